@@ -1,0 +1,55 @@
+# Xinren — the two commands a newcomer needs: `make run` and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+DEV_ENV := DJANGO_DEBUG=1
+
+.PHONY: install run serve demo test lint typecheck checks pytest bench screenshot messages clean
+
+$(BIN)/.installed: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+install: $(BIN)/.installed
+
+## make run: install, migrate SQLite, load the demo data and serve on 127.0.0.1:$(PORT)
+run: install
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+	$(DEV_ENV) $(BIN)/python manage.py demo_load
+	$(DEV_ENV) $(BIN)/python manage.py demo_urls --port $(PORT)
+	$(DEV_ENV) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+## make test: lint, type-check, Django checks and the whole suite (DATABASE_URL picks the database)
+test: install lint typecheck checks pytest
+
+lint:
+	$(BIN)/ruff check .
+
+typecheck:
+	$(BIN)/mypy src
+
+checks:
+	$(BIN)/python manage.py check
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+pytest:
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+## make bench: the scan-path benchmark (installs nginx and wrk from Debian if missing)
+bench: install
+	bash bench/scan_path.sh
+
+## make screenshot: open the consumer pages in headless Chromium and save PNGs under var/screenshots
+screenshot: install
+	bash scripts/screenshot.sh
+
+## make messages: refresh and compile the zh-hans/en translations
+messages: install
+	cd src/xinren && DJANGO_DEBUG=1 ../../$(BIN)/django-admin makemessages -l zh_Hans -l en --no-obsolete
+	cd src/xinren && DJANGO_DEBUG=1 ../../$(BIN)/django-admin compilemessages
+
+clean:
+	rm -rf var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,102 @@
+"""Users, organizations, memberships and API keys."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinren.core.models import TimeStampedModel
+
+from .choices import OrganizationKind, OrganizationStatus, Role
+from .uscc import uscc_is_valid
+
+
+def validate_uscc(value: str) -> None:
+    if not uscc_is_valid(value):
+        raise ValidationError(_("统一社会信用代码无效（校验位不符）"), code="uscc_invalid")
+
+
+class User(AbstractUser):
+    """A person who signs in: merchant staff, partner staff, operators, later consumers."""
+
+    display_name = models.CharField(_("显示名称"), max_length=64, blank=True)
+    phone = models.CharField(_("手机号"), max_length=20, null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Organization(TimeStampedModel):
+    """A business or body that acts on the platform and vouches for what it records."""
+
+    name = models.CharField(_("名称"), max_length=128)
+    slug = models.SlugField(_("标识"), max_length=64, unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=OrganizationKind.choices)
+    uscc = models.CharField(
+        _("统一社会信用代码"), max_length=18, unique=True, null=True, blank=True, validators=[validate_uscc]
+    )
+    gln = models.CharField(_("GLN 全球位置码"), max_length=13, blank=True)
+    region = models.CharField(_("所在地区"), max_length=128, blank=True)
+    description = models.TextField(_("简介"), blank=True)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=OrganizationStatus.choices, default=OrganizationStatus.ACTIVE
+    )
+
+    class Meta:
+        verbose_name = _("组织")
+        verbose_name_plural = _("组织")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind=OrganizationKind.PLATFORM) | models.Q(uscc__isnull=False),
+                name="organization_business_has_uscc",
+                violation_error_message=_("企业必须填写统一社会信用代码"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(TimeStampedModel):
+    """A user's role in an organization."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("角色"), max_length=16, choices=Role.choices, default=Role.STAFF)
+
+    class Meta:
+        verbose_name = _("成员")
+        verbose_name_plural = _("成员")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "organization"], name="membership_unique_user_org")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization} ({self.role})"
+
+
+class ApiKey(TimeStampedModel):
+    """A secret that lets a partner system act for one organization. Only its hash is stored."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="api_keys")
+    name = models.CharField(_("名称"), max_length=64)
+    prefix = models.CharField(max_length=12, unique=True)
+    key_hash = models.CharField(max_length=64)
+    role = models.CharField(_("权限"), max_length=16, choices=Role.choices, default=Role.STAFF)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 密钥")
+        verbose_name_plural = _("API 密钥")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

@@ -1,0 +1,33 @@
+"""Reads for accounts."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinren.core.errors import PermissionDenied
+
+from .actors import Actor
+from .models import Membership, Organization, User
+
+
+def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user).select_related("organization").order_by("organization__name")
+
+
+def actor_for_user(*, user: User, organization_id: int | None = None) -> Actor:
+    """The actor for a signed-in person in one of their organizations (the first one if none is named)."""
+    memberships = membership_list_for_user(user=user)
+    if organization_id is not None:
+        memberships = memberships.filter(organization_id=organization_id)
+    membership = memberships.first()
+    if membership is None:
+        raise PermissionDenied("permission.no_membership", _("你不是任何组织的成员"))
+    return Actor(organization=membership.organization, role=membership.role, user=user)
+
+
+def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
+    organizations = Organization.objects.all()
+    if kind:
+        organizations = organizations.filter(kind=kind)
+    return organizations

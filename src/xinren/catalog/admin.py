@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from .models import Batch, Item, PartnerGrant, Product, ProductImage
+
+
+class ProductImageInline(admin.TabularInline):
+    model = ProductImage
+    extra = 0
+    readonly_fields = ["sha256"]
+
+
+@admin.register(Product)
+class ProductAdmin(admin.ModelAdmin):
+    list_display = ["name", "gtin", "merchant", "category", "origin_region", "status"]
+    list_filter = ["category", "status"]
+    search_fields = ["name", "gtin", "merchant__name"]
+    inlines = [ProductImageInline]
+    raw_id_fields = ["merchant"]
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["lot", "product", "production_date", "expiry_date", "quantity"]
+    search_fields = ["lot", "product__name", "product__gtin"]
+    raw_id_fields = ["product"]
+
+
+@admin.register(Item)
+class ItemAdmin(admin.ModelAdmin):
+    list_display = ["serial", "product", "batch", "created_at"]
+    search_fields = ["serial", "product__gtin"]
+    raw_id_fields = ["product", "batch"]
+
+
+@admin.register(PartnerGrant)
+class PartnerGrantAdmin(admin.ModelAdmin):
+    list_display = ["owner", "partner", "created_at", "revoked_at"]
+    raw_id_fields = ["owner", "partner"]

@@ -1,0 +1,45 @@
+"""Product categories and statuses."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProductCategory(models.TextChoices):
+    WILD_MUSHROOM = "wild_mushroom", _("野生菌")
+    TEA = "tea", _("茶叶")
+    BAKED_GOODS = "baked_goods", _("糕点烘焙")
+    FRESH_FLOWERS = "fresh_flowers", _("鲜花")
+    FRUIT = "fruit", _("水果")
+    VEGETABLES = "vegetables", _("蔬菜")
+    GRAIN_OIL = "grain_oil", _("粮油")
+    MEAT_EGGS = "meat_eggs", _("肉禽蛋")
+    HONEY = "honey", _("蜂蜜")
+    COFFEE = "coffee", _("咖啡")
+    HANDICRAFT = "handicraft", _("手工艺品")
+    OTHER = "other", _("其他")
+
+
+# Perishable categories are excluded from seven-day no-reason returns and need cold-chain care.
+PERISHABLE_CATEGORIES = frozenset(
+    {
+        ProductCategory.WILD_MUSHROOM,
+        ProductCategory.BAKED_GOODS,
+        ProductCategory.FRESH_FLOWERS,
+        ProductCategory.FRUIT,
+        ProductCategory.VEGETABLES,
+        ProductCategory.MEAT_EGGS,
+    }
+)
+
+
+class ProductStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("在售")
+    DELISTED = "delisted", _("已下架")
+
+
+PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProductStatus.DRAFT: frozenset({ProductStatus.ACTIVE}),
+    ProductStatus.ACTIVE: frozenset({ProductStatus.DELISTED}),
+    ProductStatus.DELISTED: frozenset({ProductStatus.ACTIVE}),
+}

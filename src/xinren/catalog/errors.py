@@ -1,0 +1,10 @@
+"""Error codes of the catalog context (the stable contract; messages are translated)."""
+
+PRODUCT_NOT_FOUND = "product.not_found"
+PRODUCT_GTIN_TAKEN = "product.gtin_taken"
+PRODUCT_TRANSITION = "product.transition_invalid"
+BATCH_NOT_FOUND = "batch.not_found"
+BATCH_LOT_TAKEN = "batch.lot_taken"
+BATCH_DATES = "batch.dates_invalid"
+ITEMS_COUNT = "items.count_invalid"
+IMAGE_INVALID = "image.invalid"

@@ -1,0 +1,136 @@
+"""Products (GTIN), batches (lots), serialized items and partner grants."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.models import Organization
+from xinren.core.models import TimeStampedModel
+
+from .choices import ProductCategory, ProductStatus
+from .gs1 import DigitalLink
+
+
+class Product(TimeStampedModel):
+    """A trade item identified by its GTIN and owned by one merchant or supplier."""
+
+    merchant = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="products")
+    gtin = models.CharField(_("GTIN"), max_length=14, unique=True)
+    name = models.CharField(_("名称"), max_length=128)
+    category = models.CharField(_("品类"), max_length=32, choices=ProductCategory.choices)
+    origin_region = models.CharField(_("产地"), max_length=128)
+    origin_latitude = models.DecimalField(_("产地纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    origin_longitude = models.DecimalField(_("产地经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    description = models.TextField(_("描述"), blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT)
+
+    class Meta:
+        verbose_name = _("商品")
+        verbose_name_plural = _("商品")
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(gtin__regex=r"^[0-9]{14}$"), name="product_gtin_14_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.gtin})"
+
+    @property
+    def digital_link(self) -> DigitalLink:
+        return DigitalLink(gtin=self.gtin)
+
+
+class ProductImage(TimeStampedModel):
+    """A product photo, re-encoded on upload so that no EXIF or GPS metadata survives."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    image = models.ImageField(_("图片"), upload_to="products/%Y/%m/")
+    sha256 = models.CharField(max_length=64)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("商品图片")
+        verbose_name_plural = _("商品图片")
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.image.name or ""
+
+
+class Batch(TimeStampedModel):
+    """A lot (GS1 AI 10) of one product, produced together."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="batches")
+    lot = models.CharField(_("批号"), max_length=20)
+    production_date = models.DateField(_("生产日期"))
+    expiry_date = models.DateField(_("保质期至"), null=True, blank=True)
+    quantity = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("批次")
+        verbose_name_plural = _("批次")
+        ordering = ["-production_date", "lot"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "lot"], name="batch_unique_product_lot"),
+            models.CheckConstraint(
+                condition=models.Q(expiry_date__isnull=True)
+                | models.Q(expiry_date__gte=models.F("production_date")),
+                name="batch_expiry_after_production",
+            ),
+            models.CheckConstraint(condition=models.Q(quantity__gt=0), name="batch_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.gtin} / {self.lot}"
+
+    @property
+    def digital_link(self) -> DigitalLink:
+        return DigitalLink(gtin=self.product.gtin, lot=self.lot)
+
+
+class Item(TimeStampedModel):
+    """One serialized unit (GS1 AI 21). Serials are random so that valid codes cannot be guessed."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="items")
+    # Denormalised from the batch so that the database can enforce one serial per GTIN.
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="items")
+    serial = models.CharField(_("序列号"), max_length=20)
+
+    class Meta:
+        verbose_name = _("单品")
+        verbose_name_plural = _("单品")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "serial"], name="item_unique_product_serial"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product.gtin} / {self.serial}"
+
+    @property
+    def digital_link(self) -> DigitalLink:
+        return DigitalLink(gtin=self.product.gtin, lot=self.batch.lot, serial=self.serial)
+
+
+class PartnerGrant(TimeStampedModel):
+    """A merchant lets a partner (supplier, lab, logistics firm) record trace events for its products."""
+
+    owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="grants_given")
+    partner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="grants_received")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("合作授权")
+        verbose_name_plural = _("合作授权")
+        constraints = [
+            models.UniqueConstraint(fields=["owner", "partner"], name="grant_unique_owner_partner"),
+            models.CheckConstraint(condition=~models.Q(owner=models.F("partner")), name="grant_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.owner} → {self.partner}"

@@ -1,0 +1,61 @@
+"""Reads for the catalog, each scoped to what the actor may see."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.models import Organization
+from xinren.core.errors import NotFound
+
+from . import errors
+from .choices import ProductStatus
+from .gs1 import DigitalLink
+from .models import Batch, Item, Product
+
+
+def product_list(*, actor: Actor) -> QuerySet[Product]:
+    """The actor's own products."""
+    return Product.objects.filter(merchant=actor.organization).order_by("name")
+
+
+def product_get(*, actor: Actor, product_id: int) -> Product:
+    product = product_list(actor=actor).filter(pk=product_id).first()
+    if product is None:
+        raise NotFound(errors.PRODUCT_NOT_FOUND, _("找不到该商品"))
+    return product
+
+
+def batch_list(*, actor: Actor, product_id: int | None = None) -> QuerySet[Batch]:
+    batches = Batch.objects.filter(product__merchant=actor.organization).select_related("product")
+    if product_id is not None:
+        batches = batches.filter(product_id=product_id)
+    return batches
+
+
+def batch_get(*, actor: Actor, batch_id: int) -> Batch:
+    batch = batch_list(actor=actor).filter(pk=batch_id).first()
+    if batch is None:
+        raise NotFound(errors.BATCH_NOT_FOUND, _("找不到该批次"))
+    return batch
+
+
+def item_list(*, actor: Actor, batch_id: int) -> QuerySet[Item]:
+    return Item.objects.filter(batch_id=batch_id, product__merchant=actor.organization).order_by("id")
+
+
+def owners_trusting(*, partner: Organization) -> QuerySet[Organization]:
+    """Organizations whose products `partner` may record events about: itself and those that granted it."""
+    return Organization.objects.filter(
+        Q(pk=partner.pk) | Q(grants_given__partner=partner, grants_given__revoked_at__isnull=True)
+    ).distinct()
+
+
+def public_product_for_link(*, link: DigitalLink) -> Product | None:
+    """The published product a Digital Link names, or None (drafts are never public)."""
+    return (
+        Product.objects.select_related("merchant")
+        .filter(gtin=link.gtin, status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED])
+        .first()
+    )

@@ -1,0 +1,263 @@
+"""Writes for products, batches, items and partner grants."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from decimal import Decimal
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import CATALOG_KINDS, TRACE_KINDS, Role
+from xinren.accounts.models import Organization
+from xinren.core import clock
+from xinren.core.audit import audit_record
+from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
+
+from . import errors
+from .choices import PRODUCT_TRANSITIONS, ProductCategory, ProductStatus
+from .gs1 import ai_value_validate, gtin_normalize
+from .images import image_clean
+from .models import Batch, Item, PartnerGrant, Product, ProductImage
+
+MAX_ITEMS_PER_CALL = 5000
+# Serial alphabet: no 0/O, 1/I/L, so that a code read aloud or retyped is unambiguous.
+SERIAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SERIAL_LENGTH = 10
+
+
+def _coordinate(value: Decimal | float | str | None, *, limit: int, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    number = Decimal(str(value))
+    if not -limit <= number <= limit:
+        raise InvalidInput(f"product.{field}_invalid", _("坐标超出范围"), details={field: str(value)})
+    return number.quantize(Decimal("0.000001"))
+
+
+@transaction.atomic
+def product_register(
+    *,
+    actor: Actor,
+    gtin: str,
+    name: str,
+    category: str,
+    origin_region: str,
+    description: str = "",
+    origin_latitude: Decimal | float | str | None = None,
+    origin_longitude: Decimal | float | str | None = None,
+) -> Product:
+    """Register a product under the actor's organization (a merchant or supplier)."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    gtin14 = gtin_normalize(gtin)
+    if category not in ProductCategory.values:
+        raise InvalidInput("product.category_invalid", _("未知的品类"), details={"category": category})
+    if not name.strip() or not origin_region.strip():
+        raise InvalidInput("product.required", _("请填写名称和产地"))
+    if Product.objects.filter(gtin=gtin14).exists():
+        raise Conflict(errors.PRODUCT_GTIN_TAKEN, _("该 GTIN 已登记"), details={"gtin": gtin14})
+    product = Product.objects.create(
+        merchant=actor.organization,
+        gtin=gtin14,
+        name=name.strip(),
+        category=category,
+        origin_region=origin_region.strip(),
+        origin_latitude=_coordinate(origin_latitude, limit=90, field="latitude"),
+        origin_longitude=_coordinate(origin_longitude, limit=180, field="longitude"),
+        description=description.strip(),
+    )
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="product.register", target=product,
+        data={"gtin": gtin14},
+    )
+    return product
+
+
+def _owned_product(*, actor: Actor, product_id: int, lock: bool = False) -> Product:
+    products = Product.objects.filter(merchant=actor.organization, pk=product_id)
+    product = (products.select_for_update() if lock else products).first()
+    if product is None:
+        raise NotFound(errors.PRODUCT_NOT_FOUND, _("找不到该商品"))
+    return product
+
+
+@transaction.atomic
+def product_update(
+    *,
+    actor: Actor,
+    product_id: int,
+    name: str,
+    category: str,
+    origin_region: str,
+    description: str,
+    origin_latitude: Decimal | float | str | None = None,
+    origin_longitude: Decimal | float | str | None = None,
+) -> Product:
+    """Change a product's descriptive fields; the GTIN never changes."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    product = _owned_product(actor=actor, product_id=product_id, lock=True)
+    if category not in ProductCategory.values:
+        raise InvalidInput("product.category_invalid", _("未知的品类"), details={"category": category})
+    if not name.strip() or not origin_region.strip():
+        raise InvalidInput("product.required", _("请填写名称和产地"))
+    product.name = name.strip()
+    product.category = category
+    product.origin_region = origin_region.strip()
+    product.description = description.strip()
+    product.origin_latitude = _coordinate(origin_latitude, limit=90, field="latitude")
+    product.origin_longitude = _coordinate(origin_longitude, limit=180, field="longitude")
+    product.save()
+    audit_record(actor=actor.user, organization=actor.organization, action="product.update", target=product)
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
+    return product
+
+
+@transaction.atomic
+def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product:
+    """Publish, delist or relist a product along the allowed transitions."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    product = _owned_product(actor=actor, product_id=product_id, lock=True)
+    if status not in PRODUCT_TRANSITIONS.get(product.status, frozenset()):
+        raise Conflict(
+            errors.PRODUCT_TRANSITION,
+            _("商品状态不能这样变更"),
+            details={"from": product.status, "to": status},
+        )
+    previous = product.status
+    product.status = ProductStatus(status)
+    product.save(update_fields=["status", "updated_at"])
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="product.status", target=product,
+        data={"from": previous, "to": status},
+    )
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
+    return product
+
+
+@transaction.atomic
+def product_image_add(*, actor: Actor, product_id: int, data: bytes) -> ProductImage:
+    """Attach a photo to a product after validating it and stripping its metadata."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    product = _owned_product(actor=actor, product_id=product_id)
+    clean_file, digest = image_clean(data=data)
+    position = product.images.count()
+    image = ProductImage(product=product, sha256=digest, position=position)
+    image.image.save(clean_file.name or f"{digest}", clean_file, save=False)
+    image.save()
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="product.image_add", target=image,
+        data={"sha256": digest},
+    )
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
+    return image
+
+
+@transaction.atomic
+def batch_create(
+    *,
+    actor: Actor,
+    product_id: int,
+    lot: str,
+    production_date: date,
+    quantity: int,
+    expiry_date: date | None = None,
+) -> Batch:
+    """Create a lot of one of the actor's products."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    product = _owned_product(actor=actor, product_id=product_id)
+    lot = ai_value_validate(lot.strip(), field="lot")
+    if quantity <= 0:
+        raise InvalidInput("batch.quantity_invalid", _("数量必须大于零"), details={"quantity": quantity})
+    if expiry_date is not None and expiry_date < production_date:
+        raise InvalidInput(errors.BATCH_DATES, _("保质期不能早于生产日期"))
+    if production_date > clock.now().date():
+        raise InvalidInput(errors.BATCH_DATES, _("生产日期不能在未来"))
+    if Batch.objects.filter(product=product, lot=lot).exists():
+        raise Conflict(errors.BATCH_LOT_TAKEN, _("该批号已存在"), details={"lot": lot})
+    batch = Batch.objects.create(
+        product=product, lot=lot, production_date=production_date, expiry_date=expiry_date, quantity=quantity
+    )
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="batch.create", target=batch,
+        data={"lot": lot, "quantity": quantity},
+    )
+    return batch
+
+
+def _random_serial() -> str:
+    return "".join(secrets.choice(SERIAL_ALPHABET) for _ in range(SERIAL_LENGTH))
+
+
+@transaction.atomic
+def items_generate(*, actor: Actor, batch_id: int, count: int) -> list[Item]:
+    """Mint `count` serialized items in a batch, never more than the batch's quantity."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    batch = (
+        Batch.objects.select_for_update()
+        .select_related("product")
+        .filter(product__merchant=actor.organization, pk=batch_id)
+        .first()
+    )
+    if batch is None:
+        raise NotFound(errors.BATCH_NOT_FOUND, _("找不到该批次"))
+    existing = batch.items.count()
+    if count <= 0 or count > MAX_ITEMS_PER_CALL or existing + count > batch.quantity:
+        raise InvalidInput(
+            errors.ITEMS_COUNT,
+            _("生成数量无效：每次 1–5000 个，且总数不超过批次数量"),
+            details={"count": count, "existing": existing, "quantity": batch.quantity},
+        )
+    serials: set[str] = set()
+    while len(serials) < count:
+        serials.add(_random_serial())
+    taken = set(Item.objects.filter(product=batch.product, serial__in=serials).values_list("serial", flat=True))
+    serials -= taken
+    while len(serials) < count:
+        candidate = _random_serial()
+        if not Item.objects.filter(product=batch.product, serial=candidate).exists():
+            serials.add(candidate)
+    try:
+        Item.objects.bulk_create(
+            [Item(batch=batch, product=batch.product, serial=s) for s in sorted(serials)]
+        )
+    except IntegrityError as exc:  # a concurrent call drew the same serial: astronomically rare
+        raise Conflict("items.serial_collision", _("序列号冲突，请重试")) from exc
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="items.generate", target=batch,
+        data={"count": count},
+    )
+    pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[batch.pk])
+    return list(Item.objects.filter(batch=batch, serial__in=serials).order_by("id"))
+
+
+@transaction.atomic
+def partner_grant(*, actor: Actor, partner_slug: str) -> PartnerGrant:
+    """Let a supplier, lab or logistics firm record trace events about the actor's products."""
+    actor.require(role=Role.ADMIN, kinds=CATALOG_KINDS)
+    partner = Organization.objects.filter(slug=partner_slug, kind__in=TRACE_KINDS).first()
+    if partner is None or partner == actor.organization:
+        raise NotFound("partner.not_found", _("找不到该合作机构"), details={"partner": partner_slug})
+    grant, created = PartnerGrant.objects.get_or_create(
+        owner=actor.organization, partner=partner, defaults={"granted_by": actor.user}
+    )
+    if not created and grant.revoked_at is not None:
+        grant.revoked_at = None
+        grant.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor.user, organization=actor.organization, action="partner.grant", target=grant)
+    return grant
+
+
+@transaction.atomic
+def partner_revoke(*, actor: Actor, partner_slug: str) -> None:
+    """Withdraw a partner's right to record events about the actor's products."""
+    actor.require(role=Role.ADMIN, kinds=CATALOG_KINDS)
+    grant = PartnerGrant.objects.filter(owner=actor.organization, partner__slug=partner_slug).first()
+    if grant is None:
+        raise NotFound("partner.not_found", _("找不到该合作机构"), details={"partner": partner_slug})
+    grant.revoked_at = clock.now()
+    grant.save(update_fields=["revoked_at", "updated_at"])
+    audit_record(actor=actor.user, organization=actor.organization, action="partner.revoke", target=grant)

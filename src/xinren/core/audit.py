@@ -1,0 +1,28 @@
+"""Writing the audit trail."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+def audit_record(
+    *,
+    actor: Any,
+    organization: Any,
+    action: str,
+    target: models.Model,
+    data: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Record one change; call inside the service's transaction."""
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        organization=organization,
+        action=action,
+        target_type=target._meta.label_lower,
+        target_id=str(target.pk),
+        data=data or {},
+    )

@@ -1,0 +1,120 @@
+"""EPCIS 2.0 events as recorded, the identifiers they name, places, and scan statistics."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.models import ApiKey, Organization
+from xinren.catalog.models import Batch, Item, Product
+from xinren.core.models import TimeStampedModel
+
+from .choices import EventType, SubjectRole
+
+
+class Place(TimeStampedModel):
+    """A named place (farm, workshop, warehouse, lab) with coordinates, optionally identified by a GLN."""
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="places")
+    name = models.CharField(_("名称"), max_length=128)
+    gln = models.CharField(_("GLN 全球位置码"), max_length=13, blank=True)
+    address = models.CharField(_("地址"), max_length=256, blank=True)
+    latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("经度"), max_digits=9, decimal_places=6, null=True, blank=True)
+    uri = models.CharField(_("位置 URI"), max_length=256, unique=True)
+
+    class Meta:
+        verbose_name = _("地点")
+        verbose_name_plural = _("地点")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TraceEvent(TimeStampedModel):
+    """One EPCIS 2.0 event recorded by an organization. `document` is the event in EPCIS 2.0 JSON."""
+
+    event_id = models.CharField(_("事件 ID"), max_length=256, unique=True)
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trace_events")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    event_type = models.CharField(_("事件类型"), max_length=32, choices=EventType.choices)
+    action = models.CharField(_("动作"), max_length=8, blank=True)
+    biz_step = models.CharField(_("业务步骤"), max_length=256, blank=True)
+    disposition = models.CharField(_("状态"), max_length=256, blank=True)
+    event_time = models.DateTimeField(_("发生时间"), db_index=True)
+    event_time_zone_offset = models.CharField(_("时区"), max_length=6)
+    record_time = models.DateTimeField(_("记录时间"), auto_now_add=True)
+    read_point = models.CharField(_("读取点"), max_length=256, blank=True)
+    biz_location = models.CharField(_("业务地点"), max_length=256, blank=True)
+    place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    document = models.JSONField(_("EPCIS 文档"))
+
+    class Meta:
+        verbose_name = _("溯源事件")
+        verbose_name_plural = _("溯源事件")
+        ordering = ["event_time", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.event_type} {self.biz_step} @ {self.event_time:%Y-%m-%d %H:%M}"
+
+
+class EventSubject(models.Model):
+    """An identifier named by an event, linked to the platform's item, batch or product when it is one."""
+
+    event = models.ForeignKey(TraceEvent, on_delete=models.CASCADE, related_name="subjects")
+    role = models.CharField(max_length=16, choices=SubjectRole.choices)
+    uri = models.CharField(max_length=512)
+    product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        verbose_name = _("事件对象")
+        verbose_name_plural = _("事件对象")
+        indexes = [
+            models.Index(fields=["item"]),
+            models.Index(fields=["batch"]),
+            models.Index(fields=["product"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.role}: {self.uri}"
+
+
+class ItemScanStats(models.Model):
+    """How often an item's code has been scanned; updated out of band from the scan log."""
+
+    item = models.OneToOneField(Item, primary_key=True, on_delete=models.CASCADE, related_name="scan_stats")
+    total = models.PositiveBigIntegerField(default=0)
+    first_scanned_at = models.DateTimeField(null=True, blank=True)
+    last_scanned_at = models.DateTimeField(null=True, blank=True)
+    recent_clients = models.PositiveIntegerField(default=0)
+    flagged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("扫码统计")
+        verbose_name_plural = _("扫码统计")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.total}"
+
+
+class Scan(models.Model):
+    """One scan of an item's code. The client is a salted hash, never an address."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scans")
+    at = models.DateTimeField()
+    client = models.CharField(max_length=16)
+
+    class Meta:
+        verbose_name = _("扫码记录")
+        verbose_name_plural = _("扫码记录")
+        indexes = [models.Index(fields=["item", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.at}"

@@ -1,0 +1,16 @@
+"""URL map. Each interface keeps its own routes; the GS1 Digital Link paths (public) come last."""
+
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/v1/", include("xinren.api.urls")),
+    path("merchant/", include("xinren.web.merchant.urls")),
+    path("", include("xinren.web.public.urls")),
+]
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
