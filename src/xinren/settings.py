@@ -40,6 +40,16 @@ XINREN_RESOLVER = os.environ.get("XINREN_RESOLVER", "http://127.0.0.1:8000").rst
 # Where pre-rendered consumer pages are written for the web server (see docs/adr/0002).
 XINREN_PUBLISH_DIR = Path(os.environ.get("XINREN_PUBLISH_DIR", VAR_DIR / "published"))
 XINREN_PUBLISH_ENABLED = env_bool("XINREN_PUBLISH_ENABLED", True)
+# The transparency log (docs/ledger.md). The log's Ed25519 signing key in C2SP signed-note form
+# ("PRIVATE+KEY+<origin>+<hash>+<base64>"), and the key that encrypts custodial organization keys at rest.
+# Development derives both from SECRET_KEY; production must set them (see docs/operations.md).
+XINREN_LOG_ORIGIN = os.environ.get("XINREN_LOG_ORIGIN", "xinren.example/log")
+XINREN_LOG_SIGNING_KEY = os.environ.get("XINREN_LOG_SIGNING_KEY", "")
+XINREN_KEY_ENCRYPTION_KEY = os.environ.get("XINREN_KEY_ENCRYPTION_KEY", "")
+if PRODUCTION and not (XINREN_LOG_SIGNING_KEY and XINREN_KEY_ENCRYPTION_KEY):
+    raise RuntimeError("XINREN_LOG_SIGNING_KEY and XINREN_KEY_ENCRYPTION_KEY must be set when XINREN_PRODUCTION=1")
+XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
+
 # A serial scanned from more distinct clients than this within a day is flagged as a possible copied code.
 XINREN_SUSPICIOUS_SCANS = int(os.environ.get("XINREN_SUSPICIOUS_SCANS", "20"))
 
@@ -50,7 +60,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",
     "xinren.core",
+    "xinren.ledger.store",
     "xinren.accounts",
     "xinren.catalog",
     "xinren.trace",

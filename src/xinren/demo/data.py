@@ -1,0 +1,97 @@
+"""The demo world, as data. Places and names are plausible; businesses and people are fictional."""
+
+from __future__ import annotations
+
+DEMO_PASSWORD = "xinren-demo-2026"
+
+# (slug, name, kind, uscc body (17 chars, check char computed), region, description)
+ORGANIZATIONS = [
+    ("xinren", "信任平台运营中心", "platform", None, "云南省昆明市", "Xinren 平台运营"),
+    (
+        "shanye-mushroom", "昆明山野菌菇店", "merchant", "92530102MA6K3Q8L1", "云南省昆明市官渡区",
+        "三代人在楚雄和迪庆的山里收菌，当天采、当天分拣、冷链发出。",
+    ),
+    (
+        "jingmai-tea", "景迈古树茶园", "merchant", "93530828MA6N7T2P5", "云南省普洱市澜沧县惠民镇",
+        "景迈山布朗族茶农合作社，古树春茶手工初制。",
+    ),
+    (
+        "dianwei-bakery", "滇味鲜花饼坊", "merchant", "92530114MA6P9R4D2", "云南省昆明市呈贡区",
+        "用安宁八街的食用玫瑰现做鲜花饼，不加香精。",
+    ),
+    (
+        "yunce-lab", "云测食品检测有限公司", "lab", "91530100MA6Q1W5E7", "云南省昆明市五华区",
+        "CMA/CNAS 认可的第三方食品检测实验室。",
+    ),
+    (
+        "dianleng-logistics", "滇冷链物流有限公司", "logistics", "91530111MA6R2X6F3", "云南省昆明市官渡区",
+        "全程温控冷链，昆明到全国主要城市 48 小时内送达。",
+    ),
+]
+
+# username, display name, organization slug, role; "admin" is the platform operator (superuser).
+PEOPLE = [
+    ("admin", "平台运营 王敏", "xinren", "owner"),
+    ("mushroom", "山野菌菇 李桂芬", "shanye-mushroom", "owner"),
+    ("tea", "景迈茶园 岩温", "jingmai-tea", "owner"),
+    ("bakery", "鲜花饼坊 张晓梅", "dianwei-bakery", "owner"),
+    ("lab", "云测检测 陈工", "yunce-lab", "owner"),
+    ("coldchain", "滇冷链 赵师傅", "dianleng-logistics", "owner"),
+]
+
+# organization slug -> places: (key, name, latitude, longitude, address)
+PLACES = {
+    "shanye-mushroom": [
+        ("nanhua", "南华县野生菌采集点", "25.192", "101.274", "云南省楚雄州南华县五街镇"),
+        ("shangri-la", "香格里拉松茸山", "27.829", "99.706", "云南省迪庆州香格里拉市尼西乡"),
+        ("packing", "山野菌菇昆明分拣中心", "25.021", "102.742", "云南省昆明市官渡区关上街道"),
+    ],
+    "jingmai-tea": [
+        ("garden", "景迈山古茶园", "22.196", "100.029", "云南省普洱市澜沧县惠民镇景迈村"),
+        ("factory", "景迈初制所", "22.213", "100.041", "云南省普洱市澜沧县惠民镇芒景村"),
+    ],
+    "dianwei-bakery": [
+        ("rose-farm", "安宁八街食用玫瑰园", "24.693", "102.349", "云南省昆明市安宁市八街街道"),
+        ("bakery", "滇味鲜花饼坊 呈贡工坊", "24.887", "102.821", "云南省昆明市呈贡区吴家营街道"),
+    ],
+    "yunce-lab": [
+        ("lab", "云测食品检测实验室", "25.064", "102.683", "云南省昆明市五华区学府路"),
+    ],
+    "dianleng-logistics": [
+        ("kunming-hub", "滇冷链昆明冷库", "24.985", "102.745", "云南省昆明市官渡区矣六街道"),
+        ("shanghai-hub", "滇冷链上海分拨中心", "31.196", "121.598", "上海市浦东新区川沙新镇"),
+        ("beijing-hub", "滇冷链北京分拨中心", "39.808", "116.514", "北京市大兴区旧宫镇"),
+    ],
+}
+
+# merchant slug -> products: (gtin13, name, category, origin region, lat, lng, description, lots)
+# lots: (lot, days ago produced, shelf life days, quantity, items to mint, harvest place key)
+PRODUCTS = {
+    "shanye-mushroom": [
+        (
+            "6975830100012", "楚雄野生牛肝菌（鲜） 500g", "wild_mushroom", "云南省楚雄州南华县", "25.192", "101.274",
+            "雨季清晨上山采摘的黄牛肝菌，菌盖 5–8 厘米，当天分拣，冷链 2–6℃ 发出。请彻底煮熟后食用。",
+            [("NH20260815", 9, 7, 120, 60, "nanhua"), ("NH20260822", 2, 7, 80, 40, "nanhua")],
+        ),
+        (
+            "6975830100029", "香格里拉松茸（鲜） 特级 250g", "wild_mushroom", "云南省迪庆州香格里拉市", "27.829",
+            "99.706",
+            "海拔 3000 米以上的原始松林出产，未开伞，长度 7–9 厘米。采摘后 24 小时内预冷。",
+            [("XG20260818", 6, 5, 60, 40, "shangri-la")],
+        ),
+    ],
+    "jingmai-tea": [
+        (
+            "6975830200019", "景迈山古树生普 2026 春 357g", "tea", "云南省普洱市澜沧县景迈山", "22.196", "100.029",
+            "布朗族茶农手采一芽二叶，铁锅杀青、日光晒青，石磨压饼。树龄两百年以上。",
+            [("JM2026SP01", 120, 3650, 300, 80, "garden")],
+        ),
+    ],
+    "dianwei-bakery": [
+        (
+            "6975830300016", "现烤玫瑰鲜花饼 6 枚装", "baked_goods", "云南省昆明市安宁市八街", "24.693", "102.349",
+            "每只饼含 30% 以上当季食用玫瑰花酱，不添加香精色素，常温保存 15 天。",
+            [("MG20260820", 4, 15, 200, 60, "rose-farm")],
+        ),
+    ],
+}

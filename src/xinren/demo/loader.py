@@ -1,0 +1,181 @@
+"""Loading the demo world through the same services that users call, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.models import Organization, User
+from xinren.accounts.services import organization_create
+from xinren.accounts.uscc import uscc_check_char
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.models import Batch, Item
+from xinren.catalog.services import (
+    batch_create,
+    items_generate,
+    partner_grant,
+    product_register,
+    product_set_status,
+)
+from xinren.core import clock
+from xinren.trace.models import Place
+from xinren.trace.services import event_record, place_create
+
+from . import data
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PLATFORM_SLUG = "xinren"
+
+
+@dataclass
+class DemoWorld:
+    """What the loader made, for the URL printout and tests."""
+
+    organizations: dict[str, Organization] = field(default_factory=dict)
+    actors: dict[str, Actor] = field(default_factory=dict)
+    places: dict[tuple[str, str], Place] = field(default_factory=dict)
+    items: list[Item] = field(default_factory=list)
+
+
+def demo_is_loaded() -> bool:
+    return Organization.objects.filter(slug=PLATFORM_SLUG).exists()
+
+
+@transaction.atomic
+def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
+    """Create the demo world unless it exists. Returns what was made (empty when already loaded)."""
+    if demo_is_loaded():
+        return DemoWorld()
+    now = (now or clock.now()).astimezone(SHANGHAI)
+    world = DemoWorld()
+    _load_people_and_organizations(world)
+    _load_places(world)
+    for slug in ("yunce-lab", "dianleng-logistics"):
+        for merchant in data.PRODUCTS:
+            partner_grant(actor=world.actors[merchant], partner_slug=slug)
+    for merchant_slug, products in data.PRODUCTS.items():
+        for product_row in products:
+            _load_product(world, merchant_slug, product_row, now)
+    return world
+
+
+def _load_people_and_organizations(world: DemoWorld) -> None:
+    people = {row[2]: row for row in data.PEOPLE}
+    for slug, name, kind, uscc_body, region, description in data.ORGANIZATIONS:
+        username, display_name, _org, role = people[slug]
+        user = User.objects.create_user(
+            username=username, password=data.DEMO_PASSWORD, display_name=display_name,
+            is_staff=slug == PLATFORM_SLUG, is_superuser=slug == PLATFORM_SLUG,
+        )
+        uscc = uscc_body + uscc_check_char(uscc_body) if uscc_body else None
+        organization = organization_create(
+            name=name, kind=kind, uscc=uscc, slug=slug, region=region, description=description, owner=user
+        )
+        world.organizations[slug] = organization
+        world.actors[slug] = Actor(organization=organization, role=role, user=user)
+
+
+def _load_places(world: DemoWorld) -> None:
+    for slug, places in data.PLACES.items():
+        for key, name, lat, lng, address in places:
+            world.places[(slug, key)] = place_create(
+                actor=world.actors[slug], name=name, latitude=Decimal(lat), longitude=Decimal(lng), address=address
+            )
+
+
+def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.datetime) -> None:
+    gtin, name, category, region, lat, lng, description, lots = row
+    actor = world.actors[merchant_slug]
+    product = product_register(
+        actor=actor, gtin=gtin, name=name, category=category, origin_region=region, description=description,
+        origin_latitude=Decimal(lat), origin_longitude=Decimal(lng),
+    )
+    product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
+    for lot, days_ago, shelf_days, quantity, minted, harvest_key in lots:
+        produced = (now - dt.timedelta(days=days_ago)).replace(hour=6, minute=30, second=0, microsecond=0)
+        batch = batch_create(
+            actor=actor, product_id=product.pk, lot=lot, production_date=produced.date(), quantity=quantity,
+            expiry_date=produced.date() + dt.timedelta(days=shelf_days),
+        )
+        items = items_generate(actor=actor, batch_id=batch.pk, count=minted)
+        world.items.extend(items)
+        _load_history(world, merchant_slug, batch, items, produced, harvest_key, now)
+
+
+def _at(start: dt.datetime, hours: float, now: dt.datetime) -> dt.datetime:
+    """A moment `hours` after `start`, never in the future."""
+    return min(start + dt.timedelta(hours=hours), now - dt.timedelta(minutes=5))
+
+
+def _load_history(
+    world: DemoWorld,
+    merchant_slug: str,
+    batch: Batch,
+    items: list[Item],
+    produced: dt.datetime,
+    harvest_key: str,
+    now: dt.datetime,
+) -> None:
+    """Harvest → pack (serialise) → lab inspection → cold-chain shipping with readings → receiving → storing."""
+    merchant = world.actors[merchant_slug]
+    lab = world.actors["yunce-lab"]
+    logistics = world.actors["dianleng-logistics"]
+    lot_path = batch.digital_link.path
+    item_paths = [item.digital_link.path for item in items]
+    place = world.places
+    perishable = batch.product.category != "tea"
+    pack_key = {"shanye-mushroom": "packing", "jingmai-tea": "factory", "dianwei-bakery": "bakery"}[merchant_slug]
+
+    first_step = "harvesting"
+    event_record(
+        actor=merchant, event_type="ObjectEvent", biz_step=first_step, action="ADD", disposition="active",
+        event_time=produced, identifiers=[lot_path], quantity=Decimal(batch.quantity), uom="H87",
+        place_id=place[(merchant_slug, harvest_key)].pk,
+    )
+    if merchant_slug == "dianwei-bakery":
+        event_record(
+            actor=merchant, event_type="TransformationEvent", biz_step="creating_class_instance",
+            event_time=_at(produced, 5, now), identifiers=[lot_path], outputs=[lot_path],
+            place_id=place[(merchant_slug, "bakery")].pk, disposition="in_progress",
+        )
+    event_record(
+        actor=merchant, event_type="ObjectEvent", biz_step="commissioning", action="ADD", disposition="active",
+        event_time=_at(produced, 8, now), identifiers=item_paths, place_id=place[(merchant_slug, pack_key)].pk,
+    )
+    event_record(
+        actor=lab, event_type="ObjectEvent", biz_step="inspecting", action="OBSERVE", disposition="conformant",
+        event_time=_at(produced, 14, now), identifiers=[lot_path], place_id=place[("yunce-lab", "lab")].pk,
+    )
+    event_record(
+        actor=merchant, event_type="ObjectEvent", biz_step="packing", action="OBSERVE",
+        disposition="container_closed", event_time=_at(produced, 18, now), identifiers=item_paths,
+        place_id=place[(merchant_slug, pack_key)].pk,
+    )
+    readings_start = _at(produced, 20, now)
+    reading_times = [readings_start + dt.timedelta(hours=2 * i) for i in range(6)]
+    readings = [
+        {"type": "Temperature", "value": 3.6 + (i % 5) * 0.4 if perishable else 18.0 + i % 3, "uom": "CEL",
+         "time": at}
+        for i, at in enumerate(reading_times)
+        if at <= now
+    ]
+    event_record(
+        actor=logistics, event_type="ObjectEvent", biz_step="shipping", action="OBSERVE", disposition="in_transit",
+        event_time=readings_start, identifiers=item_paths, place_id=place[("dianleng-logistics", "kunming-hub")].pk,
+        sensor_readings=readings,
+    )
+    event_record(
+        actor=logistics, event_type="ObjectEvent", biz_step="receiving", action="OBSERVE",
+        disposition="sellable_not_accessible", event_time=_at(produced, 34, now), identifiers=item_paths,
+        place_id=place[("dianleng-logistics", "shanghai-hub")].pk,
+    )
+    event_record(
+        actor=logistics, event_type="ObjectEvent", biz_step="storing", action="OBSERVE",
+        disposition="sellable_accessible", event_time=_at(produced, 36, now), identifiers=item_paths,
+        place_id=place[("dianleng-logistics", "shanghai-hub")].pk,
+    )

@@ -1,0 +1,40 @@
+"""`manage.py demo_urls`: print the URLs and logins to try after `make run`."""
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from xinren.catalog.models import Item
+from xinren.demo import data
+
+
+class Command(BaseCommand):
+    help = "Print the demo URLs and logins."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--port", type=int, default=8000)
+
+    def handle(self, *args: object, **options: object) -> None:
+        base = f"http://127.0.0.1:{options['port']}"
+        items = list(
+            Item.objects.select_related("batch", "product").order_by("product__gtin", "batch__lot", "id")[:1]
+        )
+        lines = ["", "Xinren is starting. Try these:", ""]
+        if items:
+            item = items[0]
+            lines += [
+                f"  Consumer scan page (an item):   {base}{item.digital_link.path}",
+                f"  Same item as JSON:              {base}/api/v1/trace{item.digital_link.path}",
+                f"  A whole batch:                  {base}{item.batch.digital_link.path}",
+                f"  A product:                      {base}{item.product.digital_link.path}",
+                f"  A code that is not registered:  {base}/01/06975830100999/21/FAKE000001",
+            ]
+        lines += [
+            f"  Merchant console:               {base}/merchant/",
+            f"  Operator admin:                 {base}/admin/",
+            f"  API docs (OpenAPI):             {base}/api/v1/docs",
+            "",
+            f"  Demo logins (password for all: {data.DEMO_PASSWORD}):",
+        ]
+        for username, display_name, org_slug, _role in data.PEOPLE:
+            lines.append(f"    {username:<10} {display_name}  ({org_slug})")
+        lines.append("")
+        self.stdout.write("\n".join(lines))

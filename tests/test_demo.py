@@ -1,0 +1,36 @@
+"""The demo world loads through the services, once, with full histories."""
+
+import pytest
+
+from xinren.accounts.models import Organization, User
+from xinren.catalog.models import Item, Product
+from xinren.demo.loader import demo_load
+from xinren.trace.models import TraceEvent
+from xinren.trace.selectors import events_for_item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_load_is_complete_and_idempotent():
+    # when
+    world = demo_load()
+    again = demo_load()
+    # then
+    assert len(world.organizations) == 6
+    assert again.organizations == {}
+    assert Organization.objects.count() == 6
+    assert User.objects.filter(username__in=["admin", "mushroom", "tea", "bakery", "lab", "coldchain"]).count() == 6
+    assert Product.objects.filter(status="active").count() == 4
+    assert Item.objects.count() == 280
+    events_before = TraceEvent.objects.count()
+    assert events_before > 0
+    demo_load()
+    assert TraceEvent.objects.count() == events_before
+
+
+def test_every_demo_item_has_a_full_history():
+    demo_load()
+    item = Item.objects.select_related("product").filter(product__category="wild_mushroom").first()
+    assert item is not None
+    steps = [event.biz_step for event in events_for_item(item=item)]
+    assert steps == ["harvesting", "commissioning", "inspecting", "packing", "shipping", "receiving", "storing"]
