@@ -100,7 +100,9 @@ def test_other_merchant_cannot_touch_product(merchant_actor, other_actor):
     with pytest.raises(NotFound):
         product_set_status(actor=other_actor, product_id=product.pk, status=ProductStatus.ACTIVE)
     with pytest.raises(NotFound):
-        batch_create(actor=other_actor, product_id=product.pk, lot="X1", production_date=dt.date(2026, 1, 1), quantity=5)
+        batch_create(
+            actor=other_actor, product_id=product.pk, lot="X1", production_date=dt.date(2026, 1, 1), quantity=5
+        )
     product.refresh_from_db()
     assert (product.name, product.status) == ("松茸 特级", ProductStatus.DRAFT)
     assert not product_list(actor=other_actor).exists()

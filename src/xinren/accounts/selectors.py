@@ -8,7 +8,10 @@ from django.utils.translation import gettext_lazy as _
 from xinren.core.errors import PermissionDenied
 
 from .actors import Actor
-from .models import Membership, Organization, User
+from .models import ApiKey, Membership, Organization, User
+
+# The session key under which web pages remember which of a person's organizations they act for.
+SESSION_ORGANIZATION_KEY = "merchant_organization_id"
 
 
 def membership_list_for_user(*, user: User) -> QuerySet[Membership]:
@@ -31,3 +34,8 @@ def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
     if kind:
         organizations = organizations.filter(kind=kind)
     return organizations
+
+
+def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
+    """The actor's organization's API keys, newest first (hashes only, never the keys)."""
+    return ApiKey.objects.filter(organization=actor.organization).order_by("-created_at", "-id")

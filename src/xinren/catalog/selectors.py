@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.choices import TRACE_KINDS
 from xinren.accounts.models import Organization
 from xinren.core.errors import NotFound
 
 from . import errors
 from .choices import ProductStatus
 from .gs1 import DigitalLink
-from .models import Batch, Item, Product
+from .models import Batch, Item, PartnerGrant, Product
 
 
 def product_list(*, actor: Actor) -> QuerySet[Product]:
@@ -58,4 +59,27 @@ def public_product_for_link(*, link: DigitalLink) -> Product | None:
         Product.objects.select_related("merchant")
         .filter(gtin=link.gtin, status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED])
         .first()
+    )
+
+
+def partner_grant_list(*, actor: Actor) -> QuerySet[PartnerGrant]:
+    """The grants the actor's organization gave, active ones first."""
+    return (
+        PartnerGrant.objects.filter(owner=actor.organization)
+        .select_related("partner")
+        .order_by(F("revoked_at").asc(nulls_first=True), "partner__name")
+    )
+
+
+def partner_candidate_list(*, actor: Actor) -> QuerySet[Organization]:
+    """Organizations that could be granted the right to record events about the actor's products."""
+    return Organization.objects.filter(kind__in=TRACE_KINDS).exclude(pk=actor.organization.pk).order_by("name")
+
+
+def batch_list_recordable(*, actor: Actor) -> QuerySet[Batch]:
+    """Lots the actor may record events about: its own and those of organizations that granted it."""
+    return (
+        Batch.objects.filter(product__merchant__in=owners_trusting(partner=actor.organization))
+        .select_related("product", "product__merchant")
+        .order_by("product__name", "-production_date", "lot")
     )

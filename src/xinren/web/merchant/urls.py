@@ -1,3 +1,31 @@
-from django.urls import URLPattern, URLResolver
+"""Merchant console routes, mounted at /merchant/."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import path
+
+from .views import batches, events, home, organization, products
+
+app_name = "merchant"
+
+urlpatterns = [
+    path("", home.dashboard, name="dashboard"),
+    path("organization/", home.organization_switch, name="organization_switch"),
+    path("products/", products.product_list, name="product_list"),
+    path("products/new/", products.product_create, name="product_create"),
+    path("products/<int:product_id>/", products.product_detail, name="product_detail"),
+    path("products/<int:product_id>/edit/", products.product_edit, name="product_edit"),
+    path("products/<int:product_id>/status/", products.product_status, name="product_status"),
+    path("products/<int:product_id>/images/", products.product_image_add, name="product_image_add"),
+    path("products/<int:product_id>/batches/new/", batches.batch_create, name="batch_create"),
+    path("batches/", batches.batch_list, name="batch_list"),
+    path("batches/<int:batch_id>/", batches.batch_detail, name="batch_detail"),
+    path("batches/<int:batch_id>/items/", batches.items_generate, name="items_generate"),
+    path("batches/<int:batch_id>/labels.svg", batches.batch_labels, {"extension": "svg"}, name="labels_svg"),
+    path("batches/<int:batch_id>/labels.pdf", batches.batch_labels, {"extension": "pdf"}, name="labels_pdf"),
+    path("events/", events.event_list, name="event_list"),
+    path("events/new/", events.event_create, name="event_create"),
+    path("places/", events.place_list, name="place_list"),
+    path("partners/", organization.partner_list, name="partner_list"),
+    path("partners/<slug:partner_slug>/revoke/", organization.partner_revoke, name="partner_revoke"),
+    path("api-keys/", organization.api_key_list, name="api_key_list"),
+    path("api-keys/<int:key_id>/revoke/", organization.api_key_revoke, name="api_key_revoke"),
+]

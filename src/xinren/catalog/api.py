@@ -1,0 +1,263 @@
+"""API routes of the catalog: products, batches, items, label sheets and partner grants."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse
+from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
+
+from xinren.api.auth import actor_of
+from xinren.api.schemas import ERRORS, PageIn, page
+
+from . import labels, selectors, services
+from .choices import ProductCategory, ProductStatus
+from .models import Batch, Item, PartnerGrant, Product, ProductImage
+
+router = Router(tags=["catalog"])
+
+
+def _link(obj: Product | Batch | Item) -> str:
+    return obj.digital_link.uri(settings.XINREN_RESOLVER)
+
+
+def _coordinate(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+class ProductImageOut(Schema):
+    id: int
+    url: str
+    sha256: str
+    position: int
+
+    @staticmethod
+    def resolve_url(obj: ProductImage) -> str:
+        return obj.image.url
+
+
+class ProductOut(Schema):
+    id: int
+    gtin: str = Field(examples=["06901234567892"])
+    name: str
+    category: str
+    origin_region: str
+    # Decimal degrees as strings: never a float that silently loses digits.
+    origin_latitude: str | None = Field(examples=["27.800000"])
+    origin_longitude: str | None = Field(examples=["99.700000"])
+    description: str
+    status: str
+    digital_link: str
+    images: list[ProductImageOut]
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_origin_latitude(obj: Product) -> str | None:
+        return _coordinate(obj.origin_latitude)
+
+    @staticmethod
+    def resolve_origin_longitude(obj: Product) -> str | None:
+        return _coordinate(obj.origin_longitude)
+
+    @staticmethod
+    def resolve_digital_link(obj: Product) -> str:
+        return _link(obj)
+
+
+class ProductUpdateIn(Schema):
+    name: str = Field(max_length=128)
+    category: ProductCategory
+    origin_region: str = Field(max_length=128)
+    description: str = ""
+    origin_latitude: Decimal | None = Field(None, examples=["27.8"])
+    origin_longitude: Decimal | None = Field(None, examples=["99.7"])
+
+
+class ProductIn(ProductUpdateIn):
+    gtin: str = Field(examples=["6901234567892"], description="GTIN-8/12/13/14; stored as GTIN-14")
+
+
+class ProductStatusIn(Schema):
+    status: ProductStatus
+
+
+class BatchOut(Schema):
+    id: int
+    product_id: int
+    gtin: str
+    lot: str
+    production_date: date
+    expiry_date: date | None
+    quantity: int
+    digital_link: str
+
+    @staticmethod
+    def resolve_gtin(obj: Batch) -> str:
+        return obj.product.gtin
+
+    @staticmethod
+    def resolve_digital_link(obj: Batch) -> str:
+        return _link(obj)
+
+
+class BatchIn(Schema):
+    lot: str = Field(max_length=20, examples=["L20260701"])
+    production_date: date
+    expiry_date: date | None = None
+    quantity: int
+
+
+class ItemOut(Schema):
+    id: int
+    serial: str
+    digital_link: str
+
+    @staticmethod
+    def resolve_digital_link(obj: Item) -> str:
+        return _link(obj)
+
+
+class ItemPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ItemOut]
+
+
+class ItemsIn(Schema):
+    count: int = Field(description="how many serialized items to mint (1–5000)")
+
+
+class GrantOut(Schema):
+    partner: str
+    partner_name: str
+    granted_at: datetime
+    active: bool
+
+    @staticmethod
+    def resolve_partner(obj: PartnerGrant) -> str:
+        return obj.partner.slug
+
+    @staticmethod
+    def resolve_partner_name(obj: PartnerGrant) -> str:
+        return obj.partner.name
+
+    @staticmethod
+    def resolve_granted_at(obj: PartnerGrant) -> datetime:
+        return obj.updated_at
+
+    @staticmethod
+    def resolve_active(obj: PartnerGrant) -> bool:
+        return obj.revoked_at is None
+
+
+def _product_fields(payload: ProductUpdateIn) -> dict[str, Any]:
+    fields = payload.model_dump()
+    fields["category"] = str(payload.category.value)
+    return fields
+
+
+@router.get("/products", response={200: list[ProductOut], **ERRORS}, summary="List the caller's products")
+def product_list(request: HttpRequest) -> Any:
+    return selectors.product_list(actor=actor_of(request)).prefetch_related("images")
+
+
+@router.post("/products", response={201: ProductOut, **ERRORS}, summary="Register a product")
+def product_register(request: HttpRequest, payload: ProductIn) -> Any:
+    product = services.product_register(actor=actor_of(request), **_product_fields(payload))
+    return Status(201, product)
+
+
+@router.get("/products/{product_id}", response={200: ProductOut, **ERRORS}, summary="One product")
+def product_get(request: HttpRequest, product_id: int) -> Any:
+    return selectors.product_get(actor=actor_of(request), product_id=product_id)
+
+
+@router.put("/products/{product_id}", response={200: ProductOut, **ERRORS}, summary="Replace a product's fields")
+def product_update(request: HttpRequest, product_id: int, payload: ProductUpdateIn) -> Any:
+    return services.product_update(actor=actor_of(request), product_id=product_id, **_product_fields(payload))
+
+
+@router.post("/products/{product_id}/status", response={200: ProductOut, **ERRORS}, summary="Publish, delist or relist")
+def product_set_status(request: HttpRequest, product_id: int, payload: ProductStatusIn) -> Any:
+    return services.product_set_status(actor=actor_of(request), product_id=product_id, status=str(payload.status.value))
+
+
+@router.post(
+    "/products/{product_id}/images", response={201: ProductImageOut, **ERRORS}, summary="Upload a photo (multipart)"
+)
+def product_image_add(request: HttpRequest, product_id: int, image: File[UploadedFile]) -> Any:
+    added = services.product_image_add(actor=actor_of(request), product_id=product_id, data=image.read())
+    return Status(201, added)
+
+
+@router.get("/products/{product_id}/batches", response={200: list[BatchOut], **ERRORS}, summary="A product's lots")
+def batch_list(request: HttpRequest, product_id: int) -> Any:
+    actor = actor_of(request)
+    product = selectors.product_get(actor=actor, product_id=product_id)
+    return selectors.batch_list(actor=actor, product_id=product.pk)
+
+
+@router.post("/products/{product_id}/batches", response={201: BatchOut, **ERRORS}, summary="Create a lot")
+def batch_create(request: HttpRequest, product_id: int, payload: BatchIn) -> Any:
+    batch = services.batch_create(actor=actor_of(request), product_id=product_id, **payload.model_dump())
+    return Status(201, batch)
+
+
+@router.get("/batches/{batch_id}", response={200: BatchOut, **ERRORS}, summary="One lot")
+def batch_get(request: HttpRequest, batch_id: int) -> Any:
+    return selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
+
+
+@router.post("/batches/{batch_id}/items", response={201: list[ItemOut], **ERRORS}, summary="Mint serialized items")
+def items_generate(request: HttpRequest, batch_id: int, payload: ItemsIn) -> Any:
+    items = services.items_generate(actor=actor_of(request), batch_id=batch_id, count=payload.count)
+    return Status(201, items)
+
+
+@router.get("/batches/{batch_id}/items", response={200: ItemPageOut, **ERRORS}, summary="A lot's items, paged")
+def item_list(request: HttpRequest, batch_id: int, params: Query[PageIn]) -> Any:
+    actor = actor_of(request)
+    batch = selectors.batch_get(actor=actor, batch_id=batch_id)
+    return page(selectors.item_list(actor=actor, batch_id=batch.pk).select_related("batch__product"), params)
+
+
+@router.get(
+    "/batches/{batch_id}/labels.svg",
+    response={200: None, **ERRORS},
+    summary="Label sheet (SVG)",
+    openapi_extra={"responses": {200: {"description": "A4 sheets of QR labels", "content": {"image/svg+xml": {}}}}},
+)
+def labels_svg(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
+    svg = labels.label_sheet_svg(batch=batch, resolver=settings.XINREN_RESOLVER)
+    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+
+
+@router.get(
+    "/batches/{batch_id}/labels.pdf",
+    response={200: None, **ERRORS},
+    summary="Label sheet (PDF)",
+    openapi_extra={"responses": {200: {"description": "A4 sheets of QR labels", "content": {"application/pdf": {}}}}},
+)
+def labels_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
+    batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
+    pdf = labels.label_sheet_pdf(batch=batch, resolver=settings.XINREN_RESOLVER)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="labels-{batch.product.gtin}-{batch.pk}.pdf"'
+    return response
+
+
+@router.post("/partners/{slug}/grant", response={200: GrantOut, **ERRORS}, summary="Let a partner record events")
+def partner_grant(request: HttpRequest, slug: str) -> Any:
+    return services.partner_grant(actor=actor_of(request), partner_slug=slug)
+
+
+@router.delete("/partners/{slug}/grant", response={204: None, **ERRORS}, summary="Withdraw a partner's grant")
+def partner_revoke(request: HttpRequest, slug: str) -> Any:
+    services.partner_revoke(actor=actor_of(request), partner_slug=slug)
+    return Status(204, None)

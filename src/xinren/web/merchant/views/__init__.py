@@ -1,0 +1,1 @@
+"""Merchant console pages, one module per area of the menu."""

@@ -1,0 +1,98 @@
+"""API keys (admins only, shown once) and partner grants."""
+
+from __future__ import annotations
+
+from django.test import Client
+
+from xinren.accounts.models import ApiKey
+from xinren.accounts.services import api_key_authenticate
+from xinren.catalog.models import PartnerGrant
+
+
+def test_api_key_is_shown_once(admin: Client, merchant):
+    # when
+    created = admin.post("/merchant/api-keys/", {"name": "仓库扫码枪", "role": "staff"})
+    later = admin.get("/merchant/api-keys/")
+    # then
+    raw = created.context["new_key"]
+    key = ApiKey.objects.get()
+    assert created.status_code == 201
+    assert created["Cache-Control"] == "no-store"
+    assert raw.startswith(f"xr_{key.prefix}_")
+    assert raw in created.content.decode()
+    assert later.status_code == 200
+    assert raw not in later.content.decode()
+    assert "仓库扫码枪" in later.content.decode()
+    assert raw not in str(dict(admin.session))
+    actor = api_key_authenticate(raw=raw)
+    assert actor is not None
+    assert (actor.organization, actor.role) == (merchant, "staff")
+
+
+def test_revoke_api_key(admin: Client):
+    # given
+    admin.post("/merchant/api-keys/", {"name": "ERP", "role": "viewer"})
+    key = ApiKey.objects.get()
+    # when
+    response = admin.post(f"/merchant/api-keys/{key.pk}/revoke/")
+    # then
+    assert response.status_code == 302
+    key.refresh_from_db()
+    assert key.revoked_at is not None
+
+
+def test_staff_cannot_manage_api_keys(staff: Client):
+    # when
+    page = staff.get("/merchant/api-keys/")
+    post = staff.post("/merchant/api-keys/", {"name": "ERP", "role": "staff"})
+    # then
+    assert page.status_code == post.status_code == 403
+    assert ApiKey.objects.count() == 0
+
+
+def test_api_key_cannot_be_admin(admin: Client):
+    # when
+    response = admin.post("/merchant/api-keys/", {"name": "ERP", "role": "admin"})
+    # then
+    assert response.status_code == 422
+    assert list(response.context["form"].errors) == ["role"]
+    assert ApiKey.objects.count() == 0
+
+
+def test_grant_and_revoke_a_partner(admin: Client, merchant, logistics):
+    # when
+    granted = admin.post("/merchant/partners/", {"partner": logistics.slug})
+    grant = PartnerGrant.objects.get()
+    active = grant.revoked_at
+    revoked = admin.post(f"/merchant/partners/{logistics.slug}/revoke/")
+    # then
+    assert granted.status_code == revoked.status_code == 302
+    assert (grant.owner, grant.partner, active) == (merchant, logistics, None)
+    grant.refresh_from_db()
+    assert grant.revoked_at is not None
+
+
+def test_partner_choices_exclude_self_and_non_trace_kinds(admin: Client, merchant, logistics, lab):
+    # when
+    response = admin.get("/merchant/partners/")
+    # then
+    choices = [value for value, _ in response.context["form"].fields["partner"].choices]
+    assert logistics.slug in choices
+    assert lab.slug in choices
+    assert merchant.slug not in choices
+
+
+def test_staff_cannot_grant_partners(staff: Client, logistics):
+    # when
+    response = staff.post("/merchant/partners/", {"partner": logistics.slug})
+    # then
+    assert response.status_code == 403
+    assert "你的角色无权进行此操作" in response.content.decode()
+    assert PartnerGrant.objects.count() == 0
+
+
+def test_logistics_has_no_partner_page(logistics_staff: Client):
+    # when
+    response = logistics_staff.get("/merchant/partners/")
+    # then
+    assert response.status_code == 403
