@@ -65,33 +65,34 @@ PLACES = {
 }
 
 # merchant slug -> products: (gtin13, name, category, origin region, lat, lng, description, lots)
-# lots: (lot, days ago produced, shelf life days, quantity, items to mint, harvest place key)
+# lots: (lot as a strftime pattern of the production date, days ago produced, shelf life days, quantity,
+#        items to mint, harvest place key)
 PRODUCTS = {
     "shanye-mushroom": [
         (
             "6975830100012", "楚雄野生牛肝菌（鲜） 500g", "wild_mushroom", "云南省楚雄州南华县", "25.192", "101.274",
             "雨季清晨上山采摘的黄牛肝菌，菌盖 5–8 厘米，当天分拣，冷链 2–6℃ 发出。请彻底煮熟后食用。",
-            [("NH20260815", 9, 7, 120, 60, "nanhua"), ("NH20260822", 2, 7, 80, 40, "nanhua")],
+            [("NH%Y%m%d", 9, 7, 120, 60, "nanhua"), ("NH%Y%m%d", 2, 7, 80, 40, "nanhua")],
         ),
         (
             "6975830100029", "香格里拉松茸（鲜） 特级 250g", "wild_mushroom", "云南省迪庆州香格里拉市", "27.829",
             "99.706",
             "海拔 3000 米以上的原始松林出产，未开伞，长度 7–9 厘米。采摘后 24 小时内预冷。",
-            [("XG20260818", 6, 5, 60, 40, "shangri-la")],
+            [("XG%Y%m%d", 6, 5, 60, 40, "shangri-la")],
         ),
     ],
     "jingmai-tea": [
         (
             "6975830200019", "景迈山古树生普 2026 春 357g", "tea", "云南省普洱市澜沧县景迈山", "22.196", "100.029",
             "布朗族茶农手采一芽二叶，铁锅杀青、日光晒青，石磨压饼。树龄两百年以上。",
-            [("JM2026SP01", 120, 3650, 300, 80, "garden")],
+            [("JM%YSP01", 230, 3650, 300, 80, "garden")],
         ),
     ],
     "dianwei-bakery": [
         (
             "6975830300016", "现烤玫瑰鲜花饼 6 枚装", "baked_goods", "云南省昆明市安宁市八街", "24.693", "102.349",
             "每只饼含 30% 以上当季食用玫瑰花酱，不添加香精色素，常温保存 15 天。",
-            [("MG20260820", 4, 15, 200, 60, "rose-farm")],
+            [("MG%Y%m%d", 4, 15, 200, 60, "rose-farm")],
         ),
     ],
 }

@@ -96,8 +96,9 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
         origin_latitude=Decimal(lat), origin_longitude=Decimal(lng),
     )
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
-    for lot, days_ago, shelf_days, quantity, minted, harvest_key in lots:
+    for lot_pattern, days_ago, shelf_days, quantity, minted, harvest_key in lots:
         produced = (now - dt.timedelta(days=days_ago)).replace(hour=6, minute=30, second=0, microsecond=0)
+        lot = produced.strftime(lot_pattern)
         batch = batch_create(
             actor=actor, product_id=product.pk, lot=lot, production_date=produced.date(), quantity=quantity,
             expiry_date=produced.date() + dt.timedelta(days=shelf_days),

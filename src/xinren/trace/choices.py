@@ -19,14 +19,18 @@ class Action(models.TextChoices):
 
 
 class BizStep(models.TextChoices):
-    """The CBV 2.0 business steps offered in forms; any CBV or custom URI is accepted through EPCIS."""
+    """The business steps offered in forms; any CBV or custom URI is accepted through EPCIS.
+
+    All are CBV 2.0 terms except `harvesting`, the platform's own step, which EPCIS documents carry as its URI
+    (epcis.vocabulary.PLATFORM_BIZ_STEPS) because CBV has no harvest step.
+    """
 
     COMMISSIONING = "commissioning", _("赋码/登记")
     HARVESTING = "harvesting", _("采收")
     CREATING_CLASS_INSTANCE = "creating_class_instance", _("生产")
     INSPECTING = "inspecting", _("检验")
     SAMPLING = "sampling", _("抽样")
-    COMMISSIONING_PACKING = "packing", _("包装")
+    PACKING = "packing", _("包装")
     LOADING = "loading", _("装车")
     SHIPPING = "shipping", _("发货")
     DEPARTING = "departing", _("离开")
@@ -35,7 +39,6 @@ class BizStep(models.TextChoices):
     STORING = "storing", _("仓储")
     SENSOR_REPORTING = "sensor_reporting", _("传感器上报")
     RETAIL_SELLING = "retail_selling", _("售出")
-    TRANSFORMING = "transforming", _("加工转化")
     PICKING = "picking", _("拣货")
     UNPACKING = "unpacking", _("拆包")
     ACCEPTING = "accepting", _("验收")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import ApiKey, Organization
@@ -28,15 +29,33 @@ class Place(TimeStampedModel):
         verbose_name = _("地点")
         verbose_name_plural = _("地点")
         ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True) | models.Q(latitude__gte=-90, latitude__lte=90),
+                name="place_latitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(longitude__isnull=True) | models.Q(longitude__gte=-180, longitude__lte=180),
+                name="place_longitude_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gln="") | models.Q(gln__regex=r"^[0-9]{13}$"), name="place_gln_13_digits"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
 
 
 class TraceEvent(TimeStampedModel):
-    """One EPCIS 2.0 event recorded by an organization. `document` is the event in EPCIS 2.0 JSON."""
+    """One EPCIS 2.0 event recorded by an organization. `document` is the event in EPCIS 2.0 JSON.
 
-    event_id = models.CharField(_("事件 ID"), max_length=256, unique=True)
+    An EPCIS error declaration repeats the eventID of the event it declares erroneous, so an eventID names at most
+    one event and at most one declaration about it; history is never edited.
+    """
+
+    event_id = models.CharField(_("事件 ID"), max_length=512)
+    is_error_declaration = models.BooleanField(_("错误声明"), default=False)
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="trace_events")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -44,20 +63,27 @@ class TraceEvent(TimeStampedModel):
     api_key = models.ForeignKey(ApiKey, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     event_type = models.CharField(_("事件类型"), max_length=32, choices=EventType.choices)
     action = models.CharField(_("动作"), max_length=8, blank=True)
-    biz_step = models.CharField(_("业务步骤"), max_length=256, blank=True)
-    disposition = models.CharField(_("状态"), max_length=256, blank=True)
+    # CBV terms are kept as their short names ("shipping") so that pages can translate them; custom ones as URIs.
+    biz_step = models.CharField(_("业务步骤"), max_length=512, blank=True)
+    disposition = models.CharField(_("状态"), max_length=512, blank=True)
     event_time = models.DateTimeField(_("发生时间"), db_index=True)
     event_time_zone_offset = models.CharField(_("时区"), max_length=6)
-    record_time = models.DateTimeField(_("记录时间"), auto_now_add=True)
-    read_point = models.CharField(_("读取点"), max_length=256, blank=True)
-    biz_location = models.CharField(_("业务地点"), max_length=256, blank=True)
+    record_time = models.DateTimeField(_("记录时间"), default=timezone.now)
+    read_point = models.CharField(_("读取点"), max_length=512, blank=True)
+    biz_location = models.CharField(_("业务地点"), max_length=512, blank=True)
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     document = models.JSONField(_("EPCIS 文档"))
+    # The JSON-LD @context entries (besides the EPCIS context) that the capture document declared, so that
+    # the event's extension fields keep their meaning when it is exported.
+    context = models.JSONField(_("JSON-LD 上下文"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("溯源事件")
         verbose_name_plural = _("溯源事件")
         ordering = ["event_time", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["event_id", "is_error_declaration"], name="trace_event_unique_event_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.event_type} {self.biz_step} @ {self.event_time:%Y-%m-%d %H:%M}"
@@ -69,6 +95,12 @@ class EventSubject(models.Model):
     event = models.ForeignKey(TraceEvent, on_delete=models.CASCADE, related_name="subjects")
     role = models.CharField(max_length=16, choices=SubjectRole.choices)
     uri = models.CharField(max_length=512)
+    # The trade item the identifier names (blank for SSCCs, GLNs and other URIs), whether registered here or not.
+    gtin = models.CharField(max_length=14, blank=True)
+    lot = models.CharField(max_length=20, blank=True)
+    serial = models.CharField(max_length=20, blank=True)
+    quantity = models.DecimalField(max_digits=24, decimal_places=6, null=True, blank=True)
+    uom = models.CharField(max_length=3, blank=True)
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -80,6 +112,7 @@ class EventSubject(models.Model):
             models.Index(fields=["item"]),
             models.Index(fields=["batch"]),
             models.Index(fields=["product"]),
+            models.Index(fields=["gtin"]),
         ]
 
     def __str__(self) -> str:

@@ -1,0 +1,1 @@
+"""The project's own EPCIS 2.0 engine: identifiers, event validation, capture documents and export."""

@@ -1,0 +1,536 @@
+"""Writes for trace events (EPCIS 2.0 capture and simple recording) and places."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import TRACE_KINDS, Role
+from xinren.accounts.models import Organization
+from xinren.catalog.models import Batch, Item, Product
+from xinren.catalog.selectors import owners_trusting
+from xinren.core import clock
+from xinren.core.audit import audit_record
+from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinren.core.outbox import pages_mark_stale
+
+from . import errors
+from .choices import EventType
+from .epcis.documents import CaptureDocument, capture_document_parse
+from .epcis.identifiers import gln_from_location, gln_is_valid, identifier_parse
+from .epcis.validation import SENSOR_REPORT_FIELDS, ParsedEvent, event_parse
+from .models import EventSubject, Place, TraceEvent
+
+# Keeps each IN (...) list well under SQLite's and PostgreSQL's parameter limits.
+_CHUNK = 500
+_T = TypeVar("_T")
+
+
+def _chunks(values: Iterable[_T]) -> Iterable[list[_T]]:
+    batch: list[_T] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == _CHUNK:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def epcis_capture(*, actor: Actor, document: dict[str, Any]) -> list[TraceEvent]:
+    """Capture an EPCISDocument (or a single event) in EPCIS 2.0 JSON(-LD): every event, or none of them."""
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
+    capture = capture_document_parse(document)
+    return _capture_store(actor=actor, capture=capture)
+
+
+@transaction.atomic
+def event_record(
+    *,
+    actor: Actor,
+    event_type: str,
+    biz_step: str,
+    event_time: datetime,
+    identifiers: Sequence[str],
+    action: str = "OBSERVE",
+    disposition: str = "",
+    place_id: int | None = None,
+    read_point: str = "",
+    quantity: Decimal | None = None,
+    uom: str = "",
+    parent: str = "",
+    outputs: Sequence[str] = (),
+    sensor_readings: Sequence[Mapping[str, Any]] = (),
+) -> TraceEvent:
+    """Record one event from simple fields; it is validated and stored exactly as a captured EPCIS event."""
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
+    place = None
+    if place_id is not None:
+        place = Place.objects.filter(pk=place_id, organization=actor.organization).first()
+        if place is None:
+            raise NotFound(errors.PLACE_NOT_FOUND, _("找不到该地点"), details={"place_id": place_id})
+    event = _event_build(
+        event_type=event_type,
+        biz_step=biz_step,
+        event_time=event_time,
+        identifiers=identifiers,
+        action=action,
+        disposition=disposition,
+        place=place,
+        read_point=read_point,
+        quantity=quantity,
+        uom=uom,
+        parent=parent,
+        outputs=outputs,
+        sensor_readings=sensor_readings,
+    )
+    capture = CaptureDocument(context=[], events=[event_parse(event, index=0)])
+    return _capture_store(actor=actor, capture=capture)[0]
+
+
+@transaction.atomic
+def place_create(
+    *,
+    actor: Actor,
+    name: str,
+    latitude: Decimal | float | str | None = None,
+    longitude: Decimal | float | str | None = None,
+    gln: str = "",
+    address: str = "",
+) -> Place:
+    """Add a place (farm, workshop, warehouse, lab) of the actor's organization; it gets a URI for events."""
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
+    name = name.strip()
+    address = address.strip()
+    if not name or len(name) > 128:
+        raise InvalidInput(errors.PLACE_INVALID, _("请填写地点名称（不超过 128 字）"), details={"field": "name"})
+    if len(address) > 256:
+        raise InvalidInput(errors.PLACE_INVALID, _("地址不能超过 256 字"), details={"field": "address"})
+    lat = _coordinate(latitude, limit=90, field="latitude")
+    lng = _coordinate(longitude, limit=180, field="longitude")
+    if (lat is None) != (lng is None):
+        raise InvalidInput(
+            errors.PLACE_COORDINATE_INVALID,
+            _("纬度和经度须同时填写"),
+            details={"field": "latitude" if lat is None else "longitude"},
+        )
+    gln = gln.strip()
+    if gln:
+        if not gln_is_valid(gln):
+            raise InvalidInput(
+                errors.PLACE_GLN_INVALID, _("GLN 须为 13 位数字且校验位正确"), details={"field": "gln", "gln": gln}
+            )
+        uri = f"{settings.XINREN_RESOLVER}/414/{gln}"
+        if Place.objects.filter(Q(uri=uri) | Q(gln=gln)).exists():
+            raise Conflict(errors.PLACE_GLN_TAKEN, _("该 GLN 已登记为另一个地点"), details={"field": "gln", "gln": gln})
+    else:
+        uri = f"urn:uuid:{uuid.uuid4()}"
+    place = Place.objects.create(
+        organization=actor.organization, name=name, gln=gln, address=address, latitude=lat, longitude=lng, uri=uri
+    )
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="place.create", target=place, data={"uri": uri}
+    )
+    return place
+
+
+def _coordinate(value: Decimal | float | str | None, *, limit: int, field: str) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        number = Decimal(str(value).strip())
+    except ArithmeticError:
+        number = Decimal("NaN")
+    if not number.is_finite() or not -limit <= number <= limit:
+        raise InvalidInput(
+            errors.PLACE_COORDINATE_INVALID,
+            _("坐标超出范围（纬度 -90～90，经度 -180～180）"),
+            details={"field": field, "value": str(value)},
+        )
+    return number.quantize(Decimal("0.000001"))
+
+
+# -- building an event from simple fields ------------------------------------------------------------------------
+
+
+def _offset(event_time: datetime) -> str:
+    delta = event_time.utcoffset()
+    if delta is None:
+        raise InvalidInput(errors.TIME_INVALID, _("时间必须带时区"), details={"event": 0, "field": "eventTime"})
+    sign = "-" if delta < timedelta(0) else "+"
+    minutes = abs(int(delta.total_seconds())) // 60
+    return f"{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _json_number(value: Any) -> Any:
+    """Decimals become JSON numbers; anything else is left for validation to judge."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            return str(value)
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value
+
+
+def _uri(value: str) -> str:
+    """A Digital Link path becomes a URI on the platform's own resolver; other identifiers stay as written."""
+    value = value.strip()
+    return f"{settings.XINREN_RESOLVER}{value}" if value.startswith("/") else value
+
+
+def _split(identifiers: Sequence[str], field: str) -> tuple[list[str], list[str]]:
+    """Instance-level identifiers and class-level ones (a product or a lot), in their given order."""
+    instances: list[str] = []
+    classes: list[str] = []
+    for position, raw in enumerate(identifiers):
+        uri = _uri(raw)
+        try:
+            identifier = identifier_parse(uri)
+        except InvalidInput as exc:
+            raise InvalidInput(
+                exc.code, exc.message, details={"event": 0, "field": f"{field}[{position}]", **exc.details}
+            ) from exc
+        (classes if identifier.names_trade_item and identifier.is_class_level else instances).append(uri)
+    return instances, classes
+
+
+def _quantities(classes: list[str], quantity: Decimal | None, uom: str) -> list[dict[str, Any]]:
+    elements: list[dict[str, Any]] = []
+    for uri in classes:
+        element: dict[str, Any] = {"epcClass": uri}
+        if quantity is not None:
+            element["quantity"] = _json_number(quantity)
+            if uom:
+                element["uom"] = uom
+        elements.append(element)
+    return elements
+
+
+def _sensor_element(readings: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+    reports: list[dict[str, Any]] = []
+    for position, reading in enumerate(readings):
+        report: dict[str, Any] = {}
+        for key, value in reading.items():
+            if key not in SENSOR_REPORT_FIELDS:
+                raise InvalidInput(
+                    errors.FIELD_UNKNOWN,
+                    _("未知的传感器读数字段"),
+                    details={"event": 0, "field": f"sensorElementList[0].sensorReport[{position}].{key}"},
+                )
+            if value is None or value == "":
+                continue
+            if isinstance(value, datetime):
+                if value.utcoffset() is None:
+                    raise InvalidInput(
+                        errors.TIME_INVALID,
+                        _("时间必须带时区"),
+                        details={"event": 0, "field": f"sensorElementList[0].sensorReport[{position}].{key}"},
+                    )
+                value = value.isoformat()
+            report[key] = _json_number(value)
+        reports.append(report)
+    return {"sensorReport": reports}
+
+
+def _event_build(
+    *,
+    event_type: str,
+    biz_step: str,
+    event_time: datetime,
+    identifiers: Sequence[str],
+    action: str,
+    disposition: str,
+    place: Place | None,
+    read_point: str,
+    quantity: Decimal | None,
+    uom: str,
+    parent: str,
+    outputs: Sequence[str],
+    sensor_readings: Sequence[Mapping[str, Any]],
+) -> dict[str, Any]:
+    if event_type not in (EventType.OBJECT, EventType.AGGREGATION, EventType.ASSOCIATION, EventType.TRANSFORMATION):
+        raise InvalidInput(
+            errors.EVENT_TYPE_UNSUPPORTED,
+            _("此处只能记录对象、聚合、关联或转化事件；交易事件请以 EPCIS 文档提交"),
+            details={"event": 0, "field": "type", "value": event_type},
+        )
+    offset = _offset(event_time)
+    event: dict[str, Any] = {
+        "type": event_type,
+        "eventTime": event_time.isoformat(),
+        "eventTimeZoneOffset": offset,
+    }
+    if event_type != EventType.TRANSFORMATION:
+        event["action"] = action
+    if biz_step:
+        event["bizStep"] = biz_step.strip()
+    if disposition:
+        event["disposition"] = disposition.strip()
+    read_point = read_point.strip()
+    if read_point or place is not None:
+        event["readPoint"] = {"id": read_point or (place.uri if place is not None else "")}
+    if place is not None:
+        event["bizLocation"] = {"id": place.uri}
+
+    lists = {
+        EventType.OBJECT: ("epcList", "quantityList"),
+        EventType.AGGREGATION: ("childEPCs", "childQuantityList"),
+        EventType.ASSOCIATION: ("childEPCs", "childQuantityList"),
+        EventType.TRANSFORMATION: ("inputEPCList", "inputQuantityList"),
+    }[EventType(event_type)]
+    if not identifiers and not (event_type == EventType.OBJECT and sensor_readings):
+        raise InvalidInput(errors.FIELD_REQUIRED, _("请至少填写一个标识符"), details={"event": 0, "field": lists[0]})
+    instances, classes = _split(identifiers, lists[0])
+    if quantity is not None and len(classes) != 1:
+        raise InvalidInput(
+            errors.QUANTITY_INVALID,
+            _("填写数量时须且只能给出一个批次或商品级标识（不带序列号）"),
+            details={"event": 0, "field": lists[1], "class_level_identifiers": len(classes)},
+        )
+    if uom and quantity is None:
+        raise InvalidInput(
+            errors.QUANTITY_INVALID, _("给出计量单位时必须给出数量"), details={"event": 0, "field": lists[1]}
+        )
+    if instances or (event_type == EventType.OBJECT and not classes and not sensor_readings):
+        event[lists[0]] = instances
+    if classes:
+        event[lists[1]] = _quantities(classes, quantity, uom)
+    if parent.strip():
+        if event_type not in (EventType.AGGREGATION, EventType.ASSOCIATION):
+            raise InvalidInput(
+                errors.FIELD_INVALID, _("只有聚合或关联事件有容器标识"), details={"event": 0, "field": "parentID"}
+            )
+        event["parentID"] = _uri(parent)
+    if outputs:
+        if event_type != EventType.TRANSFORMATION:
+            raise InvalidInput(
+                errors.FIELD_INVALID, _("只有转化事件有产出"), details={"event": 0, "field": "outputEPCList"}
+            )
+        out_instances, out_classes = _split(outputs, "outputEPCList")
+        if out_instances:
+            event["outputEPCList"] = out_instances
+        if out_classes:
+            event["outputQuantityList"] = _quantities(out_classes, None, "")
+    if sensor_readings:
+        event["sensorElementList"] = [_sensor_element(sensor_readings)]
+    return event
+
+
+# -- storing validated events ----------------------------------------------------------------------------------------
+
+
+def _event_ids_check(*, actor: Actor, events: list[ParsedEvent]) -> None:
+    """Give every event an eventID, and refuse one that is already recorded (or twice in the document).
+
+    An error declaration shares the eventID of the event it corrects; only its recorder may declare it.
+    """
+    seen: set[tuple[str, bool]] = set()
+    for parsed in events:
+        if not parsed.event_id:
+            parsed.event_id = f"urn:uuid:{uuid.uuid4()}"
+            parsed.document["eventID"] = parsed.event_id
+        key = (parsed.event_id, parsed.is_error_declaration)
+        if key in seen:
+            raise Conflict(
+                errors.EVENT_ID_TAKEN,
+                _("文档中有重复的事件 ID"),
+                details={"event": parsed.index, "field": "eventID", "eventID": parsed.event_id},
+            )
+        seen.add(key)
+    by_id = {parsed.event_id: parsed for parsed in events}
+    recorded: dict[tuple[str, bool], int] = {}
+    for chunk in _chunks(by_id):
+        for event_id, is_declaration, organization_id in TraceEvent.objects.filter(event_id__in=chunk).values_list(
+            "event_id", "is_error_declaration", "organization_id"
+        ):
+            recorded[(event_id, is_declaration)] = organization_id
+    for parsed in events:
+        if (parsed.event_id, parsed.is_error_declaration) in recorded:
+            raise Conflict(
+                errors.EVENT_ID_TAKEN,
+                _("该事件 ID 已被记录"),
+                details={"event": parsed.index, "field": "eventID", "eventID": parsed.event_id},
+            )
+        original = recorded.get((parsed.event_id, False))
+        if parsed.is_error_declaration and original is not None and original != actor.organization.pk:
+            raise PermissionDenied(
+                errors.ERROR_DECLARATION_FORBIDDEN,
+                _("只有记录该事件的组织可以声明它有误"),
+                details={"event": parsed.index, "field": "errorDeclaration", "eventID": parsed.event_id},
+            )
+
+
+def _subjects_link(*, actor: Actor, events: list[ParsedEvent]) -> list[list[EventSubject]]:
+    """EventSubject rows for each event, linked to registered products, batches and items.
+
+    Refuses the whole capture when an identifier names a product of a merchant that has not granted the actor.
+    """
+    gtins = {subject.identifier.gtin for parsed in events for subject in parsed.subjects if subject.identifier.gtin}
+    products: dict[str, Product] = {}
+    for chunk in _chunks(gtins):
+        products.update({product.gtin: product for product in Product.objects.filter(gtin__in=chunk)})
+    trusted = set(owners_trusting(partner=actor.organization).values_list("pk", flat=True))
+    for parsed in events:
+        for subject in parsed.subjects:
+            product = products.get(subject.identifier.gtin)
+            if product is not None and product.merchant_id not in trusted:
+                raise PermissionDenied(
+                    errors.IDENTIFIER_FORBIDDEN,
+                    _("该商品属于其他商家，且对方未授权你记录其溯源事件"),
+                    details={"event": parsed.index, "field": subject.field, "identifier": subject.identifier.uri},
+                )
+
+    wanted_lots = {
+        (products[s.identifier.gtin].pk, s.identifier.lot)
+        for parsed in events
+        for s in parsed.subjects
+        if s.identifier.gtin in products and s.identifier.lot
+    }
+    wanted_serials = {
+        (products[s.identifier.gtin].pk, s.identifier.serial)
+        for parsed in events
+        for s in parsed.subjects
+        if s.identifier.gtin in products and s.identifier.serial
+    }
+    batches: dict[tuple[int, str], Batch] = {}
+    for lot_keys in _chunks(wanted_lots):
+        condition = Q()
+        for product_id, lot in lot_keys:
+            condition |= Q(product_id=product_id, lot=lot)
+        batches.update({(batch.product_id, batch.lot): batch for batch in Batch.objects.filter(condition)})
+    items: dict[tuple[int, str], Item] = {}
+    for serial_keys in _chunks(wanted_serials):
+        condition = Q()
+        for product_id, serial in serial_keys:
+            condition |= Q(product_id=product_id, serial=serial)
+        items.update(
+            {(item.product_id, item.serial): item for item in Item.objects.filter(condition).select_related("batch")}
+        )
+
+    rows: list[list[EventSubject]] = []
+    for parsed in events:
+        event_rows: list[EventSubject] = []
+        for subject in parsed.subjects:
+            identifier = subject.identifier
+            product = products.get(identifier.gtin)
+            batch = item = None
+            if product is not None:
+                batch = batches.get((product.pk, identifier.lot)) if identifier.lot else None
+                item = items.get((product.pk, identifier.serial)) if identifier.serial else None
+                if item is not None:
+                    if identifier.lot and item.batch.lot != identifier.lot:
+                        raise InvalidInput(
+                            errors.IDENTIFIER_LOT_MISMATCH,
+                            _("该单品不属于标识符中的批次"),
+                            details={"event": parsed.index, "field": subject.field, "identifier": identifier.uri},
+                        )
+                    batch = item.batch
+            event_rows.append(
+                EventSubject(
+                    role=subject.role,
+                    uri=identifier.uri,
+                    gtin=identifier.gtin,
+                    lot=identifier.lot,
+                    serial=identifier.serial,
+                    quantity=subject.quantity,
+                    uom=subject.uom,
+                    product=product,
+                    batch=batch,
+                    item=item,
+                )
+            )
+        rows.append(event_rows)
+    return rows
+
+
+def _places_match(*, actor: Actor, events: list[ParsedEvent]) -> dict[str, Place]:
+    """Places of the actor and of the organizations it works with, by URI and by GLN."""
+    locations = {uri for parsed in events for uri in (parsed.biz_location, parsed.read_point) if uri}
+    if not locations:
+        return {}
+    partners = Organization.objects.filter(
+        Q(pk__in=owners_trusting(partner=actor.organization).values("pk"))
+        | Q(grants_received__owner=actor.organization, grants_received__revoked_at__isnull=True)
+    )
+    glns = {gln for uri in locations if (gln := gln_from_location(uri))}
+    places = Place.objects.filter(organization__in=partners).filter(Q(uri__in=locations) | Q(gln__in=glns))
+    found: dict[str, Place] = {}
+    by_gln = {}
+    for place in places:
+        found[place.uri] = place
+        if place.gln:
+            by_gln[place.gln] = place
+    for uri in locations:
+        if uri not in found and (gln := gln_from_location(uri)) in by_gln:
+            found[uri] = by_gln[gln]
+    return found
+
+
+def _capture_store(*, actor: Actor, capture: CaptureDocument) -> list[TraceEvent]:
+    events = capture.events
+    _event_ids_check(actor=actor, events=events)
+    subject_rows = _subjects_link(actor=actor, events=events)
+    places = _places_match(actor=actor, events=events)
+    now = clock.now()
+    record_time = now.isoformat(timespec="milliseconds")
+    rows = []
+    for parsed in events:
+        parsed.document["recordTime"] = record_time
+        rows.append(
+            TraceEvent(
+                event_id=parsed.event_id,
+                is_error_declaration=parsed.is_error_declaration,
+                organization=actor.organization,
+                recorded_by=actor.user,
+                api_key=actor.api_key,
+                event_type=parsed.event_type,
+                action=parsed.action,
+                biz_step=parsed.biz_step,
+                disposition=parsed.disposition,
+                event_time=parsed.event_time,
+                event_time_zone_offset=parsed.event_time_zone_offset,
+                record_time=now,
+                read_point=parsed.read_point,
+                biz_location=parsed.biz_location,
+                place=places.get(parsed.biz_location) or places.get(parsed.read_point),
+                document=parsed.document,
+                context=capture.context,
+            )
+        )
+    try:
+        with transaction.atomic():
+            created = TraceEvent.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        # Another capture recorded one of these eventIDs since we checked.
+        raise Conflict(errors.EVENT_ID_TAKEN, _("该事件 ID 已被记录")) from exc
+    subjects: list[EventSubject] = []
+    for event, event_rows in zip(created, subject_rows, strict=True):
+        for row in event_rows:
+            row.event = event
+            subjects.append(row)
+    EventSubject.objects.bulk_create(subjects, batch_size=_CHUNK)
+
+    for kind, ids in (
+        ("item", {row.item_id for row in subjects if row.item_id}),
+        ("batch", {row.batch_id for row in subjects if row.batch_id}),
+        ("product", {row.product_id for row in subjects if row.product_id}),
+    ):
+        if ids:
+            pages_mark_stale(kind=kind, object_ids=ids)
+    audit_record(
+        actor=actor.user,
+        organization=actor.organization,
+        action="trace.capture",
+        target=created[0],
+        data={"count": len(created), "event_ids": [event.event_id for event in created[:20]]},
+    )
+    return created
