@@ -10,7 +10,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("django.contrib.auth.urls")),
     path("api/v1/", include("xinren.api.urls")),
+    path("log/", include("xinren.ledger.store.urls")),
     path("merchant/", include("xinren.web.merchant.urls")),
+    path("shop/", include("xinren.web.shop.urls")),
     path("", include("xinren.web.public.urls")),
 ]
 if settings.DEBUG:

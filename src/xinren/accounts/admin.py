@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiKey, Membership, Organization, User
+from .models import ApiKey, Membership, Organization, SigningKey, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +32,22 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
     search_fields = ["name", "prefix", "organization__name"]
+
+
+@admin.register(SigningKey)
+class SigningKeyAdmin(admin.ModelAdmin):
+    """Keys are created, rotated and revoked through services (each act is a log statement), never edited here."""
+
+    list_display = ["key_id", "organization", "custodial", "status", "label", "created_at", "status_changed_at"]
+    list_filter = ["status", "custodial"]
+    search_fields = ["key_id", "organization__name"]
+    exclude = ["encrypted_private_key"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

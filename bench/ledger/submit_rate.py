@@ -1,0 +1,116 @@
+"""(b) End-to-end rate of third-party-signed statements through the batch submit path until provable.
+
+Submitter processes push pre-signed envelopes through `envelopes_submit` (strict parsing, key lookup,
+signature check, pending insert) in batches; one sequencer process runs `log_integrate` in a loop
+(stored hashes, entries, signed checkpoint). The rate counted is entries *integrated* (inclusion proof
+available) per second over the window; the backlog left at the end shows whether it was sustained.
+
+Usage: python bench/ledger/submit_rate.py --db sqlite|postgres [--seconds 60] [--submitters 2] [--batch 500]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import OWNER, make_envelopes, register_bench_key, use_database
+
+
+def _generate(args: tuple[int, int]) -> list[bytes]:
+    return make_envelopes(*args)
+
+
+def _submitter(envelopes: list[bytes], batch: int, stop_at: float, counter) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from xinren.ledger.store.services import envelopes_submit
+
+    connection.close()
+    for start in range(0, len(envelopes), batch):
+        if time.time() >= stop_at:
+            break
+        envelopes_submit(envelopes=envelopes[start : start + batch], owner=OWNER)
+        with counter.get_lock():
+            counter.value += len(envelopes[start : start + batch])
+
+
+def _sequencer(stop_at: float, timeline, limit: int) -> None:  # type: ignore[no-untyped-def]
+    from django.db import connection
+
+    from xinren.ledger.store.sequencer import log_integrate
+
+    connection.close()
+    while time.time() < stop_at:
+        result = log_integrate(limit=limit)
+        timeline.append((time.time(), result.new_size))
+        if not result.integrated:
+            time.sleep(0.02)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--seconds", type=float, default=60)
+    parser.add_argument("--submitters", type=int, default=2)
+    parser.add_argument("--batch", type=int, default=500)
+    parser.add_argument("--limit", type=int, default=8192, help="entries per integration (checkpoint)")
+    parser.add_argument("--envelopes", type=int, default=0, help="how many to pre-sign (default: enough)")
+    args = parser.parse_args()
+    use_database(args.db, "submit", fresh=True)
+    register_bench_key()
+    from django.db import connection
+
+    from xinren.ledger.store.models import LogEntry, PendingEntry
+    from xinren.ledger.store.selectors import inclusion_proof_get, log_size
+
+    count = args.envelopes or int(args.seconds * 15_000)
+    started = time.time()
+    chunks = [(n, min(n + 5000, count)) for n in range(0, count, 5000)]
+    with multiprocessing.Pool(os.cpu_count()) as pool:
+        envelopes = [e for part in pool.map(_generate, chunks) for e in part]
+    signing = time.time() - started
+    base = log_size()
+    connection.close()
+    manager = multiprocessing.Manager()
+    timeline = manager.list()
+    counter = multiprocessing.Value("q", 0)
+    t0 = time.time()
+    stop_at = t0 + args.seconds
+    share = len(envelopes) // args.submitters
+    procs = [multiprocessing.Process(target=_submitter, args=(envelopes[i * share:(i + 1) * share], args.batch, stop_at,
+                                                             counter)) for i in range(args.submitters)]
+    procs.append(multiprocessing.Process(target=_sequencer, args=(stop_at, timeline, args.limit)))
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+    elapsed = time.time() - t0
+    final = [size for t, size in timeline if t <= stop_at]
+    integrated = (max(final) if final else base) - base
+    accepted = counter.value
+    backlog = PendingEntry.objects.count()
+    size = LogEntry.objects.count()
+    samples = []
+    for index in random.sample(range(size), min(200, size)):
+        t = time.perf_counter()
+        inclusion_proof_get(index=index)
+        samples.append(time.perf_counter() - t)
+    samples.sort()
+    print(json.dumps({
+        "db": args.db, "seconds": round(elapsed, 1), "submitters": args.submitters, "batch": args.batch,
+        "presign_seconds": round(signing, 1), "accepted": accepted, "accepted_per_s": round(accepted / args.seconds),
+        "integrated": integrated, "integrated_per_s": round(integrated / args.seconds), "backlog_at_end": backlog,
+        "checkpoints": len({s for _, s in timeline}),
+        "proof_p99_ms": round(samples[int(len(samples) * 0.99) - 1] * 1000, 2),
+    }))
+
+
+if __name__ == "__main__":
+    main()

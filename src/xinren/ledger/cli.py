@@ -1,0 +1,122 @@
+"""`xinren ledger …` / `python -m xinren.ledger …`: verify a proof bundle offline, audit the log, print the key.
+
+`verify` needs only this package and `cryptography`: a third party runs it with the bundle a consumer
+page offers and the log's public key. `audit` and `key` read the platform's database and set Django up
+when they are called, never at import.
+
+Exit codes: 0 yes / consistent, 1 a precise no (the failing check is printed), 2 usage or input errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import LedgerError
+from .proof import verify_bundle
+
+
+def _read_key(value: str) -> str:
+    """A verifier key string, given inline or as a file that holds it (as /log/key serves it)."""
+    try:
+        if Path(value).is_file():
+            return Path(value).read_text(encoding="utf-8").strip()
+    except OSError:
+        pass
+    return value.strip()
+
+
+def _read_bytes(path: str) -> bytes:
+    return sys.stdin.buffer.read() if path == "-" else Path(path).read_bytes()
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    try:
+        bundle = _read_bytes(args.bundle)
+        entry = _read_bytes(args.entry) if args.entry else None
+        key = _read_key(args.key)
+        witnesses = [_read_key(w) for w in args.witness]
+    except OSError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    verdict = verify_bundle(bundle, key, entry=entry, origin=args.origin, witnesses=witnesses, quorum=args.quorum)
+    if verdict:
+        assert verdict.checkpoint is not None
+        print(f"yes: {verdict.message}")
+        print(f"  root {verdict.checkpoint.root.hex()}")
+        if verdict.leaf_hash is not None:
+            print(f"  leaf hash {verdict.leaf_hash.hex()}")
+        if verdict.witnesses:
+            print(f"  cosigned by {', '.join(verdict.witnesses)}")
+        return 0
+    print(f"no: the {verdict.check} check failed ({verdict.code}): {verdict.message}")
+    return 1
+
+
+def _django_setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinren.settings")
+    import django
+
+    django.setup()
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    _django_setup()
+    from xinren.ledger.store.audit import log_audit
+
+    def progress(size: int) -> None:
+        print(f"  … {size} entries", file=sys.stderr)
+
+    report = log_audit(workers=args.workers, progress=progress if args.verbose else None)
+    problem = report.problem
+    summary = (f"{report.entries} entries, {report.stored_hashes} stored hashes, {report.checkpoints} checkpoints, "
+               f"{report.signatures} signatures in {report.seconds:.1f} s")
+    if problem is None:
+        print(f"consistent: {summary}")
+        return 0
+    print(f"INCONSISTENT at {problem.position}: {problem.message}")
+    print(f"  ({summary} checked before stopping)")
+    return 1
+
+
+def cmd_key(args: argparse.Namespace) -> int:
+    _django_setup()
+    from xinren.ledger.store.selectors import log_vkey
+
+    print(log_vkey())
+    return 0
+
+
+def build_parser(prog: str = "xinren ledger") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description="Xinren transparency log tools")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    verify = commands.add_parser("verify", help="verify an offline proof bundle with the log's public key")
+    verify.add_argument("bundle", help="bundle file (c2sp.org/tlog-proof text or JSON), or - for standard input")
+    verify.add_argument("--key", required=True, help="the log's verifier key string, or a file holding it")
+    verify.add_argument("--entry", help="the entry bytes, for a detached bundle")
+    verify.add_argument("--origin", help="the expected log origin (defaults to the key's name)")
+    verify.add_argument("--witness", action="append", default=[], help="a trusted witness's verifier key")
+    verify.add_argument("--quorum", type=int, default=0, help="how many trusted witnesses must have cosigned")
+    verify.set_defaults(func=cmd_verify)
+
+    audit = commands.add_parser("audit", help="re-read the whole log and check every hash, checkpoint and signature")
+    audit.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes verifying signatures")
+    audit.add_argument("--verbose", "-v", action="store_true")
+    audit.set_defaults(func=cmd_audit)
+
+    key = commands.add_parser("key", help="print the log's verifier key")
+    key.set_defaults(func=cmd_key)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None, *, prog: str = "xinren ledger") -> int:
+    args = build_parser(prog).parse_args(argv)
+    try:
+        return int(args.func(args))
+    except LedgerError as exc:
+        print(f"error ({exc.code}): {exc.message}", file=sys.stderr)
+        return 2
