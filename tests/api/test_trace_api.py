@@ -370,3 +370,47 @@ def test_places_of_a_logistics_firm(client, logistics):
     response = call(client, "POST", "/places", key=key, body={"name": "昆明冷库"})
     assert response.status_code == 201, response.content
     assert Place.objects.get().organization == logistics
+
+
+def test_signed_capture_and_key_registration_through_the_api(client, merchant, lab):
+    # given a lab admin signed in, a grant from the merchant, and the lab's own key registered through the API
+    import base64
+    import json as _json
+
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    from xinren.catalog.services import partner_grant
+    from xinren.ledger.dsse import key_id_for, sign_envelope
+
+    from ..factories import ItemFactory, actor_for
+    from .conftest import member
+
+    partner_grant(actor=actor_for(merchant, "admin"), partner_slug=lab.slug)
+    client.force_login(member(lab, "admin"))
+    private = Ed25519PrivateKey.generate()
+    public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    registered = client.post(
+        "/api/v1/keys", _json.dumps({"public_key": base64.b64encode(public).decode(), "label": "LIMS"}),
+        content_type="application/json",
+    )
+    assert registered.status_code == 201, registered.content
+    assert registered.json()["key_id"] == key_id_for(public)
+    item = ItemFactory(batch__product__merchant=merchant)
+    event = {
+        "type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting",
+        "eventTime": "2026-08-20T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
+        "eventID": "urn:uuid:7a3f2c1e-0000-4000-8000-0000000000aa",
+        "epcList": [f"https://id.example.org{item.digital_link.path}"],
+    }
+    payload = _json.dumps({"type": "trace.event", "subject": "x", "event": event}).encode()
+    envelope = sign_envelope(payload, key=private, keyid=key_id_for(public)).to_json().decode()
+    # when
+    response = client.post(
+        "/api/v1/epcis/signed", _json.dumps({"envelopes": [envelope]}), content_type="application/json"
+    )
+    # then
+    assert response.status_code == 201, response.content
+    assert response.json() == {"event_ids": ["urn:uuid:7a3f2c1e-0000-4000-8000-0000000000aa"]}
+    keys_listed = client.get("/api/v1/keys").json()
+    assert [k["label"] for k in keys_listed] == ["LIMS"]

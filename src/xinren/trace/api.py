@@ -170,6 +170,27 @@ def epcis_capture(request: HttpRequest) -> Any:
     return Status(201, {"event_ids": [event.event_id for event in recorded]})
 
 
+class SignedCaptureIn(Schema):
+    envelopes: list[str] = Field(
+        ...,
+        min_length=1,
+        max_length=1000,
+        description="DSSE envelopes as JSON text, exactly as signed; each payload is a `trace.event` statement "
+        "whose `event` is one EPCIS 2.0 event. Stored byte for byte in the transparency log.",
+    )
+
+
+@router.post(
+    "/epcis/signed",
+    response={201: CaptureOut, **ERRORS},
+    summary="Capture events your organization signed with its own registered key (all or nothing)",
+)
+def epcis_capture_signed(request: HttpRequest, payload: SignedCaptureIn) -> Any:
+    envelopes = [envelope.encode("utf-8") for envelope in payload.envelopes]
+    recorded = services.epcis_capture_signed(actor=actor_of(request), envelopes=envelopes)
+    return Status(201, {"event_ids": [event.event_id for event in recorded]})
+
+
 @router.post(
     "/events",
     response={201: dict[str, Any], **ERRORS},

@@ -30,3 +30,5 @@ PLACE_INVALID = "place.invalid"
 PLACE_COORDINATE_INVALID = "place.coordinate_invalid"
 PLACE_GLN_INVALID = "place.gln_invalid"
 PLACE_GLN_TAKEN = "place.gln_taken"
+
+ENVELOPE_INVALID = "epcis.envelope_invalid"

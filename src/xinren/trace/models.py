@@ -72,6 +72,8 @@ class TraceEvent(TimeStampedModel):
     read_point = models.CharField(_("读取点"), max_length=512, blank=True)
     biz_location = models.CharField(_("业务地点"), max_length=512, blank=True)
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
+    # The leaf hash (hex) of the signed statement of this event in the transparency log (docs/ledger.md).
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True, db_index=True)
     document = models.JSONField(_("EPCIS 文档"))
     # The JSON-LD @context entries (besides the EPCIS context) that the capture document declared, so that
     # the event's extension fields keep their meaning when it is exported.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -13,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
 from xinren.accounts.models import Organization
@@ -22,6 +24,8 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.outbox import pages_mark_stale
+from xinren.ledger.dsse import parse_envelope
+from xinren.ledger.errors import LedgerError
 
 from . import errors
 from .epcis.building import event_build
@@ -29,6 +33,7 @@ from .epcis.documents import CaptureDocument, capture_document_parse
 from .epcis.identifiers import gln_from_location, gln_is_valid
 from .epcis.validation import ParsedEvent, event_parse
 from .models import EventSubject, Place, TraceEvent
+from .statements import STATEMENT_TYPE, event_statement
 
 # Keeps each IN (...) list well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
@@ -52,6 +57,46 @@ def epcis_capture(*, actor: Actor, document: dict[str, Any]) -> list[TraceEvent]
     actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
     capture = capture_document_parse(document)
     return _capture_store(actor=actor, capture=capture)
+
+
+@transaction.atomic
+def epcis_capture_signed(*, actor: Actor, envelopes: Sequence[bytes]) -> list[TraceEvent]:
+    """Capture events that a third party signed itself: each envelope's statement is `trace.event` with one event.
+
+    The signatures are checked against the organization's own registered keys, and the envelopes enter the log as
+    they are, so the log proves the event came from its author and not from the platform.
+    """
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
+    if not envelopes:
+        raise InvalidInput(errors.FIELD_REQUIRED, _("请至少提交一个签名信封"), details={"field": "envelopes"})
+    events = []
+    for index, raw in enumerate(envelopes):
+        statement = _signed_statement(raw, index=index)
+        events.append(event_parse(statement["event"], index=index))
+    refs = keys.envelopes_submit(actor=actor, envelopes=list(envelopes))
+    return _capture_store(
+        actor=actor, capture=CaptureDocument(context=[], events=events), signed=[ref.leaf_hash for ref in refs]
+    )
+
+
+def _signed_statement(raw: bytes, *, index: int) -> dict[str, Any]:
+    try:
+        statement = json.loads(parse_envelope(raw).payload.decode("utf-8"))
+    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidInput(
+            errors.ENVELOPE_INVALID, _("签名信封格式错误"), details={"envelope": index, "reason": str(exc)}
+        ) from exc
+    if not isinstance(statement, dict) or statement.get("type") != STATEMENT_TYPE:
+        raise InvalidInput(
+            errors.ENVELOPE_INVALID,
+            _("签名信封中的声明必须是 trace.event 类型"),
+            details={"envelope": index, "field": "type"},
+        )
+    if not isinstance(statement.get("event"), dict):
+        raise InvalidInput(
+            errors.ENVELOPE_INVALID, _("声明中缺少 EPCIS 事件"), details={"envelope": index, "field": "event"}
+        )
+    return statement
 
 
 @transaction.atomic
@@ -310,16 +355,23 @@ def _places_match(*, actor: Actor, events: list[ParsedEvent]) -> dict[str, Place
     return found
 
 
-def _capture_store(*, actor: Actor, capture: CaptureDocument) -> list[TraceEvent]:
+def _capture_store(
+    *, actor: Actor, capture: CaptureDocument, signed: Sequence[str] | None = None
+) -> list[TraceEvent]:
+    """Store validated events and their subjects; each event is signed into the log unless `signed` gives the
+    leaf hashes of the envelopes its author already submitted (same order)."""
     events = capture.events
     _event_ids_check(actor=actor, events=events)
     subject_rows = _subjects_link(actor=actor, events=events)
     places = _places_match(actor=actor, events=events)
     now = clock.now()
     record_time = now.isoformat(timespec="milliseconds")
+    leaf_hashes = list(signed) if signed is not None else []
     rows = []
-    for parsed in events:
+    for position, parsed in enumerate(events):
         parsed.document["recordTime"] = record_time
+        if signed is None:
+            leaf_hashes.append(_event_sign(actor=actor, parsed=parsed))
         rows.append(
             TraceEvent(
                 event_id=parsed.event_id,
@@ -339,6 +391,7 @@ def _capture_store(*, actor: Actor, capture: CaptureDocument) -> list[TraceEvent
                 place=places.get(parsed.biz_location) or places.get(parsed.read_point),
                 document=parsed.document,
                 context=capture.context,
+                ledger_leaf_hash=leaf_hashes[position],
             )
         )
     try:
@@ -369,3 +422,16 @@ def _capture_store(*, actor: Actor, capture: CaptureDocument) -> list[TraceEvent
         data={"count": len(created), "event_ids": [event.event_id for event in created[:20]]},
     )
     return created
+
+
+def _event_sign(*, actor: Actor, parsed: ParsedEvent) -> str:
+    """Sign one event with the organization's custodial key and pool it for the log; returns the leaf hash."""
+    corrects = None
+    if parsed.is_error_declaration:
+        corrects = (
+            TraceEvent.objects.filter(event_id=parsed.event_id, is_error_declaration=False)
+            .values_list("ledger_leaf_hash", flat=True)
+            .first()
+        ) or None
+    statement = event_statement(document=parsed.document, recorder=keys.owner_of(actor.organization), corrects=corrects)
+    return keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash

@@ -1,0 +1,53 @@
+"""Trace events as ledger statements: what is signed for each event, and whether a stored event still matches."""
+
+from __future__ import annotations
+
+from typing import Any
+
+STATEMENT_TYPE = "trace.event"
+# Fields the platform adds to an event after its author signed it (recordTime always; eventID when absent).
+PLATFORM_FIELDS = frozenset({"recordTime", "eventID"})
+_SUBJECT_LISTS = (
+    "epcList",
+    "childEPCs",
+    "inputEPCList",
+    "outputEPCList",
+)
+_QUANTITY_LISTS = ("quantityList", "childQuantityList", "inputQuantityList", "outputQuantityList")
+
+
+def event_subject(document: dict[str, Any]) -> str:
+    """The identifier a statement is about: the first object the event names, else its eventID."""
+    if isinstance(document.get("parentID"), str):
+        return str(document["parentID"])
+    for name in _SUBJECT_LISTS:
+        values = document.get(name)
+        if isinstance(values, list) and values and isinstance(values[0], str):
+            return values[0]
+    for name in _QUANTITY_LISTS:
+        values = document.get(name)
+        if isinstance(values, list) and values and isinstance(values[0], dict) and values[0].get("epcClass"):
+            return str(values[0]["epcClass"])
+    return str(document.get("eventID") or "urn:xinren:event")
+
+
+def event_statement(*, document: dict[str, Any], recorder: str, corrects: str | None = None) -> dict[str, Any]:
+    """The statement an organization signs for one event: the EPCIS event itself, as recorded."""
+    statement: dict[str, Any] = {
+        "type": STATEMENT_TYPE,
+        "subject": event_subject(document),
+        "recorder": recorder,
+        "event": document,
+    }
+    if corrects:
+        statement["corrects"] = corrects
+    return statement
+
+
+def event_matches_statement(*, document: dict[str, Any], statement: dict[str, Any]) -> bool:
+    """True when the stored event says exactly what its signed statement says (tampering shows as False)."""
+    signed = statement.get("event")
+    if statement.get("type") != STATEMENT_TYPE or not isinstance(signed, dict):
+        return False
+    added = PLATFORM_FIELDS - set(signed)
+    return {key: value for key, value in document.items() if key not in added} == signed
