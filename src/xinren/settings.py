@@ -48,6 +48,18 @@ XINREN_LOG_SIGNING_KEY = os.environ.get("XINREN_LOG_SIGNING_KEY", "")
 XINREN_KEY_ENCRYPTION_KEY = os.environ.get("XINREN_KEY_ENCRYPTION_KEY", "")
 if PRODUCTION and not (XINREN_LOG_SIGNING_KEY and XINREN_KEY_ENCRYPTION_KEY):
     raise RuntimeError("XINREN_LOG_SIGNING_KEY and XINREN_KEY_ENCRYPTION_KEY must be set when XINREN_PRODUCTION=1")
+# Payments (docs/payments.md): the provider orders use, extra providers by name ("name": "dotted.path.Class"),
+# the webhook signing secret(s) (comma-separated for rotation; empty = development default) and its replay window.
+XINREN_PAYMENT_PROVIDER = os.environ.get("XINREN_PAYMENT_PROVIDER", "sandbox")
+XINREN_PAYMENT_PROVIDERS: dict[str, str] = {}
+XINREN_PAYMENT_WEBHOOK_SECRET = os.environ.get("XINREN_PAYMENT_WEBHOOK_SECRET", "")
+XINREN_PAYMENT_WEBHOOK_TOLERANCE = int(os.environ.get("XINREN_PAYMENT_WEBHOOK_TOLERANCE", "300"))
+XINREN_ORDER_PAYMENT_MINUTES = int(os.environ.get("XINREN_ORDER_PAYMENT_MINUTES", "30"))
+XINREN_ORDERS_PER_HOUR = int(os.environ.get("XINREN_ORDERS_PER_HOUR", "10"))
+# Keys the pseudonyms shown for consumers on public pages (defaults to SECRET_KEY).
+XINREN_PSEUDONYM_KEY = os.environ.get("XINREN_PSEUDONYM_KEY", "")
+if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
+    raise RuntimeError("XINREN_PAYMENT_WEBHOOK_SECRET must be set when XINREN_PRODUCTION=1")
 XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
 
 # A serial scanned from more distinct clients than this within a day is flagged as a possible copied code.
@@ -66,6 +78,7 @@ INSTALLED_APPS = [
     "xinren.accounts",
     "xinren.catalog",
     "xinren.trace",
+    "xinren.orders",
     "xinren.web",
 ]
 

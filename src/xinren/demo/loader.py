@@ -23,6 +23,7 @@ from xinren.catalog.services import (
     product_set_status,
 )
 from xinren.core import clock
+from xinren.orders.demo import demo_orders_load
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 
@@ -61,6 +62,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     for merchant_slug, products in data.PRODUCTS.items():
         for product_row in products:
             _load_product(world, merchant_slug, product_row, now)
+    demo_orders_load()
     return world
 
 

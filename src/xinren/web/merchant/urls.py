@@ -29,3 +29,18 @@ urlpatterns = [
     path("api-keys/", organization.api_key_list, name="api_key_list"),
     path("api-keys/<int:key_id>/revoke/", organization.api_key_revoke, name="api_key_revoke"),
 ]
+
+# Selling: offers, orders and shipping (merchants), deliveries (logistics organizations).
+from .views import orders as order_views  # noqa: E402
+
+urlpatterns += [
+    path("offers/", order_views.offer_list, name="offer_list"),
+    path("offers/<int:product_id>/", order_views.offer_edit, name="offer_edit"),
+    path("orders/", order_views.order_list, name="order_list"),
+    path("orders/<slug:number>/", order_views.order_detail, name="order_detail"),
+    path("orders/<slug:number>/ship/", order_views.order_ship, name="order_ship"),
+    path("orders/<slug:number>/cancel/", order_views.order_cancel, name="order_cancel"),
+    path("orders/<slug:number>/refund/", order_views.order_refund, name="order_refund"),
+    path("deliveries/", order_views.delivery_list, name="delivery_list"),
+    path("deliveries/<int:shipment_id>/confirm/", order_views.delivery_confirm, name="delivery_confirm"),
+]

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from xinren.catalog.models import Item
 from xinren.demo import data
+from xinren.orders.demo import CONSUMERS, DEMO_CONSUMER_PASSWORD
 
 
 class Command(BaseCommand):
@@ -28,6 +29,7 @@ class Command(BaseCommand):
                 f"  A code that is not registered:  {base}/01/06975830100999/21/FAKE000001",
             ]
         lines += [
+            f"  Shop (consumers):               {base}/shop/",
             f"  Merchant console:               {base}/merchant/",
             f"  Operator admin:                 {base}/admin/",
             f"  API docs (OpenAPI):             {base}/api/v1/docs",
@@ -36,5 +38,8 @@ class Command(BaseCommand):
         ]
         for username, display_name, org_slug, _role in data.PEOPLE:
             lines.append(f"    {username:<10} {display_name}  ({org_slug})")
+        lines.append(f"  Consumer logins at {base}/shop/ (phone, password {DEMO_CONSUMER_PASSWORD}):")
+        for phone, name, _address in CONSUMERS:
+            lines.append(f"    {phone}  {name}")
         lines.append("")
         self.stdout.write("\n".join(lines))

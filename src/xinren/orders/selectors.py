@@ -1,0 +1,173 @@
+"""Reads for offers, orders and shipments, each scoped to who asks: a consumer sees only their own orders, a
+merchant only its own, a logistics organization only the shipments it may confirm."""
+
+from __future__ import annotations
+
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationStatus
+from xinren.accounts.models import Organization, User
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.models import Item, Product
+from xinren.catalog.selectors import owners_trusting
+from xinren.core.errors import Conflict, NotFound
+
+from . import errors
+from .choices import OrderStatus, ShipmentStatus
+from .models import Offer, Order, OrderLine, Shipment, ShipmentItem
+
+# What an order page needs in one go.
+_ORDER_RELATED = ("merchant", "consumer", "shipment", "shipment__carrier_organization")
+
+
+def _order_prefetch(orders: QuerySet[Order]) -> QuerySet[Order]:
+    return orders.select_related(*_ORDER_RELATED).prefetch_related(
+        "lines",
+        "payments__refunds",
+        "status_changes",
+        Prefetch(
+            "shipment__items",
+            queryset=ShipmentItem.objects.select_related("item__batch", "item__product", "line").order_by("id"),
+        ),
+    )
+
+
+# -- offers ------------------------------------------------------------------------------------------------------------
+
+
+def offer_list(*, actor: Actor) -> QuerySet[Offer]:
+    """The actor's organization's offers."""
+    return Offer.objects.filter(merchant=actor.organization).select_related("product").order_by("product__name", "id")
+
+
+def offer_for_product(*, actor: Actor, product_id: int) -> Offer | None:
+    """The current offer of one of the actor's products (None when it has none yet)."""
+    return offer_list(actor=actor).filter(product_id=product_id).order_by("-active", "-id").first()
+
+
+def product_list_with_offers(*, actor: Actor) -> list[tuple[Product, Offer | None]]:
+    """The actor's products, each with its current offer, for the console's price list."""
+    offers: dict[int, Offer] = {}
+    for offer in offer_list(actor=actor).order_by("active", "id"):
+        offers[offer.product_id] = offer  # the active (or newest) one wins
+    products = Product.objects.filter(merchant=actor.organization).order_by("name", "id")
+    return [(product, offers.get(product.pk)) for product in products]
+
+
+def shop_offer_list() -> QuerySet[Offer]:
+    """Public: what is for sale now (published products of active merchants with an active offer)."""
+    return (
+        Offer.objects.filter(
+            active=True, product__status=ProductStatus.ACTIVE, merchant__status=OrganizationStatus.ACTIVE
+        )
+        .select_related("product", "merchant")
+        .prefetch_related("product__images")
+        .order_by("product__name", "id")
+    )
+
+
+def shop_offer_get(*, product_id: int) -> Offer:
+    offer = shop_offer_list().filter(product_id=product_id).first()
+    if offer is None:
+        raise NotFound(errors.OFFER_NOT_FOUND, _("该商品不存在或暂不销售"))
+    return offer
+
+
+# -- a consumer's orders -------------------------------------------------------------------------------------------
+
+
+def consumer_order_list(*, consumer: User) -> QuerySet[Order]:
+    return Order.objects.filter(consumer=consumer).select_related("merchant").prefetch_related("lines")
+
+
+def consumer_order_get(*, consumer: User, order_number: str) -> Order:
+    order = _order_prefetch(Order.objects.filter(consumer=consumer, number=order_number)).first()
+    if order is None:
+        raise NotFound(errors.ORDER_NOT_FOUND, _("找不到该订单"))
+    return order
+
+
+def item_purchase_for_user(*, user: object, item: Item) -> OrderLine | None:
+    """The order line under which `user` bought this very item (shipped or delivered), or None.
+
+    For the consumer's scan page: "this is the item you bought". Anonymous users and other buyers get None.
+    """
+    if not isinstance(user, User) or not user.is_authenticated:
+        return None
+    row = (
+        ShipmentItem.objects.filter(
+            item=item,
+            shipment__order__consumer=user,
+            shipment__order__status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED],
+        )
+        .select_related("line__order", "shipment")
+        .first()
+    )
+    return row.line if row is not None else None
+
+
+def line_reviewable_get(*, consumer: User, line_id: int) -> OrderLine:
+    """One of the consumer's order lines whose order was delivered: the one thing a review may attach to."""
+    line = OrderLine.objects.filter(pk=line_id, order__consumer=consumer).select_related("order", "product").first()
+    if line is None:
+        raise NotFound(errors.LINE_NOT_FOUND, _("找不到该订单商品"))
+    if line.order.status != OrderStatus.DELIVERED:
+        raise Conflict(errors.LINE_NOT_DELIVERED, _("签收后才能评价"), details={"status": line.order.status})
+    return line
+
+
+# -- a merchant's orders -------------------------------------------------------------------------------------------
+
+
+def merchant_order_list(*, actor: Actor, status: str = "") -> QuerySet[Order]:
+    orders = Order.objects.filter(merchant=actor.organization).select_related("consumer").prefetch_related("lines")
+    if status:
+        orders = orders.filter(status=status)
+    return orders.order_by("-placed_at", "-id")
+
+
+def merchant_order_get(*, actor: Actor, order_number: str) -> Order:
+    order = _order_prefetch(Order.objects.filter(merchant=actor.organization, number=order_number)).first()
+    if order is None:
+        raise NotFound(errors.ORDER_NOT_FOUND, _("找不到该订单"))
+    return order
+
+
+def items_available_for_line(*, actor: Actor, line: OrderLine) -> QuerySet[Item]:
+    """The merchant's items of the line's product that no shipment has taken yet, oldest lot first."""
+    shipped = ShipmentItem.objects.filter(item=OuterRef("pk"))
+    return (
+        Item.objects.filter(product_id=line.product_id, product__merchant=actor.organization)
+        .exclude(Exists(shipped))
+        .select_related("batch", "product")
+        .order_by("batch__production_date", "batch__lot", "id")
+    )
+
+
+# -- a logistics organization's deliveries --------------------------------------------------------------------------
+
+
+def partner_shipments(*, organization: Organization) -> Q:
+    """Shipments a logistics organization may confirm: of merchants that granted it, and carried by it if named."""
+    return Q(order__merchant__in=owners_trusting(partner=organization)) & (
+        Q(carrier_organization__isnull=True) | Q(carrier_organization=organization)
+    )
+
+
+def partner_shipment_list(*, actor: Actor, status: str = ShipmentStatus.IN_TRANSIT) -> QuerySet[Shipment]:
+    """Shipments the actor's (logistics) organization may confirm, oldest first."""
+    shipments = Shipment.objects.filter(partner_shipments(organization=actor.organization)).select_related(
+        "order", "order__merchant", "carrier_organization"
+    )
+    if status:
+        shipments = shipments.filter(status=status)
+    return shipments.order_by("shipped_at", "id")
+
+
+def partner_shipment_get(*, actor: Actor, shipment_id: int) -> Shipment:
+    shipment = partner_shipment_list(actor=actor, status="").filter(pk=shipment_id).first()
+    if shipment is None:
+        raise NotFound(errors.SHIPMENT_NOT_FOUND, _("找不到该发货单"))
+    return shipment

@@ -1,0 +1,34 @@
+"""Writes of the orders context, one module per concern; everything public is re-exported here."""
+
+from .offers import offer_save
+from .orders import (
+    LineRequest,
+    order_cancel_by_consumer,
+    order_cancel_by_merchant,
+    order_place,
+    orders_expire,
+)
+from .payments import payment_capture, payment_refresh, payment_return, payment_start, payment_void
+from .refunds import refund_execute, refund_request
+from .shipping import order_delivery_confirm, order_ship, shipment_deliver_by_partner
+from .webhooks import payment_webhook_receive
+
+__all__ = [
+    "LineRequest",
+    "offer_save",
+    "order_cancel_by_consumer",
+    "order_cancel_by_merchant",
+    "order_delivery_confirm",
+    "order_place",
+    "order_ship",
+    "orders_expire",
+    "payment_capture",
+    "payment_refresh",
+    "payment_return",
+    "payment_start",
+    "payment_void",
+    "payment_webhook_receive",
+    "refund_execute",
+    "refund_request",
+    "shipment_deliver_by_partner",
+]

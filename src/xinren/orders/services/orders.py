@@ -1,0 +1,298 @@
+"""Placing, cancelling and expiring orders. Stock is reserved when an order is placed and returned when it is
+cancelled; both are atomic updates on offer rows locked in ascending id order (see services/payments.py for the
+lock order of the whole context)."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import CATALOG_KINDS, OrganizationStatus, Role
+from xinren.accounts.consumers import consumer_require, phone_normalize
+from xinren.accounts.models import Organization, User
+from xinren.catalog.choices import ProductStatus
+from xinren.core import clock
+from xinren.core.audit import audit_record
+from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.orders import errors
+from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
+from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange
+
+from .payments import payment_refresh, payment_void
+from .refunds import refund_create_for_cancellation, refund_execute
+from .status import order_status_move
+
+MAX_LINES = 20
+MAX_QUANTITY = 99
+# Orders one consumer may place per hour (settings.XINREN_ORDERS_PER_HOUR overrides).
+ORDERS_PER_HOUR = 10
+# Minutes an order waits for payment before it is cancelled and its stock returned.
+PAYMENT_WINDOW_MINUTES = 30
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    """One product and how many of it."""
+
+    product_id: int
+    quantity: int
+
+
+def _order_number(now: datetime) -> str:
+    """18 digits: the local date, then 10 random digits (unguessable, so numbers reveal no sales volume)."""
+    day = timezone.localtime(now).strftime("%Y%m%d")
+    for _attempt in range(5):
+        number = f"{day}{secrets.randbelow(10**10):010d}"
+        if not Order.objects.filter(number=number).exists():
+            return number
+    raise Conflict(errors.ORDER_INVALID, _("订单号冲突，请重试"))
+
+
+def _clean_text(value: str, *, field: str, minimum: int, maximum: int, message: str | Promise) -> str:
+    value = " ".join(value.split())
+    if not minimum <= len(value) <= maximum:
+        raise InvalidInput(errors.ORDER_INVALID, message, details={"field": field})
+    return value
+
+
+@transaction.atomic
+def order_place(
+    *,
+    consumer: User,
+    lines: Sequence[LineRequest],
+    recipient_name: str,
+    recipient_phone: str,
+    shipping_address: str,
+    note: str = "",
+    client_token: str = "",
+) -> Order:
+    """Place an order for products of one merchant; reserves the stock. A repeated `client_token` returns the
+    order it first made. Each consumer may place ORDERS_PER_HOUR orders per hour."""
+    consumer = consumer_require(consumer)
+    if not 1 <= len(lines) <= MAX_LINES:
+        raise InvalidInput(errors.ORDER_INVALID, _("订单须包含 1–20 种商品"), details={"field": "lines"})
+    if len({line.product_id for line in lines}) != len(lines):
+        raise InvalidInput(errors.ORDER_INVALID, _("同一商品只能出现一次"), details={"field": "lines"})
+    for line in lines:
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            raise InvalidInput(
+                errors.ORDER_INVALID, _("每种商品的数量须为 1–99"), details={"field": "quantity"}
+            )
+    recipient_name = _clean_text(
+        recipient_name, field="recipient_name", minimum=1, maximum=32, message=_("请填写收货人（不超过 32 字）")
+    )
+    try:
+        recipient_phone = phone_normalize(recipient_phone)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.code, exc.message, details={"field": "recipient_phone"}) from exc
+    shipping_address = _clean_text(
+        shipping_address, field="shipping_address", minimum=5, maximum=200,
+        message=_("请填写详细的收货地址（5–200 字）"),
+    )
+    note = _clean_text(note, field="note", minimum=0, maximum=200, message=_("备注不能超过 200 字"))
+    client_token = client_token.strip()[:64]
+
+    # Serialises this consumer's orders, so the rate limit and the one-time token hold under concurrency.
+    list(User.objects.select_for_update().filter(pk=consumer.pk).values_list("pk", flat=True))
+    if client_token:
+        existing = Order.objects.filter(consumer=consumer, client_token=client_token).first()
+        if existing is not None:
+            return existing
+    now = clock.now()
+    limit = int(getattr(settings, "XINREN_ORDERS_PER_HOUR", ORDERS_PER_HOUR))
+    if Order.objects.filter(consumer=consumer, placed_at__gte=now - timedelta(hours=1)).count() >= limit:
+        raise DomainError(
+            errors.ORDER_RATE_LIMITED, _("下单过于频繁，请稍后再试"), details={"limit_per_hour": limit}, status=429
+        )
+
+    offers = {
+        offer.product_id: offer
+        for offer in Offer.objects.select_for_update(of=("self",))
+        .filter(product_id__in=[line.product_id for line in lines], active=True)
+        .select_related("product", "merchant")
+        .order_by("pk")
+    }
+    for line in lines:
+        offer = offers.get(line.product_id)
+        if (
+            offer is None
+            or offer.product.status != ProductStatus.ACTIVE
+            or offer.merchant.status != OrganizationStatus.ACTIVE
+        ):
+            raise Conflict(
+                errors.OFFER_UNAVAILABLE, _("该商品暂不销售"), details={"field": "lines", "product_id": line.product_id}
+            )
+    merchants = {offer.merchant_id for offer in offers.values()}
+    if len(merchants) != 1:
+        raise InvalidInput(
+            errors.ORDER_MIXED_MERCHANTS, _("一个订单只能包含同一商家的商品"), details={"field": "lines"}
+        )
+    for line in sorted(lines, key=lambda line: offers[line.product_id].pk):
+        offer = offers[line.product_id]
+        if offer.stock < line.quantity:
+            raise Conflict(
+                errors.OUT_OF_STOCK,
+                _("库存不足：%(name)s 仅剩 %(stock)d 件") % {"name": offer.product.name, "stock": offer.stock},
+                details={"field": "quantity", "product_id": line.product_id, "available": offer.stock},
+            )
+        Offer.objects.filter(pk=offer.pk).update(stock=F("stock") - line.quantity)
+
+    merchant = next(iter(offers.values())).merchant
+    order = Order.objects.create(
+        number=_order_number(now),
+        consumer=consumer,
+        merchant=merchant,
+        total_fen=sum(offers[line.product_id].price_fen * line.quantity for line in lines),
+        recipient_name=recipient_name,
+        recipient_phone=recipient_phone,
+        shipping_address=shipping_address,
+        note=note,
+        client_token=client_token,
+        placed_at=now,
+    )
+    OrderLine.objects.bulk_create(
+        [
+            OrderLine(
+                order=order,
+                product=offers[line.product_id].product,
+                offer=offers[line.product_id],
+                product_name=offers[line.product_id].product.name,
+                gtin=offers[line.product_id].product.gtin,
+                unit_price_fen=offers[line.product_id].price_fen,
+                quantity=line.quantity,
+                total_fen=offers[line.product_id].price_fen * line.quantity,
+            )
+            for line in lines
+        ]
+    )
+    OrderStatusChange.objects.create(order=order, to_status=OrderStatus.PENDING_PAYMENT, at=now, by_user=consumer)
+    audit_record(
+        actor=consumer, organization=merchant, action="order.place", target=order,
+        data={"total_fen": order.total_fen, "lines": [[line.product_id, line.quantity] for line in lines]},
+    )
+    return order
+
+
+# -- cancelling -------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Cancellation:
+    order_id: int
+    void_payment_ids: list[int] = field(default_factory=list)
+    refund_ids: list[int] = field(default_factory=list)
+
+
+@transaction.atomic
+def _cancel(
+    *,
+    orders: Q,
+    reason: str,
+    by_user: User | None,
+    by_organization: Organization | None,
+    only_from: str | None = None,
+) -> _Cancellation | None:
+    """Cancel the order, return its stock and record what the provider must undo. None when `only_from` no
+    longer holds (the order moved on meanwhile)."""
+    order = Order.objects.select_for_update().select_related("merchant").filter(orders).first()
+    if order is None:
+        raise NotFound(errors.ORDER_NOT_FOUND, _("找不到该订单"))
+    if only_from is not None and order.status != only_from:
+        return None
+    now = clock.now()
+    order_status_move(
+        order=order, target=OrderStatus.CANCELLED, at=now, by_user=by_user, by_organization=by_organization,
+        note=reason,
+    )
+    order.cancel_reason = reason[:200]
+    order.save(update_fields=["cancel_reason"])
+    for line in order.lines.order_by("offer_id"):
+        Offer.objects.filter(pk=line.offer_id).update(stock=F("stock") + line.quantity)
+    plan = _Cancellation(order_id=order.pk)
+    for payment in order.payments.select_for_update().order_by("id"):
+        if payment.status in PAYMENT_OPEN:
+            plan.void_payment_ids.append(payment.pk)
+        elif payment.status in PAYMENT_SETTLED:
+            refund = refund_create_for_cancellation(payment=payment, reason=reason, by_user=by_user)
+            if refund is not None:
+                plan.refund_ids.append(refund.pk)
+    audit_record(
+        actor=by_user, organization=order.merchant, action="order.cancel", target=order,
+        data={"reason": reason[:200], "refunds": len(plan.refund_ids)},
+    )
+    return plan
+
+
+def _undo_payments(plan: _Cancellation) -> Order:
+    for payment_id in plan.void_payment_ids:
+        payment_void(payment_id=payment_id)
+    for refund_id in plan.refund_ids:
+        refund_execute(refund_id=refund_id)
+    return Order.objects.get(pk=plan.order_id)
+
+
+def order_cancel_by_consumer(*, consumer: User, order_number: str, reason: str = "") -> Order:
+    """The consumer cancels an order that has not shipped; anything paid is refunded in full."""
+    consumer = consumer_require(consumer)
+    plan = _cancel(
+        orders=Q(consumer=consumer, number=order_number),
+        reason=reason.strip() or str(_("消费者取消订单")),
+        by_user=consumer,
+        by_organization=None,
+    )
+    assert plan is not None
+    return _undo_payments(plan)
+
+
+def order_cancel_by_merchant(*, actor: Actor, order_number: str, reason: str) -> Order:
+    """The merchant cancels an order it cannot fulfil (before shipping); anything paid is refunded in full."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    reason = reason.strip()
+    if not reason:
+        raise InvalidInput(errors.ORDER_INVALID, _("请填写取消原因"), details={"field": "reason"})
+    plan = _cancel(
+        orders=Q(merchant=actor.organization, number=order_number),
+        reason=reason,
+        by_user=actor.user,
+        by_organization=actor.organization,
+    )
+    assert plan is not None
+    return _undo_payments(plan)
+
+
+def orders_expire(*, now: datetime | None = None) -> int:
+    """Cancel orders left unpaid past the payment window and return their stock; returns how many."""
+    now = now or clock.now()
+    minutes = int(getattr(settings, "XINREN_ORDER_PAYMENT_MINUTES", PAYMENT_WINDOW_MINUTES))
+    overdue = Order.objects.filter(
+        status=OrderStatus.PENDING_PAYMENT, placed_at__lt=now - timedelta(minutes=minutes)
+    ).values_list("pk", flat=True)
+    expired = 0
+    for order_id in list(overdue):
+        # The consumer may have paid a moment ago while the webhook is still on its way: ask first.
+        open_payments = Order.objects.get(pk=order_id).payments.filter(status__in=PAYMENT_OPEN).exclude(provider_ref="")
+        for payment_id in open_payments.values_list("pk", flat=True):
+            payment_refresh(payment_id=payment_id)
+        if Order.objects.get(pk=order_id).payments.filter(status=PaymentStatus.AUTHORISED).exists():
+            continue
+        plan = _cancel(
+            orders=Q(pk=order_id),
+            reason=str(_("超时未付款，订单自动取消")),
+            by_user=None,
+            by_organization=None,
+            only_from=OrderStatus.PENDING_PAYMENT,
+        )
+        if plan is not None:
+            _undo_payments(plan)
+            expired += 1
+    return expired

@@ -1,0 +1,57 @@
+"""Browsing what is for sale, and buying it now."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from xinren.accounts.consumers import is_consumer
+from xinren.accounts.models import User
+from xinren.core.errors import DomainError, NotFound
+from xinren.orders import selectors, services
+
+from ..forms import BuyForm
+from ..session import form_error, render_shop
+
+
+def product_list(request: HttpRequest) -> HttpResponse:
+    return render_shop(request, "shop/product_list.html", {"offers": selectors.shop_offer_list()})
+
+
+def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
+    try:
+        offer = selectors.shop_offer_get(product_id=product_id)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    if request.method == "POST" and not is_consumer(request.user):
+        return redirect_to_login(request.get_full_path(), login_url=reverse("shop:signin"))
+    form = BuyForm(request.POST or None, initial={"quantity": 1, "token": secrets.token_urlsafe(16)})
+    status = 200
+    if request.method == "POST":
+        status = 422
+        if form.is_valid():
+            consumer = request.user
+            assert isinstance(consumer, User)
+            try:
+                order = services.order_place(
+                    consumer=consumer,
+                    lines=[services.LineRequest(product_id=offer.product_id, quantity=form.cleaned_data["quantity"])],
+                    recipient_name=form.cleaned_data["recipient_name"],
+                    recipient_phone=form.cleaned_data["recipient_phone"],
+                    shipping_address=form.cleaned_data["shipping_address"],
+                    note=form.cleaned_data["note"],
+                    client_token=form.cleaned_data["token"],
+                )
+            except DomainError as exc:
+                status = form_error(form, exc)
+            else:
+                messages.success(request, _("订单已提交，请在 30 分钟内完成支付"))
+                return redirect("shop:order_detail", number=order.number)
+    context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user)}
+    return render_shop(request, "shop/product_detail.html", context, status=status)

@@ -1,0 +1,38 @@
+"""The demo orders load on top of the demo world, through the services."""
+
+from __future__ import annotations
+
+import pytest
+
+from xinren.accounts.consumers import consumer_authenticate
+from xinren.catalog.models import Item
+from xinren.demo.loader import demo_load
+from xinren.orders.demo import DEMO_CONSUMER_PASSWORD
+from xinren.orders.models import Offer, Order, Shipment, ShipmentItem
+from xinren.orders.selectors import item_purchase_for_user
+from xinren.trace.selectors import events_for_item
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_orders_cover_every_state():
+    # when the demo world loads, its orders come with it
+    demo_load()
+    # then
+    assert sorted(Offer.objects.values_list("price_fen", "active")) == [
+        (6800, True), (12800, True), (39800, True), (45800, True)
+    ]
+    assert sorted(Order.objects.values_list("status", flat=True)) == [
+        "delivered", "delivered", "paid", "pending_payment", "shipped"
+    ]
+    assert sorted(Shipment.objects.values_list("delivery_confirmed_by", flat=True)) == ["", "consumer", "logistics"]
+    assert ShipmentItem.objects.count() == 4
+    assert Offer.objects.get(product__gtin="06975830300016").stock == 100 - 3
+    consumer = consumer_authenticate(phone="13800000001", password=DEMO_CONSUMER_PASSWORD)
+    shipped = ShipmentItem.objects.filter(shipment__order__consumer=consumer).select_related("item").first()
+    assert shipped is not None
+    assert item_purchase_for_user(user=consumer, item=shipped.item) == shipped.line
+    assert [e.biz_step for e in events_for_item(item=shipped.item)][-2:] == ["storing", "shipping"]
+    # and the first item of each lot keeps its plain history
+    first = Item.objects.filter(product__category="wild_mushroom").first()
+    assert first is not None and not ShipmentItem.objects.filter(item=first).exists()
