@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .cost_models import CostBreakdown
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
 
 
@@ -36,3 +37,17 @@ class ItemAdmin(admin.ModelAdmin):
 class PartnerGrantAdmin(admin.ModelAdmin):
     list_display = ["owner", "partner", "created_at", "revoked_at"]
     raw_id_fields = ["owner", "partner"]
+
+
+@admin.register(CostBreakdown)
+class CostBreakdownAdmin(admin.ModelAdmin):
+    """Published breakdowns are signed and versioned: read-only here."""
+
+    list_display = ["product", "version", "price_fen", "published_at"]
+    search_fields = ["product__name", "product__gtin"]
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -153,3 +153,4 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} @ {self.at}"
+from .lab.models import LabMeasurement, LabReport  # noqa: E402,F401

@@ -1,0 +1,87 @@
+"""Reads of lab reports: the public scorecard of a batch or of one report (JSON-serialisable)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.models import Batch
+from xinren.core.errors import NotFound
+
+from . import errors
+from .models import LabReport
+from .scorecard import SCORECARD_VERSION, Grade, decimal_text, indicator_grade, overall_grade, suggestions
+from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, Limit, limits_for
+
+
+def _reports() -> Any:
+    return LabReport.objects.select_related("lab", "batch__product").prefetch_related("measurements")
+
+
+def lab_report_get(*, report_id: int) -> LabReport:
+    """A report by id, public like the consumer page that shows it (reports on draft products are not)."""
+    report = (
+        _reports()
+        .filter(pk=report_id, batch__product__status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED])
+        .first()
+    )
+    if report is None:
+        raise NotFound(errors.NOT_FOUND, _("找不到该检测报告"))
+    return report
+
+
+def scorecard_for_report(*, report: LabReport) -> dict[str, Any]:
+    """Every indicator with its value, limit, comparator, citation and stars; the overall grade and
+    what would raise it; the table version, the lab and the report's leaf hash in the log."""
+    limits = limits_for(category=report.batch.product.category, version=report.table_version)
+    results: list[tuple[Limit, Grade]] = []
+    indicators = []
+    for measurement in report.measurements.all():
+        limit = limits[measurement.indicator]
+        grade = indicator_grade(limit=limit, value=None if measurement.not_detected else measurement.value)
+        results.append((limit, grade))
+        indicators.append(
+            {
+                "indicator": measurement.indicator,
+                "name": INDICATOR_NAMES.get(measurement.indicator, measurement.indicator),
+                "value": "ND" if measurement.value is None else decimal_text(measurement.value),
+                "not_detected": measurement.not_detected,
+                "lod": None if measurement.lod is None else decimal_text(measurement.lod),
+                "unit": measurement.unit,
+                "limit": decimal_text(limit.limit),
+                "comparator": limit.comparator.value,
+                "comparator_symbol": str(COMPARATOR_SYMBOLS[limit.comparator]),
+                "standard": limit.standard,
+                "clause": limit.clause,
+                "note": limit.note,
+                "stars": grade.stars,
+                "exceeds": grade.exceeds,
+            }
+        )
+    return {
+        "report_id": report.pk,
+        "report_uuid": str(report.report_id),
+        "batch_id": report.batch_id,
+        "gtin": report.batch.product.gtin,
+        "lot": report.batch.lot,
+        "lab": {"name": report.lab.name, "accreditation": report.accreditation},
+        "sample_id": report.sample_id,
+        "sampled_at": report.sampled_at.isoformat(),
+        "method": report.method,
+        "table_version": report.table_version,
+        "scorecard_version": SCORECARD_VERSION,
+        "overall_stars": overall_grade([grade for _, grade in results]),
+        "exceeds": any(grade.exceeds for _, grade in results),
+        "indicators": indicators,
+        "suggestions": suggestions(results=results),
+        "leaf_hash": report.ledger_leaf_hash,
+        "self_signed": report.self_signed,
+    }
+
+
+def scorecard_for_batch(*, batch: Batch) -> dict[str, Any] | None:
+    """The scorecard of the batch's latest report (by sampling time), or None when it has none."""
+    report = _reports().filter(batch=batch).order_by("-sampled_at", "-id").first()
+    return None if report is None else scorecard_for_report(report=report)
