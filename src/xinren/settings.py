@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "xinren.catalog",
     "xinren.trace",
     "xinren.orders",
+    "xinren.reviews",
     "xinren.web",
 ]
 

@@ -11,6 +11,7 @@ from xinren.catalog.api import router as catalog_router
 from xinren.catalog.cost_api import router as cost_router
 from xinren.orders.api import router as orders_router
 from xinren.orders.api import webhook_router as payment_webhook_router
+from xinren.reviews.api import router as reviews_router
 from xinren.trace.api import router as trace_router
 from xinren.trace.api_public import router as public_trace_router
 from xinren.trace.lab.api import router as lab_router
@@ -54,6 +55,7 @@ api.add_router("", trace_router)
 api.add_router("", orders_router)
 api.add_router("", lab_router)
 api.add_router("", cost_router)
+api.add_router("/reviews", reviews_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

@@ -1,0 +1,225 @@
+"""API routes of the reviews context (mounted by the lead at /api/v1/reviews).
+
+Consumers post reviews, diary entries and responses to folds with their browser session: consumers have no
+organization, so the API's `Actor` schemes cannot express them; `ConsumerSession` below authenticates a signed-in
+consumer (a user with a phone) and hands the `User` to the handler, with the same CSRF rule as the console.
+Merchants reply and operators fold with an API key or a session (the API's default schemes). The list of a
+product's reviews is public.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.security import APIKeyCookie
+from ninja.utils import check_csrf
+
+from xinren.accounts.consumers import consumer_require
+from xinren.accounts.models import User
+from xinren.api.auth import actor_of
+from xinren.api.schemas import ERRORS, PageIn, page
+from xinren.core.errors import DomainError, PermissionDenied
+
+from . import selectors, services
+from .choices import FlagStatus
+
+
+class ConsumerSession(APIKeyCookie):
+    """A signed-in consumer's browser session; unsafe methods need the CSRF token. Yields the `User`."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        if not request.user.is_authenticated:
+            return None
+        if check_csrf(request) is not None:
+            raise PermissionDenied("auth.csrf", _("CSRF 校验失败，请刷新页面后重试"))
+        return request.COOKIES.get(self.param_name, "")
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if key is None:
+            return None
+        return consumer_require(request.user)
+
+
+def consumer_of(request: HttpRequest) -> User:
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise DomainError("auth.required", _("请使用手机号登录消费者账号"), status=401)
+    return user
+
+
+router = Router(tags=["reviews"])
+CONSUMER = [ConsumerSession()]
+
+
+class ReviewIn(Schema):
+    line_id: int = Field(description="the id of one of the caller's delivered order lines")
+    stars: int = Field(description="1–5; cannot be changed afterwards", examples=[5])
+    text: str = Field(examples=["菌子很新鲜，炒肉特别香。"])
+    tags: list[str] = Field(default_factory=list, examples=[["新鲜", "包装好"]])
+
+
+class TextIn(Schema):
+    text: str
+
+
+class DiaryIn(Schema):
+    milestone: int = Field(description="7, 15 or 30 (days after delivery)")
+    text: str
+
+
+class FoldIn(Schema):
+    reason: str = Field(description="the public reason shown with the folded review", examples=["含有他人电话号码"])
+
+
+class DiaryOut(Schema):
+    milestone: int
+    text: str
+    created_at: datetime
+    ledger_leaf_hash: str
+
+
+class ReplyOut(Schema):
+    text: str
+    replied_at: datetime
+    ledger_leaf_hash: str
+
+
+class ReviewOut(Schema):
+    id: int
+    reviewer: str = Field(description="pseudonymous reviewer id (never a phone or a name)")
+    stars: int
+    text: str
+    tags: list[str]
+    verified_purchase: bool
+    created_at: datetime
+    folded: bool
+    fold_reason: str
+    author_response: str
+    ledger_leaf_hash: str
+    diary: list[DiaryOut]
+    reply: ReplyOut | None
+
+
+class RatingOut(Schema):
+    count: int
+    average: float | None
+    distribution: dict[int, int]
+    folded: int
+
+
+class ProductReviewsOut(Schema):
+    rating: RatingOut
+    count: int
+    limit: int
+    offset: int
+    items: list[ReviewOut]
+
+
+class FlagOut(Schema):
+    id: int
+    reason: str
+    review_id: int | None
+    merchant_id: int | None
+    details: dict[str, Any]
+    status: str
+    created_at: datetime
+    upheld: bool | None
+    resolution_note: str
+
+
+class ReviewPageOut(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[ReviewOut]
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    review_id: int
+    message: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+class FlagResolveIn(Schema):
+    upheld: bool = Field(description="true: the review stays folded; false: a false alarm, the review may be shown")
+    note: str
+
+
+def _review(review_id: int) -> dict[str, Any]:
+    return selectors.review_public(selectors.review_public_get(review_id=review_id))
+
+
+@router.post("", response={201: ReviewOut, **ERRORS}, auth=CONSUMER, summary="Review a delivered order line")
+def review_post(request: HttpRequest, payload: ReviewIn) -> Any:
+    review = services.review_post(consumer=consumer_of(request), **payload.model_dump())
+    return Status(201, _review(review.pk))
+
+
+@router.get(
+    "/products/{product_id}", response={200: ProductReviewsOut, **ERRORS}, auth=None,
+    summary="Public: a product's reviews (folded ones with their reason) and its rating",
+)
+def product_reviews(request: HttpRequest, product_id: int, params: Query[PageIn]) -> Any:
+    result = page(selectors.product_review_list(product_id=product_id), params)
+    result["items"] = [selectors.review_public(review) for review in result["items"]]
+    return {"rating": selectors.product_rating(product_id=product_id), **result}
+
+
+@router.get("/merchant", response={200: ReviewPageOut, **ERRORS}, summary="Merchant: reviews of its products")
+def merchant_review_list(request: HttpRequest, params: Query[PageIn]) -> Any:
+    result = page(selectors.merchant_review_list(actor=actor_of(request)), params)
+    result["items"] = [selectors.review_public(review) for review in result["items"]]
+    return result
+
+
+@router.get(
+    "/notifications", response={200: list[NotificationOut], **ERRORS}, auth=CONSUMER,
+    summary="Consumer: notices about the caller's reviews (folds, diary invitations)",
+)
+def notification_list(request: HttpRequest) -> Any:
+    return selectors.notification_list(consumer=consumer_of(request))
+
+
+@router.post("/{review_id}/diary", response={201: DiaryOut, **ERRORS}, auth=CONSUMER, summary="Add a usage diary")
+def diary_post(request: HttpRequest, review_id: int, payload: DiaryIn) -> Any:
+    entry = services.diary_post(consumer=consumer_of(request), review_id=review_id, **payload.model_dump())
+    return Status(201, entry)
+
+
+@router.post(
+    "/{review_id}/response", response={200: ReviewOut, **ERRORS}, auth=CONSUMER, summary="Answer a fold, once"
+)
+def review_respond(request: HttpRequest, review_id: int, payload: TextIn) -> Any:
+    services.review_respond(consumer=consumer_of(request), review_id=review_id, text=payload.text)
+    return _review(review_id)
+
+
+@router.post("/{review_id}/reply", response={201: ReplyOut, **ERRORS}, summary="Merchant: reply publicly, once")
+def reply_post(request: HttpRequest, review_id: int, payload: TextIn) -> Any:
+    return Status(201, services.reply_post(actor=actor_of(request), review_id=review_id, text=payload.text))
+
+
+@router.post("/{review_id}/fold", response={200: ReviewOut, **ERRORS}, summary="Operator: fold with a public reason")
+def review_fold(request: HttpRequest, review_id: int, payload: FoldIn) -> Any:
+    services.review_fold(actor=actor_of(request), review_id=review_id, reason=payload.reason)
+    return _review(review_id)
+
+
+@router.get("/flags", response={200: list[FlagOut], **ERRORS}, summary="Operator: integrity flags")
+def flag_list(request: HttpRequest, status: FlagStatus | None = FlagStatus.OPEN) -> Any:
+    return selectors.flag_list(actor=actor_of(request), status=status.value if status else "")
+
+
+@router.post("/flags/{flag_id}/resolve", response={200: FlagOut, **ERRORS}, summary="Operator: decide a flag")
+def flag_resolve(request: HttpRequest, flag_id: int, payload: FlagResolveIn) -> Any:
+    return services.flag_resolve(actor=actor_of(request), flag_id=flag_id, **payload.model_dump())

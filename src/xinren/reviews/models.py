@@ -1,0 +1,223 @@
+"""Verified reviews, usage diaries, merchant replies, folds, integrity flags and the author's notifications.
+
+Nothing here is ever deleted (E-commerce Law art. 39): `Review` refuses deletion in Python, and its stars and
+text are guarded against UPDATE by a database trigger (migration 0002). Every public fact is a signed ledger
+statement whose leaf hash is kept on the row (`ledger_leaf_hash`).
+
+Photos come later through the evidence pipeline (trace context): a photo will be an evidence file whose
+SHA-256 is signed in its own statement pointing at the review's leaf hash, so this table needs no change.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.models import Organization
+from xinren.catalog.models import Product
+from xinren.core.errors import Conflict
+from xinren.orders.models import OrderLine
+
+from . import errors
+from .choices import FlagReason, FlagStatus, FoldSource, Milestone, NotificationKind, ReviewStatus
+
+
+def _delete_refused() -> Conflict:
+    return Conflict(errors.DELETE_REFUSED, _("评价不能删除，只能折叠并说明理由"))
+
+
+class ReviewQuerySet(models.QuerySet["Review"]):
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise _delete_refused()
+
+
+class Review(models.Model):
+    """A consumer's review of one delivered order line: stars 1–5 and text, fixed once posted."""
+
+    line = models.OneToOneField(OrderLine, on_delete=models.PROTECT, related_name="review")
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="reviews")
+    merchant = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="reviews")
+    # The pseudonym shown and signed instead of anything personal (accounts.consumers.consumer_public_id).
+    reviewer = models.CharField(_("评价人"), max_length=32)
+    stars = models.PositiveSmallIntegerField(_("星级"))
+    text = models.TextField(_("评价内容"))
+    tags = models.JSONField(_("标签"), default=list, blank=True)
+    # Set by the system from the delivered order, never by a merchant.
+    verified_purchase = models.BooleanField(_("已验证购买"), default=True, editable=False)
+    status = models.CharField(_("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.VISIBLE)
+    fold_reason = models.CharField(_("折叠理由"), max_length=200, blank=True)
+    folded_at = models.DateTimeField(_("折叠时间"), null=True, blank=True)
+    author_response = models.TextField(_("作者申辩"), blank=True)
+    author_responded_at = models.DateTimeField(_("申辩时间"), null=True, blank=True)
+    # MinHash signature of the text, kept so that new reviews compare against it without rehashing.
+    minhash = models.JSONField(default=list, blank=True, editable=False)
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    created_at = models.DateTimeField(_("评价时间"), db_index=True)
+
+    objects = ReviewQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("评价")
+        verbose_name_plural = _("评价")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="review_stars_1_to_5"),
+        ]
+        indexes = [
+            models.Index(fields=["product", "created_at"]),
+            models.Index(fields=["consumer", "created_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} {self.stars}★ {self.product_id}"
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        raise _delete_refused()
+
+
+class DiaryInvitation(models.Model):
+    """An invitation to add a usage diary (使用日记) to a review, 7, 15 or 30 days after delivery."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="diary_invitations")
+    milestone = models.PositiveSmallIntegerField(_("节点"), choices=Milestone.choices)
+    due_at = models.DateTimeField(_("到期时间"))
+    created_at = models.DateTimeField(_("邀请时间"))
+    answered_at = models.DateTimeField(_("回应时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("使用日记邀请")
+        verbose_name_plural = _("使用日记邀请")
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "milestone"], name="diary_invitation_once_per_milestone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} day {self.milestone}"
+
+
+class DiaryEntry(models.Model):
+    """A usage diary entry attached to the original review: how the product held up after N days."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="diary_entries")
+    milestone = models.PositiveSmallIntegerField(_("节点"), choices=Milestone.choices)
+    text = models.TextField(_("日记内容"))
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    created_at = models.DateTimeField(_("发布时间"))
+
+    class Meta:
+        verbose_name = _("使用日记")
+        verbose_name_plural = _("使用日记")
+        ordering = ["milestone", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "milestone"], name="diary_entry_once_per_milestone"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} day {self.milestone}"
+
+
+class Reply(models.Model):
+    """The merchant's one public reply to a review; the delay feeds the store trust index's reply speed."""
+
+    review = models.OneToOneField(Review, on_delete=models.PROTECT, related_name="reply")
+    merchant = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="review_replies")
+    text = models.TextField(_("回复内容"))
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    replied_at = models.DateTimeField(_("回复时间"))
+    reply_seconds = models.PositiveIntegerField(_("回复用时（秒）"))
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("商家回复")
+        verbose_name_plural = _("商家回复")
+        ordering = ["-replied_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"reply to {self.review_id}"
+
+
+class Fold(models.Model):
+    """The record of folding a review: who or which signal, the public reason, when, and its statement."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="folds")
+    source = models.CharField(_("来源"), max_length=16, choices=FoldSource.choices)
+    reason = models.CharField(_("折叠理由"), max_length=200)
+    by_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    by_organization = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+
+    class Meta:
+        verbose_name = _("折叠记录")
+        verbose_name_plural = _("折叠记录")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"fold {self.review_id}: {self.reason}"
+
+
+class Flag(models.Model):
+    """An integrity signal for operators: on a review (near-duplicate, burst) or on a shop (brushing)."""
+
+    reason = models.CharField(_("原因"), max_length=24, choices=FlagReason.choices)
+    review = models.ForeignKey(Review, null=True, blank=True, on_delete=models.PROTECT, related_name="flags")
+    merchant = models.ForeignKey(
+        Organization, null=True, blank=True, on_delete=models.PROTECT, related_name="review_flags"
+    )
+    details = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=FlagStatus.choices, default=FlagStatus.OPEN)
+    created_at = models.DateTimeField(_("发现时间"), db_index=True)
+    # The operator's decision: upheld (the review stays folded) or dismissed (restored when nothing else holds it).
+    upheld = models.BooleanField(_("成立"), null=True, blank=True)
+    resolution_note = models.CharField(_("处理说明"), max_length=200, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("风控标记")
+        verbose_name_plural = _("风控标记")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(review__isnull=False) | Q(merchant__isnull=False), name="flag_has_object"
+            ),
+            models.UniqueConstraint(
+                fields=["review", "reason"], condition=Q(review__isnull=False), name="flag_once_per_review_reason"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reason} review={self.review_id} merchant={self.merchant_id}"
+
+
+class Notification(models.Model):
+    """A message to a consumer about their review (folded, diary invited)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_notifications")
+    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="notifications")
+    message = models.CharField(_("内容"), max_length=300)
+    created_at = models.DateTimeField(_("时间"))
+    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("评价通知")
+        verbose_name_plural = _("评价通知")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} → {self.user_id}"

@@ -1,0 +1,128 @@
+"""Reads of the reviews context: public reviews and ratings of a product, a merchant's reviews, operators' flags
+and brushing signals, a consumer's notifications."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
+from xinren.accounts.models import Organization, User
+from xinren.core import clock
+from xinren.core.errors import NotFound
+
+from . import errors, integrity
+from .choices import FlagStatus, ReviewStatus
+from .models import DiaryEntry, Flag, Notification, Review
+
+
+def product_review_list(*, product_id: int) -> QuerySet[Review]:
+    """Public: every review of a product, newest first, folded ones included (they are shown collapsed)."""
+    return (
+        Review.objects.filter(product_id=product_id)
+        .select_related("reply")
+        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def review_public(review: Review) -> dict[str, Any]:
+    """A review as anyone may see it: pseudonym, stars, text, tags, the verified mark, and when folded the reason
+    (the page collapses it, never hides it). No order, phone, name or address."""
+    reply = getattr(review, "reply", None)  # None when the merchant has not replied (reverse one-to-one)
+    return {
+        "id": review.pk,
+        "reviewer": review.reviewer,
+        "stars": review.stars,
+        "text": review.text,
+        "tags": list(review.tags),
+        "verified_purchase": review.verified_purchase,
+        "created_at": review.created_at,
+        "folded": review.status == ReviewStatus.FOLDED,
+        "fold_reason": review.fold_reason,
+        "author_response": review.author_response,
+        "ledger_leaf_hash": review.ledger_leaf_hash,
+        "diary": [
+            {"milestone": entry.milestone, "text": entry.text, "created_at": entry.created_at,
+             "ledger_leaf_hash": entry.ledger_leaf_hash}
+            for entry in review.diary_entries.all()
+        ],
+        "reply": (
+            {"text": reply.text, "replied_at": reply.replied_at, "ledger_leaf_hash": reply.ledger_leaf_hash}
+            if reply is not None else None
+        ),
+    }
+
+
+def product_rating(*, product_id: int) -> dict[str, Any]:
+    """Count, average (2 decimals, None without reviews) and 1–5 distribution of a product's visible reviews;
+    folded reviews are counted apart and left out of the average."""
+    reviews = Review.objects.filter(product_id=product_id)
+    visible = reviews.filter(status=ReviewStatus.VISIBLE)
+    summary = visible.aggregate(count=Count("id"), average=Avg("stars"))
+    distribution = {stars: 0 for stars in range(1, 6)}
+    for row in visible.values("stars").annotate(n=Count("id")):
+        distribution[row["stars"]] = row["n"]
+    average = summary["average"]
+    return {
+        "count": summary["count"],
+        "average": round(float(average), 2) if average is not None else None,
+        "distribution": distribution,
+        "folded": reviews.filter(status=ReviewStatus.FOLDED).count(),
+    }
+
+
+def merchant_review_list(*, actor: Actor) -> QuerySet[Review]:
+    """Reviews of the actor's organization's products, newest first (for replying)."""
+    actor.require(role=Role.VIEWER, kinds=CATALOG_KINDS)
+    return (
+        Review.objects.filter(merchant=actor.organization)
+        .select_related("reply")
+        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def _operator_require(actor: Actor) -> None:
+    actor.require(role=Role.STAFF, kinds=[OrganizationKind.PLATFORM])
+
+
+def flag_list(*, actor: Actor, status: str = FlagStatus.OPEN) -> QuerySet[Flag]:
+    """Operators: integrity flags, newest first."""
+    _operator_require(actor)
+    flags = Flag.objects.select_related("review", "merchant").order_by("-created_at", "-id")
+    return flags.filter(status=status) if status else flags
+
+
+def brushing_signals(*, actor: Actor, since: datetime, until: datetime | None = None) -> list[dict[str, Any]]:
+    """Operators: shops whose orders ÷ distinct buyers reached the brushing ratio in [since, until)."""
+    _operator_require(actor)
+    rows = integrity.brushing_rows(since=since, until=until or clock.now())
+    names = dict(Organization.objects.filter(pk__in=[row.merchant_id for row in rows]).values_list("pk", "name"))
+    return [
+        {"merchant_id": row.merchant_id, "merchant": names.get(row.merchant_id, ""), "orders": row.orders,
+         "buyers": row.buyers, "ratio": round(row.orders / row.buyers, 2)}
+        for row in rows
+    ]
+
+
+def notification_list(*, consumer: User) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=consumer).order_by("-created_at", "-id")
+
+
+
+def review_public_get(*, review_id: int) -> Review:
+    """Public: one review (folded or not) with its reply and diary."""
+    review = (
+        Review.objects.filter(pk=review_id)
+        .select_related("reply")
+        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .first()
+    )
+    if review is None:
+        raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
+    return review
