@@ -60,6 +60,8 @@ XINREN_ORDERS_PER_HOUR = int(os.environ.get("XINREN_ORDERS_PER_HOUR", "10"))
 XINREN_PSEUDONYM_KEY = os.environ.get("XINREN_PSEUDONYM_KEY", "")
 if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
     raise RuntimeError("XINREN_PAYMENT_WEBHOOK_SECRET must be set when XINREN_PRODUCTION=1")
+# Integrate pooled log entries right after each commit (development); production runs `ledger_integrate --follow`.
+XINREN_LOG_INTEGRATE_ON_COMMIT = env_bool("XINREN_LOG_INTEGRATE_ON_COMMIT", DEBUG)
 XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
 
 # A serial scanned from more distinct clients than this within a day is flagged as a possible copied code.

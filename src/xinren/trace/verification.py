@@ -1,0 +1,114 @@
+"""Whether each event shown to a consumer is in the transparency log, and still says what was signed.
+
+Four states, each shown plainly on the consumer page:
+- verified: the signed statement is in the log, covered by a signed checkpoint, and matches the stored event;
+- pending: accepted and signed, waiting for the next integration (seconds);
+- mismatch: the stored event no longer says what its logged statement says — the page must say so;
+- unsigned: recorded before events were signed (never for new events).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from xinren.accounts.models import SigningKey
+from xinren.ledger.dsse import parse_envelope
+from xinren.ledger.errors import LedgerError
+from xinren.ledger.store.models import LogEntry, PendingEntry
+from xinren.ledger.store.selectors import log_size
+
+from .models import TraceEvent
+from .statements import event_matches_statement
+
+VERIFIED = "verified"
+PENDING = "pending"
+MISMATCH = "mismatch"
+UNSIGNED = "unsigned"
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class EventProof:
+    """What the consumer page shows next to one event."""
+
+    state: str
+    leaf_hash: str = ""
+    index: int | None = None
+    signer_key_id: str = ""
+    signer: str = ""
+    checkpoint_size: int | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "state": self.state,
+            "leaf_hash": self.leaf_hash,
+            "log_index": self.index,
+            "signer_key_id": self.signer_key_id,
+            "signer": self.signer,
+            "checkpoint_size": self.checkpoint_size,
+            "bundle": f"/log/bundle/{self.index}" if self.state == VERIFIED else None,
+        }
+
+
+def _chunks(values: list[bytes]) -> Iterable[list[bytes]]:
+    for start in range(0, len(values), _CHUNK):
+        yield values[start : start + _CHUNK]
+
+
+def event_proofs(events: Sequence[TraceEvent]) -> dict[int, EventProof]:
+    """The proof state of each event, keyed by the event's primary key (a few queries for any number)."""
+    hashes = sorted({bytes.fromhex(e.ledger_leaf_hash) for e in events if e.ledger_leaf_hash})
+    logged: dict[bytes, tuple[int | None, bytes, str]] = {}
+    for chunk in _chunks(hashes):
+        for position, leaf, envelope, key_id in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
+            "index", "leaf_hash", "envelope", "signer_key_id"
+        ):
+            logged[bytes(leaf)] = (position, bytes(envelope), key_id)
+    missing = [h for h in hashes if h not in logged]
+    for chunk in _chunks(missing):
+        for leaf, envelope, key_id in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list(
+            "leaf_hash", "envelope", "signer_key_id"
+        ):
+            logged[bytes(leaf)] = (None, bytes(envelope), key_id)
+    signers = _signer_names({key_id for _index, _envelope, key_id in logged.values()})
+    size = log_size()
+    proofs: dict[int, EventProof] = {}
+    for event in events:
+        if not event.ledger_leaf_hash:
+            proofs[event.pk] = EventProof(state=UNSIGNED)
+            continue
+        found = logged.get(bytes.fromhex(event.ledger_leaf_hash))
+        if found is None or not _matches(event, found[1]):
+            proofs[event.pk] = EventProof(state=MISMATCH, leaf_hash=event.ledger_leaf_hash)
+            continue
+        index, _envelope, key_id = found
+        covered = index is not None and index < size
+        proofs[event.pk] = EventProof(
+            state=VERIFIED if covered else PENDING,
+            leaf_hash=event.ledger_leaf_hash,
+            index=index,
+            signer_key_id=key_id,
+            signer=signers.get(key_id, ""),
+            checkpoint_size=size if covered else None,
+        )
+    return proofs
+
+
+def _matches(event: TraceEvent, envelope: bytes) -> bool:
+    try:
+        statement = json.loads(parse_envelope(envelope).payload.decode("utf-8"))
+    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError):
+        return False
+    return isinstance(statement, dict) and event_matches_statement(document=event.document, statement=statement)
+
+
+def _signer_names(key_ids: set[str]) -> dict[str, str]:
+    """Signing key id -> the organization that holds it (the platform's registrar key has no organization)."""
+    names = dict(
+        SigningKey.objects.filter(key_id__in=key_ids).values_list("key_id", "organization__name")
+    )
+    return {key_id: name for key_id, name in names.items() if name}
+
