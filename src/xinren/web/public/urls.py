@@ -1,3 +1,14 @@
-from django.urls import URLPattern, URLResolver
+"""Public pages: the home page and the GS1 Digital Link paths (/01/<gtin>[/10/<lot>][/21/<serial>])."""
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from django.urls import URLPattern, URLResolver, path, re_path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.home, name="home"),
+    path("lookup/", views.lookup, name="lookup"),
+    # Everything under /01/ is a code: malformed ones get the "not registered" page, not a generic 404.
+    re_path(r"^01/", views.scan, name="scan"),
+]

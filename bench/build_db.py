@@ -1,0 +1,148 @@
+"""Build the benchmark database: 100k items (10 products x 10 lots x 1,000 items) with a few events each.
+
+Bulk inserts, not services: this is test data for a load test, made in seconds. Writes the item paths, one
+a line, for wrk's Lua script. Usage (bench/scan_path.sh sets the environment):
+    python bench/build_db.py --items 100000 --paths var/bench/paths.txt
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import random
+import sys
+import time
+import uuid
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinren.settings")
+
+import django
+
+django.setup()
+
+from biip.checksums import gs1_standard_check_digit  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+
+from xinren.accounts.choices import OrganizationKind  # noqa: E402
+from xinren.accounts.models import Organization  # noqa: E402
+from xinren.accounts.uscc import uscc_check_char  # noqa: E402
+from xinren.catalog.choices import ProductCategory, ProductStatus  # noqa: E402
+from xinren.catalog.models import Batch, Item, Product  # noqa: E402
+from xinren.trace.models import EventSubject, Place, TraceEvent  # noqa: E402
+
+CST = dt.timezone(dt.timedelta(hours=8))
+SERIAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+PRODUCTS = [
+    ("野生牛肝菌", ProductCategory.WILD_MUSHROOM, "云南省楚雄州南华县", "25.19", "101.27"),
+    ("普洱古树生茶", ProductCategory.TEA, "云南省普洱市澜沧县", "22.55", "99.93"),
+    ("鲜花饼", ProductCategory.BAKED_GOODS, "云南省昆明市", "25.04", "102.71"),
+    ("斗南玫瑰", ProductCategory.FRESH_FLOWERS, "云南省昆明市呈贡区斗南", "24.90", "102.80"),
+    ("褚橙", ProductCategory.FRUIT, "云南省玉溪市新平县", "24.07", "101.99"),
+    ("保山小粒咖啡", ProductCategory.COFFEE, "云南省保山市隆阳区", "25.11", "99.16"),
+    ("罗平菜花蜜", ProductCategory.HONEY, "云南省曲靖市罗平县", "24.88", "104.31"),
+    ("宣威火腿", ProductCategory.MEAT_EGGS, "云南省曲靖市宣威市", "26.22", "104.10"),
+    ("鸡枞菌", ProductCategory.WILD_MUSHROOM, "云南省大理州南涧县", "25.04", "100.51"),
+    ("滇红工夫茶", ProductCategory.TEA, "云南省临沧市凤庆县", "24.58", "99.93"),
+]
+
+
+def organization(name: str, slug: str, kind: str, n: int) -> Organization:
+    body = f"91530100MB{n:07d}"
+    return Organization.objects.create(name=name, slug=slug, kind=kind, uscc=body + uscc_check_char(body),
+                                       region="云南省昆明市")
+
+
+def serials(count: int, rng: random.Random) -> list[str]:
+    found: set[str] = set()
+    while len(found) < count:
+        found.add("".join(rng.choice(SERIAL_ALPHABET) for _ in range(10)))
+    return sorted(found)
+
+
+def event(org: Organization, step: str, when: dt.datetime, place: Place, **extra: object) -> TraceEvent:
+    document = {"type": "ObjectEvent", "bizStep": step, **extra}
+    return TraceEvent(
+        event_id=f"urn:uuid:{uuid.uuid4()}", organization=org, event_type="ObjectEvent", action="OBSERVE",
+        biz_step=step, disposition=str(extra.get("disposition", "")), event_time=when,
+        event_time_zone_offset="+08:00", place=place, document=document,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--items", type=int, default=100_000)
+    parser.add_argument("--paths", type=Path, required=True)
+    args = parser.parse_args()
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    if Item.objects.count() == args.items and args.paths.exists():
+        print(f"bench database already has {args.items} items")
+        return
+    rng = random.Random(20260701)
+    per_batch = 1000
+    batches_per_product = max(1, args.items // per_batch // len(PRODUCTS))
+    with transaction.atomic():
+        merchant = organization("云岭山珍合作社", "bench-merchant", OrganizationKind.MERCHANT, 1)
+        logistics = organization("滇冷链物流", "bench-logistics", OrganizationKind.LOGISTICS, 2)
+        lab = organization("云南食品检测中心", "bench-lab", OrganizationKind.LAB, 3)
+        workshop = Place.objects.create(organization=merchant, name="昆明分拣包装车间", latitude=Decimal("25.02"),
+                                        longitude=Decimal("102.68"), uri="urn:bench:place:workshop")
+        laboratory = Place.objects.create(organization=lab, name="云南食品检测中心", latitude=Decimal("25.05"),
+                                          longitude=Decimal("102.72"), uri="urn:bench:place:lab")
+        hub = Place.objects.create(organization=logistics, name="广州冷链仓", latitude=Decimal("23.13"),
+                                   longitude=Decimal("113.26"), uri="urn:bench:place:hub")
+        paths: list[str] = []
+        for p, (name, category, region, lat, lon) in enumerate(PRODUCTS):
+            payload = f"0690{7000000 + p:09d}"
+            product = Product.objects.create(
+                merchant=merchant, gtin=payload + str(gs1_standard_check_digit(payload)), name=name,
+                category=category, origin_region=region, origin_latitude=Decimal(lat),
+                origin_longitude=Decimal(lon), description=f"{region}产地直采。", status=ProductStatus.ACTIVE,
+            )
+            farm = Place.objects.create(organization=merchant, name=f"{region}采收点", latitude=Decimal(lat),
+                                        longitude=Decimal(lon), uri=f"urn:bench:place:farm{p}")
+            for b in range(batches_per_product):
+                day = dt.date(2026, 6, 1) + dt.timedelta(days=b)
+                batch = Batch.objects.create(product=product, lot=f"L{day:%Y%m%d}{p}", production_date=day,
+                                             expiry_date=day + dt.timedelta(days=180), quantity=per_batch)
+                noon = dt.datetime.combine(day, dt.time(12), CST)
+                shared = [
+                    event(merchant, "harvesting", noon - dt.timedelta(hours=5), farm),
+                    event(lab, "inspecting", noon, laboratory, disposition="conformant"),
+                    event(logistics, "shipping", noon + dt.timedelta(hours=20), workshop, disposition="in_transit",
+                          sensorElementList=[{"sensorReport": [{"type": "gs1:Temperature", "value": 3.8,
+                                                                "uom": "CEL"}]}]),
+                    event(logistics, "receiving", noon + dt.timedelta(hours=50), hub,
+                          sensorElementList=[{"sensorReport": [{"type": "gs1:Temperature", "value": 4.4,
+                                                                "uom": "CEL"}]}]),
+                ]
+                TraceEvent.objects.bulk_create(shared)
+                EventSubject.objects.bulk_create(
+                    [EventSubject(event=e, role="quantity", uri=batch.digital_link.path, gtin=product.gtin,
+                                  lot=batch.lot, product=product, batch=batch) for e in shared]
+                )
+                items = Item.objects.bulk_create(
+                    [Item(batch=batch, product=product, serial=s) for s in serials(per_batch, rng)]
+                )
+                packing = [event(merchant, "packing", noon + dt.timedelta(hours=3, seconds=i), workshop)
+                           for i in range(len(items))]
+                TraceEvent.objects.bulk_create(packing, batch_size=2000)
+                EventSubject.objects.bulk_create(
+                    [EventSubject(event=e, role="epc", uri=f"/01/{product.gtin}/10/{batch.lot}/21/{i.serial}",
+                                  gtin=product.gtin, lot=batch.lot, serial=i.serial, product=product, batch=batch,
+                                  item=i) for e, i in zip(packing, items, strict=True)],
+                    batch_size=2000,
+                )
+                paths += [f"/01/{product.gtin}/10/{batch.lot}/21/{i.serial}" for i in items]
+    args.paths.parent.mkdir(parents=True, exist_ok=True)
+    args.paths.write_text("\n".join(paths) + "\n")
+    print(f"built {len(paths)} items in {time.monotonic() - started:.1f}s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,57 @@
+"""The consumer JSON under /api/v1/trace: the same story the scan page shows, public and read-only.
+
+In production these answers are normally served by the web server from published files (docs/adr/0002);
+this router answers when a file is missing and in development. Requests that reach it directly (no web
+server in front) count as scans, like the page.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext_lazy as _
+from ninja import Router
+
+from xinren.catalog.gs1 import DigitalLink, digital_link_parse
+from xinren.core.errors import InvalidInput, NotFound
+
+from . import scans
+from .story import story_for_link, story_json
+
+router = Router()
+
+CODE_NOT_REGISTERED = "trace.code_not_registered"
+CODE_MALFORMED = "trace.code_malformed"
+
+
+def _answer(request: HttpRequest, path: str) -> HttpResponse:
+    try:
+        link = digital_link_parse(path)
+    except InvalidInput as exc:
+        raise NotFound(
+            CODE_MALFORMED, _("这不是有效的溯源码"), details={"path": path, "reason": exc.code}
+        ) from exc
+    story = story_for_link(link=link)
+    if story is None:
+        raise NotFound(CODE_NOT_REGISTERED, _("此码未在平台登记"), details={"path": link.path})
+    scans.scan_record_request(request=request, story=story)
+    return HttpResponse(story_json(story), content_type="application/json")
+
+
+@router.get("/01/{gtin}", summary="Product story", operation_id="trace_public_product")
+def trace_product(request: HttpRequest, gtin: str) -> HttpResponse:
+    return _answer(request, DigitalLink(gtin=gtin).path)
+
+
+@router.get("/01/{gtin}/10/{lot}", summary="Batch (lot) story", operation_id="trace_public_batch")
+def trace_batch(request: HttpRequest, gtin: str, lot: str) -> HttpResponse:
+    return _answer(request, DigitalLink(gtin=gtin, lot=lot).path)
+
+
+@router.get("/01/{gtin}/10/{lot}/21/{serial}", summary="Item story", operation_id="trace_public_item")
+def trace_item(request: HttpRequest, gtin: str, lot: str, serial: str) -> HttpResponse:
+    return _answer(request, DigitalLink(gtin=gtin, lot=lot, serial=serial).path)
+
+
+@router.get("/01/{gtin}/21/{serial}", summary="Item story (without lot)", operation_id="trace_public_item_short")
+def trace_item_short(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
+    return _answer(request, DigitalLink(gtin=gtin, serial=serial).path)

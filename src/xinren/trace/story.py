@@ -1,0 +1,351 @@
+"""The consumer's story of a product, batch or item: the read model behind the scan page and its JSON.
+
+The story is plain JSON-serialisable data (no model instances), so that the same dict is rendered by the
+Django view, written to files by the publisher (docs/adr/0002) and returned by /api/v1/trace. It holds no
+personal data: events name the organization that recorded them, never the person.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from datetime import UTC, timedelta, timezone
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.choices import OrganizationKind
+from xinren.catalog.choices import ProductCategory, ProductStatus
+from xinren.catalog.gs1 import DigitalLink
+from xinren.catalog.models import Batch, Item, Product
+from xinren.catalog.selectors import public_product_for_link
+
+from .choices import BizStep, Disposition, EventType
+from .models import EventSubject, TraceEvent
+
+STORY_FORMAT = "xinren.story/1"
+# Sensor readings shown per event: a cold-chain logger may report hundreds; the page shows a summary.
+MAX_READINGS = 6
+
+_BIZ_STEP_LABELS = dict(BizStep.choices)
+_DISPOSITION_LABELS = dict(Disposition.choices)
+_EVENT_TYPE_LABELS = dict(EventType.choices)
+_KIND_LABELS = dict(OrganizationKind.choices)
+_CATEGORY_LABELS = dict(ProductCategory.choices)
+_STATUS_LABELS = dict(ProductStatus.choices)
+
+
+def scan_counter_path(*, gtin: str, serial: str) -> str:
+    """The URL path of an item's static scan counter (written by the scan ingester, served by the web server)."""
+    return f"/scans/{gtin}/{serial}.json"
+
+
+def story_for_link(*, link: DigitalLink) -> dict[str, Any] | None:
+    """The consumer story the Digital Link names, or None when it is unknown or not public (drafts)."""
+    product = public_product_for_link(link=link)
+    if product is None:
+        return None
+    if link.serial is not None:
+        item = Item.objects.select_related("batch").filter(product=product, serial=link.serial).first()
+        if item is None or (link.lot is not None and item.batch.lot != link.lot):
+            return None
+        return story_for_item(item=item, product=product)
+    if link.lot is not None:
+        batch = Batch.objects.filter(product=product, lot=link.lot).first()
+        if batch is None:
+            return None
+        return story_for_batch(batch=batch, product=product)
+    return story_for_product(product=product)
+
+
+def story_for_product(*, product: Product) -> dict[str, Any]:
+    """The story of a product as a whole: product-level events only."""
+    story = _frame(level="product", link=product.digital_link, product=product)
+    story["events"] = _events(product=product)
+    return story
+
+
+def story_for_batch(*, batch: Batch, product: Product | None = None) -> dict[str, Any]:
+    """The story of a lot: its own events and the product's."""
+    product = product or batch.product
+    story = _frame(level="batch", link=DigitalLink(gtin=product.gtin, lot=batch.lot), product=product)
+    story["batch"] = _batch(batch)
+    story["events"] = _events(product=product, batch=batch)
+    return story
+
+
+def story_for_item(
+    *,
+    item: Item,
+    product: Product | None = None,
+    shared_events: list[dict[str, Any]] | None = None,
+    own_events: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The story of one serialized item: its own events, its lot's and its product's, oldest first.
+
+    `shared_events` (the batch- and product-level part, identical for every item of a lot) and
+    `own_events` let the publisher render a whole lot with a few queries instead of a few per item.
+    """
+    product = product or item.product
+    batch = item.batch
+    link = DigitalLink(gtin=product.gtin, lot=batch.lot, serial=item.serial)
+    story = _frame(level="item", link=link, product=product)
+    story["batch"] = _batch(batch)
+    story["item"] = {"serial": item.serial}
+    if shared_events is None and own_events is None:
+        story["events"] = _events(product=product, batch=batch, item=item)
+    else:
+        if shared_events is None:
+            shared_events = shared_events_for_batch(batch=batch)
+        if own_events is None:
+            own_events = item_events(item_ids=[item.pk]).get(item.pk, [])
+        story["events"] = _merge(shared_events, own_events)
+    story["scans"] = {"counter": scan_counter_path(gtin=product.gtin, serial=item.serial)}
+    return story
+
+
+def item_events(*, item_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+    """The item-level events of many items at once, by item id (the publisher's bulk read)."""
+    wanted = list(item_ids)
+    rows = list(EventSubject.objects.filter(item_id__in=wanted).values_list("event_id", "item_id"))
+    if not rows:
+        return {}
+    events = {
+        event.pk: event
+        for event in TraceEvent.objects.filter(pk__in={event_id for event_id, _ in rows})
+        .select_related("organization", "place")
+        .order_by("event_time", "id")
+    }
+    by_item: dict[int, dict[int, TraceEvent]] = {}
+    for event_id, item_id in rows:
+        by_item.setdefault(item_id, {})[event_id] = events[event_id]
+    # Most items of a lot share no item-level event; the few that do (an aggregation into one case) share
+    # the rendered dicts, which are never mutated afterwards.
+    return {
+        item_id: _with_declarations(
+            (event, "item") for event in sorted(found.values(), key=lambda e: (e.event_time, e.pk))
+        )
+        for item_id, found in by_item.items()
+    }
+
+
+def shared_events_for_batch(*, batch: Batch) -> list[dict[str, Any]]:
+    """The batch- and product-level events that every item page of this lot shows."""
+    return _events(product=batch.product, batch=batch)
+
+
+def _frame(*, level: str, link: DigitalLink, product: Product) -> dict[str, Any]:
+    merchant = product.merchant
+    return {
+        "format": STORY_FORMAT,
+        "level": level,
+        "link": {
+            "gtin": link.gtin,
+            "lot": link.lot,
+            "serial": link.serial,
+            "path": link.path,
+            "uri": link.uri(settings.XINREN_RESOLVER),
+        },
+        "product": {
+            "gtin": product.gtin,
+            "name": product.name,
+            "category": product.category,
+            "category_label": str(_CATEGORY_LABELS.get(product.category, product.category)),
+            "description": product.description,
+            "status": product.status,
+            "status_label": str(_STATUS_LABELS.get(product.status, product.status)),
+            "delisted": product.status == ProductStatus.DELISTED,
+            "origin": {
+                "region": product.origin_region,
+                "latitude": _float(product.origin_latitude),
+                "longitude": _float(product.origin_longitude),
+            },
+        },
+        "merchant": {"name": merchant.name, "region": merchant.region},
+        "batch": None,
+        "item": None,
+        "events": [],
+        "scans": None,
+    }
+
+
+def _batch(batch: Batch) -> dict[str, Any]:
+    return {
+        "lot": batch.lot,
+        "production_date": batch.production_date.isoformat(),
+        "expiry_date": batch.expiry_date.isoformat() if batch.expiry_date else None,
+    }
+
+
+def _events(*, product: Product, batch: Batch | None = None, item: Item | None = None) -> list[dict[str, Any]]:
+    # An event concerns this page when it names the item, or the lot as a class (no serial), or the
+    # product as a class (no lot): the same three scopes as trace.selectors.events_for_item.
+    scope = Q(product=product, lot="", serial="")
+    if batch is not None:
+        scope |= Q(batch=batch, serial="")
+    if item is not None:
+        scope |= Q(item=item)
+
+    def level_of(row: Mapping[str, Any]) -> str:
+        if row["item_id"] is not None:
+            return "item"
+        return "batch" if row["batch_id"] is not None else "product"
+
+    return _events_from_subjects(EventSubject.objects.filter(scope), level_of=level_of)
+
+
+_LEVEL_RANK = {"product": 0, "batch": 1, "item": 2}
+
+
+def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[dict[str, Any]]:
+    levels: dict[int, str] = {}
+    for row in subjects.values("event_id", "item_id", "batch_id"):
+        level = level_of(row)
+        # One event may name the item and its lot: show it once, at its most specific level.
+        if _LEVEL_RANK[level] >= _LEVEL_RANK[levels.get(row["event_id"], "product")]:
+            levels[row["event_id"]] = level
+    if not levels:
+        return []
+    events = (
+        TraceEvent.objects.filter(pk__in=list(levels))
+        .select_related("organization", "place")
+        .order_by("event_time", "id")
+    )
+    return _with_declarations([(event, levels[event.pk]) for event in events])
+
+
+def _with_declarations(events: Iterable[tuple[TraceEvent, str]]) -> list[dict[str, Any]]:
+    """Story events, where an EPCIS error declaration marks the event it corrects instead of being shown.
+
+    History is never edited: the declared event stays in the timeline, saying that its recorder declared
+    it wrong, why, and whether corrective events were recorded.
+    """
+    events = list(events)
+    declarations = {event.event_id: event for event, _level in events if event.is_error_declaration}
+    story_events = []
+    for event, level in events:
+        if event.is_error_declaration:
+            continue
+        entry = _event(event, level=level)
+        declaration = declarations.get(event.event_id)
+        if declaration is not None:
+            entry["error_declaration"] = _declaration(declaration)
+        story_events.append(entry)
+    return story_events
+
+
+_DECLARATION_REASONS = {"did_not_occur": _("此事件并未发生"), "incorrect_data": _("记录的数据有误")}
+
+
+def _declaration(declaration: TraceEvent) -> dict[str, Any]:
+    body = declaration.document.get("errorDeclaration", {}) if isinstance(declaration.document, dict) else {}
+    body = body if isinstance(body, dict) else {}
+    reason = _short(str(body.get("reason", "")), ("ER-", "er:"))
+    corrective = body.get("correctiveEventIDs", [])
+    return {
+        "declared_at": str(body.get("declarationTime", "")),
+        "reason": reason,
+        "reason_label": str(_DECLARATION_REASONS.get(reason, reason.replace("_", " "))),
+        "corrective_event_ids": [str(c) for c in corrective] if isinstance(corrective, list) else [],
+    }
+
+
+def _merge(shared: Iterable[dict[str, Any]], own: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    by_id = {event["id"]: event for event in shared}
+    for event in own:
+        # The item-level copy wins, but a declaration seen at the lot level is not lost.
+        declared = by_id.get(event["id"], {}).get("error_declaration")
+        by_id[event["id"]] = {**event, "error_declaration": event["error_declaration"] or declared}
+    return sorted(by_id.values(), key=lambda event: (event["utc"], event["id"]))
+
+
+def _event(event: TraceEvent, *, level: str) -> dict[str, Any]:
+    biz_step = _short(event.biz_step, ("BizStep-", "bizstep:"))
+    disposition = _short(event.disposition, ("Disp-", "disp:"))
+    local_time = event.event_time.astimezone(_offset_zone(event.event_time_zone_offset))
+    place = event.place
+    organization = event.organization
+    return {
+        "id": event.event_id,
+        "type": event.event_type,
+        "type_label": str(_EVENT_TYPE_LABELS.get(event.event_type, event.event_type)),
+        "action": event.action,
+        "biz_step": biz_step,
+        "biz_step_label": _label(_BIZ_STEP_LABELS, biz_step),
+        "disposition": disposition,
+        "disposition_label": _label(_DISPOSITION_LABELS, disposition) if disposition else "",
+        "time": local_time.isoformat(),
+        "utc": event.event_time.astimezone(UTC).isoformat(),
+        "level": level,
+        "recorded_by": {
+            "name": organization.name,
+            "kind": organization.kind,
+            "kind_label": str(_KIND_LABELS.get(organization.kind, organization.kind)),
+        },
+        "place": None
+        if place is None
+        else {
+            "name": place.name,
+            "latitude": _float(place.latitude),
+            "longitude": _float(place.longitude),
+        },
+        "readings": _readings(event.document),
+        "error_declaration": None,
+    }
+
+
+def _readings(document: Any) -> list[dict[str, Any]]:
+    """A few sensor values from the EPCIS document (cold-chain temperatures and the like)."""
+    readings: list[dict[str, Any]] = []
+    elements = document.get("sensorElementList", []) if isinstance(document, dict) else []
+    for element in elements if isinstance(elements, list) else []:
+        reports = element.get("sensorReport", []) if isinstance(element, dict) else []
+        for report in reports if isinstance(reports, list) else []:
+            if not isinstance(report, dict) or not isinstance(report.get("value"), int | float):
+                continue
+            kind = str(report.get("type", ""))
+            readings.append(
+                {
+                    "type": kind.rsplit(":", 1)[-1].rsplit("/", 1)[-1],
+                    "value": report["value"],
+                    "uom": str(report.get("uom", "")),
+                }
+            )
+            if len(readings) == MAX_READINGS:
+                return readings
+    return readings
+
+
+def _short(value: str, markers: tuple[str, ...]) -> str:
+    """The CBV short name of a business step or disposition given as a short name, URN or Web URI."""
+    for marker in markers:
+        if marker in value:
+            return value.rsplit(marker, 1)[1]
+    return value
+
+
+def _label(labels: Mapping[str, Any], short: str) -> str:
+    label = labels.get(short)
+    return str(label) if label is not None else short.replace("_", " ")
+
+
+def _offset_zone(offset: str) -> timezone:
+    """"+08:00" as a fixed zone; anything unreadable falls back to China Standard Time."""
+    try:
+        sign = -1 if offset.startswith("-") else 1
+        hours, minutes = offset.lstrip("+-").split(":")
+        return timezone(sign * timedelta(hours=int(hours), minutes=int(minutes)))
+    except ValueError:
+        return timezone(timedelta(hours=8))
+
+
+def _float(value: Decimal | float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def story_json(story: Mapping[str, Any]) -> bytes:
+    """The story as the bytes that every channel serves: the API, content negotiation and the published file."""
+    return json.dumps(story, ensure_ascii=False, separators=(",", ":")).encode()

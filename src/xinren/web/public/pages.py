@@ -1,0 +1,121 @@
+"""Rendering the consumer pages. The Django view and the publisher both call these, so a published file
+and a page rendered on demand are the same page (docs/adr/0002)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.safestring import SafeString, mark_safe
+
+from .routemap import route_map
+
+# The one content-negotiation rule, shared with nginx's `map $http_accept` (deploy/nginx.conf.template).
+JSON_ACCEPT = re.compile(r"application/(ld\+)?json", re.IGNORECASE)
+API_PREFIX = "/api/v1/trace"
+
+
+# Badges drawn inline (no image requests). Constant markup, never user text.
+ICONS = {
+    "ok": mark_safe(
+        '<svg viewBox="0 0 40 40" aria-hidden="true"><circle cx="20" cy="20" r="19" fill="#25613a"/>'
+        '<path d="M11 21l6 6 12-13" fill="none" stroke="#fff" stroke-width="4" stroke-linecap="round" '
+        'stroke-linejoin="round"/></svg>'
+    ),
+    "info": mark_safe(
+        '<svg viewBox="0 0 40 40" aria-hidden="true"><circle cx="20" cy="20" r="19" fill="#1d5487"/>'
+        '<path d="M12 21c3-6 13-6 16 0-3 6-13 6-16 0z" fill="none" stroke="#fff" stroke-width="3" '
+        'stroke-linejoin="round"/><circle cx="20" cy="21" r="3" fill="#fff"/></svg>'
+    ),
+    "warn": mark_safe(
+        '<svg viewBox="0 0 40 40" aria-hidden="true"><path d="M20 3l18 33H2z" fill="#a4231b"/>'
+        '<path d="M20 15v10M20 30v.5" stroke="#fff" stroke-width="4" stroke-linecap="round"/></svg>'
+    ),
+    "gold": mark_safe(
+        '<svg viewBox="0 0 40 40" aria-hidden="true"><circle cx="20" cy="20" r="19" fill="#b7791f"/>'
+        '<path d="M13 20h14" stroke="#fff" stroke-width="5" stroke-linecap="round"/></svg>'
+    ),
+    "unknown": mark_safe(
+        '<svg viewBox="0 0 40 40" aria-hidden="true"><circle cx="20" cy="20" r="19" fill="#a4231b"/>'
+        '<path d="M14 14l12 12M26 14L14 26" stroke="#fff" stroke-width="4" stroke-linecap="round"/></svg>'
+    ),
+}
+
+
+@cache
+def inline_css() -> SafeString:
+    """The pages' style sheet, inlined: one request per page on a weak network. Our own file, not user text."""
+    path = Path(__file__).resolve().parent.parent / "templates" / "public" / "_style.css"
+    return mark_safe(path.read_text())
+
+
+def _base_context() -> dict[str, Any]:
+    return {
+        "page_lang": translation.get_language(),
+        "other_languages": _other_languages(),
+        "icons": ICONS,
+        "inline_css": inline_css(),
+    }
+
+
+def wants_json(accept: str) -> bool:
+    """JSON when the client names a JSON type in Accept; browsers never do, so they get the page."""
+    return bool(JSON_ACCEPT.search(accept))
+
+
+def story_page_html(*, story: Mapping[str, Any], scan: Mapping[str, Any] | None = None) -> str:
+    """The scan page in the active language.
+
+    `scan` is the scan notice when the count is known while rendering (the Django view); without it an
+    item page carries a tiny script that reads the static counter file the scan ingester keeps up to date.
+    """
+    routes = route_map(story)
+    stops = routes["event_stops"] if routes else [None] * len(story["events"])
+    timeline = [
+        {"event": event, "stop": stop, "date": event["time"][:10], "clock": event["time"][11:16]}
+        for event, stop in zip(story["events"], stops, strict=True)
+    ]
+    context = {
+        "story": story,
+        "product": story["product"],
+        "batch": story["batch"],
+        "item": story["item"],
+        "timeline": timeline,
+        "map": routes,
+        "scan": scan,
+        "counter_url": story["scans"]["counter"] if story.get("scans") and scan is None else None,
+        "json_url": API_PREFIX + story["link"]["path"],
+        **_base_context(),
+    }
+    return render_to_string("public/scan.html", context)
+
+
+def not_registered_html(*, code: str, malformed: bool) -> str:
+    """The page for a code the platform does not know (or that is not a valid code at all)."""
+    context = {
+        "code": code,
+        "malformed": malformed,
+        **_base_context(),
+    }
+    return render_to_string("public/not_registered.html", context)
+
+
+def home_html(*, error: str = "") -> str:
+    context = {"error": error, **_base_context()}
+    return render_to_string("public/home.html", context)
+
+
+def _other_languages() -> list[dict[str, str]]:
+    # Each language is offered in its own name (a Chinese reader looks for 中文, not "Chinese").
+    current = translation.get_language()
+    return [
+        {"code": code, "name": translation.get_language_info(code)["name_local"]}
+        for code, _name in settings.LANGUAGES
+        if code != current
+    ]

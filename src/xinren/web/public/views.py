@@ -1,0 +1,114 @@
+"""The consumer pages: the GS1 Digital Link path itself is the scan page (docs/adr/0002).
+
+In production nginx answers most scans from published files and comes here only on a miss; in
+development (no web server in front) every scan comes here and is counted in-process.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
+from django.utils.encoding import escape_uri_path
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from xinren.catalog.gs1 import digital_link_parse
+from xinren.core.errors import InvalidInput
+from xinren.trace import scans
+from xinren.trace.api_public import CODE_MALFORMED, CODE_NOT_REGISTERED
+from xinren.trace.story import story_for_link, story_json
+
+from .pages import home_html, not_registered_html, story_page_html, wants_json
+
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+
+
+@require_safe
+def scan(request: HttpRequest) -> HttpResponse:
+    """A product, batch or item page (HTML, or JSON when Accept asks for it)."""
+    language = _switch_language(request)
+    raw = _raw_path(request)
+    try:
+        link = digital_link_parse(raw)
+    except InvalidInput:
+        return _remember_language(_not_registered(request, code=raw, malformed=True), language)
+    story = story_for_link(link=link)
+    if story is None:
+        return _remember_language(_not_registered(request, code=link.path, malformed=False), language)
+    if raw != story["link"]["path"]:
+        # GTIN-13 (or 12/8) in the path, a serial without its lot, a trailing slash: one canonical address.
+        query = request.META.get("QUERY_STRING", "")
+        return HttpResponsePermanentRedirect(story["link"]["path"] + (f"?{query}" if query else ""))
+    notice = scans.scan_record_request(request=request, story=story)
+    if wants_json(request.headers.get("Accept", "")):
+        response = HttpResponse(story_json(story), content_type="application/json")
+    else:
+        response = HttpResponse(story_page_html(story=story, scan=notice))
+    patch_vary_headers(response, ["Accept"])
+    response["Cache-Control"] = "no-cache"
+    return _remember_language(response, language)
+
+
+@require_safe
+def home(request: HttpRequest) -> HttpResponse:
+    language = _switch_language(request)
+    return _remember_language(HttpResponse(home_html()), language)
+
+
+@require_safe
+def lookup(request: HttpRequest) -> HttpResponse:
+    """A code typed by hand: a Digital Link URI, its path, or a bare GTIN."""
+    code = request.GET.get("code", "").strip()
+    path = urlsplit(code).path if "://" in code else code
+    if path.isdigit():
+        path = f"/01/{path}"
+    try:
+        link = digital_link_parse(path)
+    except InvalidInput:
+        return HttpResponse(home_html(error=_("这不是有效的溯源码，请检查后重新输入。")), status=400)
+    return HttpResponsePermanentRedirect(link.path)
+
+
+def _not_registered(request: HttpRequest, *, code: str, malformed: bool) -> HttpResponse:
+    if wants_json(request.headers.get("Accept", "")):
+        message = _("这不是有效的溯源码") if malformed else _("此码未在平台登记")
+        response: HttpResponse = JsonResponse(
+            {"code": CODE_MALFORMED if malformed else CODE_NOT_REGISTERED, "message": message,
+             "details": {"path": code}},
+            status=404,
+            json_dumps_params={"ensure_ascii": False},
+        )
+    else:
+        response = HttpResponse(not_registered_html(code=code, malformed=malformed), status=404)
+    patch_vary_headers(response, ["Accept"])
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def _raw_path(request: HttpRequest) -> str:
+    """The path as sent, still percent-encoded, so that a lot containing '/' (%2F) stays one value."""
+    raw = request.META.get("RAW_URI") or request.META.get("REQUEST_URI") or ""
+    raw = raw.split("?", 1)[0]
+    return raw if raw.startswith("/") else escape_uri_path(request.path)
+
+
+def _switch_language(request: HttpRequest) -> str | None:
+    """`?lang=en` switches the page's language (a plain link: published pages carry no CSRF token)."""
+    language = request.GET.get(scans.LANGUAGE_SWITCH_PARAM, "")
+    if language not in dict(settings.LANGUAGES):
+        return None
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    return language
+
+
+def _remember_language(response: HttpResponse, language: str | None) -> HttpResponse:
+    if language is not None:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME, language, max_age=LANGUAGE_COOKIE_AGE, samesite="Lax", path="/"
+        )
+    return response

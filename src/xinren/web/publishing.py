@@ -1,0 +1,323 @@
+"""Publishing the consumer pages as files that the web server serves without Python (docs/adr/0002).
+
+Layout under settings.XINREN_PUBLISH_DIR, by Digital Link path:
+
+    01/<gtin14>/index.html              product page, default language (zh-hans)
+    01/<gtin14>/index.en.html           the same page in English (one file per other language)
+    01/<gtin14>/index.json              the story as JSON (content negotiation and /api/v1/trace)
+    01/<gtin14>/10/<lot>/index.*        batch page
+    01/<gtin14>/10/<lot>/21/<serial>/index.*   item page
+    scans/<gtin14>/<serial>.json        the item's scan counter, once it has been scanned (kept by scans_ingest)
+
+Each file also gets a gzip twin (`.gz`) for nginx's gzip_static. Writes are atomic (temporary file, then
+os.replace), so the web server never serves half a page. A page that is not public (draft product,
+unknown code) is removed, never written.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import re
+import shutil
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import translation
+
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.gs1 import DigitalLink
+from xinren.catalog.models import Batch, Item, Product
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
+from xinren.trace.scans import scan_counters_for_items
+from xinren.trace.story import (
+    item_events,
+    shared_events_for_batch,
+    story_for_batch,
+    story_for_item,
+    story_for_product,
+    story_json,
+)
+
+from .public.pages import story_page_html
+
+PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
+# Lots and serials made of these characters map 1:1 onto directory names that nginx finds from the URI.
+# Others (GS1 also allows "/", "%", "." …) are simply not published: Django serves those pages.
+SAFE_SEGMENT = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
+GZIP_LEVEL = 6
+ITEM_CHUNK = 1000
+DRAIN_LIMIT = 200
+
+
+@dataclass
+class PublishStats:
+    """What one publishing run did."""
+
+    pages: int = 0
+    removed: int = 0
+    skipped: int = 0
+    queued: int = 0
+
+    def add(self, other: PublishStats) -> None:
+        self.pages += other.pages
+        self.removed += other.removed
+        self.skipped += other.skipped
+        self.queued += other.queued
+
+
+def publish_root() -> Path:
+    return Path(settings.XINREN_PUBLISH_DIR)
+
+
+def page_dir(link: DigitalLink) -> Path | None:
+    """Where a Digital Link's page files live, or None when its lot or serial cannot be a directory name."""
+    parts = ["01", link.gtin]
+    for ai, value in (("10", link.lot), ("21", link.serial)):
+        if value is None:
+            continue
+        if not SAFE_SEGMENT.match(value):
+            return None
+        parts += [ai, value]
+    return publish_root().joinpath(*parts)
+
+
+def counter_file(*, gtin: str, serial: str) -> Path | None:
+    if not SAFE_SEGMENT.match(serial):
+        return None
+    return publish_root() / "scans" / gtin / f"{serial}.json"
+
+
+def file_write(path: Path, data: bytes, *, gzip_twin: bool = True) -> None:
+    """Replace `path` atomically (and its .gz twin), creating directories as needed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    _replace(path, data)
+    if gzip_twin:
+        _replace(path.with_name(path.name + ".gz"), gzip.compress(data, GZIP_LEVEL, mtime=0))
+
+
+def _replace(path: Path, data: bytes) -> None:
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
+def counter_write(*, gtin: str, serial: str, counter: Mapping[str, Any], only_if_absent: bool = False) -> bool:
+    """Write an item's public scan counter. `only_if_absent` lets the publisher seed it without ever
+    overwriting a fresher count that the scan ingester wrote in the meantime."""
+    path = counter_file(gtin=gtin, serial=serial)
+    if path is None:
+        return False
+    data = json.dumps(counter, separators=(",", ":")).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not only_if_absent:
+        _replace(path, data)
+        return True
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.seed")
+    temporary.write_bytes(data)
+    try:
+        os.link(temporary, path)  # atomic "create unless it exists"
+        return True
+    except FileExistsError:
+        return False
+    finally:
+        temporary.unlink()
+
+
+def story_files_write(directory: Path, story: Mapping[str, Any]) -> None:
+    """Render one story in every language, plus its JSON, into `directory`."""
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            html = story_page_html(story=story).encode()
+        name = "index.html" if code == settings.LANGUAGE_CODE else f"index.{code}.html"
+        file_write(directory / name, html)
+    with translation.override(settings.LANGUAGE_CODE):
+        file_write(directory / "index.json", story_json(story))
+
+
+def page_remove(directory: Path | None) -> int:
+    """Remove a page's own files (not the pages below it)."""
+    if directory is None or not directory.is_dir():
+        return 0
+    removed = 0
+    for path in directory.iterdir():
+        if path.is_file() and path.name.startswith("index."):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+# -- publishing objects ---------------------------------------------------------------------------------
+
+
+def product_publish(*, product: Product, fan_out: bool = True) -> PublishStats:
+    """Publish (or withdraw) a product's page; with `fan_out`, queue its lots so that every page showing
+    the product is published again by the outbox workers."""
+    stats = PublishStats()
+    directory = page_dir(product.digital_link)
+    if product.status not in PUBLIC_STATUSES:
+        stats.removed += page_remove(directory)
+    elif directory is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            story = story_for_product(product=product)
+        story_files_write(directory, story)
+        stats.pages += 1
+    if fan_out:
+        batch_ids = list(product.batches.values_list("pk", flat=True))
+        pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=batch_ids)
+        stats.queued += len(batch_ids)
+    return stats
+
+
+def batch_publish(*, batch: Batch, fan_out: bool = True) -> PublishStats:
+    """Publish (or withdraw) a lot's page; with `fan_out`, queue its items."""
+    stats = PublishStats()
+    product = batch.product
+    directory = page_dir(batch.digital_link)
+    if product.status not in PUBLIC_STATUSES:
+        stats.removed += page_remove(directory)
+    elif directory is not None:
+        with translation.override(settings.LANGUAGE_CODE):
+            story = story_for_batch(batch=batch, product=product)
+        story_files_write(directory, story)
+        stats.pages += 1
+    else:
+        stats.skipped += 1
+    if fan_out:
+        item_ids = list(batch.items.values_list("pk", flat=True))
+        pages_mark_stale(kind=PageRefresh.Kind.ITEM, object_ids=item_ids)
+        stats.queued += len(item_ids)
+    return stats
+
+
+def items_publish(*, items: Iterable[Item]) -> PublishStats:
+    """Publish (or withdraw) item pages, reading shared events once per lot and item events in bulk."""
+    stats = PublishStats()
+    by_batch: dict[int, list[Item]] = {}
+    for item in items:
+        by_batch.setdefault(item.batch_id, []).append(item)
+    for group in by_batch.values():
+        batch = group[0].batch
+        product = batch.product
+        public = product.status in PUBLIC_STATUSES
+        with translation.override(settings.LANGUAGE_CODE):
+            shared = shared_events_for_batch(batch=batch) if public else []
+        for start in range(0, len(group), ITEM_CHUNK):
+            chunk = group[start : start + ITEM_CHUNK]
+            ids = [item.pk for item in chunk]
+            with translation.override(settings.LANGUAGE_CODE):
+                own = item_events(item_ids=ids) if public else {}
+            # Counters exist only for items scanned at least once; the page reads "no file" as "no scans yet".
+            counters = scan_counters_for_items(item_ids=ids) if public else {}
+            for item in chunk:
+                link = DigitalLink(gtin=product.gtin, lot=batch.lot, serial=item.serial)
+                directory = page_dir(link)
+                if not public:
+                    stats.removed += page_remove(directory)
+                    counter = counter_file(gtin=product.gtin, serial=item.serial)
+                    if counter is not None:
+                        counter.unlink(missing_ok=True)
+                    continue
+                if directory is None:
+                    stats.skipped += 1
+                    continue
+                with translation.override(settings.LANGUAGE_CODE):
+                    story = story_for_item(
+                        item=item, product=product, shared_events=shared, own_events=own.get(item.pk, [])
+                    )
+                story_files_write(directory, story)
+                if item.pk in counters:
+                    counter_write(gtin=product.gtin, serial=item.serial, counter=counters[item.pk], only_if_absent=True)
+                stats.pages += 1
+    return stats
+
+
+def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True) -> PublishStats:
+    """Publish every public page and withdraw the pages of products that are not public.
+
+    `batch_ids` limits the run to some lots (the command splits the work between processes this way).
+    """
+    stats = PublishStats()
+    if products:
+        for product in Product.objects.select_related("merchant").order_by("pk"):
+            if product.status not in PUBLIC_STATUSES:
+                directory = page_dir(product.digital_link)
+                if directory is not None and directory.exists():
+                    # Everything below a withdrawn product goes with it, counters included.
+                    shutil.rmtree(directory)
+                    shutil.rmtree(publish_root() / "scans" / product.gtin, ignore_errors=True)
+                    stats.removed += 1
+                continue
+            stats.add(product_publish(product=product, fan_out=False))
+    batches = Batch.objects.select_related("product", "product__merchant").filter(
+        product__status__in=PUBLIC_STATUSES
+    )
+    if batch_ids is not None:
+        batches = batches.filter(pk__in=list(batch_ids))
+    for batch in batches.order_by("pk"):
+        stats.add(batch_publish(batch=batch, fan_out=False))
+        last = 0
+        while True:
+            chunk = list(Item.objects.filter(batch=batch, pk__gt=last).order_by("pk")[:ITEM_CHUNK])
+            if not chunk:
+                break
+            for item in chunk:
+                item.batch = batch
+            stats.add(items_publish(items=chunk))
+            last = chunk[-1].pk
+    return stats
+
+
+# -- the outbox ---------------------------------------------------------------------------------------
+
+_KIND_LOCK: dict[str, int] = {PageRefresh.Kind.PRODUCT: 1, PageRefresh.Kind.BATCH: 2, PageRefresh.Kind.ITEM: 3}
+
+
+def outbox_drain(*, limit: int = DRAIN_LIMIT) -> PublishStats:
+    """Claim up to `limit` outbox rows, publish what they name, and delete them: one transaction.
+
+    Safe with several workers. On PostgreSQL rows are claimed with FOR UPDATE SKIP LOCKED, and each object
+    is rendered under a transaction-level advisory lock, so two workers never render the same page at the
+    same time (the later render always reads the later data). On SQLite the transaction takes the write
+    lock when it begins (transaction_mode IMMEDIATE), which serialises workers: the claim is atomic.
+    """
+    with transaction.atomic():
+        rows = list(PageRefresh.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])
+        if not rows:
+            return PublishStats()
+        targets = sorted({(row.kind, row.object_id) for row in rows}, key=lambda t: (_KIND_LOCK[t[0]], t[1]))
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                for kind, object_id in targets:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [_KIND_LOCK[kind], object_id % 2**31])
+        stats = _publish_targets(targets)
+        PageRefresh.objects.filter(pk__in=[row.pk for row in rows]).delete()
+        return stats
+
+
+def _publish_targets(targets: list[tuple[str, int]]) -> PublishStats:
+    stats = PublishStats()
+    wanted: dict[str, list[int]] = {kind: [] for kind in _KIND_LOCK}
+    for kind, object_id in targets:
+        wanted[kind].append(object_id)
+    for product in Product.objects.select_related("merchant").filter(pk__in=wanted[PageRefresh.Kind.PRODUCT]):
+        stats.add(product_publish(product=product))
+    for batch in Batch.objects.select_related("product", "product__merchant").filter(
+        pk__in=wanted[PageRefresh.Kind.BATCH]
+    ):
+        stats.add(batch_publish(batch=batch))
+    items = Item.objects.select_related("batch", "batch__product", "batch__product__merchant").filter(
+        pk__in=wanted[PageRefresh.Kind.ITEM]
+    )
+    stats.add(items_publish(items=items.order_by("batch_id", "pk")))
+    return stats
+
+
+def outbox_pending() -> int:
+    return PageRefresh.objects.count()
