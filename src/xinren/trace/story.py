@@ -25,6 +25,7 @@ from xinren.catalog.selectors import public_product_for_link
 
 from .choices import BizStep, Disposition, EventType
 from .models import EventSubject, TraceEvent
+from .verification import event_proofs
 
 STORY_FORMAT = "xinren.story/1"
 # Sensor readings shown per event: a cold-chain logger may report hundreds; the page shows a summary.
@@ -225,11 +226,13 @@ def _with_declarations(events: Iterable[tuple[TraceEvent, str]]) -> list[dict[st
     """
     events = list(events)
     declarations = {event.event_id: event for event, _level in events if event.is_error_declaration}
+    proofs = event_proofs([event for event, _level in events if not event.is_error_declaration])
     story_events = []
     for event, level in events:
         if event.is_error_declaration:
             continue
         entry = _event(event, level=level)
+        entry["proof"] = proofs[event.pk].as_dict()
         declaration = declarations.get(event.event_id)
         if declaration is not None:
             entry["error_declaration"] = _declaration(declaration)

@@ -35,6 +35,8 @@ from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Item, Product
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.ledger.store.models import PendingEntry
+from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.scans import scan_counters_for_items
 from xinren.trace.story import (
     item_events,
@@ -244,6 +246,7 @@ def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True
     `batch_ids` limits the run to some lots (the command splits the work between processes this way).
     """
     stats = PublishStats()
+    log_catch_up()
     if products:
         for product in Product.objects.select_related("merchant").order_by("pk"):
             if product.status not in PUBLIC_STATUSES:
@@ -279,6 +282,16 @@ def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True
 _KIND_LOCK: dict[str, int] = {PageRefresh.Kind.PRODUCT: 1, PageRefresh.Kind.BATCH: 2, PageRefresh.Kind.ITEM: 3}
 
 
+def log_catch_up() -> None:
+    """Integrate pooled log entries first, so that pages are rendered with their events verified, not pending.
+
+    Sequencing is safe beside a `ledger_integrate --follow` worker (it takes the log's lock); with none
+    running, publishing alone keeps the log moving.
+    """
+    if PendingEntry.objects.exists():
+        log_integrate_all()
+
+
 def outbox_drain(*, limit: int = DRAIN_LIMIT) -> PublishStats:
     """Claim up to `limit` outbox rows, publish what they name, and delete them: one transaction.
 
@@ -287,6 +300,7 @@ def outbox_drain(*, limit: int = DRAIN_LIMIT) -> PublishStats:
     same time (the later render always reads the later data). On SQLite the transaction takes the write
     lock when it begins (transaction_mode IMMEDIATE), which serialises workers: the claim is atomic.
     """
+    log_catch_up()
     with transaction.atomic():
         rows = list(PageRefresh.objects.select_for_update(skip_locked=True).order_by("pk")[:limit])
         if not rows:

@@ -88,12 +88,18 @@ def story_page_html(*, story: Mapping[str, Any], scan: Mapping[str, Any] | None 
         "item": story["item"],
         "timeline": timeline,
         "map": routes,
+        "ledger": _ledger_summary(story["events"]),
         "scan": scan,
         "counter_url": story["scans"]["counter"] if story.get("scans") and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
         **_base_context(),
     }
     return render_to_string("public/scan.html", context)
+
+
+def _ledger_summary(events: list[Mapping[str, Any]]) -> dict[str, int]:
+    states = [event.get("proof", {}).get("state") for event in events]
+    return {"verified": states.count("verified"), "mismatched": states.count("mismatch")}
 
 
 def not_registered_html(*, code: str, malformed: bool) -> str:
