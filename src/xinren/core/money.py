@@ -13,7 +13,7 @@ from .errors import InvalidInput
 class FenField(models.BigIntegerField):
     """An amount in fen (1/100 yuan)."""
 
-    description = _("Amount in fen")
+    description = _("金额（分）")
 
 
 def yuan_to_fen(value: str | int | Decimal) -> int:

@@ -162,7 +162,7 @@ def _load_history(
     readings_start = _at(produced, 20, now)
     reading_times = [readings_start + dt.timedelta(hours=2 * i) for i in range(6)]
     readings = [
-        {"type": "Temperature", "value": 3.6 + (i % 5) * 0.4 if perishable else 18.0 + i % 3, "uom": "CEL",
+        {"type": "Temperature", "value": round(3.6 + (i % 5) * 0.4, 1) if perishable else 18.0 + i % 3, "uom": "CEL",
          "time": at}
         for i, at in enumerate(reading_times)
         if at <= now
