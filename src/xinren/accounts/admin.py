@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .models import ApiKey, Membership, Organization, SigningKey, User
 
 
@@ -35,19 +37,10 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
 
 @admin.register(SigningKey)
-class SigningKeyAdmin(admin.ModelAdmin):
+class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Keys are created, rotated and revoked through services (each act is a log statement), never edited here."""
 
     list_display = ["key_id", "organization", "custodial", "status", "label", "created_at", "status_changed_at"]
     list_filter = ["status", "custodial"]
     search_fields = ["key_id", "organization__name"]
     exclude = ["encrypted_private_key"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

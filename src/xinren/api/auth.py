@@ -52,8 +52,8 @@ class HeaderKey(APIKeyHeader):
         return _actor_for_key(key)
 
 
-class SessionActor(APIKeyCookie):
-    """A signed-in person (the browser console); unsafe methods need the CSRF token."""
+class SignedInSession(APIKeyCookie):
+    """A signed-in browser session; unsafe methods need the CSRF token. Subclasses say who the caller is."""
 
     param_name = settings.SESSION_COOKIE_NAME
 
@@ -64,6 +64,10 @@ class SessionActor(APIKeyCookie):
         if check_csrf(request) is not None:
             raise PermissionDenied("auth.csrf", _("CSRF 校验失败，请刷新页面后重试"))
         return request.COOKIES.get(self.param_name, "")
+
+
+class SessionActor(SignedInSession):
+    """A signed-in person of an organization (the browser console)."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
         if key is None:

@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .cost_models import CostBreakdown
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
 
@@ -40,14 +42,8 @@ class PartnerGrantAdmin(admin.ModelAdmin):
 
 
 @admin.register(CostBreakdown)
-class CostBreakdownAdmin(admin.ModelAdmin):
+class CostBreakdownAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Published breakdowns are signed and versioned: read-only here."""
 
     list_display = ["product", "version", "price_fen", "published_at"]
     search_fields = ["product__name", "product__gtin"]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
+
+from xinren.core.admin import ReadOnlyAdminMixin
 
 from .models import (
     Offer,
@@ -20,44 +19,33 @@ from .models import (
 )
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class OrderLineInline(ReadOnlyMixin, admin.TabularInline):
+class OrderLineInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderLine
     extra = 0
     fields = ["product_name", "gtin", "unit_price_fen", "quantity", "total_fen"]
 
 
-class StatusChangeInline(ReadOnlyMixin, admin.TabularInline):
+class StatusChangeInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = OrderStatusChange
     extra = 0
     fields = ["at", "from_status", "to_status", "by_user", "by_organization", "note"]
 
 
-class PaymentInline(ReadOnlyMixin, admin.TabularInline):
+class PaymentInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Payment
     extra = 0
     fields = ["reference", "provider", "status", "amount_fen", "captured_fen", "refunded_fen", "failure_code"]
 
 
 @admin.register(Offer)
-class OfferAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OfferAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["product", "merchant", "price_fen", "stock", "active", "updated_at"]
     list_filter = ["active"]
     search_fields = ["product__name", "product__gtin", "merchant__name"]
 
 
 @admin.register(Order)
-class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class OrderAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["number", "merchant", "status", "total_fen", "recipient_phone_masked", "placed_at"]
     list_filter = ["status"]
     search_fields = ["number", "merchant__name"]
@@ -66,34 +54,34 @@ class OrderAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Payment)
-class PaymentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PaymentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reference", "order", "provider", "status", "amount_fen", "captured_fen", "refunded_fen"]
     list_filter = ["provider", "status"]
     search_fields = ["reference", "provider_ref", "order__number"]
 
 
 @admin.register(Refund)
-class RefundAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class RefundAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["payment", "amount_fen", "status", "failure_code", "created_at", "completed_at"]
     list_filter = ["status"]
     search_fields = ["payment__reference", "payment__order__number", "idempotency_key"]
 
 
 @admin.register(PaymentWebhookEvent)
-class PaymentWebhookEventAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class PaymentWebhookEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["received_at", "provider", "event_id", "event_type", "outcome"]
     list_filter = ["provider", "event_type"]
     search_fields = ["event_id"]
 
 
-class ShipmentItemInline(ReadOnlyMixin, admin.TabularInline):
+class ShipmentItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ShipmentItem
     extra = 0
     fields = ["item", "line"]
 
 
 @admin.register(Shipment)
-class ShipmentAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ShipmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["order", "carrier", "tracking_number", "status", "shipped_at", "delivered_at"]
     list_filter = ["status", "delivery_confirmed_by"]
     search_fields = ["order__number", "tracking_number"]

@@ -15,30 +15,20 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import User
 from xinren.accounts.selectors import actor_for_user
+from xinren.core.admin import ReadOnlyAdminMixin
 from xinren.core.errors import DomainError
 
 from . import services
 from .models import DiaryEntry, DiaryInvitation, Flag, Fold, Notification, Reply, Review
 
 
-class ReadOnlyMixin:
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-class FoldInline(ReadOnlyMixin, admin.TabularInline):
+class FoldInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = Fold
     extra = 0
     fields = ["at", "source", "reason", "by_user", "ledger_leaf_hash"]
 
 
-class DiaryInline(ReadOnlyMixin, admin.TabularInline):
+class DiaryInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = DiaryEntry
     extra = 0
     fields = ["milestone", "text", "created_at", "ledger_leaf_hash"]
@@ -57,7 +47,7 @@ def fold_unlawful(modeladmin: admin.ModelAdmin[Review], request: HttpRequest, qu
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "reviewer", "product", "merchant", "stars", "status", "fold_reason", "created_at"]
     list_filter = ["status", "stars"]
     search_fields = ["reviewer", "product__name", "product__gtin", "line__order__number"]
@@ -77,21 +67,21 @@ class ReviewAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
 
 @admin.register(Reply)
-class ReplyAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class ReplyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "merchant", "replied_at", "reply_seconds"]
 
 
 @admin.register(Flag)
-class FlagAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class FlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["reason", "review", "merchant", "status", "created_at"]
     list_filter = ["reason", "status"]
 
 
 @admin.register(DiaryInvitation)
-class DiaryInvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class DiaryInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "milestone", "due_at", "answered_at"]
 
 
 @admin.register(Notification)
-class NotificationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["user", "kind", "review", "created_at", "read_at"]

@@ -12,34 +12,22 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.security import APIKeyCookie
-from ninja.utils import check_csrf
 
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
-from xinren.api.auth import actor_of
+from xinren.api.auth import SignedInSession, actor_of
 from xinren.api.schemas import ERRORS, PageIn, page
-from xinren.core.errors import DomainError, PermissionDenied
+from xinren.core.errors import DomainError
 
 from . import selectors, services
 from .choices import FlagStatus
 
 
-class ConsumerSession(APIKeyCookie):
-    """A signed-in consumer's browser session; unsafe methods need the CSRF token. Yields the `User`."""
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        if not request.user.is_authenticated:
-            return None
-        if check_csrf(request) is not None:
-            raise PermissionDenied("auth.csrf", _("CSRF 校验失败，请刷新页面后重试"))
-        return request.COOKIES.get(self.param_name, "")
+class ConsumerSession(SignedInSession):
+    """A signed-in consumer's browser session (consumers have no organization). Yields the `User`."""
 
     def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
         if key is None:

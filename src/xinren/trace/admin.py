@@ -1,5 +1,7 @@
 from django.contrib import admin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .lab.models import LabMeasurement, LabReport
 from .models import EventSubject, ItemScanStats, Place, TraceEvent
 
@@ -32,28 +34,15 @@ class ItemScanStatsAdmin(admin.ModelAdmin):
     raw_id_fields = ["item"]
 
 
-class LabMeasurementInline(admin.TabularInline):
+class LabMeasurementInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = LabMeasurement
     extra = 0
-    can_delete = False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(LabReport)
-class LabReportAdmin(admin.ModelAdmin):
+class LabReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Reports are signed statements: operators read them here, corrections are new reports."""
 
     list_display = ["sample_id", "batch", "lab", "accreditation", "sampled_at", "table_version"]
     search_fields = ["sample_id", "accreditation", "batch__lot", "batch__product__gtin"]
     inlines = [LabMeasurementInline]
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
