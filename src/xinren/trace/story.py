@@ -25,7 +25,7 @@ from xinren.catalog.selectors import public_product_for_link
 
 from .choices import BizStep, Disposition, EventType
 from .models import EventSubject, TraceEvent
-from .verification import event_proofs
+from .verification import EventProof, event_proofs
 
 STORY_FORMAT = "xinren.story/1"
 # Sensor readings shown per event: a cold-chain logger may report hundreds; the page shows a summary.
@@ -123,11 +123,14 @@ def item_events(*, item_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     by_item: dict[int, dict[int, TraceEvent]] = {}
     for event_id, item_id in rows:
         by_item.setdefault(item_id, {})[event_id] = events[event_id]
+    # One proof lookup for every event of the chunk, not one per item page.
+    proofs = event_proofs([event for event in events.values() if not event.is_error_declaration])
     # Most items of a lot share no item-level event; the few that do (an aggregation into one case) share
     # the rendered dicts, which are never mutated afterwards.
     return {
         item_id: _with_declarations(
-            (event, "item") for event in sorted(found.values(), key=lambda e: (e.event_time, e.pk))
+            ((event, "item") for event in sorted(found.values(), key=lambda e: (e.event_time, e.pk))),
+            proofs=proofs,
         )
         for item_id, found in by_item.items()
     }
@@ -218,7 +221,9 @@ def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[dict[str, Any
     return _with_declarations([(event, levels[event.pk]) for event in events])
 
 
-def _with_declarations(events: Iterable[tuple[TraceEvent, str]]) -> list[dict[str, Any]]:
+def _with_declarations(
+    events: Iterable[tuple[TraceEvent, str]], *, proofs: Mapping[int, EventProof] | None = None
+) -> list[dict[str, Any]]:
     """Story events, where an EPCIS error declaration marks the event it corrects instead of being shown.
 
     History is never edited: the declared event stays in the timeline, saying that its recorder declared
@@ -226,7 +231,8 @@ def _with_declarations(events: Iterable[tuple[TraceEvent, str]]) -> list[dict[st
     """
     events = list(events)
     declarations = {event.event_id: event for event, _level in events if event.is_error_declaration}
-    proofs = event_proofs([event for event, _level in events if not event.is_error_declaration])
+    if proofs is None:
+        proofs = event_proofs([event for event, _level in events if not event.is_error_declaration])
     story_events = []
     for event, level in events:
         if event.is_error_declaration:
