@@ -80,8 +80,13 @@ INSTALLED_APPS = [
     "xinren.accounts",
     "xinren.catalog",
     "xinren.trace",
+    "xinren.trace.evidence",
+    "xinren.trace.coldchain",
     "xinren.orders",
     "xinren.reviews",
+    "xinren.reviews.community",
+    "xinren.governance",
+    "xinren.trust",
     "xinren.web",
 ]
 

@@ -13,6 +13,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("log/", include("xinren.ledger.store.urls")),
     path("merchant/", include("xinren.web.merchant.urls")),
     path("shop/", include("xinren.web.shop.urls")),
+    path("community/", include("xinren.web.community.urls")),
     path("", include("xinren.web.public.urls")),
 ]
 if settings.DEBUG:

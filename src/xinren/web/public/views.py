@@ -19,10 +19,11 @@ from django.views.decorators.http import require_safe
 from xinren.catalog.gs1 import digital_link_parse
 from xinren.core.errors import InvalidInput
 from xinren.trace import scans
-from xinren.trace.api_public import CODE_MALFORMED, CODE_NOT_REGISTERED
-from xinren.trace.story import story_for_link, story_json
+from xinren.trace.story import story_json
 
+from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .pages import home_html, not_registered_html, story_page_html, wants_json
+from .sections import public_story_for_link
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 
@@ -36,7 +37,7 @@ def scan(request: HttpRequest) -> HttpResponse:
         link = digital_link_parse(raw)
     except InvalidInput:
         return _remember_language(_not_registered(request, code=raw, malformed=True), language)
-    story = story_for_link(link=link)
+    story = public_story_for_link(link=link)
     if story is None:
         return _remember_language(_not_registered(request, code=link.path, malformed=False), language)
     if raw != story["link"]["path"]:

@@ -13,9 +13,10 @@ from ninja import Router
 
 from xinren.catalog.gs1 import DigitalLink, digital_link_parse
 from xinren.core.errors import InvalidInput, NotFound
+from xinren.trace import scans
+from xinren.trace.story import story_json
 
-from . import scans
-from .story import story_for_link, story_json
+from .sections import public_story_for_link
 
 router = Router()
 
@@ -30,7 +31,7 @@ def _answer(request: HttpRequest, path: str) -> HttpResponse:
         raise NotFound(
             CODE_MALFORMED, _("这不是有效的溯源码"), details={"path": path, "reason": exc.code}
         ) from exc
-    story = story_for_link(link=link)
+    story = public_story_for_link(link=link)
     if story is None:
         raise NotFound(CODE_NOT_REGISTERED, _("此码未在平台登记"), details={"path": link.path})
     scans.scan_record_request(request=request, story=story)

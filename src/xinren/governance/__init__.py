@@ -1,0 +1,1 @@
+"""Governance: third-party verification of certificates and business credit (verifier registry)."""

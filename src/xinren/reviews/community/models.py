@@ -1,0 +1,1 @@
+"""Community feed (好物圈) models."""

@@ -1,0 +1,1 @@
+"""Evidence media models."""

@@ -1,0 +1,1 @@
+"""Trust: labels earned by evidence, regional alliance programmes and their badges."""

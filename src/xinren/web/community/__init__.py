@@ -1,0 +1,1 @@
+"""Community pages (好物圈): the feed, expert tiers, share cards."""
