@@ -97,6 +97,44 @@ def event_proofs(events: Sequence[TraceEvent]) -> dict[int, EventProof]:
     return proofs
 
 
+def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, EventProof]:
+    """The proof state of any signed statements (lab reports, cost breakdowns, evidence …), by leaf hash (hex).
+
+    A statement whose leaf hash is in neither the log nor the pool is a mismatch: the record claims a
+    signature that the log does not hold. Callers that can compare the logged bytes with their record do so
+    themselves; this answers "is it in the log, and is it covered by a checkpoint yet".
+    """
+    wanted = sorted({bytes.fromhex(h) for h in leaf_hashes if h})
+    logged: dict[bytes, tuple[int | None, str]] = {}
+    for chunk in _chunks(wanted):
+        for position, leaf, key_id in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
+            "index", "leaf_hash", "signer_key_id"
+        ):
+            logged[bytes(leaf)] = (position, key_id)
+    for chunk in _chunks([h for h in wanted if h not in logged]):
+        for leaf, key_id in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id"):
+            logged[bytes(leaf)] = (None, key_id)
+    signers = _signer_names({key_id for _index, key_id in logged.values()})
+    size = log_size()
+    proofs: dict[str, EventProof] = {}
+    for leaf in wanted:
+        found = logged.get(leaf)
+        if found is None:
+            proofs[leaf.hex()] = EventProof(state=MISMATCH, leaf_hash=leaf.hex())
+            continue
+        index, key_id = found
+        covered = index is not None and index < size
+        proofs[leaf.hex()] = EventProof(
+            state=VERIFIED if covered else PENDING,
+            leaf_hash=leaf.hex(),
+            index=index,
+            signer_key_id=key_id,
+            signer=signers.get(key_id, ""),
+            checkpoint_size=size if covered else None,
+        )
+    return proofs
+
+
 def _matches(event: TraceEvent, envelope: bytes) -> bool:
     try:
         statement = json.loads(parse_envelope(envelope).payload.decode("utf-8"))
