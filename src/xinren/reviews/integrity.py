@@ -32,6 +32,12 @@ def reviews_per_hour() -> int:
     return int(getattr(settings, "XINREN_REVIEWS_PER_HOUR", REVIEWS_PER_HOUR))
 
 
+def checks_enabled() -> bool:
+    """Whether review_post runs the near-duplicate and burst checks; settings.XINREN_REVIEW_CHECKS (default True),
+    read at call time so that the benchmark can measure the submit path with and without them."""
+    return bool(getattr(settings, "XINREN_REVIEW_CHECKS", True))
+
+
 def recent_review_count(*, consumer: User, now: datetime) -> int:
     return Review.objects.filter(consumer=consumer, created_at__gt=now - timedelta(hours=1)).count()
 
