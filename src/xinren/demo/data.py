@@ -96,3 +96,33 @@ PRODUCTS = {
         ),
     ],
 }
+
+# Lab reports the demo lab issues on each lot, by product category: (indicator, value or "ND", unit).
+# Values are believable for clean produce: well under the limits, so the scorecards show 4–5 stars, with one
+# indicator per product below 5★ so that "what would raise it" has something to say.
+LAB_ACCREDITATION = "CMA 261512340217"
+LAB_METHODS = {
+    "wild_mushroom": "GB 5009.12-2017（铅）、GB 5009.15-2014（镉）、GB 5009.17-2021（汞）、GB 5009.11-2014（砷）、"
+                     "GB 23200.113-2018（农残）",
+    "tea": "GB 5009.12-2017（铅）、GB 23200.113-2018（农残）、GB 5009.3-2016（水分）",
+    "baked_goods": "GB 5009.12-2017（铅）、GB 5009.22-2016（黄曲霉毒素 B1）、GB 4789.4-2016、GB 4789.10-2016",
+}
+LAB_RESULTS = {
+    "wild_mushroom": [
+        ("lead", "0.08", "mg/kg"), ("cadmium", "0.07", "mg/kg"), ("total_mercury", "ND", "mg/kg"),
+        ("total_arsenic", "0.05", "mg/kg"), ("cypermethrin", "ND", "mg/kg"),
+    ],
+    "tea": [("lead", "0.62", "mg/kg"), ("chlorpyrifos", "ND", "mg/kg"), ("cypermethrin", "ND", "mg/kg"),
+            ("moisture", "6.1", "%")],
+    "baked_goods": [("lead", "0.04", "mg/kg"), ("aflatoxin_b1", "ND", "μg/kg"), ("salmonella", "ND", "/25g"),
+                    ("staphylococcus_aureus", "ND", "CFU/g")],
+}
+
+# GTIN-13 -> published cost breakdown in yuan (raw material, processing, packaging, logistics, platform fees,
+# profit); each adds up to the offer's price in orders/demo.py.
+COSTS = {
+    "6975830100012": ("128.00", ("52.00", "9.60", "8.40", "26.00", "7.70", "24.30")),
+    "6975830100029": ("398.00", ("218.00", "16.00", "14.00", "38.00", "23.90", "88.10")),
+    "6975830200019": ("458.00", ("205.00", "64.00", "22.00", "12.00", "27.50", "127.50")),
+    "6975830300016": ("68.00", ("21.50", "12.80", "7.20", "9.50", "4.10", "12.90")),
+}

@@ -14,6 +14,8 @@ from xinren.accounts.models import Organization, User
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.catalog.choices import ProductStatus
+from xinren.catalog.cost_models import COST_LINES
+from xinren.catalog.costs import cost_breakdown_publish
 from xinren.catalog.models import Batch, Item
 from xinren.catalog.services import (
     batch_create,
@@ -24,6 +26,7 @@ from xinren.catalog.services import (
 )
 from xinren.core import clock
 from xinren.orders.demo import demo_orders_load
+from xinren.trace.lab.services import lab_report_issue
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 
@@ -98,6 +101,10 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
         origin_latitude=Decimal(lat), origin_longitude=Decimal(lng),
     )
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
+    if gtin in data.COSTS:
+        price, lines = data.COSTS[gtin]
+        cost_breakdown_publish(actor=actor, product_id=product.pk, price=price, lines=dict(zip(COST_LINES, lines,
+                                                                                                 strict=True)))
     for lot_pattern, days_ago, shelf_days, quantity, minted, harvest_key in lots:
         produced = (now - dt.timedelta(days=days_ago)).replace(hour=6, minute=30, second=0, microsecond=0)
         lot = produced.strftime(lot_pattern)
@@ -154,6 +161,14 @@ def _load_history(
         actor=lab, event_type="ObjectEvent", biz_step="inspecting", action="OBSERVE", disposition="conformant",
         event_time=_at(produced, 14, now), identifiers=[lot_path], place_id=place[("yunce-lab", "lab")].pk,
     )
+    category = batch.product.category
+    if category in data.LAB_RESULTS:
+        lab_report_issue(
+            actor=lab, batch_id=batch.pk, accreditation=data.LAB_ACCREDITATION, sample_id=f"YC-{batch.lot}",
+            sampled_at=_at(produced, 12, now), method=data.LAB_METHODS[category],
+            measurements=[{"indicator": indicator, "value": value, "unit": unit}
+                          for indicator, value, unit in data.LAB_RESULTS[category]],
+        )
     event_record(
         actor=merchant, event_type="ObjectEvent", biz_step="packing", action="OBSERVE",
         disposition="container_closed", event_time=_at(produced, 18, now), identifiers=item_paths,
