@@ -27,8 +27,8 @@ LINES = {"raw_material": "30.00", "processing": "8.50", "packaging": "4.50", "lo
 @pytest.fixture
 def batch(merchant):  # type: ignore[no-untyped-def]
     return BatchFactory(
-        product__merchant=merchant, product__category=ProductCategory.WILD_MUSHROOM, product__status=ProductStatus.ACTIVE,
-        product__name="牛肝菌 <b>500g</b>", lot="L20260801",
+        product__merchant=merchant, product__category=ProductCategory.WILD_MUSHROOM,
+        product__status=ProductStatus.ACTIVE, product__name="牛肝菌 <b>500g</b>", lot="L20260801",
     )
 
 
