@@ -1,4 +1,5 @@
-"""Reads for the consumer page and the console."""
+"""Reads of the cold chain. The contracts other contexts call (status, leg durations, promise results) live in
+status.py; the consumer section is built in section.py."""
 
 from __future__ import annotations
 
@@ -6,7 +7,37 @@ from typing import Any
 
 from xinren.catalog.models import Batch, Product
 
+from .section import section_build
+from .status import (
+    ColdChainStatus,
+    LegDuration,
+    PromiseResult,
+    coldchain_status_for_batch,
+    excursions_for_leg,
+    leg_durations_for_batch,
+    leg_list,
+    legs_for_batch,
+    legs_in_scope,
+    promise_list,
+    promise_results_for_batch,
+)
+
+__all__ = [
+    "ColdChainStatus",
+    "LegDuration",
+    "PromiseResult",
+    "coldchain_for",
+    "coldchain_status_for_batch",
+    "excursions_for_leg",
+    "leg_durations_for_batch",
+    "leg_list",
+    "legs_for_batch",
+    "legs_in_scope",
+    "promise_list",
+    "promise_results_for_batch",
+]
+
 
 def coldchain_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
     """The lot's cold-chain record (legs, readings summary, excursions, promises) for the consumer page, or None."""
-    return None
+    return section_build(product=product, batch=batch)
