@@ -3,10 +3,10 @@ and brushing signals, a consumer's notifications."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Avg, Count, Prefetch, QuerySet
+from django.db.models import Avg, Count, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -15,10 +15,13 @@ from xinren.accounts.models import Organization, User
 from xinren.catalog.models import Batch, Product
 from xinren.core import clock
 from xinren.core.errors import NotFound
+from xinren.orders import errors as order_errors
+from xinren.orders.choices import OrderStatus
+from xinren.orders.models import OrderLine
 
 from . import errors, integrity
-from .choices import FlagStatus, ReviewStatus
-from .models import DiaryEntry, Flag, Notification, Review
+from .choices import FlagStatus, Milestone, ReviewStatus
+from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review
 
 
 def product_review_list(*, product_id: int) -> QuerySet[Review]:
@@ -112,6 +115,7 @@ def brushing_signals(*, actor: Actor, since: datetime, until: datetime | None = 
 
 
 def notification_list(*, consumer: User) -> QuerySet[Notification]:
+    """The consumer's notifications about their reviews, newest first."""
     return Notification.objects.filter(user=consumer).order_by("-created_at", "-id")
 
 
@@ -130,5 +134,86 @@ def review_public_get(*, review_id: int) -> Review:
 
 
 def reviews_section_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
-    """The product's verified reviews for the consumer page (summary and latest), or None without any."""
-    return None
+    """The product's verified reviews for the consumer page (summary and latest), or None without any. Batch and
+    item pages get only a link to the product page's reviews (docs/adr/0008)."""
+    from .section import reviews_section  # the section reads product_rating from this module
+
+    return reviews_section(product=product, batch=batch)
+
+
+# -- a consumer's own reviews ------------------------------------------------------------------------------------------
+
+
+def consumer_review_list(*, consumer: User) -> QuerySet[Review]:
+    """The consumer's own reviews, newest first, with what the list shows."""
+    return (
+        Review.objects.filter(consumer=consumer)
+        .select_related("reply", "product")
+        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .order_by("-created_at", "-id")
+    )
+
+
+def consumer_review_get(*, consumer: User, review_id: int) -> Review:
+    """One of the consumer's own reviews (another person's is "not found")."""
+    review = (
+        consumer_review_list(consumer=consumer)
+        .select_related("line__order")
+        .prefetch_related("folds")
+        .filter(pk=review_id)
+        .first()
+    )
+    if review is None:
+        raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
+    return review
+
+
+def lines_awaiting_review(*, consumer: User) -> QuerySet[OrderLine]:
+    """The consumer's delivered order lines that have no review yet, newest delivery first."""
+    return (
+        OrderLine.objects.filter(order__consumer=consumer, order__status=OrderStatus.DELIVERED, review__isnull=True)
+        .select_related("order")
+        .order_by("-order__delivered_at", "-id")
+    )
+
+
+def diary_milestones(*, review: Review, now: datetime | None = None) -> list[dict[str, Any]]:
+    """Each milestone (day 7, 15, 30) of a review: when it is due, whether it has come, and its entry if written."""
+    now = now or clock.now()
+    delivered_at = review.line.order.delivered_at
+    entries = {entry.milestone: entry for entry in review.diary_entries.all()}
+    rows = []
+    for milestone in Milestone:
+        due_at = delivered_at + timedelta(days=milestone.value) if delivered_at is not None else None
+        rows.append({
+            "milestone": milestone.value, "due_at": due_at, "due": due_at is not None and due_at <= now,
+            "entry": entries.get(milestone.value),
+        })
+    return rows
+
+
+def open_diary_invitations(*, consumer: User) -> QuerySet[DiaryInvitation]:
+    """Invitations to write a usage diary that the consumer has not answered yet, oldest first."""
+    return (
+        DiaryInvitation.objects.filter(review__consumer=consumer, answered_at__isnull=True)
+        .exclude(review__diary_entries__milestone=F("milestone"))
+        .select_related("review__product")
+        .order_by("due_at", "id")
+    )
+
+
+def consumer_line_get(*, consumer: User, line_id: int) -> OrderLine:
+    """One of the consumer's own order lines, whatever its state (the review form explains a refusal)."""
+    line = (
+        OrderLine.objects.filter(pk=line_id, order__consumer=consumer)
+        .select_related("order", "product", "review")
+        .first()
+    )
+    if line is None:
+        raise NotFound(order_errors.LINE_NOT_FOUND, _("找不到该订单商品"))
+    return line
+
+
+def review_media(*, review: Review) -> list[dict[str, Any]]:
+    """The review's photos and video: kind, SHA-256 and the thumbnail and display URLs."""
+    return []

@@ -22,6 +22,8 @@ from xinren.accounts.models import Organization, User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
 from xinren.orders.selectors import line_reviewable_get
 
 from . import errors, integrity, minhash, statements
@@ -68,6 +70,11 @@ def _sign(organization: Organization, statement: dict[str, object]) -> str:
     return keys.statement_sign_and_append(organization=organization, statement=statement).leaf_hash
 
 
+def _product_page_stale(product_id: int) -> None:
+    # Only the product page shows reviews; batch and item pages link to it (docs/adr/0008).
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
+
+
 def _consumer_lock(consumer: User) -> None:
     # Serialises one consumer's posts, so the hourly limit and one-review-per-line hold across processes.
     list(User.objects.select_for_update().filter(pk=consumer.pk).values_list("pk", flat=True))
@@ -77,7 +84,10 @@ def _consumer_lock(consumer: User) -> None:
 
 
 @transaction.atomic
-def review_post(*, consumer: User, line_id: int, stars: int, text: str, tags: Sequence[str] = ()) -> Review:
+def review_post(
+    *, consumer: User, line_id: int, stars: int, text: str, tags: Sequence[str] = (),
+    media: Sequence[tuple[str, bytes]] = (),
+) -> Review:
     """Review a delivered order line, once. Stars 1–5 and text are fixed from then on. Integrity signals may fold
     the new review pending an operator's review, with the reason shown."""
     consumer = consumer_require(consumer)
@@ -111,6 +121,7 @@ def review_post(*, consumer: User, line_id: int, stars: int, text: str, tags: Se
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
     audit_record(actor=consumer, organization=None, action="review.post", target=review,
                  data={"stars": stars, "leaf_hash": review.ledger_leaf_hash})
+    _product_page_stale(review.product_id)
     if integrity.checks_enabled():
         _integrity_check(review=review, platform=platform, now=now)
     return review
@@ -166,6 +177,7 @@ def _fold(
     )
     audit_record(actor=by_user, organization=by_organization, action="review.fold", target=review,
                  data={"source": source, "reason": reason, "leaf_hash": fold.ledger_leaf_hash})
+    _product_page_stale(review.product_id)
     return fold
 
 
@@ -211,6 +223,7 @@ def review_respond(*, consumer: User, review_id: int, text: str) -> Review:
     review.save(update_fields=["author_response", "author_responded_at"])
     audit_record(actor=consumer, organization=None, action="review.respond", target=review,
                  data={"leaf_hash": leaf_hash})
+    _product_page_stale(review.product_id)
     return review
 
 
@@ -244,6 +257,7 @@ def reply_post(*, actor: Actor, review_id: int, text: str) -> Reply:
     )
     audit_record(actor=actor.user, organization=actor.organization, action="review.reply", target=review,
                  data={"leaf_hash": reply.ledger_leaf_hash})
+    _product_page_stale(review.product_id)
     return reply
 
 
@@ -319,6 +333,7 @@ def diary_post(*, consumer: User, review_id: int, milestone: int, text: str) -> 
     )
     audit_record(actor=consumer, organization=None, action="review.diary", target=review,
                  data={"milestone": milestone, "leaf_hash": entry.ledger_leaf_hash})
+    _product_page_stale(review.product_id)
     return entry
 
 
@@ -390,3 +405,10 @@ def _unfold_if_cleared(*, review_id: int, actor: Actor, note: str, now: datetime
     review.save(update_fields=["status", "fold_reason", "folded_at"])
     audit_record(actor=actor.user, organization=actor.organization, action="review.unfold", target=review,
                  data={"note": note, "leaf_hash": leaf_hash})
+    _product_page_stale(review.product_id)
+
+
+def notifications_mark_read(*, consumer: User) -> int:
+    """The consumer has seen their notifications; returns how many were unread."""
+    consumer = consumer_require(consumer)
+    return Notification.objects.filter(user=consumer, read_at__isnull=True).update(read_at=clock.now())

@@ -44,3 +44,11 @@ urlpatterns += [
     path("deliveries/", order_views.delivery_list, name="delivery_list"),
     path("deliveries/<int:shipment_id>/confirm/", order_views.delivery_confirm, name="delivery_confirm"),
 ]
+
+# Reviews of the merchant's products: read and reply (xinren.reviews).
+from .views import reviews as review_views  # noqa: E402
+
+urlpatterns += [
+    path("reviews/", review_views.review_list, name="review_list"),
+    path("reviews/<int:review_id>/reply/", review_views.review_reply, name="review_reply"),
+]

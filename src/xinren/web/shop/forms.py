@@ -59,3 +59,68 @@ class BuyForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("取消原因"), max_length=200, required=False)
+
+
+# -- reviews -----------------------------------------------------------------------------------------------------------
+
+PHOTOS_MAX = 9
+UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+
+class _MultipleFiles(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _PhotosField(forms.FileField):
+    """Up to nine photos from one <input multiple>."""
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(files) > PHOTOS_MAX:
+            raise forms.ValidationError(_("最多上传 9 张照片"))
+        return [super(_PhotosField, self).clean(one, initial) for one in files]
+
+
+STAR_CHOICES = [(n, _("%(n)s 星") % {"n": n}) for n in range(5, 0, -1)]
+
+
+class ReviewForm(forms.Form):
+    stars = forms.TypedChoiceField(
+        label=_("打分"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect,
+        help_text=_("星级发布后不能修改"),
+    )
+    text = forms.CharField(
+        label=_("评价内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("说说收到的东西怎么样：新鲜程度、包装、口感、和描述是否一致"),
+    )
+    tags = forms.CharField(
+        label=_("标签"), max_length=100, required=False,
+        help_text=_("可选，用空格或逗号分隔，最多 6 个，例如：新鲜 包装好"),
+    )
+    photos = _PhotosField(
+        label=_("照片"), required=False,
+        widget=_MultipleFiles(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
+        help_text=_("可选，最多 9 张"),
+    )
+    video = forms.FileField(
+        label=_("视频"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
+        help_text=_("可选，1 段，MP4"),
+    )
+
+    def clean_tags(self) -> list[str]:
+        raw = self.cleaned_data.get("tags", "")
+        return [tag for tag in raw.replace("，", " ").replace(",", " ").replace("、", " ").split() if tag]
+
+
+class DiaryForm(forms.Form):
+    text = forms.CharField(
+        label=_("使用日记"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        help_text=_("用了一段时间，东西怎么样了？"),
+    )
+
+
+class ResponseForm(forms.Form):
+    text = forms.CharField(
+        label=_("我的申辩"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("申辩会公开显示在被折叠的评价下，每条评价只能申辩一次"),
+    )

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, catalog, orders, sandbox
+from .views import account, catalog, orders, purchased, reviews, sandbox
 
 app_name = "shop"
 
@@ -18,6 +18,14 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("orders/<slug:number>/return/", orders.order_return, name="order_return"),
     path("orders/<slug:number>/cancel/", orders.order_cancel, name="order_cancel"),
     path("orders/<slug:number>/confirm/", orders.order_confirm, name="order_confirm"),
+    path("lines/<int:line_id>/review/", reviews.review_create, name="review_create"),
+    path("reviews/", reviews.review_list, name="review_list"),
+    path("reviews/<int:review_id>/", reviews.review_detail, name="review_detail"),
+    path("reviews/<int:review_id>/respond/", reviews.review_respond, name="review_respond"),
+    path("reviews/<int:review_id>/diary/<int:milestone>/", reviews.diary_create, name="diary_create"),
+    path("notifications/", reviews.notification_list, name="notification_list"),
+    # Asked by the published item page's script: "is this the item you bought?" (public/_purchase.html).
+    path("purchased", purchased.purchased, name="purchased"),
     # The sandbox payment provider's hosted page (orders.payments.sandbox.CHECKOUT_PATH).
     path("sandbox/pay/<slug:ref>/", sandbox.checkout, name="sandbox_checkout"),
 ]

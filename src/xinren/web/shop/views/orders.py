@@ -16,6 +16,7 @@ from xinren.core.errors import DomainError
 from xinren.orders import selectors, services
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Order, Payment
+from xinren.reviews.models import Review
 
 from ..forms import CancelForm
 from ..session import render_shop, shop_view
@@ -53,9 +54,11 @@ def _detail_context(order: Order) -> dict[str, object]:
     if shipment is not None:
         for row in shipment.items.all():
             items_by_line.setdefault(row.line_id, []).append(row.item)
+    reviews = {review.line_id: review for review in Review.objects.filter(line__order=order).only("pk", "line_id")}
     return {
         "order": order,
-        "lines": [(line, items_by_line.get(line.pk, [])) for line in order.lines.all()],
+        "lines": [(line, items_by_line.get(line.pk, []), reviews.get(line.pk)) for line in order.lines.all()],
+        "can_review": order.status == OrderStatus.DELIVERED,
         "payment": latest,
         "provider_label": PROVIDER_LABELS.get(latest.provider, latest.provider) if latest else "",
         "payment_failure": _failure(latest),

@@ -1,0 +1,132 @@
+"""The reviews section of the consumer pages, and the schema.org JSON-LD of the product page (docs/adr/0008).
+
+The full section (summary, histogram, the latest reviews with photos, diaries, replies and folds) is drawn only on
+the product page /01/<gtin14>: one file per product, cheap to publish again after every review. Batch and item
+pages carry a link to it, so that a review never rewrites the thousands of item pages of a product.
+
+Everything returned is plain JSON (strings, numbers, lists): the section also travels in the story JSON.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Prefetch
+
+from xinren.catalog.models import Batch, Product
+
+from .choices import ReviewStatus
+from .models import DiaryEntry, Review
+from .selectors import product_rating
+
+LATEST = 10
+JSONLD_REVIEWS = 10
+
+
+def _anchor(product: Product) -> str:
+    return f"{product.digital_link.path}#reviews"
+
+
+def _media(review: Review) -> list[dict[str, Any]]:
+    return []
+
+
+def _reply_delay_hours(seconds: int) -> int:
+    return max(1, round(seconds / 3600)) if seconds else 0
+
+
+def _review_row(review: Review) -> dict[str, Any]:
+    reply = getattr(review, "reply", None)
+    media = _media(review)
+    return {
+        "id": review.pk,
+        "reviewer": review.reviewer,
+        "stars": review.stars,
+        "date": review.created_at.date().isoformat(),
+        "datetime": review.created_at.isoformat(),
+        "text": review.text,
+        "tags": list(review.tags),
+        "verified_purchase": review.verified_purchase,
+        "photos": [m for m in media if m["kind"] != "video"],
+        "videos": [m for m in media if m["kind"] == "video"],
+        "folded": review.status == ReviewStatus.FOLDED,
+        "fold_reason": review.fold_reason,
+        "author_response": review.author_response,
+        "diary": [
+            {"milestone": entry.milestone, "date": entry.created_at.date().isoformat(), "text": entry.text}
+            for entry in review.diary_entries.all()
+        ],
+        "reply": (
+            {"text": reply.text, "replied_at": reply.replied_at.isoformat(),
+             "date": reply.replied_at.date().isoformat(), "after_hours": _reply_delay_hours(reply.reply_seconds)}
+            if reply is not None else None
+        ),
+    }
+
+
+def _histogram(distribution: dict[int, int], count: int) -> list[dict[str, int]]:
+    return [
+        {"stars": stars, "count": distribution[stars],
+         "percent": round(100 * distribution[stars] / count) if count else 0}
+        for stars in range(5, 0, -1)
+    ]
+
+
+def jsonld_for(*, product: Product, rating: dict[str, Any], reviews: list[dict[str, Any]]) -> dict[str, Any]:
+    """schema.org Product with AggregateRating and up to 10 visible Reviews (author = the pseudonym)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "Product",
+        "name": product.name,
+        "gtin14": product.gtin,
+        "brand": {"@type": "Brand", "name": product.merchant.name},
+        "manufacturer": {"@type": "Organization", "name": product.merchant.name},
+    }
+    if product.description:
+        data["description"] = product.description
+    if rating["count"]:
+        data["aggregateRating"] = {
+            "@type": "AggregateRating", "ratingValue": rating["average"], "reviewCount": rating["count"],
+            "bestRating": 5, "worstRating": 1,
+        }
+        data["review"] = [
+            {
+                "@type": "Review",
+                "author": {"@type": "Person", "name": row["reviewer"]},
+                "datePublished": row["date"],
+                "reviewBody": row["text"],
+                "reviewRating": {"@type": "Rating", "ratingValue": row["stars"], "bestRating": 5, "worstRating": 1},
+            }
+            for row in reviews if not row["folded"]
+        ][:JSONLD_REVIEWS]
+    return data
+
+
+def reviews_section(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+    """The section: a link on batch and item pages, the full reviews on the product page; None without reviews."""
+    if not Review.objects.filter(product=product).exists():
+        return None
+    if batch is not None:
+        return {"link_only": True, "url": _anchor(product)}
+    rating = product_rating(product_id=product.pk)
+    latest = list(
+        Review.objects.filter(product=product)
+        .select_related("reply")
+        .prefetch_related(
+            Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
+        )
+        .order_by("-created_at", "-id")[:LATEST]
+    )
+    rows = [_review_row(review) for review in latest]
+    return {
+        "link_only": False,
+        "url": _anchor(product),
+        "count": rating["count"],
+        "average": rating["average"],
+        "average_stars": round(rating["average"]) if rating["average"] is not None else 0,
+        "folded": rating["folded"],
+        "total": rating["count"] + rating["folded"],
+        "histogram": _histogram(rating["distribution"], rating["count"]),
+        "reviews": rows,
+        "jsonld": jsonld_for(product=product, rating=rating, reviews=rows),
+    }

@@ -1,0 +1,72 @@
+"""'This is the item you bought': asked by the script on a published item page (public/_purchase.html).
+
+The page is a static file shared by everyone, so it cannot know who is looking; this endpoint answers for the
+signed-in consumer only, never caches, and tells anyone else nothing (204), so that it cannot reveal who bought
+an item.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
+from django.views.decorators.http import require_safe
+
+from xinren.accounts.consumers import is_consumer
+from xinren.accounts.models import User
+from xinren.catalog.gs1 import digital_link_parse
+from xinren.catalog.models import Item
+from xinren.core.errors import InvalidInput
+from xinren.orders.choices import OrderStatus
+from xinren.orders.selectors import item_purchase_for_user
+from xinren.reviews.models import Review
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    add_never_cache_headers(response)
+    response["Cache-Control"] += ", private"
+    patch_vary_headers(response, ["Cookie"])
+    return response
+
+
+def _item_for_path(path: str) -> Item | None:
+    try:
+        link = digital_link_parse(path)
+    except InvalidInput:
+        return None
+    if link.serial is None:
+        return None
+    items = Item.objects.select_related("batch").filter(product__gtin=link.gtin, serial=link.serial)
+    if link.lot is not None:
+        items = items.filter(batch__lot=link.lot)
+    return items.first()
+
+
+@require_safe
+def purchased(request: HttpRequest) -> HttpResponse:
+    """{"bought": true, "order", "delivered_at", "order_url", "review_url"} for the buyer of the item at `path`;
+    {"bought": false} for another consumer; 204 without a consumer session."""
+    user = request.user
+    if not is_consumer(user):
+        return _private(HttpResponse(status=204))
+    assert isinstance(user, User)
+    item = _item_for_path(request.GET.get("path", ""))
+    line = item_purchase_for_user(user=user, item=item) if item is not None else None
+    if line is None:
+        return _private(JsonResponse({"bought": False}))
+    order = line.order
+    review = Review.objects.filter(line=line).only("pk").first()
+    if review is not None:
+        review_url = reverse("shop:review_detail", kwargs={"review_id": review.pk})
+    elif order.status == OrderStatus.DELIVERED:
+        review_url = reverse("shop:review_create", kwargs={"line_id": line.pk})
+    else:
+        review_url = None
+    return _private(JsonResponse({
+        "bought": True,
+        "order": order.number,
+        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
+        "order_url": reverse("shop:order_detail", kwargs={"number": order.number}),
+        "review_url": review_url,
+        "reviewed": review is not None,
+    }, json_dumps_params={"ensure_ascii": False}))
