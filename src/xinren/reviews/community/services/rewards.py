@@ -1,0 +1,168 @@
+"""Quality scores and reward points (积分) of reviews.
+
+`review_sync` recomputes one review's quality score and settles its points: it pays each reward whose condition
+now holds and that was never paid, and, when the review is folded, reverses every payment not yet reversed. The
+ledger (`PointsEntry`) is append-only and unique per (review, reason), so running it twice pays nothing twice.
+It is called by this app's own services (votes) and by `community_rescore` (the `community_rescore` command,
+run hourly), which picks up what the reviews core changed: new reviews, diary entries, folds, unfolds, media.
+No reward looks at the stars (Consumer Protection Regulations art. 9: no 好评返现).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db import IntegrityError, models, transaction
+from django.db.models import Count, Exists, OuterRef, Value
+from django.db.models.functions import Concat
+
+from xinren.core import clock
+
+from ... import choices as review_choices
+from ...models import DiaryEntry, Fold, Review
+from .. import quality
+from ..choices import REVERSAL_SUFFIX, PointsReason
+from ..models import HelpfulVote, PointsEntry, QualityScore
+
+# Points per reason. Each is paid at most once per review.
+POINTS: dict[str, int] = {
+    PointsReason.QUALITY_60: 10,
+    PointsReason.QUALITY_80: 20,
+    PointsReason.DIARY_COMPLETE: 15,
+    PointsReason.HELPFUL_10: 5,
+    PointsReason.HELPFUL_50: 20,
+}
+ALL_MILESTONES = frozenset({7, 15, 30})
+_OWN_MODELS = frozenset({"community"})
+
+
+def _media_relations() -> list[tuple[type[models.Model], str]]:
+    """Models of the reviews core that attach photos or videos to a review (whatever it names them), with the
+    field pointing at the review. Found by relation, so the score counts media as soon as that model lands."""
+    found = []
+    for relation in Review._meta.related_objects:
+        model = relation.related_model
+        if not isinstance(model, type) or model._meta.app_label in _OWN_MODELS:
+            continue
+        name = model.__name__.lower()
+        if any(word in name for word in ("media", "photo", "image", "video", "attachment")):
+            found.append((model, relation.field.name))
+    return found
+
+
+def media_counts(review_ids: Iterable[int]) -> dict[int, int]:
+    """Photos and videos attached to each review (0 where none, or while no media model exists)."""
+    ids = list(review_ids)
+    counts: dict[int, int] = dict.fromkeys(ids, 0)
+    for model, field in _media_relations():
+        rows = model._default_manager.filter(**{f"{field}_id__in": ids}).values(field).annotate(n=Count("pk"))
+        for row in rows:
+            counts[row[field]] += row["n"]
+    return counts
+
+
+def quality_inputs(review: Review, *, media: int, votes: int) -> quality.QualityInputs:
+    milestones = tuple(DiaryEntry.objects.filter(review=review).values_list("milestone", flat=True))
+    return quality.QualityInputs(text=review.text, media=media, diary_milestones=milestones, helpful_votes=votes)
+
+
+def _score_store(review: Review, result: quality.QualityResult, now: datetime) -> QualityScore:
+    score, _created = QualityScore.objects.update_or_create(
+        review=review,
+        defaults={"score": result.score, "version": result.version, "components": result.components,
+                  "inputs": result.inputs, "computed_at": now},
+    )
+    return score
+
+
+def _pay(*, review: Review, reason: str, points: int, now: datetime, note: str = "") -> bool:
+    try:
+        with transaction.atomic():
+            PointsEntry.objects.create(consumer_id=review.consumer_id, review=review, reason=reason, points=points,
+                                       note=note, created_at=now)
+    except IntegrityError:  # already paid (a concurrent run got there first)
+        return False
+    return True
+
+
+def _due_reasons(*, score: int, milestones: set[int], votes: int) -> list[str]:
+    due: list[str] = []
+    if score >= 60:
+        due.append(PointsReason.QUALITY_60)
+    if score >= 80:
+        due.append(PointsReason.QUALITY_80)
+    if milestones >= ALL_MILESTONES:
+        due.append(PointsReason.DIARY_COMPLETE)
+    if votes >= 10:
+        due.append(PointsReason.HELPFUL_10)
+    if votes >= 50:
+        due.append(PointsReason.HELPFUL_50)
+    return due
+
+
+def _settle_points(*, review: Review, score: int, milestones: set[int], votes: int, now: datetime) -> int:
+    """Pay what is due or, for a folded review, reverse what was paid. Returns the points written (net)."""
+    entries = dict(PointsEntry.objects.filter(review=review).values_list("reason", "points"))
+    written = 0
+    if review.status == review_choices.ReviewStatus.FOLDED:
+        for reason, points in entries.items():
+            if reason.endswith(REVERSAL_SUFFIX) or reason + REVERSAL_SUFFIX in entries or points <= 0:
+                continue
+            if _pay(review=review, reason=reason + REVERSAL_SUFFIX, points=-points, now=now,
+                    note=review.fold_reason[:200]):
+                written -= points
+        return written
+    for reason in _due_reasons(score=score, milestones=milestones, votes=votes):
+        if reason in entries:
+            continue
+        if _pay(review=review, reason=reason, points=POINTS[reason], now=now):
+            written += POINTS[reason]
+    return written
+
+
+@transaction.atomic
+def review_sync(*, review_id: int, now: datetime | None = None) -> QualityScore:
+    """Recompute a review's quality score and settle its reward points (pay what is due, reverse on a fold)."""
+    now = now or clock.now()
+    review = Review.objects.get(pk=review_id)
+    votes = HelpfulVote.objects.filter(review=review).count()
+    inputs = quality_inputs(review, media=media_counts([review.pk])[review.pk], votes=votes)
+    result = quality.quality_compute(inputs)
+    score = _score_store(review, result, now)
+    _settle_points(review=review, score=result.score, milestones=set(inputs.diary_milestones), votes=votes, now=now)
+    return score
+
+
+def changed_review_ids(*, since: datetime) -> set[int]:
+    """Reviews that may need a new score or a points settlement: posted, diaried, voted or folded since `since`,
+    folded with points still unreversed, or never scored."""
+    ids: set[int] = set(Review.objects.filter(created_at__gte=since).values_list("pk", flat=True))
+    ids |= set(DiaryEntry.objects.filter(created_at__gte=since).values_list("review_id", flat=True))
+    ids |= set(Fold.objects.filter(at__gte=since).values_list("review_id", flat=True))
+    ids |= set(HelpfulVote.objects.filter(created_at__gte=since).values_list("review_id", flat=True))
+    reversal = PointsEntry.objects.filter(
+        review_id=OuterRef("review_id"), reason=Concat(OuterRef("reason"), Value(REVERSAL_SUFFIX))
+    )
+    ids |= set(
+        PointsEntry.objects.filter(review__status=review_choices.ReviewStatus.FOLDED, points__gt=0)
+        .exclude(Exists(reversal))
+        .values_list("review_id", flat=True)
+    )
+    ids |= set(Review.objects.filter(quality__isnull=True).values_list("pk", flat=True))
+    return ids
+
+
+def community_rescore(*, since: datetime | None = None, now: datetime | None = None) -> int:
+    """Sync every review changed since `since` (all reviews when None), one transaction per review so a long run
+    holds no lock for long. Returns how many reviews were synced."""
+    now = now or clock.now()
+    if since is None:
+        ids: Iterable[int] = Review.objects.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=2000)
+    else:
+        ids = sorted(changed_review_ids(since=since))
+    count = 0
+    for review_id in ids:
+        review_sync(review_id=review_id, now=now)
+        count += 1
+    return count
