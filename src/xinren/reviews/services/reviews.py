@@ -1,0 +1,198 @@
+"""Reviews: post one (with photos and a video), fold, the author's response, the merchant's reply."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts import keys
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
+from xinren.accounts.consumers import consumer_public_id, consumer_require
+from xinren.accounts.models import Organization, User
+from xinren.core import clock
+from xinren.core.audit import audit_record
+from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.orders.selectors import line_reviewable_get
+
+from .. import errors, integrity, minhash, statements
+from ..choices import FlagReason, FoldSource, ReviewStatus
+from ..models import Flag, Notification, Reply, Review
+from .shared import (
+    REASON_MAX,
+    TEXT_MAX,
+    consumer_lock,
+    fold_record,
+    platform_organization,
+    product_page_stale,
+    sign,
+    tags_clean,
+    text_clean,
+)
+
+# -- reviews -----------------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_post(
+    *, consumer: User, line_id: int, stars: int, text: str, tags: Sequence[str] = (),
+    media: Sequence[tuple[str, bytes]] = (),
+) -> Review:
+    """Review a delivered order line, once. Stars 1–5 and text are fixed from then on. Integrity signals may fold
+    the new review pending an operator's review, with the reason shown."""
+    consumer = consumer_require(consumer)
+    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+        raise InvalidInput(errors.REVIEW_INVALID, _("请给出 1–5 星"), details={"field": "stars"})
+    text = text_clean(text, field="text", minimum=2, maximum=TEXT_MAX)
+    tag_list = tags_clean(tags)
+    consumer_lock(consumer)
+    line = line_reviewable_get(consumer=consumer, line_id=line_id)
+    if Review.objects.filter(line=line).exists():
+        raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改"))
+    now = clock.now()
+    limit = integrity.reviews_per_hour()
+    if integrity.recent_review_count(consumer=consumer, now=now) >= limit:
+        raise DomainError(
+            errors.REVIEW_RATE_LIMITED, _("评价过于频繁，请稍后再试"), details={"limit_per_hour": limit}, status=429
+        )
+    platform = platform_organization()
+    reviewer = consumer_public_id(consumer)
+    statement = statements.review_statement(
+        line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now
+    )
+    try:
+        with transaction.atomic():
+            review = Review.objects.create(
+                line=line, consumer=consumer, product_id=line.product_id, merchant_id=line.order.merchant_id,
+                reviewer=reviewer, stars=stars, text=text, tags=tag_list, verified_purchase=True,
+                minhash=minhash.signature(text), ledger_leaf_hash=sign(platform, statement), created_at=now,
+            )
+    except IntegrityError as exc:
+        raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
+    audit_record(actor=consumer, organization=None, action="review.post", target=review,
+                 data={"stars": stars, "leaf_hash": review.ledger_leaf_hash})
+    product_page_stale(review.product_id)
+    if integrity.checks_enabled():
+        _integrity_check(review=review, platform=platform, now=now)
+    return review
+
+
+def _integrity_check(*, review: Review, platform: Organization, now: datetime) -> None:
+    duplicate = integrity.near_duplicate(review=review, now=now)
+    if duplicate is not None:
+        _flag_and_fold(
+            review=review, platform=platform, reason=FlagReason.NEAR_DUPLICATE, now=now,
+            details={"similar_to": duplicate.review_id, "similarity": round(duplicate.similarity, 3)},
+        )
+    burst = integrity.new_account_burst(review=review, now=now)
+    for member in burst:
+        _flag_and_fold(
+            review=member, platform=platform, reason=FlagReason.NEW_ACCOUNT_BURST, now=now,
+            details={"product": review.product_id, "reviews_in_window": len(burst)},
+        )
+
+
+def _flag_and_fold(
+    *, review: Review, platform: Organization, reason: FlagReason, now: datetime, details: dict[str, object]
+) -> None:
+    # Locks the row first: concurrent posts may flag the same earlier reviews of a burst (fixed order: oldest first).
+    review = Review.objects.select_for_update(of=("self",)).select_related("line").get(pk=review.pk)
+    if Flag.objects.filter(review=review, reason=reason).exists():
+        return
+    Flag.objects.create(reason=reason, review=review, details=details, created_at=now)
+    if review.status != ReviewStatus.FOLDED:
+        public_reason = _("待平台审核：%(reason)s") % {"reason": reason.label}
+        fold_record(review=review, platform=platform, source=FoldSource.INTEGRITY, reason=str(public_reason),
+              by_user=None, by_organization=None, now=now)
+
+
+@transaction.atomic
+def review_fold(*, actor: Actor, review_id: int, reason: str) -> Review:
+    """An operator (platform admin) folds a review with a public reason. Reviews are never deleted."""
+    actor.require(role=Role.ADMIN, kinds=[OrganizationKind.PLATFORM])
+    reason = text_clean(reason, field="reason", minimum=2, maximum=REASON_MAX)
+    review = Review.objects.select_for_update(of=("self",)).select_related("line").filter(pk=review_id).first()
+    if review is None:
+        raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
+    if review.folds.filter(source=FoldSource.OPERATOR).exists():
+        raise Conflict(errors.FOLD_EXISTS, _("该评价已被运营折叠"))
+    fold_record(review=review, platform=actor.organization, source=FoldSource.OPERATOR, reason=reason,
+          by_user=actor.user, by_organization=actor.organization, now=clock.now())
+    return review
+
+
+@transaction.atomic
+def review_respond(*, consumer: User, review_id: int, text: str) -> Review:
+    """The author answers a fold publicly, once."""
+    consumer = consumer_require(consumer)
+    text = text_clean(text, field="text", minimum=2, maximum=TEXT_MAX)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .filter(pk=review_id, consumer=consumer)
+        .first()
+    )
+    if review is None:
+        raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
+    if review.status != ReviewStatus.FOLDED:
+        raise Conflict(errors.NOT_FOLDED, _("只有被折叠的评价可以申辩"))
+    if review.author_responded_at is not None:
+        raise Conflict(errors.RESPONSE_EXISTS, _("每条评价只能申辩一次"))
+    now = clock.now()
+    statement = statements.response_statement(
+        gtin=review.line.gtin, review_leaf_hash=review.ledger_leaf_hash, reviewer=review.reviewer, text=text, at=now
+    )
+    leaf_hash = sign(platform_organization(), statement)
+    review.author_response = text
+    review.author_responded_at = now
+    review.save(update_fields=["author_response", "author_responded_at"])
+    audit_record(actor=consumer, organization=None, action="review.respond", target=review,
+                 data={"leaf_hash": leaf_hash})
+    product_page_stale(review.product_id)
+    return review
+
+
+# -- merchant replies --------------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reply_post(*, actor: Actor, review_id: int, text: str) -> Reply:
+    """The merchant replies publicly, once, to a review of one of its own products."""
+    actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
+    text = text_clean(text, field="text", minimum=2, maximum=TEXT_MAX)
+    review = (
+        Review.objects.select_for_update(of=("self",))
+        .select_related("line")
+        .filter(pk=review_id, merchant=actor.organization)
+        .first()
+    )
+    if review is None:
+        raise NotFound(errors.REVIEW_NOT_FOUND, _("找不到该评价"))
+    if Reply.objects.filter(review=review).exists():
+        raise Conflict(errors.REPLY_EXISTS, _("每条评价只能回复一次"))
+    now = clock.now()
+    statement = statements.reply_statement(
+        gtin=review.line.gtin, review_leaf_hash=review.ledger_leaf_hash, merchant=keys.owner_of(actor.organization),
+        text=text, at=now,
+    )
+    reply = Reply.objects.create(
+        review=review, merchant=actor.organization, text=text, replied_by=actor.user, replied_at=now,
+        reply_seconds=max(0, int((now - review.created_at).total_seconds())),
+        ledger_leaf_hash=sign(actor.organization, statement),
+    )
+    audit_record(actor=actor.user, organization=actor.organization, action="review.reply", target=review,
+                 data={"leaf_hash": reply.ledger_leaf_hash})
+    product_page_stale(review.product_id)
+    return reply
+
+
+
+
+def notifications_mark_read(*, consumer: User) -> int:
+    """The consumer has seen their notifications; returns how many were unread."""
+    consumer = consumer_require(consumer)
+    return Notification.objects.filter(user=consumer, read_at__isnull=True).update(read_at=clock.now())
+
