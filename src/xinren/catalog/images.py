@@ -1,12 +1,21 @@
-"""Validating uploaded product photos and stripping their metadata."""
+"""Validating uploaded photos, stripping their metadata, and their display and thumbnail sizes.
+
+Product photos (`image_clean`) and evidence photos (trace.evidence) share these steps: the type is sniffed
+from the bytes, the pixel count is bounded before decoding (decompression bombs), the camera's rotation is
+applied and only the pixels are copied into a new image, so EXIF (GPS, camera serials), XMP and text chunks
+stay behind. The display size (≤ 1280 px) and thumbnail (≤ 320 px) are JPEG, which every phone browser shows.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
+import warnings
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -14,8 +23,73 @@ from xinren.core.errors import InvalidInput
 
 from .errors import IMAGE_INVALID
 
+if TYPE_CHECKING:
+    from .models import ProductImage
+
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 MAX_PIXELS = 40_000_000
+THUMB_SIDE = 320
+DISPLAY_SIDE = 1280
+VARIANT_QUALITY = 82
+
+
+def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALID) -> tuple[Image.Image, str]:
+    """Decode an upload after checking its format and pixel count; refuses with InvalidInput(`code`)."""
+    try:
+        with warnings.catch_warnings():
+            # The pixel count is checked below, before decoding, with a lower limit than Pillow's warning.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(data)) as probe:
+                fmt = probe.format or ""
+                if fmt not in formats:
+                    raise InvalidInput(code, _("不支持此图片格式"),
+                                       details={"format": fmt, "accepted": sorted(formats)})
+                if probe.width * probe.height > MAX_PIXELS:
+                    raise InvalidInput(code, _("图片像素过多"), details={"max_pixels": MAX_PIXELS})
+                probe.verify()
+            image: Image.Image = Image.open(io.BytesIO(data))
+            image.load()
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+        raise InvalidInput(code, _("文件不是有效的图片")) from exc
+    return image, fmt
+
+
+def image_pixels(image: Image.Image) -> Image.Image:
+    """The upright pixels alone: rotation applied, then copied into an image with no metadata at all."""
+    upright = ImageOps.exif_transpose(image) or image
+    if upright.mode == "P":
+        upright = upright.convert("RGBA")
+    elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
+        upright = upright.convert("RGB")
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    return clean
+
+
+def image_encode(image: Image.Image, *, fmt: str) -> bytes:
+    """Encode pixels as JPEG, PNG or WebP, with no metadata written."""
+    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
+        image = _flatten(image)
+    out = io.BytesIO()
+    image.save(out, format=fmt, **({"quality": 88} if fmt != "PNG" else {}))
+    return out.getvalue()
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """Transparent areas become white (JPEG has no alpha)."""
+    rgba = image.convert("RGBA")
+    background = Image.new("RGB", rgba.size, (255, 255, 255))
+    background.paste(rgba, mask=rgba.getchannel("A"))
+    return background
+
+
+def image_variant(image: Image.Image, *, max_side: int) -> tuple[bytes, int, int]:
+    """A JPEG no larger than `max_side` on its longer side (never enlarged), with its width and height."""
+    variant = _flatten(image) if image.mode not in ("RGB", "L") else image.copy()
+    variant.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    variant.save(out, format="JPEG", quality=VARIANT_QUALITY, optimize=True, progressive=True)
+    return out.getvalue(), variant.width, variant.height
 
 
 def image_clean(*, data: bytes) -> tuple[ContentFile, str]:
@@ -25,28 +99,29 @@ def image_clean(*, data: bytes) -> tuple[ContentFile, str]:
     """
     if len(data) > settings.XINREN_MAX_IMAGE_BYTES:
         raise InvalidInput(IMAGE_INVALID, _("图片过大"), details={"max_bytes": settings.XINREN_MAX_IMAGE_BYTES})
-    try:
-        with Image.open(io.BytesIO(data)) as probe:
-            probe.verify()
-        image: Image.Image = Image.open(io.BytesIO(data))
-        fmt = image.format or ""
-        if fmt not in _FORMATS:
-            raise InvalidInput(IMAGE_INVALID, _("只接受 JPEG、PNG 或 WebP 图片"), details={"format": fmt})
-        if image.width * image.height > MAX_PIXELS:
-            raise InvalidInput(IMAGE_INVALID, _("图片像素过多"))
-        image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, Image.DecompressionBombError) as exc:
-        raise InvalidInput(IMAGE_INVALID, _("文件不是有效的图片")) from exc
-    # Apply the camera's rotation, then copy pixels only: EXIF (GPS, camera serials), XMP and text chunks stay behind.
-    image = ImageOps.exif_transpose(image)
-    if image.mode == "P":
-        image = image.convert("RGBA")
-    if fmt == "JPEG" and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    clean = Image.new(image.mode, image.size)
-    clean.paste(image)
-    out = io.BytesIO()
-    clean.save(out, format=fmt, **({"quality": 88} if fmt != "PNG" else {}))
-    payload = out.getvalue()
+    image, fmt = image_open(data=data, formats=frozenset(_FORMATS))
+    payload = image_encode(image_pixels(image), fmt=fmt)
     digest = hashlib.sha256(payload).hexdigest()
     return ContentFile(payload, name=f"{digest}.{_FORMATS[fmt]}"), digest
+
+
+def product_image_variants(image: ProductImage) -> dict[str, str]:
+    """Storage names of a product photo's display size and thumbnail, made on first use.
+
+    Photos uploaded before variants existed get them here (or all at once with `manage.py
+    evidence_variants`); the names derive from the photo's digest, so every process finds the same files.
+    """
+    names = {
+        "display": f"products/variants/{image.sha256}-{DISPLAY_SIDE}.jpg",
+        "thumbnail": f"products/variants/{image.sha256}-{THUMB_SIDE}.jpg",
+    }
+    if all(default_storage.exists(name) for name in names.values()):
+        return names
+    with image.image.open("rb") as stored:
+        source, _fmt = image_open(data=stored.read(), formats=frozenset(_FORMATS))
+    pixels = image_pixels(source)
+    for key, side in (("display", DISPLAY_SIDE), ("thumbnail", THUMB_SIDE)):
+        if not default_storage.exists(names[key]):
+            payload, _width, _height = image_variant(pixels, max_side=side)
+            default_storage.save(names[key], ContentFile(payload))
+    return names

@@ -1,0 +1,236 @@
+"""media_ingest: sniffing, refusals that store nothing, metadata stripping, digests and dedupe."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import struct
+
+import pytest
+from django.core.files.storage import default_storage
+from PIL import Image
+
+from xinren.core.errors import InvalidInput
+from xinren.trace.evidence.choices import MediaKind
+from xinren.trace.evidence.media import isobmff
+from xinren.trace.evidence.models import MediaFile
+from xinren.trace.evidence.services import media_ingest
+
+from . import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def _stored_files(settings) -> list[str]:  # type: ignore[no-untyped-def]
+    root = settings.MEDIA_ROOT
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def _read(name: str) -> bytes:
+    with default_storage.open(name, "rb") as stored:
+        return stored.read()
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "kind", "mime"),
+    [
+        (samples.image_bytes("JPEG"), "a.jpg", MediaKind.IMAGE, "image/jpeg"),
+        (samples.image_bytes("PNG"), "a.png", MediaKind.IMAGE, "image/png"),
+        (samples.image_bytes("WEBP"), "a.webp", MediaKind.IMAGE, "image/webp"),
+        (samples.image_bytes("GIF", mode="P"), "a.gif", MediaKind.IMAGE, "image/png"),
+        (samples.mp4_with_location(), "a.mp4", MediaKind.VIDEO, "video/mp4"),
+        (samples.mp4_with_location(), "a.MOV", MediaKind.VIDEO, "video/mp4"),
+        (samples.webm_with_tags(), "a.webm", MediaKind.VIDEO, "video/webm"),
+        (samples.pdf_with_metadata(), "cert.pdf", MediaKind.PDF, "application/pdf"),
+        (samples.pdf_with_metadata(), "no-extension", MediaKind.PDF, "application/pdf"),
+    ],
+)
+def test_each_kind_is_sniffed_from_its_bytes_and_stored_under_its_digest(settings, content, filename, kind, mime):
+    # when
+    media = media_ingest(content=content, filename=filename)
+    # then
+    stored = _read(media.original)
+    assert (media.kind, media.mime) == (kind, mime)
+    assert media.sha256 == hashlib.sha256(stored).hexdigest()
+    assert media.size == len(stored)
+    assert media.original.startswith(f"evidence/{media.sha256[:2]}/{media.sha256}.")
+    assert default_storage.exists(media.thumbnail)
+    assert (media.display != "") is (kind == MediaKind.IMAGE)
+
+
+def test_gif_keeps_its_first_frame_as_png():
+    # given
+    frames = [Image.new("RGB", (20, 10), colour) for colour in ((255, 0, 0), (0, 0, 255))]
+    out = io.BytesIO()
+    frames[0].save(out, format="GIF", save_all=True, append_images=frames[1:])
+    # when
+    media = media_ingest(content=out.getvalue(), filename="anim.gif")
+    # then
+    with Image.open(io.BytesIO(_read(media.original))) as image:
+        assert (image.format, image.size, getattr(image, "n_frames", 1)) == ("PNG", (20, 10), 1)
+        assert image.convert("RGB").getpixel((5, 5)) == (255, 0, 0)
+
+
+@pytest.mark.parametrize(
+    ("content", "filename", "code"),
+    [
+        (b"hello, this is text", "a.jpg", "evidence.type_unknown"),
+        (b"MZ\x90\x00" + bytes(100), "setup.exe", "evidence.type_unknown"),
+        (samples.image_bytes("PNG"), "photo.jpg", "evidence.type_mismatch"),
+        (samples.pdf_with_metadata(), "photo.jpeg", "evidence.type_mismatch"),
+        (samples.image_bytes("JPEG"), "report.pdf", "evidence.type_mismatch"),
+        (samples.image_bytes("JPEG"), "photo.jpg.exe", "evidence.type_mismatch"),
+        (samples.mp4_with_location(), "clip.webm", "evidence.type_mismatch"),
+        (b"\x00\x00\x00\x18ftypheic\x00\x00\x00\x00mif1heic", "IMG_1.HEIC", "evidence.type_unsupported"),
+        (b"", "empty.jpg", "evidence.empty"),
+        (samples.image_bytes("JPEG")[:60], "cut.jpg", "evidence.image_broken"),
+        (b"\xff\xd8\xff\xe0" + bytes(200), "zeros.jpg", "evidence.image_broken"),
+        (samples.mp4_with_location()[:-20], "cut.mp4", "evidence.video_broken"),
+        (samples.box(b"ftyp", b"isom\x00\x00\x00\x00") + samples.box(b"mdat", b"x"), "nomoov.mp4",
+         "evidence.video_broken"),
+        (b"%PDF-1.7\n garbage that is not a pdf", "bad.pdf", "evidence.pdf_broken"),
+    ],
+)
+def test_refusals_store_nothing(settings, content, filename, code):
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=content, filename=filename)
+    # then
+    assert refused.value.code == code
+    assert MediaFile.objects.count() == 0
+    assert _stored_files(settings) == []
+
+
+def test_mismatch_message_names_what_the_file_really_is():
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=samples.image_bytes("PNG"), filename="photo.jpg")
+    assert "PNG" in str(refused.value.message)
+    assert refused.value.details == {"filename": "photo.jpg", "detected": "image/png"}
+
+
+@pytest.mark.parametrize(
+    ("setting", "content", "filename"),
+    [
+        ("XINREN_EVIDENCE_MAX_IMAGE_BYTES", samples.image_bytes("PNG"), "a.png"),
+        ("XINREN_EVIDENCE_MAX_VIDEO_BYTES", samples.mp4_with_location(), "a.mp4"),
+        ("XINREN_EVIDENCE_MAX_PDF_BYTES", samples.pdf_with_metadata(), "a.pdf"),
+    ],
+)
+def test_too_large_for_its_kind_is_refused(settings, setting, content, filename):
+    # given
+    setattr(settings, setting, len(content) - 1)
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=content, filename=filename)
+    # then
+    assert refused.value.code == "evidence.too_large"
+    assert refused.value.details == {"size": len(content), "max_bytes": len(content) - 1}
+    assert MediaFile.objects.count() == 0
+    assert _stored_files(settings) == []
+
+
+def test_decompression_bomb_is_refused_before_decoding(settings):
+    # given: a PNG that claims 10,000 × 10,000 pixels in a few kilobytes
+    out = io.BytesIO()
+    Image.new("1", (10_000, 10_000)).save(out, format="PNG")
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=out.getvalue(), filename="bomb.png")
+    # then
+    assert refused.value.code == "evidence.image_broken"
+    assert _stored_files(settings) == []
+
+
+def test_kinds_limit_what_a_caller_accepts(settings):
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=samples.pdf_with_metadata(), filename="a.pdf",
+                     kinds=frozenset({MediaKind.IMAGE, MediaKind.VIDEO}))
+    assert refused.value.code == "evidence.kind_not_allowed"
+    assert refused.value.details == {"detected": "pdf", "accepted": ["image", "video"]}
+    assert _stored_files(settings) == []
+
+
+def test_exif_and_gps_are_gone_and_the_rotation_is_applied():
+    # given: a 64×48 photo that the camera says to rotate 90° (orientation 6)
+    content = samples.jpeg_with_gps(orientation=6)
+    with Image.open(io.BytesIO(content)) as original:
+        assert original.getexif().get_ifd(samples.GPS_IFD)  # the fixture really carries GPS
+    # when
+    media = media_ingest(content=content, filename="IMG_0001.JPG")
+    # then
+    stored = _read(media.original)
+    with Image.open(io.BytesIO(stored)) as image:
+        assert dict(image.getexif()) == {}
+        assert "exif" not in image.info and "xmp" not in image.info
+        assert image.size == (48, 64)
+    assert (media.width, media.height) == (48, 64)
+    assert b"SpyCam" not in stored and b"Exif" not in stored
+    for name in (media.thumbnail, media.display):
+        assert b"SpyCam" not in _read(name)
+
+
+def test_display_and_thumbnail_sizes_are_bounded():
+    # when
+    media = media_ingest(content=samples.image_bytes("PNG", size=(2000, 1000)), filename="wide.png")
+    # then
+    with Image.open(io.BytesIO(_read(media.display))) as display:
+        assert (display.format, display.size) == ("JPEG", (1280, 640))
+    with Image.open(io.BytesIO(_read(media.thumbnail))) as thumbnail:
+        assert (thumbnail.format, thumbnail.size) == ("JPEG", (320, 160))
+
+
+def test_mp4_location_boxes_are_blanked_in_place():
+    # given
+    content = samples.mp4_with_location()
+    # when
+    media = media_ingest(content=content, filename="clip.mp4")
+    # then: same length, every box where it was, metadata boxes now zeroed `free` boxes
+    stored = _read(media.original)
+    assert len(stored) == len(content)
+    assert samples.LOCATION not in stored and b"Zhang San" not in stored and b"ISO6709" not in stored
+    before = [(b.type, b.start, b.end) for b in isobmff._boxes(content, 0, len(content))]
+    after = [(b.type, b.start, b.end) for b in isobmff._boxes(stored, 0, len(stored))]
+    assert [(s, e) for _t, s, e in before] == [(s, e) for _t, s, e in after]
+    moov = next(b for b in isobmff._boxes(stored, 0, len(stored)) if b.type == b"moov")
+    children = [b.type for b in isobmff._boxes(stored, moov.body, moov.end)]
+    assert children == [b"mvhd", b"trak", b"free", b"free"]
+    mdat_start = len(stored) - 256
+    stco_at = stored.index(b"stco")
+    (offset,) = struct.unpack_from(">I", stored, stco_at + 12)
+    assert offset == mdat_start and stored[offset : offset + 4] == b"\x00\x01\x02\x03"
+    assert (media.duration_ms, media.width, media.height) == (42_000, 1280, 720)
+
+
+def test_webm_tags_become_void_of_the_same_size():
+    # given
+    content = samples.webm_with_tags()
+    # when
+    media = media_ingest(content=content, filename="clip.webm")
+    # then
+    stored = _read(media.original)
+    assert len(stored) == len(content)
+    assert b"Kunming" not in stored and b"LOCATION" not in stored
+    assert b"TestMuxer" in stored  # Info is kept (documented)
+
+
+def test_pdf_info_and_xmp_are_dropped():
+    # when
+    media = media_ingest(content=samples.pdf_with_metadata(author="Zhang San"), filename="cert.pdf")
+    # then
+    stored = _read(media.original)
+    assert b"Zhang San" not in stored and b"/Author" not in stored and b"/Producer" not in stored
+    assert media.pages == 1
+
+
+def test_the_same_file_is_stored_once(settings):
+    # given
+    content = samples.jpeg_with_gps()
+    first = media_ingest(content=content, filename="a.jpg")
+    files = _stored_files(settings)
+    # when
+    second = media_ingest(content=content, filename="b.jpeg")
+    # then
+    assert second.pk == first.pk
+    assert MediaFile.objects.count() == 1
+    assert _stored_files(settings) == files
+    assert len(files) == 3  # original, display, thumbnail
