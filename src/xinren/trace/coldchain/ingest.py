@@ -1,0 +1,348 @@
+"""The batch API's core: store a batch of readings on a leg, find excursions in the affected window, sign it.
+
+Readings may arrive out of order and across batches. For each device the batch touches, only the window between
+the last reading back in range before the batch's first reading and the first one in range after its last
+reading can change (an excursion never crosses a reading that is in range for every checked kind); that window's
+excursions are recomputed, the rest stand. Concurrent batches on one leg are serialised by a row lock on the leg.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts import keys
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationKind, Role
+from xinren.core import clock
+from xinren.core.audit import audit_record
+from xinren.core.errors import Conflict, NotFound, PermissionDenied
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
+from xinren.trace.models import Place, TraceEvent
+
+from . import errors
+from .detection import Found, Limits, excursions_find
+from .models import ColdChainProfile, Excursion, Leg, Reading, ReadingBatch
+from .readings import CANONICAL_FORMAT, ParsedReading, readings_digest, readings_parse, time_canonical
+from .status import arrivals_fill, excursion_dict
+
+STATEMENT_TYPE = "coldchain.readings"
+# Excursions listed in one statement; a leg with more is broken beyond what a page can usefully show.
+MAX_STATEMENT_EXCURSIONS = 100
+NEAR_PLACE_KM = 5.0
+
+
+@dataclass(frozen=True)
+class IngestResult:
+    """What a batch did: readings received, newly stored, already stored (re-sent), and the leg's excursions."""
+
+    leg_id: int
+    received: int
+    stored: int
+    duplicates: int
+    sha256: str | None
+    leaf_hash: str | None
+    excursions: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _limits(profile: ColdChainProfile) -> Limits:
+    return Limits(
+        temperature_min=profile.temperature_min,
+        temperature_max=profile.temperature_max,
+        humidity_min=profile.humidity_min,
+        humidity_max=profile.humidity_max,
+        tolerance_minutes=profile.tolerance_minutes,
+    )
+
+
+def _in_range(profile: ColdChainProfile) -> Q:
+    """Readings in range for every checked kind (and carrying each): the boundaries no excursion crosses."""
+    condition = Q(temperature__gte=profile.temperature_min, temperature__lte=profile.temperature_max)
+    if profile.humidity_min is not None and profile.humidity_max is not None:
+        condition &= Q(humidity__gte=profile.humidity_min, humidity__lte=profile.humidity_max)
+    return condition
+
+
+def _distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lng2 - lng1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 6371.0 * 2 * math.asin(math.sqrt(a))
+
+
+def _place_of(leg: Leg, found: Found, places: list[Place]) -> Place | None:
+    """Where the excursion happened: the known place within 5 km of its reported position, else the last place
+    the lot was recorded at before it started."""
+    if found.latitude is not None and found.longitude is not None:
+        best = None
+        best_km = NEAR_PLACE_KM
+        for place in places:
+            if place.latitude is None or place.longitude is None:
+                continue
+            km = _distance_km(
+                float(found.latitude), float(found.longitude), float(place.latitude), float(place.longitude)
+            )
+            if km <= best_km:
+                best, best_km = place, km
+        return best
+    event = (
+        TraceEvent.objects.filter(subjects__batch_id=leg.batch_id, event_time__lte=found.start, place__isnull=False)
+        .select_related("place")
+        .order_by("-event_time", "-id")
+        .first()
+    )
+    return event.place if event is not None else leg.from_place
+
+
+def _candidate_places(leg: Leg) -> list[Place]:
+    return list(
+        Place.objects.filter(
+            organization_id__in=[leg.organization_id, leg.batch.product.merchant_id],
+            latitude__isnull=False,
+        )
+    )
+
+
+def _excursions_store(
+    *, leg: Leg, device_id: str, found: list[Found], batch_of: dict[datetime, int], places: list[Place] | None
+) -> None:
+    rows = []
+    for item in found:
+        if places is None:
+            places = _candidate_places(leg)
+        place = _place_of(leg, item, places)
+        rows.append(
+            Excursion(
+                leg=leg,
+                device_id=device_id,
+                kind=item.kind,
+                start=item.start,
+                end=item.end,
+                duration_minutes=item.duration_minutes,
+                peak=item.peak,
+                limit=item.limit,
+                still_open=item.still_open,
+                place=place,
+                place_name=place.name if place is not None else "",
+                latitude=item.latitude,
+                longitude=item.longitude,
+                reading_batch_id=batch_of[item.start],
+            )
+        )
+    Excursion.objects.bulk_create(rows)
+
+
+def _window_recompute(
+    *, leg: Leg, profile: ColdChainProfile, device_id: str, first: datetime | None, last: datetime | None
+) -> None:
+    """Recompute one device's excursions between the in-range readings that bracket [first, last] (None: all)."""
+    own = Reading.objects.filter(leg=leg, device_id=device_id)
+    low = high = None
+    if first is not None and last is not None:
+        low = own.filter(_in_range(profile), time__lt=first).order_by("-time").values_list("time", flat=True).first()
+        high = own.filter(_in_range(profile), time__gt=last).order_by("time").values_list("time", flat=True).first()
+    stale = Excursion.objects.filter(leg=leg, device_id=device_id)
+    window = own
+    if low is not None:
+        stale, window = stale.filter(start__gt=low), window.filter(time__gte=low)
+    if high is not None:
+        stale, window = stale.filter(start__lt=high), window.filter(time__lte=high)
+    stale.delete()
+    rows = list(window.order_by("time").only("time", "temperature", "humidity", "latitude", "longitude", "batch_id"))
+    found = excursions_find(rows, _limits(profile))
+    if found:
+        batch_of = {row.time: row.batch_id for row in rows}
+        _excursions_store(leg=leg, device_id=device_id, found=found, batch_of=batch_of, places=None)
+
+
+def leg_recompute(*, leg: Leg, profile: ColdChainProfile | None) -> None:
+    """Recompute all of a leg's excursions (after the product's profile changed). Call with the leg locked."""
+    if profile is None:
+        leg.excursions.all().delete()
+        return
+    for device_id in leg.device_ids:
+        _window_recompute(leg=leg, profile=profile, device_id=device_id, first=None, last=None)
+
+
+def _leg_for_readings(*, actor: Actor, leg_id: int, lock: bool) -> Leg:
+    legs = Leg.objects.select_related("batch__product")
+    if lock:
+        legs = legs.select_for_update(of=("self",))
+    leg = legs.filter(pk=leg_id).first()
+    if leg is None:
+        raise NotFound(errors.LEG_NOT_FOUND, _("找不到该运输段"), details={"leg_id": leg_id})
+    if leg.organization_id != actor.organization.pk:
+        raise PermissionDenied(
+            errors.LEG_FORBIDDEN, _("只有承运这一段的物流机构可以提交它的读数"), details={"leg_id": leg_id}
+        )
+    return leg
+
+
+def _split_existing(leg: Leg, parsed: list[ParsedReading]) -> tuple[list[ParsedReading], int]:
+    """The readings not stored yet; a re-sent reading with the same values is skipped, a different one refused."""
+    devices = {r.device_id for r in parsed}
+    stored = {
+        (row.device_id, row.time): row
+        for row in Reading.objects.filter(
+            leg=leg, device_id__in=devices, time__gte=min(r.time for r in parsed), time__lte=max(r.time for r in parsed)
+        ).only("device_id", "time", "temperature", "humidity", "latitude", "longitude")
+    }
+    if not stored:
+        return parsed, 0
+    fresh = []
+    for reading in parsed:
+        row = stored.get(reading.key)
+        if row is None:
+            fresh.append(reading)
+            continue
+        same = (row.temperature, row.humidity, row.latitude, row.longitude) == (
+            reading.temperature,
+            reading.humidity,
+            reading.latitude,
+            reading.longitude,
+        )
+        if not same:
+            raise Conflict(
+                errors.READING_CONFLICT,
+                _("设备 %(device)s 在 %(time)s 已有一条不同的读数；已提交的读数不能修改")
+                % {"device": reading.device_id, "time": time_canonical(reading.time)},
+                details={"reading": reading.index, "field": f"readings[{reading.index}]"},
+            )
+    return fresh, len(parsed) - len(fresh)
+
+
+def _span(values: Iterable[int | None]) -> dict[str, float] | None:
+    present = [v for v in values if v is not None]
+    return {"min": min(present) / 10, "max": max(present) / 10} if present else None
+
+
+def _statement(
+    *, leg: Leg, fresh: list[ParsedReading], sha256: str, profile: ColdChainProfile | None, actor: Actor
+) -> dict[str, Any]:
+    excursions = list(leg.excursions.order_by("start", "id")[:MAX_STATEMENT_EXCURSIONS])
+    return {
+        "type": STATEMENT_TYPE,
+        "subject": leg.batch.digital_link.uri(settings.XINREN_RESOLVER),
+        "recorder": keys.owner_of(actor.organization),
+        "leg": {"id": leg.pk, "shipping_event": leg.shipping_event.event_id},
+        "readings": {
+            "format": CANONICAL_FORMAT,
+            "sha256": sha256,
+            "count": len(fresh),
+            "devices": sorted({r.device_id for r in fresh}),
+            "first": time_canonical(min(r.time for r in fresh)),
+            "last": time_canonical(max(r.time for r in fresh)),
+            "temperature": _span(r.temperature for r in fresh),
+            "humidity": _span(r.humidity for r in fresh),
+        },
+        "profile": None if profile is None else {"version": profile.version, "leaf_hash": profile.ledger_leaf_hash},
+        "excursions": [
+            {
+                "device": e.device_id,
+                "kind": e.kind,
+                "start": time_canonical(e.start),
+                "end": time_canonical(e.end),
+                "minutes": e.duration_minutes,
+                "peak": e.peak / 10,
+                "limit": e.limit / 10,
+                "open": e.still_open,
+                "place": e.place_name,
+            }
+            for e in excursions
+        ],
+    }
+
+
+@transaction.atomic
+def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> IngestResult:
+    """Store a batch of up to 10,000 EPCIS sensor elements on a leg, all or none; excursions are found in the
+    affected window and the batch (digest, count, span, min/max, excursions) is signed by the logistics org."""
+    actor.require(role=Role.STAFF, kinds=[OrganizationKind.LOGISTICS])
+    leg = _leg_for_readings(actor=actor, leg_id=leg_id, lock=False)
+    parsed = readings_parse(readings, departed_at=leg.departed_at, now=clock.now())
+    leg = _leg_for_readings(actor=actor, leg_id=leg_id, lock=True)
+    fresh, duplicates = _split_existing(leg, parsed)
+    if not fresh:
+        return IngestResult(
+            leg_id=leg.pk,
+            received=len(parsed),
+            stored=0,
+            duplicates=duplicates,
+            sha256=None,
+            leaf_hash=None,
+            excursions=[excursion_dict(e) for e in leg.excursions.select_related("reading_batch")],
+        )
+    sha256 = readings_digest(fresh)
+    batch = ReadingBatch.objects.create(
+        leg=leg,
+        count=len(fresh),
+        first_time=min(r.time for r in fresh),
+        last_time=max(r.time for r in fresh),
+        sha256=sha256,
+        ledger_leaf_hash="",
+        statement={},
+        submitted_by=actor.user,
+    )
+    Reading.objects.bulk_create(
+        [
+            Reading(
+                leg=leg,
+                device_id=r.device_id,
+                time=r.time,
+                temperature=r.temperature,
+                humidity=r.humidity,
+                latitude=r.latitude,
+                longitude=r.longitude,
+                batch=batch,
+            )
+            for r in fresh
+        ],
+        batch_size=2000,
+    )
+    devices = sorted({r.device_id for r in fresh})
+    leg.device_ids = sorted(set(leg.device_ids) | set(devices))
+    profile = ColdChainProfile.objects.filter(product_id=leg.batch.product_id).first()
+    if profile is not None:
+        for device_id in devices:
+            times = [r.time for r in fresh if r.device_id == device_id]
+            _window_recompute(leg=leg, profile=profile, device_id=device_id, first=min(times), last=max(times))
+    statement = _statement(leg=leg, fresh=fresh, sha256=sha256, profile=profile, actor=actor)
+    leaf_hash = keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash
+    batch.ledger_leaf_hash, batch.statement = leaf_hash, statement
+    batch.save(update_fields=["ledger_leaf_hash", "statement"])
+    leg.reading_count += len(fresh)
+    if leg.arrived_at is None:
+        arrivals_fill(legs=[leg], batch=leg.batch)
+    leg.save(update_fields=["device_ids", "reading_count", "arrived_at", "arrival_event", "to_place", "updated_at"])
+    pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[leg.batch_id])
+    audit_record(
+        actor=actor.user,
+        organization=actor.organization,
+        action="coldchain.readings_ingest",
+        target=batch,
+        data={"leg": leg.pk, "stored": len(fresh), "duplicates": duplicates, "sha256": sha256},
+    )
+    return IngestResult(
+        leg_id=leg.pk,
+        received=len(parsed),
+        stored=len(fresh),
+        duplicates=duplicates,
+        sha256=sha256,
+        leaf_hash=leaf_hash,
+        excursions=[excursion_dict(e) for e in leg.excursions.select_related("reading_batch").order_by("start", "id")],
+    )
+
+
+def reading_batch_verify(*, batch: ReadingBatch) -> bool:
+    """True when the stored readings of a batch still hash to the digest its signed statement carries."""
+    signed = (batch.statement or {}).get("readings", {}).get("sha256")
+    return signed == batch.sha256 == readings_digest(batch.readings.all())

@@ -1,0 +1,329 @@
+"""Sensor readings as EPCIS 2.0 sensor elements: parsing, refusals, and the canonical bytes a batch digest covers.
+
+A reading is one `sensorElementList` entry: `sensorMetadata` names the device (`deviceID`) and the `time`;
+`sensorReport` holds a `Temperature` in `CEL` and/or a `RelativeHumidity` in `P1` (percent, UN/CEFACT Rec 20),
+and optionally the position as reports with `component` `latitude` / `longitude` in `DD` (degrees). Nothing is
+converted: a reading in another unit is refused with a message naming the unit expected.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from xinren.core.errors import InvalidInput
+
+from . import errors
+
+CANONICAL_FORMAT = "xinren.readings/1"
+MAX_READINGS = 10_000
+TEMPERATURE_LIMIT = 80  # °C either side of zero: no food cold chain reads beyond this; a sensor that does is broken
+CLOCK_SKEW = timedelta(minutes=5)
+# Loggers are switched on while the goods are pre-cooled, so readings may start a little before departure.
+BEFORE_DEPARTURE = timedelta(hours=24)
+
+_UNITS = {"Temperature": "CEL", "RelativeHumidity": "P1"}
+_COMPONENTS = {"latitude": 90, "longitude": 180}
+_ELEMENT_KEYS = frozenset({"sensorMetadata", "sensorReport"})
+_METADATA_KEYS = frozenset({"time", "deviceID"})
+_REPORT_KEYS = frozenset({"type", "value", "uom", "component"})
+_DEVICE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]{1,120}$")
+_TENTH = Decimal("0.1")
+_MICRO = Decimal("0.000001")
+
+
+@dataclass(frozen=True)
+class ParsedReading:
+    """One validated reading: temperature and humidity in integer tenths, time in UTC to the millisecond."""
+
+    index: int
+    device_id: str
+    time: datetime
+    temperature: int | None
+    humidity: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+
+    @property
+    def key(self) -> tuple[str, datetime]:
+        return (self.device_id, self.time)
+
+    def same_values(self, other: ParsedReading) -> bool:
+        return (self.temperature, self.humidity, self.latitude, self.longitude) == (
+            other.temperature,
+            other.humidity,
+            other.latitude,
+            other.longitude,
+        )
+
+
+def _fail(code: str, message: Any, index: int, field: str, **details: Any) -> InvalidInput:
+    return InvalidInput(code, message, details={"reading": index, "field": field, **details})
+
+
+def _time(value: Any, index: int) -> datetime:
+    field = f"readings[{index}].sensorMetadata.time"
+    if isinstance(value, datetime):
+        moment = value
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value)
+        except ValueError:
+            raise _fail(
+                errors.READING_TIME_INVALID,
+                _("时间格式应为 ISO 8601，并带时区，如 2026-07-01T08:30:00+08:00"),
+                index,
+                field,
+                value=value[:40],
+            ) from None
+    else:
+        raise _fail(errors.READING_TIME_INVALID, _("缺少读数时间"), index, field)
+    if moment.tzinfo is None:
+        raise _fail(errors.READING_TIME_INVALID, _("读数时间须带时区"), index, field)
+    moment = moment.astimezone(UTC)
+    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+
+
+def _number(value: Any, index: int, field: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise _fail(errors.READING_INVALID, _("读数必须是数字"), index, field)
+    try:
+        number = Decimal(str(value))
+    except InvalidOperation:
+        number = Decimal("NaN")
+    if not number.is_finite():
+        raise _fail(errors.READING_VALUE_IMPOSSIBLE, _("读数必须是有限的数字"), index, field)
+    return number
+
+
+def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> None:
+    path = f"readings[{index}].sensorReport[{position}]"
+    if not isinstance(report, Mapping):
+        raise _fail(errors.READING_INVALID, _("sensorReport 的每一项必须是对象"), index, path)
+    unknown = sorted(set(report) - _REPORT_KEYS)
+    if unknown:
+        raise _fail(errors.READING_INVALID, _("不支持的字段：%(names)s") % {"names": ", ".join(unknown)}, index, path)
+    component = report.get("component")
+    if component is not None:
+        if component not in _COMPONENTS:
+            raise _fail(
+                errors.READING_TYPE_UNKNOWN,
+                _("只接受 latitude 和 longitude 两种位置分量"),
+                index,
+                f"{path}.component",
+                value=str(component)[:40],
+            )
+        if report.get("uom", "DD") != "DD":
+            raise _fail(
+                errors.READING_UNIT_WRONG,
+                _("经纬度的单位须为 DD（度），收到 %(uom)s") % {"uom": report.get("uom")},
+                index,
+                f"{path}.uom",
+                expected="DD",
+            )
+        number = _number(report.get("value"), index, f"{path}.value")
+        if not -_COMPONENTS[component] <= number <= _COMPONENTS[component]:
+            raise _fail(
+                errors.READING_VALUE_IMPOSSIBLE,
+                _("坐标超出范围（纬度 -90～90，经度 -180～180）"),
+                index,
+                f"{path}.value",
+                value=str(number),
+            )
+        found[component] = number.quantize(_MICRO, rounding=ROUND_HALF_EVEN)
+        return
+    kind = report.get("type")
+    if isinstance(kind, str) and kind.startswith("gs1:"):
+        kind = kind[4:]
+    if kind not in _UNITS:
+        raise _fail(
+            errors.READING_TYPE_UNKNOWN,
+            _("只接受 Temperature（温度）和 RelativeHumidity（相对湿度）读数"),
+            index,
+            f"{path}.type",
+            value=str(kind)[:40],
+        )
+    expected = _UNITS[kind]
+    uom = report.get("uom")
+    if uom != expected:
+        message = (
+            _("温度单位须为 CEL（摄氏度），收到 %(uom)s；系统不做单位换算")
+            if kind == "Temperature"
+            else _("相对湿度单位须为 P1（百分比），收到 %(uom)s；系统不做单位换算")
+        )
+        raise _fail(
+            errors.READING_UNIT_WRONG,
+            message % {"uom": uom if uom is not None else "—"},
+            index,
+            f"{path}.uom",
+            expected=expected,
+            given=uom,
+        )
+    if kind in found:
+        raise _fail(errors.READING_INVALID, _("同一条读数中有重复的 %(type)s") % {"type": kind}, index, path)
+    number = _number(report.get("value"), index, f"{path}.value")
+    if kind == "Temperature" and not -TEMPERATURE_LIMIT <= number <= TEMPERATURE_LIMIT:
+        raise _fail(
+            errors.READING_VALUE_IMPOSSIBLE,
+            _("温度 %(value)s °C 不可能出现（应在 -80～80 °C 之间）") % {"value": number},
+            index,
+            f"{path}.value",
+            value=str(number),
+        )
+    if kind == "RelativeHumidity" and not 0 <= number <= 100:
+        raise _fail(
+            errors.READING_VALUE_IMPOSSIBLE,
+            _("相对湿度 %(value)s%% 不可能出现（应在 0～100%% 之间）") % {"value": number},
+            index,
+            f"{path}.value",
+            value=str(number),
+        )
+    found[kind] = int((number / _TENTH).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+
+
+def reading_parse(element: Any, *, index: int) -> ParsedReading:
+    """One sensor element, validated; raises InvalidInput naming the reading and field."""
+    if not isinstance(element, Mapping):
+        raise _fail(errors.READING_INVALID, _("每条读数必须是 EPCIS sensorElement 对象"), index, f"readings[{index}]")
+    unknown = sorted(set(element) - _ELEMENT_KEYS)
+    if unknown:
+        raise _fail(
+            errors.READING_INVALID,
+            _("不支持的字段：%(names)s") % {"names": ", ".join(unknown)},
+            index,
+            f"readings[{index}]",
+        )
+    metadata = element.get("sensorMetadata")
+    if not isinstance(metadata, Mapping):
+        raise _fail(
+            errors.READING_INVALID, _("缺少 sensorMetadata（设备与时间）"), index, f"readings[{index}].sensorMetadata"
+        )
+    unknown = sorted(set(metadata) - _METADATA_KEYS)
+    if unknown:
+        raise _fail(
+            errors.READING_INVALID,
+            _("不支持的字段：%(names)s") % {"names": ", ".join(unknown)},
+            index,
+            f"readings[{index}].sensorMetadata",
+        )
+    device = metadata.get("deviceID")
+    if not isinstance(device, str) or not _DEVICE.match(device):
+        raise _fail(
+            errors.READING_INVALID,
+            _("deviceID 须为设备的 URI（如 urn:epc:id:giai:…），不超过 128 字符"),
+            index,
+            f"readings[{index}].sensorMetadata.deviceID",
+        )
+    moment = _time(metadata.get("time"), index)
+    reports = element.get("sensorReport")
+    if not isinstance(reports, list) or not reports:
+        raise _fail(errors.READING_INVALID, _("sensorReport 须为非空列表"), index, f"readings[{index}].sensorReport")
+    found: dict[str, Any] = {}
+    for position, report in enumerate(reports):
+        _report(report, index, position, found)
+    if "Temperature" not in found and "RelativeHumidity" not in found:
+        raise _fail(
+            errors.READING_INVALID, _("每条读数至少要有温度或相对湿度"), index, f"readings[{index}].sensorReport"
+        )
+    if ("latitude" in found) != ("longitude" in found):
+        raise _fail(errors.READING_INVALID, _("纬度和经度须同时提供"), index, f"readings[{index}].sensorReport")
+    return ParsedReading(
+        index=index,
+        device_id=device,
+        time=moment,
+        temperature=found.get("Temperature"),
+        humidity=found.get("RelativeHumidity"),
+        latitude=found.get("latitude"),
+        longitude=found.get("longitude"),
+    )
+
+
+def readings_parse(readings: Sequence[Any], *, departed_at: datetime, now: datetime) -> list[ParsedReading]:
+    """Every reading of a batch, validated, or InvalidInput for the first that is not acceptable."""
+    if not isinstance(readings, Sequence) or isinstance(readings, str | bytes) or not readings:
+        raise InvalidInput(errors.READINGS_EMPTY, _("请至少提交一条读数"), details={"field": "readings"})
+    if len(readings) > MAX_READINGS:
+        raise InvalidInput(
+            errors.READINGS_TOO_MANY,
+            _("一次最多提交 %(max)d 条读数，本次 %(count)d 条；请分批提交")
+            % {"max": MAX_READINGS, "count": len(readings)},
+            details={"field": "readings", "max": MAX_READINGS, "count": len(readings)},
+        )
+    earliest = departed_at - BEFORE_DEPARTURE
+    latest = now + CLOCK_SKEW
+    parsed: list[ParsedReading] = []
+    seen: dict[tuple[str, datetime], int] = {}
+    for index, element in enumerate(readings):
+        reading = reading_parse(element, index=index)
+        field = f"readings[{index}].sensorMetadata.time"
+        if reading.time > latest:
+            raise _fail(
+                errors.READING_TIME_INVALID, _("读数时间不能在未来"), index, field, time=reading.time.isoformat()
+            )
+        if reading.time < earliest:
+            raise _fail(
+                errors.READING_TIME_INVALID,
+                _("读数时间早于本段运输出发前 24 小时，不属于这一段"),
+                index,
+                field,
+                time=reading.time.isoformat(),
+                departed_at=departed_at.isoformat(),
+            )
+        if reading.key in seen:
+            raise _fail(
+                errors.READING_DUPLICATE,
+                _("同一设备在同一时间有两条读数（第 %(first)d 条和第 %(second)d 条）")
+                % {"first": seen[reading.key] + 1, "second": index + 1},
+                index,
+                field,
+                duplicate_of=seen[reading.key],
+            )
+        seen[reading.key] = index
+        parsed.append(reading)
+    return parsed
+
+
+def _tenths(value: int | None) -> str:
+    if value is None:
+        return ""
+    sign = "-" if value < 0 else ""
+    return f"{sign}{abs(value) // 10}.{abs(value) % 10}"
+
+
+def _degrees(value: Decimal | None) -> str:
+    return "" if value is None else f"{Decimal(value).quantize(_MICRO)}"
+
+
+def time_canonical(moment: datetime) -> str:
+    """UTC, millisecond precision, `Z` suffix: 2026-07-01T00:30:00.000Z."""
+    moment = moment.astimezone(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def readings_canonical_bytes(rows: Iterable[Any]) -> bytes:
+    """The canonical bytes of a set of readings (docs/coldchain.md): one line per reading, sorted by device and
+    time, tab-separated device, UTC time, °C and % with one decimal, latitude and longitude with six."""
+    lines = sorted(
+        (
+            row.device_id,
+            time_canonical(row.time),
+            _tenths(row.temperature),
+            _tenths(row.humidity),
+            _degrees(row.latitude),
+            _degrees(row.longitude),
+        )
+        for row in rows
+    )
+    return "".join("\t".join(line) + "\n" for line in lines).encode("utf-8")
+
+
+def readings_digest(rows: Iterable[Any]) -> str:
+    """SHA-256 (hex) of the canonical bytes."""
+    return hashlib.sha256(readings_canonical_bytes(rows)).hexdigest()
