@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 from django.contrib import admin
-from django.test import RequestFactory
+from django.test import Client, RequestFactory
 
 from xinren.reviews.choices import ReviewStatus
-from xinren.reviews.models import DiaryEntry, DiaryInvitation, Flag, Notification, Reply, Review
+from xinren.reviews.models import DiaryEntry, DiaryInvitation, Flag, Fold, Notification, Reply, Review
 from xinren.reviews.services import review_post
 
 from .conftest import line_delivered
@@ -59,3 +59,38 @@ def test_the_fold_action_folds_through_the_service(platform, operator, consumer,
     assert Review.objects.values_list("status", "fold_reason").get(pk=review.pk) == (
         ReviewStatus.FOLDED, "含违法或侵权信息",
     )
+
+
+def test_the_operator_folds_with_a_reason_typed_in_the_action_bar(platform, operator, consumer, product):
+    # given
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    operator.user.is_staff = operator.user.is_superuser = True
+    operator.user.save()
+    client = Client()
+    client.force_login(operator.user)
+    # when
+    response = client.post("/admin/reviews/review/", {
+        "action": "fold_with_reason", "_selected_action": [review.pk], "reason": "泄露他人电话号码",
+    })
+    # then
+    assert response.status_code == 302
+    assert Review.objects.values_list("status", "fold_reason").get(pk=review.pk) == (
+        ReviewStatus.FOLDED, "泄露他人电话号码",
+    )
+    assert Notification.objects.get(review=review).message == (
+        "你的评价已被折叠，理由：泄露他人电话号码。你可以提交一次申辩。"
+    )
+
+
+def test_folding_without_a_reason_is_refused(platform, operator, consumer, product):
+    # given
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    operator.user.is_staff = operator.user.is_superuser = True
+    operator.user.save()
+    client = Client()
+    client.force_login(operator.user)
+    # when
+    client.post("/admin/reviews/review/", {"action": "fold_with_reason", "_selected_action": [review.pk], "reason": ""})
+    # then
+    assert Review.objects.get(pk=review.pk).status == ReviewStatus.VISIBLE
+    assert Fold.objects.count() == 0

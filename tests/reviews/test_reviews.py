@@ -51,6 +51,7 @@ def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consu
         "stars": 5,
         "text": "菌子很新鲜，炒肉特别香。",
         "tags": ["新鲜", "包装好"],
+        "media": [],
     }
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.helpers import ActionForm
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -34,16 +36,39 @@ class DiaryInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["milestone", "text", "created_at", "ledger_leaf_hash"]
 
 
-@admin.action(description=_("以“含违法或侵权信息”为由折叠所选评价"))
-def fold_unlawful(modeladmin: admin.ModelAdmin[Review], request: HttpRequest, queryset: QuerySet[Review]) -> None:
+class FoldActionForm(ActionForm):
+    """The action bar with a public reason: folding is never silent."""
+
+    reason = forms.CharField(
+        label=_("公开理由"), max_length=services.REASON_MAX, required=False,
+        help_text=_("折叠时必填，会公开显示在评价上，并通知作者"),
+    )
+
+
+def _fold_selected(
+    modeladmin: admin.ModelAdmin[Review], request: HttpRequest, queryset: QuerySet[Review], reason: str
+) -> None:
     user = request.user
     assert isinstance(user, User)
     try:
         actor = actor_for_user(user=user, organization_id=services.platform_organization().pk)
         for review in queryset:
-            services.review_fold(actor=actor, review_id=review.pk, reason=str(_("含违法或侵权信息")))
+            services.review_fold(actor=actor, review_id=review.pk, reason=reason)
     except DomainError as exc:
         modeladmin.message_user(request, str(exc.message), level=messages.ERROR)
+
+
+@admin.action(description=_("以“含违法或侵权信息”为由折叠所选评价"))
+def fold_unlawful(modeladmin: admin.ModelAdmin[Review], request: HttpRequest, queryset: QuerySet[Review]) -> None:
+    _fold_selected(modeladmin, request, queryset, str(_("含违法或侵权信息")))
+
+
+@admin.action(description=_("以填写的公开理由折叠所选评价"))
+def fold_with_reason(
+    modeladmin: admin.ModelAdmin[Review], request: HttpRequest, queryset: QuerySet[Review]
+) -> None:
+    # An empty reason reaches the service, which refuses it (review.invalid) and the message says why.
+    _fold_selected(modeladmin, request, queryset, request.POST.get("reason", ""))
 
 
 @admin.register(Review)
@@ -58,7 +83,8 @@ class ReviewAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     ]
     exclude = ["minhash"]
     inlines = [FoldInline, DiaryInline]
-    actions = [fold_unlawful]
+    actions = [fold_unlawful, fold_with_reason]
+    action_form = FoldActionForm
 
     def get_actions(self, request: HttpRequest) -> dict[str, Any]:
         actions = super().get_actions(request)

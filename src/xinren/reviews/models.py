@@ -4,8 +4,9 @@ Nothing here is ever deleted (E-commerce Law art. 39): `Review` refuses deletion
 text are guarded against UPDATE by a database trigger (migration 0002). Every public fact is a signed ledger
 statement whose leaf hash is kept on the row (`ledger_leaf_hash`).
 
-Photos come later through the evidence pipeline (trace context): a photo will be an evidence file whose
-SHA-256 is signed in its own statement pointing at the review's leaf hash, so this table needs no change.
+Photos and a video go through the evidence pipeline (`trace.evidence.services.media_ingest`: sniffed, stripped
+of metadata, stored once by SHA-256); `ReviewMedia` links them to the review, and their SHA-256 are signed in the
+review's own statement.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from xinren.accounts.models import Organization
 from xinren.catalog.models import Product
 from xinren.core.errors import Conflict
 from xinren.orders.models import OrderLine
+from xinren.trace.evidence.models import MediaFile
 
 from . import errors
 from .choices import FlagReason, FlagStatus, FoldSource, Milestone, NotificationKind, ReviewStatus
@@ -78,6 +80,25 @@ class Review(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise _delete_refused()
+
+
+class ReviewMedia(models.Model):
+    """A photo or the video of a review, in upload order; the file itself lives in the evidence store."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="media")
+    media = models.ForeignKey(MediaFile, on_delete=models.PROTECT, related_name="review_uses")
+    position = models.PositiveSmallIntegerField(_("顺序"))
+
+    class Meta:
+        verbose_name = _("评价图片与视频")
+        verbose_name_plural = _("评价图片与视频")
+        ordering = ["position", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["review", "position"], name="review_media_position_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} #{self.position}"
 
 
 class DiaryInvitation(models.Model):

@@ -16,8 +16,8 @@ from django.db.models import Prefetch
 from xinren.catalog.models import Batch, Product
 
 from .choices import ReviewStatus
-from .models import DiaryEntry, Review
-from .selectors import product_rating
+from .models import DiaryEntry, Review, ReviewMedia
+from .selectors import media_public, product_rating
 
 LATEST = 10
 JSONLD_REVIEWS = 10
@@ -28,7 +28,7 @@ def _anchor(product: Product) -> str:
 
 
 def _media(review: Review) -> list[dict[str, Any]]:
-    return []
+    return [media_public(row.media) for row in review.media.all()]
 
 
 def _reply_delay_hours(seconds: int) -> int:
@@ -114,6 +114,7 @@ def reviews_section(*, product: Product, batch: Batch | None) -> dict[str, Any] 
         .select_related("reply")
         .prefetch_related(
             Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
+            Prefetch("media", queryset=ReviewMedia.objects.select_related("media").order_by("position", "id")),
         )
         .order_by("-created_at", "-id")[:LATEST]
     )

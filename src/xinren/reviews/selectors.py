@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import Avg, Count, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -18,6 +19,7 @@ from xinren.core.errors import NotFound
 from xinren.orders import errors as order_errors
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import OrderLine
+from xinren.trace.evidence.models import MediaFile
 
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
@@ -214,6 +216,17 @@ def consumer_line_get(*, consumer: User, line_id: int) -> OrderLine:
     return line
 
 
+def media_public(file: MediaFile) -> dict[str, Any]:
+    """A review's photo or video as pages show it: kind, SHA-256, thumbnail URL (a poster for a video) and the URL
+    to open (the display-size picture, or the video itself)."""
+    return {
+        "kind": file.kind,
+        "sha256": file.sha256,
+        "thumbnail": default_storage.url(file.thumbnail),
+        "display": default_storage.url(file.display or file.original),
+    }
+
+
 def review_media(*, review: Review) -> list[dict[str, Any]]:
-    """The review's photos and video: kind, SHA-256 and the thumbnail and display URLs."""
-    return []
+    """The review's photos and video in upload order."""
+    return [media_public(row.media) for row in review.media.select_related("media").order_by("position", "id")]

@@ -30,9 +30,11 @@ def product_subject(gtin: str) -> str:
 
 
 def review_statement(
-    *, line: OrderLine, reviewer: str, stars: int, text: str, tags: list[str], at: datetime
+    *, line: OrderLine, reviewer: str, stars: int, text: str, tags: list[str], at: datetime,
+    media: list[str] | None = None,
 ) -> dict[str, Any]:
-    """The platform vouches that this pseudonymous reviewer bought and received this order line."""
+    """The platform vouches that this pseudonymous reviewer bought and received this order line; `media` is the
+    SHA-256 of each photo and video, in upload order (the files are in the evidence store under that name)."""
     order = line.order
     return {
         "type": REVIEW,
@@ -46,6 +48,7 @@ def review_statement(
         "stars": stars,
         "text": text,
         "tags": tags,
+        "media": list(media or []),
     }
 
 

@@ -17,10 +17,13 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.orders.selectors import line_reviewable_get
+from xinren.trace.evidence.choices import MediaKind
+from xinren.trace.evidence.models import MediaFile
+from xinren.trace.evidence.services import media_ingest
 
 from .. import errors, integrity, minhash, statements
 from ..choices import FlagReason, FoldSource, ReviewStatus
-from ..models import Flag, Notification, Reply, Review
+from ..models import Flag, Notification, Reply, Review, ReviewMedia
 from .shared import (
     REASON_MAX,
     TEXT_MAX,
@@ -32,6 +35,10 @@ from .shared import (
     tags_clean,
     text_clean,
 )
+
+PHOTOS_MAX = 9
+VIDEOS_MAX = 1
+MEDIA_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO})
 
 # -- reviews -----------------------------------------------------------------------------------------------------------
 
@@ -59,9 +66,11 @@ def review_post(
             errors.REVIEW_RATE_LIMITED, _("评价过于频繁，请稍后再试"), details={"limit_per_hour": limit}, status=429
         )
     platform = platform_organization()
+    files = _media_ingest(media)
     reviewer = consumer_public_id(consumer)
     statement = statements.review_statement(
-        line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now
+        line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now,
+        media=[file.sha256 for file in files],
     )
     try:
         with transaction.atomic():
@@ -72,12 +81,36 @@ def review_post(
             )
     except IntegrityError as exc:
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
+    ReviewMedia.objects.bulk_create(
+        [ReviewMedia(review=review, media=file, position=position) for position, file in enumerate(files)]
+    )
     audit_record(actor=consumer, organization=None, action="review.post", target=review,
-                 data={"stars": stars, "leaf_hash": review.ledger_leaf_hash})
+                 data={"stars": stars, "leaf_hash": review.ledger_leaf_hash, "media": len(files)})
     product_page_stale(review.product_id)
     if integrity.checks_enabled():
         _integrity_check(review=review, platform=platform, now=now)
     return review
+
+
+def _media_ingest(media: Sequence[tuple[str, bytes]]) -> list[MediaFile]:
+    """Store the uploads through the evidence pipeline (sniffed, metadata stripped, stored once by SHA-256);
+    at most PHOTOS_MAX photos and VIDEOS_MAX video. The same file twice counts once."""
+    if len(media) > PHOTOS_MAX + VIDEOS_MAX:
+        raise InvalidInput(errors.REVIEW_MEDIA_LIMIT, _("最多上传 9 张照片和 1 段视频"), details={"field": "photos"})
+    files: dict[str, MediaFile] = {}
+    for filename, content in media:
+        try:
+            file = media_ingest(content=content, filename=filename, kinds=MEDIA_KINDS)
+        except InvalidInput as exc:
+            raise InvalidInput(exc.code, exc.message, details={**exc.details, "field": "photos",
+                                                               "filename": filename}) from exc
+        files.setdefault(file.sha256, file)
+    kinds = [file.kind for file in files.values()]
+    if kinds.count(MediaKind.IMAGE) > PHOTOS_MAX:
+        raise InvalidInput(errors.REVIEW_MEDIA_LIMIT, _("最多上传 9 张照片"), details={"field": "photos"})
+    if kinds.count(MediaKind.VIDEO) > VIDEOS_MAX:
+        raise InvalidInput(errors.REVIEW_MEDIA_LIMIT, _("最多上传 1 段视频"), details={"field": "video"})
+    return list(files.values())
 
 
 def _integrity_check(*, review: Review, platform: Organization, now: datetime) -> None:

@@ -1,0 +1,84 @@
+"""Photos and a video on a review go through the evidence pipeline; their SHA-256 are signed in the review."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from PIL import Image
+
+from xinren.core.errors import DomainError
+from xinren.reviews.models import Review, ReviewMedia
+from xinren.reviews.services import review_post
+from xinren.trace.evidence.models import MediaFile
+
+from ..shop.conftest import browser_of
+from .conftest import line_delivered, statement_of
+
+pytestmark = pytest.mark.django_db
+
+
+def picture(colour: tuple[int, int, int], fmt: str = "JPEG") -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), colour).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def test_photos_are_stored_linked_in_order_and_signed_in_the_statement(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    # when
+    review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="实拍如图", media=[
+        ("a.jpg", picture((200, 30, 30))), ("b.png", picture((30, 200, 30), "PNG")),
+    ])
+    # then
+    files = [row.media for row in ReviewMedia.objects.filter(review=review).select_related("media")]
+    assert [file.kind for file in files] == ["image", "image"]
+    assert statement_of(review.ledger_leaf_hash)["media"] == [file.sha256 for file in files]
+
+
+def test_more_than_nine_photos_are_refused_and_nothing_is_written(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    photos = [(f"{n}.jpg", picture((n * 20, 10, 10))) for n in range(10)]
+    # when
+    with pytest.raises(DomainError) as refused:
+        review_post(consumer=consumer, line_id=line.pk, stars=5, text="照片太多", media=photos)
+    # then
+    assert (refused.value.code, refused.value.details["field"]) == ("review.media_limit", "photos")
+    assert Review.objects.count() == 0 and ReviewMedia.objects.count() == 0
+
+
+def test_a_file_that_is_not_a_picture_is_refused_in_the_form(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    fake = SimpleUploadedFile("photo.jpg", b"this is not a picture at all", content_type="image/jpeg")
+    # when
+    response = browser_of(consumer).post(
+        f"/shop/lines/{line.pk}/review/", {"stars": "4", "text": "附图", "tags": "", "photos": [fake]}
+    )
+    # then
+    assert response.status_code == 422
+    assert Review.objects.count() == 0 and MediaFile.objects.count() == 0
+
+
+def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    photos = [SimpleUploadedFile(f"{n}.jpg", picture((40 * n, 90, 60)), content_type="image/jpeg") for n in range(3)]
+    # when
+    posted = browser_of(consumer).post(
+        f"/shop/lines/{line.pk}/review/", {"stars": "5", "text": "三张实拍", "tags": "实拍", "photos": photos}
+    )
+    # then
+    assert posted.status_code == 302
+    review = Review.objects.get()
+    files = [row.media for row in review.media.select_related("media")]
+    assert len(files) == 3
+    html = Client().get(f"/01/{product.gtin}").content.decode()
+    for file in files:
+        assert file.thumbnail in html
+    own = browser_of(consumer).get(f"/shop/reviews/{review.pk}/").content.decode()
+    assert files[0].thumbnail in own
