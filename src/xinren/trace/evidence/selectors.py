@@ -5,13 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
 
-from xinren.catalog.models import Batch, Product
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationKind
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.images import THUMB_SIDE, product_image_variants
+from xinren.catalog.models import Batch, Product, ProductImage
+from xinren.catalog.selectors import owners_trusting
+from xinren.core.errors import DomainError, NotFound
 from xinren.trace.models import EventSubject
+from xinren.trace.verification import MISMATCH, EventProof
 
-from .choices import EvidenceStatus
-from .models import Evidence
+from . import errors
+from .choices import EvidenceStatus, MediaKind, Purpose
+from .media.posters import POSTER_SIZE, TILE_SIZE, duration_text
+from .models import Evidence, MediaFile
+from .verification import evidence_proofs
 
 
 def evidence_for(
@@ -42,6 +56,120 @@ def evidence_for(
     return rows.order_by(F("taken_at").asc(nulls_last=True), "created_at", "id")
 
 
+_PUBLIC = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
+
+
+def evidence_list(*, actor: Actor, product_id: int, batch_id: int | None = None) -> QuerySet[Evidence]:
+    """Evidence on a product (or one of its lots) as the actor may see it.
+
+    The product's merchant sees everything, withdrawals and reasons included; any other organization sees
+    what it vouched for itself and, on a published product, the active evidence the public album shows.
+    """
+    product = Product.objects.filter(pk=product_id).first()
+    owner = product is not None and product.merchant_id == actor.organization.pk
+    public = product is not None and product.status in _PUBLIC
+    if product is None or not (owner or public or owners_trusting(partner=actor.organization).filter(
+            pk=product.merchant_id).exists()):
+        raise NotFound(errors.SUBJECT_NOT_FOUND, _("找不到该商品"))
+    batch = None
+    if batch_id is not None:
+        batch = Batch.objects.filter(pk=batch_id, product=product).first()
+        if batch is None:
+            raise NotFound(errors.SUBJECT_NOT_FOUND, _("找不到该批次"))
+    rows = evidence_for(product=product, batch=batch, active_only=False)
+    if not owner:
+        visible = Q(organization=actor.organization)
+        if public:
+            visible |= Q(status=EvidenceStatus.ACTIVE)
+        rows = rows.filter(visible)
+    return rows
+
+
+def evidence_get_own(*, actor: Actor, evidence_id: int) -> Evidence:
+    """Evidence the actor's organization vouched for (the only evidence it may withdraw)."""
+    evidence = (
+        Evidence.objects.filter(pk=evidence_id, organization=actor.organization)
+        .select_related("media", "organization").first()
+    )
+    if evidence is None:
+        raise NotFound(errors.NOT_FOUND, _("找不到该证据"))
+    return evidence
+
+
+def _url(name: str) -> str:
+    return default_storage.url(name) if name else ""
+
+
+def thumbnail_size(media: MediaFile) -> tuple[int, int]:
+    """The thumbnail's width and height, as drawn at ingest (for the page's width/height attributes)."""
+    if media.kind == MediaKind.VIDEO:
+        return POSTER_SIZE
+    if media.kind == MediaKind.PDF:
+        return TILE_SIZE
+    width, height = media.width or THUMB_SIDE, media.height or THUMB_SIDE
+    scale = min(1.0, THUMB_SIDE / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def _album_item(evidence: Evidence, proof: EventProof) -> dict[str, Any]:
+    media = evidence.media
+    width, height = thumbnail_size(media)
+    return {
+        "id": evidence.pk,
+        "kind": media.kind,
+        "purpose": evidence.purpose,
+        "purpose_label": str(Purpose(evidence.purpose).label),
+        "caption": evidence.caption,
+        "vouched_by": evidence.organization.name,
+        "vouched_by_kind": str(OrganizationKind(evidence.organization.kind).label),
+        "taken_at": evidence.taken_at.isoformat() if evidence.taken_at else None,
+        "taken_on": timezone.localtime(evidence.taken_at).date().isoformat() if evidence.taken_at else "",
+        "sha256": media.sha256,
+        "mime": media.mime,
+        "size": media.size,
+        "duration": duration_text(media.duration_ms),
+        "pages": media.pages,
+        "thumb_url": _url(media.thumbnail),
+        "thumb_width": width,
+        "thumb_height": height,
+        "full_url": _url(media.display or media.original),
+        "original_url": _url(media.original),
+        "proof": proof.as_dict(),
+    }
+
+
+def _cover(product: Product) -> dict[str, Any] | None:
+    image = ProductImage.objects.filter(product=product).order_by("position", "id").first()
+    if image is None:
+        return None
+    try:
+        names = product_image_variants(image)
+        with default_storage.open(names["display"], "rb") as stored, Image.open(stored) as display:
+            width, height = display.size
+    except (OSError, DomainError):  # a missing or unreadable photo leaves the album without a cover
+        return None
+    return {"url": _url(names["display"]), "thumb_url": _url(names["thumbnail"]), "width": width,
+            "height": height, "sha256": image.sha256}
+
+
 def album_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
-    """The trace album (溯源相册) of a product and lot for the consumer page, or None when it is empty."""
-    return None
+    """The trace album (溯源相册) of a product and lot for the consumer page, or None when it is empty.
+
+    Only active evidence whose logged statement still matches is shown; evidence that no longer matches
+    its statement is counted in `hidden`, never shown. Certificates are listed apart from photos and videos.
+    """
+    rows = list(evidence_for(product=product, batch=batch))
+    if not rows:
+        return None
+    proofs = evidence_proofs(rows)
+    shown = [(row, proofs[row.pk]) for row in rows if proofs[row.pk].state != MISMATCH]
+    order = {purpose: position for position, purpose in enumerate(Purpose.values)}
+    shown.sort(key=lambda pair: order[pair[0].purpose])  # stable: keeps the time order within a purpose
+    items = [_album_item(row, proof) for row, proof in shown]
+    return {
+        "cover": _cover(product),
+        "photos": [item for item in items if item["purpose"] != Purpose.CERTIFICATE],
+        "certificates": [item for item in items if item["purpose"] == Purpose.CERTIFICATE],
+        "hidden": len(rows) - len(shown),
+        "count": len(items),
+    }

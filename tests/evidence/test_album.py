@@ -1,0 +1,123 @@
+"""The album section of the consumer page: what it shows, what it hides, and how the page draws it."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client
+
+from xinren.catalog.services import product_image_add
+from xinren.ledger.store.sequencer import log_integrate_all
+from xinren.trace.evidence.choices import Purpose
+from xinren.trace.evidence.models import Evidence
+from xinren.trace.evidence.selectors import album_for
+from xinren.trace.evidence.services import evidence_upload, evidence_withdraw
+from xinren.web.public.sections import sections_for
+
+from . import samples
+
+pytestmark = pytest.mark.django_db
+
+
+def _upload(actor, *, content=None, name="forest.jpg", **fields):  # type: ignore[no-untyped-def]
+    return evidence_upload(actor=actor, content=content or samples.jpeg_with_gps(), filename=name, **fields)
+
+
+def test_no_album_without_evidence(batch):
+    assert album_for(product=batch.product, batch=batch) is None
+    assert "album" not in sections_for(product=batch.product, batch=batch)
+
+
+def test_album_groups_certificates_apart_and_marks_each_proof(merchant_actor, lab_actor, batch, settings):
+    # given
+    settings.XINREN_LOG_INTEGRATE_ON_COMMIT = False
+    photo = _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN, caption="松林")
+    video = _upload(merchant_actor, content=samples.mp4_with_location(), name="pack.mp4", batch_id=batch.pk,
+                    purpose=Purpose.PACKING)
+    certificate = _upload(lab_actor, content=samples.pdf_with_metadata(), name="cert.pdf",
+                          product_id=batch.product_id, purpose=Purpose.CERTIFICATE, caption="有机产品认证证书")
+    # when: before and after the log integrates the statements
+    pending = album_for(product=batch.product, batch=batch)
+    log_integrate_all()
+    album = album_for(product=batch.product, batch=batch)
+    # then
+    assert pending is not None and album is not None
+    assert {i["proof"]["state"] for i in pending["photos"] + pending["certificates"]} == {"pending"}
+    assert [(i["id"], i["kind"], i["purpose_label"]) for i in album["photos"]] == [
+        (photo.pk, "image", "产地实拍"), (video.pk, "video", "包装")]
+    assert [(i["id"], i["kind"], i["vouched_by"], i["pages"]) for i in album["certificates"]] == [
+        (certificate.pk, "pdf", lab_actor.organization.name, 1)]
+    first = album["photos"][0]
+    assert first["thumb_url"] == f"/media/{photo.media.thumbnail}"
+    assert first["full_url"] == f"/media/{photo.media.display}"
+    assert (first["thumb_width"], first["thumb_height"], first["sha256"]) == (64, 48, photo.media.sha256)
+    assert album["photos"][1]["duration"] == "0:42"
+    assert album["photos"][1]["full_url"] == f"/media/{video.media.original}"
+    assert first["proof"]["state"] == "verified" and first["proof"]["bundle"].startswith("/log/bundle/")
+    assert (album["count"], album["hidden"], album["cover"]) == (3, 0, None)
+    json.dumps(album)
+
+
+def test_withdrawn_and_tampered_evidence_disappear(merchant_actor, batch):
+    # given
+    kept = _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN, caption="原样")
+    withdrawn = _upload(merchant_actor, content=samples.image_bytes("PNG"), name="a.png", batch_id=batch.pk,
+                        purpose=Purpose.PRODUCTION)
+    tampered = _upload(merchant_actor, content=samples.image_bytes("WEBP"), name="b.webp", batch_id=batch.pk,
+                       purpose=Purpose.PACKING, caption="签名时的说明")
+    evidence_withdraw(actor=merchant_actor, evidence=withdrawn, reason="拍错了")
+    Evidence.objects.filter(pk=tampered.pk).update(caption="事后改过的说明")
+    # when
+    album = album_for(product=batch.product, batch=batch)
+    # then
+    assert album is not None
+    assert [i["id"] for i in album["photos"]] == [kept.pk]
+    assert (album["count"], album["hidden"]) == (1, 1)
+
+
+def test_cover_is_the_first_product_photo_with_variants_made_on_first_use(merchant_actor, batch):
+    # given
+    image = product_image_add(actor=merchant_actor, product_id=batch.product_id,
+                              data=samples.image_bytes("PNG", size=(2000, 1500)))
+    _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN)
+    # when
+    album = album_for(product=batch.product, batch=batch)
+    # then
+    assert album is not None and album["cover"] == {
+        "url": f"/media/products/variants/{image.sha256}-1280.jpg",
+        "thumb_url": f"/media/products/variants/{image.sha256}-320.jpg",
+        "width": 1280, "height": 960, "sha256": image.sha256,
+    }
+    assert default_storage.exists(f"products/variants/{image.sha256}-320.jpg")
+
+
+def test_album_reads_a_few_queries_whatever_its_size(merchant_actor, batch, django_assert_max_num_queries):
+    for n in range(6):
+        _upload(merchant_actor, content=samples.image_bytes("PNG", size=(10 + n, 10)), name=f"{n}.png",
+                batch_id=batch.pk, purpose=Purpose.PRODUCTION)
+    with django_assert_max_num_queries(6):
+        album = album_for(product=batch.product, batch=batch)
+    assert album is not None and album["count"] == 6
+
+
+def test_lot_page_shows_the_album_with_captions_escaped(merchant_actor, batch):
+    # given
+    _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN, caption='<script>alert("x")</script>松林')
+    _upload(merchant_actor, content=samples.pdf_with_metadata(), name="c.pdf", batch_id=batch.pk,
+            purpose=Purpose.CERTIFICATE, caption="证书 <b>1</b>")
+    log_integrate_all()
+    path = f"/01/{batch.product.gtin}/10/{batch.lot}"
+    # when
+    page = Client().get(path + "?lang=zh-hans")
+    data = Client().get(path, HTTP_ACCEPT="application/json").json()
+    # then
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "溯源相册" in html and "证书与认证文件" in html and "产地实拍" in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;松林" in html and "<script>alert" not in html
+    assert "证书 &lt;b&gt;1&lt;/b&gt;" in html
+    assert 'loading="lazy"' in html and "✓" in html
+    assert len(page.content) <= 150 * 1024
+    assert data["sections"]["album"]["photos"][0]["caption"] == '<script>alert("x")</script>松林'
