@@ -24,8 +24,9 @@ def test_submit_and_read_results(merchant, other_merchant, lab, platform):
     results = call(client, "get", "/verification-results", key=key)
     others = call(client, "get", "/verification-results", key=key_for(other_merchant))
     refused = call(client, "post", "/credentials", key=key_for(lab), body={"kind": "organic", "number": "Z"})
-    viewer = call(client, "post", "/credentials", key=key_for(merchant, Role.VIEWER),
-                  body={"kind": "organic", "number": "Z"})
+    viewer = call(
+        client, "post", "/credentials", key=key_for(merchant, Role.VIEWER), body={"kind": "organic", "number": "Z"}
+    )
     # then
     assert created.status_code == 201 and created.json()["status"] == "verified"
     assert [(r["number"], r["status"], r["verifier"]) for r in results.json()] == [

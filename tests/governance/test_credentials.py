@@ -29,16 +29,26 @@ def test_a_valid_certificate_is_verified_and_the_result_signed_by_the_platform(m
     # when
     credential = credential_submit(actor=merchant_actor, kind="organic", number=" CN-ORG-2026-000123 ")
     # then
-    assert (credential.status, credential.number, credential.holder_name) == ("verified", "CN-ORG-2026-000123",
-                                                                              merchant.name)
+    assert (credential.status, credential.number, credential.holder_name) == (
+        "verified",
+        "CN-ORG-2026-000123",
+        merchant.name,
+    )
     check = CredentialCheck.objects.get(credential=credential)
     assert (check.status, check.verifier, check.holder_uscc) == ("valid", "registry", merchant.uscc)
     entry = PendingEntry.objects.get(leaf_hash=bytes.fromhex(check.ledger_leaf_hash))
     statement = json.loads(parse_envelope(bytes(entry.envelope)).payload)
     assert statement == {
-        "type": "verification.result", "subject": f"org:{merchant.pk}", "kind": "organic",
-        "number": "CN-ORG-2026-000123", "holder_name": merchant.name, "holder_uscc": merchant.uscc,
-        "verifier": "registry", "source": "国家认监委 2026-11 导出", "status": "valid", "valid_until": "2027-12-31",
+        "type": "verification.result",
+        "subject": f"org:{merchant.pk}",
+        "kind": "organic",
+        "number": "CN-ORG-2026-000123",
+        "holder_name": merchant.name,
+        "holder_uscc": merchant.uscc,
+        "verifier": "registry",
+        "source": "国家认监委 2026-11 导出",
+        "status": "valid",
+        "valid_until": "2027-12-31",
         "time": "2026-11-20T02:00:00+00:00",
     }
     assert entry.signer_key_id == platform.signing_keys.get().key_id
@@ -102,3 +112,32 @@ def test_recheck_follows_the_registry_and_withdrawal_is_final(merchant_actor, ot
         credential_recheck(actor=merchant_actor, credential_id=credential.pk)
     credential.refresh_from_db()
     assert credential.status == "withdrawn" and credential.checks.count() == 2
+
+
+def test_the_certificate_scan_comes_from_the_evidence_pipeline(merchant_actor, other_actor, platform):
+    # given
+    from xinren.core.errors import InvalidInput
+    from xinren.trace.evidence.services import evidence_attach, media_ingest
+
+    from ..trust.conftest import png
+
+    product = ProductFactory(merchant=merchant_actor.organization)
+    scan = evidence_attach(
+        actor=merchant_actor,
+        media=media_ingest(content=png(), filename="cert.png"),
+        product=product,
+        purpose="certificate",
+        caption="有机证书扫描件",
+    )
+    photo = evidence_attach(
+        actor=merchant_actor, media=media_ingest(content=png(), filename="farm.png"), product=product, purpose="origin"
+    )
+    # when
+    credential = credential_submit(actor=merchant_actor, kind="organic", number="S-1", evidence_id=scan.pk)
+    # then
+    assert (credential.evidence_id, credential.evidence_leaf_hash) == (scan.pk, scan.leaf_hash)
+    for actor, evidence in ((merchant_actor, photo), (other_actor, scan)):
+        with pytest.raises(InvalidInput) as caught:
+            credential_submit(actor=actor, kind="organic", number="S-2", evidence_id=evidence.pk)
+        assert caught.value.code == "credential.evidence_invalid"
+    assert Credential.objects.count() == 1

@@ -23,7 +23,11 @@ def test_import_creates_rows_and_a_signed_registry_statement(merchant, platform)
     assert (record.kind, record.version, record.row_count, record.superseded_at) == ("organic", 1, 2, None)
     row = RegistryRecord.objects.get(number="CN-ORG-2026-000123")
     assert (row.holder_name, row.holder_uscc, row.scope, row.region, row.row_number) == (
-        merchant.name, merchant.uscc, "茶叶；普洱茶", "云南省普洱市", 2
+        merchant.name,
+        merchant.uscc,
+        "茶叶；普洱茶",
+        "云南省普洱市",
+        2,
     )
     assert str(row.valid_until) == "2027-12-31" and row.status == "valid"
     entry = PendingEntry.objects.get(statement_type="verification.registry")
@@ -52,8 +56,12 @@ def test_utf8_bom_and_chinese_headers_are_accepted(merchant, platform):
     record = organic_import_bytes(data.encode("utf-8"))
     # then
     row = RegistryRecord.objects.get(registry_import=record)
-    assert (row.number, row.holder_name, row.status, str(row.valid_until)) == ("GI-530800-0001", "景迈", "valid",
-                                                                               "2028-06-30")
+    assert (row.number, row.holder_name, row.status, str(row.valid_until)) == (
+        "GI-530800-0001",
+        "景迈",
+        "valid",
+        "2028-06-30",
+    )
 
 
 def organic_import_bytes(data: bytes):  # type: ignore[no-untyped-def]

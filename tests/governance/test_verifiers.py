@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 def _verify(number, organization, **kwargs):  # type: ignore[no-untyped-def]
     return RegistryVerifier().verify(
-        kind="organic", number=number, holder_name=kwargs.get("name", organization.name),
-        holder_uscc=kwargs.get("uscc", organization.uscc), at=NOW,
+        kind="organic",
+        number=number,
+        holder_name=kwargs.get("name", organization.name),
+        holder_uscc=kwargs.get("uscc", organization.uscc),
+        at=NOW,
     )
 
 
@@ -33,11 +36,18 @@ def test_statuses(merchant, other_merchant, platform):
     # when / then
     valid = _verify("V", merchant)
     assert (valid.status, valid.verifier, valid.source, valid.valid_until) == (
-        "valid", "registry", "国家认监委 2026-11 导出", dt.date(2027, 12, 31)
+        "valid",
+        "registry",
+        "国家认监委 2026-11 导出",
+        dt.date(2027, 12, 31),
     )
     assert valid.details["holder_uscc"] == merchant.uscc and valid.details["row_number"] == 2
     assert [_verify(n, merchant).status for n in ("E", "R", "S", "F", "nope")] == [
-        "expired", "revoked", "revoked", "expired", "not_found"
+        "expired",
+        "revoked",
+        "revoked",
+        "expired",
+        "not_found",
     ]
     assert _verify("V", other_merchant).status == "mismatch"
     assert _verify("V", other_merchant).details["mismatch"] == "holder_uscc"

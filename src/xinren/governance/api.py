@@ -55,7 +55,10 @@ class CredentialOut(Schema):
 @router.post("/credentials", response={201: CredentialOut, **ERRORS}, summary="Submit a certificate to verify")
 def credential_submit(request: HttpRequest, payload: CredentialIn) -> Any:
     credential = services.credential_submit(
-        actor=actor_of(request), kind=payload.kind, number=payload.number, holder_name=payload.holder_name,
+        actor=actor_of(request),
+        kind=payload.kind,
+        number=payload.number,
+        holder_name=payload.holder_name,
         evidence_id=payload.evidence_id,
     )
     return Status(201, credential)

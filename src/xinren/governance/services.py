@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from django.apps import apps
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +26,8 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.trace.evidence.choices import EvidenceStatus, Purpose
+from xinren.trace.evidence.models import Evidence
 
 from . import errors
 from .choices import CREDENTIAL_TRANSITIONS, CredentialKind, CredentialStatus, VerificationStatus
@@ -197,15 +198,16 @@ def _evidence_leaf_hash(*, actor: Actor, evidence_id: int | None) -> str:
     """The leaf hash of the certificate scan the merchant uploaded through the evidence pipeline."""
     if evidence_id is None:
         return ""
-    evidence_model = apps.get_model("evidence", "Evidence")
-    evidence = evidence_model.objects.filter(pk=evidence_id, organization=actor.organization).first()
-    if evidence is None or evidence.status != "active":
+    evidence = Evidence.objects.filter(
+        pk=evidence_id, organization=actor.organization, status=EvidenceStatus.ACTIVE, purpose=Purpose.CERTIFICATE
+    ).first()
+    if evidence is None:
         raise InvalidInput(
             errors.EVIDENCE_INVALID,
-            _("找不到该证据文件，或已撤回"),
+            _("找不到该证书文件（须是本组织上传、用途为“证书”且未撤回的证据）"),
             details={"field": "evidence_id", "evidence_id": evidence_id},
         )
-    return str(evidence.leaf_hash)
+    return evidence.leaf_hash
 
 
 @transaction.atomic

@@ -1,1 +1,71 @@
-"""Trust models."""
+"""Regional programmes that alliances define, and the record of each status change."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.models import Organization
+from xinren.core.models import TimeStampedModel
+
+from .choices import ProgrammeStatus
+
+
+class Programme(TimeStampedModel):
+    """An alliance's regional label programme (e.g. 昆明溯源): rules over the label catalogue, and a badge."""
+
+    alliance = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programmes")
+    code = models.SlugField(_("代码"), max_length=48)
+    name = models.CharField(_("名称"), max_length=64)
+    region = models.CharField(_("地区"), max_length=128, help_text=_("商品产地须包含此地区，如 云南省昆明市"))
+    description = models.TextField(_("说明"), blank=True)
+    required_labels = models.JSONField(_("要求的标签"), default=list)
+    min_lab_stars = models.PositiveSmallIntegerField(_("最低检测星级"), null=True, blank=True)
+    # Only ever our own re-serialisation of an accepted drawing (trust.svg.svg_sanitize).
+    badge_svg = models.TextField(_("徽章 SVG"), blank=True)
+    badge_sha256 = models.CharField(_("徽章 SHA-256"), max_length=64, blank=True)
+    status = models.CharField(_("状态"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT)
+    # Counts activations: each activation signs the rules as they then stood.
+    version = models.PositiveIntegerField(_("版本"), default=0)
+    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("地区标签计划")
+        verbose_name_plural = _("地区标签计划")
+        ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "code"], name="programme_unique_alliance_code"),
+            models.CheckConstraint(
+                condition=models.Q(min_lab_stars__isnull=True) | models.Q(min_lab_stars__gte=1, min_lab_stars__lte=5),
+                name="programme_min_lab_stars_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.alliance})"
+
+
+class ProgrammeStatusChange(models.Model):
+    """One move of a programme between statuses, with who made it and the statement it signed (if any)."""
+
+    programme = models.ForeignKey(Programme, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=16, choices=ProgrammeStatus.choices)
+    to_status = models.CharField(max_length=16, choices=ProgrammeStatus.choices)
+    version = models.PositiveIntegerField()
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ledger_leaf_hash = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("计划状态变更")
+        verbose_name_plural = _("计划状态变更")
+        ordering = ["at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.programme_id}: {self.from_status} → {self.to_status}"

@@ -1,12 +1,219 @@
-"""Reads for the consumer page and the console."""
+"""Reads for the consumer page, the console and the API: labels and badges evaluated on read."""
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationKind, Role
+from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch, Product
+from xinren.core.errors import NotFound
+from xinren.trace.verification import VERIFIED
+
+from . import errors
+from .choices import ProgrammeStatus
+from .labels.catalogue import LABELS, RULESET_VERSION
+from .labels.facts import LotFacts
+from .labels.outcome import EvidenceRef, Label, LabelOutcome
+from .models import Programme
+
+PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Every label of the catalogue for one product and lot, earned or not."""
+
+    outcomes: list[tuple[Label, LabelOutcome]]
+
+    @property
+    def earned_codes(self) -> set[str]:
+        return {label.code for label, outcome in self.outcomes if outcome.earned}
+
+
+def labels_evaluate(*, product: Product, batch: Batch | None, now: dt.datetime | None = None) -> Evaluation:
+    """Apply each rule of the catalogue to the product and lot (lot-bound rules fail without a lot)."""
+    facts = LotFacts(product=product, batch=batch, now=now)
+    outcomes: list[tuple[Label, LabelOutcome]] = []
+    for label in LABELS:
+        if label.needs_lot and batch is None:
+            outcomes.append((label, LabelOutcome().lack(_("按批次计算，请查看具体批次"))))
+        else:
+            outcomes.append((label, label.evaluate(facts)))
+    return Evaluation(outcomes=outcomes)
+
+
+def _programme_problems(
+    programme: Programme, product: Product, evaluation: Evaluation, lab: tuple[int, Any, Any] | None
+) -> list[str]:
+    problems = []
+    if programme.region not in product.origin_region:
+        problems.append(_("商品产地不在 %(region)s") % {"region": programme.region})
+    names = {label.code: str(label.name) for label, _outcome in evaluation.outcomes}
+    for code in programme.required_labels:
+        if code not in evaluation.earned_codes:
+            problems.append(_("需要先获得“%(label)s”标签") % {"label": names.get(code, code)})
+    if programme.min_lab_stars is not None:
+        if lab is None:
+            problems.append(_("需要本批次的检测报告（至少 %(stars)s 星）") % {"stars": programme.min_lab_stars})
+        elif lab[1].state != VERIFIED:
+            problems.append(_("检测报告尚未在日志中验证"))
+        elif lab[0] < programme.min_lab_stars:
+            problems.append(
+                _("检测 %(got)s 星，低于要求的 %(stars)s 星") % {"got": lab[0], "stars": programme.min_lab_stars}
+            )
+    return problems
+
+
+def _badge_uri(programme: Programme) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(programme.badge_svg.encode("utf-8")).decode("ascii")
+
+
+def _badge_dict(programme: Programme, evaluation: Evaluation, lab: tuple[int, Any, Any] | None) -> dict[str, Any]:
+    evidence: list[EvidenceRef] = [
+        ref
+        for label, outcome in evaluation.outcomes
+        if label.code in programme.required_labels
+        for ref in outcome.evidence
+    ]
+    if programme.min_lab_stars is not None and lab is not None:
+        evidence.append(
+            EvidenceRef.of(kind="lab.report", description=_("检测 %(stars)s 星") % {"stars": lab[0]}, proof=lab[1])
+        )
+    names = {label.code: str(label.name) for label, _outcome in evaluation.outcomes}
+    return {
+        "code": programme.code,
+        "name": programme.name,
+        "alliance": programme.alliance.name,
+        "region": programme.region,
+        "description": programme.description,
+        "version": programme.version,
+        "leaf_hash": programme.ledger_leaf_hash,
+        "requires": [names[code] for code in programme.required_labels if code in names],
+        "min_lab_stars": programme.min_lab_stars,
+        "badge": _badge_uri(programme),
+        "evidence": [ref.as_dict() for ref in evidence],
+    }
+
+
+def _active_programmes(product: Product) -> list[Programme]:
+    return [
+        p
+        for p in Programme.objects.filter(status=ProgrammeStatus.ACTIVE)
+        .select_related("alliance")
+        .order_by("name", "id")
+        if p.region in product.origin_region
+    ]
+
+
+def _label_dict(label: Label, outcome: LabelOutcome) -> dict[str, Any]:
+    return {
+        "code": label.code,
+        "name": str(label.name),
+        "icon": label.icon,
+        "rule": str(label.rule),
+        "how": outcome.how,
+        "evidence": [ref.as_dict() for ref in outcome.evidence],
+    }
 
 
 def labels_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
     """The trust labels and regional badges the product and lot earn now, each with its evidence, or None."""
-    return None
+    evaluation = labels_evaluate(product=product, batch=batch)
+    labels = [_label_dict(label, outcome) for label, outcome in evaluation.outcomes if outcome.earned]
+    badges = []
+    programmes = _active_programmes(product)
+    if programmes and batch is not None:
+        lab = LotFacts(product=product, batch=batch).lab
+        badges = [
+            _badge_dict(p, evaluation, lab) for p in programmes if not _programme_problems(p, product, evaluation, lab)
+        ]
+    if not labels and not badges:
+        return None
+    return {"rule_version": RULESET_VERSION, "labels": labels, "badges": badges}
+
+
+def labels_console_for(*, actor: Actor, product: Product, batch: Batch | None) -> dict[str, Any]:
+    """For the merchant: every label with what is missing, and each active regional programme's verdict."""
+    actor.require(role=Role.VIEWER)
+    if product.merchant_id != actor.organization.pk:
+        raise NotFound(errors.LABELS_NOT_FOUND, gettext_lazy("找不到该商品"))
+    evaluation = labels_evaluate(product=product, batch=batch)
+    lab = LotFacts(product=product, batch=batch).lab if batch is not None else None
+    return {
+        "rule_version": RULESET_VERSION,
+        "labels": [
+            {**_label_dict(label, outcome), "earned": outcome.earned, "missing": outcome.missing}
+            for label, outcome in evaluation.outcomes
+        ],
+        "programmes": [
+            {
+                "programme": p,
+                "problems": _programme_problems(p, product, evaluation, lab)
+                if batch
+                else [_("按批次计算，请查看具体批次")],
+            }
+            for p in _active_programmes(product)
+        ],
+    }
+
+
+def labels_public_for(*, gtin: str, lot: str | None) -> dict[str, Any]:
+    """Public: the labels of a published product (and lot), as the consumer page shows them."""
+    product = Product.objects.select_related("merchant").filter(gtin=gtin, status__in=PUBLIC_STATUSES).first()
+    batch = product.batches.filter(lot=lot).first() if product is not None and lot else None
+    if product is None or (lot and batch is None):
+        raise NotFound(errors.LABELS_NOT_FOUND, gettext_lazy("找不到该商品或批次"))
+    return labels_for(product=product, batch=batch) or {"rule_version": RULESET_VERSION, "labels": [], "badges": []}
+
+
+def programme_list(*, actor: Actor) -> QuerySet[Programme]:
+    """An alliance sees all of its own programmes; anyone else sees the active ones of every alliance."""
+    actor.require(role=Role.VIEWER)
+    programmes = Programme.objects.select_related("alliance").order_by("name", "id")
+    if actor.organization.kind == OrganizationKind.ALLIANCE:
+        return programmes.filter(alliance=actor.organization)
+    return programmes.filter(status=ProgrammeStatus.ACTIVE)
+
+
+def programme_get(*, actor: Actor, programme_id: int) -> Programme:
+    programme = programme_list(actor=actor).filter(pk=programme_id).first()
+    if programme is None:
+        raise NotFound(errors.PROGRAMME_NOT_FOUND, gettext_lazy("找不到该计划"))
+    return programme
+
+
+def programme_qualifiers(*, actor: Actor, programme_id: int, limit: int = 200) -> list[dict[str, Any]]:
+    """The alliance's view: each published lot from the programme's region, whether it qualifies and why not."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    programme = programme_get(actor=actor, programme_id=programme_id)
+    batches = (
+        Batch.objects.filter(product__origin_region__contains=programme.region, product__status=ProductStatus.ACTIVE)
+        .select_related("product__merchant")
+        .order_by("-production_date", "id")[:limit]
+    )
+    rows = []
+    for batch in batches:
+        evaluation = labels_evaluate(product=batch.product, batch=batch)
+        lab = LotFacts(product=batch.product, batch=batch).lab
+        problems = _programme_problems(programme, batch.product, evaluation, lab)
+        rows.append(
+            {
+                "merchant": batch.product.merchant.name,
+                "product": batch.product.name,
+                "gtin": batch.product.gtin,
+                "lot": batch.lot,
+                "qualifies": not problems,
+                "problems": problems,
+                "batch_id": batch.pk,
+            }
+        )
+    return rows

@@ -1,0 +1,19 @@
+"""Programme statuses and their allowed transitions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class ProgrammeStatus(models.TextChoices):
+    DRAFT = "draft", _("草稿")
+    ACTIVE = "active", _("生效中")
+    RETIRED = "retired", _("已停用")
+
+
+# An active programme goes back to draft to be revised (its badges disappear until it is activated again,
+# as a new version); a retired programme is final, so that its code is never reused with other rules.
+PROGRAMME_TRANSITIONS: dict[str, frozenset[str]] = {
+    ProgrammeStatus.DRAFT: frozenset({ProgrammeStatus.ACTIVE, ProgrammeStatus.RETIRED}),
+    ProgrammeStatus.ACTIVE: frozenset({ProgrammeStatus.DRAFT, ProgrammeStatus.RETIRED}),
+    ProgrammeStatus.RETIRED: frozenset(),
+}

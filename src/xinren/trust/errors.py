@@ -1,0 +1,10 @@
+"""Stable error codes of the trust context."""
+
+BADGE_SVG_INVALID = "programme.badge_svg_invalid"
+PROGRAMME_INVALID = "programme.invalid"
+PROGRAMME_CODE_TAKEN = "programme.code_taken"
+PROGRAMME_NOT_FOUND = "programme.not_found"
+PROGRAMME_TRANSITION = "programme.transition_invalid"
+PROGRAMME_NOT_EDITABLE = "programme.not_editable"
+PROGRAMME_INCOMPLETE = "programme.incomplete"
+LABELS_NOT_FOUND = "labels.not_found"
