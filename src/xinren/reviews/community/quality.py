@@ -126,7 +126,7 @@ def quality_compute(inputs: QualityInputs) -> QualityResult:
 def explain(components: dict[str, int]) -> list[dict[str, object]]:
     """The components as rows for the "为什么？" box: label, value 0–100, weight, and points contributed."""
     return [
-        {"key": name, "label": LABELS[name], "value": components.get(name, 0), "weight": weight,
+        {"key": name, "label": str(LABELS[name]), "value": components.get(name, 0), "weight": weight,
          "points": round(components.get(name, 0) * weight / 100, 1)}
         for name, weight in WEIGHTS.items()
     ]

@@ -165,7 +165,7 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
             "review_id": review.pk,
             "reviewer": review.reviewer,
             "tier": tier,
-            "tier_label": Tier(tier).label,
+            "tier_label": str(Tier(tier).label),
             "product_id": review.product_id,
             "product_name": review.product.name,
             "category": review.product.category,

@@ -28,12 +28,14 @@ from ..models import Review
 CARD_VERSION = "card-2026-11a"
 WIDTH, HEIGHT = 750, 1000
 MARGIN = 48
-EXCERPT_LINES = 8
+EXCERPT_LINES = 7
 INK = (34, 34, 34)
 ACCENT = (156, 58, 31)
 MUTED = (110, 110, 110)
 STAR_ON = (232, 160, 32)
 STAR_OFF = (220, 220, 220)
+
+NO_LINE_START = frozenset("，。、；：！？）」』】》”’…,.;:!?)")
 
 FontT = ImageFont.FreeTypeFont | ImageFont.ImageFont
 
@@ -61,10 +63,10 @@ def wrap(text: str, *, font: FontT, width: int, max_lines: int) -> list[str]:
     lines: list[str] = []
     current = ""
     for char in " ".join(text.split()):
-        if font.getlength(current + char) > width:
+        if font.getlength(current + char) > width and char not in NO_LINE_START:
             lines.append(current)
             current = char.lstrip()
-        else:
+        else:  # closing punctuation never starts a line (禁则): it may hang past the margin
             current += char
     if current:
         lines.append(current)
@@ -108,8 +110,8 @@ def card_render(*, review: Review, link: str, tier_label: str = "", trial_label:
     for i in range(5):
         _star(draw, MARGIN + 22 + i * 52, y + 22, 22, STAR_ON if i < review.stars else STAR_OFF)
     badges = " · ".join(label for label in (_("已验证购买"), tier_label, trial_label) if label)
-    draw.text((MARGIN + 280, y + 6), badges, font=_font(26), fill=MUTED)
-    y += 72
+    draw.text((MARGIN, y + 56), badges, font=_font(26), fill=MUTED)
+    y += 112
     excerpt_font = _font(32)
     for line in wrap(review.text, font=excerpt_font, width=WIDTH - 2 * MARGIN, max_lines=EXCERPT_LINES):
         draw.text((MARGIN, y), line, font=excerpt_font, fill=INK)
