@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.core.files.storage import default_storage
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -73,8 +72,7 @@ class EvidenceOut(Schema):
         return {
             "sha256": media.sha256, "kind": media.kind, "mime": media.mime, "size": media.size,
             "width": media.width, "height": media.height, "duration_ms": media.duration_ms, "pages": media.pages,
-            "url": default_storage.url(media.original), "thumbnail_url": default_storage.url(media.thumbnail),
-            "display_url": default_storage.url(media.display) if media.display else None,
+            "url": media.url, "thumbnail_url": media.thumbnail_url, "display_url": media.display_url,
         }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -46,6 +47,18 @@ class MediaFile(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.sha256[:12]}"
+
+    @property
+    def url(self) -> str:
+        return default_storage.url(self.original)
+
+    @property
+    def thumbnail_url(self) -> str:
+        return default_storage.url(self.thumbnail)
+
+    @property
+    def display_url(self) -> str | None:
+        return default_storage.url(self.display) if self.display else None
 
 
 class Evidence(TimeStampedModel):

@@ -52,3 +52,12 @@ urlpatterns += [
     path("reviews/", review_views.review_list, name="review_list"),
     path("reviews/<int:review_id>/reply/", review_views.review_reply, name="review_reply"),
 ]
+
+# Trace album (溯源相册): evidence photos, videos and certificates of a product or lot (xinren.trace.evidence).
+from .views import evidence as evidence_views  # noqa: E402
+
+urlpatterns += [
+    path("products/<int:product_id>/album/", evidence_views.product_album, name="product_album"),
+    path("batches/<int:batch_id>/album/", evidence_views.batch_album, name="batch_album"),
+    path("evidence/<int:evidence_id>/withdraw/", evidence_views.evidence_withdraw, name="evidence_withdraw"),
+]
