@@ -95,3 +95,22 @@ def test_the_stored_score_keeps_inputs_and_version(platform, consumer, product):
                              "helpful_votes": 0}
     assert stored.components == {"length": 5, "specifics": 25, "media": 0, "diary": 0, "helpful": 0}
     assert stored.score == 8  # (25×5 + 25×25) / 100 = 7.5, rounded half up
+
+
+def test_photos_attached_by_the_reviews_core_count_as_media(platform, consumer, product):
+    from xinren.reviews.models import ReviewMedia
+    from xinren.trace.evidence.models import MediaFile
+
+    # given: two photos attached to the review
+    review = review_new(consumer, product, text="很好")
+    for position in range(2):
+        media = MediaFile.objects.create(sha256=f"{position:064x}", kind="image", mime="image/jpeg", size=10,
+                                         original=f"o{position}", thumbnail=f"t{position}")
+        ReviewMedia.objects.create(review=review, media=media, position=position)
+
+    # when
+    score = review_sync(review_id=review.pk)
+
+    # then
+    assert score.inputs["media"] == 2
+    assert score.components["media"] == 80

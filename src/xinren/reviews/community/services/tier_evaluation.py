@@ -65,6 +65,31 @@ def _tier_statement(*, public_id: str, old: str, new: str, metrics: dict[str, in
             "from": old, "to": new, "metrics": metrics, "criteria_version": tiers.VERSION}
 
 
+def tier_change_record(
+    *, consumer: User, row: ConsumerTier | None, new: str, reason: str, metrics: dict[str, int], now: datetime
+) -> TierChange:
+    """Move one consumer to `new`: the `ConsumerTier` row, a `TierChange` with the reason, a signed
+    "community.tier" statement and an audit entry. Call inside a transaction (tiers_evaluate, the demo)."""
+    if row is None:
+        row = ConsumerTier(consumer=consumer, public_id=consumer_public_id(consumer), since=now, evaluated_at=now)
+    old = row.tier if row.pk else Tier.ORDINARY
+    platform = platform_organization()
+    statement = _tier_statement(public_id=row.public_id, old=old, new=new, metrics=metrics, at=now)
+    leaf_hash = keys.statement_sign_and_append(organization=platform, statement=statement).leaf_hash
+    change = TierChange.objects.create(
+        consumer=consumer, from_tier=old, to_tier=new, reason=reason[:300], metrics=metrics,
+        criteria_version=tiers.VERSION, ledger_leaf_hash=leaf_hash, at=now,
+    )
+    row.tier = new
+    row.since = now
+    row.metrics = metrics
+    row.evaluated_at = now
+    row.save()
+    audit_record(actor=None, organization=platform, action="community.tier", target=change,
+                 data={"from": old, "to": new, "leaf_hash": leaf_hash})
+    return change
+
+
 @transaction.atomic
 def tiers_evaluate(*, now: datetime | None = None) -> list[TierChange]:
     """Move every consumer to the highest tier whose published criteria hold now (up or down), writing a
@@ -74,30 +99,18 @@ def tiers_evaluate(*, now: datetime | None = None) -> list[TierChange]:
     metrics = tier_metrics(consumer_ids=current.keys(), now=now)
     users = {user.pk: user for user in User.objects.filter(pk__in=metrics.keys())}
     changes = []
-    platform = None
     for consumer_id in sorted(metrics):
         values = metrics[consumer_id]
         new = tiers.tier_for(values)
         row = current.get(consumer_id)
         old = row.tier if row else Tier.ORDINARY
-        if row is None and new == Tier.ORDINARY:
-            continue
-        if row is None:
-            row = ConsumerTier(consumer_id=consumer_id, public_id=consumer_public_id(users[consumer_id]), since=now)
-        row.metrics = values
-        row.evaluated_at = now
         if new != old:
-            platform = platform or platform_organization()
-            statement = _tier_statement(public_id=row.public_id, old=old, new=new, metrics=values, at=now)
-            leaf_hash = keys.statement_sign_and_append(organization=platform, statement=statement).leaf_hash
-            change = TierChange.objects.create(
-                consumer_id=consumer_id, from_tier=old, to_tier=new, reason=_reason(old=old, new=new, metrics=values),
-                metrics=values, criteria_version=tiers.VERSION, ledger_leaf_hash=leaf_hash, at=now,
-            )
-            changes.append(change)
-            row.tier = new
-            row.since = now
-            audit_record(actor=None, organization=platform, action="community.tier", target=change,
-                         data={"from": old, "to": new, "leaf_hash": leaf_hash})
-        row.save()
+            changes.append(tier_change_record(
+                consumer=users[consumer_id], row=row, new=new, reason=_reason(old=old, new=new, metrics=values),
+                metrics=values, now=now,
+            ))
+        elif row is not None:
+            row.metrics = values
+            row.evaluated_at = now
+            row.save(update_fields=["metrics", "evaluated_at"])
     return changes

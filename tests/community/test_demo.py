@@ -1,0 +1,36 @@
+"""The demo community over a handful of reviews: votes, points, two tiers and one accepted trial."""
+
+from __future__ import annotations
+
+import pytest
+from django.db.models import F
+
+from xinren.reviews.community.demo import demo_community_load
+from xinren.reviews.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange, TrialParticipation
+
+from .conftest import consumer_new, review_new
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_community_loads_once(platform, merchant_actor, product):
+    # given: six reviews by six buyers
+    reviews = [review_new(consumer_new(), product, text="很好吃" * (i + 1)) for i in range(6)]
+
+    # when
+    made = demo_community_load()
+
+    # then
+    assert made == {"votes": HelpfulVote.objects.count(), "reviews": 6, "tiers": 2, "trials": 1}
+    assert made["votes"] > 0
+    assert not HelpfulVote.objects.filter(review__consumer=F("consumer")).exists()  # nobody votes for themselves
+    assert QualityScore.objects.count() == 6
+    assert sorted(ConsumerTier.objects.values_list("tier", flat=True)) == ["platform_expert", "quality_sharer"]
+    assert TierChange.objects.filter(reason__startswith="演示数据").count() == 2
+    assert TrialParticipation.objects.get().status == "accepted"
+    assert ConsumerTier.objects.get(tier="platform_expert").consumer_id == reviews[-1].consumer_id
+    assert demo_community_load() == {}
+
+
+def test_without_reviews_the_demo_does_nothing(db):
+    assert demo_community_load() == {}
