@@ -75,7 +75,7 @@ def shipped(merchant, logistics) -> Shipped:  # type: ignore[no-untyped-def]
     items = [ItemFactory(batch=batch) for _ in range(3)]
     hub = place_create(actor=carrier, name="昆明分拨中心", latitude=Decimal("24.985"), longitude=Decimal("102.745"))
     now = clock.now()
-    harvest_at = (now - dt.timedelta(hours=30)).replace(microsecond=0)
+    harvest_at = (now - dt.timedelta(hours=40)).replace(microsecond=0)
     departed = harvest_at + dt.timedelta(hours=20)
     harvest = event_record(
         actor=merchant_actor,

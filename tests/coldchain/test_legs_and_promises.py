@@ -144,7 +144,7 @@ def test_a_promise_shorter_than_the_trip_is_broken(shipped: Shipped) -> None:
     promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=24, text="24小时直达")
     # when
     _receive(shipped, 5, items=2)
-    # then: two arrived after 25 hours, the third is still travelling 30 hours after harvest
+    # then: two arrived after 25 hours, the third is still travelling 40 hours after harvest
     (result,) = promise_results_for_batch(batch=shipped.batch)
     assert (result.kept, result.broken, result.pending, result.outcome) == (0, 3, 0, "broken")
 

@@ -1,12 +1,224 @@
-"""The consumer page's cold-chain section: chart geometry per leg, excursions and promise badges."""
+"""The consumer page's cold-chain section: chart geometry per leg, excursions and promise badges.
+
+Everything is plain JSON data (it is published with the story). The chart is drawn by the partial as inline SVG
+from numbers computed here (polyline point lists, the allowed band's rectangle, tick positions), so the template
+only places numbers and autoescaped text: no markup is built from user text. Each leg's readings are reduced to
+at most 120 points, keeping the reading farthest from the allowed band's middle in each slice so that peaks
+survive, which keeps the whole section to a few KiB.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 
+from django.utils import timezone
+
 from xinren.catalog.models import Batch, Product
+from xinren.trace.verification import statement_proofs
+
+from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
+from .readings import readings_digest
+from .status import PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
+
+MAX_POINTS = 120
+WIDTH, HEIGHT = 320.0, 150.0
+LEFT, RIGHT, TOP, BOTTOM = 34.0, 8.0, 8.0, 22.0
+
+
+def _n(value: float) -> str:
+    """A coordinate as text, so that no locale's number formatting reaches the SVG."""
+    return f"{round(value, 1):g}"
+
+
+def _local(moment: datetime) -> datetime:
+    return timezone.localtime(moment)
+
+
+def _clock(moment: datetime) -> str:
+    return _local(moment).strftime("%H:%M")
+
+
+def _day_clock(moment: datetime) -> str:
+    return _local(moment).strftime("%m-%d %H:%M")
+
+
+def _downsample(rows: Sequence[tuple[datetime, int]], centre: float) -> list[tuple[datetime, int]]:
+    """At most MAX_POINTS readings: in each slice, the one farthest from the band's middle."""
+    if len(rows) <= MAX_POINTS:
+        return list(rows)
+    size = len(rows) / MAX_POINTS
+    kept = []
+    for n in range(MAX_POINTS):
+        part = rows[int(n * size) : max(int((n + 1) * size), int(n * size) + 1)]
+        kept.append(max(part, key=lambda row: abs(row[1] - centre)))
+    return kept
+
+
+def _chart(
+    rows: list[tuple[datetime, int]], profile: ColdChainProfile | None, excursions: list[Excursion]
+) -> dict[str, Any] | None:
+    if not rows:
+        return None
+    band = (profile.temperature_min, profile.temperature_max) if profile is not None else None
+    centre = (band[0] + band[1]) / 2 if band else sum(v for _t, v in rows) / len(rows)
+    points = _downsample(rows, centre)
+    values = [v for _t, v in points] + (list(band) if band else [])
+    low, high = min(values) - 10, max(values) + 10  # tenths: one degree of air above and below
+    start, end = points[0][0], points[-1][0]
+    span = max((end - start).total_seconds(), 60.0)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(moment: datetime) -> float:
+        return round(LEFT + (moment - start).total_seconds() / span * plot_w, 1)
+
+    def y(tenths: float) -> float:
+        return round(TOP + (high - tenths) / (high - low) * plot_h, 1)
+
+    def line(chosen: list[tuple[datetime, int]]) -> str:
+        return " ".join(f"{_n(x(t))},{_n(y(v))}" for t, v in chosen)
+
+    red = []
+    for excursion in excursions:
+        inside = [(t, v) for t, v in points if excursion.start <= t <= excursion.end]
+        if len(inside) == 1:  # one reading out: draw a short stroke so that it shows
+            t, v = inside[0]
+            inside = [(t - timedelta(seconds=span / 200), v), (t + timedelta(seconds=span / 200), v)]
+        if inside:
+            red.append(line(inside))
+    ticks = [{"y": _n(y(v)), "label": f"{v / 10:g} °C"} for v in (sorted(set(band)) if band else (low + 10, high - 10))]
+    middle = start + (end - start) / 2
+    return {
+        "width": _n(WIDTH),
+        "height": _n(HEIGHT),
+        "points": line(points),
+        "red": red,
+        "band": None
+        if band is None
+        else {"x": _n(LEFT), "y": _n(y(band[1])), "w": _n(plot_w), "h": _n(y(band[0]) - y(band[1]))},
+        "y_ticks": ticks,
+        "x_ticks": [
+            {"x": _n(LEFT), "label": _day_clock(start), "anchor": "start"},
+            {"x": _n(x(middle)), "label": _clock(middle), "anchor": "middle"},
+            {"x": _n(WIDTH - RIGHT), "label": _clock(end), "anchor": "end"},
+        ],
+        "axis": {"x1": _n(LEFT), "y": _n(HEIGHT - BOTTOM), "x2": _n(WIDTH - RIGHT), "top": _n(TOP)},
+        "label_x": _n(LEFT - 4),
+        "label_y": _n(HEIGHT - 6),
+    }
+
+
+def _excursion_text(excursion: Excursion) -> dict[str, Any]:
+    unit = "%" if excursion.kind == "humid" else " °C"
+    return {
+        "kind": excursion.kind,
+        "start": _clock(excursion.start),
+        "end": _clock(excursion.end),
+        "day": _local(excursion.start).strftime("%m-%d"),
+        "place": excursion.place_name,
+        "limit": f"{excursion.limit / 10:g}{unit}",
+        "peak": f"{excursion.peak / 10:g}{unit}",
+        "minutes": excursion.duration_minutes,
+        "open": excursion.still_open,
+    }
+
+
+def _ledger(batches: list[ReadingBatch], readings: list[Any]) -> dict[str, Any]:
+    """The leg's ledger mark: every reading batch signed and in the log, and its stored readings still matching."""
+    proofs = statement_proofs(leaf_hashes=[b.ledger_leaf_hash for b in batches])
+    by_batch: dict[int, list[Any]] = defaultdict(list)
+    for row in readings:
+        by_batch[row.batch_id].append(row)
+    intact = all(readings_digest(by_batch[b.pk]) == b.sha256 for b in batches)
+    states = {proofs[b.ledger_leaf_hash].state for b in batches if b.ledger_leaf_hash}
+    state = "mismatch" if not intact or "mismatch" in states else "pending" if "pending" in states else "verified"
+    last = proofs.get(batches[-1].ledger_leaf_hash) if batches else None
+    return {
+        "state": state if batches else "unsigned",
+        "batches": len(batches),
+        "signer": last.signer if last else "",
+        "bundle": last.as_dict()["bundle"] if last else None,
+    }
+
+
+def _leg(leg: Leg, number: int, profile: ColdChainProfile | None) -> dict[str, Any]:
+    rows = [
+        SimpleNamespace(
+            device_id=d, time=t, temperature=temp, humidity=hum, latitude=lat, longitude=lng, batch_id=batch_id
+        )
+        for d, t, temp, hum, lat, lng, batch_id in Reading.objects.filter(leg=leg)
+        .order_by("time")
+        .values_list("device_id", "time", "temperature", "humidity", "latitude", "longitude", "batch_id")
+    ]
+    counts: dict[str, int] = defaultdict(int)
+    for row in rows:
+        if row.temperature is not None:
+            counts[row.device_id] += 1
+    device = max(sorted(counts), key=lambda d: counts[d]) if counts else None
+    series = [(r.time, r.temperature) for r in rows if r.device_id == device and r.temperature is not None]
+    excursions = list(Excursion.objects.filter(leg=leg).order_by("start", "id"))
+    temperatures = [v for _t, v in series]
+    hours = None
+    if leg.arrived_at is not None:
+        hours = round((leg.arrived_at - leg.departed_at).total_seconds() / 3600, 1)
+    return {
+        "number": number,
+        "carrier": leg.organization.name,
+        "from": leg.from_place.name if leg.from_place else "",
+        "to": leg.to_place.name if leg.to_place else "",
+        "departed": _day_clock(leg.departed_at),
+        "arrived": _day_clock(leg.arrived_at) if leg.arrived_at else "",
+        "hours": hours,
+        "readings": len(rows),
+        "devices": len({r.device_id for r in rows}),
+        "min": f"{min(temperatures) / 10:g}" if temperatures else "",
+        "max": f"{max(temperatures) / 10:g}" if temperatures else "",
+        "chart": _chart(series, profile, [e for e in excursions if e.device_id == device and e.kind != "humid"]),
+        "excursions": [_excursion_text(e) for e in excursions],
+        "ledger": _ledger(list(leg.reading_batches.order_by("id")), rows),
+    }
+
+
+def _promise(result: PromiseResult) -> dict[str, Any]:
+    return {
+        "text": result.text,
+        "hours": result.hours_promised,
+        "outcome": result.outcome,
+        "measured": None if result.measured_hours is None else f"{result.measured_hours:g}",
+        "kept": result.kept,
+        "broken": result.broken,
+        "pending": result.pending,
+        "unit": result.unit,
+    }
 
 
 def section_build(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
     """The section's data, or None when there is nothing to show."""
-    return None
+    if batch is None:
+        promises = list(Promise.objects.filter(product=product, active=True).order_by("kind", "id"))
+        if not promises:
+            return None
+        return {
+            "legs": [],
+            "profile": None,
+            "promises": [
+                {"text": p.text, "hours": p.hours, "outcome": None, "measured": None, "kept": 0, "broken": 0,
+                 "pending": 0, "unit": "lot"}
+                for p in promises
+            ],
+        }  # fmt: skip
+    legs = legs_for_batch(batch=batch)
+    results = promise_results_for_batch(batch=batch)
+    if not legs and not results:
+        return None
+    profile = ColdChainProfile.objects.filter(product_id=product.pk).first()
+    drawn = [_leg(leg, number, profile) for number, leg in enumerate(legs, start=1)]
+    return {
+        "legs": drawn,
+        "profile": profile_dict(profile),
+        "excursions": sum(len(leg["excursions"]) for leg in drawn),
+        "promises": [_promise(result) for result in results],
+    }

@@ -1,0 +1,129 @@
+"""The consumer page's cold-chain section: chart data, excursion lines, promise badges, ledger marks, escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+import pytest
+from django.test import Client
+
+from xinren.ledger.store.sequencer import log_integrate_all
+from xinren.trace.coldchain.models import Reading
+from xinren.trace.coldchain.selectors import coldchain_for
+from xinren.trace.coldchain.services import promise_set, readings_ingest
+from xinren.trace.services import event_record
+from xinren.web.public.sections import sections_for
+
+from .conftest import Shipped, series
+
+pytestmark = pytest.mark.django_db
+HUB = (24.9851, 102.7452)
+
+
+def _trip(shipped: Shipped, temperatures: list[float]) -> None:
+    readings_ingest(
+        actor=shipped.carrier, leg_id=shipped.leg.pk, readings=series(shipped.departed, temperatures, position=HUB)
+    )
+    event_record(
+        actor=shipped.carrier, event_type="ObjectEvent", biz_step="receiving",
+        event_time=shipped.departed + dt.timedelta(hours=5),
+        identifiers=[item.digital_link.path for item in shipped.items],
+    )  # fmt: skip
+
+
+def test_the_section_draws_each_leg_with_its_band_and_red_excursion(shipped: Shipped) -> None:
+    # given
+    promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=48, text="48小时从产地到餐桌")
+    _trip(shipped, [4.0, 5.0, 9.0, 10.0, 11.2, 6.0, 4.0])
+    # when
+    section = coldchain_for(product=shipped.product, batch=shipped.batch)
+    # then
+    assert section is not None
+    (leg,) = section["legs"]
+    assert (leg["from"], leg["to"], leg["hours"], leg["readings"], leg["min"], leg["max"]) == (
+        "昆明分拨中心", "", 5.0, 7, "4", "11.2"
+    )  # fmt: skip
+    assert leg["excursions"] == [
+        {
+            "kind": "too_warm", "start": leg["excursions"][0]["start"], "end": leg["excursions"][0]["end"],
+            "day": leg["excursions"][0]["day"], "place": "昆明分拨中心", "limit": "8 °C", "peak": "11.2 °C",
+            "minutes": 15, "open": False,
+        }
+    ]  # fmt: skip
+    chart = leg["chart"]
+    assert len(chart["points"].split()) == 7
+    assert len(chart["red"]) == 1 and len(chart["red"][0].split()) == 4
+    assert chart["band"] is not None and [t["label"] for t in chart["y_ticks"]] == ["0 °C", "8 °C"]
+    assert section["promises"] == [
+        {"text": "48小时从产地到餐桌", "hours": 48, "outcome": "kept", "measured": "25", "kept": 3, "broken": 0,
+         "pending": 0, "unit": "item"}
+    ]  # fmt: skip
+    assert section["excursions"] == 1
+    json.dumps(section)
+
+
+def test_a_long_leg_is_reduced_to_120_points_keeping_the_peak(shipped: Shipped) -> None:
+    # given: 600 readings a minute apart with one warm reading in the middle
+    temperatures = [4.0] * 600
+    temperatures[311] = 12.5
+    readings_ingest(
+        actor=shipped.carrier, leg_id=shipped.leg.pk, readings=series(shipped.departed, temperatures, minutes=1)
+    )
+    # when
+    section = coldchain_for(product=shipped.product, batch=shipped.batch)
+    # then
+    assert section is not None
+    chart = section["legs"][0]["chart"]
+    assert len(chart["points"].split()) == 120
+    assert section["legs"][0]["max"] == "12.5"
+    # the scale runs from -1 °C to 13.5 °C over 120 px below an 8 px margin: 12.5 °C is drawn at y = 16.3
+    assert min(float(point.split(",")[1]) for point in chart["points"].split()) == 16.3
+
+
+def test_the_ledger_mark_turns_to_a_warning_when_a_reading_is_changed(shipped: Shipped) -> None:
+    # given
+    _trip(shipped, [4.0, 4.5])
+    log_integrate_all()
+    assert coldchain_for(product=shipped.product, batch=shipped.batch)["legs"][0]["ledger"]["state"] == "verified"  # type: ignore[index]
+    # when
+    Reading.objects.filter(temperature=45).update(temperature=35)
+    # then
+    section = coldchain_for(product=shipped.product, batch=shipped.batch)
+    assert section is not None and section["legs"][0]["ledger"]["state"] == "mismatch"
+
+
+def test_a_product_page_shows_promises_only_when_there_are_some(shipped: Shipped) -> None:
+    # given
+    assert coldchain_for(product=shipped.product, batch=None) is None
+    # when
+    promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=72)
+    # then
+    section = coldchain_for(product=shipped.product, batch=None)
+    assert section is not None
+    assert [(p["text"], p["outcome"]) for p in section["promises"]] == [("产地到餐桌 72 小时", None)]
+    assert section["legs"] == []
+
+
+def test_the_item_page_shows_the_chart_and_sentences_escaped_and_stays_small(shipped: Shipped) -> None:
+    # given
+    shipped.hub.name = "昆明<b>分拨</b>中心"
+    shipped.hub.save()
+    promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=24, text="24小时<i>直达</i>")
+    _trip(shipped, [4.0] * 100 + [9.0, 10.0, 11.2, 9.5, 9.0, 8.6, 8.2] + [4.0] * 100)
+    log_integrate_all()
+    path = shipped.items[0].digital_link.path
+    # when
+    page = Client().get(path + "?lang=zh-hans")
+    data = Client().get(path, HTTP_ACCEPT="application/json").json()
+    # then
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "冷链与时效" in html and '<svg class="chart"' in html and '<polyline class="hot"' in html
+    assert "在昆明&lt;b&gt;分拨&lt;/b&gt;中心" in html and "<b>分拨</b>" not in html
+    assert "超出上限 8 °C 达 35 分钟，最高 11.2 °C" in html
+    assert "24小时&lt;i&gt;直达&lt;/i&gt;" in html and "未兑现" in html
+    assert "1 批读数已签名入账" in html
+    assert len(page.content) <= 150 * 1024
+    assert data["sections"]["coldchain"]["legs"][0]["excursions"][0]["place"] == "昆明<b>分拨</b>中心"
+    assert "coldchain" in sections_for(product=shipped.product, batch=shipped.batch)
