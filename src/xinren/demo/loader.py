@@ -27,6 +27,7 @@ from xinren.catalog.services import (
 from xinren.core import clock
 from xinren.orders.demo import demo_orders_load
 from xinren.reviews.demo import demo_reviews_load
+from xinren.trace.evidence.demo import demo_evidence_load
 from xinren.trace.lab.services import lab_report_issue
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
@@ -68,6 +69,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
             _load_product(world, merchant_slug, product_row, now)
     demo_orders_load()
     demo_reviews_load(now=now)
+    demo_evidence_load(now=now)
     return world
 
 
