@@ -61,3 +61,10 @@ urlpatterns += [
     path("batches/<int:batch_id>/album/", evidence_views.batch_album, name="batch_album"),
     path("evidence/<int:evidence_id>/withdraw/", evidence_views.evidence_withdraw, name="evidence_withdraw"),
 ]
+
+# Cold chain: a product's allowed temperature range and delivery promise (xinren.trace.coldchain).
+from .views import coldchain as coldchain_views  # noqa: E402
+
+urlpatterns += [
+    path("products/<int:product_id>/coldchain/", coldchain_views.product_coldchain, name="product_coldchain"),
+]
