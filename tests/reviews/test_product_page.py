@@ -17,6 +17,7 @@ from xinren.reviews.models import Review
 from xinren.reviews.selectors import reviews_section_for
 from xinren.reviews.services import diary_post, reply_post, review_fold, review_post
 
+from ..factories import BatchFactory
 from .conftest import consumer_new, line_delivered, line_through_flow
 
 pytestmark = pytest.mark.django_db
@@ -111,9 +112,20 @@ def test_batch_and_item_pages_link_to_the_product_reviews_without_json_ld(platfo
     }
 
 
-def test_a_product_without_reviews_has_no_section(product):
-    assert reviews_section_for(product=product, batch=None) is None
-    assert "application/ld+json" not in Client().get(f"/01/{product.gtin}").content.decode()
+def test_before_any_review_the_product_page_says_who_may_review_and_item_pages_already_link(product):
+    # given
+    batch = BatchFactory(product=product)
+    # when
+    section = reviews_section_for(product=product, batch=None)
+    html = Client().get(f"/01/{product.gtin}").content.decode()
+    # then
+    assert (section["count"], section["reviews"]) == (0, [])
+    assert "还没有买家评价。只有签收了订单的买家才能评价" in html
+    data = json.loads(JSONLD.findall(html)[0])
+    assert data["@type"] == "Product" and "aggregateRating" not in data and "review" not in data
+    assert reviews_section_for(product=product, batch=batch) == {
+        "link_only": True, "url": f"/01/{product.gtin}#reviews",
+    }
 
 
 def test_each_review_write_marks_only_the_product_page_stale(platform, operator, merchant_actor, product):

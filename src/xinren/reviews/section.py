@@ -102,10 +102,12 @@ def jsonld_for(*, product: Product, rating: dict[str, Any], reviews: list[dict[s
     return data
 
 
-def reviews_section(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
-    """The section: a link on batch and item pages, the full reviews on the product page; None without reviews."""
-    if not Review.objects.filter(product=product).exists():
-        return None
+def reviews_section(*, product: Product, batch: Batch | None) -> dict[str, Any]:
+    """The section: a link on batch and item pages, the full reviews on the product page.
+
+    Both are there even before the first review (the product page then says that only buyers can review), so
+    that no review ever changes a batch or item page: only the product page is published again.
+    """
     if batch is not None:
         return {"link_only": True, "url": _anchor(product)}
     rating = product_rating(product_id=product.pk)

@@ -136,8 +136,8 @@ def review_public_get(*, review_id: int) -> Review:
 
 
 def reviews_section_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
-    """The product's verified reviews for the consumer page (summary and latest), or None without any. Batch and
-    item pages get only a link to the product page's reviews (docs/adr/0008)."""
+    """The product's verified reviews for the consumer page (summary, histogram, the latest ten). Batch and item
+    pages get only a link to the product page's reviews, whether or not there are any yet (docs/adr/0008)."""
     from .section import reviews_section  # the section reads product_rating from this module
 
     return reviews_section(product=product, batch=batch)
