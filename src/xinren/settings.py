@@ -184,3 +184,30 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINREN_LOG_LEVEL", "WARNING")},
 }
+
+# -- Evidence media (溯源相册; docs/evidence.md) ---------------------------------------------------------------
+# Upload limits per kind, in bytes (a refused upload stores nothing).
+XINREN_EVIDENCE_MAX_IMAGE_BYTES = int(os.environ.get("XINREN_EVIDENCE_MAX_IMAGE_BYTES", 10 * 1024 * 1024))
+XINREN_EVIDENCE_MAX_VIDEO_BYTES = int(os.environ.get("XINREN_EVIDENCE_MAX_VIDEO_BYTES", 50 * 1024 * 1024))
+XINREN_EVIDENCE_MAX_PDF_BYTES = int(os.environ.get("XINREN_EVIDENCE_MAX_PDF_BYTES", 10 * 1024 * 1024))
+# Media (evidence, product photos) go to a local folder (MEDIA_ROOT, served by nginx at /media/) unless a bucket
+# is named: then to S3-compatible object storage through django-storages (`pip install "django-storages[s3]"`).
+# Credentials come from boto3's usual chain (AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or an instance role).
+# Published pages are static files, so media URLs must not expire: public-read objects, no signed query strings.
+if os.environ.get("XINREN_MEDIA_S3_BUCKET"):
+    from typing import Any
+
+    _media_s3: dict[str, Any] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ["XINREN_MEDIA_S3_BUCKET"],
+            "endpoint_url": os.environ.get("XINREN_MEDIA_S3_ENDPOINT") or None,
+            "region_name": os.environ.get("XINREN_MEDIA_S3_REGION") or None,
+            "custom_domain": os.environ.get("XINREN_MEDIA_S3_CUSTOM_DOMAIN") or None,
+            "location": os.environ.get("XINREN_MEDIA_S3_PREFIX", "media"),
+            "querystring_auth": False,
+            "file_overwrite": True,  # names are content digests: the same name always holds the same bytes
+            "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        },
+    }
+    STORAGES["default"] = _media_s3
