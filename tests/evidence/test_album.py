@@ -121,3 +121,16 @@ def test_lot_page_shows_the_album_with_captions_escaped(merchant_actor, batch):
     assert 'loading="lazy"' in html and "✓" in html
     assert len(page.content) <= 150 * 1024
     assert data["sections"]["album"]["photos"][0]["caption"] == '<script>alert("x")</script>松林'
+
+
+def test_variants_command_backfills_product_photos(merchant_actor, product, capsys):
+    # given a photo whose variants were never made
+    from django.core.management import call_command
+
+    image = product_image_add(actor=merchant_actor, product_id=product.pk, data=samples.image_bytes("JPEG"))
+    # when
+    call_command("evidence_variants")
+    # then
+    assert default_storage.exists(f"products/variants/{image.sha256}-1280.jpg")
+    assert default_storage.exists(f"products/variants/{image.sha256}-320.jpg")
+    assert capsys.readouterr().out.strip() == "1 photos have their variants, 0 could not be read"

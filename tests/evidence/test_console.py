@@ -94,3 +94,18 @@ def test_another_organization_cannot_withdraw(merchant_actor, other_actor, produ
     response = _browser(other_actor).post(f"/merchant/evidence/{evidence.pk}/withdraw/", {"reason": "x"})
     assert response.status_code == 404
     assert Evidence.objects.get().status == EvidenceStatus.ACTIVE
+
+
+def test_operators_read_evidence_in_the_admin(merchant_actor, product):
+    # given
+    from ..factories import UserFactory
+
+    _browser(merchant_actor).post(f"/merchant/products/{product.pk}/album/", _form())
+    operator = UserFactory(is_staff=True, is_superuser=True)
+    client = Client()
+    client.force_login(operator)
+    # when / then
+    for path in ("/admin/evidence/evidence/", "/admin/evidence/mediafile/",
+                 f"/admin/evidence/evidence/{Evidence.objects.get().pk}/change/"):
+        assert client.get(path).status_code == 200, path
+    assert client.get("/admin/evidence/evidence/add/").status_code == 403
