@@ -38,3 +38,13 @@ def test_the_demo_reviews_are_believable_and_show_on_the_product_pages():
     folded = Review.objects.get(status=ReviewStatus.FOLDED)
     assert folded.fold_reason == "含人身攻击，且未描述商品本身"
     assert not Review.objects.filter(reviewer__startswith="139").exists()
+
+
+def test_the_busiest_demo_product_page_stays_small():
+    # given
+    demo_load()
+    product = Product.objects.get(gtin="06975830100012")
+    # when
+    html = Client().get(f"/01/{product.gtin}").content
+    # then
+    assert len(html) < 150 * 1024

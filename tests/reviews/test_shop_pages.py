@@ -218,3 +218,15 @@ def test_another_consumer_sees_no_review_of_someone_else_in_their_list(platform,
     html = browser_of(consumer_new()).get("/shop/reviews/").content.decode()
     # then
     assert "我的评价内容" not in html and product.name not in html
+
+
+def test_the_shop_product_page_shows_the_rating_and_links_to_the_reviews(platform, product):
+    # given
+    for stars in (5, 4):
+        buyer = consumer_new()
+        review_post(consumer=buyer, line_id=line_delivered(buyer, product).pk, stars=stars, text=f"{stars} 星，很好")
+    # when
+    html = Client().get(f"/shop/products/{product.pk}/").content.decode()
+    # then
+    assert f'href="/01/{product.gtin}#reviews"' in html
+    assert "4.5 分 · 2 条已验证购买的评价" in html

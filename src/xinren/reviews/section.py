@@ -9,9 +9,11 @@ Everything returned is plain JSON (strings, numbers, lists): the section also tr
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.db.models import Prefetch
+from django.utils import timezone
 
 from xinren.catalog.models import Batch, Product
 
@@ -31,6 +33,11 @@ def _media(review: Review) -> list[dict[str, Any]]:
     return [media_public(row.media) for row in review.media.all()]
 
 
+def _day(moment: datetime) -> str:
+    # The day as the shopper lives it (the site's time zone, Asia/Shanghai), not the UTC date.
+    return timezone.localtime(moment).date().isoformat()
+
+
 def _reply_delay_hours(seconds: int) -> int:
     return max(1, round(seconds / 3600)) if seconds else 0
 
@@ -42,7 +49,7 @@ def _review_row(review: Review) -> dict[str, Any]:
         "id": review.pk,
         "reviewer": review.reviewer,
         "stars": review.stars,
-        "date": review.created_at.date().isoformat(),
+        "date": _day(review.created_at),
         "datetime": review.created_at.isoformat(),
         "text": review.text,
         "tags": list(review.tags),
@@ -53,12 +60,12 @@ def _review_row(review: Review) -> dict[str, Any]:
         "fold_reason": review.fold_reason,
         "author_response": review.author_response,
         "diary": [
-            {"milestone": entry.milestone, "date": entry.created_at.date().isoformat(), "text": entry.text}
+            {"milestone": entry.milestone, "date": _day(entry.created_at), "text": entry.text}
             for entry in review.diary_entries.all()
         ],
         "reply": (
             {"text": reply.text, "replied_at": reply.replied_at.isoformat(),
-             "date": reply.replied_at.date().isoformat(), "after_hours": _reply_delay_hours(reply.reply_seconds)}
+             "date": _day(reply.replied_at), "after_hours": _reply_delay_hours(reply.reply_seconds)}
             if reply is not None else None
         ),
     }

@@ -15,6 +15,7 @@ from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
+from xinren.reviews.selectors import product_rating
 
 from ..forms import BuyForm
 from ..session import form_error, render_shop
@@ -53,5 +54,6 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("订单已提交，请在 30 分钟内完成支付"))
                 return redirect("shop:order_detail", number=order.number)
-    context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user)}
+    context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user),
+               "rating": product_rating(product_id=offer.product_id)}
     return render_shop(request, "shop/product_detail.html", context, status=status)
