@@ -137,16 +137,14 @@ def test_direct_24h_is_computed_from_the_shipping_and_receiving_events(carrier, 
     assert [e["description"] for e in label["evidence"]] == ["发货", "收货，用时 14.0 小时"]
 
 
-def test_direct_24h_refuses_a_slow_leg_an_open_leg_or_no_leg(carrier, product, lot, item):
+def test_direct_24h_refuses_a_slow_leg_or_no_leg(carrier, product, lot, item):
     assert _missing(product, lot, "direct_24h") == ["至少一段已完成的运输（发货与收货事件）"]
     record(carrier, lot, "shipping", 60, items=[item])
     record(carrier, lot, "receiving", 30, items=[item])
     record(carrier, lot, "shipping", 28, items=[item])
     integrate()
-    assert _missing(product, lot, "direct_24h") == [
-        "有一段运输用时 30.0 小时，超过 24 小时",
-        "有一段运输用时 28.0 小时，超过 24 小时",
-    ]
+    # the open leg (in transit, or a parcel on its way to a consumer) is not a completed leg
+    assert _missing(product, lot, "direct_24h") == ["有一段运输用时 30.0 小时，超过 24 小时"]
 
 
 def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, item):
@@ -206,3 +204,18 @@ def test_coldchain_full_needs_verified_readings(monkeypatch, logistics, product,
     assert _missing(product, lot, "coldchain_full") == ["温度记录尚未在日志中验证（待上链或内容不符）"]
     monkeypatch.setattr(facts_module, "coldchain_status_for_batch", lambda batch: _status([], legs=0))
     assert _missing(product, lot, "coldchain_full") == ["带温度记录的冷链运输"]
+
+
+def test_direct_24h_uses_the_cold_chain_legs_when_a_carrier_opened_them(carrier, product, lot, item):
+    # given: two shipments, but the carrier opened a leg only for the first (the second is a consumer parcel)
+    from xinren.trace.coldchain.services import leg_open
+
+    first = record(carrier, lot, "shipping", 40, items=[item])
+    record(carrier, lot, "receiving", 20, items=[item])
+    record(carrier, lot, "shipping", 10, items=[item])
+    record(carrier, lot, "receiving", 9, items=[item])
+    leg_open(actor=carrier, shipping_event_id=first.event_id)
+    integrate()
+    # when / then: only the opened leg counts, and it took 20 hours
+    (label,) = labels_for(product=product, batch=lot)["labels"]
+    assert label["how"] == "由发货与收货事件计算：1 段运输，最长 20.0 小时"

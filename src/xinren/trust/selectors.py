@@ -73,7 +73,8 @@ def _programme_problems(
     return problems
 
 
-def _badge_uri(programme: Programme) -> str:
+def badge_data_uri(programme: Programme) -> str:
+    """The sanitised badge as a data: URI, for an <img> (where an SVG's scripts never run anyway)."""
     return "data:image/svg+xml;base64," + base64.b64encode(programme.badge_svg.encode("utf-8")).decode("ascii")
 
 
@@ -99,7 +100,7 @@ def _badge_dict(programme: Programme, evaluation: Evaluation, lab: tuple[int, An
         "leaf_hash": programme.ledger_leaf_hash,
         "requires": [names[code] for code in programme.required_labels if code in names],
         "min_lab_stars": programme.min_lab_stars,
-        "badge": _badge_uri(programme),
+        "badge": badge_data_uri(programme),
         "evidence": [ref.as_dict() for ref in evidence],
     }
 

@@ -19,7 +19,8 @@ from xinren.governance.models import Credential, CredentialCheck
 from xinren.governance.proofs import check_proofs
 from xinren.governance.selectors import credentials_live
 from xinren.governance.verifiers import VerificationResult, verifier_for
-from xinren.trace.coldchain.selectors import ColdChainStatus, coldchain_status_for_batch
+from xinren.trace.coldchain.models import Leg
+from xinren.trace.coldchain.selectors import ColdChainStatus, coldchain_status_for_batch, legs_for_batch
 from xinren.trace.evidence.models import Evidence
 from xinren.trace.evidence.selectors import evidence_for
 from xinren.trace.evidence.verification import evidence_proofs
@@ -71,6 +72,12 @@ class LotFacts:
     def event_proofs(self) -> dict[int, EventProof]:
         return event_proofs(self.events)
 
+    def proof(self, event: TraceEvent) -> EventProof:
+        """An event's proof state (events outside the lot's list, such as a leg's arrival, are looked up too)."""
+        if event.pk not in self.event_proofs:
+            self.event_proofs.update(event_proofs([event]))
+        return self.event_proofs[event.pk]
+
     @functools.cached_property
     def _evidence(self) -> list[Evidence]:
         return list(evidence_for(product=self.product, batch=self.batch, active_only=True))
@@ -112,6 +119,11 @@ class LotFacts:
             )
             for credential, check in live
         ]
+
+    @functools.cached_property
+    def coldchain_legs(self) -> list[Leg]:
+        """The cold-chain legs of the lot, arrivals filled in (empty when no logistics firm opened one)."""
+        return [] if self.batch is None else legs_for_batch(batch=self.batch)
 
     @functools.cached_property
     def coldchain(self) -> ColdChainStatus | None:

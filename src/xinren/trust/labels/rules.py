@@ -47,11 +47,11 @@ def place_in_origin(place: Place, facts: LotFacts) -> bool:
 
 
 def _event_ref(facts: LotFacts, event: TraceEvent, description: str) -> EvidenceRef:
-    return EvidenceRef.of(kind="trace.event", description=description, proof=facts.event_proofs[event.pk])
+    return EvidenceRef.of(kind="trace.event", description=description, proof=facts.proof(event))
 
 
 def _verified(facts: LotFacts, event: TraceEvent) -> bool:
-    return facts.event_proofs[event.pk].state == VERIFIED
+    return facts.proof(event).state == VERIFIED
 
 
 def _media_refs(facts: LotFacts, purpose: str) -> tuple[list[EvidenceRef], int]:
@@ -121,47 +121,53 @@ def handmade(facts: LotFacts) -> LabelOutcome:
     return outcome
 
 
-def _legs(facts: LotFacts) -> list[tuple[TraceEvent, TraceEvent | None]]:
-    """Each shipping event of the lot paired with the first receiving (or accepting) event after it and before
-    the next shipping — the same pairing as the cold-chain legs."""
+def _legs(facts: LotFacts) -> list[tuple[TraceEvent, TraceEvent]]:
+    """The lot's completed legs as (shipping event, arrival event).
+
+    The cold-chain legs a logistics firm opened when there are any; otherwise each shipping event of the lot
+    paired with the first receiving (or accepting) event after it and before the next shipping, the pairing
+    the cold chain uses. A shipping with no arrival (in transit, or a parcel to a consumer) is not a leg.
+    """
+    if facts.coldchain_legs:
+        return [
+            (leg.shipping_event, leg.arrival_event) for leg in facts.coldchain_legs if leg.arrival_event is not None
+        ]
     shipments = [e for e in facts.events if e.biz_step == BizStep.SHIPPING]
     arrivals = [e for e in facts.events if e.biz_step in ARRIVAL_STEPS]
-    legs: list[tuple[TraceEvent, TraceEvent | None]] = []
+    legs: list[tuple[TraceEvent, TraceEvent]] = []
     for position, shipping in enumerate(shipments):
         until = shipments[position + 1].event_time if position + 1 < len(shipments) else None
         arrival = next(
             (a for a in arrivals if a.event_time >= shipping.event_time and (until is None or a.event_time <= until)),
             None,
         )
-        legs.append((shipping, arrival))
+        if arrival is not None:
+            legs.append((shipping, arrival))
     return legs
 
 
 def direct_24h(facts: LotFacts) -> LabelOutcome:
-    """24小时直达仓配: at least one completed leg, and every leg of the lot took at most 24 hours from its shipping
-    event to its receiving event (a leg still in transit after 24 hours fails too)."""
+    """24小时直达仓配: at least one completed leg, and every completed leg of the lot took at most 24 hours from its
+    shipping event to its receiving event."""
     outcome = LabelOutcome()
     legs = _legs(facts)
-    completed = [(s, a) for s, a in legs if a is not None]
-    if not completed:
+    if not legs:
         return outcome.lack(_("至少一段已完成的运输（发货与收货事件）"))
     longest = 0.0
     for shipping, arrival in legs:
-        end = arrival.event_time if arrival is not None else facts.now
-        hours = (end - shipping.event_time).total_seconds() / 3600
+        hours = (arrival.event_time - shipping.event_time).total_seconds() / 3600
         longest = max(longest, hours)
         if hours > DIRECT_HOURS:
             outcome.lack(_("有一段运输用时 %(hours)s 小时，超过 24 小时") % {"hours": f"{hours:.1f}"})
-            continue
-        if arrival is None:
-            continue
-        if not (_verified(facts, shipping) and _verified(facts, arrival)):
+        elif not (_verified(facts, shipping) and _verified(facts, arrival)):
             outcome.lack(_("运输事件尚未在日志中验证（待上链或内容不符）"))
-            continue
-        outcome.evidence.append(_event_ref(facts, shipping, _("发货")))
-        outcome.evidence.append(_event_ref(facts, arrival, _("收货，用时 %(hours)s 小时") % {"hours": f"{hours:.1f}"}))
+        else:
+            outcome.evidence.append(_event_ref(facts, shipping, _("发货")))
+            outcome.evidence.append(
+                _event_ref(facts, arrival, _("收货，用时 %(hours)s 小时") % {"hours": f"{hours:.1f}"})
+            )
     outcome.how = _("由发货与收货事件计算：%(legs)s 段运输，最长 %(hours)s 小时") % {
-        "legs": len(completed),
+        "legs": len(legs),
         "hours": f"{longest:.1f}",
     }
     return outcome

@@ -1,0 +1,46 @@
+"""The demo world shows labels and both regional badges, each backed by verified statements."""
+
+from __future__ import annotations
+
+import pytest
+
+from xinren.catalog.models import Batch
+from xinren.demo.loader import demo_load
+from xinren.governance.models import Credential
+from xinren.ledger.store.sequencer import log_integrate_all
+from xinren.trust.demo import demo_trust_load
+from xinren.trust.models import Programme
+from xinren.trust.selectors import labels_for
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_trust_world():
+    # given
+    demo_load()
+    log_integrate_all()
+    # when
+    tea = Batch.objects.select_related("product__merchant").get(product__merchant__slug="jingmai-tea")
+    bakery = Batch.objects.select_related("product__merchant").get(product__merchant__slug="dianwei-bakery")
+    tea_section = labels_for(product=tea.product, batch=tea)
+    bakery_section = labels_for(product=bakery.product, batch=bakery)
+    # then
+    assert list(Programme.objects.order_by("code").values_list("code", "status", "version")) == [
+        ("kunming-trace", "active", 1),
+        ("puer-tea-mountain", "active", 1),
+    ]
+    assert sorted(Credential.objects.values_list("kind", "status")) == [
+        ("business_credit", "verified"),
+        ("business_credit", "verified"),
+        ("business_credit", "verified"),
+        ("geo_indication", "verified"),
+        ("organic", "verified"),
+    ]
+    assert Credential.objects.get(kind="organic").evidence_leaf_hash != ""
+    tea_codes = {label["code"] for label in tea_section["labels"]}
+    assert {"origin_direct", "organic", "geo_indication"} <= tea_codes
+    assert [b["name"] for b in tea_section["badges"]] == ["普洱茶山"]
+    assert {"handmade", "direct_24h"} <= {label["code"] for label in bakery_section["labels"]}
+    assert [(b["name"], b["alliance"]) for b in bakery_section["badges"]] == [("昆明溯源", "昆明市农产品溯源联盟")]
+    assert all(ref["log_index"] is not None for label in tea_section["labels"] for ref in label["evidence"])
+    assert demo_trust_load() == 0
