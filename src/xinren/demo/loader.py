@@ -31,6 +31,7 @@ from xinren.trace.evidence.demo import demo_evidence_load
 from xinren.trace.lab.services import lab_report_issue
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
+from xinren.trust.demo import demo_trust_load
 
 from . import data
 
@@ -70,6 +71,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_orders_load()
     demo_reviews_load(now=now)
     demo_evidence_load(now=now)
+    demo_trust_load()
     return world
 
 
