@@ -114,3 +114,11 @@ def test_photos_attached_by_the_reviews_core_count_as_media(platform, consumer, 
     # then
     assert score.inputs["media"] == 2
     assert score.components["media"] == 80
+
+
+def test_the_one_line_explanation_for_the_feed():
+    components = {"length": 50, "specifics": 50, "media": 40, "diary": 60, "helpful": 75}
+
+    assert quality.explain_text(components) == (
+        "篇幅 50×25%=12.5；具体细节 50×25%=12.5；图片/视频 40×15%=6.0；使用日记 60×20%=12.0；有用投票 75×15%=11.2"
+    )

@@ -130,3 +130,8 @@ def explain(components: dict[str, int]) -> list[dict[str, object]]:
          "points": round(components.get(name, 0) * weight / 100, 1)}
         for name, weight in WEIGHTS.items()
     ]
+
+
+def explain_text(components: dict[str, int]) -> str:
+    """The same explanation in one line of plain text: "篇幅 100×25%=25.0；具体细节 …" (for the feed page)."""
+    return "；".join(f"{row['label']} {row['value']}×{row['weight']}%={row['points']}" for row in explain(components))

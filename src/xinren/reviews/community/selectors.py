@@ -106,6 +106,19 @@ def _feed_reviews(*, category: str, product_id: int | None, checks: bool) -> Que
     return reviews
 
 
+def _feed_diaries(*, category: str, product_id: int | None, checks: bool) -> QuerySet[DiaryEntry]:
+    diaries = DiaryEntry.objects.all()
+    if checks:
+        diaries = diaries.filter(review__status=ReviewStatus.VISIBLE).exclude(
+            Exists(Flag.objects.filter(review_id=OuterRef("review_id"), status=FlagStatus.OPEN))
+        )
+    if category:
+        diaries = diaries.filter(review__product__category=category)
+    if product_id:
+        diaries = diaries.filter(review__product_id=product_id)
+    return diaries
+
+
 def feed_page(
     *, category: str = "", product_id: int | None = None, after: str = "", limit: int = FEED_LIMIT,
     viewer: User | None = None,
@@ -115,16 +128,18 @@ def feed_page(
     checks = checks_enabled()
     cursor = Cursor.decode(after) if after else None
     reviews = _feed_reviews(category=category, product_id=product_id, checks=checks)
-    diaries = DiaryEntry.objects.filter(review__in=reviews)
     if cursor is not None:
         reviews = reviews.filter(_before(cursor, _KIND_RANK["review"]))
+    # The MinHash signature (128 integers of JSON) is never shown: leave it in the database.
+    review_rows = list(reviews.select_related("product").defer("minhash").order_by("-created_at", "-id")[: limit + 1])
+    diaries = _feed_diaries(category=category, product_id=product_id, checks=checks)
+    if cursor is not None:
         diaries = diaries.filter(_before(cursor, _KIND_RANK["diary"]))
-    review_rows = list(
-        reviews.select_related("product").order_by("-created_at", "-id")[: limit + 1]
-    )
-    diary_rows = list(
-        diaries.select_related("review__product").order_by("-created_at", "-id")[: limit + 1]
-    )
+    if len(review_rows) >= limit:
+        # A diary older than the limit-th review cannot make this page: bound the scan (diaries have no time index).
+        diaries = diaries.filter(created_at__gte=review_rows[limit - 1].created_at)
+    diary_rows = list(diaries.select_related("review__product").defer("review__minhash")
+                      .order_by("-created_at", "-id")[: limit + 1])
     merged: list[tuple[Cursor, str, Any]] = [
         (Cursor.of(r.created_at, "review", r.pk), "review", r) for r in review_rows
     ]
@@ -150,10 +165,12 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
     tiers: dict[int, str] = {}
     labels: dict[int, str] = {}
     if checks:
-        scores = {score.review_id: score for score in QualityScore.objects.filter(review_id__in=ids)}
+        scores = {score.review_id: score for score in
+                  QualityScore.objects.filter(review_id__in=ids).only("review_id", "score", "version", "components")}
         consumer_ids = {review.consumer_id for review in reviews.values()}
         tiers = dict(ConsumerTier.objects.filter(consumer_id__in=consumer_ids).values_list("consumer_id", "tier"))
-        labels = trial_review_labels(review_ids=ids)
+        labels = _trial_labels_of(list(reviews.values()))
+    tier_labels = {tier.value: str(tier.label) for tier in Tier}
     items = []
     for cursor, kind, row in page:
         review = row if kind == "review" else row.review
@@ -165,7 +182,7 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
             "review_id": review.pk,
             "reviewer": review.reviewer,
             "tier": tier,
-            "tier_label": str(Tier(tier).label),
+            "tier_label": tier_labels[tier],
             "product_id": review.product_id,
             "product_name": review.product.name,
             "category": review.product.category,
@@ -180,7 +197,8 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
             "own": viewer is not None and review.consumer_id == viewer.pk,
             "trial_label": str(labels[review.pk]) if review.pk in labels else "",
             "quality": (
-                {"score": score.score, "version": score.version, "components": quality.explain(score.components)}
+                {"score": score.score, "version": score.version, "components": quality.explain(score.components),
+                 "summary": quality.explain_text(score.components)}
                 if score is not None else None
             ),
             "ledger_leaf_hash": row.ledger_leaf_hash,
@@ -203,6 +221,17 @@ def trial_review_ids(*, review_ids: list[int] | set[int]) -> set[int]:
     """Of these reviews, those written by an expert who had accepted a trial or factory visit of the reviewed
     product before ordering it (the review is still of a delivered order line): label them "试用体验"."""
     return set(_trial_reviews(list(review_ids)).values_list("pk", flat=True))
+
+
+def _trial_labels_of(reviews: list[Review]) -> dict[int, str]:
+    """trial_review_labels for reviews already loaded: one cheap query when none of their authors took a trial."""
+    accepted = TrialParticipation.objects.filter(
+        status=ParticipationStatus.ACCEPTED, consumer_id__in={r.consumer_id for r in reviews},
+        event__product_id__in={r.product_id for r in reviews},
+    ).values_list("consumer_id", "event__product_id")
+    pairs = set(accepted)
+    candidates = [r.pk for r in reviews if (r.consumer_id, r.product_id) in pairs]
+    return trial_review_labels(review_ids=candidates) if candidates else {}
 
 
 def trial_review_labels(*, review_ids: list[int]) -> dict[int, str]:
