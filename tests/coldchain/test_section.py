@@ -57,7 +57,7 @@ def test_the_section_draws_each_leg_with_its_band_and_red_excursion(shipped: Shi
     assert chart["band"] is not None and [t["label"] for t in chart["y_ticks"]] == ["0 °C", "8 °C"]
     assert section["promises"] == [
         {"text": "48小时从产地到餐桌", "hours": 48, "outcome": "kept", "measured": "25", "kept": 3, "broken": 0,
-         "pending": 0, "unit": "item"}
+         "pending": 0, "unconfirmed": 0, "unit": "item"}
     ]  # fmt: skip
     assert section["excursions"] == 1
     json.dumps(section)

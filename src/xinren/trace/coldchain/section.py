@@ -191,6 +191,7 @@ def _promise(result: PromiseResult) -> dict[str, Any]:
         "kept": result.kept,
         "broken": result.broken,
         "pending": result.pending,
+        "unconfirmed": result.unconfirmed,
         "unit": result.unit,
     }
 
@@ -206,7 +207,7 @@ def section_build(*, product: Product, batch: Batch | None) -> dict[str, Any] | 
             "profile": None,
             "promises": [
                 {"text": p.text, "hours": p.hours, "outcome": None, "measured": None, "kept": 0, "broken": 0,
-                 "pending": 0, "unit": "lot"}
+                 "pending": 0, "unconfirmed": 0, "unit": "lot"}
                 for p in promises
             ],
         }  # fmt: skip

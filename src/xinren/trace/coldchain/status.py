@@ -58,8 +58,11 @@ class PromiseResult:
     pending: int
     # The longest measured origin-to-delivery time among delivered units, in hours (None when none arrived yet).
     measured_hours: float | None
-    outcome: str | None  # PromiseOutcome: broken if any unit broke it, else pending if any is pending, else kept
+    outcome: str | None  # PromiseOutcome: broken if any unit arrived late, else pending if any is pending, else kept
     evidence_event_ids: list[str] = field(default_factory=list)
+    # Units past the deadline with no receiving event after their last shipping: not shown kept, nor called broken
+    # (an order's delivery confirmation records no EPCIS event yet).
+    unconfirmed: int = 0
 
 
 # -- profiles ----------------------------------------------------------------------------------------------------------
@@ -258,7 +261,7 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
     results = []
     for promise in promises:
         deadline_hours = float(promise.hours)
-        kept = broken = pending = 0
+        kept = broken = pending = unconfirmed = 0
         longest: float | None = None
         evidence = {origin.event_id}
         for unit in units.values():
@@ -277,7 +280,7 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
             else:
                 evidence.add(shipped[1])
                 if (now - origin.event_time).total_seconds() / 3600 > deadline_hours:
-                    broken += 1
+                    unconfirmed += 1
                 else:
                     pending += 1
         outcome = None
@@ -299,6 +302,7 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
                 measured_hours=None if longest is None else round(longest, 1),
                 outcome=None if outcome is None else str(outcome),
                 evidence_event_ids=sorted(evidence),
+                unconfirmed=unconfirmed,
             )
         )
     return results
