@@ -93,6 +93,19 @@ def test_outbox_drain_fans_out_and_removes_rows(settings, story: Story, merchant
         assert "野生牛肝菌（特级）" in html, link.path
 
 
+def test_product_page_only_rows_do_not_fan_out(settings, story: Story):
+    # given a change that only the product page shows (a review, say)
+    PageRefresh.objects.all().delete()
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT_PAGE, object_ids=[story.product.pk])
+    # when
+    stats = publishing.outbox_drain()
+    # then the product page alone is written, and nothing is queued behind it
+    assert (stats.pages, stats.queued) == (1, 0)
+    assert PageRefresh.objects.count() == 0
+    assert (_dir(settings, story.product.digital_link.path) / "index.html").exists()
+    assert not (_dir(settings, story.item.digital_link.path) / "index.html").exists()
+
+
 def test_delisted_then_draft_is_republished_then_withdrawn(settings, story: Story):
     call_command("publish_pages", "--all")
     item_dir = _dir(settings, story.item.digital_link.path)

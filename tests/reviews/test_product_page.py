@@ -137,4 +137,4 @@ def test_each_review_write_marks_only_the_product_page_stale(platform, operator,
     diary_post(consumer=review.consumer, review_id=review.pk, milestone=7, text="依旧很好")
     review_fold(actor=operator, review_id=review.pk, reason="测试折叠")
     # then
-    assert list(PageRefresh.objects.values_list("kind", "object_id")) == [("product", product.pk)] * 3
+    assert list(PageRefresh.objects.values_list("kind", "object_id")) == [("page", product.pk)] * 3

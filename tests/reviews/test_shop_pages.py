@@ -44,7 +44,7 @@ def test_the_consumer_writes_a_review_and_sees_it(platform, consumer, product):
     assert (review.stars, review.text, review.tags, review.verified_purchase) == (
         4, "菌子很新鲜，炒肉特别香。", ["新鲜", "包装好", "下次还买"], True,
     )
-    assert PageRefresh.objects.filter(kind=PageRefresh.Kind.PRODUCT, object_id=product.pk).exists()
+    assert PageRefresh.objects.filter(kind=PageRefresh.Kind.PRODUCT_PAGE, object_id=product.pk).exists()
     html = browser.get(response["Location"]).content.decode()
     assert "菌子很新鲜，炒肉特别香。" in html and review.reviewer in html and "第7天" in html
     listing = browser.get("/shop/reviews/").content.decode()

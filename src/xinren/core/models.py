@@ -51,6 +51,8 @@ class PageRefresh(models.Model):
 
     class Kind(models.TextChoices):
         PRODUCT = "product", _("商品")
+        # Only the product's own page (/01/<gtin14>), e.g. after a review: its lots and items do not show it.
+        PRODUCT_PAGE = "page", _("商品页")
         BATCH = "batch", _("批次")
         ITEM = "item", _("单品")
 

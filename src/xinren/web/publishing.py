@@ -284,7 +284,10 @@ def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True
 
 # -- the outbox ---------------------------------------------------------------------------------------
 
-_KIND_LOCK: dict[str, int] = {PageRefresh.Kind.PRODUCT: 1, PageRefresh.Kind.BATCH: 2, PageRefresh.Kind.ITEM: 3}
+# The product page and the product (page + fan-out) render the same file, so they share a lock.
+_KIND_LOCK: dict[str, int] = {
+    PageRefresh.Kind.PRODUCT: 1, PageRefresh.Kind.PRODUCT_PAGE: 1, PageRefresh.Kind.BATCH: 2, PageRefresh.Kind.ITEM: 3,
+}
 
 
 def log_catch_up() -> None:
@@ -327,6 +330,9 @@ def _publish_targets(targets: list[tuple[str, int]]) -> PublishStats:
         wanted[kind].append(object_id)
     for product in Product.objects.select_related("merchant").filter(pk__in=wanted[PageRefresh.Kind.PRODUCT]):
         stats.add(product_publish(product=product))
+    page_only = set(wanted[PageRefresh.Kind.PRODUCT_PAGE]) - set(wanted[PageRefresh.Kind.PRODUCT])
+    for product in Product.objects.select_related("merchant").filter(pk__in=page_only):
+        stats.add(product_publish(product=product, fan_out=False))
     for batch in Batch.objects.select_related("product", "product__merchant").filter(
         pk__in=wanted[PageRefresh.Kind.BATCH]
     ):

@@ -65,7 +65,7 @@ def sign(organization: Organization, statement: dict[str, object]) -> str:
 def product_page_stale(product_id: int) -> None:
     """Queue the product page for publishing again."""
     # Only the product page shows reviews; batch and item pages link to it (docs/adr/0008).
-    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT_PAGE, object_ids=[product_id])
 
 
 def consumer_lock(consumer: User) -> None:
