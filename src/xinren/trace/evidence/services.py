@@ -256,7 +256,7 @@ def evidence_withdraw(*, actor: Actor, evidence: Evidence, reason: str) -> Evide
     """
     actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
     locked = (
-        Evidence.objects.select_for_update()
+        Evidence.objects.select_for_update(of=("self",))
         .filter(pk=evidence.pk, organization=actor.organization)
         .select_related("media", "product", "batch__product", "event")
         .first()
