@@ -56,7 +56,8 @@ def mp4_with_location() -> bytes:
 
     def movie(chunk_offset: int) -> bytes:
         stco = box(b"stco", b"\x00\x00\x00\x00" + struct.pack(">II", 1, chunk_offset))
-        trak = box(b"trak", tkhd() + box(b"mdia", box(b"minf", box(b"stbl", stco))) + udta_track)
+        hdlr = box(b"hdlr", bytes(8) + b"vide" + bytes(12) + b"VideoHandler\x00")
+        trak = box(b"trak", tkhd() + box(b"mdia", hdlr + box(b"minf", box(b"stbl", stco))) + udta_track)
         udta = box(b"udta", box(b"\xa9xyz", struct.pack(">HH", len(LOCATION), 0) + LOCATION))
         meta = box(b"meta", b"\x00\x00\x00\x00" + box(b"keys", b"com.apple.quicktime.location.ISO6709"))
         return box(b"moov", mvhd() + trak + udta + meta)

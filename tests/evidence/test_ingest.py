@@ -234,3 +234,49 @@ def test_the_same_file_is_stored_once(settings):
     assert MediaFile.objects.count() == 1
     assert _stored_files(settings) == files
     assert len(files) == 3  # original, display, thumbnail
+
+
+def test_an_audio_only_mp4_is_not_video_evidence(settings):
+    # given: an M4A-like file, a movie whose only track is a sound track
+    hdlr = samples.box(b"hdlr", bytes(8) + b"soun" + bytes(12) + b"\x00")
+    movie = samples.box(b"moov", samples.mvhd() + samples.box(b"trak", samples.box(b"mdia", hdlr)))
+    content = samples.box(b"ftyp", b"M4A \x00\x00\x00\x00") + movie + samples.box(b"mdat", b"\x00" * 16)
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=content, filename="voice.mp4")
+    # then
+    assert refused.value.code == "evidence.video_broken"
+    assert _stored_files(settings) == []
+
+
+def test_64_bit_box_sizes_and_a_final_box_to_the_end_of_file_are_read():
+    # given: the moov box written with a 64-bit size, and an mdat whose size 0 means "to the end of the file"
+    content = samples.mp4_with_location()
+    start = content.index(b"moov") - 4
+    (size,) = struct.unpack_from(">I", content, start)
+    body = content[start + 8 : start + size]
+    large = struct.pack(">I4sQ", 1, b"moov", size + 8) + body
+    mdat = content[start + size :]
+    rewritten = content[:start] + large + struct.pack(">I", 0) + mdat[4:]
+    # when
+    stripped, info = isobmff.strip(rewritten)
+    # then
+    assert len(stripped) == len(rewritten) and samples.LOCATION not in stripped
+    assert (info.duration_ms, info.width, info.height, info.blanked) == (42_000, 1280, 720, 3)
+
+
+def test_webm_with_a_cluster_of_unknown_size_keeps_what_follows_it():
+    # given: a live-recorded layout, Tags after a Cluster whose size is unknown
+    from xinren.trace.evidence.media import webm
+
+    content = samples.webm_with_tags()
+    tags_at = content.index(b"\x12\x54\xc3\x67")
+    cluster_at = content.index(b"\x1f\x43\xb6\x75")
+    cluster = content[cluster_at:]
+    tags = content[tags_at:cluster_at]
+    unknown = cluster[:4] + b"\x01\xff\xff\xff\xff\xff\xff\xff" + cluster[12:]
+    reordered = content[:tags_at] + unknown + tags
+    # when
+    stripped, blanked = webm.strip(reordered)
+    # then: nothing after the cluster is reachable; the file is accepted unchanged (documented)
+    assert (blanked, stripped) == (0, reordered)

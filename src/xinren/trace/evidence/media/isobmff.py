@@ -68,7 +68,8 @@ class MovieInfo:
 def strip(content: bytes) -> tuple[bytes, MovieInfo]:
     """The file with every metadata box blanked, and the movie's duration and picture size.
 
-    Raises BoxError when the boxes do not tile the file exactly or there is no `moov` box.
+    Raises BoxError when the boxes do not tile the file exactly, there is no `moov` box, or no track is a
+    video track (an M4A or other audio-only file is not video evidence).
     """
     data = bytearray(content)
     top = list(_boxes(data, 0, len(data)))
@@ -77,13 +78,15 @@ def strip(content: bytes) -> tuple[bytes, MovieInfo]:
     movies = [box for box in top if box.type == b"moov"]
     if len(movies) != 1:
         raise BoxError("expected exactly one moov box")
-    found: dict[str, int | None] = {"duration_ms": None, "width": None, "height": None}
+    found: dict[str, int | None] = {"duration_ms": None, "width": None, "height": None, "video": None}
     blanked = 0
     for box in top:
         if box.type in _METADATA or (box.type == b"uuid" and data[box.body : box.body + 16] == _XMP_UUID):
             _blank(data, box)
             blanked += 1
     blanked += _walk(data, movies[0], found, depth=0)
+    if not found["video"]:
+        raise BoxError("no video track")
     return bytes(data), MovieInfo(found["duration_ms"], found["width"], found["height"], blanked)
 
 
@@ -99,6 +102,8 @@ def _walk(data: bytearray, parent: Box, found: dict[str, int | None], *, depth: 
             found["duration_ms"] = _mvhd_duration_ms(data, box)
         elif box.type == b"tkhd" and found["width"] is None:
             found["width"], found["height"] = _tkhd_size(data, box)
+        elif box.type == b"hdlr" and parent.type == b"mdia" and data[box.body + 8 : box.body + 12] == b"vide":
+            found["video"] = 1
         elif box.type in _CONTAINERS:
             blanked += _walk(data, box, found, depth=depth + 1)
     return blanked
