@@ -44,3 +44,19 @@ def test_demo_trust_world():
     assert [(b["name"], b["alliance"]) for b in bakery_section["badges"]] == [("昆明溯源", "昆明市农产品溯源联盟")]
     assert all(ref["log_index"] is not None for label in tea_section["labels"] for ref in label["evidence"])
     assert demo_trust_load() == 0
+
+
+def test_the_scan_page_of_a_demo_item_shows_labels_and_badge_and_stays_small(client):
+    # given
+    demo_load()
+    log_integrate_all()
+    tea = Batch.objects.select_related("product").get(product__merchant__slug="jingmai-tea")
+    item = tea.items.order_by("id").first()
+    # when
+    response = client.get(item.digital_link.path)
+    # then
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<section class="card labels" id="labels">' in html
+    assert "🌿</span>有机认证</summary>" in html and "普洱茶产业联盟" in html
+    assert len(response.content) <= 150 * 1024

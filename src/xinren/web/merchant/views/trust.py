@@ -38,11 +38,16 @@ class CredentialForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("证照类型"), choices=CredentialKind.choices)
     number = forms.CharField(label=gettext_lazy("证书编号"), max_length=64)
     holder_name = forms.CharField(
-        label=gettext_lazy("持有人名称"), max_length=128, required=False,
+        label=gettext_lazy("持有人名称"),
+        max_length=128,
+        required=False,
         help_text=gettext_lazy("留空则使用本组织名称"),
     )
     evidence_id = forms.TypedChoiceField(
-        label=gettext_lazy("证书扫描件"), coerce=int, required=False, empty_value=None,
+        label=gettext_lazy("证书扫描件"),
+        coerce=int,
+        required=False,
+        empty_value=None,
         help_text=gettext_lazy("先在商品的溯源相册上传用途为“证书”的文件"),
     )
 
@@ -60,18 +65,26 @@ class ProgrammeForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("代码"), max_length=48, help_text=gettext_lazy("如 kunming-trace"))
     name = forms.CharField(label=gettext_lazy("名称"), max_length=64)
     region = forms.CharField(label=gettext_lazy("地区"), max_length=128, help_text=gettext_lazy("如 云南省昆明市"))
-    description = forms.CharField(label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}),
-                                  required=False, max_length=2000)
+    description = forms.CharField(
+        label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
+    )
     required_labels = forms.MultipleChoiceField(
-        label=gettext_lazy("要求的标签"), widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("要求的标签"),
+        widget=forms.CheckboxSelectMultiple,
         choices=[(label.code, label.name) for label in LABELS],
     )
     min_lab_stars = forms.TypedChoiceField(
-        label=gettext_lazy("最低检测星级"), coerce=int, required=False, empty_value=None,
+        label=gettext_lazy("最低检测星级"),
+        coerce=int,
+        required=False,
+        empty_value=None,
         choices=[("", "—")] + [(n, f"{n} ★") for n in range(1, 6)],
     )
-    badge = forms.FileField(label=gettext_lazy("徽章 SVG"), required=False,
-                            help_text=gettext_lazy("SVG 文件，不超过 64 KiB；不能含脚本、外部链接或事件属性"))
+    badge = forms.FileField(
+        label=gettext_lazy("徽章 SVG"),
+        required=False,
+        help_text=gettext_lazy("SVG 文件，不超过 64 KiB；不能含脚本、外部链接或事件属性"),
+    )
     domain_error_fields = {"programme.badge_svg_invalid": "badge", "programme.code_taken": "code"}
 
     def badge_bytes(self) -> bytes | None:
@@ -105,8 +118,13 @@ def trust_home(request: HttpRequest, actor: Actor) -> HttpResponse:
     lots = []
     for batch in catalog_selectors.batch_list(actor=actor).select_related("product")[:LOTS_SHOWN]:
         evaluation = trust_selectors.labels_evaluate(product=batch.product, batch=batch)
-        lots.append({"batch": batch, "earned": [label for label, o in evaluation.outcomes if o.earned],
-                     "missing": len([1 for _label, o in evaluation.outcomes if not o.earned])})
+        lots.append(
+            {
+                "batch": batch,
+                "earned": [label for label, o in evaluation.outcomes if o.earned],
+                "missing": len([1 for _label, o in evaluation.outcomes if not o.earned]),
+            }
+        )
     context = {
         "form": form,
         "lots": lots,
@@ -150,9 +168,14 @@ def programme_list(request: HttpRequest, actor: Actor) -> HttpResponse:
             data = form.cleaned_data
             try:
                 programme = trust_services.programme_create(
-                    actor=actor, code=data["code"], name=data["name"], region=data["region"],
-                    description=data["description"], required_labels=data["required_labels"],
-                    min_lab_stars=data["min_lab_stars"], badge_svg=form.badge_bytes(),
+                    actor=actor,
+                    code=data["code"],
+                    name=data["name"],
+                    region=data["region"],
+                    description=data["description"],
+                    required_labels=data["required_labels"],
+                    min_lab_stars=data["min_lab_stars"],
+                    badge_svg=form.badge_bytes(),
                 )
             except DomainError as exc:
                 status = form_error(form, exc, form.domain_error_fields)
@@ -166,9 +189,14 @@ def programme_list(request: HttpRequest, actor: Actor) -> HttpResponse:
 @console_view(kinds=ALLIANCE)
 def programme_detail(request: HttpRequest, actor: Actor, programme_id: int) -> HttpResponse:
     programme = trust_selectors.programme_get(actor=actor, programme_id=programme_id)
-    initial = {"code": programme.code, "name": programme.name, "region": programme.region,
-               "description": programme.description, "required_labels": programme.required_labels,
-               "min_lab_stars": programme.min_lab_stars}
+    initial = {
+        "code": programme.code,
+        "name": programme.name,
+        "region": programme.region,
+        "description": programme.description,
+        "required_labels": programme.required_labels,
+        "min_lab_stars": programme.min_lab_stars,
+    }
     form = ProgrammeForm(request.POST or None, request.FILES or None, initial=initial)
     form.fields["code"].disabled = True
     status = 200
@@ -178,9 +206,14 @@ def programme_detail(request: HttpRequest, actor: Actor, programme_id: int) -> H
             data = form.cleaned_data
             try:
                 trust_services.programme_update(
-                    actor=actor, programme_id=programme.pk, name=data["name"], region=data["region"],
-                    description=data["description"], required_labels=data["required_labels"],
-                    min_lab_stars=data["min_lab_stars"], badge_svg=form.badge_bytes(),
+                    actor=actor,
+                    programme_id=programme.pk,
+                    name=data["name"],
+                    region=data["region"],
+                    description=data["description"],
+                    required_labels=data["required_labels"],
+                    min_lab_stars=data["min_lab_stars"],
+                    badge_svg=form.badge_bytes(),
                 )
             except DomainError as exc:
                 status = form_error(form, exc, form.domain_error_fields)
