@@ -228,3 +228,31 @@ def test_evidence_for_a_lot_includes_the_product_not_other_lots(merchant_actor, 
     assert list(evidence_for(product=product, batch=batch)) == [on_product, on_lot]
     assert list(evidence_for(product=product, batch=batch, purposes=[Purpose.PACKING])) == [on_lot]
     assert list(evidence_for(product=product)) == [on_product]
+
+
+def test_evidence_on_a_partners_event(merchant_admin, merchant_actor, logistics, other_actor, batch, photo):
+    # given: a logistics firm the merchant granted records a shipping event on the lot
+    from xinren.catalog.services import partner_grant
+
+    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    carrier = actor_for(logistics)
+    event = event_record(actor=carrier, event_type="ObjectEvent", biz_step="shipping", event_time=TAKEN,
+                         identifiers=[batch.digital_link.path])
+    # when: the carrier and the merchant both vouch for photos of it
+    by_carrier = evidence_attach(actor=carrier, media=photo, event=event, purpose=Purpose.PACKING)
+    by_merchant = evidence_attach(actor=merchant_actor, media=photo, event=event, purpose=Purpose.OTHER)
+    # then: both are on the lot's album; a stranger is refused
+    assert list(evidence_for(product=batch.product, batch=batch)) == [by_carrier, by_merchant]
+    with pytest.raises(DomainError) as refused:
+        evidence_attach(actor=other_actor, media=photo, event=event, purpose=Purpose.OTHER)
+    assert refused.value.code == "evidence.subject_forbidden"
+
+
+def test_a_revoked_grant_stops_a_partner(merchant_admin, lab, lab_actor, batch, photo):
+    from xinren.catalog.services import partner_revoke
+
+    partner_revoke(actor=merchant_admin, partner_slug=lab.slug)
+    with pytest.raises(DomainError) as refused:
+        evidence_attach(actor=lab_actor, media=photo, batch=batch, purpose=Purpose.INSPECTION)
+    assert refused.value.code == "evidence.subject_forbidden"
+    assert Evidence.objects.count() == 0
