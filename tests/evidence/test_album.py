@@ -134,3 +134,22 @@ def test_variants_command_backfills_product_photos(merchant_actor, product, caps
     assert default_storage.exists(f"products/variants/{image.sha256}-1280.jpg")
     assert default_storage.exists(f"products/variants/{image.sha256}-320.jpg")
     assert capsys.readouterr().out.strip() == "1 photos have their variants, 0 could not be read"
+
+
+def test_a_large_album_keeps_the_page_small(merchant_actor, batch, settings):
+    # given: 30 photos with long captions
+    from xinren.trace.evidence import selectors
+
+    settings.XINREN_LOG_INTEGRATE_ON_COMMIT = False
+    for n in range(30):
+        _upload(merchant_actor, content=samples.image_bytes("PNG", size=(10 + n, 10)), name=f"{n}.png",
+                batch_id=batch.pk, purpose=Purpose.PRODUCTION, caption="生产线监控截图，" * 20)
+    log_integrate_all()
+    # when
+    album = album_for(product=batch.product, batch=batch)
+    page = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}?lang=zh-hans")
+    # then
+    assert album is not None
+    assert (len(album["photos"]), album["more"], album["count"]) == (selectors.ALBUM_MAX_PHOTOS, 6, 30)
+    assert "另有 6 项照片和视频未在此页显示" in page.content.decode()
+    assert len(page.content) <= 150 * 1024

@@ -57,6 +57,9 @@ def evidence_for(
 
 
 _PUBLIC = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
+# The page stays small (≤ 150 KiB) however much a merchant uploads: the album shows the first photos and videos
+# of each purpose in order, and says how many more there are.
+ALBUM_MAX_PHOTOS = 24
 
 
 def evidence_list(*, actor: Actor, product_id: int, batch_id: int | None = None) -> QuerySet[Evidence]:
@@ -156,7 +159,8 @@ def album_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None
     """The trace album (溯源相册) of a product and lot for the consumer page, or None when it is empty.
 
     Only active evidence whose logged statement still matches is shown; evidence that no longer matches
-    its statement is counted in `hidden`, never shown. Certificates are listed apart from photos and videos.
+    its statement is counted in `hidden`, never shown. Certificates are listed apart from photos and videos;
+    past ALBUM_MAX_PHOTOS photos and videos, the rest are counted in `more`.
     """
     rows = list(evidence_for(product=product, batch=batch))
     if not rows:
@@ -165,11 +169,13 @@ def album_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None
     shown = [(row, proofs[row.pk]) for row in rows if proofs[row.pk].state != MISMATCH]
     order = {purpose: position for position, purpose in enumerate(Purpose.values)}
     shown.sort(key=lambda pair: order[pair[0].purpose])  # stable: keeps the time order within a purpose
-    items = [_album_item(row, proof) for row, proof in shown]
+    certificates = [pair for pair in shown if pair[0].purpose == Purpose.CERTIFICATE]
+    photos = [pair for pair in shown if pair[0].purpose != Purpose.CERTIFICATE]
     return {
         "cover": _cover(product),
-        "photos": [item for item in items if item["purpose"] != Purpose.CERTIFICATE],
-        "certificates": [item for item in items if item["purpose"] == Purpose.CERTIFICATE],
+        "photos": [_album_item(row, proof) for row, proof in photos[:ALBUM_MAX_PHOTOS]],
+        "certificates": [_album_item(row, proof) for row, proof in certificates],
+        "more": max(0, len(photos) - ALBUM_MAX_PHOTOS),
         "hidden": len(rows) - len(shown),
-        "count": len(items),
+        "count": len(shown),
     }
