@@ -26,6 +26,7 @@ from xinren.catalog.services import (
 )
 from xinren.core import clock
 from xinren.orders.demo import demo_orders_load
+from xinren.reviews.community.demo import demo_community_load
 from xinren.reviews.demo import demo_reviews_load
 from xinren.trace.coldchain.demo import demo_coldchain_load
 from xinren.trace.evidence.demo import demo_evidence_load
@@ -71,6 +72,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
             _load_product(world, merchant_slug, product_row, now)
     demo_orders_load()
     demo_reviews_load(now=now)
+    demo_community_load(now=now)
     demo_evidence_load(now=now)
     demo_coldchain_load()
     demo_trust_load()
