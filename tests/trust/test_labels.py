@@ -219,3 +219,23 @@ def test_direct_24h_uses_the_cold_chain_legs_when_a_carrier_opened_them(carrier,
     # when / then: only the opened leg counts, and it took 20 hours
     (label,) = labels_for(product=product, batch=lot)["labels"]
     assert label["how"] == "由发货与收货事件计算：1 段运输，最长 20.0 小时"
+
+
+def test_evaluating_a_lot_costs_the_same_few_queries_whatever_its_size(
+    merchant_actor, carrier, product, lot, forest, django_assert_max_num_queries
+):
+    # given: a lot of 40 items with a full history and evidence
+    from ..factories import ItemFactory
+
+    items = [ItemFactory(batch=lot, product=product) for _n in range(40)]
+    record(merchant_actor, lot, "harvesting", 40, place=forest)
+    record(merchant_actor, lot, "commissioning", 38, place=forest, items=items)
+    record(carrier, lot, "shipping", 30, items=items)
+    record(carrier, lot, "receiving", 16, items=items)
+    photo(merchant_actor, lot)
+    photo(merchant_actor, lot, purpose="production", caption="手工分拣")
+    integrate()
+    # when / then
+    with django_assert_max_num_queries(30):
+        section = labels_for(product=product, batch=lot)
+    assert [label["code"] for label in section["labels"]] == ["origin_direct", "handmade", "direct_24h"]
