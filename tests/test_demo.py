@@ -16,9 +16,9 @@ def test_demo_load_is_complete_and_idempotent():
     world = demo_load()
     again = demo_load()
     # then
-    assert len(world.organizations) == 6
+    assert len(world.organizations) == 6  # the loader's own; the trust demo adds two alliances
     assert again.organizations == {}
-    assert Organization.objects.count() == 6
+    assert Organization.objects.count() == 8
     assert User.objects.filter(username__in=["admin", "mushroom", "tea", "bakery", "lab", "coldchain"]).count() == 6
     assert Product.objects.filter(status="active").count() == 4
     assert Item.objects.count() == 280

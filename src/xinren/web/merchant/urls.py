@@ -69,7 +69,9 @@ urlpatterns += [
     path("trust/", trust_views.trust_home, name="trust_home"),
     path("trust/batches/<int:batch_id>/", trust_views.trust_lot, name="trust_lot"),
     path("trust/credentials/<int:credential_id>/recheck/", trust_views.credential_recheck, name="credential_recheck"),
-    path("trust/credentials/<int:credential_id>/withdraw/", trust_views.credential_withdraw, name="credential_withdraw"),
+    path(
+        "trust/credentials/<int:credential_id>/withdraw/", trust_views.credential_withdraw, name="credential_withdraw"
+    ),
     path("programmes/", trust_views.programme_list, name="programme_list"),
     path("programmes/<int:programme_id>/", trust_views.programme_detail, name="programme_detail"),
     path("programmes/<int:programme_id>/status/", trust_views.programme_status, name="programme_status"),

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from xinren.catalog.models import Item
 from xinren.demo import data
 from xinren.orders.demo import CONSUMERS, DEMO_CONSUMER_PASSWORD
+from xinren.trust.demo import ALLIANCES
 
 
 class Command(BaseCommand):
@@ -38,6 +39,8 @@ class Command(BaseCommand):
         ]
         for username, display_name, org_slug, _role in data.PEOPLE:
             lines.append(f"    {username:<10} {display_name}  ({org_slug})")
+        for org_slug, _name, *_rest, username, display_name in ALLIANCES:
+            lines.append(f"    {username:<10} {display_name}  ({org_slug}, alliance)")
         lines.append(f"  Consumer logins at {base}/shop/ (phone, password {DEMO_CONSUMER_PASSWORD}):")
         for phone, name, _address in CONSUMERS:
             lines.append(f"    {phone}  {name}")
