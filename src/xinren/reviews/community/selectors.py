@@ -81,13 +81,13 @@ class Cursor:
 
 
 def _before(cursor: Cursor, rank: int) -> Q:
-    """Rows whose (created_at, rank, id) sorts after the cursor in the feed's descending order."""
-    older = Q(created_at__lt=cursor.at)
+    """Rows whose (created_at, rank, id) sorts after the cursor in the feed's descending order. Always an index
+    range on created_at (`<=` or `<`), with the tie rule beside it: an OR alone makes SQLite scan the table."""
     if rank < cursor.rank:
-        return older | Q(created_at=cursor.at)
+        return Q(created_at__lte=cursor.at)
     if rank == cursor.rank:
-        return older | Q(created_at=cursor.at, id__lt=cursor.id)
-    return older
+        return Q(created_at__lte=cursor.at) & (Q(created_at__lt=cursor.at) | Q(id__lt=cursor.id))
+    return Q(created_at__lt=cursor.at)
 
 
 # -- feed --------------------------------------------------------------------------------------------------------------
