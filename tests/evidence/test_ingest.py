@@ -280,3 +280,17 @@ def test_webm_with_a_cluster_of_unknown_size_keeps_what_follows_it():
     stripped, blanked = webm.strip(reordered)
     # then: nothing after the cluster is reachable; the file is accepted unchanged (documented)
     assert (blanked, stripped) == (0, reordered)
+
+
+def test_a_file_left_cut_short_in_storage_is_replaced():
+    # given: an earlier attempt left a truncated original under the digest's name, and no row
+    first = media_ingest(content=samples.jpeg_with_gps(), filename="a.jpg")
+    name, digest = first.original, first.sha256
+    first.delete()
+    with default_storage.open(name, "wb") as broken:
+        broken.write(b"\xff\xd8\xff")
+    # when
+    again = media_ingest(content=samples.jpeg_with_gps(), filename="a.jpg")
+    # then
+    assert again.original == name
+    assert hashlib.sha256(_read(name)).hexdigest() == digest

@@ -49,10 +49,14 @@ def _store(prepared: Prepared) -> dict[str, str]:
     else:
         names["display"] = ""
     for key, payload in files.items():
-        # A file already there has the same digest-derived name and so the same content (a transaction that
-        # stored it and then rolled back leaves it behind; the next upload of that file reuses it).
-        if not default_storage.exists(names[key]):
-            names[key] = default_storage.save(names[key], ContentFile(payload))
+        # A file already there under its digest-derived name was left by a transaction that stored it and then
+        # rolled back: reuse it when its bytes are right, replace it when a crash cut it short.
+        if default_storage.exists(names[key]):
+            with default_storage.open(names[key], "rb") as existing:
+                if existing.read() == payload:
+                    continue
+            default_storage.delete(names[key])
+        names[key] = default_storage.save(names[key], ContentFile(payload))
     return names
 
 
