@@ -125,7 +125,8 @@ def _settle_points(*, review: Review, score: int, milestones: set[int], votes: i
 def review_sync(*, review_id: int, now: datetime | None = None) -> QualityScore:
     """Recompute a review's quality score and settle its reward points (pay what is due, reverse on a fold)."""
     now = now or clock.now()
-    review = Review.objects.get(pk=review_id)
+    # The review's row lock serialises syncs of one review (votes, the hourly run, a fold in the reviews core).
+    review = Review.objects.select_for_update(of=("self",)).get(pk=review_id)
     votes = HelpfulVote.objects.filter(review=review).count()
     inputs = quality_inputs(review, media=media_counts([review.pk])[review.pk], votes=votes)
     result = quality.quality_compute(inputs)
