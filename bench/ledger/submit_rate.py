@@ -27,31 +27,60 @@ def _generate(args: tuple[int, int]) -> list[bytes]:
     return make_envelopes(*args)
 
 
-def _submitter(envelopes: list[bytes], batch: int, stop_at: float, counter) -> None:  # type: ignore[no-untyped-def]
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process on this machine (a PostgreSQL backend, say), from /proc."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _backend_pid() -> int | None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def _submitter(envelopes: list[bytes], batch: int, stop_at: float, counter, cpu) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
     from xinren.ledger.store.services import envelopes_submit
 
     connection.close()
+    backend = _backend_pid()
+    started, backend_started = time.process_time(), 0.0 if backend is None else _cpu_seconds(backend)
     for start in range(0, len(envelopes), batch):
         if time.time() >= stop_at:
             break
         envelopes_submit(envelopes=envelopes[start : start + batch], owner=OWNER)
         with counter.get_lock():
             counter.value += len(envelopes[start : start + batch])
+    cpu.append(("submitters", time.process_time() - started))
+    if backend is not None:
+        cpu.append(("database", _cpu_seconds(backend) - backend_started))
 
 
-def _sequencer(stop_at: float, timeline, limit: int) -> None:  # type: ignore[no-untyped-def]
+def _sequencer(stop_at: float, timeline, limit: int, interval: float, cpu) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
     from xinren.ledger.store.sequencer import log_integrate
 
     connection.close()
+    backend = _backend_pid()
+    started, backend_started = time.process_time(), 0.0 if backend is None else _cpu_seconds(backend)
     while time.time() < stop_at:
         result = log_integrate(limit=limit)
         timeline.append((time.time(), result.new_size))
-        if not result.integrated:
-            time.sleep(0.02)
+        if interval or not result.integrated:
+            time.sleep(interval or 0.02)
+    cpu.append(("sequencer", time.process_time() - started))
+    if backend is not None:
+        cpu.append(("database", _cpu_seconds(backend) - backend_started))
 
 
 def main() -> None:
@@ -61,6 +90,8 @@ def main() -> None:
     parser.add_argument("--submitters", type=int, default=2)
     parser.add_argument("--batch", type=int, default=500)
     parser.add_argument("--limit", type=int, default=8192, help="entries per integration (checkpoint)")
+    parser.add_argument("--interval", type=float, default=0,
+                        help="seconds the sequencer sleeps between integrations (0: only when the pool is empty)")
     parser.add_argument("--envelopes", type=int, default=0, help="how many to pre-sign (default: enough)")
     args = parser.parse_args()
     use_database(args.db, "submit", fresh=True)
@@ -80,13 +111,14 @@ def main() -> None:
     connection.close()
     manager = multiprocessing.Manager()
     timeline = manager.list()
+    cpu = manager.list()
     counter = multiprocessing.Value("q", 0)
     t0 = time.time()
     stop_at = t0 + args.seconds
     share = len(envelopes) // args.submitters
     procs = [multiprocessing.Process(target=_submitter, args=(envelopes[i * share:(i + 1) * share], args.batch, stop_at,
-                                                             counter)) for i in range(args.submitters)]
-    procs.append(multiprocessing.Process(target=_sequencer, args=(stop_at, timeline, args.limit)))
+                                                             counter, cpu)) for i in range(args.submitters)]
+    procs.append(multiprocessing.Process(target=_sequencer, args=(stop_at, timeline, args.limit, args.interval, cpu)))
     for p in procs:
         p.start()
     for p in procs:
@@ -103,12 +135,19 @@ def main() -> None:
         inclusion_proof_get(index=index)
         samples.append(time.perf_counter() - t)
     samples.sort()
+    spent: dict[str, float] = {}
+    for part, seconds in cpu:
+        spent[part] = spent.get(part, 0.0) + seconds
     print(json.dumps({
         "db": args.db, "seconds": round(elapsed, 1), "submitters": args.submitters, "batch": args.batch,
+        "interval": args.interval,
         "presign_seconds": round(signing, 1), "accepted": accepted, "accepted_per_s": round(accepted / args.seconds),
         "integrated": integrated, "integrated_per_s": round(integrated / args.seconds), "backlog_at_end": backlog,
         "checkpoints": len({s for _, s in timeline}),
         "proof_p99_ms": round(samples[int(len(samples) * 0.99) - 1] * 1000, 2),
+        # CPU time per accepted entry, by part (PostgreSQL backends included): independent of other load.
+        "cpu_us_per_entry": {part: round(seconds / max(accepted, 1) * 1e6, 1) for part, seconds in spent.items()},
+        "cpu_busy": round(sum(spent.values()) / (elapsed * (os.cpu_count() or 1)), 2),
     }))
 
 

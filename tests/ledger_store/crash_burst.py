@@ -41,7 +41,7 @@ def main(command: str) -> None:
             statement = {"type": "trace.event", "subject": f"https://x.example/01/{n}", "n": n}
             envelope = sign_envelope(services.statement_bytes(statement), key=PRIVATE, keyid=key_id).to_json()
             pending = services.envelope_submit(envelope_bytes=envelope, owner=OWNER)
-            print(bytes(pending.leaf_hash).hex(), flush=True)
+            print(pending.leaf_hash, flush=True)
             if n % 20 == 19:
                 log_integrate()
     elif command == "finish":

@@ -271,5 +271,4 @@ def envelope_submit(*, actor: Actor, envelope_bytes: bytes) -> LogEntryRef:
 def envelopes_submit(*, actor: Actor, envelopes: Sequence[bytes]) -> list[LogEntryRef]:
     """Pool a batch of self-signed envelopes: all accepted, or none with the first refusal's reason."""
     actor.require(role=Role.STAFF)
-    pending = log_services.envelopes_submit(envelopes=envelopes, owner=owner_of(actor.organization))
-    return [LogEntryRef.of(p) for p in pending]
+    return log_services.envelopes_submit(envelopes=envelopes, owner=owner_of(actor.organization))

@@ -59,7 +59,7 @@ class LogEntry(models.Model):
     envelope = models.BinaryField(_("签名信封"))
     signer_key_id = models.CharField(_("签名密钥"), max_length=64)
     statement_type = models.CharField(_("声明类型"), max_length=64)
-    subject = models.CharField(_("主体"), max_length=512, db_index=True)
+    subject = models.CharField(_("主体"), max_length=512)
     corrects = models.BinaryField(_("更正的条目"), max_length=32, null=True, blank=True)
     received_at = models.DateTimeField(_("接收时间"))
     integrated_at = models.DateTimeField(_("入账时间"))
@@ -68,8 +68,10 @@ class LogEntry(models.Model):
         verbose_name = _("日志条目")
         verbose_name_plural = _("日志条目")
         ordering = ["index"]
-        # Few entries correct another; indexing only those keeps the append path cheap.
+        # Few entries correct another; indexing only those keeps the append path cheap. Subjects are only
+        # looked up by equality, so a plain index (not db_index, which adds a LIKE index on PostgreSQL).
         indexes = [
+            models.Index(fields=["subject"], name="ledger_entry_subject"),
             models.Index(fields=["corrects"], condition=models.Q(corrects__isnull=False), name="ledger_entry_corrects")
         ]
 

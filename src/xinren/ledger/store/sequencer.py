@@ -10,23 +10,21 @@ sequencer stops instead of signing a checkpoint that forks the log.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.core import clock
 from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
-from xinren.ledger.hashstore import CompactRange, StoredHash
+from xinren.ledger.hashstore import CompactRange, stored_hash_count
 from xinren.ledger.merkle import EMPTY_ROOT
 
-from . import errors
-from .hashes import DatabaseHashReader, tree_hashes_insert
+from . import bulk, errors
+from .hashes import DatabaseHashReader
 from .log_key import log_origin, log_signer
-from .models import LogEntry, LogState, PendingEntry, SignedCheckpoint
+from .models import LogState, PendingEntry, SignedCheckpoint
 
 DEFAULT_BATCH = 4096
-_CHUNK = 900
 
 
 @dataclass(frozen=True)
@@ -61,7 +59,7 @@ def log_integrate(*, limit: int = DEFAULT_BATCH) -> Integration:
     """Sequence up to `limit` pending entries in arrival order and sign the new checkpoint."""
     state = state_for_update()
     old_size = state.size
-    rows = _pending_take(limit)
+    rows = bulk.pending_take(limit)
     has_checkpoint = SignedCheckpoint.objects.filter(size=old_size).exists()
     if not rows and has_checkpoint:
         return Integration(old_size, old_size, bytes(state.root), None)
@@ -72,75 +70,32 @@ def log_integrate(*, limit: int = DEFAULT_BATCH) -> Integration:
             _("日志存储的哈希与最近签署的检查点不一致，已停止入账"),
             details={"size": old_size},
         )
-    logged = _already_logged([bytes(r[1]) for r in rows])
-    now = clock.now()
-    entries: list[tuple[Any, ...]] = []
+    ids: list[int] = []
+    drop: list[int] = []
+    hashes: list[bytes] = []
     seen: set[bytes] = set()
-    stored: list[StoredHash] = []
-    integrated_at = connection.ops.adapt_datetimefield_value(now)
-    for _id, leaf, envelope, key_id, statement_type, subject, corrects, received_at in rows:
-        leaf = bytes(leaf)
-        if leaf in logged or leaf in seen:  # submitted twice in a race; the log keeps the first
+    for pending_id, leaf, logged in rows:
+        if logged or leaf in seen:  # submitted twice in a race; the log keeps the first
+            drop.append(pending_id)
             continue
         seen.add(leaf)
-        entries.append((tree.size, leaf, bytes(envelope), key_id, statement_type, subject,
-                        None if corrects is None else bytes(corrects), received_at, integrated_at))
-        stored.extend(tree.append(leaf))
-    if not entries and has_checkpoint:  # only resubmissions of logged entries: nothing to sign
-        _pending_delete([r[0] for r in rows])
+        ids.append(pending_id)
+        hashes.extend(stored.hash for stored in tree.append(leaf))
+    now = clock.now()
+    if not ids and has_checkpoint:  # only resubmissions of logged entries: nothing to sign
+        bulk.pending_move([], old_size, drop, now)
         return Integration(old_size, old_size, bytes(state.root), None)
-    tree_hashes_insert(stored)
-    _entries_insert(entries)
-    _pending_delete([r[0] for r in rows])
+    # The hashes a batch of leaves completes are numbered consecutively from those already stored.
+    bulk.tree_hashes_append(stored_hash_count(old_size), hashes)
+    written = bulk.pending_move(ids, old_size, drop, now)
+    if written != len(ids):  # pragma: no cover - pending rows are only deleted under the lock held here
+        raise errors.LogCorrupted(errors.LOG_CORRUPT, _("待入账条目在入账过程中消失，已停止入账"),
+                                  details={"size": old_size})
     root = tree.root()
     note = _sign(tree.size, root)
     SignedCheckpoint.objects.create(size=tree.size, root=root, note=note)
     LogState.objects.filter(pk=1).update(size=tree.size, root=root, updated_at=now)
     return Integration(old_size, tree.size, root, note)
-
-
-def _pending_take(limit: int) -> list[tuple[Any, ...]]:
-    """The oldest pending rows, raw (the ORM's per-row conversion costs as much as the rest of integration).
-
-    `received_at` comes back in the database's own representation and goes into the entry unchanged.
-    """
-    table = connection.ops.quote_name(PendingEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT id, leaf_hash, envelope, signer_key_id, statement_type, subject, corrects, received_at"
-            f" FROM {table} ORDER BY id LIMIT %s",
-            [limit],
-        )
-        return list(cursor.fetchall())
-
-
-def _entries_insert(rows: list[tuple[Any, ...]]) -> None:
-    if not rows:
-        return
-    table = connection.ops.quote_name(LogEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f'INSERT INTO {table} ("index", leaf_hash, envelope, signer_key_id, statement_type, subject, corrects,'
-            " received_at, integrated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-            rows,
-        )
-
-
-def _already_logged(hashes: list[bytes]) -> set[bytes]:
-    found: set[bytes] = set()
-    for start in range(0, len(hashes), _CHUNK):
-        chunk = hashes[start : start + _CHUNK]
-        found.update(bytes(h) for h in LogEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", flat=True))
-    return found
-
-
-def _pending_delete(ids: list[int]) -> None:
-    # By id, never by range: on PostgreSQL a lower id may commit after this integration began.
-    table = connection.ops.quote_name(PendingEntry._meta.db_table)
-    with connection.cursor() as cursor:
-        for start in range(0, len(ids), _CHUNK):
-            chunk = ids[start : start + _CHUNK]
-            cursor.execute(f"DELETE FROM {table} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
 
 
 def log_integrate_all(*, limit: int = DEFAULT_BATCH) -> list[Integration]:
