@@ -10,8 +10,9 @@ this database, without gunicorn/nginx in front. Both modes run in the same proce
   the newest 5,000 reviews of the last 30 days and the new-account burst query (the reviews core); the hourly
   limit, signing and the ledger append run in both modes. A post counts when it returns 201.
 - Feed: GET /community/ (the server-rendered page, anonymous), cycling first page, a category, a product and
-  page two. "Checks on" = the feed leaves out folded reviews and reviews with an open integrity flag and adds
-  the quality score explanation, tier badges and trial labels; "off" lists every review with none of that.
+  page two, after one untimed warm-up pass over those URLs in each mode. "Checks on" = the feed leaves out
+  folded reviews and reviews with an open integrity flag and adds the quality score explanation, tier badges
+  and trial labels; "off" lists every review with none of that.
 
     DATABASE_URL=... python bench/reviews/run.py --manifest var/bench/reviews-manifest.json --posts 200 --feeds 400
 """
@@ -101,6 +102,12 @@ def bench_feed(client: Client, manifest: dict[str, Any], rounds: int, per_round:
                                         "off": {"ok": 0, "seconds": 0.0, "lat": [], "other": {}}}
     categories = manifest["categories"]
     products = manifest["products"]
+    # Warm-up, not timed: every URL of the cycle once in each mode (database pages, templates, translations).
+    for mode in ("on", "off"):
+        settings.XINREN_REVIEW_CHECKS = mode == "on"
+        for url in ["/community/", *(f"/community/?category={c}" for c in categories),
+                    *(f"/community/?product={p}" for p in products)]:
+            client.get(url)
     for round_index in range(rounds * 2):
         mode = "on" if round_index % 2 == 0 else "off"
         settings.XINREN_REVIEW_CHECKS = mode == "on"
