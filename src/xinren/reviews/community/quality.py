@@ -132,6 +132,8 @@ def explain(components: dict[str, int]) -> list[dict[str, object]]:
     ]
 
 
-def explain_text(components: dict[str, int]) -> str:
-    """The same explanation in one line of plain text: "篇幅 100×25%=25.0；具体细节 …" (for the feed page)."""
-    return "；".join(f"{row['label']} {row['value']}×{row['weight']}%={row['points']}" for row in explain(components))
+def explain_text(components: dict[str, int], *, rows: list[dict[str, object]] | None = None) -> str:
+    """The same explanation in one line of plain text: "篇幅 100×25%=25.0；具体细节 …" (for the feed page);
+    `rows` are explain(components) when the caller has them already."""
+    return "；".join(f"{row['label']} {row['value']}×{row['weight']}%={row['points']}"
+                    for row in (rows if rows is not None else explain(components)))

@@ -161,12 +161,13 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
     mine: set[int] = set()
     if viewer is not None and viewer.is_authenticated:
         mine = set(HelpfulVote.objects.filter(review_id__in=ids, consumer=viewer).values_list("review_id", flat=True))
-    scores: dict[int, QualityScore] = {}
+    scores: dict[int, tuple[int, str, dict[str, int]]] = {}
     tiers: dict[int, str] = {}
     labels: dict[int, str] = {}
     if checks:
-        scores = {score.review_id: score for score in
-                  QualityScore.objects.filter(review_id__in=ids).only("review_id", "score", "version", "components")}
+        scores = {review_id: (score, version, components) for review_id, score, version, components in
+                  QualityScore.objects.filter(review_id__in=ids).values_list("review_id", "score", "version",
+                                                                             "components")}
         consumer_ids = {review.consumer_id for review in reviews.values()}
         tiers = dict(ConsumerTier.objects.filter(consumer_id__in=consumer_ids).values_list("consumer_id", "tier"))
         labels = _trial_labels_of(list(reviews.values()))
@@ -175,6 +176,7 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
     for cursor, kind, row in page:
         review = row if kind == "review" else row.review
         score = scores.get(review.pk)
+        explained = quality.explain(score[2]) if score is not None else []
         tier = tiers.get(review.consumer_id, Tier.ORDINARY)
         items.append({
             "kind": kind,
@@ -197,8 +199,8 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
             "own": viewer is not None and review.consumer_id == viewer.pk,
             "trial_label": str(labels[review.pk]) if review.pk in labels else "",
             "quality": (
-                {"score": score.score, "version": score.version, "components": quality.explain(score.components),
-                 "summary": quality.explain_text(score.components)}
+                {"score": score[0], "version": score[1], "components": explained,
+                 "summary": quality.explain_text(score[2], rows=explained)}
                 if score is not None else None
             ),
             "ledger_leaf_hash": row.ledger_leaf_hash,
