@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from xinren.reviews.community.models import HelpfulVote, TrialParticipation
+from xinren.reviews.community.models import HelpfulVote, PointsEntry, TrialParticipation
 from xinren.reviews.community.services import review_sync, trial_event_create, trial_invite
 from xinren.reviews.services import review_fold
 
@@ -156,3 +156,39 @@ def test_the_api_lets_a_merchant_open_a_trial_and_refuses_a_consumer_session(cli
     client.force_login(consumer)
     refused = client.post("/api/v1/community/trials", body, content_type="application/json")
     assert refused.status_code in (401, 403)
+
+
+def test_the_trial_flow_over_the_api(client, platform, merchant_actor, consumer, product):
+    expert = expert_make(consumer)
+    client.force_login(merchant_actor.user)
+    experts = client.get("/api/v1/community/experts").json()
+    event = client.post("/api/v1/community/trials", {
+        "product_id": product.pk, "kind": "factory_visit", "title": "工厂探访", "slots": 1,
+        "starts_on": "2026-12-01", "ends_on": "2026-12-02"}, content_type="application/json").json()
+    invited = client.post(f"/api/v1/community/trials/{event['id']}/invite", {"public_id": expert.public_id},
+                          content_type="application/json")
+    client.force_login(consumer)
+    mine = client.get("/api/v1/community/me/trials").json()
+    accepted = client.post(f"/api/v1/community/me/trials/{invited.json()['id']}/accept")
+
+    assert [row["public_id"] for row in experts] == [expert.public_id]
+    assert invited.status_code == 201
+    assert [(row["event_id"], row["status"]) for row in mine] == [(event["id"], "invited")]
+    assert (accepted.status_code, accepted.json()["status"]) == (200, "accepted")
+    assert client.get("/api/v1/community/experts").status_code in (401, 403)
+
+
+def test_operators_read_the_community_tables_in_the_admin(client, platform, consumer, product):
+    from xinren.accounts.models import User
+
+    review = review_new(consumer, product)
+    diary_write(review, 7, 15)
+    review_sync(review_id=review.pk)
+    admin = User.objects.create_superuser(username="ops", password="pass-word-123")
+    client.force_login(admin)
+
+    for name in ("qualityscore", "pointsentry", "consumertier", "tierchange", "helpfulvote", "trialevent",
+                 "trialparticipation"):
+        assert client.get(f"/admin/community/{name}/").status_code == 200
+    assert client.get(f"/admin/community/pointsentry/{PointsEntry.objects.get().pk}/change/").status_code == 200
+    assert client.post("/admin/community/pointsentry/add/").status_code == 403
