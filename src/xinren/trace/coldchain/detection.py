@@ -16,11 +16,16 @@ from typing import Protocol
 
 
 class ReadingLike(Protocol):
-    time: datetime
-    temperature: int | None
-    humidity: int | None
-    latitude: Decimal | None
-    longitude: Decimal | None
+    @property
+    def time(self) -> datetime: ...
+    @property
+    def temperature(self) -> int | None: ...
+    @property
+    def humidity(self) -> int | None: ...
+    @property
+    def latitude(self) -> Decimal | None: ...
+    @property
+    def longitude(self) -> Decimal | None: ...
 
 
 @dataclass(frozen=True)

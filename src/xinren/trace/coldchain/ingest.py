@@ -12,10 +12,11 @@ import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from decimal import Decimal
+from typing import Any, NamedTuple
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -39,6 +40,15 @@ STATEMENT_TYPE = "coldchain.readings"
 # Excursions listed in one statement; a leg with more is broken beyond what a page can usefully show.
 MAX_STATEMENT_EXCURSIONS = 100
 NEAR_PLACE_KM = 5.0
+
+
+class _Row(NamedTuple):
+    time: datetime
+    temperature: int | None
+    humidity: int | None
+    latitude: Decimal | None
+    longitude: Decimal | None
+    batch_id: int
 
 
 @dataclass(frozen=True)
@@ -79,47 +89,54 @@ def _distance_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 6371.0 * 2 * math.asin(math.sqrt(a))
 
 
-def _place_of(leg: Leg, found: Found, places: list[Place]) -> Place | None:
-    """Where the excursion happened: the known place within 5 km of its reported position, else the last place
-    the lot was recorded at before it started."""
-    if found.latitude is not None and found.longitude is not None:
-        best = None
-        best_km = NEAR_PLACE_KM
-        for place in places:
-            if place.latitude is None or place.longitude is None:
-                continue
-            km = _distance_km(
-                float(found.latitude), float(found.longitude), float(place.latitude), float(place.longitude)
+class _Places:
+    """The places an excursion may be named after, read at most once per batch: the carrier's and the merchant's
+    places with coordinates, and the places where the lot was recorded (by time)."""
+
+    def __init__(self, leg: Leg) -> None:
+        self.leg = leg
+        self._near: list[Place] | None = None
+        self._seen: list[tuple[datetime, Place]] | None = None
+
+    def near(self) -> list[Place]:
+        if self._near is None:
+            owners = [self.leg.organization_id, self.leg.batch.product.merchant_id]
+            self._near = list(Place.objects.filter(organization_id__in=owners, latitude__isnull=False))
+        return self._near
+
+    def seen(self) -> list[tuple[datetime, Place]]:
+        if self._seen is None:
+            events = (
+                TraceEvent.objects.filter(subjects__batch_id=self.leg.batch_id, place__isnull=False)
+                .select_related("place")
+                .order_by("event_time", "id")
             )
-            if km <= best_km:
-                best, best_km = place, km
-        return best
-    event = (
-        TraceEvent.objects.filter(subjects__batch_id=leg.batch_id, event_time__lte=found.start, place__isnull=False)
-        .select_related("place")
-        .order_by("-event_time", "-id")
-        .first()
-    )
-    return event.place if event is not None else leg.from_place
+            self._seen = [(event.event_time, event.place) for event in events if event.place is not None]
+        return self._seen
 
-
-def _candidate_places(leg: Leg) -> list[Place]:
-    return list(
-        Place.objects.filter(
-            organization_id__in=[leg.organization_id, leg.batch.product.merchant_id],
-            latitude__isnull=False,
-        )
-    )
+    def of(self, found: Found) -> Place | None:
+        """The known place within 5 km of the excursion's reported position, else the last place the lot was
+        recorded at before it started."""
+        if found.latitude is not None and found.longitude is not None:
+            best, best_km = None, NEAR_PLACE_KM
+            for place in self.near():
+                km = _distance_km(
+                    float(found.latitude), float(found.longitude), float(place.latitude or 0),
+                    float(place.longitude or 0),
+                )  # fmt: skip
+                if km <= best_km:
+                    best, best_km = place, km
+            return best
+        before = [place for at, place in self.seen() if at <= found.start]
+        return before[-1] if before else self.leg.from_place
 
 
 def _excursions_store(
-    *, leg: Leg, device_id: str, found: list[Found], batch_of: dict[datetime, int], places: list[Place] | None
-) -> None:
+    *, leg: Leg, device_id: str, found: list[Found], batch_of: dict[datetime, int], places: _Places
+) -> list[Excursion]:
     rows = []
     for item in found:
-        if places is None:
-            places = _candidate_places(leg)
-        place = _place_of(leg, item, places)
+        place = places.of(item)
         rows.append(
             Excursion(
                 leg=leg,
@@ -138,13 +155,22 @@ def _excursions_store(
                 reading_batch_id=batch_of[item.start],
             )
         )
-    Excursion.objects.bulk_create(rows)
+    return Excursion.objects.bulk_create(rows)
 
 
 def _window_recompute(
-    *, leg: Leg, profile: ColdChainProfile, device_id: str, first: datetime | None, last: datetime | None
-) -> None:
-    """Recompute one device's excursions between the in-range readings that bracket [first, last] (None: all)."""
+    *,
+    leg: Leg,
+    profile: ColdChainProfile,
+    device_id: str,
+    first: datetime | None,
+    last: datetime | None,
+    places: _Places,
+    fresh: Sequence[ParsedReading] = (),
+    batch_id: int | None = None,
+) -> list[Excursion]:
+    """Recompute one device's excursions between the in-range readings that bracket [first, last] (None: all);
+    returns the excursions found in that window."""
     own = Reading.objects.filter(leg=leg, device_id=device_id)
     low = high = None
     if first is not None and last is not None:
@@ -157,11 +183,27 @@ def _window_recompute(
     if high is not None:
         stale, window = stale.filter(start__lt=high), window.filter(time__lte=high)
     stale.delete()
-    rows = list(window.order_by("time").only("time", "temperature", "humidity", "latitude", "longitude", "batch_id"))
+    if batch_id is not None:
+        # The batch's own readings are in memory already: read only the stored ones around them.
+        window = window.exclude(batch_id=batch_id)
+    rows = [
+        _Row(*values)
+        for values in window.order_by("time").values_list(
+            "time", "temperature", "humidity", "latitude", "longitude", "batch_id"
+        )
+    ]
+    if fresh:
+        rows += [
+            _Row(r.time, r.temperature, r.humidity, r.latitude, r.longitude, batch_id or 0)
+            for r in fresh
+            if (low is None or r.time >= low) and (high is None or r.time <= high)
+        ]
+        rows.sort(key=lambda row: row.time)
     found = excursions_find(rows, _limits(profile))
-    if found:
-        batch_of = {row.time: row.batch_id for row in rows}
-        _excursions_store(leg=leg, device_id=device_id, found=found, batch_of=batch_of, places=None)
+    if not found:
+        return []
+    batch_of = {row.time: row.batch_id for row in rows}
+    return _excursions_store(leg=leg, device_id=device_id, found=found, batch_of=batch_of, places=places)
 
 
 def leg_recompute(*, leg: Leg, profile: ColdChainProfile | None) -> None:
@@ -169,8 +211,9 @@ def leg_recompute(*, leg: Leg, profile: ColdChainProfile | None) -> None:
     if profile is None:
         leg.excursions.all().delete()
         return
+    places = _Places(leg)
     for device_id in leg.device_ids:
-        _window_recompute(leg=leg, profile=profile, device_id=device_id, first=None, last=None)
+        _window_recompute(leg=leg, profile=profile, device_id=device_id, first=None, last=None, places=places)
 
 
 def _leg_for_readings(*, actor: Actor, leg_id: int, lock: bool) -> Leg:
@@ -215,7 +258,7 @@ def _split_existing(leg: Leg, parsed: list[ParsedReading]) -> tuple[list[ParsedR
                 errors.READING_CONFLICT,
                 _("设备 %(device)s 在 %(time)s 已有一条不同的读数；已提交的读数不能修改")
                 % {"device": reading.device_id, "time": time_canonical(reading.time)},
-                details={"reading": reading.index, "field": f"readings[{reading.index}]"},
+                details={"reading": reading.position, "field": f"readings[{reading.position}]"},
             )
     return fresh, len(parsed) - len(fresh)
 
@@ -226,9 +269,17 @@ def _span(values: Iterable[int | None]) -> dict[str, float] | None:
 
 
 def _statement(
-    *, leg: Leg, fresh: list[ParsedReading], sha256: str, profile: ColdChainProfile | None, actor: Actor
+    *,
+    leg: Leg,
+    fresh: list[ParsedReading],
+    sha256: str,
+    profile: ColdChainProfile | None,
+    actor: Actor,
+    found: list[Excursion],
 ) -> dict[str, Any]:
-    excursions = list(leg.excursions.order_by("start", "id")[:MAX_STATEMENT_EXCURSIONS])
+    """What the carrier signs: the readings' digest and summary, the profile version they were judged against,
+    and the excursions found in the window this batch touched."""
+    excursions = sorted(found, key=lambda e: (e.start, e.device_id, e.kind))[:MAX_STATEMENT_EXCURSIONS]
     return {
         "type": STATEMENT_TYPE,
         "subject": leg.batch.digital_link.uri(settings.XINREN_RESOLVER),
@@ -267,9 +318,9 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
     """Store a batch of up to 10,000 EPCIS sensor elements on a leg, all or none; excursions are found in the
     affected window and the batch (digest, count, span, min/max, excursions) is signed by the logistics org."""
     actor.require(role=Role.STAFF, kinds=[OrganizationKind.LOGISTICS])
-    leg = _leg_for_readings(actor=actor, leg_id=leg_id, lock=False)
-    parsed = readings_parse(readings, departed_at=leg.departed_at, now=clock.now())
+    # Locked before parsing: concurrent batches of one leg queue here, and parsing needs the departure time.
     leg = _leg_for_readings(actor=actor, leg_id=leg_id, lock=True)
+    parsed = readings_parse(readings, departed_at=leg.departed_at, now=clock.now())
     fresh, duplicates = _split_existing(leg, parsed)
     if not fresh:
         return IngestResult(
@@ -292,30 +343,20 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
         statement={},
         submitted_by=actor.user,
     )
-    Reading.objects.bulk_create(
-        [
-            Reading(
-                leg=leg,
-                device_id=r.device_id,
-                time=r.time,
-                temperature=r.temperature,
-                humidity=r.humidity,
-                latitude=r.latitude,
-                longitude=r.longitude,
-                batch=batch,
-            )
-            for r in fresh
-        ],
-        batch_size=2000,
-    )
+    _readings_insert(leg=leg, batch=batch, fresh=fresh)
     devices = sorted({r.device_id for r in fresh})
     leg.device_ids = sorted(set(leg.device_ids) | set(devices))
     profile = ColdChainProfile.objects.filter(product_id=leg.batch.product_id).first()
+    found: list[Excursion] = []
     if profile is not None:
+        places = _Places(leg)
         for device_id in devices:
-            times = [r.time for r in fresh if r.device_id == device_id]
-            _window_recompute(leg=leg, profile=profile, device_id=device_id, first=min(times), last=max(times))
-    statement = _statement(leg=leg, fresh=fresh, sha256=sha256, profile=profile, actor=actor)
+            own = [r for r in fresh if r.device_id == device_id]
+            found += _window_recompute(
+                leg=leg, profile=profile, device_id=device_id, first=min(r.time for r in own),
+                last=max(r.time for r in own), fresh=own, batch_id=batch.pk, places=places,
+            )  # fmt: skip
+    statement = _statement(leg=leg, fresh=fresh, sha256=sha256, profile=profile, actor=actor, found=found)
     leaf_hash = keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash
     batch.ledger_leaf_hash, batch.statement = leaf_hash, statement
     batch.save(update_fields=["ledger_leaf_hash", "statement"])
@@ -338,8 +379,41 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
         duplicates=duplicates,
         sha256=sha256,
         leaf_hash=leaf_hash,
-        excursions=[excursion_dict(e) for e in leg.excursions.select_related("reading_batch").order_by("start", "id")],
+        excursions=[
+            excursion_dict(e)
+            for e in Excursion.objects.filter(pk__in=[e.pk for e in found])
+            .select_related("reading_batch")
+            .order_by("start", "id")
+        ],
     )
+
+
+INSERT_ROWS = 500  # rows per INSERT statement: 4,000 parameters, well inside SQLite's and PostgreSQL's limits
+
+
+def _readings_insert(*, leg: Leg, batch: ReadingBatch, fresh: list[ParsedReading]) -> None:
+    """Insert the batch's readings with multi-row INSERT statements: a model instance per reading, or a round
+    trip per row, would cost more than the database does. The table's constraints still check every row."""
+    ops = connection.ops
+    table = ops.quote_name(Reading._meta.db_table)
+    decimal = ops.adapt_decimalfield_value
+    adapt_time = ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        for offset in range(0, len(fresh), INSERT_ROWS):
+            chunk = fresh[offset : offset + INSERT_ROWS]
+            params: list[Any] = []
+            for r in chunk:
+                params += (
+                    leg.pk, r.device_id, adapt_time(r.time), r.temperature, r.humidity,
+                    None if r.latitude is None else decimal(r.latitude, 9, 6),
+                    None if r.longitude is None else decimal(r.longitude, 9, 6), batch.pk,
+                )  # fmt: skip
+            values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
+            cursor.execute(
+                f"INSERT INTO {table} (leg_id, device_id, time, temperature, humidity, latitude, longitude, batch_id)"
+                f" VALUES {values}",
+                params,
+            )
 
 
 def reading_batch_verify(*, batch: ReadingBatch) -> bool:

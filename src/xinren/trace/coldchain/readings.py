@@ -9,12 +9,12 @@ converted: a reading in another unit is refused with a message naming the unit e
 from __future__ import annotations
 
 import hashlib
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
@@ -35,15 +35,13 @@ _ELEMENT_KEYS = frozenset({"sensorMetadata", "sensorReport"})
 _METADATA_KEYS = frozenset({"time", "deviceID"})
 _REPORT_KEYS = frozenset({"type", "value", "uom", "component"})
 _DEVICE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]{1,120}$")
-_TENTH = Decimal("0.1")
 _MICRO = Decimal("0.000001")
 
 
-@dataclass(frozen=True)
-class ParsedReading:
+class ParsedReading(NamedTuple):
     """One validated reading: temperature and humidity in integer tenths, time in UTC to the millisecond."""
 
-    index: int
+    position: int
     device_id: str
     time: datetime
     temperature: int | None
@@ -55,21 +53,24 @@ class ParsedReading:
     def key(self) -> tuple[str, datetime]:
         return (self.device_id, self.time)
 
-    def same_values(self, other: ParsedReading) -> bool:
-        return (self.temperature, self.humidity, self.latitude, self.longitude) == (
-            other.temperature,
-            other.humidity,
-            other.latitude,
-            other.longitude,
-        )
 
 
-def _fail(code: str, message: Any, index: int, field: str, **details: Any) -> InvalidInput:
-    return InvalidInput(code, message, details={"reading": index, "field": field, **details})
+def _fail(code: str, message: Any, index: int, field: Any, **details: Any) -> InvalidInput:
+    return InvalidInput(code, message, details={"reading": index, "field": str(field), **details})
+
+
+class _TimeField:
+    """The field path of a reading's time, built only when an error names it (the happy path is hot)."""
+
+    def __init__(self, index: int) -> None:
+        self.index = index
+
+    def __str__(self) -> str:
+        return f"readings[{self.index}].sensorMetadata.time"
 
 
 def _time(value: Any, index: int) -> datetime:
-    field = f"readings[{index}].sensorMetadata.time"
+    field = _TimeField(index)
     if isinstance(value, datetime):
         moment = value
     elif isinstance(value, str):
@@ -85,10 +86,12 @@ def _time(value: Any, index: int) -> datetime:
             ) from None
     else:
         raise _fail(errors.READING_TIME_INVALID, _("缺少读数时间"), index, field)
-    if moment.tzinfo is None:
+    offset = moment.utcoffset()
+    if offset is None:
         raise _fail(errors.READING_TIME_INVALID, _("读数时间须带时区"), index, field)
-    moment = moment.astimezone(UTC)
-    return moment.replace(microsecond=moment.microsecond // 1000 * 1000)
+    if offset:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=UTC, microsecond=moment.microsecond // 1000 * 1000)
 
 
 def _number(value: Any, index: int, field: str) -> Decimal:
@@ -104,12 +107,33 @@ def _number(value: Any, index: int, field: str) -> Decimal:
 
 
 def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> None:
-    path = f"readings[{index}].sensorReport[{position}]"
     if not isinstance(report, Mapping):
+        path = f"readings[{index}].sensorReport[{position}]"
         raise _fail(errors.READING_INVALID, _("sensorReport 的每一项必须是对象"), index, path)
-    unknown = sorted(set(report) - _REPORT_KEYS)
-    if unknown:
-        raise _fail(errors.READING_INVALID, _("不支持的字段：%(names)s") % {"names": ", ".join(unknown)}, index, path)
+    if not _REPORT_KEYS.issuperset(report):
+        path = f"readings[{index}].sensorReport[{position}]"
+        unknown = ", ".join(sorted(set(report) - _REPORT_KEYS))
+        raise _fail(errors.READING_INVALID, _("不支持的字段：%(names)s") % {"names": unknown}, index, path)
+    kind = report.get("type")
+    uom = report.get("uom")
+    value = report.get("value")
+    # The hot path: a temperature or humidity in its unit, a plain in-range number, not seen yet in this reading.
+    if (
+        kind in _UNITS
+        and uom == _UNITS[kind]
+        and kind not in found
+        and isinstance(value, int | float)
+        and not isinstance(value, bool)
+    ):
+        tenths = _fast_tenths(value)
+        if tenths is not None and (
+            -10 * TEMPERATURE_LIMIT <= tenths <= 10 * TEMPERATURE_LIMIT
+            if kind == "Temperature"
+            else 0 <= tenths <= 1000
+        ):
+            found[kind] = tenths
+            return
+    path = f"readings[{index}].sensorReport[{position}]"
     component = report.get("component")
     if component is not None:
         if component not in _COMPONENTS:
@@ -185,14 +209,21 @@ def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> No
             f"{path}.value",
             value=str(number),
         )
-    found[kind] = int((number / _TENTH).quantize(Decimal(1), rounding=ROUND_HALF_EVEN))
+    found[kind] = int(number.scaleb(1).to_integral_value(ROUND_HALF_EVEN))
+
+
+def _fast_tenths(value: float) -> int | None:
+    """Tenths of a JSON number, rounded half-even from its decimal text (as Decimal would), or None."""
+    if value != value or value in (math.inf, -math.inf):
+        return None
+    return int(Decimal(repr(value)).scaleb(1).to_integral_value(ROUND_HALF_EVEN))
 
 
 def reading_parse(element: Any, *, index: int) -> ParsedReading:
     """One sensor element, validated; raises InvalidInput naming the reading and field."""
     if not isinstance(element, Mapping):
         raise _fail(errors.READING_INVALID, _("每条读数必须是 EPCIS sensorElement 对象"), index, f"readings[{index}]")
-    unknown = sorted(set(element) - _ELEMENT_KEYS)
+    unknown = [] if _ELEMENT_KEYS.issuperset(element) else sorted(set(element) - _ELEMENT_KEYS)
     if unknown:
         raise _fail(
             errors.READING_INVALID,
@@ -205,7 +236,7 @@ def reading_parse(element: Any, *, index: int) -> ParsedReading:
         raise _fail(
             errors.READING_INVALID, _("缺少 sensorMetadata（设备与时间）"), index, f"readings[{index}].sensorMetadata"
         )
-    unknown = sorted(set(metadata) - _METADATA_KEYS)
+    unknown = [] if _METADATA_KEYS.issuperset(metadata) else sorted(set(metadata) - _METADATA_KEYS)
     if unknown:
         raise _fail(
             errors.READING_INVALID,
@@ -235,7 +266,7 @@ def reading_parse(element: Any, *, index: int) -> ParsedReading:
     if ("latitude" in found) != ("longitude" in found):
         raise _fail(errors.READING_INVALID, _("纬度和经度须同时提供"), index, f"readings[{index}].sensorReport")
     return ParsedReading(
-        index=index,
+        position=index,
         device_id=device,
         time=moment,
         temperature=found.get("Temperature"),
@@ -303,8 +334,9 @@ def _degrees(value: Decimal | None) -> str:
 
 def time_canonical(moment: datetime) -> str:
     """UTC, millisecond precision, `Z` suffix: 2026-07-01T00:30:00.000Z."""
-    moment = moment.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    if moment.tzinfo is not UTC:
+        moment = moment.astimezone(UTC)
+    return moment.replace(tzinfo=None).isoformat(timespec="milliseconds") + "Z"
 
 
 def readings_canonical_bytes(rows: Iterable[Any]) -> bytes:
