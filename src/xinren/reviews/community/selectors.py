@@ -135,8 +135,9 @@ def feed_page(
     diaries = _feed_diaries(category=category, product_id=product_id, checks=checks)
     if cursor is not None:
         diaries = diaries.filter(_before(cursor, _KIND_RANK["diary"]))
-    if len(review_rows) >= limit:
-        # A diary older than the limit-th review cannot make this page: bound the scan (diaries have no time index).
+    if len(review_rows) > limit:
+        # A diary older than the limit-th review cannot make this page, and there is a next page anyway: bound the
+        # scan (diaries have no time index).
         diaries = diaries.filter(created_at__gte=review_rows[limit - 1].created_at)
     diary_rows = list(diaries.select_related("review__product").defer("review__minhash")
                       .order_by("-created_at", "-id")[: limit + 1])
