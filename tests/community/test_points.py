@@ -128,3 +128,38 @@ def test_a_unique_key_stops_a_second_payment_even_outside_the_service(platform, 
         PointsEntry.objects.create(consumer=consumer, review=review, reason="quality.60", points=10,
                                    created_at=clock.now())
     assert points_balance(consumer=consumer) == 10
+
+
+def test_a_review_shown_again_is_paid_again_and_a_second_fold_reverses_again(settings, platform, operator,
+                                                                             product):
+    from xinren.reviews.models import Flag
+    from xinren.reviews.services import flag_resolve
+
+    from .conftest import consumer_new
+
+    # given: a paid review by a new account, then a burst of new accounts folds it pending review
+    settings.XINREN_REVIEW_CHECKS = True
+    authors = [consumer_new(joined_days_ago=1) for _ in range(5)]
+    first = review_new(authors[0], product)
+    diary_write(first, 7, 15)
+    review_sync(review_id=first.pk)
+    for n, author in enumerate(authors[1:], start=2):
+        review_new(author, product, text=f"第{n}位买家：收到了，挺好")
+    review_sync(review_id=first.pk)
+    assert _ledger(authors[0]) == [("quality.60", 10), ("quality.60.reversed", -10)]
+
+    # when: an operator dismisses the flag (the review is shown again), then folds it for another reason
+    flag = Flag.objects.get(review=first)
+    flag_resolve(actor=operator, flag_id=flag.pk, upheld=False, note="误判：真实购买")
+    community_rescore(since=clock.now() - dt.timedelta(hours=1))
+    reinstated = _ledger(authors[0])
+    review_fold(actor=operator, review_id=first.pk, reason="含有他人电话号码")
+    community_rescore(since=clock.now() - dt.timedelta(hours=1))
+
+    # then
+    assert reinstated == [("quality.60", 10), ("quality.60.reinstated", 10), ("quality.60.reversed", -10)]
+    assert _ledger(authors[0]) == [("quality.60", 10), ("quality.60.reinstated", 10), ("quality.60.reversed", -10),
+                                   ("quality.60.reversed.2", -10)]
+    assert points_balance(consumer=authors[0]) == 0
+    label = PointsEntry.objects.get(reason="quality.60.reinstated").reason_label
+    assert label == "恢复（评价恢复展示）：内容质量分达到 60"

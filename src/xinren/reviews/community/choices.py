@@ -47,3 +47,13 @@ class PointsReason(models.TextChoices):
 
 
 REVERSAL_SUFFIX = ".reversed"
+REINSTATED_SUFFIX = ".reinstated"
+
+
+def points_reason_parts(reason: str) -> tuple[str, str]:
+    """A ledger reason as (base reason, kind): "quality.60.reversed.2" → ("quality.60", "reversed")."""
+    for suffix in (REVERSAL_SUFFIX, REINSTATED_SUFFIX):
+        base, found, _cycle = reason.partition(suffix)
+        if found:
+            return base, suffix.lstrip(".")
+    return reason, "paid"

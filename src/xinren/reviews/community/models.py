@@ -14,7 +14,7 @@ from xinren.accounts.models import Organization
 from xinren.catalog.models import Product
 
 from ..models import Review
-from .choices import REVERSAL_SUFFIX, ParticipationStatus, PointsReason, Tier, TrialKind
+from .choices import ParticipationStatus, PointsReason, Tier, TrialKind, points_reason_parts
 
 
 class HelpfulVote(models.Model):
@@ -82,10 +82,12 @@ class PointsEntry(models.Model):
 
     @property
     def reason_label(self) -> str:
-        base = self.reason.removesuffix(REVERSAL_SUFFIX)
+        base, kind = points_reason_parts(self.reason)
         label = str(PointsReason(base).label) if base in PointsReason.values else base
-        if self.reason.endswith(REVERSAL_SUFFIX):
+        if kind == "reversed":
             return str(_("冲回（评价被折叠）：%(reason)s") % {"reason": label})
+        if kind == "reinstated":
+            return str(_("恢复（评价恢复展示）：%(reason)s") % {"reason": label})
         return label
 
 

@@ -3,7 +3,9 @@
 `review_sync` recomputes one review's quality score and settles its points: it pays each reward whose condition
 now holds and that was never paid, and, when the review is folded, reverses every payment not yet reversed. The
 ledger (`PointsEntry`) is append-only and unique per (review, reason), so running it twice pays nothing twice.
-It is called by this app's own services (votes) and by `community_rescore` (the `community_rescore` command,
+A review shown again after an operator dismissed the flags that folded it is paid again
+(`<reason>.reinstated`), and reversed again if folded again (`<reason>.reversed.2`). It is called by this app's
+own services (votes) and by `community_rescore` (the `community_rescore` command,
 run hourly), which picks up what the reviews core changed: new reviews, diary entries, folds, unfolds, media.
 No reward looks at the stars (Consumer Protection Regulations art. 9: no 好评返现).
 """
@@ -14,15 +16,14 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from django.db import IntegrityError, models, transaction
-from django.db.models import Count, Exists, OuterRef, Value
-from django.db.models.functions import Concat
+from django.db.models import Count, Sum
 
 from xinren.core import clock
 
 from ... import choices as review_choices
 from ...models import DiaryEntry, Fold, Review
 from .. import quality
-from ..choices import REVERSAL_SUFFIX, PointsReason
+from ..choices import REINSTATED_SUFFIX, REVERSAL_SUFFIX, PointsReason, points_reason_parts
 from ..models import HelpfulVote, PointsEntry, QualityScore
 
 # Points per reason. Each is paid at most once per review.
@@ -101,23 +102,37 @@ def _due_reasons(*, score: int, milestones: set[int], votes: int) -> list[str]:
     return due
 
 
+def _cycle_reason(base: str, suffix: str, entries: dict[str, int]) -> str:
+    """The next free reason for a reversal or a reinstatement of `base`: "<base>.reversed", then ".reversed.2" …"""
+    reason, cycle = base + suffix, 1
+    while reason in entries:
+        cycle += 1
+        reason = f"{base}{suffix}.{cycle}"
+    return reason
+
+
 def _settle_points(*, review: Review, score: int, milestones: set[int], votes: int, now: datetime) -> int:
-    """Pay what is due or, for a folded review, reverse what was paid. Returns the points written (net)."""
+    """Pay what is due or, for a folded review, reverse what was paid; a review shown again after a reversal is
+    paid again (a reinstatement). Each write has its own reason, so the unique key still forbids paying twice.
+    Returns the points written (net)."""
     entries = dict(PointsEntry.objects.filter(review=review).values_list("reason", "points"))
+    net: dict[str, int] = {}
+    for reason, points in entries.items():
+        base = points_reason_parts(reason)[0]
+        net[base] = net.get(base, 0) + points
     written = 0
     if review.status == review_choices.ReviewStatus.FOLDED:
-        for reason, points in entries.items():
-            if reason.endswith(REVERSAL_SUFFIX) or reason + REVERSAL_SUFFIX in entries or points <= 0:
-                continue
-            if _pay(review=review, reason=reason + REVERSAL_SUFFIX, points=-points, now=now,
-                    note=review.fold_reason[:200]):
-                written -= points
+        for base, balance in net.items():
+            if balance > 0 and _pay(review=review, reason=_cycle_reason(base, REVERSAL_SUFFIX, entries),
+                                    points=-balance, now=now, note=review.fold_reason[:200]):
+                written -= balance
         return written
-    for reason in _due_reasons(score=score, milestones=milestones, votes=votes):
-        if reason in entries:
+    for base in _due_reasons(score=score, milestones=milestones, votes=votes):
+        if net.get(base, 0) > 0:
             continue
-        if _pay(review=review, reason=reason, points=POINTS[reason], now=now):
-            written += POINTS[reason]
+        reason = base if base not in entries else _cycle_reason(base, REINSTATED_SUFFIX, entries)
+        if _pay(review=review, reason=reason, points=POINTS[base], now=now):
+            written += POINTS[base]
     return written
 
 
@@ -142,12 +157,13 @@ def changed_review_ids(*, since: datetime) -> set[int]:
     ids |= set(DiaryEntry.objects.filter(created_at__gte=since).values_list("review_id", flat=True))
     ids |= set(Fold.objects.filter(at__gte=since).values_list("review_id", flat=True))
     ids |= set(HelpfulVote.objects.filter(created_at__gte=since).values_list("review_id", flat=True))
-    reversal = PointsEntry.objects.filter(
-        review_id=OuterRef("review_id"), reason=Concat(OuterRef("reason"), Value(REVERSAL_SUFFIX))
+    # Folded reviews with points still standing, and reviews shown again (unfolded) after a reversal.
+    ids |= set(
+        PointsEntry.objects.filter(review__status=review_choices.ReviewStatus.FOLDED).values("review_id")
+        .annotate(net=Sum("points")).filter(net__gt=0).values_list("review_id", flat=True)
     )
     ids |= set(
-        PointsEntry.objects.filter(review__status=review_choices.ReviewStatus.FOLDED, points__gt=0)
-        .exclude(Exists(reversal))
+        PointsEntry.objects.filter(review__status=review_choices.ReviewStatus.VISIBLE, points__lt=0)
         .values_list("review_id", flat=True)
     )
     ids |= set(Review.objects.filter(quality__isnull=True).values_list("pk", flat=True))
