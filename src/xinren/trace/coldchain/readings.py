@@ -9,7 +9,6 @@ converted: a reading in another unit is refused with a message naming the unit e
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
@@ -213,14 +212,64 @@ def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> No
 
 
 def _fast_tenths(value: float) -> int | None:
-    """Tenths of a JSON number, rounded half-even from its decimal text (as Decimal would), or None."""
-    if value != value or value in (math.inf, -math.inf):
+    """Tenths of a JSON number, rounded half-even from its decimal text (as Decimal would), or None when it is
+    not a plausible finite number (the full check then says why)."""
+    if not -1e6 < value < 1e6:  # also false for NaN
         return None
+    scaled = value * 10
+    nearest = round(scaled)
+    # Binary floats are exact enough unless the number sits on a half: then decide from its decimal text.
+    if abs(abs(scaled - nearest) - 0.5) > 1e-6:
+        return nearest
     return int(Decimal(repr(value)).scaleb(1).to_integral_value(ROUND_HALF_EVEN))
+
+
+def _reading_fast(element: Any, index: int) -> ParsedReading | None:
+    """The common reading (device, time, a temperature and/or a humidity in their units, in range), or None to
+    let the full validation decide, and name the problem."""
+    if type(element) is not dict or len(element) != 2:
+        return None
+    metadata, reports = element.get("sensorMetadata"), element.get("sensorReport")
+    if type(metadata) is not dict or len(metadata) != 2 or type(reports) is not list or not reports:
+        return None
+    device, when = metadata.get("deviceID"), metadata.get("time")
+    if type(device) is not str or type(when) is not str or not _DEVICE.match(device):
+        return None
+    try:
+        moment = datetime.fromisoformat(when)
+    except ValueError:
+        return None
+    offset = moment.utcoffset()
+    if offset is None:
+        return None
+    if offset:
+        moment = moment.astimezone(UTC)
+    moment = moment.replace(tzinfo=UTC, microsecond=moment.microsecond // 1000 * 1000)
+    temperature = humidity = None
+    for report in reports:
+        if type(report) is not dict or len(report) != 3:
+            return None
+        kind, value, uom = report.get("type"), report.get("value"), report.get("uom")
+        if type(value) is not float and type(value) is not int:
+            return None
+        if kind == "Temperature" and uom == "CEL" and temperature is None:
+            temperature = _fast_tenths(value)
+            if temperature is None or not -800 <= temperature <= 800:
+                return None
+        elif kind == "RelativeHumidity" and uom == "P1" and humidity is None:
+            humidity = _fast_tenths(value)
+            if humidity is None or not 0 <= humidity <= 1000:
+                return None
+        else:
+            return None
+    return ParsedReading(index, device, moment, temperature, humidity, None, None)
 
 
 def reading_parse(element: Any, *, index: int) -> ParsedReading:
     """One sensor element, validated; raises InvalidInput naming the reading and field."""
+    fast = _reading_fast(element, index)
+    if fast is not None:
+        return fast
     if not isinstance(element, Mapping):
         raise _fail(errors.READING_INVALID, _("每条读数必须是 EPCIS sensorElement 对象"), index, f"readings[{index}]")
     unknown = [] if _ELEMENT_KEYS.issuperset(element) else sorted(set(element) - _ELEMENT_KEYS)
