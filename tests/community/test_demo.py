@@ -34,3 +34,26 @@ def test_the_demo_community_loads_once(platform, merchant_actor, product):
 
 def test_without_reviews_the_demo_does_nothing(db):
     assert demo_community_load() == {}
+
+
+def test_the_demo_experts_trial_review_is_labelled(platform, merchant_actor, product):
+    from xinren.reviews.community.selectors import trial_review_labels
+    from xinren.reviews.models import Review
+
+    from ..factories import BatchFactory, ItemFactory
+
+    # given: items in stock to ship for the expert's trial order
+    batch = BatchFactory(product=product, quantity=10)
+    for _ in range(3):
+        ItemFactory(batch=batch)
+    reviews = [review_new(consumer_new(), product, text="很好吃" * (i + 1)) for i in range(4)]
+
+    # when
+    demo_community_load()
+
+    # then
+    expert = ConsumerTier.objects.get(tier="platform_expert").consumer_id
+    trial_review = Review.objects.filter(consumer_id=expert).order_by("-pk").first()
+    assert trial_review is not None and trial_review.pk not in {r.pk for r in reviews}
+    assert trial_review_labels(review_ids=[trial_review.pk]) == {trial_review.pk: "试用体验"}
+    assert trial_review.line.order.status == "delivered"

@@ -1,5 +1,5 @@
 """Demo community: helpful votes between the demo buyers, scores and points, one platform expert and one quality
-sharer, and one trial event the expert accepted.
+sharer, and one trial event the expert accepted, followed by the expert's own order and its "试用体验" review.
 
 Called by the demo loader after `reviews.demo.demo_reviews_load`; with no demo reviews it does nothing. The demo
 buyers each wrote one review, so nobody meets the published tier criteria on their own: the two tiers are set by
@@ -10,27 +10,47 @@ back down by the real criteria, which is how demotion looks in the demo.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.db import transaction
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Membership, User
+from xinren.catalog.models import Item, Product
 from xinren.core import clock
+from xinren.orders.models import ShipmentItem
+from xinren.orders.payments.sandbox import SandboxPaymentProvider, Token
+from xinren.orders.services import (
+    LineRequest,
+    order_delivery_confirm,
+    order_place,
+    order_ship,
+    payment_refresh,
+    payment_start,
+)
 
 from ..choices import ReviewStatus
 from ..models import Review
+from ..services import review_post
 from .choices import Tier
 from .models import HelpfulVote
 from .services import (
     community_rescore,
     helpful_vote,
+    review_sync,
     tier_change_record,
     trial_event_create,
     trial_invite,
     trial_respond,
 )
 from .services.tier_evaluation import tier_metrics
+
+TRIAL_REVIEW = (
+    "参加了商家的新品试用（按正常订单下单收货）。这批菌子500克装，菌盖比上次买的更厚实，"
+    "放冰箱冷藏2天后炒腊肉依然很香；包装加了隔板，路上没有压坏。"
+)
 
 
 @transaction.atomic
@@ -66,11 +86,56 @@ def demo_community_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     trials = 0
     if membership is not None:
         merchant = Actor(organization=product.merchant, role=membership.role, user=membership.user)
+        trials = _trial_with_review(merchant=merchant, product=product, expert=expert,
+                                    public_id=expert_review.reviewer, now=now)
+    return {"votes": votes, "reviews": len(reviews), "tiers": 2, "trials": trials}
+
+
+@contextmanager
+def _clock_at(moment: dt.datetime) -> Iterator[None]:
+    """Run the services as if it were `moment` (demo loading only: one process, one thread)."""
+    original: Callable[[], dt.datetime] = clock.now
+    clock.now = lambda: moment
+    try:
+        yield
+    finally:
+        clock.now = original
+
+
+def _trial_with_review(*, merchant: Actor, product: Product, expert: User, public_id: str, now: dt.datetime) -> int:
+    """Ten days ago the merchant opened a trial and the expert accepted; the expert then ordered through the shop,
+    received the parcel and reviewed it, so the feed shows a "试用体验" review. Returns the trials made."""
+    start = now - dt.timedelta(days=10)
+    with _clock_at(start):
         event = trial_event_create(
             actor=merchant, product_id=product.pk, kind="trial", title=f"{product.name} 新品试用",
-            slots=3, starts_on=now.date(), ends_on=now.date() + dt.timedelta(days=14),
+            slots=3, starts_on=start.date(), ends_on=start.date() + dt.timedelta(days=14),
         )
-        invitation = trial_invite(actor=merchant, event_id=event.pk, public_id=expert_review.reviewer)
+        invitation = trial_invite(actor=merchant, event_id=event.pk, public_id=public_id)
+    with _clock_at(start + dt.timedelta(hours=2)):
         trial_respond(consumer=expert, participation_id=invitation.pk, accept=True)
-        trials = 1
-    return {"votes": votes, "reviews": len(reviews), "tiers": 2, "trials": trials}
+    item = (
+        Item.objects.filter(product=product).exclude(pk__in=ShipmentItem.objects.values("item_id"))
+        .order_by("batch__production_date", "-id").first()
+    )
+    if item is None:  # nothing left to ship: the trial stays without its review
+        return 1
+    placed = start + dt.timedelta(hours=3)
+    with _clock_at(placed):
+        order = order_place(consumer=expert, lines=[LineRequest(product_id=product.pk, quantity=1)],
+                            recipient_name="演示达人", recipient_phone=expert.phone or "",
+                            shipping_address="云南省昆明市五华区演示路 2 号")
+    with _clock_at(placed + dt.timedelta(minutes=3)):
+        payment = payment_start(consumer=expert, order_number=order.number, return_url="/shop/orders/")
+        SandboxPaymentProvider().checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
+        payment_refresh(payment_id=payment.pk)
+    shipped = placed + dt.timedelta(hours=6)
+    with _clock_at(shipped):
+        order_ship(actor=merchant, order_number=order.number, codes=[item.digital_link.path], carrier="顺丰速运",
+                   tracking_number=f"SF{order.number[-10:]}", shipped_at=shipped)
+    with _clock_at(shipped + dt.timedelta(hours=26)):
+        order_delivery_confirm(consumer=expert, order_number=order.number)
+    with _clock_at(shipped + dt.timedelta(days=2)):
+        review = review_post(consumer=expert, line_id=order.lines.get().pk, stars=4, text=TRIAL_REVIEW)
+    review_sync(review_id=review.pk, now=now)
+    return 1
