@@ -5,7 +5,10 @@ signature check, pending insert) in batches; one sequencer process runs `log_int
 (stored hashes, entries, signed checkpoint). The rate counted is entries *integrated* (inclusion proof
 available) per second over the window; the backlog left at the end shows whether it was sustained.
 
-Usage: python bench/ledger/submit_rate.py --db sqlite|postgres [--seconds 60] [--submitters 2] [--batch 500]
+Usage: python bench/ledger/submit_rate.py --db sqlite|postgres [--seconds 60] [--submitters N] [--batch 1000]
+       [--interval 0.25]
+Besides the rates it prints the CPU time per entry of each part (submitters, sequencer, PostgreSQL
+backends): unlike the rates, those do not depend on what else the machine is doing.
 """
 
 from __future__ import annotations
@@ -34,6 +37,12 @@ def _cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _machine_busy() -> tuple[int, int]:
+    """(all, idle) CPU ticks of the whole machine so far, from /proc/stat."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]
 
 
 def _backend_pid() -> int | None:
@@ -87,11 +96,13 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=60)
-    parser.add_argument("--submitters", type=int, default=2)
-    parser.add_argument("--batch", type=int, default=500)
+    # One more submitter than cores keeps every core busy while a submitter waits on its commit (the
+    # deployed gunicorn runs 2 × cores + 1 workers).
+    parser.add_argument("--submitters", type=int, default=(os.cpu_count() or 1) + 1)
+    parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=8192, help="entries per integration (checkpoint)")
-    parser.add_argument("--interval", type=float, default=0,
-                        help="seconds the sequencer sleeps between integrations (0: only when the pool is empty)")
+    parser.add_argument("--interval", type=float, default=0.25,
+                        help="seconds the sequencer sleeps between integrations (production: --interval 1)")
     parser.add_argument("--envelopes", type=int, default=0, help="how many to pre-sign (default: enough)")
     args = parser.parse_args()
     use_database(args.db, "submit", fresh=True)
@@ -113,6 +124,7 @@ def main() -> None:
     timeline = manager.list()
     cpu = manager.list()
     counter = multiprocessing.Value("q", 0)
+    machine_before = _machine_busy()
     t0 = time.time()
     stop_at = t0 + args.seconds
     share = len(envelopes) // args.submitters
@@ -124,6 +136,7 @@ def main() -> None:
     for p in procs:
         p.join()
     elapsed = time.time() - t0
+    machine_after = _machine_busy()
     final = [size for t, size in timeline if t <= stop_at]
     integrated = (max(final) if final else base) - base
     accepted = counter.value
@@ -148,6 +161,10 @@ def main() -> None:
         # CPU time per accepted entry, by part (PostgreSQL backends included): independent of other load.
         "cpu_us_per_entry": {part: round(seconds / max(accepted, 1) * 1e6, 1) for part, seconds in spent.items()},
         "cpu_busy": round(sum(spent.values()) / (elapsed * (os.cpu_count() or 1)), 2),
+        # Every process on the machine (PostgreSQL's background writers, other users): 1.0 = all cores.
+        "machine_busy": round(1 - (machine_after[1] - machine_before[1]) / max(machine_after[0] - machine_before[0], 1),
+                              2),
+        "load_average": [round(x, 2) for x in os.getloadavg()],
     }))
 
 

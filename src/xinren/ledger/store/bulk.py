@@ -123,20 +123,24 @@ def pending_move(ids: Sequence[int], first_index: int, drop: Sequence[int], inte
                 [_int_array([*ids, *drop]), first_index, integrated_at, _int_array(ids)],
             )
             return int(cursor.rowcount)
+    # SQLite: the id lists travel as one JSON array each (json_each), so the move is two statements too.
     value = connection.ops.adapt_datetimefield_value(integrated_at)
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO {_ENTRY} ({_ENTRY_COLUMNS}) SELECT %s, leaf_hash, envelope, signer_key_id,"
-            f" statement_type, subject, corrects, received_at, %s FROM {_PENDING} WHERE id = %s",
-            [(index, value, pending_id) for index, pending_id in enumerate(ids, first_index)],
+        cursor.execute(
+            f"INSERT INTO {_ENTRY} ({_ENTRY_COLUMNS}) SELECT %s + u.key, p.leaf_hash, p.envelope, p.signer_key_id,"
+            f" p.statement_type, p.subject, p.corrects, p.received_at, %s FROM json_each(%s) AS u"
+            f" JOIN {_PENDING} p ON p.id = u.value ORDER BY u.key",
+            [first_index, value, _int_json(ids)],
         )
         written = cursor.rowcount
-        every = [*ids, *drop]
         # By id, never by range: on PostgreSQL a lower id may commit after this integration began.
-        for start in range(0, len(every), _CHUNK):
-            chunk = every[start : start + _CHUNK]
-            cursor.execute(f"DELETE FROM {_PENDING} WHERE id IN ({','.join(['%s'] * len(chunk))})", chunk)
+        cursor.execute(f"DELETE FROM {_PENDING} WHERE id IN (SELECT value FROM json_each(%s))",
+                       [_int_json([*ids, *drop])])
     return written
+
+
+def _int_json(values: Sequence[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
 
 
 def _int_array(values: Sequence[int]) -> str:
