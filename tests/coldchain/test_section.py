@@ -127,3 +127,24 @@ def test_the_item_page_shows_the_chart_and_sentences_escaped_and_stays_small(shi
     assert len(page.content) <= 150 * 1024
     assert data["sections"]["coldchain"]["legs"][0]["excursions"][0]["place"] == "昆明<b>分拨</b>中心"
     assert "coldchain" in sections_for(product=shipped.product, batch=shipped.batch)
+
+
+def test_a_very_long_leg_is_charted_from_slices_without_rehashing(
+    shipped: Shipped, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given
+    monkeypatch.setattr("xinren.trace.coldchain.section.FULL_CHECK_LIMIT", 100)
+    temperatures = [4.0] * 600
+    temperatures[311] = 12.5
+    readings_ingest(
+        actor=shipped.carrier, leg_id=shipped.leg.pk, readings=series(shipped.departed, temperatures, minutes=1)
+    )
+    # when
+    section = coldchain_for(product=shipped.product, batch=shipped.batch)
+    # then
+    assert section is not None
+    leg = section["legs"][0]
+    assert len(leg["chart"]["points"].split()) == 120
+    assert min(float(point.split(",")[1]) for point in leg["chart"]["points"].split()) == 16.3
+    assert (leg["readings"], leg["max"], leg["ledger"]["digests_checked"]) == (600, "12.5", False)
+    assert len(leg["chart"]["red"]) == 1
