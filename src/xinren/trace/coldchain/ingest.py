@@ -109,6 +109,7 @@ class _Places:
             events = (
                 TraceEvent.objects.filter(subjects__batch_id=self.leg.batch_id, place__isnull=False)
                 .select_related("place")
+                .distinct()
                 .order_by("event_time", "id")
             )
             self._seen = [(event.event_time, event.place) for event in events if event.place is not None]
