@@ -113,7 +113,7 @@ def main() -> None:
     from xinren.ledger.store.models import LogEntry, PendingEntry
     from xinren.ledger.store.selectors import inclusion_proof_get, log_size
 
-    count = args.envelopes or int(args.seconds * 15_000)
+    count = args.envelopes or int(args.seconds * 20_000)
     started = time.time()
     chunks = [(n, min(n + 5000, count)) for n in range(0, count, 5000)]
     with multiprocessing.Pool(os.cpu_count()) as pool:

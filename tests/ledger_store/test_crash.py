@@ -8,30 +8,52 @@ import signal
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 SCRIPT = Path(__file__).with_name("crash_burst.py")
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 
-def _env(tmp_path: Path) -> dict[str, str]:
+def _env(tmp_path: Path, url: str | None = None) -> dict[str, str]:
     return os.environ | {
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'crash.sqlite3'}",
+        "DATABASE_URL": url or f"sqlite:///{tmp_path / 'crash.sqlite3'}",
         "PYTHONPATH": f"{SRC}{os.pathsep}{SRC.parent}",
         "DJANGO_SETTINGS_MODULE": "xinren.settings",
         "DJANGO_DEBUG": "0",
     }
 
 
-def _run(tmp_path: Path, command: str) -> str:
-    result = subprocess.run([sys.executable, str(SCRIPT), command], env=_env(tmp_path), capture_output=True,
+def _run(tmp_path: Path, command: str, url: str | None = None) -> str:
+    result = subprocess.run([sys.executable, str(SCRIPT), command], env=_env(tmp_path, url), capture_output=True,
                             text=True, timeout=120, check=True)
     return result.stdout
 
 
 def test_kill_9_during_a_burst_loses_no_acknowledged_entry(tmp_path) -> None:
+    _kill_9_burst(tmp_path, None)
+
+
+def test_kill_9_on_postgresql_loses_no_acknowledged_entry(require_postgres, tmp_path) -> None:
+    # given: a database of the test's own, next to the test database (the burst runs in other processes)
+    import psycopg
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    name = f"xinren_crash_{os.getpid()}"
+    admin = urlunsplit(url._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name}")
+        conn.execute(f"CREATE DATABASE {name}")
+    try:
+        _kill_9_burst(tmp_path, urlunsplit(url._replace(path=f"/{name}")))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def _kill_9_burst(tmp_path: Path, url: str | None) -> None:
     # given
-    _run(tmp_path, "setup")
-    burst = subprocess.Popen([sys.executable, str(SCRIPT), "burst"], env=_env(tmp_path), stdout=subprocess.PIPE,
+    _run(tmp_path, "setup", url)
+    burst = subprocess.Popen([sys.executable, str(SCRIPT), "burst"], env=_env(tmp_path, url), stdout=subprocess.PIPE,
                              text=True)
     assert burst.stdout is not None
     acknowledged: list[str] = []
@@ -45,7 +67,7 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_entry(tmp_path) -> None:
         os.kill(burst.pid, signal.SIGKILL)
         burst.wait(timeout=30)
     acknowledged.extend(line.strip() for line in burst.stdout.read().splitlines() if len(line.strip()) == 64)
-    result = json.loads(_run(tmp_path, "finish"))
+    result = json.loads(_run(tmp_path, "finish", url))
     # then: every acknowledged entry is in the log, and the audit finds nothing wrong
     assert burst.returncode == -signal.SIGKILL
     assert set(acknowledged) <= set(result["leaves"])
