@@ -11,6 +11,7 @@ from django.test import Client
 from tests.api.conftest import assert_error, call, key_for
 from xinren.accounts.choices import Role
 from xinren.trace.coldchain.models import Promise, Reading
+from xinren.trace.services import event_record
 
 from .conftest import Shipped, element, series
 
@@ -135,3 +136,23 @@ def test_a_wrong_profile_through_the_api(client: Client, shipped: Shipped, merch
     body = assert_error(response, 422, "coldchain.profile_invalid")
     assert body["details"] == {"field": "temperature_max"}
     assert json.loads(response.content)["message"] == "最低温度须低于最高温度"
+
+
+def test_a_carrier_finds_shipments_it_has_not_opened_yet(client: Client, shipped: Shipped, carrier_key: str) -> None:
+    # given: the merchant ships one more item itself
+    event = event_record(
+        actor=shipped.merchant, event_type="ObjectEvent", biz_step="shipping",
+        event_time=shipped.departed + dt.timedelta(hours=3), identifiers=[shipped.items[0].digital_link.path],
+    )  # fmt: skip
+    # when
+    listed = call(client, "GET", "/coldchain/shipments", key=carrier_key)
+    # then
+    assert listed.status_code == 200
+    assert [(s["shipping_event_id"], s["recorded_by"]) for s in listed.json()] == [(event.event_id, "昆明山野菌菇店")]
+
+
+def test_a_merchant_has_no_shipments_to_open(client: Client, shipped: Shipped, merchant_key: str) -> None:
+    # when
+    response = call(client, "GET", "/coldchain/shipments", key=merchant_key)
+    # then
+    assert_error(response, 403, "permission.organization_kind")

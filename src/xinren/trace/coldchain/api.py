@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
+from xinren.accounts.choices import OrganizationKind
 from xinren.api.auth import actor_of
 from xinren.api.schemas import ERRORS, ErrorOut
 from xinren.core.errors import DomainError, InvalidInput, NotFound
+from xinren.trace.models import TraceEvent
 
 from . import errors, selectors, services
 from .models import ColdChainProfile, Leg, Promise
@@ -84,6 +86,25 @@ class LegOut(Schema):
     @staticmethod
     def resolve_to_place(obj: Leg) -> str | None:
         return obj.to_place.name if obj.to_place is not None else None
+
+
+class ShipmentOut(Schema):
+    shipping_event_id: str
+    event_time: datetime
+    recorded_by: str
+    place: str | None
+
+    @staticmethod
+    def resolve_shipping_event_id(obj: TraceEvent) -> str:
+        return obj.event_id
+
+    @staticmethod
+    def resolve_recorded_by(obj: TraceEvent) -> str:
+        return obj.organization.name
+
+    @staticmethod
+    def resolve_place(obj: TraceEvent) -> str | None:
+        return obj.place.name if obj.place is not None else None
 
 
 class LegOpenIn(Schema):
@@ -205,6 +226,17 @@ def _leg_visible(request: HttpRequest, leg_id: int) -> Leg:
 @router.get("/coldchain/legs", response={200: list[LegOut], **ERRORS}, summary="The legs your logistics firm opened")
 def leg_list(request: HttpRequest) -> Any:
     return selectors.leg_list(actor=actor_of(request))[:500]
+
+
+@router.get(
+    "/coldchain/shipments",
+    response={200: list[ShipmentOut], **ERRORS},
+    summary="Shipping events your logistics firm may open legs from (its own, or granting merchants'), not opened yet",
+)
+def coldchain_shipment_list(request: HttpRequest) -> Any:
+    actor = actor_of(request)
+    actor.require(kinds=[OrganizationKind.LOGISTICS])
+    return selectors.shipments_to_open(actor=actor)
 
 
 @router.post(

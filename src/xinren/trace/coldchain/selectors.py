@@ -20,6 +20,7 @@ from .status import (
     legs_in_scope,
     promise_list,
     promise_results_for_batch,
+    shipments_to_open,
 )
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "legs_in_scope",
     "promise_list",
     "promise_results_for_batch",
+    "shipments_to_open",
 ]
 
 

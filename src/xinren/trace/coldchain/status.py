@@ -10,6 +10,7 @@ from django.db.models import Q, QuerySet
 
 from xinren.accounts.actors import Actor
 from xinren.catalog.models import Batch, Product
+from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
 from xinren.trace.choices import BizStep
 from xinren.trace.models import EventSubject, TraceEvent
@@ -155,6 +156,21 @@ def leg_list(*, actor: Actor) -> QuerySet[Leg]:
         Leg.objects.filter(organization=actor.organization)
         .select_related("batch__product", "shipping_event", "from_place", "to_place")
         .order_by("-departed_at", "-id")
+    )
+
+
+def shipments_to_open(*, actor: Actor, limit: int = 100) -> QuerySet[TraceEvent]:
+    """Shipping events the actor's logistics organization may open legs from and has not yet: its own, and those
+    of merchants that granted it, newest first."""
+    trusting = owners_trusting(partner=actor.organization).values("pk")
+    return (
+        TraceEvent.objects.filter(biz_step=BizStep.SHIPPING, is_error_declaration=False, subjects__batch__isnull=False)
+        .filter(Q(organization=actor.organization) | Q(organization__in=trusting))
+        .filter(subjects__batch__product__merchant__in=trusting)
+        .exclude(coldchain_legs__isnull=False)
+        .select_related("place", "organization")
+        .distinct()
+        .order_by("-event_time", "-id")[:limit]
     )
 
 
