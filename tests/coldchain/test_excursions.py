@@ -156,3 +156,14 @@ def test_detection_counts_any_reading_outside_with_zero_tolerance() -> None:
     found = excursions_find([R(0, 40), R(5, 81), R(10, 40)], limits)
     # then
     assert [(f.kind, f.duration_minutes, f.peak, f.limit) for f in found] == [("too_warm", 5, 81, 80)]
+
+
+def test_a_logger_without_humidity_on_a_humidity_profile_still_merges_batches(shipped: Shipped) -> None:
+    # given
+    profile_set(actor=shipped.merchant, product_id=shipped.product.pk, temperature_min="0", temperature_max="8",
+                humidity_min="85", humidity_max="95")  # fmt: skip
+    _post(shipped, {0: 4, 1: 4, 2: 4, 6: 4})
+    # when
+    _post(shipped, {3: 9, 4: 9, 5: 4})
+    # then
+    assert _spans(shipped) == [("too_warm", 3, 5, False)]

@@ -75,10 +75,20 @@ def _limits(profile: ColdChainProfile) -> Limits:
 
 
 def _in_range(profile: ColdChainProfile) -> Q:
-    """Readings in range for every checked kind (and carrying each): the boundaries no excursion crosses."""
-    condition = Q(temperature__gte=profile.temperature_min, temperature__lte=profile.temperature_max)
+    """Readings in range for every checked kind they carry: the boundaries no excursion crosses.
+
+    A reading without a value of a kind neither starts nor ends that kind's run, so strictly it bounds only the
+    kinds it carries. Loggers report the same kinds in every reading, so a reading that lacks a kind is taken as a
+    boundary too; otherwise a logger without a humidity sensor on a product with a humidity range would have no
+    boundaries at all and every batch would recompute the whole leg.
+    """
+    condition = Q(temperature__isnull=True) | Q(
+        temperature__gte=profile.temperature_min, temperature__lte=profile.temperature_max
+    )
     if profile.humidity_min is not None and profile.humidity_max is not None:
-        condition &= Q(humidity__gte=profile.humidity_min, humidity__lte=profile.humidity_max)
+        condition &= Q(humidity__isnull=True) | Q(
+            humidity__gte=profile.humidity_min, humidity__lte=profile.humidity_max
+        )
     return condition
 
 
