@@ -53,7 +53,8 @@ class _Row(NamedTuple):
 
 @dataclass(frozen=True)
 class IngestResult:
-    """What a batch did: readings received, newly stored, already stored (re-sent), and the leg's excursions."""
+    """What a batch did: readings received, newly stored, already stored (re-sent), and the excursions found in
+    the window it touched (all the leg's excursions when nothing was new)."""
 
     leg_id: int
     received: int
