@@ -22,6 +22,8 @@ for db in sqlite postgres; do
     echo "== (b) batch submit until provable, $db, ${SECONDS_PER_RUN}s ($(uptime))"
     $PY bench/ledger/submit_rate.py --db "$db" --seconds "$SECONDS_PER_RUN" | tee "$OUT/ledger-submit-$db.json"
 done
+echo "== (a) again, after the (b) runs ($(uptime))"
+$PY bench/ledger/ed25519_rate.py --seconds 10 | tee "$OUT/ledger-ed25519-after.json"
 
 for db in $PROOF_DBS; do
     have "$db" || continue

@@ -143,6 +143,12 @@ def main() -> None:
     elapsed = time.time() - t0
     machine_after = _machine_busy()
     final = [size for t, size in timeline if t <= stop_at]
+    # Entries provable by the end of each 10 s slice of the window: a sustained rate stays level.
+    slices = []
+    for end in range(10, int(args.seconds) + 1, 10):
+        upto = [size for t, size in timeline if t <= t0 + end]
+        slices.append(max(upto) if upto else base)
+    per_slice = [round((b - a) / 10) for a, b in zip([base, *slices[:-1]], slices, strict=True)]
     integrated = (max(final) if final else base) - base
     accepted = counter.value
     backlog = PendingEntry.objects.count()
@@ -161,7 +167,7 @@ def main() -> None:
         "interval": args.interval,
         "presign_seconds": round(signing, 1), "accepted": accepted, "accepted_per_s": round(accepted / args.seconds),
         "integrated": integrated, "integrated_per_s": round(integrated / args.seconds), "backlog_at_end": backlog,
-        "checkpoints": len({s for _, s in timeline}),
+        "checkpoints": len({s for _, s in timeline}), "integrated_per_s_by_10s": per_slice,
         "proof_p99_ms": round(samples[int(len(samples) * 0.99) - 1] * 1000, 2),
         # CPU time per accepted entry, by part (PostgreSQL backends included): independent of other load.
         "cpu_us_per_entry": {part: round(seconds / max(accepted, 1) * 1e6, 1) for part, seconds in spent.items()},
