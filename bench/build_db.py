@@ -1,14 +1,18 @@
 """Build the benchmark database: 100k items (10 products x 10 lots x 1,000 items) with a few events each.
 
-Bulk inserts, not services: this is test data for a load test, made in seconds. Writes the item paths, one
-a line, for wrk's Lua script. Usage (bench/scan_path.sh sets the environment):
-    python bench/build_db.py --items 100000 --paths var/bench/paths.txt
+Items and events are bulk inserts, not services: this is test data for a load test, made in seconds. Then,
+through the services (so that every statement is signed as in production), each page gets what issue 4
+puts on it: a cost breakdown and a 12-photo album per product, a lab report and a cold-chain leg with
+readings every 5 minutes per lot (one lot in three with a warm spell). Writes the item paths, one a line,
+for wrk's Lua script. Usage (bench/scan_path.sh sets the environment):
+    python bench/build_db.py --items 100000 --paths var/bench/paths.txt [--no-evidence]
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import io
 import os
 import random
 import sys
@@ -28,11 +32,21 @@ from biip.checksums import gs1_standard_check_digit  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import transaction  # noqa: E402
 
-from xinren.accounts.choices import OrganizationKind  # noqa: E402
+from xinren.accounts.actors import Actor  # noqa: E402
+from xinren.accounts.choices import OrganizationKind, Role  # noqa: E402
 from xinren.accounts.models import Organization  # noqa: E402
 from xinren.accounts.uscc import uscc_check_char  # noqa: E402
 from xinren.catalog.choices import ProductCategory, ProductStatus  # noqa: E402
+from xinren.catalog.cost_models import COST_LINES  # noqa: E402
+from xinren.catalog.costs import cost_breakdown_publish  # noqa: E402
 from xinren.catalog.models import Batch, Item, Product  # noqa: E402
+from xinren.catalog.services import partner_grant  # noqa: E402
+from xinren.ledger.store.sequencer import log_integrate_all  # noqa: E402
+from xinren.trace.coldchain.ingest import readings_ingest  # noqa: E402
+from xinren.trace.coldchain.services import leg_open, profile_set  # noqa: E402
+from xinren.trace.evidence.services import evidence_upload  # noqa: E402
+from xinren.trace.lab.services import lab_report_issue  # noqa: E402
+from xinren.trace.lab.thresholds import limits_for  # noqa: E402
 from xinren.trace.models import EventSubject, Place, TraceEvent  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -73,10 +87,66 @@ def event(org: Organization, step: str, when: dt.datetime, place: Place, **extra
     )
 
 
+ALBUM_PHOTOS = 12
+COSTS = ("30.00", "9.00", "6.00", "12.00", "4.00", "7.00")  # adds up to 68.00
+READING_STEP = dt.timedelta(minutes=5)
+
+
+def photo(product: int, number: int) -> bytes:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (960, 720), (60 + 17 * product % 120, 110 + 9 * number % 100, 70))
+    draw = ImageDraw.Draw(image)
+    for row in range(0, 720, 48):
+        draw.line([(0, row + number), (960, row + 3 * number)], fill=(200, 180 - row // 8, 120), width=6)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return buffer.getvalue()
+
+
+def evidence_add(merchant: Organization, lab: Organization, logistics: Organization) -> None:
+    """What a consumer page of issue 4 shows, made through the services (signed, as in production)."""
+    owner = Actor(organization=merchant, role=Role.OWNER)
+    lab_actor = Actor(organization=lab, role=Role.STAFF)
+    carrier = Actor(organization=logistics, role=Role.STAFF)
+    for slug in (lab.slug, logistics.slug):
+        partner_grant(actor=owner, partner_slug=slug)
+    for p, product in enumerate(Product.objects.filter(merchant=merchant).order_by("pk")):
+        cost_breakdown_publish(actor=owner, product_id=product.pk, price="68.00",
+                               lines=dict(zip(COST_LINES, COSTS, strict=True)))
+        for n in range(ALBUM_PHOTOS):
+            evidence_upload(actor=owner, content=photo(p, n), filename=f"album-{p}-{n}.jpg", product_id=product.pk,
+                            purpose="origin" if n % 3 else "production", caption=f"{product.name} 产地实拍 {n + 1}")
+        profile_set(actor=owner, product_id=product.pk, temperature_min="0", temperature_max="8",
+                    tolerance_minutes=10)
+        limits = limits_for(category=product.category)
+        for b, batch in enumerate(product.batches.order_by("pk")):
+            if limits:
+                lab_report_issue(
+                    actor=lab_actor, batch_id=batch.pk, accreditation="CNAS L1234", sample_id=f"B-{batch.lot}",
+                    sampled_at=dt.datetime.combine(batch.production_date, dt.time(10), CST), method="GB 5009",
+                    measurements=[{"indicator": key, "value": "ND", "unit": limit.unit}
+                                  for key, limit in limits.items()],
+                )
+            shipping = TraceEvent.objects.get(subjects__batch=batch, biz_step="shipping")
+            for leg in leg_open(actor=carrier, shipping_event_id=shipping.event_id):
+                readings = []
+                at = leg.departed_at
+                for step in range(30 * 12):  # 30 hours on the road
+                    warm = b % 3 == 0 and 60 <= step < 68
+                    value = 9.6 if warm else 3.5 + (step % 12) / 10
+                    readings.append({"sensorMetadata": {"time": at.isoformat(), "deviceID": f"urn:bench:logger:{b}"},
+                                     "sensorReport": [{"type": "Temperature", "value": value, "uom": "CEL"}]})
+                    at += READING_STEP
+                readings_ingest(actor=carrier, leg_id=leg.pk, readings=readings)
+    log_integrate_all()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--items", type=int, default=100_000)
     parser.add_argument("--paths", type=Path, required=True)
+    parser.add_argument("--no-evidence", action="store_true", help="the foundation's pages: events only")
     args = parser.parse_args()
     started = time.monotonic()
     call_command("migrate", verbosity=0)
@@ -139,6 +209,8 @@ def main() -> None:
                     batch_size=2000,
                 )
                 paths += [f"/01/{product.gtin}/10/{batch.lot}/21/{i.serial}" for i in items]
+        if not args.no_evidence:
+            evidence_add(merchant, lab, logistics)
     args.paths.parent.mkdir(parents=True, exist_ok=True)
     args.paths.write_text("\n".join(paths) + "\n")
     print(f"built {len(paths)} items in {time.monotonic() - started:.1f}s")

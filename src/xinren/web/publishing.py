@@ -29,6 +29,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import translation
+from django.utils.safestring import SafeString
 
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.gs1 import DigitalLink
@@ -47,7 +48,7 @@ from xinren.trace.story import (
     story_json,
 )
 
-from .public.pages import story_page_html
+from .public.pages import sections_html, story_page_html
 from .public.sections import sections_for
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
@@ -133,11 +134,21 @@ def counter_write(*, gtin: str, serial: str, counter: Mapping[str, Any], only_if
         temporary.unlink()
 
 
-def story_files_write(directory: Path, story: Mapping[str, Any]) -> None:
-    """Render one story in every language, plus its JSON, into `directory`."""
+def story_files_write(
+    directory: Path, story: Mapping[str, Any], *, drawn: dict[str, dict[str, SafeString]] | None = None
+) -> None:
+    """Render one story in every language, plus its JSON, into `directory`.
+
+    `drawn` caches the story's sections drawn in each language, for pages that share them (a lot's items).
+    """
     for code, _name in settings.LANGUAGES:
         with translation.override(code):
-            html = story_page_html(story=story).encode()
+            sections = drawn.get(code) if drawn is not None else None
+            if sections is None:
+                sections = sections_html(story.get("sections") or {})
+                if drawn is not None:
+                    drawn[code] = sections
+            html = story_page_html(story=story, drawn=sections).encode()
         name = "index.html" if code == settings.LANGUAGE_CODE else f"index.{code}.html"
         file_write(directory / name, html)
     with translation.override(settings.LANGUAGE_CODE):
@@ -214,6 +225,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
         with translation.override(settings.LANGUAGE_CODE):
             shared = shared_events_for_batch(batch=batch) if public else []
             sections = sections_for(product=product, batch=batch) if public else {}
+        drawn: dict[str, dict[str, SafeString]] = {}  # the lot's sections, drawn once per language
         for start in range(0, len(group), ITEM_CHUNK):
             chunk = group[start : start + ITEM_CHUNK]
             ids = [item.pk for item in chunk]
@@ -238,7 +250,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                         item=item, product=product, shared_events=shared, own_events=own.get(item.pk, [])
                     )
                 story["sections"] = sections
-                story_files_write(directory, story)
+                story_files_write(directory, story, drawn=drawn)
                 if item.pk in counters:
                     counter_write(gtin=product.gtin, serial=item.serial, counter=counters[item.pk], only_if_absent=True)
                 stats.pages += 1

@@ -69,11 +69,25 @@ def wants_json(accept: str) -> bool:
     return bool(JSON_ACCEPT.search(accept))
 
 
-def story_page_html(*, story: Mapping[str, Any], scan: Mapping[str, Any] | None = None) -> str:
+def sections_html(sections: Mapping[str, Any]) -> dict[str, SafeString]:
+    """Each evidence section drawn by its partial (public/_<name>.html) in the active language.
+
+    The partials see only their own section, so a lot's sections can be drawn once and reused for every
+    item page of the lot: the publisher's hot loop then renders only the item's own part.
+    """
+    # mark_safe: the partials' output, escaped by the template engine as it was drawn.
+    return {name: mark_safe(render_to_string(f"public/_{name}.html", {name: value}))
+            for name, value in sections.items()}
+
+
+def story_page_html(
+    *, story: Mapping[str, Any], scan: Mapping[str, Any] | None = None, drawn: Mapping[str, SafeString] | None = None
+) -> str:
     """The scan page in the active language.
 
     `scan` is the scan notice when the count is known while rendering (the Django view); without it an
     item page carries a tiny script that reads the static counter file the scan ingester keeps up to date.
+    `drawn` is the story's sections already drawn in the active language (see `sections_html`).
     """
     routes = route_map(story)
     stops = routes["event_stops"] if routes else [None] * len(story["events"])
@@ -92,6 +106,7 @@ def story_page_html(*, story: Mapping[str, Any], scan: Mapping[str, Any] | None 
         "scan": scan,
         "counter_url": story["scans"]["counter"] if story.get("scans") and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
+        "drawn": drawn if drawn is not None else sections_html(story.get("sections") or {}),
         **_base_context(),
     }
     return render_to_string("public/scan.html", context)
