@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from xinren.accounts import keys
 from xinren.core.errors import DomainError
-from xinren.ledger.hashstore import CompactRange, stored_hash_count, stored_hash_index
-from xinren.ledger.merkle import leaf_hash
+from xinren.ledger.hashstore import CompactRange, inclusion_proof, stored_hash_count, stored_hash_index
+from xinren.ledger.merkle import leaf_hash, verify_inclusion
 from xinren.ledger.store import selectors
 from xinren.ledger.store.audit import log_audit
 from xinren.ledger.store.hashes import DatabaseHashReader
@@ -124,3 +126,17 @@ def test_integration_moves_rows_unchanged_and_numbers_stored_hashes_consecutivel
     assert {k: bytes(v) for k, v in stored.items()} == {
         stored_hash_index(s.level, s.index): s.hash for s in expected}
     assert result.root == tree.root()
+
+
+def test_a_proof_reads_its_hashes_in_one_logged_query(lab_key, lab_actor, lab_private_key) -> None:
+    # given: a log of 40 entries
+    keys.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, lab_statement(n)) for n in range(38)])
+    result = log_integrate()
+    # when
+    with CaptureQueriesContext(connection) as queries:
+        path = inclusion_proof(21, result.new_size, DatabaseHashReader())
+    # then: one query, visible to Django's query log on either database
+    assert len(queries) == 1
+    assert "ledger_treehash" in queries[0]["sql"]
+    entry = LogEntry.objects.get(index=21)
+    verify_inclusion(bytes(entry.leaf_hash), 21, result.new_size, path, result.root)

@@ -12,8 +12,10 @@ Every function runs on Django's connection, inside the caller's transaction.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
-from collections.abc import Sequence
+import time
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple
 
 from django.db import connection
@@ -45,16 +47,22 @@ def is_postgresql() -> bool:
     return connection.vendor == "postgresql"
 
 
-def pg_cursor() -> Any:
+@contextlib.contextmanager
+def pg_cursor(sql: str) -> Iterator[Any]:
     """A psycopg cursor with server-side binding on Django's connection (and so in its transaction).
 
     Django's own cursor binds parameters client-side (`ClientCursor`), so each statement is parsed and
     planned again; this one sends parameters in binary and prepares a statement after a few executions.
+    `sql` is recorded in Django's query log when that is on, so query-count tests still see it.
     """
     import psycopg
 
     connection.ensure_connection()
-    return psycopg.Cursor(connection.connection)
+    started = time.monotonic()
+    with psycopg.Cursor(connection.connection) as cursor:
+        yield cursor
+    if connection.queries_logged:
+        connection.queries_log.append({"sql": sql, "time": f"{time.monotonic() - started:.3f}"})
 
 
 def pending_insert(rows: Sequence[PendingRow], received_at: datetime.datetime) -> None:
@@ -80,21 +88,16 @@ def _pending_copy(rows: list[PendingRow], received_at: datetime.datetime) -> Non
     # COPY has no ON CONFLICT. A resubmitted envelope is rare (a client retrying), so copy first and,
     # only when the pool already holds one of the leaves, fall back to inserting row by row.
     try:
-        with (
-            transaction.atomic(),
-            pg_cursor() as cursor,
-            cursor.copy(f"COPY {_PENDING} ({_PENDING_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy,
-        ):
+        sql = f"COPY {_PENDING} ({_PENDING_COLUMNS}) FROM STDIN (FORMAT BINARY)"
+        with transaction.atomic(), pg_cursor(sql) as cursor, cursor.copy(sql) as copy:
             copy.set_types(["bytea", "bytea", "text", "text", "text", "bytea", "timestamptz"])
             for row in rows:
                 copy.write_row((*row, received_at))
     except psycopg.errors.UniqueViolation:
-        with pg_cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {_PENDING} ({_PENDING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
-                " ON CONFLICT (leaf_hash) DO NOTHING",
-                [(*row, received_at) for row in rows],
-            )
+        sql = (f"INSERT INTO {_PENDING} ({_PENDING_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s)"
+               " ON CONFLICT (leaf_hash) DO NOTHING")
+        with pg_cursor(sql) as cursor:
+            cursor.executemany(sql, [(*row, received_at) for row in rows])
 
 
 def pending_take(limit: int) -> list[tuple[int, bytes, bool]]:
@@ -102,7 +105,7 @@ def pending_take(limit: int) -> list[tuple[int, bytes, bool]]:
     sql = (f"SELECT p.id, p.leaf_hash, e.\"index\" IS NOT NULL FROM {_PENDING} p"
            f" LEFT JOIN {_ENTRY} e ON e.leaf_hash = p.leaf_hash ORDER BY p.id LIMIT %s")
     if is_postgresql():
-        with pg_cursor() as cursor:
+        with pg_cursor(sql) as cursor:
             cursor.execute(sql, [limit], prepare=True)
             return [(i, bytes(h), bool(logged)) for i, h, logged in cursor.fetchall()]
     with connection.cursor() as cursor:
@@ -113,15 +116,13 @@ def pending_take(limit: int) -> list[tuple[int, bytes, bool]]:
 def pending_move(ids: Sequence[int], first_index: int, drop: Sequence[int], integrated_at: datetime.datetime) -> int:
     """Pending row `ids[k]` becomes log entry `first_index + k`; rows in `drop` are deleted. Returns entries written."""
     if is_postgresql():
-        with pg_cursor() as cursor:
-            cursor.execute(
-                f"WITH moved AS (DELETE FROM {_PENDING} WHERE id = ANY(%s::bigint[]) RETURNING *)"
-                f" INSERT INTO {_ENTRY} ({_ENTRY_COLUMNS})"
-                " SELECT %s + u.n - 1, m.leaf_hash, m.envelope, m.signer_key_id, m.statement_type, m.subject,"
-                " m.corrects, m.received_at, %s FROM moved m"
-                " JOIN unnest(%s::bigint[]) WITH ORDINALITY AS u(id, n) ON u.id = m.id ORDER BY u.n",
-                [_int_array([*ids, *drop]), first_index, integrated_at, _int_array(ids)],
-            )
+        sql = (f"WITH moved AS (DELETE FROM {_PENDING} WHERE id = ANY(%s::bigint[]) RETURNING *)"
+               f" INSERT INTO {_ENTRY} ({_ENTRY_COLUMNS})"
+               " SELECT %s + u.n - 1, m.leaf_hash, m.envelope, m.signer_key_id, m.statement_type, m.subject,"
+               " m.corrects, m.received_at, %s FROM moved m"
+               " JOIN unnest(%s::bigint[]) WITH ORDINALITY AS u(id, n) ON u.id = m.id ORDER BY u.n")
+        with pg_cursor(sql) as cursor:
+            cursor.execute(sql, [_int_array([*ids, *drop]), first_index, integrated_at, _int_array(ids)])
             return int(cursor.rowcount)
     # SQLite: the id lists travel as one JSON array each (json_each), so the move is two statements too.
     value = connection.ops.adapt_datetimefield_value(integrated_at)
@@ -153,7 +154,8 @@ def tree_hashes_append(first_id: int, hashes: Sequence[bytes]) -> None:
     if not hashes:
         return
     if is_postgresql():
-        with pg_cursor() as cursor, cursor.copy(f"COPY {_HASH} (id, hash) FROM STDIN (FORMAT BINARY)") as copy:
+        sql = f"COPY {_HASH} (id, hash) FROM STDIN (FORMAT BINARY)"
+        with pg_cursor(sql) as cursor, cursor.copy(sql) as copy:
             copy.set_types(["int8", "bytea"])
             for offset, value in enumerate(hashes):
                 copy.write_row((first_id + offset, value))
@@ -166,9 +168,9 @@ def tree_hashes_read(ids: Sequence[int]) -> dict[int, bytes]:
     """Stored hashes by number, in one query (a proof asks for ~2·log2(n), a tile for 256)."""
     wanted = sorted(set(ids))
     if is_postgresql():
-        with pg_cursor() as cursor:
-            cursor.execute(f"SELECT id, hash FROM {_HASH} WHERE id = ANY(%s::bigint[])", [_int_array(wanted)],
-                           prepare=True, binary=True)
+        sql = f"SELECT id, hash FROM {_HASH} WHERE id = ANY(%s::bigint[])"
+        with pg_cursor(sql) as cursor:
+            cursor.execute(sql, [_int_array(wanted)], prepare=True, binary=True)
             return {i: bytes(h) for i, h in cursor.fetchall()}
     found: dict[int, bytes] = {}
     with connection.cursor() as cursor:
