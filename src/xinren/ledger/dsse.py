@@ -123,6 +123,10 @@ def _refuse_constant(name: str) -> None:
     raise EnvelopeFormatError(f"envelope JSON holds {name}, which is not JSON")
 
 
+# Built once: json.loads with hooks would build a new decoder (and scanner) for every envelope.
+_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant)
+
+
 def parse_envelope(data: bytes | str) -> Envelope:
     """Parse envelope JSON strictly; signatures are not checked here (see `verify_envelope`)."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
@@ -131,8 +135,7 @@ def parse_envelope(data: bytes | str) -> Envelope:
     if len(raw) > MAX_ENVELOPE_SIZE:
         raise EnvelopeTooLargeError(f"envelope is {len(raw)} bytes; at most {MAX_ENVELOPE_SIZE} are accepted")
     try:
-        document = json.loads(raw.decode("utf-8"), object_pairs_hook=_no_duplicate_keys,
-                              parse_constant=_refuse_constant)
+        document = _DECODER.decode(raw.decode("utf-8"))
     except UnicodeDecodeError:
         raise EnvelopeFormatError("envelope is not UTF-8") from None
     except json.JSONDecodeError as exc:
