@@ -91,6 +91,9 @@ def demo_community_load(*, now: dt.datetime | None = None) -> dict[str, int]:
     return {"votes": votes, "reviews": len(reviews), "tiers": 2, "trials": trials}
 
 
+_SHANGHAI = dt.timezone(dt.timedelta(hours=8))
+
+
 @contextmanager
 def _clock_at(moment: dt.datetime) -> Iterator[None]:
     """Run the services as if it were `moment` (demo loading only: one process, one thread)."""
@@ -105,7 +108,11 @@ def _clock_at(moment: dt.datetime) -> Iterator[None]:
 def _trial_with_review(*, merchant: Actor, product: Product, expert: User, public_id: str, now: dt.datetime) -> int:
     """Ten days ago the merchant opened a trial and the expert accepted; the expert then ordered through the shop,
     received the parcel and reviewed it, so the feed shows a "试用体验" review. Returns the trials made."""
+    # Never before the product's first lot was made (the demo mushrooms' oldest lot is nine days old).
+    first_made = product.batches.order_by("production_date").values_list("production_date", flat=True).first()
     start = now - dt.timedelta(days=10)
+    if first_made is not None:
+        start = max(start, dt.datetime.combine(first_made + dt.timedelta(days=1), dt.time(9), tzinfo=_SHANGHAI))
     with _clock_at(start):
         event = trial_event_create(
             actor=merchant, product_id=product.pk, kind="trial", title=f"{product.name} 新品试用",
