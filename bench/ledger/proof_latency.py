@@ -50,8 +50,9 @@ def build(size: int, vendor: str) -> float:
         SignedCheckpoint.objects.create(size=size, root=root, note=note)
         LogState.objects.update_or_create(pk=1, defaults={"size": size, "root": root})
     if vendor == "postgresql":
+        # What autovacuum does to a live log; left to autovacuum, it would run during the measurement.
         with connection.cursor() as cursor:
-            cursor.execute("ANALYZE ledger_treehash")
+            cursor.execute("VACUUM (ANALYZE) ledger_treehash")
     return time.time() - started
 
 
