@@ -253,7 +253,7 @@ def envelopes_submit(*, envelopes: Sequence[bytes], owner: str) -> list[LogEntry
                 error.details |= {} if len(accepted) == 1 else {"position": position}
                 raise error
         _store(accepted)
-    # No model instances: building 500 of them costs more than inserting the rows.
+    # No model instances: building a batch of them costs more than inserting the rows.
     return [LogEntryRef(a.leaf_hash.hex(), a.signer_key_id, a.fields.statement_type, a.fields.subject)
             for a in accepted]
 
