@@ -6,6 +6,7 @@ local paths = {}
 local prefix = os.getenv("PREFIX") or ""
 local accept = os.getenv("ACCEPT") or "text/html"
 local fixed = os.getenv("FIXED_PATH")
+local encoding = os.getenv("ENCODING")  -- "gzip" asks as browsers do (nginx answers with the published .gz twin)
 
 function init(args)
   local file = os.getenv("PATHS_FILE")
@@ -20,7 +21,9 @@ end
 function request()
   local path = fixed
   if path == nil then path = paths[math.random(#paths)] end
-  return wrk.format("GET", path, { ["Accept"] = accept, ["User-Agent"] = "wrk-bench" })
+  local headers = { ["Accept"] = accept, ["User-Agent"] = "wrk-bench" }
+  if encoding then headers["Accept-Encoding"] = encoding end
+  return wrk.format("GET", path, headers)
 end
 
 function done(summary, latency, requests)

@@ -48,3 +48,5 @@ item_path=$(awk '$1=="item"{print $2}' <<<"$paths")
 shot "scan-item-desktop" "$item_path" 1280 1800
 shot "scan-item-en" "$item_path" 412 2400 en-US
 shot "merchant-login" "/accounts/login/" 412 900
+shot "community-feed" "/community/" 412 2400
+shot "product-reviews" "$(awk '$1=="product"{print $2}' <<<"$paths")#reviews" 412 2400
