@@ -9,18 +9,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 
 from xinren.accounts.models import User
 from xinren.orders.models import Order
 
 from . import minhash
-from .models import Review
+from .models import Review, ReviewBand
 
 REVIEWS_PER_HOUR = 10
 DUPLICATE_THRESHOLD = 0.8
 DUPLICATE_LOOKBACK = timedelta(days=30)
-DUPLICATE_CANDIDATES = 5000
 NEW_ACCOUNT_AGE = timedelta(days=7)
 BURST_WINDOW = timedelta(hours=1)
 BURST_MIN_REVIEWS = 5
@@ -49,15 +48,25 @@ class Duplicate:
 
 
 def near_duplicate(*, review: Review, now: datetime) -> Duplicate | None:
-    """The most similar recent review by ANOTHER account whose estimated Jaccard similarity is ≥ the threshold."""
-    if not review.minhash:
+    """The most similar recent review by ANOTHER account whose estimated Jaccard similarity is ≥ the threshold.
+
+    Candidates are the reviews of the last DUPLICATE_LOOKBACK sharing at least one LSH band with `review`
+    (ReviewBand, index (band, hash, created_at)); only they are compared on all NUM_HASHES positions. One query,
+    whatever the number of stored reviews. Ties go to the newest review."""
+    pairs = minhash.band_hashes(review.minhash or [])
+    if not pairs:
         return None
-    candidates = (
-        Review.objects.filter(created_at__gte=now - DUPLICATE_LOOKBACK)
+    shares_a_band = Q()
+    for band, value in pairs:
+        shares_a_band |= Q(band=band, hash=value)
+    sharing = (
+        ReviewBand.objects.filter(shares_a_band, created_at__gte=now - DUPLICATE_LOOKBACK)
         .exclude(consumer_id=review.consumer_id)
-        .exclude(minhash=[])
-        .order_by("-created_at", "-id")
-        .values_list("pk", "minhash")[:DUPLICATE_CANDIDATES]
+        .values("review_id")
+    )
+    candidates = (
+        Review.objects.filter(pk__in=sharing).exclude(pk=review.pk).order_by("-created_at", "-id")
+        .values_list("pk", "minhash")
     )
     best: Duplicate | None = None
     for pk, other in candidates:

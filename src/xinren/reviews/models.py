@@ -82,6 +82,28 @@ class Review(models.Model):
         raise _delete_refused()
 
 
+class ReviewBand(models.Model):
+    """One LSH band of a review's MinHash signature (minhash.band_hashes): the index the near-duplicate check looks
+    candidates up in. Written with the review, in the same transaction; never changed."""
+
+    # No index of its own: reviews are never deleted and bands are only ever read through review_band_lookup.
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="bands", db_index=False)
+    band = models.PositiveSmallIntegerField()
+    # The top 63 bits of the band's hash, so it fits a signed bigint on every backend.
+    hash = models.BigIntegerField()
+    # Copied from the review so that the lookup filters by time and excludes the same account without a join.
+    consumer_id = models.BigIntegerField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("评价相似度索引")
+        verbose_name_plural = _("评价相似度索引")
+        indexes = [models.Index(fields=["band", "hash", "created_at"], name="review_band_lookup")]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} band {self.band}"
+
+
 class ReviewMedia(models.Model):
     """A photo or the video of a review, in upload order; the file itself lives in the evidence store."""
 

@@ -23,7 +23,7 @@ from xinren.trace.evidence.services import media_ingest
 
 from .. import errors, integrity, minhash, statements
 from ..choices import FlagReason, FoldSource, ReviewStatus
-from ..models import Flag, Notification, Reply, Review, ReviewMedia
+from ..models import Flag, Notification, Reply, Review, ReviewBand, ReviewMedia
 from .shared import (
     REASON_MAX,
     TEXT_MAX,
@@ -81,6 +81,7 @@ def review_post(
             )
     except IntegrityError as exc:
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
+    _bands_write(review)
     ReviewMedia.objects.bulk_create(
         [ReviewMedia(review=review, media=file, position=position) for position, file in enumerate(files)]
     )
@@ -90,6 +91,15 @@ def review_post(
     if integrity.checks_enabled():
         _integrity_check(review=review, platform=platform, now=now)
     return review
+
+
+def _bands_write(review: Review) -> None:
+    """The review's LSH band rows (none for a text too short to compare), written whether or not the checks run,
+    so that the index stays complete if they are switched on later."""
+    ReviewBand.objects.bulk_create([
+        ReviewBand(review=review, band=band, hash=value, consumer_id=review.consumer_id, created_at=review.created_at)
+        for band, value in minhash.band_hashes(review.minhash)
+    ])
 
 
 def _media_ingest(media: Sequence[tuple[str, bytes]]) -> list[MediaFile]:
