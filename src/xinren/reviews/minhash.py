@@ -25,7 +25,7 @@ _MAX = (1 << 32) - 1
 _rng = random.Random(20261122)
 _COEFFICIENTS = [(_rng.randrange(1, _PRIME), _rng.randrange(0, _PRIME)) for _ in range(NUM_HASHES)]
 _IGNORED = re.compile(r"[\W_]+", re.UNICODE)
-# 16 bands of 8: a pair at similarity 0.8 shares a band with probability 1 − (1 − 0.8⁸)¹⁶ ≈ 0.95, at 0.9 ≈ 0.9996,
+# 16 bands of 8: a pair at similarity 0.8 shares a band with probability 1 − (1 − 0.8⁸)¹⁶ ≈ 0.95, at 0.9 ≈ 0.9999,
 # at 0.5 ≈ 0.06 (ADR 0011).
 BANDS = 16
 ROWS = 8
