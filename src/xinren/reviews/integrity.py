@@ -5,11 +5,14 @@ Thresholds are module constants (overridable in settings where named) and docume
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, F, Q
+from django.db import connection
+from django.db.models import Count, F
 
 from xinren.accounts.models import User
 from xinren.orders.models import Order
@@ -47,6 +50,21 @@ class Duplicate:
     similarity: float
 
 
+def _candidates_sql() -> str:
+    """The candidate lookup as one fixed statement: written out rather than built with 16 ORed Q objects, whose
+    construction and compilation cost more than the query itself (~2 ms per post)."""
+    band, review = ReviewBand._meta.db_table, Review._meta.db_table
+    pairs = " OR ".join(["(b.band = %s AND b.hash = %s)"] * minhash.BANDS)
+    return (
+        f"SELECT r.id, r.minhash FROM {review} r WHERE r.id IN ("
+        f"SELECT b.review_id FROM {band} b WHERE ({pairs}) AND b.created_at >= %s AND b.consumer_id <> %s"
+        ") AND r.id <> %s ORDER BY r.created_at DESC, r.id DESC"
+    )
+
+
+_CANDIDATES_SQL = _candidates_sql()
+
+
 def near_duplicate(*, review: Review, now: datetime) -> Duplicate | None:
     """The most similar recent review by ANOTHER account whose estimated Jaccard similarity is ≥ the threshold.
 
@@ -56,21 +74,16 @@ def near_duplicate(*, review: Review, now: datetime) -> Duplicate | None:
     pairs = minhash.band_hashes(review.minhash or [])
     if not pairs:
         return None
-    shares_a_band = Q()
-    for band, value in pairs:
-        shares_a_band |= Q(band=band, hash=value)
-    sharing = (
-        ReviewBand.objects.filter(shares_a_band, created_at__gte=now - DUPLICATE_LOOKBACK)
-        .exclude(consumer_id=review.consumer_id)
-        .values("review_id")
-    )
-    candidates = (
-        Review.objects.filter(pk__in=sharing).exclude(pk=review.pk).order_by("-created_at", "-id")
-        .values_list("pk", "minhash")
-    )
+    params: list[Any] = [value for pair in pairs for value in pair]
+    # -1 for an unsaved probe: ids are positive.
+    params += [connection.ops.adapt_datetimefield_value(now - DUPLICATE_LOOKBACK), review.consumer_id or -1,
+               review.pk or -1]
+    with connection.cursor() as cursor:
+        cursor.execute(_CANDIDATES_SQL, params)
+        candidates = cursor.fetchall()
     best: Duplicate | None = None
     for pk, other in candidates:
-        score = minhash.similarity(review.minhash, other)
+        score = minhash.similarity(review.minhash, json.loads(other) if isinstance(other, str) else other)
         if score >= DUPLICATE_THRESHOLD and (best is None or score > best.similarity):
             best = Duplicate(review_id=pk, similarity=score)
     return best
