@@ -6,7 +6,9 @@
 #
 # Environment: BENCH_ITEMS (100000), BENCH_DURATION (15s), BENCH_CONNECTIONS (64), BENCH_THREADS (2),
 # BENCH_PORT (8088), BENCH_REPUBLISH=1 to publish all pages again, BENCH_PUBLISH_DIR (see below),
-# BENCH_KEEP=1 to keep the published pages in RAM for the next run. The reference file (a) is served
+# BENCH_KEEP=1 to keep the published pages in RAM for the next run, BENCH_EVIDENCE=0 for the foundation's
+# pages (events only: no album, lab report, cost breakdown or cold chain; own database and pages),
+# BENCH_COUNT_SCANS=0 to skip counting the logged scans afterwards (minutes for millions of lines). The reference file (a) is served
 # with nginx's best settings for one hot file (open_file_cache, no logging): the ratios are conservative.
 #
 # The published pages live in RAM (tmpfs) by default: this VM's memory manager pages out file cache that
@@ -23,11 +25,13 @@ CONNECTIONS=${BENCH_CONNECTIONS:-64}
 THREADS=${BENCH_THREADS:-2}
 PORT=${BENCH_PORT:-8088}
 RESULTS=$ROOT/bench/results
+EVIDENCE=${BENCH_EVIDENCE:-1}
+VARIANT=$([ "$EVIDENCE" = 1 ] && echo "" || echo "-plain")
 
 export PYTHONPATH="$ROOT/src${PYTHONPATH:+:$PYTHONPATH}"
-export DATABASE_URL="sqlite:///$BENCH/bench.sqlite3"
+export DATABASE_URL="sqlite:///$BENCH/bench$VARIANT.sqlite3"
 export XINREN_VAR_DIR=$BENCH
-export XINREN_PUBLISH_DIR=${BENCH_PUBLISH_DIR:-/dev/shm/xinren-bench/published}
+export XINREN_PUBLISH_DIR=${BENCH_PUBLISH_DIR:-/dev/shm/xinren-bench/published$VARIANT}
 export XINREN_STATIC_ROOT=$BENCH/static
 export XINREN_MEDIA_ROOT=$BENCH/media
 export DJANGO_SECRET_KEY=bench-only-not-a-secret
@@ -64,7 +68,8 @@ stop_all
 mkdir -p "$BENCH" "$RESULTS"
 
 log "bench database ($ITEMS items)"
-$PY bench/build_db.py --items "$ITEMS" --paths "$BENCH/paths.txt"
+$PY bench/build_db.py --items "$ITEMS" --paths "$BENCH/paths$VARIANT.txt" $([ "$EVIDENCE" = 1 ] || echo --no-evidence)
+[ -z "$VARIANT" ] || cp -p "$BENCH/paths$VARIANT.txt" "$BENCH/paths.txt"
 
 # paths.txt is rewritten only when the database is built anew (the database file itself changes on every run).
 FIRST=$(head -1 "$BENCH/paths.txt")
@@ -153,8 +158,12 @@ trap - EXIT
 SCAN_LINES=$(wc -l < "$NGINX_PREFIX/logs/xinren-scans.log")
 
 log "counting scans: scans_ingest"
-$MANAGE scans_ingest --log "$NGINX_PREFIX/logs/xinren-scans.log" --state "$BENCH/scans.state" \
-  --batch-bytes 4194304 | tee "$BENCH/ingest.txt"
+if [ "${BENCH_COUNT_SCANS:-1}" = 1 ]; then
+  $MANAGE scans_ingest --log "$NGINX_PREFIX/logs/xinren-scans.log" --state "$BENCH/scans.state" \
+    --batch-bytes 4194304 | tee "$BENCH/ingest.txt"
+else
+  echo "not counted (BENCH_COUNT_SCANS=0)" | tee "$BENCH/ingest.txt"
+fi
 SCANS_AFTER=$($MANAGE shell -c "from xinren.trace.models import Scan; print(Scan.objects.count())" 2>/dev/null | tail -1)
 
 if [ "${BENCH_KEEP:-0}" != 1 ] && [[ "$XINREN_PUBLISH_DIR" == /dev/shm/* ]]; then
@@ -176,6 +185,10 @@ made = runs["b"]["requests"] + runs["c"]["requests"] + runs["d"]["requests"]
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
 when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
+counting = os.environ.get("BENCH_COUNT_SCANS", "1") == "1"
+if not counting:
+    counted = int(lines)
+out_pages = "with evidence sections" if os.environ.get("BENCH_EVIDENCE", "1") == "1" else "events only (foundation)"
 rows = [
     ("(a) nginx, static 8 KiB file", runs["a"], "1.00"),
     ("(b) consumer JSON, random of %s" % items, runs["b"], "%.2f" % (runs["b"]["rps"] / a)),
@@ -186,7 +199,8 @@ out = [f"Scan-path benchmark, {when}: {os.cpu_count()} cores ({cpu}), {nginx}, w
        "", "| run | requests/s | p50 ms | p99 ms | errors | ratio to (a) |", "|---|---:|---:|---:|---:|---:|"]
 for name, r, ratio in rows:
     out.append(f"| {name} | {r['rps']:,.0f} | {r['p50_us']/1000:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {ratio} |")
-out += ["", f"item page {item_bytes} B ({item_gz} B gzip); published pages in {os.environ.get('XINREN_PUBLISH_DIR')}",
+out += ["", f"pages {out_pages}; item page {item_bytes} B ({item_gz} B gzip); published pages in "
+        f"{os.environ.get('XINREN_PUBLISH_DIR')}",
         f"scans: wrk completed {made:,} item requests in (b)+(c)+(d); nginx logged {int(lines):,} scans; "
         f"scans_ingest counted {counted:,} (log - counted = {int(lines) - counted}; log - wrk = {int(lines) - made}: "
         "requests still in flight when wrk stopped, answered and logged by nginx but not read by wrk)",
