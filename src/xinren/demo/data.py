@@ -113,7 +113,7 @@ LAB_RESULTS = {
         ("total_arsenic", "0.05", "mg/kg"), ("cypermethrin", "ND", "mg/kg"),
     ],
     "tea": [("lead", "0.62", "mg/kg"), ("chlorpyrifos", "ND", "mg/kg"), ("cypermethrin", "ND", "mg/kg"),
-            ("moisture", "6.1", "%")],
+            ("moisture", "4.2", "%")],
     "baked_goods": [("lead", "0.04", "mg/kg"), ("aflatoxin_b1", "ND", "μg/kg"), ("salmonella", "ND", "/25g"),
                     ("staphylococcus_aureus", "ND", "CFU/g")],
 }
