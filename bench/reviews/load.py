@@ -2,7 +2,8 @@
 
 Migrates the database named by DATABASE_URL (SQLite file or PostgreSQL), then writes realistically shaped rows
 with raw SQL: merchants and products through the ORM (small), then consumers, delivered orders with one line
-each, reviews (MinHash signatures included, spread over two years, ids rising with time), day-7 diaries on 10%,
+each, reviews (MinHash signatures included, spread over two years, ids rising with time) with their LSH band rows
+(16 per review, as review_post writes them), day-7 diaries on 10%,
 quality scores on all, 2% folded, 0.5% with an open integrity flag; plus `--post-lines` delivered lines not yet
 reviewed (one per fresh consumer) for the posting benchmark. SQLite gets `executemany`, PostgreSQL `COPY`.
 Leaf hashes are random: this database is for load, not a valid ledger. Writes a manifest JSON for run.py.
@@ -47,7 +48,7 @@ from xinren.reviews import minhash  # noqa: E402
 from xinren.reviews.choices import FlagReason, FlagStatus, ReviewStatus  # noqa: E402
 from xinren.reviews.community import quality  # noqa: E402
 from xinren.reviews.community.models import QualityScore  # noqa: E402
-from xinren.reviews.models import DiaryEntry, Flag, Review  # noqa: E402
+from xinren.reviews.models import DiaryEntry, Flag, Review, ReviewBand  # noqa: E402
 
 CHUNK = 20_000
 PRICE = 9900
@@ -133,6 +134,39 @@ def text_pool(size: int, rng: random.Random) -> list[tuple[str, str]]:
         text = f"{rng.choice(OPENINGS)}，{body}，{rng.choice(CLOSINGS)}。"
         pool.append((text, json.dumps(minhash.signature(text), separators=(",", ":"))))
     return pool
+
+
+def review_bands(pool: list[tuple[str, str]]) -> int:
+    """The LSH band rows of every loaded review (ReviewBand, 16 per review, as review_post writes them): band hashes
+    computed once per pool text, then joined to the reviews by text in one INSERT … SELECT. The lookup index is
+    built after the rows are in and, on PostgreSQL, the foreign key checked once at the end, not row by row."""
+    table, index = ReviewBand._meta.db_table, "review_band_lookup"
+    bands = {text: minhash.band_hashes(json.loads(signature)) for text, signature in pool}
+    rows = [(text, band, value) for text, pairs in bands.items() for band, value in pairs]
+    postgres = connection.vendor == "postgresql"
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TEMP TABLE bench_pool_band (text text, band smallint, hash bigint)")
+        cursor.executemany("INSERT INTO bench_pool_band VALUES (%s, %s, %s)", rows)
+        cursor.execute("CREATE INDEX bench_pool_band_text ON bench_pool_band (text)")
+        cursor.execute(f"DROP INDEX {index}")
+        foreign_keys: list[tuple[str, str]] = []
+        if postgres:
+            cursor.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                           f"WHERE conrelid = '{table}'::regclass AND contype = 'f'")
+            foreign_keys = list(cursor.fetchall())
+            for name, _definition in foreign_keys:
+                cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+        cursor.execute(
+            f"INSERT INTO {table} (review_id, band, hash, consumer_id, created_at) "
+            "SELECT r.id, p.band, p.hash, r.consumer_id, r.created_at "
+            f"FROM {Review._meta.db_table} r JOIN bench_pool_band p ON p.text = r.text"
+        )
+        count = cursor.rowcount
+        cursor.execute(f"CREATE INDEX {index} ON {table} (band, hash, created_at)")
+        for name, definition in foreign_keys:
+            cursor.execute(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        cursor.execute("DROP TABLE bench_pool_band")
+    return count
 
 
 def merchants_and_products(merchants: int, products: int, rng: random.Random) -> list[Product]:
@@ -273,6 +307,11 @@ def load(*, reviews: int, consumers: int, post_lines: int, seed: int = 2026) -> 
         with transaction.atomic():
             counts[name] = table.insert(rows)
         timings[name] = time.perf_counter() - mark
+
+    mark = time.perf_counter()
+    with transaction.atomic():
+        counts["review_bands"] = review_bands(pool)
+    timings["review_bands"] = time.perf_counter() - mark
 
     # Delivered, unreviewed lines for the posting benchmark: one per fresh consumer (the hourly limit never bites).
     mark = time.perf_counter()
