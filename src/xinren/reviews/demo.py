@@ -13,8 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import random
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db.models import Min
@@ -153,16 +151,6 @@ def demo_photo(category: str, seed: int) -> bytes:
     return buffer.getvalue()
 
 
-@contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment` (demo only: one process, one thread, while loading)."""
-    original: Callable[[], dt.datetime] = clock.now
-    clock.now = lambda: moment
-    try:
-        yield
-    finally:
-        clock.now = original
-
 
 def _owner_actor(organization: Organization) -> Actor:
     membership = Membership.objects.select_related("user").filter(organization=organization).order_by("id").first()
@@ -236,40 +224,40 @@ def _one(
     now: dt.datetime, rng: random.Random,
 ) -> Review:
     consumer = _buyer(number, placed_at - dt.timedelta(days=rng.randint(20, 400)))
-    with _clock_at(placed_at):
+    with clock.played_at(placed_at):
         order = order_place(
             consumer=consumer, lines=[LineRequest(product_id=product.pk, quantity=1)],
             recipient_name="演示买家", recipient_phone=consumer.phone or "",
             shipping_address="云南省昆明市五华区演示路 1 号",
         )
-    with _clock_at(placed_at + dt.timedelta(minutes=3)):
+    with clock.played_at(placed_at + dt.timedelta(minutes=3)):
         _pay(consumer, order)
     shipped_at = placed_at + dt.timedelta(hours=rng.randint(3, 20))
-    with _clock_at(shipped_at):
+    with clock.played_at(shipped_at):
         order_ship(
             actor=merchant, order_number=order.number, codes=[_item_of_oldest_lot(product).digital_link.path],
             carrier="顺丰速运", tracking_number=f"SF{order.number[-10:]}", shipped_at=shipped_at,
         )
     delivered_at = shipped_at + dt.timedelta(hours=rng.randint(20, 44))
-    with _clock_at(delivered_at):
+    with clock.played_at(delivered_at):
         order_delivery_confirm(consumer=consumer, order_number=order.number)
     reviewed_at = min(delivered_at + dt.timedelta(hours=rng.randint(2, 30)), now - dt.timedelta(hours=2))
     photos = [(f"{n}.jpg", demo_photo(product.category, number * 10 + n)) for n in range(row.photos)]
-    with _clock_at(reviewed_at):
+    with clock.played_at(reviewed_at):
         line = order.lines.get()
         review = review_post(
             consumer=consumer, line_id=line.pk, stars=row.stars, text=row.text, tags=list(row.tags), media=photos
         )
     if row.reply:
         replied_at = min(reviewed_at + dt.timedelta(hours=rng.randint(1, 20)), now - dt.timedelta(minutes=30))
-        with _clock_at(replied_at):
+        with clock.played_at(replied_at):
             reply_post(actor=merchant, review_id=review.pk, text=row.reply)
     for days, text in row.diaries:
         written_at = delivered_at + dt.timedelta(days=days, hours=rng.randint(1, 10))
         if written_at < now:
-            with _clock_at(written_at):
+            with clock.played_at(written_at):
                 diary_post(consumer=consumer, review_id=review.pk, milestone=days, text=text)
     if row.fold:
-        with _clock_at(min(reviewed_at + dt.timedelta(hours=3), now - dt.timedelta(minutes=10))):
+        with clock.played_at(min(reviewed_at + dt.timedelta(hours=3), now - dt.timedelta(minutes=10))):
             review_fold(actor=operator, review_id=review.pk, reason=row.fold)
     return review

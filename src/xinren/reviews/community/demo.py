@@ -10,8 +10,6 @@ back down by the real criteria, which is how demotion looks in the demo.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 
 from django.db import transaction
 
@@ -94,16 +92,6 @@ def demo_community_load(*, now: dt.datetime | None = None) -> dict[str, int]:
 _SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
-@contextmanager
-def _clock_at(moment: dt.datetime) -> Iterator[None]:
-    """Run the services as if it were `moment` (demo loading only: one process, one thread)."""
-    original: Callable[[], dt.datetime] = clock.now
-    clock.now = lambda: moment
-    try:
-        yield
-    finally:
-        clock.now = original
-
 
 def _trial_with_review(*, merchant: Actor, product: Product, expert: User, public_id: str, now: dt.datetime) -> int:
     """Ten days ago the merchant opened a trial and the expert accepted; the expert then ordered through the shop,
@@ -113,13 +101,13 @@ def _trial_with_review(*, merchant: Actor, product: Product, expert: User, publi
     start = now - dt.timedelta(days=10)
     if first_made is not None:
         start = max(start, dt.datetime.combine(first_made + dt.timedelta(days=1), dt.time(9), tzinfo=_SHANGHAI))
-    with _clock_at(start):
+    with clock.played_at(start):
         event = trial_event_create(
             actor=merchant, product_id=product.pk, kind="trial", title=f"{product.name} 新品试用",
             slots=3, starts_on=start.date(), ends_on=start.date() + dt.timedelta(days=14),
         )
         invitation = trial_invite(actor=merchant, event_id=event.pk, public_id=public_id)
-    with _clock_at(start + dt.timedelta(hours=2)):
+    with clock.played_at(start + dt.timedelta(hours=2)):
         trial_respond(consumer=expert, participation_id=invitation.pk, accept=True)
     item = (
         Item.objects.filter(product=product).exclude(pk__in=ShipmentItem.objects.values("item_id"))
@@ -128,21 +116,21 @@ def _trial_with_review(*, merchant: Actor, product: Product, expert: User, publi
     if item is None:  # nothing left to ship: the trial stays without its review
         return 1
     placed = start + dt.timedelta(hours=3)
-    with _clock_at(placed):
+    with clock.played_at(placed):
         order = order_place(consumer=expert, lines=[LineRequest(product_id=product.pk, quantity=1)],
                             recipient_name="演示达人", recipient_phone=expert.phone or "",
                             shipping_address="云南省昆明市五华区演示路 2 号")
-    with _clock_at(placed + dt.timedelta(minutes=3)):
+    with clock.played_at(placed + dt.timedelta(minutes=3)):
         payment = payment_start(consumer=expert, order_number=order.number, return_url="/shop/orders/")
         SandboxPaymentProvider().checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
         payment_refresh(payment_id=payment.pk)
     shipped = placed + dt.timedelta(hours=6)
-    with _clock_at(shipped):
+    with clock.played_at(shipped):
         order_ship(actor=merchant, order_number=order.number, codes=[item.digital_link.path], carrier="顺丰速运",
                    tracking_number=f"SF{order.number[-10:]}", shipped_at=shipped)
-    with _clock_at(shipped + dt.timedelta(hours=26)):
+    with clock.played_at(shipped + dt.timedelta(hours=26)):
         order_delivery_confirm(consumer=expert, order_number=order.number)
-    with _clock_at(shipped + dt.timedelta(days=2)):
+    with clock.played_at(shipped + dt.timedelta(days=2)):
         review = review_post(consumer=expert, line_id=order.lines.get().pk, stars=4, text=TRIAL_REVIEW)
     review_sync(review_id=review.pk, now=now)
     return 1
