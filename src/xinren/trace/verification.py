@@ -10,9 +10,9 @@ Four states, each shown plainly on the consumer page:
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from xinren.accounts.models import SigningKey
 from xinren.ledger.dsse import parse_envelope
@@ -28,6 +28,13 @@ PENDING = "pending"
 MISMATCH = "mismatch"
 UNSIGNED = "unsigned"
 _CHUNK = 500
+
+
+class _Record(Protocol):
+    pk: Any
+
+
+R = TypeVar("R", bound=_Record)
 
 
 @dataclass(frozen=True)
@@ -58,43 +65,82 @@ def _chunks(values: list[bytes]) -> Iterable[list[bytes]]:
         yield values[start : start + _CHUNK]
 
 
-def event_proofs(events: Sequence[TraceEvent]) -> dict[int, EventProof]:
-    """The proof state of each event, keyed by the event's primary key (a few queries for any number)."""
-    hashes = sorted({bytes.fromhex(e.ledger_leaf_hash) for e in events if e.ledger_leaf_hash})
-    logged: dict[bytes, tuple[int | None, bytes, str]] = {}
-    for chunk in _chunks(hashes):
+Logged = tuple[int | None, dict[str, Any] | None, str]  # log index (None while pooled), statement, signer key
+
+
+def statement_payload(envelope: bytes) -> dict[str, Any] | None:
+    """The statement a DSSE envelope carries, or None when it cannot be read as a JSON object."""
+    try:
+        statement = json.loads(parse_envelope(envelope).payload.decode("utf-8"))
+    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError):
+        return None
+    return statement if isinstance(statement, dict) else None
+
+
+def logged_statements(leaf_hashes: Iterable[bytes]) -> dict[bytes, Logged]:
+    """What the log (or its pool) holds for each leaf hash: a few queries for any number of hashes."""
+    wanted = sorted(set(leaf_hashes))
+    logged: dict[bytes, Logged] = {}
+    for chunk in _chunks(wanted):
         for position, leaf, envelope, key_id in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
             "index", "leaf_hash", "envelope", "signer_key_id"
         ):
-            logged[bytes(leaf)] = (position, bytes(envelope), key_id)
-    missing = [h for h in hashes if h not in logged]
-    for chunk in _chunks(missing):
+            logged[bytes(leaf)] = (position, statement_payload(bytes(envelope)), key_id)
+    for chunk in _chunks([h for h in wanted if h not in logged]):
         for leaf, envelope, key_id in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list(
             "leaf_hash", "envelope", "signer_key_id"
         ):
-            logged[bytes(leaf)] = (None, bytes(envelope), key_id)
-    signers = _signer_names({key_id for _index, _envelope, key_id in logged.values()})
+            logged[bytes(leaf)] = (None, statement_payload(bytes(envelope)), key_id)
+    return logged
+
+
+def record_proofs(
+    records: Sequence[R],
+    *,
+    leaf_hash: Callable[[R], str],
+    matches: Callable[[R, dict[str, Any] | None], bool],
+    unsigned: str = MISMATCH,
+) -> dict[int, EventProof]:
+    """The proof state of any signed records (events, evidence, checks …) by primary key.
+
+    `matches` says whether the stored record still says what its logged statement says; a record without a
+    leaf hash is `unsigned` (events recorded before signing) or, by default, a mismatch.
+    """
+    logged = logged_statements(bytes.fromhex(leaf_hash(r)) for r in records if leaf_hash(r))
+    signers = _signer_names({key_id for _index, _statement, key_id in logged.values()})
     size = log_size()
     proofs: dict[int, EventProof] = {}
-    for event in events:
-        if not event.ledger_leaf_hash:
-            proofs[event.pk] = EventProof(state=UNSIGNED)
+    for record in records:
+        hex_hash = leaf_hash(record)
+        if not hex_hash:
+            proofs[record.pk] = EventProof(state=unsigned)
             continue
-        found = logged.get(bytes.fromhex(event.ledger_leaf_hash))
-        if found is None or not _matches(event, found[1]):
-            proofs[event.pk] = EventProof(state=MISMATCH, leaf_hash=event.ledger_leaf_hash)
+        found = logged.get(bytes.fromhex(hex_hash))
+        if found is None or not matches(record, found[1]):
+            proofs[record.pk] = EventProof(state=MISMATCH, leaf_hash=hex_hash)
             continue
-        index, _envelope, key_id = found
+        index, _statement, key_id = found
         covered = index is not None and index < size
-        proofs[event.pk] = EventProof(
+        proofs[record.pk] = EventProof(
             state=VERIFIED if covered else PENDING,
-            leaf_hash=event.ledger_leaf_hash,
+            leaf_hash=hex_hash,
             index=index,
             signer_key_id=key_id,
             signer=signers.get(key_id, ""),
             checkpoint_size=size if covered else None,
         )
     return proofs
+
+
+def event_proofs(events: Sequence[TraceEvent]) -> dict[int, EventProof]:
+    """The proof state of each event, keyed by the event's primary key (a few queries for any number)."""
+    return record_proofs(
+        events,
+        leaf_hash=lambda event: event.ledger_leaf_hash,
+        matches=lambda event, statement: statement is not None
+        and event_matches_statement(document=event.document, statement=statement),
+        unsigned=UNSIGNED,
+    )
 
 
 def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, EventProof]:
@@ -133,14 +179,6 @@ def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, EventProof]:
             checkpoint_size=size if covered else None,
         )
     return proofs
-
-
-def _matches(event: TraceEvent, envelope: bytes) -> bool:
-    try:
-        statement = json.loads(parse_envelope(envelope).payload.decode("utf-8"))
-    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError):
-        return False
-    return isinstance(statement, dict) and event_matches_statement(document=event.document, statement=statement)
 
 
 def _signer_names(key_ids: set[str]) -> dict[str, str]:
