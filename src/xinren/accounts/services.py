@@ -11,11 +11,12 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
 
 from .actors import Actor
 from .choices import OrganizationKind, OrganizationStatus, Role
 from .models import ApiKey, Membership, Organization, User
+from .selectors import platform_find
 from .uscc import uscc_is_valid
 
 API_KEY_PREFIX = "xr"
@@ -53,6 +54,23 @@ def organization_create(
         Membership.objects.create(user=owner, organization=organization, role=Role.OWNER)
     audit_record(actor=owner, organization=organization, action="organization.create", target=organization)
     return organization
+
+
+# A platform created lazily gets its own slug, so that it never looks like a loaded demo.
+LAZY_PLATFORM_SLUG = "xinren-platform"
+
+
+def platform_organization() -> Organization:
+    """The platform organization that signs what the platform vouches for; created (without a USCC) when absent.
+
+    A suspended platform is not silently replaced by a new one: that refuses with 503 `platform.suspended`.
+    """
+    platform = platform_find()
+    if platform is not None:
+        return platform
+    if Organization.objects.filter(kind=OrganizationKind.PLATFORM).exists():
+        raise DomainError("platform.suspended", _("平台组织已被暂停，暂时无法签署"), status=503)
+    return organization_create(name="信任平台", kind=OrganizationKind.PLATFORM, uscc=None, slug=LAZY_PLATFORM_SLUG)
 
 
 @transaction.atomic

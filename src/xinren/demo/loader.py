@@ -11,6 +11,7 @@ from django.db import transaction
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.models import Organization, User
+from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.catalog.choices import ProductStatus
@@ -38,7 +39,6 @@ from xinren.trust.demo import demo_trust_load
 from . import data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-PLATFORM_SLUG = "xinren"
 
 
 @dataclass

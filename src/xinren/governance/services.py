@@ -17,13 +17,13 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts import keys
 from xinren.accounts.actors import Actor
-from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, OrganizationStatus, Role
+from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import Organization
-from xinren.accounts.services import organization_create
+from xinren.accounts.services import platform_organization
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 from xinren.trace.evidence.choices import EvidenceStatus, Purpose
@@ -37,22 +37,6 @@ from .verifiers import VerificationResult, verifier_for
 
 RESULT_STATEMENT = "verification.result"
 REGISTRY_STATEMENT = "verification.registry"
-# The demo's and the reviews context's platform slug; a platform created here lazily gets its own slug so
-# that it never looks like a loaded demo.
-PLATFORM_SLUG = "xinren"
-LAZY_PLATFORM_SLUG = "xinren-platform"
-
-
-def platform_organization() -> Organization:
-    """The platform organization that signs verification results; created (without a USCC) when absent."""
-    platforms = Organization.objects.filter(kind=OrganizationKind.PLATFORM, status=OrganizationStatus.ACTIVE)
-    platform = platforms.filter(slug=PLATFORM_SLUG).first() or platforms.order_by("pk").first()
-    if platform is not None:
-        return platform
-    if Organization.objects.filter(kind=OrganizationKind.PLATFORM).exists():
-        # A suspended platform must not be silently replaced by a new one.
-        raise DomainError(errors.PLATFORM_MISSING, _("平台组织已被暂停，暂时无法核验"), status=503)
-    return organization_create(name="信任平台", kind=OrganizationKind.PLATFORM, uscc=None, slug=LAZY_PLATFORM_SLUG)
 
 
 def _products_of(organization_ids: list[int]) -> list[int]:

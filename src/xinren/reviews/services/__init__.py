@@ -14,10 +14,9 @@ from .reviews import (
     review_post,
     review_respond,
 )
-from .shared import PLATFORM_SLUG, REASON_MAX, TAG_MAX_CHARS, TAGS_MAX, TEXT_MAX, platform_organization
+from .shared import REASON_MAX, TAG_MAX_CHARS, TAGS_MAX, TEXT_MAX, platform_organization
 
 __all__ = [
-    "PLATFORM_SLUG",
     "REASON_MAX",
     "TAGS_MAX",
     "TAG_MAX_CHARS",

@@ -8,8 +8,8 @@ from datetime import datetime
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts import keys
-from xinren.accounts.choices import OrganizationKind, OrganizationStatus
 from xinren.accounts.models import Organization, User
+from xinren.accounts.selectors import platform_find
 from xinren.core.audit import audit_record
 from xinren.core.errors import DomainError, InvalidInput
 from xinren.core.models import PageRefresh
@@ -19,7 +19,6 @@ from .. import errors, statements
 from ..choices import NotificationKind, ReviewStatus
 from ..models import Fold, Notification, Review
 
-PLATFORM_SLUG = "xinren"
 TEXT_MAX = 2000
 TAGS_MAX = 6
 TAG_MAX_CHARS = 12
@@ -28,8 +27,7 @@ REASON_MAX = 200
 
 def platform_organization() -> Organization:
     """The platform's own organization (kind "platform"; the demo's slug is "xinren"), which signs reviews."""
-    platforms = Organization.objects.filter(kind=OrganizationKind.PLATFORM, status=OrganizationStatus.ACTIVE)
-    platform = platforms.filter(slug=PLATFORM_SLUG).first() or platforms.order_by("pk").first()
+    platform = platform_find()
     if platform is None:
         raise DomainError(errors.PLATFORM_MISSING, _("平台组织尚未设立，暂时无法发布评价"), status=503)
     return platform
