@@ -36,7 +36,10 @@ def test_demo_orders_cover_every_state():
     shipped = ShipmentItem.objects.filter(shipment__order__consumer=consumer).select_related("item").first()
     assert shipped is not None
     assert item_purchase_for_user(user=consumer, item=shipped.item) == shipped.line
-    assert [e.biz_step for e in events_for_item(item=shipped.item)][-2:] == ["storing", "shipping"]
+    # (this consumer's parcel is delivered: its trail ends with the receipt the delivery recorded)
+    trail = list(events_for_item(item=shipped.item))
+    assert [e.biz_step for e in trail][-3:] == ["storing", "shipping", "receiving"]
+    assert trail[-1] == shipped.shipment.receipt_event
     # and the first item of each lot keeps its plain history
     first = Item.objects.filter(product__category="wild_mushroom").first()
     assert first is not None and not ShipmentItem.objects.filter(item=first).exists()

@@ -21,8 +21,11 @@ from xinren.orders.selectors import (
     partner_shipment_list,
 )
 from xinren.orders.services import order_delivery_confirm, order_ship, shipment_deliver_by_partner
+from xinren.trace.coldchain.selectors import promise_results_for_batch
+from xinren.trace.coldchain.services import promise_set
 from xinren.trace.models import EventSubject, TraceEvent
 from xinren.trace.selectors import events_for_item
+from xinren.trace.services import event_record
 
 from ..factories import BatchFactory, ItemFactory, OrganizationFactory, ProductFactory, actor_for
 from .flows import order_paid, order_placed, order_shipped
@@ -198,6 +201,68 @@ def test_the_consumer_confirms_delivery(merchant_actor, consumer, paid_order, it
         order_delivery_confirm(consumer=consumer, order_number=paid_order.number)
 
 
+def test_a_buyers_confirmation_is_a_receiving_event_the_platform_signs(merchant_actor, consumer, paid_order, items):
+    # given
+    order_shipped(merchant_actor, paid_order, items[:2])
+    # when
+    order_delivery_confirm(consumer=consumer, order_number=paid_order.number)
+    # then: the delivered items' trail ends at the buyer, vouched for by the platform (created when absent)
+    shipment = Shipment.objects.get()
+    receipt = shipment.receipt_event
+    assert receipt is not None and receipt.ledger_leaf_hash
+    assert (receipt.biz_step, receipt.event_type, receipt.organization.kind, receipt.recorded_by) == (
+        "receiving", "ObjectEvent", "platform", consumer
+    )
+    assert receipt.event_time == shipment.delivered_at
+    assert sorted(EventSubject.objects.filter(event=receipt).values_list("item__serial", flat=True)) == [
+        "SN0001", "SN0002"
+    ]
+    # no place: the buyer's address never enters the log
+    assert (receipt.place, receipt.biz_location, receipt.read_point) == (None, "", "")
+    assert [e.biz_step for e in events_for_item(item=items[0])][-2:] == ["shipping", "receiving"]
+
+
+def test_a_promise_is_measured_to_the_buyers_confirmation(merchant_actor, consumer, paid_order, items, batch):
+    # given: harvested, a 48-hour promise, shipped two hours later
+    start = clock.now() - dt.timedelta(hours=30)
+    event_record(actor=merchant_actor, event_type="ObjectEvent", biz_step="harvesting", event_time=start,
+                 identifiers=[batch.digital_link.path])  # fmt: skip
+    promise_set(actor=merchant_actor, product_id=batch.product_id, hours=48, text="48小时从产地到餐桌")
+    order_shipped(merchant_actor, paid_order, items[:2])
+    assert [(r.pending, r.kept) for r in promise_results_for_batch(batch=batch)] == [(2, 0)]
+    # when
+    order_delivery_confirm(consumer=consumer, order_number=paid_order.number)
+    # then: both units arrived about 30 hours after the harvest
+    (result,) = promise_results_for_batch(batch=batch)
+    assert (result.kept, result.pending, result.unconfirmed, result.outcome) == (2, 0, 0, "kept")
+    assert result.measured_hours is not None and 29.9 <= result.measured_hours <= 30.1
+
+
+def test_a_late_confirmation_by_the_buyer_breaks_no_promise(merchant_actor, consumer, paid_order, items, batch):
+    # given: harvested 60 hours ago, a 48-hour promise
+    event_record(actor=merchant_actor, event_type="ObjectEvent", biz_step="harvesting",
+                 event_time=clock.now() - dt.timedelta(hours=60), identifiers=[batch.digital_link.path])  # fmt: skip
+    promise_set(actor=merchant_actor, product_id=batch.product_id, hours=48, text="48小时从产地到餐桌")
+    order_shipped(merchant_actor, paid_order, items[:2])
+    # when the buyer confirms now
+    order_delivery_confirm(consumer=consumer, order_number=paid_order.number)
+    # then: the parcel may have arrived well before the buyer said so; the delivery time is unverified, not late
+    (result,) = promise_results_for_batch(batch=batch)
+    assert (result.kept, result.broken, result.unconfirmed, result.outcome, result.measured_hours) == (
+        0, 0, 2, None, None
+    )
+
+
+def test_a_refused_confirmation_records_no_receipt(consumer, other_consumer, merchant_actor, paid_order, items):
+    # given
+    order_shipped(merchant_actor, paid_order, items[:2])
+    # when someone else tries
+    with pytest.raises(NotFound):
+        order_delivery_confirm(consumer=other_consumer, order_number=paid_order.number)
+    # then
+    assert list(TraceEvent.objects.values_list("biz_step", flat=True)) == ["shipping"]
+
+
 def test_the_consumer_cannot_confirm_before_shipping_or_for_others(consumer, other_consumer, paid_order):
     with pytest.raises(Conflict):
         order_delivery_confirm(consumer=consumer, order_number=paid_order.number)
@@ -222,6 +287,10 @@ def test_a_granted_logistics_organization_confirms_delivery(
     )
     assert Order.objects.get(pk=paid_order.pk).status == OrderStatus.DELIVERED
     assert list(partner_shipment_list(actor=logistics_actor)) == []
+    # and the carrier signed the receiving event itself
+    receipt = TraceEvent.objects.get(biz_step="receiving")
+    assert (shipment.receipt_event, receipt.organization) == (receipt, logistics)
+    assert EventSubject.objects.filter(event=receipt).count() == 2
 
 
 def test_logistics_without_a_grant_or_not_the_named_carrier_finds_nothing(

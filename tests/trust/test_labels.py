@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from xinren.trace.coldchain.status import ColdChainStatus
@@ -145,6 +147,21 @@ def test_direct_24h_refuses_a_slow_leg_or_no_leg(carrier, product, lot, item):
     integrate()
     # the open leg (in transit, or a parcel on its way to a consumer) is not a completed leg
     assert _missing(product, lot, "direct_24h") == ["有一段运输用时 30.0 小时，超过 24 小时"]
+
+
+def test_direct_24h_does_not_time_a_buyers_confirmation(merchant_actor, product, lot, item):
+    # given: the merchant's parcel, confirmed by its buyer 10 hours later (the platform signs that receipt)
+    from xinren.accounts.services import platform_organization
+    from xinren.trace.services import delivery_receipt_record
+
+    shipped = record(merchant_actor, lot, "shipping", 12, items=[item])
+    delivery_receipt_record(
+        organization=platform_organization(), merchant=product.merchant, identifiers=[item.digital_link.path],
+        event_time=shipped.event_time + dt.timedelta(hours=10),
+    )
+    integrate()
+    # then: a buyer confirms when they get round to it, so that is no completed leg
+    assert _missing(product, lot, "direct_24h") == ["至少一段已完成的运输（发货与收货事件）"]
 
 
 def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, item):

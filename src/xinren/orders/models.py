@@ -282,6 +282,9 @@ class Shipment(TimeStampedModel):
     trace_event = models.ForeignKey(
         TraceEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("发货事件")
     )
+    receipt_event = models.ForeignKey(
+        TraceEvent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("收货事件")
+    )
 
     class Meta:
         verbose_name = _("发货单")

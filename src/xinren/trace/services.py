@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
-from xinren.accounts.models import Organization
+from xinren.accounts.models import Organization, User
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -28,6 +28,7 @@ from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 
 from . import errors
+from .choices import BizStep, EventType
 from .epcis.building import event_build
 from .epcis.documents import CaptureDocument, capture_document_parse
 from .epcis.identifiers import gln_from_location, gln_is_valid
@@ -144,6 +145,29 @@ def event_record(
 
 
 @transaction.atomic
+def delivery_receipt_record(
+    *, organization: Organization, merchant: Organization, identifiers: Sequence[str], event_time: datetime,
+    user: User | None = None,
+) -> TraceEvent:
+    """The receiving event at the buyer's end of a delivered shipment: its items, signed by who vouches for it.
+
+    That is the carrier the merchant granted, when it reports the delivery, or the platform, when the signed-in
+    buyer confirms it (consumers have no organization; the platform vouches for them as it does for reviews).
+    The orders context calls this only after checking who may confirm the shipment, so the merchant whose items
+    these are counts as trusting the signer here even without a partner grant. No place: the buyer's address
+    never enters the log.
+    """
+    event = event_build(
+        event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING, event_time=event_time, identifiers=identifiers,
+        action="OBSERVE", disposition="", place_uri=None, read_point="", quantity=None, uom="", parent="",
+        outputs=(), sensor_readings=(),
+    )
+    capture = CaptureDocument(context=[], events=[event_parse(event, index=0)])
+    actor = Actor(organization=organization, role=Role.OWNER, user=user)
+    return _capture_store(actor=actor, capture=capture, trusting=frozenset({merchant.pk}))[0]
+
+
+@transaction.atomic
 def place_create(
     *,
     actor: Actor,
@@ -249,16 +273,19 @@ def _event_ids_check(*, actor: Actor, events: list[ParsedEvent]) -> None:
             )
 
 
-def _subjects_link(*, actor: Actor, events: list[ParsedEvent]) -> list[list[EventSubject]]:
+def _subjects_link(
+    *, actor: Actor, events: list[ParsedEvent], trusting: frozenset[int] = frozenset()
+) -> list[list[EventSubject]]:
     """EventSubject rows for each event, linked to registered products, batches and items.
 
-    Refuses the whole capture when an identifier names a product of a merchant that has not granted the actor.
+    Refuses the whole capture when an identifier names a product of a merchant that has not granted the actor
+    (nor is among `trusting`, merchants the caller has already checked).
     """
     gtins = {subject.identifier.gtin for parsed in events for subject in parsed.subjects if subject.identifier.gtin}
     products: dict[str, Product] = {}
     for chunk in _chunks(gtins):
         products.update({product.gtin: product for product in Product.objects.filter(gtin__in=chunk)})
-    trusted = set(owners_trusting(partner=actor.organization).values_list("pk", flat=True))
+    trusted = set(owners_trusting(partner=actor.organization).values_list("pk", flat=True)) | trusting
     for parsed in events:
         for subject in parsed.subjects:
             product = products.get(subject.identifier.gtin)
@@ -356,13 +383,14 @@ def _places_match(*, actor: Actor, events: list[ParsedEvent]) -> dict[str, Place
 
 
 def _capture_store(
-    *, actor: Actor, capture: CaptureDocument, signed: Sequence[str] | None = None
+    *, actor: Actor, capture: CaptureDocument, signed: Sequence[str] | None = None,
+    trusting: frozenset[int] = frozenset(),
 ) -> list[TraceEvent]:
     """Store validated events and their subjects; each event is signed into the log unless `signed` gives the
     leaf hashes of the envelopes its author already submitted (same order)."""
     events = capture.events
     _event_ids_check(actor=actor, events=events)
-    subject_rows = _subjects_link(actor=actor, events=events)
+    subject_rows = _subjects_link(actor=actor, events=events, trusting=trusting)
     places = _places_match(actor=actor, events=events)
     now = clock.now()
     record_time = now.isoformat(timespec="milliseconds")

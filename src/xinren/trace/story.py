@@ -294,6 +294,8 @@ def _event(event: TraceEvent, *, level: str) -> dict[str, Any]:
             "kind": organization.kind,
             "kind_label": str(_KIND_LABELS.get(organization.kind, organization.kind)),
         },
+        # The platform records a receipt only when the signed-in buyer confirms delivery (orders).
+        "buyer_confirmed": biz_step == "receiving" and organization.kind == OrganizationKind.PLATFORM,
         "place": None
         if place is None
         else {

@@ -16,6 +16,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
+from xinren.accounts.services import platform_organization
 from xinren.catalog.gs1 import ai_value_validate, digital_link_parse
 from xinren.catalog.models import Item, PartnerGrant
 from xinren.core import clock
@@ -32,7 +33,8 @@ from xinren.orders.choices import (
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
 from xinren.orders.selectors import partner_shipments
 from xinren.trace.choices import BizStep, Disposition, EventType
-from xinren.trace.services import event_record
+from xinren.trace.models import TraceEvent
+from xinren.trace.services import delivery_receipt_record, event_record
 
 from .status import order_status_move
 
@@ -236,10 +238,28 @@ def _deliver(
     shipment.delivery_confirmed_by = DeliveryConfirmedBy(by)
     shipment.confirmed_by_user = by_user
     shipment.confirmed_by_organization = by_organization
+    shipment.receipt_event = _receipt_record(order=order, shipment=shipment, at=now, by_user=by_user,
+                                             by_organization=by_organization)
     shipment.save()
     audit_record(
         actor=by_user, organization=by_organization or order.merchant, action="order.deliver", target=order,
         data={"confirmed_by": by},
+    )
+
+
+def _receipt_record(
+    *, order: Order, shipment: Shipment, at: datetime, by_user: User | None, by_organization: Organization | None
+) -> TraceEvent | None:
+    """The EPCIS receiving event naming the delivered items, so that promises are measured to the buyer's table.
+
+    The carrier signs what it reports; a buyer's confirmation is signed by the platform (docs/coldchain.md).
+    """
+    items = [row.item for row in shipment.items.select_related("item__product", "item__batch").order_by("pk")]
+    if not items:
+        return None
+    return delivery_receipt_record(
+        organization=by_organization or platform_organization(), merchant=order.merchant,
+        identifiers=[item.digital_link.path for item in items], event_time=timezone.localtime(at), user=by_user,
     )
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationKind
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -244,14 +245,15 @@ def _units(batch: Batch, since: datetime) -> tuple[str, dict[str, dict[str, Any]
             event__biz_step__in=(BizStep.SHIPPING, *ARRIVAL_STEPS),
             event__event_time__gte=since,
         )
-        .values_list("serial", "event__biz_step", "event__event_time", "event__event_id")
+        .values_list("serial", "event__biz_step", "event__event_time", "event__event_id", "event__organization__kind")
         .order_by("event__event_time", "event__id")
     )
     units: dict[str, dict[str, Any]] = {}
-    for serial, step, at, event_id in rows:
+    for serial, step, at, event_id, recorder_kind in rows:
         unit = units.setdefault(serial, {"shipped": None, "received": None})
         key = "shipped" if step == BizStep.SHIPPING else "received"
-        unit[key] = (at, event_id)
+        # (time, event id, whether it is only the buyer's confirmation, which the platform signs)
+        unit[key] = (at, event_id, key == "received" and recorder_kind == OrganizationKind.PLATFORM)
     item_units = {serial: unit for serial, unit in units.items() if serial}
     if item_units:
         return "item", item_units
@@ -285,8 +287,12 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
             if shipped is None and received is None:
                 continue
             delivered = received is not None and (shipped is None or received[0] >= shipped[0])
-            if delivered:
-                hours = (received[0] - origin.event_time).total_seconds() / 3600
+            hours = (received[0] - origin.event_time).total_seconds() / 3600 if delivered else 0.0
+            if delivered and received[2] and hours > deadline_hours:
+                # A buyer confirms when they get round to it: a late confirmation does not show a late parcel.
+                evidence.add(received[1])
+                unconfirmed += 1
+            elif delivered:
                 longest = hours if longest is None else max(longest, hours)
                 evidence.add(received[1])
                 if hours <= deadline_hours:

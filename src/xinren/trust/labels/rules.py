@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
+from xinren.accounts.choices import OrganizationKind
 from xinren.governance.choices import CredentialKind, VerificationStatus
 from xinren.trace.choices import BizStep
 from xinren.trace.evidence.choices import MediaKind, Purpose
@@ -126,14 +127,19 @@ def _legs(facts: LotFacts) -> list[tuple[TraceEvent, TraceEvent]]:
 
     The cold-chain legs a logistics firm opened when there are any; otherwise each shipping event of the lot
     paired with the first receiving (or accepting) event after it and before the next shipping, the pairing
-    the cold chain uses. A shipping with no arrival (in transit, or a parcel to a consumer) is not a leg.
+    the cold chain uses. A shipping with no arrival (in transit, or a parcel to a consumer) is not a leg, and a
+    buyer's confirmation of delivery (signed by the platform) is not an arrival: buyers confirm when they get
+    round to it, so it times the buyer, not the delivery.
     """
     if facts.coldchain_legs:
         return [
             (leg.shipping_event, leg.arrival_event) for leg in facts.coldchain_legs if leg.arrival_event is not None
         ]
     shipments = [e for e in facts.events if e.biz_step == BizStep.SHIPPING]
-    arrivals = [e for e in facts.events if e.biz_step in ARRIVAL_STEPS]
+    arrivals = [
+        e for e in facts.events
+        if e.biz_step in ARRIVAL_STEPS and e.organization.kind != OrganizationKind.PLATFORM
+    ]
     legs: list[tuple[TraceEvent, TraceEvent]] = []
     for position, shipping in enumerate(shipments):
         until = shipments[position + 1].event_time if position + 1 < len(shipments) else None
