@@ -6,7 +6,13 @@ signature check, pending insert) in batches; one sequencer process runs `log_int
 available) per second over the window; the backlog left at the end shows whether it was sustained.
 
 Usage: python bench/ledger/submit_rate.py --db sqlite|postgres [--seconds 60] [--submitters N] [--batch 1000]
-       [--interval 0.25]
+       [--interval 0.25] [--baseline-seconds 10]
+The run is bracketed by (a), the raw Ed25519 rate on all cores (ed25519_rate.py), measured right before and
+right after the window: this VM's verification speed drifts by up to a third within minutes, so `b_over_a`
+divides by the mean of the two and `b_over_a_range` gives the ratio against each. Inside the window each
+submitter also times 8 raw verifications of 600-byte messages after every batch (its own CPU time, <1 % of
+the work, not counted as submitter cost): `a_in_window_per_s` is the rate (a) would measure at the speed the
+cores had during the window, and `b_over_a_in_window` the ratio against it.
 Besides the rates it prints the CPU time per entry of each part (submitters, sequencer, PostgreSQL
 backends): unlike the rates, those do not depend on what else the machine is doing.
 """
@@ -25,6 +31,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from common import OWNER, make_envelopes, register_bench_key, use_database
+from ed25519_rate import measure as ed25519_measure
 
 
 def _generate(args: tuple[int, int]) -> list[bytes]:
@@ -56,7 +63,16 @@ def _backend_pid() -> int | None:
         return int(cursor.fetchone()[0])
 
 
-def _submitter(envelopes: list[bytes], batch: int, seconds: float, ready, counter, cpu) -> None:  # type: ignore[no-untyped-def]
+def _probe_material():  # type: ignore[no-untyped-def]
+    """(public key, [(600-byte message, signature)]) for the in-window verification probe, as in (a)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    key = Ed25519PrivateKey.generate()
+    messages = [os.urandom(600) for _ in range(8)]
+    return key.public_key(), [(m, key.sign(m)) for m in messages]
+
+
+def _submitter(envelopes: list[bytes], batch: int, seconds: float, ready, counter, cpu, probes) -> None:  # type: ignore[no-untyped-def]
     from django.db import connection
 
     from xinren.ledger.store.services import envelopes_submit
@@ -65,6 +81,9 @@ def _submitter(envelopes: list[bytes], batch: int, seconds: float, ready, counte
     backend = _backend_pid()
     ready.wait()
     stop_at = time.time() + seconds
+    probe_key, probe_signed = _probe_material()
+    probe_cpu = 0.0
+    probe_count = 0
     started, backend_started = time.process_time(), 0.0 if backend is None else _cpu_seconds(backend)
     for start in range(0, len(envelopes), batch):
         if time.time() >= stop_at:
@@ -72,7 +91,14 @@ def _submitter(envelopes: list[bytes], batch: int, seconds: float, ready, counte
         envelopes_submit(envelopes=envelopes[start : start + batch], owner=OWNER)
         with counter.get_lock():
             counter.value += len(envelopes[start : start + batch])
-    cpu.append(("submitters", time.process_time() - started))
+        # The in-window probe: a few raw verifications, timed in this process's CPU time (<1 % of the work).
+        t = time.process_time()
+        for message, signature in probe_signed:
+            probe_key.verify(signature, message)
+        probe_cpu += time.process_time() - t
+        probe_count += len(probe_signed)
+    cpu.append(("submitters", time.process_time() - started - probe_cpu))
+    probes.append((probe_cpu, probe_count))
     if backend is not None:
         cpu.append(("database (submitters)", _cpu_seconds(backend) - backend_started))
 
@@ -101,14 +127,16 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--seconds", type=float, default=60)
-    # One more submitter than cores keeps every core busy while a submitter waits on its commit (the
-    # deployed gunicorn runs 2 × cores + 1 workers).
-    parser.add_argument("--submitters", type=int, default=(os.cpu_count() or 1) + 1)
+    # As many submitters as the deployed gunicorn has workers (2 × cores + 1): a submitter waiting for the
+    # write lock or its commit leaves its core to another.
+    parser.add_argument("--submitters", type=int, default=2 * (os.cpu_count() or 1) + 1)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--limit", type=int, default=8192, help="entries per integration (checkpoint)")
     parser.add_argument("--interval", type=float, default=0.25,
                         help="seconds the sequencer sleeps between integrations (production: --interval 1)")
     parser.add_argument("--envelopes", type=int, default=0, help="how many to pre-sign (default: enough)")
+    parser.add_argument("--baseline-seconds", type=float, default=10,
+                        help="length of each (a) run before and after the window (0: none)")
     args = parser.parse_args()
     use_database(args.db, "submit", fresh=True)
     register_bench_key()
@@ -132,13 +160,16 @@ def main() -> None:
     manager = multiprocessing.Manager()
     timeline = manager.list()
     cpu = manager.list()
+    probes = manager.list()
     counter = multiprocessing.Value("q", 0)
     share = len(envelopes) // args.submitters
     # Every process is forked and connected before the window opens (forking this large a process takes
     # a noticeable fraction of a second): the window measures warm processes only.
     ready = multiprocessing.Barrier(args.submitters + 2)
+    cores = os.cpu_count() or 1
+    before = ed25519_measure(args.baseline_seconds, cores) if args.baseline_seconds else None
     procs = [multiprocessing.Process(target=_submitter, args=(envelopes[i * share:(i + 1) * share], args.batch,
-                                                             args.seconds, ready, counter, cpu))
+                                                             args.seconds, ready, counter, cpu, probes))
              for i in range(args.submitters)]
     procs.append(multiprocessing.Process(target=_sequencer, args=(args.seconds, ready, timeline, args.limit,
                                                                   args.interval, cpu)))
@@ -152,6 +183,7 @@ def main() -> None:
         p.join()
     elapsed = time.time() - t0
     machine_after = _machine_busy()
+    after = ed25519_measure(args.baseline_seconds, cores) if args.baseline_seconds else None
     final = [size for t, size in timeline if t <= stop_at]
     # Entries provable by the end of each 10 s slice of the window: a sustained rate stays level.
     slices = []
@@ -172,6 +204,23 @@ def main() -> None:
     spent: dict[str, float] = {}
     for part, seconds in cpu:
         spent[part] = spent.get(part, 0.0) + seconds
+    rate = integrated / args.seconds
+    probe_cpu, probe_count = sum(p[0] for p in probes), sum(p[1] for p in probes)
+    probe_us = probe_cpu / max(probe_count, 1) * 1e6
+    # What (a) would measure at this machine's speed during the window: every core verifying full time.
+    in_window = cores * 1e6 / probe_us if probe_us else 0.0
+    baseline: dict[str, object] = {
+        "probe_cpu_us_per_verification": round(probe_us, 1),
+        "a_in_window_per_s": round(in_window),
+        "b_over_a_in_window": round(rate / in_window, 3) if in_window else None,
+    }
+    if before is not None and after is not None:
+        baseline |= {
+            "a_before_per_s": before["rate_per_s"], "a_after_per_s": after["rate_per_s"],
+            "a_cpu_us_per_verification": [before["cpu_us_per_verification"], after["cpu_us_per_verification"]],
+            "b_over_a": round(rate / ((before["rate_per_s"] + after["rate_per_s"]) / 2), 3),
+            "b_over_a_range": sorted(round(rate / a["rate_per_s"], 3) for a in (before, after)),
+        }
     print(json.dumps({
         "db": args.db, "seconds": round(elapsed, 1), "submitters": args.submitters, "batch": args.batch,
         "interval": args.interval,
@@ -186,6 +235,7 @@ def main() -> None:
         "machine_busy": round(1 - (machine_after[1] - machine_before[1]) / max(machine_after[0] - machine_before[0], 1),
                               2),
         "load_average": [round(x, 2) for x in os.getloadavg()],
+        **baseline,
     }))
 
 

@@ -11,7 +11,23 @@ The ledger sits below `accounts`, so owners and signers are plain strings here (
 from __future__ import annotations
 
 from django.db import models
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
+
+
+class RowIdField(models.BigIntegerField):
+    """A 64-bit integer primary key that SQLite keeps as the table's row id.
+
+    SQLite makes a column the row id only when it is declared exactly `INTEGER PRIMARY KEY`; Django declares a
+    BigIntegerField `bigint`, which leaves a hidden row id beside it and a second B-tree to keep in step on every
+    insert. Log entries and stored hashes are written in key order and read by key, so on SQLite they live in
+    their row-id B-tree alone (ADR 0010). PostgreSQL keeps `bigint`.
+    """
+
+    def db_type(self, connection: BaseDatabaseWrapper) -> str | None:
+        if connection.vendor == "sqlite":
+            return "integer"
+        return super().db_type(connection)
 
 
 class LogState(models.Model):
@@ -54,7 +70,7 @@ class PendingEntry(models.Model):
 class LogEntry(models.Model):
     """One leaf of the Merkle tree: a signed DSSE envelope, exactly the bytes that were hashed."""
 
-    index = models.BigIntegerField(_("序号"), primary_key=True)
+    index = RowIdField(_("序号"), primary_key=True)
     leaf_hash = models.BinaryField(_("叶哈希"), max_length=32, unique=True)
     envelope = models.BinaryField(_("签名信封"))
     signer_key_id = models.CharField(_("签名密钥"), max_length=64)
@@ -82,7 +98,7 @@ class LogEntry(models.Model):
 class TreeHash(models.Model):
     """The hash of one complete subtree, keyed by Go tlog's append-order numbering of (level, index)."""
 
-    id = models.BigIntegerField(primary_key=True)
+    id = RowIdField(primary_key=True)
     hash = models.BinaryField(max_length=32)
 
     class Meta:
