@@ -32,6 +32,12 @@ print("item", item.digital_link.path)
 print("batch", item.batch.digital_link.path)
 print("product", item.product.digital_link.path)
 print("unknown", "/01/06975830100999/21/FAKE000001")
+from xinren.orders.models import ShipmentItem
+# an item its buyer confirmed delivered: the timeline ends with the receipt the platform signed
+bought = ShipmentItem.objects.filter(shipment__receipt_event__organization__kind="platform").select_related(
+    "item__batch", "item__product").order_by("id").first()
+if bought is not None:
+    print("delivered", bought.item.digital_link.path)
 PY
 )
 shot() {  # name path width height [lang]
@@ -42,7 +48,8 @@ shot() {  # name path width height [lang]
     echo "${out}/$1.png  ← $2"
 }
 while read -r name path; do
-    shot "scan-${name}" "$path" 412 2400
+    # the delivered item's page is shot whole: its timeline's last event is the buyer's confirmation
+    shot "scan-${name}" "$path" 412 "$([ "$name" = delivered ] && echo 7600 || echo 2400)"
 done <<<"$paths"
 item_path=$(awk '$1=="item"{print $2}' <<<"$paths")
 shot "scan-item-desktop" "$item_path" 1280 1800
