@@ -45,7 +45,9 @@ def test_the_management_command_invites(platform, consumer, product):
     # when
     call_command("reviews_invite", stdout=out)
     # then
-    assert out.getvalue().strip() == "1 diary invitation(s) created, 0 shop(s) flagged for brushing."
+    assert out.getvalue().strip() == (
+        "1 diary invitation(s) created, 0 shop(s) flagged for brushing, 0 index row(s) pruned."
+    )
     assert DiaryInvitation.objects.count() == 1
 
 

@@ -17,7 +17,7 @@ from xinren.core.errors import Conflict, DomainError
 from xinren.reviews import integrity, minhash
 from xinren.reviews.choices import FlagReason, ReviewStatus
 from xinren.reviews.models import Flag, Review, ReviewBand
-from xinren.reviews.services import review_post
+from xinren.reviews.services import review_bands_prune, review_post
 from xinren.reviews.services import reviews as review_services
 
 from .conftest import consumer_new, line_delivered
@@ -209,6 +209,28 @@ def test_a_review_just_inside_the_lookback_is_still_found(platform, product, mon
     # then
     assert Flag.objects.get().details["similar_to"] == original.pk
     assert Review.objects.get(pk=copy.pk).status == ReviewStatus.FOLDED
+
+
+def test_pruning_drops_only_band_rows_older_than_the_lookback(platform, product, monkeypatch):
+    # given: reviews posted 45, 31 and 29 days ago (band rows in posting order)
+    start = clock.now()
+    posted = []
+    for days, text in ((45, DIFFERENT), (31, "，".join(PHRASES[:8])), (29, ORIGINAL)):
+        at = start - dt.timedelta(days=days)
+        monkeypatch.setattr(clock, "now", lambda at=at: at)
+        posted.append(_post(consumer_new(), product, text, at=at))
+    monkeypatch.setattr(clock, "now", lambda: start)
+    # when, in batches smaller than a review's 16 rows
+    removed = review_bands_prune(batch=5)
+    # then: the two older reviews lose their index rows and nothing else changes
+    assert removed == 32
+    assert [ReviewBand.objects.filter(review=r).count() for r in posted] == [0, 0, 16]
+    assert Review.objects.count() == 3
+    # and the check still finds the review inside the window; a second prune finds nothing
+    copy = _post(consumer_new(), product, NEAR_COPY)
+    assert Flag.objects.get().details["similar_to"] == posted[2].pk
+    assert Review.objects.get(pk=copy.pk).status == ReviewStatus.FOLDED
+    assert review_bands_prune() == 0
 
 
 def test_the_lookup_is_one_query_whatever_the_number_of_stored_reviews(platform, product, settings):

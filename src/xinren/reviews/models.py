@@ -84,7 +84,8 @@ class Review(models.Model):
 
 class ReviewBand(models.Model):
     """One LSH band of a review's MinHash signature (minhash.band_hashes): the index the near-duplicate check looks
-    candidates up in. Written with the review, in the same transaction; never changed."""
+    candidates up in. Written with the review, in the same transaction; never changed, and deleted once older
+    than the window the check reads (services.review_bands_prune, hourly)."""
 
     # No index of its own: reviews are never deleted and bands are only ever read through review_band_lookup.
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="bands", db_index=False)

@@ -5,6 +5,7 @@ reviews, diaries, folds and author responses with the PLATFORM organization's cu
 vouches that the purchase is verified; consumers have no organization), replies with the merchant's own key.
 Nothing here deletes or edits a review's stars or text.
 """
+from .bands import review_bands_prune
 from .diaries import diary_invitations_create, diary_post
 from .flags import brushing_flag, flag_resolve
 from .reviews import (
@@ -28,6 +29,7 @@ __all__ = [
     "notifications_mark_read",
     "platform_organization",
     "reply_post",
+    "review_bands_prune",
     "review_fold",
     "review_post",
     "review_respond",
