@@ -82,3 +82,36 @@ def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(plat
         assert file.thumbnail in html
     own = browser_of(consumer).get(f"/shop/reviews/{review.pk}/").content.decode()
     assert files[0].thumbnail in own
+
+
+def test_the_api_takes_a_review_with_photos_as_multipart(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    photos = [SimpleUploadedFile(name, picture(colour), content_type="image/jpeg")
+              for name, colour in (("a.jpg", (200, 30, 30)), ("b.jpg", (30, 30, 200)))]  # fmt: skip
+    # when
+    response = browser_of(consumer).post("/api/v1/reviews/with-media", {
+        "line_id": str(line.pk), "stars": "5", "text": "实拍两张", "tags": ["新鲜", "个头大"], "media": photos,
+    })  # fmt: skip
+    # then
+    assert response.status_code == 201, response.content
+    review = Review.objects.get()
+    files = [row.media for row in ReviewMedia.objects.filter(review=review).select_related("media")]
+    assert [file.kind for file in files] == ["image", "image"]
+    assert (review.stars, review.text, review.tags) == (5, "实拍两张", ["新鲜", "个头大"])
+    assert statement_of(review.ledger_leaf_hash)["media"] == [file.sha256 for file in files]
+    assert len(response.json()["media"]) == 2
+
+
+def test_the_api_refuses_a_file_that_is_not_a_picture_and_writes_nothing(platform, consumer, product):
+    # given
+    line = line_delivered(consumer, product)
+    fake = SimpleUploadedFile("photo.jpg", b"this is not a picture at all", content_type="image/jpeg")
+    # when
+    response = browser_of(consumer).post("/api/v1/reviews/with-media", {
+        "line_id": str(line.pk), "stars": "4", "text": "附图", "media": [fake],
+    })  # fmt: skip
+    # then
+    assert response.status_code == 422, response.content
+    assert response.json()["details"]["field"] == "photos"
+    assert Review.objects.count() == 0 and MediaFile.objects.count() == 0

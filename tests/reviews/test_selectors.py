@@ -28,7 +28,7 @@ def test_a_public_review_shows_the_pseudonym_reply_and_diary(platform, merchant_
     assert shown == {
         "id": review.pk, "reviewer": review.reviewer, "stars": 4, "text": "不错", "tags": ["新鲜"],
         "verified_purchase": True, "created_at": review.created_at, "folded": False, "fold_reason": "",
-        "author_response": "", "ledger_leaf_hash": review.ledger_leaf_hash,
+        "author_response": "", "ledger_leaf_hash": review.ledger_leaf_hash, "media": [],
         "diary": [{"milestone": 7, "text": "一周后依旧很香", "created_at": entry.created_at,
                    "ledger_leaf_hash": entry.ledger_leaf_hash}],
         "reply": {"text": "谢谢支持", "replied_at": reply.replied_at, "ledger_leaf_hash": reply.ledger_leaf_hash},

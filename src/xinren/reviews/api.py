@@ -14,13 +14,14 @@ from typing import Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
 from xinren.api.auth import SignedInSession, actor_of
 from xinren.api.schemas import ERRORS, PageIn, page
 from xinren.core.errors import DomainError
+from xinren.trace.evidence.api import upload_bytes
 
 from . import selectors, services
 from .choices import FlagStatus
@@ -79,6 +80,13 @@ class ReplyOut(Schema):
     ledger_leaf_hash: str
 
 
+class MediaOut(Schema):
+    kind: str = Field(description="image or video")
+    sha256: str
+    thumbnail: str = Field(description="URL of a thumbnail (a poster frame for a video)")
+    display: str = Field(description="URL of the display-size picture, or of the video")
+
+
 class ReviewOut(Schema):
     id: int
     reviewer: str = Field(description="pseudonymous reviewer id (never a phone or a name)")
@@ -91,6 +99,7 @@ class ReviewOut(Schema):
     fold_reason: str
     author_response: str
     ledger_leaf_hash: str
+    media: list[MediaOut] = Field(description="photos and video in upload order; their SHA-256 are signed")
     diary: list[DiaryOut]
     reply: ReplyOut | None
 
@@ -150,6 +159,21 @@ def _review(review_id: int) -> dict[str, Any]:
 @router.post("", response={201: ReviewOut, **ERRORS}, auth=CONSUMER, summary="Review a delivered order line")
 def review_post(request: HttpRequest, payload: ReviewIn) -> Any:
     review = services.review_post(consumer=consumer_of(request), **payload.model_dump())
+    return Status(201, _review(review.pk))
+
+
+@router.post(
+    "/with-media", response={201: ReviewOut, **ERRORS}, auth=CONSUMER,
+    summary="Review a delivered order line with photos and a video (multipart)",
+)
+def review_post_with_media(
+    request: HttpRequest, payload: Form[ReviewIn], media: File[list[UploadedFile]] = None  # type: ignore[assignment]
+) -> Any:
+    """The same review as `POST /reviews`, sent as multipart/form-data with up to 9 photos and 1 video under
+    `media` (repeat the field per file; `tags` likewise). Files go through the evidence pipeline: sniffed,
+    metadata stripped, stored once by SHA-256, their digests signed in the review statement."""
+    files = [(upload.name or "upload", upload_bytes(upload)) for upload in media or []]
+    review = services.review_post(consumer=consumer_of(request), **payload.model_dump(), media=files)
     return Status(201, _review(review.pk))
 
 

@@ -23,7 +23,7 @@ from xinren.trace.evidence.models import MediaFile
 
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
-from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review
+from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review, ReviewMedia
 
 
 def product_review_list(*, product_id: int) -> QuerySet[Review]:
@@ -31,9 +31,16 @@ def product_review_list(*, product_id: int) -> QuerySet[Review]:
     return (
         Review.objects.filter(product_id=product_id)
         .select_related("reply")
-        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .prefetch_related(*_PUBLIC_PREFETCH)
         .order_by("-created_at", "-id")
     )
+
+
+# What review_public reads besides the review: its diary and its photos and video, in order.
+_PUBLIC_PREFETCH = (
+    Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
+    Prefetch("media", queryset=ReviewMedia.objects.select_related("media").order_by("position", "id")),
+)
 
 
 def review_public(review: Review) -> dict[str, Any]:
@@ -52,6 +59,7 @@ def review_public(review: Review) -> dict[str, Any]:
         "fold_reason": review.fold_reason,
         "author_response": review.author_response,
         "ledger_leaf_hash": review.ledger_leaf_hash,
+        "media": [media_public(row.media) for row in review.media.all()],
         "diary": [
             {"milestone": entry.milestone, "text": entry.text, "created_at": entry.created_at,
              "ledger_leaf_hash": entry.ledger_leaf_hash}
@@ -88,7 +96,7 @@ def merchant_review_list(*, actor: Actor) -> QuerySet[Review]:
     return (
         Review.objects.filter(merchant=actor.organization)
         .select_related("reply")
-        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .prefetch_related(*_PUBLIC_PREFETCH)
         .order_by("-created_at", "-id")
     )
 
@@ -127,7 +135,7 @@ def review_public_get(*, review_id: int) -> Review:
     review = (
         Review.objects.filter(pk=review_id)
         .select_related("reply")
-        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .prefetch_related(*_PUBLIC_PREFETCH)
         .first()
     )
     if review is None:
@@ -151,7 +159,7 @@ def consumer_review_list(*, consumer: User) -> QuerySet[Review]:
     return (
         Review.objects.filter(consumer=consumer)
         .select_related("reply", "product")
-        .prefetch_related(Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")))
+        .prefetch_related(*_PUBLIC_PREFETCH)
         .order_by("-created_at", "-id")
     )
 
