@@ -155,7 +155,8 @@ def delivery_receipt_record(
     buyer confirms it (consumers have no organization; the platform vouches for them as it does for reviews).
     The orders context calls this only after checking who may confirm the shipment, so the merchant whose items
     these are counts as trusting the signer here even without a partner grant. No place: the buyer's address
-    never enters the log.
+    never enters the log. The platform records no other trace event (it is not among TRACE_KINDS), which is how
+    pages, promises and labels tell a buyer's confirmation from a carrier's report.
     """
     event = event_build(
         event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING, event_time=event_time, identifiers=identifiers,
