@@ -8,10 +8,12 @@ import datetime as dt
 import pytest
 
 from xinren.core import clock
-from xinren.reviews.community.models import HelpfulVote, PointsEntry
+from xinren.core.errors import Conflict
+from xinren.reviews.community.models import HelpfulVote, PointsEntry, QualityScore
 from xinren.reviews.community.selectors import points_balance
 from xinren.reviews.community.services import community_rescore, helpful_vote, review_sync
-from xinren.reviews.services import review_fold
+from xinren.reviews.models import Review
+from xinren.reviews.services import review_fold, review_post
 
 from .conftest import diary_write, review_new, voters
 
@@ -163,3 +165,38 @@ def test_a_review_shown_again_is_paid_again_and_a_second_fold_reverses_again(set
     assert points_balance(consumer=authors[0]) == 0
     label = PointsEntry.objects.get(reason="quality.60.reinstated").reason_label
     assert label == "恢复（评价恢复展示）：内容质量分达到 60"
+
+
+def test_posting_scores_the_review_once_it_commits(platform, consumer, product, django_capture_on_commit_callbacks):
+    # when: a long, specific review is posted (its transaction commits)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        review = review_new(consumer, product)
+    # then: scored at once, without waiting for the hourly rescore (50: under the first paying threshold, 60)
+    assert len(callbacks) == 1
+    assert QualityScore.objects.get(review=review).score == 50
+    assert points_balance(consumer=consumer) == 0
+
+
+def test_nothing_is_scored_when_the_post_is_refused(platform, consumer, product, django_capture_on_commit_callbacks):
+    # given
+    review_new(consumer, product)
+    line_id = Review.objects.get().line_id
+    # when: the same line reviewed again is refused; its transaction rolls back
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Conflict):
+        review_post(consumer=consumer, line_id=line_id, stars=5, text="再评一次")
+    # then
+    assert callbacks == []
+
+
+def test_a_fold_reverses_points_once_it_commits(platform, consumer, product, operator,
+                                               django_capture_on_commit_callbacks):
+    # given: a review that earned points
+    review = review_new(consumer, product)
+    diary_write(review, 7, 15)
+    review_sync(review_id=review.pk)
+    assert points_balance(consumer=consumer) == 10
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        review_fold(actor=operator, review_id=review.pk, reason="含有广告链接")
+    # then
+    assert points_balance(consumer=consumer) == 0

@@ -19,7 +19,7 @@ from ..models import DiaryEntry, DiaryInvitation, Notification, Review
 from .shared import (
     TEXT_MAX,
     platform_organization,
-    product_page_stale,
+    review_changed,
     sign,
     text_clean,
 )
@@ -96,6 +96,6 @@ def diary_post(*, consumer: User, review_id: int, milestone: int, text: str) -> 
     )
     audit_record(actor=consumer, organization=None, action="review.diary", target=review,
                  data={"milestone": milestone, "leaf_hash": entry.ledger_leaf_hash})
-    product_page_stale(review.product_id)
+    review_changed(review)
     return entry
 

@@ -16,7 +16,7 @@ from xinren.core.errors import Conflict, NotFound
 from .. import errors, integrity, statements
 from ..choices import FlagReason, FlagStatus, FoldSource, ReviewStatus
 from ..models import Flag, Review
-from .shared import REASON_MAX, product_page_stale, sign, text_clean
+from .shared import REASON_MAX, review_changed, sign, text_clean
 
 # -- shop-level signals ------------------------------------------------------------------------------------------------
 
@@ -86,4 +86,4 @@ def _unfold_if_cleared(*, review_id: int, actor: Actor, note: str, now: datetime
     review.save(update_fields=["status", "fold_reason", "folded_at"])
     audit_record(actor=actor.user, organization=actor.organization, action="review.unfold", target=review,
                  data={"note": note, "leaf_hash": leaf_hash})
-    product_page_stale(review.product_id)
+    review_changed(review)

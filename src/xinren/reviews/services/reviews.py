@@ -31,6 +31,7 @@ from .shared import (
     fold_record,
     platform_organization,
     product_page_stale,
+    review_changed,
     sign,
     tags_clean,
     text_clean,
@@ -87,7 +88,7 @@ def review_post(
     )
     audit_record(actor=consumer, organization=None, action="review.post", target=review,
                  data={"stars": stars, "leaf_hash": review.ledger_leaf_hash, "media": len(files)})
-    product_page_stale(review.product_id)
+    review_changed(review)
     if integrity.checks_enabled():
         _integrity_check(review=review, platform=platform, now=now)
     return review

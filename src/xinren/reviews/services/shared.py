@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts import keys
@@ -15,7 +16,7 @@ from xinren.core.errors import DomainError, InvalidInput
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 
-from .. import errors, statements
+from .. import errors, signals, statements
 from ..choices import NotificationKind, ReviewStatus
 from ..models import Fold, Notification, Review
 
@@ -66,6 +67,14 @@ def product_page_stale(product_id: int) -> None:
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT_PAGE, object_ids=[product_id])
 
 
+def review_changed(review: Review) -> None:
+    """A review's public content or standing changed (posted, diaried, folded, unfolded): queue its product page,
+    and once the transaction commits tell the contexts built on reviews (community: quality score and points)."""
+    product_page_stale(review.product_id)
+    review_id = review.pk
+    transaction.on_commit(lambda: signals.review_changed.send(sender=Review, review_id=review_id), robust=True)
+
+
 def consumer_lock(consumer: User) -> None:
     """Lock the consumer's row for the rest of the transaction."""
     # Serialises one consumer's posts, so the hourly limit and one-review-per-line hold across processes.
@@ -94,6 +103,6 @@ def fold_record(
     )
     audit_record(actor=by_user, organization=by_organization, action="review.fold", target=review,
                  data={"source": source, "reason": reason, "leaf_hash": fold.ledger_leaf_hash})
-    product_page_stale(review.product_id)
+    review_changed(review)
     return fold
 

@@ -150,6 +150,11 @@ def review_sync(*, review_id: int, now: datetime | None = None) -> QualityScore:
     return score
 
 
+def review_sync_on_change(sender: object, *, review_id: int, **kwargs: object) -> None:
+    """Receiver of reviews.signals.review_changed (after the review's transaction committed)."""
+    review_sync(review_id=review_id)
+
+
 def changed_review_ids(*, since: datetime) -> set[int]:
     """Reviews that may need a new score or a points settlement: posted, diaried, voted or folded since `since`,
     folded with points still unreversed, or never scored."""
