@@ -301,3 +301,16 @@ def test_an_unknown_leg_is_not_found(shipped: Shipped) -> None:
         readings_ingest(actor=shipped.carrier, leg_id=shipped.leg.pk + 100, readings=[element(shipped.departed)])
     # then
     assert refused.value.code == "coldchain.leg_not_found"
+
+
+def test_the_insert_writes_times_exactly_as_djangos_adapter_would() -> None:
+    # given: readings' times are aware UTC, to the millisecond or to the second
+    from django.db import connection
+
+    from xinren.trace.coldchain.ingest import _time_adapter
+
+    times = [dt.datetime(2026, 11, 3, 8, 0, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 3, 8, 0, 1, 250000, tzinfo=dt.UTC),
+             dt.datetime(2026, 11, 3, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))]  # fmt: skip
+    # then: the fast path on SQLite (and Django's own elsewhere) gives the same value
+    adapt = _time_adapter()
+    assert [adapt(t) for t in times] == [connection.ops.adapt_datetimefield_value(t) for t in times]

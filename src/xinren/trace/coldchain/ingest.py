@@ -9,9 +9,9 @@ excursions are recomputed, the rest stand. Concurrent batches on one leg are ser
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -403,22 +403,39 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
 INSERT_ROWS = 500  # rows per INSERT statement: 4,000 parameters, well inside SQLite's and PostgreSQL's limits
 
 
+def _time_adapter() -> Callable[[datetime], Any]:
+    """How a reading's time (aware, UTC, from readings_parse) goes to the database. On SQLite with the connection in
+    UTC, Django's adapter comes down to the naive UTC text; writing that directly saves ~2 µs a row, which is a
+    tenth of a batch's cost there. Anything else keeps Django's adapter."""
+    adapt = connection.ops.adapt_datetimefield_value
+    if connection.vendor != "sqlite" or connection.timezone != UTC:
+        return adapt
+
+    def sqlite_utc(value: datetime) -> Any:
+        if value.tzinfo is UTC:
+            return str(value.replace(tzinfo=None))
+        return adapt(value)
+
+    return sqlite_utc
+
+
 def _readings_insert(*, leg: Leg, batch: ReadingBatch, fresh: list[ParsedReading]) -> None:
     """Insert the batch's readings with multi-row INSERT statements: a model instance per reading, or a round
     trip per row, would cost more than the database does. The table's constraints still check every row."""
     ops = connection.ops
     table = ops.quote_name(Reading._meta.db_table)
     decimal = ops.adapt_decimalfield_value
-    adapt_time = ops.adapt_datetimefield_value
+    adapt_time = _time_adapter()
+    leg_id, batch_id = leg.pk, batch.pk
     with connection.cursor() as cursor:
         for offset in range(0, len(fresh), INSERT_ROWS):
             chunk = fresh[offset : offset + INSERT_ROWS]
             params: list[Any] = []
             for r in chunk:
                 params += (
-                    leg.pk, r.device_id, adapt_time(r.time), r.temperature, r.humidity,
+                    leg_id, r.device_id, adapt_time(r.time), r.temperature, r.humidity,
                     None if r.latitude is None else decimal(r.latitude, 9, 6),
-                    None if r.longitude is None else decimal(r.longitude, 9, 6), batch.pk,
+                    None if r.longitude is None else decimal(r.longitude, 9, 6), batch_id,
                 )  # fmt: skip
             values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(chunk))
             cursor.execute(
