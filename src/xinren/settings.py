@@ -38,6 +38,11 @@ CSRF_TRUSTED_ORIGINS = [
 # The public origin of the GS1 Digital Link resolver: the platform is its own resolver.
 XINREN_RESOLVER = os.environ.get("XINREN_RESOLVER", "http://127.0.0.1:8000").rstrip("/")
 # Where pre-rendered consumer pages are written for the web server (see docs/adr/0002).
+# Addresses of our own reverse proxies (core/http.py): the client is the rightmost X-Forwarded-For hop that is
+# not one of them. "" is a unix-socket peer (gunicorn behind nginx); add the load balancers' addresses if any.
+XINREN_TRUSTED_PROXIES = tuple(
+    part.strip() for part in os.environ.get("XINREN_TRUSTED_PROXIES", ",127.0.0.1,::1").split(",")
+)
 XINREN_PUBLISH_DIR = Path(os.environ.get("XINREN_PUBLISH_DIR", VAR_DIR / "published"))
 XINREN_PUBLISH_ENABLED = env_bool("XINREN_PUBLISH_ENABLED", True)
 # The transparency log (docs/ledger.md). The log's Ed25519 signing key in C2SP signed-note form

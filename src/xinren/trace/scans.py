@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from xinren.catalog.models import Item
 from xinren.core import clock
+from xinren.core.http import client_address
 
 from .models import ItemScanStats, Scan
 
@@ -201,7 +202,7 @@ def scan_record_request(*, request: HttpRequest, story: Mapping[str, Any]) -> di
     )
     if counts_here:
         client = client_hash(
-            address=request.META.get("REMOTE_ADDR", ""), user_agent=request.META.get("HTTP_USER_AGENT", "")
+            address=client_address(request), user_agent=request.META.get("HTTP_USER_AGENT", "")
         )
         stats: ItemScanStats | ScanTally | None = scan_record(item_id=item_id, client=client)
     else:

@@ -15,6 +15,7 @@ from django.urls import reverse
 from xinren.accounts.consumers import is_consumer, phone_mask
 from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound, PermissionDenied
+from xinren.core.http import client_address
 
 P = ParamSpec("P")
 ShopView = Callable[Concatenate[HttpRequest, User, P], HttpResponse]
@@ -63,5 +64,5 @@ def form_error(form: forms.BaseForm, error: DomainError) -> int:
 
 
 def client_of(request: HttpRequest) -> str:
-    """Who is asking, for rate limits: the peer address (the web server in front sets it)."""
-    return str(request.META.get("REMOTE_ADDR", ""))
+    """Who is asking, for rate limits: the client's address as our web server saw it (core.http)."""
+    return client_address(request)
