@@ -8,12 +8,10 @@ import datetime as dt
 import pytest
 
 from xinren.core import clock
-from xinren.core.errors import Conflict
 from xinren.reviews.community.models import HelpfulVote, PointsEntry, QualityScore
 from xinren.reviews.community.selectors import points_balance
 from xinren.reviews.community.services import community_rescore, helpful_vote, review_sync
-from xinren.reviews.models import Review
-from xinren.reviews.services import review_fold, review_post
+from xinren.reviews.services import review_fold
 
 from .conftest import diary_write, review_new, voters
 
@@ -175,17 +173,6 @@ def test_posting_scores_the_review_once_it_commits(platform, consumer, product, 
     assert len(callbacks) == 1
     assert QualityScore.objects.get(review=review).score == 50
     assert points_balance(consumer=consumer) == 0
-
-
-def test_nothing_is_scored_when_the_post_is_refused(platform, consumer, product, django_capture_on_commit_callbacks):
-    # given
-    review_new(consumer, product)
-    line_id = Review.objects.get().line_id
-    # when: the same line reviewed again is refused; its transaction rolls back
-    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(Conflict):
-        review_post(consumer=consumer, line_id=line_id, stars=5, text="再评一次")
-    # then
-    assert callbacks == []
 
 
 def test_a_fold_reverses_points_once_it_commits(platform, consumer, product, operator,

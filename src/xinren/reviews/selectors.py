@@ -25,6 +25,12 @@ from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
 from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review, ReviewMedia
 
+# What review_public reads besides the review: its diary and its photos and video, in order.
+_PUBLIC_PREFETCH = (
+    Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
+    Prefetch("media", queryset=ReviewMedia.objects.select_related("media").order_by("position", "id")),
+)
+
 
 def product_review_list(*, product_id: int) -> QuerySet[Review]:
     """Public: every review of a product, newest first, folded ones included (they are shown collapsed)."""
@@ -34,13 +40,6 @@ def product_review_list(*, product_id: int) -> QuerySet[Review]:
         .prefetch_related(*_PUBLIC_PREFETCH)
         .order_by("-created_at", "-id")
     )
-
-
-# What review_public reads besides the review: its diary and its photos and video, in order.
-_PUBLIC_PREFETCH = (
-    Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
-    Prefetch("media", queryset=ReviewMedia.objects.select_related("media").order_by("position", "id")),
-)
 
 
 def review_public(review: Review) -> dict[str, Any]:
