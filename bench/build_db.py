@@ -37,16 +37,16 @@ from xinren.accounts.choices import OrganizationKind, Role  # noqa: E402
 from xinren.accounts.models import Organization  # noqa: E402
 from xinren.accounts.uscc import uscc_check_char  # noqa: E402
 from xinren.catalog.choices import ProductCategory, ProductStatus  # noqa: E402
-from xinren.catalog.cost_models import COST_LINES  # noqa: E402
-from xinren.catalog.costs import cost_breakdown_publish  # noqa: E402
 from xinren.catalog.models import Batch, Item, Product  # noqa: E402
 from xinren.catalog.services import partner_grant  # noqa: E402
+from xinren.coldchain.ingest import readings_ingest  # noqa: E402
+from xinren.coldchain.services import leg_open, profile_set  # noqa: E402
+from xinren.costs.models import COST_LINES  # noqa: E402
+from xinren.costs.services import cost_breakdown_publish  # noqa: E402
+from xinren.evidence.services import evidence_upload  # noqa: E402
+from xinren.lab.services import lab_report_issue  # noqa: E402
+from xinren.lab.thresholds import limits_for  # noqa: E402
 from xinren.ledger.store.sequencer import log_integrate_all  # noqa: E402
-from xinren.trace.coldchain.ingest import readings_ingest  # noqa: E402
-from xinren.trace.coldchain.services import leg_open, profile_set  # noqa: E402
-from xinren.trace.evidence.services import evidence_upload  # noqa: E402
-from xinren.trace.lab.services import lab_report_issue  # noqa: E402
-from xinren.trace.lab.thresholds import limits_for  # noqa: E402
 from xinren.trace.models import EventSubject, Place, TraceEvent  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))

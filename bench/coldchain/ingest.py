@@ -73,7 +73,7 @@ def world(start: dt.datetime) -> tuple[int, int, str]:
         product_register,
         product_set_status,
     )
-    from xinren.trace.coldchain.services import leg_open, profile_set
+    from xinren.coldchain.services import leg_open, profile_set
     from xinren.trace.services import event_record
 
     def org(slug: str, kind: str, body: str) -> Actor:
@@ -124,7 +124,7 @@ def interleaved(
     from django.db import connection, transaction
     from django.test import Client
 
-    from xinren.trace.coldchain.models import Excursion, ReadingBatch
+    from xinren.coldchain.models import Excursion, ReadingBatch
 
     holder = ReadingBatch.objects.create(
         leg_id=plain_leg, count=0, first_time=start, last_time=start, sha256="", ledger_leaf_hash="", statement={}

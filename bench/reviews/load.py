@@ -42,12 +42,12 @@ from xinren.accounts.models import Organization, User  # noqa: E402
 from xinren.accounts.uscc import uscc_check_char  # noqa: E402
 from xinren.catalog.choices import ProductCategory, ProductStatus  # noqa: E402
 from xinren.catalog.models import Product  # noqa: E402
+from xinren.community import quality  # noqa: E402
+from xinren.community.models import QualityScore  # noqa: E402
 from xinren.orders.choices import OrderStatus  # noqa: E402
 from xinren.orders.models import Offer, Order, OrderLine  # noqa: E402
 from xinren.reviews import minhash  # noqa: E402
 from xinren.reviews.choices import FlagReason, FlagStatus, ReviewStatus  # noqa: E402
-from xinren.reviews.community import quality  # noqa: E402
-from xinren.reviews.community.models import QualityScore  # noqa: E402
 from xinren.reviews.models import DiaryEntry, Flag, Review, ReviewBand  # noqa: E402
 
 CHUNK = 20_000

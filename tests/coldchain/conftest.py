@@ -14,9 +14,9 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.services import partner_grant
+from xinren.coldchain.models import Leg
+from xinren.coldchain.services import leg_open, profile_set
 from xinren.core import clock
-from xinren.trace.coldchain.models import Leg
-from xinren.trace.coldchain.services import leg_open, profile_set
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
 

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from tests.factories import UserFactory
-from xinren.trace.coldchain.services import readings_ingest
+from xinren.coldchain.services import readings_ingest
 
 from .conftest import Shipped, series
 

@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.api.conftest import assert_error, call, key_for
 from xinren.accounts.choices import Role
-from xinren.trace.coldchain.models import Promise, Reading
+from xinren.coldchain.models import Promise, Reading
 from xinren.trace.services import event_record
 
 from .conftest import Shipped, element, series

@@ -8,9 +8,9 @@ import threading
 import pytest
 from django.db import connection
 
-from xinren.trace.coldchain.detection import Limits, excursions_find
-from xinren.trace.coldchain.models import ColdChainProfile, Excursion, Reading, ReadingBatch
-from xinren.trace.coldchain.services import readings_ingest
+from xinren.coldchain.detection import Limits, excursions_find
+from xinren.coldchain.models import ColdChainProfile, Excursion, Reading, ReadingBatch
+from xinren.coldchain.services import readings_ingest
 
 from .conftest import Shipped, series
 

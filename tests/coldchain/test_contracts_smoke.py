@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import BatchFactory
-from xinren.trace.coldchain.selectors import (
+from xinren.coldchain.selectors import (
     ColdChainStatus,
     coldchain_status_for_batch,
     leg_durations_for_batch,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from xinren.catalog.models import Batch
+from xinren.coldchain.demo import demo_coldchain_load
+from xinren.coldchain.models import ColdChainProfile, Excursion, Leg, Promise, Reading
+from xinren.coldchain.selectors import coldchain_for, promise_results_for_batch
 from xinren.demo.loader import demo_load
-from xinren.trace.coldchain.demo import demo_coldchain_load
-from xinren.trace.coldchain.models import ColdChainProfile, Excursion, Leg, Promise, Reading
-from xinren.trace.coldchain.selectors import coldchain_for, promise_results_for_batch
 
 pytestmark = pytest.mark.django_db
 

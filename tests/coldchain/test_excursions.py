@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from xinren.coldchain.detection import Limits, excursions_find
+from xinren.coldchain.models import ColdChainProfile, Excursion
+from xinren.coldchain.services import profile_set, readings_ingest
 from xinren.core.errors import InvalidInput
-from xinren.trace.coldchain.detection import Limits, excursions_find
-from xinren.trace.coldchain.models import ColdChainProfile, Excursion
-from xinren.trace.coldchain.services import profile_set, readings_ingest
 
 from .conftest import Shipped, element
 

@@ -11,14 +11,14 @@ import pytest
 
 from tests.factories import OrganizationFactory, actor_for
 from xinren.accounts.choices import OrganizationKind
+from xinren.coldchain.ingest import reading_batch_verify
+from xinren.coldchain.models import Excursion, Leg, Reading, ReadingBatch
+from xinren.coldchain.readings import readings_canonical_bytes
+from xinren.coldchain.services import readings_ingest
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.store.models import PendingEntry
-from xinren.trace.coldchain.ingest import reading_batch_verify
-from xinren.trace.coldchain.models import Excursion, Leg, Reading, ReadingBatch
-from xinren.trace.coldchain.readings import readings_canonical_bytes
-from xinren.trace.coldchain.services import readings_ingest
 
 from .conftest import DEVICE, Shipped, element, series
 
@@ -307,7 +307,7 @@ def test_the_insert_writes_times_exactly_as_djangos_adapter_would() -> None:
     # given: readings' times are aware UTC, to the millisecond or to the second
     from django.db import connection
 
-    from xinren.trace.coldchain.ingest import _time_adapter
+    from xinren.coldchain.ingest import _time_adapter
 
     times = [dt.datetime(2026, 11, 3, 8, 0, 0, tzinfo=dt.UTC), dt.datetime(2026, 11, 3, 8, 0, 1, 250000, tzinfo=dt.UTC),
              dt.datetime(2026, 11, 3, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))]  # fmt: skip

@@ -9,16 +9,16 @@ import pytest
 
 from tests.factories import BatchFactory, OrganizationFactory, ProductFactory, actor_for
 from xinren.accounts.choices import OrganizationKind, Role
-from xinren.core.errors import InvalidInput, NotFound, PermissionDenied
-from xinren.trace.coldchain.models import Leg, Promise
-from xinren.trace.coldchain.selectors import (
+from xinren.coldchain.models import Leg, Promise
+from xinren.coldchain.selectors import (
     LegDuration,
     PromiseResult,
     coldchain_status_for_batch,
     leg_durations_for_batch,
     promise_results_for_batch,
 )
-from xinren.trace.coldchain.services import leg_open, promise_set, readings_ingest
+from xinren.coldchain.services import leg_open, promise_set, readings_ingest
+from xinren.core.errors import InvalidInput, NotFound, PermissionDenied
 from xinren.trace.services import event_record
 
 from .conftest import Shipped, series

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 
-from xinren.trace.coldchain.models import ColdChainProfile, Promise
+from xinren.coldchain.models import ColdChainProfile, Promise
 
 from .conftest import Shipped
 

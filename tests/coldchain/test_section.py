@@ -8,10 +8,10 @@ import json
 import pytest
 from django.test import Client
 
+from xinren.coldchain.models import Reading
+from xinren.coldchain.selectors import coldchain_for
+from xinren.coldchain.services import promise_set, readings_ingest
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.coldchain.models import Reading
-from xinren.trace.coldchain.selectors import coldchain_for
-from xinren.trace.coldchain.services import promise_set, readings_ingest
 from xinren.trace.services import event_record
 from xinren.web.public.sections import sections_for
 
@@ -133,7 +133,7 @@ def test_a_very_long_leg_is_charted_from_slices_without_rehashing(
     shipped: Shipped, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given
-    monkeypatch.setattr("xinren.trace.coldchain.section.FULL_CHECK_LIMIT", 100)
+    monkeypatch.setattr("xinren.coldchain.section.FULL_CHECK_LIMIT", 100)
     temperatures = [4.0] * 600
     temperatures[311] = 12.5
     readings_ingest(

@@ -12,10 +12,10 @@ from xinren.accounts.choices import Role
 from xinren.accounts.consumers import consumer_public_id
 from xinren.accounts.models import Organization, User
 from xinren.catalog.models import Product
+from xinren.community.choices import Tier
+from xinren.community.models import ConsumerTier
 from xinren.core import clock
 from xinren.orders.models import Offer
-from xinren.reviews.community.choices import Tier
-from xinren.reviews.community.models import ConsumerTier
 from xinren.reviews.models import DiaryEntry, Review
 from xinren.reviews.services import review_post
 

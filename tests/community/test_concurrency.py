@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from xinren.reviews.community.models import HelpfulVote, PointsEntry, QualityScore
-from xinren.reviews.community.services import helpful_vote, review_sync
+from xinren.community.models import HelpfulVote, PointsEntry, QualityScore
+from xinren.community.services import helpful_vote, review_sync
 
 from ..orders.test_concurrency import _codes, race
 from .conftest import consumer_new, diary_write, review_new

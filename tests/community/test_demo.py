@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from django.db.models import F
 
-from xinren.reviews.community.demo import demo_community_load
-from xinren.reviews.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange, TrialParticipation
+from xinren.community.demo import demo_community_load
+from xinren.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange, TrialParticipation
 
 from .conftest import consumer_new, review_new
 
@@ -37,7 +37,7 @@ def test_without_reviews_the_demo_does_nothing(db):
 
 
 def test_the_demo_experts_trial_review_is_labelled(platform, merchant_actor, product):
-    from xinren.reviews.community.selectors import trial_review_labels
+    from xinren.community.selectors import trial_review_labels
     from xinren.reviews.models import Review
 
     from ..factories import BatchFactory, ItemFactory

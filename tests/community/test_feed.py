@@ -6,10 +6,10 @@ import datetime as dt
 
 import pytest
 
+from xinren.community.selectors import feed_page
+from xinren.community.services import helpful_vote, review_sync
 from xinren.core import clock
 from xinren.core.errors import InvalidInput
-from xinren.reviews.community.selectors import feed_page
-from xinren.reviews.community.services import helpful_vote, review_sync
 from xinren.reviews.models import DiaryEntry
 from xinren.reviews.services import review_fold
 

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from xinren.reviews.community.models import HelpfulVote, PointsEntry, TrialParticipation
-from xinren.reviews.community.services import review_sync, trial_event_create, trial_invite
+from xinren.community.models import HelpfulVote, PointsEntry, TrialParticipation
+from xinren.community.services import review_sync, trial_event_create, trial_invite
 from xinren.reviews.services import review_fold
 
 from .conftest import diary_write, expert_make, review_new

@@ -7,10 +7,10 @@ import datetime as dt
 
 import pytest
 
+from xinren.community.models import HelpfulVote, PointsEntry, QualityScore
+from xinren.community.selectors import points_balance
+from xinren.community.services import community_rescore, helpful_vote, review_sync
 from xinren.core import clock
-from xinren.reviews.community.models import HelpfulVote, PointsEntry, QualityScore
-from xinren.reviews.community.selectors import points_balance
-from xinren.reviews.community.services import community_rescore, helpful_vote, review_sync
 from xinren.reviews.services import review_fold
 
 from .conftest import diary_write, review_new, voters

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xinren.reviews.community import quality
-from xinren.reviews.community.models import QualityScore
-from xinren.reviews.community.services import review_sync
+from xinren.community import quality
+from xinren.community.models import QualityScore
+from xinren.community.services import review_sync
 
 from .conftest import LONG_TEXT, diary_write, review_new
 
@@ -98,8 +98,8 @@ def test_the_stored_score_keeps_inputs_and_version(platform, consumer, product):
 
 
 def test_photos_attached_by_the_reviews_core_count_as_media(platform, consumer, product):
+    from xinren.evidence.models import MediaFile
     from xinren.reviews.models import ReviewMedia
-    from xinren.trace.evidence.models import MediaFile
 
     # given: two photos attached to the review
     review = review_new(consumer, product, text="很好")

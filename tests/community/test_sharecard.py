@@ -9,8 +9,8 @@ import segno
 from django.core.files.storage import default_storage
 from PIL import Image
 
-from xinren.reviews.community import sharecard
-from xinren.reviews.community.selectors import referral_id
+from xinren.community import sharecard
+from xinren.community.selectors import referral_id
 from xinren.reviews.services import review_fold
 
 from .conftest import review_new

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
+from xinren.community import tiers
+from xinren.community.choices import Tier
+from xinren.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange
+from xinren.community.services import tiers_evaluate
 from xinren.core import clock
-from xinren.reviews.community import tiers
-from xinren.reviews.community.choices import Tier
-from xinren.reviews.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange
-from xinren.reviews.community.services import tiers_evaluate
 from xinren.reviews.services import review_fold
 
 from .conftest import diary_write, review_new, voters

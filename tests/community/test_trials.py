@@ -8,12 +8,12 @@ import datetime as dt
 import pytest
 
 from xinren.accounts.choices import Role
+from xinren.community.choices import Tier
+from xinren.community.models import TrialEvent, TrialParticipation
+from xinren.community.selectors import expert_list, trial_review_ids, trial_review_labels
+from xinren.community.services import trial_event_create, trial_invite, trial_respond
 from xinren.core import clock
 from xinren.core.errors import Conflict, NotFound, PermissionDenied
-from xinren.reviews.community.choices import Tier
-from xinren.reviews.community.models import TrialEvent, TrialParticipation
-from xinren.reviews.community.selectors import expert_list, trial_review_ids, trial_review_labels
-from xinren.reviews.community.services import trial_event_create, trial_invite, trial_respond
 
 from ..factories import actor_for
 from .conftest import expert_make, review_new

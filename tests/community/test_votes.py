@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from xinren.community.models import HelpfulVote, QualityScore
+from xinren.community.services import helpful_unvote, helpful_vote, votes
 from xinren.core.errors import Conflict, DomainError, NotFound, PermissionDenied
-from xinren.reviews.community.models import HelpfulVote, QualityScore
-from xinren.reviews.community.services import helpful_unvote, helpful_vote, votes
 from xinren.reviews.services import review_fold
 
 from .conftest import review_new, voters

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from ninja.testing import TestClient
 
-from xinren.catalog.cost_api import router as cost_router
+from xinren.costs.api import router as cost_router
 
 from ..factories import ProductFactory
 

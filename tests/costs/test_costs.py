@@ -9,10 +9,11 @@ from django.db import IntegrityError, transaction
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductStatus
-from xinren.catalog.cost_models import CostBreakdown
-from xinren.catalog.costs import cost_breakdown_current, cost_breakdown_public, cost_breakdown_publish
 from xinren.core.errors import DomainError
 from xinren.core.models import PageRefresh
+from xinren.costs.models import CostBreakdown
+from xinren.costs.selectors import cost_breakdown_current, cost_breakdown_public
+from xinren.costs.services import cost_breakdown_publish
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.store.models import PendingEntry
 

@@ -8,8 +8,8 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.services import partner_grant
-from xinren.trace.evidence.models import MediaFile
-from xinren.trace.evidence.services import media_ingest
+from xinren.evidence.models import MediaFile
+from xinren.evidence.services import media_ingest
 
 from ..factories import BatchFactory, ProductFactory, actor_for
 from . import samples

@@ -9,11 +9,11 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from xinren.catalog.services import product_image_add
+from xinren.evidence.choices import Purpose
+from xinren.evidence.models import Evidence
+from xinren.evidence.selectors import album_for
+from xinren.evidence.services import evidence_upload, evidence_withdraw
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.evidence.choices import Purpose
-from xinren.trace.evidence.models import Evidence
-from xinren.trace.evidence.selectors import album_for
-from xinren.trace.evidence.services import evidence_upload, evidence_withdraw
 from xinren.web.public.sections import sections_for
 
 from . import samples
@@ -138,7 +138,7 @@ def test_variants_command_backfills_product_photos(merchant_actor, product, caps
 
 def test_a_large_album_keeps_the_page_small(merchant_actor, batch, settings):
     # given: 30 photos with long captions
-    from xinren.trace.evidence import selectors
+    from xinren.evidence import selectors
 
     settings.XINREN_LOG_INTEGRATE_ON_COMMIT = False
     for n in range(30):

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductStatus
-from xinren.trace.evidence.models import Evidence, MediaFile
+from xinren.evidence.models import Evidence, MediaFile
 
 from ..api.conftest import bearer, key_for
 from ..factories import ProductFactory

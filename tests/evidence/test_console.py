@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from xinren.accounts.choices import Role
-from xinren.trace.evidence.choices import EvidenceStatus
-from xinren.trace.evidence.models import Evidence, MediaFile
+from xinren.evidence.choices import EvidenceStatus
+from xinren.evidence.models import Evidence, MediaFile
 
 from ..factories import actor_for
 from . import samples

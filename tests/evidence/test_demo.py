@@ -9,9 +9,9 @@ from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
 from xinren.demo.loader import demo_load
-from xinren.trace.evidence.demo import TEA_CERTIFICATE_NUMBER, demo_evidence_load
-from xinren.trace.evidence.models import Evidence
-from xinren.trace.evidence.selectors import album_for
+from xinren.evidence.demo import TEA_CERTIFICATE_NUMBER, demo_evidence_load
+from xinren.evidence.models import Evidence
+from xinren.evidence.selectors import album_for
 
 pytestmark = pytest.mark.django_db
 

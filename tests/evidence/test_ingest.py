@@ -11,10 +11,10 @@ from django.core.files.storage import default_storage
 from PIL import Image
 
 from xinren.core.errors import InvalidInput
-from xinren.trace.evidence.choices import MediaKind
-from xinren.trace.evidence.media import isobmff
-from xinren.trace.evidence.models import MediaFile
-from xinren.trace.evidence.services import media_ingest
+from xinren.evidence.choices import MediaKind
+from xinren.evidence.media import isobmff
+from xinren.evidence.models import MediaFile
+from xinren.evidence.services import media_ingest
 
 from . import samples
 
@@ -267,7 +267,7 @@ def test_64_bit_box_sizes_and_a_final_box_to_the_end_of_file_are_read():
 
 def test_webm_with_a_cluster_of_unknown_size_keeps_what_follows_it():
     # given: a live-recorded layout, Tags after a Cluster whose size is unknown
-    from xinren.trace.evidence.media import webm
+    from xinren.evidence.media import webm
 
     content = samples.webm_with_tags()
     tags_at = content.index(b"\x12\x54\xc3\x67")

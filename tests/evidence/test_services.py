@@ -11,12 +11,12 @@ from django.db import IntegrityError, transaction
 from xinren.accounts.choices import Role
 from xinren.core.errors import DomainError
 from xinren.core.models import AuditEntry, PageRefresh
+from xinren.evidence.choices import EvidenceStatus, Purpose
+from xinren.evidence.models import Evidence, MediaFile
+from xinren.evidence.selectors import evidence_for
+from xinren.evidence.services import evidence_attach, evidence_upload, evidence_withdraw
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.store.models import PendingEntry
-from xinren.trace.evidence.choices import EvidenceStatus, Purpose
-from xinren.trace.evidence.models import Evidence, MediaFile
-from xinren.trace.evidence.selectors import evidence_for
-from xinren.trace.evidence.services import evidence_attach, evidence_upload, evidence_withdraw
 from xinren.trace.services import event_record
 
 from ..factories import BatchFactory, ItemFactory, actor_for

@@ -10,7 +10,7 @@ from ninja.testing import TestClient
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.services import partner_grant
-from xinren.trace.lab.api import router as lab_router
+from xinren.lab.api import router as lab_router
 
 from ..factories import BatchFactory, actor_for
 
@@ -47,7 +47,7 @@ def test_reports_on_draft_products_and_unknown_ids_are_not_public(lab_client, la
     # given a report on a draft product's batch
     from xinren.catalog.choices import ProductStatus
     from xinren.core.errors import NotFound
-    from xinren.trace.lab.services import lab_report_issue
+    from xinren.lab.services import lab_report_issue
 
     partner_grant(actor=merchant_admin, partner_slug=lab.slug)
     batch = BatchFactory(product__merchant=merchant_admin.organization, product__category=ProductCategory.TEA,

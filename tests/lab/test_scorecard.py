@@ -7,8 +7,8 @@ from decimal import Decimal
 import pytest
 
 from xinren.catalog.choices import ProductCategory
-from xinren.trace.lab.scorecard import Grade, indicator_grade, overall_grade, suggestions
-from xinren.trace.lab.thresholds import TABLES, Comparator, Limit, limits_for, unit_canonical
+from xinren.lab.scorecard import Grade, indicator_grade, overall_grade, suggestions
+from xinren.lab.thresholds import TABLES, Comparator, Limit, limits_for, unit_canonical
 
 
 def _limit(comparator: Comparator, value: str = "0.3") -> Limit:

@@ -16,11 +16,11 @@ from xinren.catalog.choices import ProductCategory
 from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError
 from xinren.core.models import PageRefresh
+from xinren.lab.models import LabMeasurement, LabReport
+from xinren.lab.selectors import scorecard_for_batch
+from xinren.lab.services import accreditation_normalize, lab_report_issue, lab_report_submit_signed
 from xinren.ledger.dsse import key_id_for, parse_envelope, sign_envelope
 from xinren.ledger.store.models import PendingEntry
-from xinren.trace.lab.models import LabMeasurement, LabReport
-from xinren.trace.lab.selectors import scorecard_for_batch
-from xinren.trace.lab.services import accreditation_normalize, lab_report_issue, lab_report_submit_signed
 
 from ..factories import BatchFactory, actor_for
 

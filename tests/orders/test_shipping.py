@@ -9,6 +9,8 @@ import pytest
 from xinren.accounts.choices import Role
 from xinren.catalog.models import PartnerGrant
 from xinren.catalog.services import partner_grant
+from xinren.coldchain.selectors import promise_results_for_batch
+from xinren.coldchain.services import promise_set
 from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
@@ -21,8 +23,6 @@ from xinren.orders.selectors import (
     partner_shipment_list,
 )
 from xinren.orders.services import order_delivery_confirm, order_ship, shipment_deliver_by_partner
-from xinren.trace.coldchain.selectors import promise_results_for_batch
-from xinren.trace.coldchain.services import promise_set
 from xinren.trace.models import EventSubject, TraceEvent
 from xinren.trace.selectors import events_for_item
 from xinren.trace.services import event_record

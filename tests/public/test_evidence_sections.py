@@ -10,10 +10,10 @@ from django.test import Client
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory, ProductStatus
-from xinren.catalog.costs import cost_breakdown_publish
 from xinren.catalog.services import partner_grant
+from xinren.costs.services import cost_breakdown_publish
+from xinren.lab.services import lab_report_issue
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.lab.services import lab_report_issue
 from xinren.web.public.evidence_sections import costs_for, scorecard_for
 from xinren.web.public.sections import sections_for
 

@@ -14,12 +14,12 @@ from PIL import Image
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Batch, Item
+from xinren.coldchain.ingest import readings_ingest
+from xinren.coldchain.models import Leg
 from xinren.core import clock
 from xinren.demo.loader import demo_load
+from xinren.evidence.services import evidence_upload
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.coldchain.ingest import readings_ingest
-from xinren.trace.coldchain.models import Leg
-from xinren.trace.evidence.services import evidence_upload
 
 from ..factories import actor_for
 

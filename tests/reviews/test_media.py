@@ -10,9 +10,9 @@ from django.test import Client
 from PIL import Image
 
 from xinren.core.errors import DomainError
+from xinren.evidence.models import MediaFile
 from xinren.reviews.models import Review, ReviewMedia
 from xinren.reviews.services import review_post
-from xinren.trace.evidence.models import MediaFile
 
 from ..shop.conftest import browser_of
 from .conftest import line_delivered, statement_of

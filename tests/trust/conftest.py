@@ -16,9 +16,9 @@ from xinren.accounts.choices import OrganizationKind, Role
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.services import partner_grant
+from xinren.evidence.models import Evidence
+from xinren.evidence.services import evidence_attach, media_ingest
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.evidence.models import Evidence
-from xinren.trace.evidence.services import evidence_attach, media_ingest
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
 

@@ -9,8 +9,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from xinren.accounts.choices import OrganizationKind, Role
-from xinren.governance.models import Credential
 from xinren.trust.models import Programme
+from xinren.verification.models import Credential
 
 from ..factories import OrganizationFactory, actor_for
 from .conftest import integrate, photo, record

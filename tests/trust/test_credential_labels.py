@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from xinren.governance.models import CredentialCheck
-from xinren.governance.services import credential_submit, credential_withdraw, registry_import
 from xinren.trust.selectors import labels_evaluate, labels_for
+from xinren.verification.models import CredentialCheck
+from xinren.verification.services import credential_submit, credential_withdraw, registry_import
 
 from .conftest import integrate
 

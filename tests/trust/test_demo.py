@@ -6,11 +6,11 @@ import pytest
 
 from xinren.catalog.models import Batch
 from xinren.demo.loader import demo_load
-from xinren.governance.models import Credential
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trust.demo import demo_trust_load
 from xinren.trust.models import Programme
 from xinren.trust.selectors import labels_for
+from xinren.verification.models import Credential
 
 pytestmark = pytest.mark.django_db
 

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from xinren.trace.coldchain.status import ColdChainStatus
-from xinren.trace.evidence.models import Evidence
-from xinren.trace.evidence.services import evidence_withdraw
+from xinren.coldchain.status import ColdChainStatus
+from xinren.evidence.models import Evidence
+from xinren.evidence.services import evidence_withdraw
 from xinren.trace.models import TraceEvent
 from xinren.trust.labels import facts as facts_module
 from xinren.trust.selectors import labels_evaluate, labels_for
@@ -225,7 +225,7 @@ def test_coldchain_full_needs_verified_readings(monkeypatch, logistics, product,
 
 def test_direct_24h_uses_the_cold_chain_legs_when_a_carrier_opened_them(carrier, product, lot, item):
     # given: two shipments, but the carrier opened a leg only for the first (the second is a consumer parcel)
-    from xinren.trace.coldchain.services import leg_open
+    from xinren.coldchain.services import leg_open
 
     first = record(carrier, lot, "shipping", 40, items=[item])
     record(carrier, lot, "receiving", 20, items=[item])

@@ -8,17 +8,17 @@ from ninja.renderers import JSONRenderer
 
 from xinren.accounts.api import router as accounts_router
 from xinren.catalog.api import router as catalog_router
-from xinren.catalog.cost_api import router as cost_router
-from xinren.governance.api import router as governance_router
+from xinren.coldchain.api import router as coldchain_router
+from xinren.community.api import router as community_router
+from xinren.costs.api import router as cost_router
+from xinren.evidence.api import router as evidence_router
+from xinren.lab.api import router as lab_router
 from xinren.orders.api import router as orders_router
 from xinren.orders.api import webhook_router as payment_webhook_router
 from xinren.reviews.api import router as reviews_router
-from xinren.reviews.community.api import router as community_router
 from xinren.trace.api import router as trace_router
-from xinren.trace.coldchain.api import router as coldchain_router
-from xinren.trace.evidence.api import router as evidence_router
-from xinren.trace.lab.api import router as lab_router
 from xinren.trust.api import router as trust_router
+from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
 from .auth import authenticators
@@ -62,7 +62,7 @@ api.add_router("", lab_router)
 api.add_router("", cost_router)
 api.add_router("", evidence_router)
 api.add_router("", coldchain_router)
-api.add_router("", governance_router)
+api.add_router("", verification_router)
 api.add_router("", trust_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/community", community_router)

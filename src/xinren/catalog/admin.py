@@ -1,8 +1,5 @@
 from django.contrib import admin
 
-from xinren.core.admin import ReadOnlyAdminMixin
-
-from .cost_models import CostBreakdown
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
 
 
@@ -39,11 +36,3 @@ class ItemAdmin(admin.ModelAdmin):
 class PartnerGrantAdmin(admin.ModelAdmin):
     list_display = ["owner", "partner", "created_at", "revoked_at"]
     raw_id_fields = ["owner", "partner"]
-
-
-@admin.register(CostBreakdown)
-class CostBreakdownAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Published breakdowns are signed and versioned: read-only here."""
-
-    list_display = ["product", "version", "price_fen", "published_at"]
-    search_fields = ["product__name", "product__gtin"]

@@ -1,6 +1,6 @@
 """Validating uploaded photos, stripping their metadata, and their display and thumbnail sizes.
 
-Product photos (`image_clean`) and evidence photos (trace.evidence) share these steps: the type is sniffed
+Product photos (`image_clean`) and evidence photos (the evidence context) share these steps: the type is sniffed
 from the bytes, the pixel count is bounded before decoding (decompression bombs), the camera's rotation is
 applied and only the pixels are copied into a new image, so EXIF (GPS, camera serials), XMP and text chunks
 stay behind. The display size (≤ 1280 px) and thumbnail (≤ 320 px) are JPEG, which every phone browser shows.

@@ -134,4 +134,3 @@ class PartnerGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.owner} → {self.partner}"
-from .cost_models import CostBreakdown  # noqa: E402,F401

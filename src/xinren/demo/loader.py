@@ -15,8 +15,6 @@ from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.catalog.choices import ProductStatus
-from xinren.catalog.cost_models import COST_LINES
-from xinren.catalog.costs import cost_breakdown_publish
 from xinren.catalog.models import Batch, Item
 from xinren.catalog.services import (
     batch_create,
@@ -25,13 +23,15 @@ from xinren.catalog.services import (
     product_register,
     product_set_status,
 )
+from xinren.coldchain.demo import demo_coldchain_load
+from xinren.community.demo import demo_community_load
 from xinren.core import clock
+from xinren.costs.models import COST_LINES
+from xinren.costs.services import cost_breakdown_publish
+from xinren.evidence.demo import demo_evidence_load
+from xinren.lab.services import lab_report_issue
 from xinren.orders.demo import demo_orders_load
-from xinren.reviews.community.demo import demo_community_load
 from xinren.reviews.demo import demo_reviews_load
-from xinren.trace.coldchain.demo import demo_coldchain_load
-from xinren.trace.evidence.demo import demo_evidence_load
-from xinren.trace.lab.services import lab_report_issue
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 from xinren.trust.demo import demo_trust_load

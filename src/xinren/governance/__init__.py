@@ -1,1 +1,1 @@
-"""Governance: third-party verification of certificates and business credit (verifier registry)."""
+"""Merchant governance: onboarding, qualifications, probation, risk (the context is being built; see docs)."""

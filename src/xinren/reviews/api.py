@@ -21,7 +21,7 @@ from xinren.accounts.models import User
 from xinren.api.auth import SignedInSession, actor_of
 from xinren.api.schemas import ERRORS, PageIn, page
 from xinren.core.errors import DomainError
-from xinren.trace.evidence.api import upload_bytes
+from xinren.evidence.api import upload_bytes
 
 from . import selectors, services
 from .choices import FlagStatus

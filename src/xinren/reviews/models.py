@@ -4,7 +4,7 @@ Nothing here is ever deleted (E-commerce Law art. 39): `Review` refuses deletion
 text are guarded against UPDATE by a database trigger (migration 0002). Every public fact is a signed ledger
 statement whose leaf hash is kept on the row (`ledger_leaf_hash`).
 
-Photos and a video go through the evidence pipeline (`trace.evidence.services.media_ingest`: sniffed, stripped
+Photos and a video go through the evidence pipeline (`evidence.services.media_ingest`: sniffed, stripped
 of metadata, stored once by SHA-256); `ReviewMedia` links them to the review, and their SHA-256 are signed in the
 review's own statement.
 """
@@ -21,8 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Product
 from xinren.core.errors import Conflict
+from xinren.evidence.models import MediaFile
 from xinren.orders.models import OrderLine
-from xinren.trace.evidence.models import MediaFile
 
 from . import errors
 from .choices import FlagReason, FlagStatus, FoldSource, Milestone, NotificationKind, ReviewStatus

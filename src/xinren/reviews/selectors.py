@@ -16,10 +16,10 @@ from xinren.accounts.models import Organization, User
 from xinren.catalog.models import Batch, Product
 from xinren.core import clock
 from xinren.core.errors import NotFound
+from xinren.evidence.models import MediaFile
 from xinren.orders import errors as order_errors
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import OrderLine
-from xinren.trace.evidence.models import MediaFile
 
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus

@@ -1,8 +1,5 @@
 from django.contrib import admin
 
-from xinren.core.admin import ReadOnlyAdminMixin
-
-from .lab.models import LabMeasurement, LabReport
 from .models import EventSubject, ItemScanStats, Place, TraceEvent
 
 
@@ -32,17 +29,3 @@ class PlaceAdmin(admin.ModelAdmin):
 class ItemScanStatsAdmin(admin.ModelAdmin):
     list_display = ["item", "total", "first_scanned_at", "last_scanned_at", "recent_clients", "flagged_at"]
     raw_id_fields = ["item"]
-
-
-class LabMeasurementInline(ReadOnlyAdminMixin, admin.TabularInline):
-    model = LabMeasurement
-    extra = 0
-
-
-@admin.register(LabReport)
-class LabReportAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Reports are signed statements: operators read them here, corrections are new reports."""
-
-    list_display = ["sample_id", "batch", "lab", "accreditation", "sampled_at", "table_version"]
-    search_fields = ["sample_id", "accreditation", "batch__lot", "batch__product__gtin"]
-    inlines = [LabMeasurementInline]

@@ -153,4 +153,3 @@ class Scan(models.Model):
 
     def __str__(self) -> str:
         return f"{self.item_id} @ {self.at}"
-from .lab.models import LabMeasurement, LabReport  # noqa: E402,F401

@@ -17,10 +17,10 @@ from xinren.accounts.choices import OrganizationKind, Role
 from xinren.accounts.models import Membership, Organization, User
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
-from xinren.governance.choices import CredentialKind
-from xinren.governance.services import credential_submit, registry_import
-from xinren.trace.evidence.choices import Purpose
-from xinren.trace.evidence.models import Evidence
+from xinren.evidence.choices import Purpose
+from xinren.evidence.models import Evidence
+from xinren.verification.choices import CredentialKind
+from xinren.verification.services import credential_submit, registry_import
 
 from .choices import ProgrammeStatus
 from .services import programme_create, programme_set_status

@@ -16,10 +16,10 @@ from xinren.accounts.models import Organization, User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.evidence.choices import MediaKind
+from xinren.evidence.models import MediaFile
+from xinren.evidence.services import media_ingest
 from xinren.orders.selectors import line_reviewable_get
-from xinren.trace.evidence.choices import MediaKind
-from xinren.trace.evidence.models import MediaFile
-from xinren.trace.evidence.services import media_ingest
 
 from .. import errors, integrity, minhash, statements
 from ..choices import FlagReason, FoldSource, ReviewStatus

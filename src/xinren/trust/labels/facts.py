@@ -14,20 +14,20 @@ from django.utils import translation
 
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Batch, Product
+from xinren.coldchain.models import Leg
+from xinren.coldchain.selectors import ColdChainStatus, coldchain_status_for_batch, legs_for_batch
 from xinren.core import clock
-from xinren.governance.models import Credential, CredentialCheck
-from xinren.governance.proofs import check_proofs
-from xinren.governance.selectors import credentials_live
-from xinren.governance.verifiers import VerificationResult, verifier_for
-from xinren.trace.coldchain.models import Leg
-from xinren.trace.coldchain.selectors import ColdChainStatus, coldchain_status_for_batch, legs_for_batch
-from xinren.trace.evidence.models import Evidence
-from xinren.trace.evidence.selectors import evidence_for
-from xinren.trace.evidence.verification import evidence_proofs
-from xinren.trace.lab.models import LabReport
-from xinren.trace.lab.selectors import scorecard_for_report
+from xinren.evidence.models import Evidence
+from xinren.evidence.selectors import evidence_for
+from xinren.evidence.verification import evidence_proofs
+from xinren.lab.models import LabReport
+from xinren.lab.selectors import scorecard_for_report
 from xinren.trace.models import TraceEvent
 from xinren.trace.verification import EventProof, event_proofs, statement_proofs
+from xinren.verification.models import Credential, CredentialCheck
+from xinren.verification.proofs import check_proofs
+from xinren.verification.selectors import credentials_live
+from xinren.verification.verifiers import VerificationResult, verifier_for
 
 
 @dataclass(frozen=True)

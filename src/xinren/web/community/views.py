@@ -13,11 +13,11 @@ from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Product
+from xinren.community import selectors, services, sharecard, tiers
+from xinren.community.choices import Tier
+from xinren.community.models import ConsumerTier
 from xinren.core.errors import DomainError
 from xinren.reviews.choices import ReviewStatus
-from xinren.reviews.community import selectors, services, sharecard, tiers
-from xinren.reviews.community.choices import Tier
-from xinren.reviews.community.models import ConsumerTier
 from xinren.reviews.models import Review
 
 from ..shop.session import render_shop, shop_view

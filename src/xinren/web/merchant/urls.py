@@ -53,7 +53,7 @@ urlpatterns += [
     path("reviews/<int:review_id>/reply/", review_views.review_reply, name="review_reply"),
 ]
 
-# Trace album (溯源相册): evidence photos, videos and certificates of a product or lot (xinren.trace.evidence).
+# Trace album (溯源相册): evidence photos, videos and certificates of a product or lot (xinren.evidence).
 from .views import evidence as evidence_views  # noqa: E402
 
 urlpatterns += [
@@ -62,7 +62,7 @@ urlpatterns += [
     path("evidence/<int:evidence_id>/withdraw/", evidence_views.evidence_withdraw, name="evidence_withdraw"),
 ]
 
-# Trust labels, credentials and regional programmes (xinren.trust, xinren.governance).
+# Trust labels, credentials and regional programmes (xinren.trust, xinren.verification).
 from .views import trust as trust_views  # noqa: E402
 
 urlpatterns += [
@@ -77,7 +77,7 @@ urlpatterns += [
     path("programmes/<int:programme_id>/status/", trust_views.programme_status, name="programme_status"),
 ]
 
-# Cold chain: a product's allowed temperature range and delivery promise (xinren.trace.coldchain).
+# Cold chain: a product's allowed temperature range and delivery promise (xinren.coldchain).
 from .views import coldchain as coldchain_views  # noqa: E402
 
 urlpatterns += [

@@ -14,9 +14,9 @@ from typing import Any
 
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
+from xinren.coldchain.selectors import coldchain_for
+from xinren.evidence.selectors import album_for
 from xinren.reviews.selectors import reviews_section_for
-from xinren.trace.coldchain.selectors import coldchain_for
-from xinren.trace.evidence.selectors import album_for
 from xinren.trace.story import story_for_link
 from xinren.trust.selectors import labels_for
 

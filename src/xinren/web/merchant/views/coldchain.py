@@ -15,9 +15,9 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.catalog import selectors as catalog_selectors
 from xinren.catalog.models import Product
+from xinren.coldchain import selectors, services
+from xinren.coldchain.models import ColdChainProfile, Promise
 from xinren.core.errors import DomainError
-from xinren.trace.coldchain import selectors, services
-from xinren.trace.coldchain.models import ColdChainProfile, Promise
 
 from ..console import console_view, form_error, render_console
 

@@ -17,10 +17,10 @@ from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.catalog import selectors as catalog_selectors
 from xinren.catalog.models import Batch, Product
 from xinren.core.errors import DomainError
-from xinren.trace.evidence import errors, selectors, services
-from xinren.trace.evidence.api import upload_bytes
-from xinren.trace.evidence.choices import Purpose
-from xinren.trace.evidence.models import CAPTION_MAX
+from xinren.evidence import errors, selectors, services
+from xinren.evidence.api import upload_bytes
+from xinren.evidence.choices import Purpose
+from xinren.evidence.models import CAPTION_MAX
 
 from ..console import console_view, form_error, render_console
 

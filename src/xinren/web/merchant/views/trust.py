@@ -17,16 +17,16 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.catalog import selectors as catalog_selectors
 from xinren.core.errors import DomainError
-from xinren.governance import selectors as governance_selectors
-from xinren.governance import services as governance_services
-from xinren.governance.choices import CredentialKind
-from xinren.trace.evidence.choices import EvidenceStatus, Purpose
-from xinren.trace.evidence.models import Evidence
+from xinren.evidence.choices import EvidenceStatus, Purpose
+from xinren.evidence.models import Evidence
 from xinren.trust import selectors as trust_selectors
 from xinren.trust import services as trust_services
 from xinren.trust.choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
 from xinren.trust.labels.catalogue import LABELS
 from xinren.trust.svg import MAX_BYTES
+from xinren.verification import selectors as verification_selectors
+from xinren.verification import services as verification_services
+from xinren.verification.choices import CredentialKind
 
 from ..console import console_view, form_error, render_console
 
@@ -106,7 +106,7 @@ def trust_home(request: HttpRequest, actor: Actor) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                credential = governance_services.credential_submit(actor=actor, **form.cleaned_data)
+                credential = verification_services.credential_submit(actor=actor, **form.cleaned_data)
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -128,8 +128,8 @@ def trust_home(request: HttpRequest, actor: Actor) -> HttpResponse:
     context = {
         "form": form,
         "lots": lots,
-        "credentials": governance_selectors.credential_list(actor=actor)[:100],
-        "checks": governance_selectors.check_list(actor=actor)[:20],
+        "credentials": verification_selectors.credential_list(actor=actor)[:100],
+        "checks": verification_selectors.check_list(actor=actor)[:20],
     }
     return render_console(request, actor, "merchant/trust_home.html", context, status=status)
 
@@ -145,7 +145,7 @@ def trust_lot(request: HttpRequest, actor: Actor, batch_id: int) -> HttpResponse
 @require_POST
 @console_view(role=Role.STAFF, kinds=CATALOG_KINDS)
 def credential_recheck(request: HttpRequest, actor: Actor, credential_id: int) -> HttpResponse:
-    check = governance_services.credential_recheck(actor=actor, credential_id=credential_id)
+    check = verification_services.credential_recheck(actor=actor, credential_id=credential_id)
     messages.info(request, _("已重新核验：%(status)s") % {"status": check.get_status_display()})
     return redirect("merchant:trust_home")
 
@@ -153,7 +153,7 @@ def credential_recheck(request: HttpRequest, actor: Actor, credential_id: int) -
 @require_POST
 @console_view(role=Role.STAFF, kinds=CATALOG_KINDS)
 def credential_withdraw(request: HttpRequest, actor: Actor, credential_id: int) -> HttpResponse:
-    governance_services.credential_withdraw(actor=actor, credential_id=credential_id)
+    verification_services.credential_withdraw(actor=actor, credential_id=credential_id)
     messages.success(request, _("证书已撤回，依赖它的标签将不再显示"))
     return redirect("merchant:trust_home")
 

@@ -1,0 +1,10 @@
+"""Stable error codes of the verification context."""
+
+REGISTRY_CSV_INVALID = "registry_import.csv_invalid"
+REGISTRY_KIND_INVALID = "registry_import.kind_invalid"
+REGISTRY_SOURCE_INVALID = "registry_import.source_invalid"
+CREDENTIAL_INVALID = "credential.invalid"
+CREDENTIAL_EXISTS = "credential.exists"
+CREDENTIAL_NOT_FOUND = "credential.not_found"
+CREDENTIAL_TRANSITION = "credential.transition_invalid"
+EVIDENCE_INVALID = "credential.evidence_invalid"
