@@ -10,9 +10,9 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS
+from xinren.accounts.authentication import actor_of
 from xinren.core.errors import InvalidInput
+from xinren.core.schemas import ERRORS
 
 from . import keys, selectors
 from .actors import Actor

@@ -7,6 +7,7 @@ from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
 
 from xinren.accounts.api import router as accounts_router
+from xinren.accounts.authentication import authenticators
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
@@ -21,7 +22,6 @@ from xinren.trust.api import router as trust_router
 from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
-from .auth import authenticators
 from .errors import exception_handlers_install
 
 DESCRIPTION = """\

@@ -15,10 +15,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
+from xinren.accounts.authentication import actor_of
 from xinren.accounts.choices import OrganizationKind
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, ErrorOut
 from xinren.core.errors import DomainError, InvalidInput, NotFound
+from xinren.core.schemas import ERRORS, ErrorOut
 from xinren.trace.models import TraceEvent
 
 from . import errors, selectors, services
