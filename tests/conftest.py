@@ -11,6 +11,7 @@ from django.db import connection
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
 
+from . import statement_types  # noqa: F401  (registers test.note)
 from .factories import OrganizationFactory, actor_for
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -8,6 +8,7 @@ from ninja.renderers import JSONRenderer
 
 from xinren.accounts.api import router as accounts_router
 from xinren.accounts.authentication import authenticators
+from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
@@ -55,6 +56,7 @@ api = XinrenAPI(
 exception_handlers_install(api)
 
 api.add_router("", accounts_router)
+api.add_router("", attest_router)
 api.add_router("", catalog_router)
 api.add_router("", trace_router)
 api.add_router("", orders_router)

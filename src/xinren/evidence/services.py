@@ -11,9 +11,9 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
+from xinren.attest import signing
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -27,9 +27,8 @@ from . import errors
 from .choices import ALL_KINDS, EVIDENCE_TRANSITIONS, EvidenceStatus, Purpose
 from .media.prepare import Prepared, media_prepare
 from .models import CAPTION_MAX, Evidence, MediaFile
+from .statements import EVIDENCE_MEDIA, EVIDENCE_WITHDRAWAL
 
-STATEMENT_TYPE = "evidence.media"
-WITHDRAWAL_TYPE = "evidence.withdrawal"
 REASON_MAX = 500
 # Cameras' clocks drift; a photo "taken" a few minutes ahead of the server is not refused.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -155,7 +154,7 @@ def _fields(*, purpose: str, caption: str, taken_at: datetime | None) -> tuple[s
 def _statement(*, subject: Subject, media: MediaFile, purpose: str, caption: str,
                taken_at: datetime | None) -> dict[str, object]:
     statement: dict[str, object] = {
-        "type": STATEMENT_TYPE,
+        "type": EVIDENCE_MEDIA.name,
         "subject": subject.uri,
         "sha256": media.sha256,
         "mediaType": media.mime,
@@ -172,7 +171,7 @@ def _statement(*, subject: Subject, media: MediaFile, purpose: str, caption: str
 def _vouch(*, actor: Actor, media: MediaFile, subject: Subject, purpose: str, caption: str,
            taken_at: datetime | None) -> Evidence:
     statement = _statement(subject=subject, media=media, purpose=purpose, caption=caption, taken_at=taken_at)
-    ref = keys.statement_sign_and_append(organization=actor.organization, statement=statement)
+    ref = signing.statement_sign_and_append(organization=actor.organization, statement=statement)
     evidence = Evidence.objects.create(
         organization=actor.organization, added_by=actor.user, media=media, product=subject.product,
         batch=subject.batch, event=subject.event, purpose=purpose, caption=caption, taken_at=taken_at,
@@ -274,9 +273,9 @@ def evidence_withdraw(*, actor: Actor, evidence: Evidence, reason: str) -> Evide
         raise InvalidInput(errors.REASON_REQUIRED, _("请填写撤回原因（不超过 500 字）"),
                            details={"max_length": REASON_MAX})
     subject = _subject_pages(product=locked.product, batch=locked.batch, event=locked.event)
-    ref = keys.statement_sign_and_append(
+    ref = signing.statement_sign_and_append(
         organization=actor.organization,
-        statement={"type": WITHDRAWAL_TYPE, "subject": subject.uri, "sha256": locked.media.sha256,
+        statement={"type": EVIDENCE_WITHDRAWAL.name, "subject": subject.uri, "sha256": locked.media.sha256,
                    "corrects": locked.leaf_hash, "reason": reason},
     )
     locked.status = EvidenceStatus.WITHDRAWN

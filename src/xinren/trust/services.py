@@ -16,9 +16,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest import keys, signing
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -30,9 +30,9 @@ from . import errors
 from .choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
 from .labels.catalogue import LABEL_CODES, RULESET_VERSION
 from .models import Programme, ProgrammeStatusChange
+from .statements import TRUST_PROGRAMME
 from .svg import svg_sanitize
 
-STATEMENT_TYPE = "trust.programme"
 ALLIANCE_KINDS = (OrganizationKind.ALLIANCE,)
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
 
@@ -162,7 +162,7 @@ def programme_update(
 
 def _statement(programme: Programme) -> dict[str, Any]:
     return {
-        "type": STATEMENT_TYPE,
+        "type": TRUST_PROGRAMME.name,
         "subject": f"{settings.XINREN_RESOLVER.rstrip('/')}/programmes/{programme.alliance.slug}/{programme.code}",
         "alliance": keys.owner_of(programme.alliance),
         "code": programme.code,
@@ -206,7 +206,7 @@ def programme_set_status(*, actor: Actor, programme_id: int, status: str) -> Pro
                 details={"missing": missing, "field": missing[0]},
             )
         programme.version += 1
-        leaf_hash = keys.statement_sign_and_append(
+        leaf_hash = signing.statement_sign_and_append(
             organization=actor.organization, statement=_statement(programme)
         ).leaf_hash
         programme.ledger_leaf_hash = leaf_hash

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import Organization
 from xinren.accounts.services import platform_organization
+from xinren.attest import keys, signing
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -33,10 +33,8 @@ from . import errors
 from .choices import CREDENTIAL_TRANSITIONS, CredentialKind, CredentialStatus, VerificationStatus
 from .models import Credential, CredentialCheck, RegistryImport, RegistryRecord
 from .registry_csv import RegistryCsvError, registry_csv_parse
+from .statements import VERIFICATION_REGISTRY, VERIFICATION_RESULT
 from .verifiers import VerificationResult, verifier_for
-
-RESULT_STATEMENT = "verification.result"
-REGISTRY_STATEMENT = "verification.registry"
 
 
 def _products_of(organization_ids: list[int]) -> list[int]:
@@ -102,10 +100,10 @@ def registry_import(
         batch_size=1000,
     )
     platform = platform_organization()
-    keys.statement_sign_and_append(
+    signing.statement_sign_and_append(
         organization=platform,
         statement={
-            "type": REGISTRY_STATEMENT,
+            "type": VERIFICATION_REGISTRY.name,
             "subject": f"registry:{kind}:{source}",
             "kind": kind,
             "source": source,
@@ -130,7 +128,7 @@ def registry_import(
 
 def _result_statement(check: CredentialCheck, organization: Organization) -> dict[str, Any]:
     return {
-        "type": RESULT_STATEMENT,
+        "type": VERIFICATION_RESULT.name,
         "subject": keys.owner_of(organization),
         "kind": check.kind,
         "number": check.number,
@@ -170,7 +168,7 @@ def _check_record(
         valid_until=result.valid_until,
         details=result.details,
     )
-    ref = keys.statement_sign_and_append(
+    ref = signing.statement_sign_and_append(
         organization=platform_organization(), statement=_result_statement(check, organization)
     )
     check.ledger_leaf_hash = ref.leaf_hash
