@@ -18,9 +18,10 @@ from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinren.core.errors import InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 from xinren.trace.models import EventSubject, TraceEvent
 
 from . import errors
@@ -266,8 +267,9 @@ def evidence_withdraw(*, actor: Actor, evidence: Evidence, reason: str) -> Evide
     )
     if locked is None:
         raise NotFound(errors.NOT_FOUND, _("找不到该证据"))
-    if EvidenceStatus.WITHDRAWN not in EVIDENCE_TRANSITIONS[locked.status]:
-        raise Conflict(errors.TRANSITION, _("该证据已撤回"), details={"from": locked.status, "to": "withdrawn"})
+    transition_check(
+        EVIDENCE_TRANSITIONS, locked.status, EvidenceStatus.WITHDRAWN, code=errors.TRANSITION, message=_("该证据已撤回")
+    )
     reason = " ".join(reason.split())
     if not reason or len(reason) > REASON_MAX:
         raise InvalidInput(errors.REASON_REQUIRED, _("请填写撤回原因（不超过 500 字）"),

@@ -25,6 +25,7 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 
 from . import errors
 from .choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
@@ -185,10 +186,10 @@ def programme_set_status(*, actor: Actor, programme_id: int, status: str) -> Pro
     """Activate (signing the rules as a new version), send back to draft, or retire a programme."""
     actor.require(role=Role.ADMIN, kinds=ALLIANCE_KINDS)
     programme = _own(actor, programme_id)
-    if status not in PROGRAMME_TRANSITIONS.get(programme.status, frozenset()):
-        raise Conflict(
-            errors.PROGRAMME_TRANSITION, _("计划当前状态不允许此操作"), details={"from": programme.status, "to": status}
-        )
+    transition_check(
+        PROGRAMME_TRANSITIONS, programme.status, status, code=errors.PROGRAMME_TRANSITION,
+        message=_("计划当前状态不允许此操作"),
+    )
     leaf_hash = ""
     if status == ProgrammeStatus.ACTIVE:
         missing = [

@@ -26,6 +26,7 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 from xinren.evidence.choices import EvidenceStatus, Purpose
 from xinren.evidence.models import Evidence
 
@@ -229,8 +230,7 @@ def credential_submit(
         organization=actor.organization, kind=kind, number=number, holder_name=holder_name, credential=credential
     )
     if check.status == VerificationStatus.VALID:
-        credential.status = CredentialStatus.VERIFIED
-        credential.save(update_fields=["status", "updated_at"])
+        _transition(credential, CredentialStatus.VERIFIED)
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=_products_of([actor.organization.pk]))
     audit_record(
         actor=actor.user,
@@ -254,12 +254,10 @@ def _own_credential(actor: Actor, credential_id: int) -> Credential:
 def _transition(credential: Credential, status: str) -> None:
     if status == credential.status:
         return
-    if status not in CREDENTIAL_TRANSITIONS[credential.status]:
-        raise Conflict(
-            errors.CREDENTIAL_TRANSITION,
-            _("证书当前状态不允许此操作"),
-            details={"from": credential.status, "to": status},
-        )
+    transition_check(
+        CREDENTIAL_TRANSITIONS, credential.status, status, code=errors.CREDENTIAL_TRANSITION,
+        message=_("证书当前状态不允许此操作"),
+    )
     credential.status = status
     credential.save(update_fields=["status", "updated_at"])
 

@@ -23,6 +23,7 @@ from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.transitions import transition_check
 from xinren.reviews.services import platform_organization
 
 from .. import errors
@@ -102,8 +103,10 @@ def trial_respond(*, consumer: User, participation_id: int, accept: bool) -> Tri
     if participation is None:
         raise NotFound(errors.TRIAL_NOT_FOUND, _("找不到该邀请"))
     target = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.DECLINED
-    if target not in PARTICIPATION_TRANSITIONS[participation.status]:
-        raise Conflict(errors.TRIAL_TRANSITION, _("这个邀请已经回复过了"), details={"status": participation.status})
+    transition_check(
+        PARTICIPATION_TRANSITIONS, participation.status, target, code=errors.TRIAL_TRANSITION,
+        message=_("这个邀请已经回复过了"), details={"status": participation.status},
+    )
     now = clock.now()
     if accept:
         event = TrialEvent.objects.select_for_update().get(pk=participation.event_id)

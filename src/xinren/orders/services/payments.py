@@ -27,13 +27,13 @@ from xinren.accounts.models import User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, NotFound
+from xinren.core.transitions import transition_allowed
 from xinren.orders import errors
 from xinren.orders.choices import (
     PAYMENT_OPEN,
     PAYMENT_TRANSITIONS,
     OrderStatus,
     PaymentStatus,
-    transition_allowed,
 )
 from xinren.orders.models import Order, Payment, Refund
 from xinren.orders.payments import provider_get
