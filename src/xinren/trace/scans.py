@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -27,6 +27,7 @@ from xinren.core import clock
 from xinren.core.http import client_address
 
 from .models import ItemScanStats, Scan
+from .story import Story
 
 # A request that the web server has already written to its scan log carries this header (set by nginx on
 # the way to the application), so that a page rendered by Django behind nginx is not counted twice.
@@ -180,7 +181,7 @@ def scan_counters_for_items(*, item_ids: Sequence[int]) -> dict[int, dict[str, A
     return found
 
 
-def scan_record_request(*, request: HttpRequest, story: Mapping[str, Any]) -> dict[str, Any] | None:
+def scan_record_request(*, request: HttpRequest, story: Story) -> dict[str, Any] | None:
     """Count a request for an item's story when nothing in front of Django has logged it already.
 
     Returns the scan notice for the page: `prior` scans before this one, the first scan time, and
