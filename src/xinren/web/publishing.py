@@ -21,10 +21,9 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,7 +37,7 @@ from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.store.models import PendingEntry
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.scans import scan_counters_for_items
+from xinren.trace.scans import ScanCounter, scan_counters_for_items
 from xinren.trace.story import (
     item_events,
     shared_events_for_batch,
@@ -112,7 +111,7 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def counter_write(*, gtin: str, serial: str, counter: Mapping[str, Any], only_if_absent: bool = False) -> bool:
+def counter_write(*, gtin: str, serial: str, counter: ScanCounter, only_if_absent: bool = False) -> bool:
     """Write an item's public scan counter. `only_if_absent` lets the publisher seed it without ever
     overwriting a fresher count that the scan ingester wrote in the meantime."""
     path = counter_file(gtin=gtin, serial=serial)

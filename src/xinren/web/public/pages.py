@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.trace.scans import ScanNotice
 from xinren.trace.story import StoryEvent
 
 from .routemap import route_map
@@ -84,7 +85,7 @@ def sections_html(sections: Sections) -> dict[str, SafeString]:
 
 
 def story_page_html(
-    *, story: PublicStory, scan: Mapping[str, Any] | None = None, drawn: Mapping[str, SafeString] | None = None
+    *, story: PublicStory, scan: ScanNotice | None = None, drawn: Mapping[str, SafeString] | None = None
 ) -> str:
     """The scan page in the active language.
 
