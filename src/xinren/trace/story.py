@@ -8,7 +8,7 @@ personal data: events name the organization that recorded them, never the person
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
@@ -319,7 +319,7 @@ def _events(*, product: Product, batch: Batch | None = None, item: Item | None =
 _LEVEL_RANK = {"product": 0, "batch": 1, "item": 2}
 
 
-def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[StoryEvent]:
+def _events_from_subjects(subjects: Any, *, level_of: Callable[[Mapping[str, Any]], Level]) -> list[StoryEvent]:
     levels: dict[int, Level] = {}
     for row in subjects.values("event_id", "item_id", "batch_id"):
         level = level_of(row)
