@@ -32,7 +32,7 @@ class CostBreakdown(TimeStampedModel):
     ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
 
     class Meta:
-        # Created by the catalog app before costs became a context of its own (ADR 0012): the table keeps its name.
+        # Created by the catalog app before costs became a context of its own (ADR 0014): the table keeps its name.
         db_table = "catalog_costbreakdown"
         verbose_name = _("成本构成")
         verbose_name_plural = _("成本构成")
