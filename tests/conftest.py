@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from xinren.accounts.actors import Actor
@@ -26,10 +29,29 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+_test_numbers = itertools.count(1)
+
+
 @pytest.fixture(autouse=True)
-def _media_and_publish_dirs(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.XINREN_PUBLISH_DIR = tmp_path / "published"
+def _media_and_publish_dirs(settings, _files_root: Path):  # type: ignore[no-untyped-def]
+    # A folder of each test's own, made only when the test writes a file: pytest's tmp_path for every test made
+    # (and later removed) some 1,800 folders a run, and its numbering scans its parent each time.
+    root = _files_root / str(next(_test_numbers))
+    settings.MEDIA_ROOT = root / "media"
+    settings.XINREN_PUBLISH_DIR = root / "published"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Rate limits and cached pages count in the process-wide local-memory cache: each test starts from none.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
@@ -32,14 +31,10 @@ LONG_TEXT = (
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache_fast_hashing(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _review_checks_off(settings):  # type: ignore[no-untyped-def]
     # Identical texts by different accounts would be folded as near-duplicates; tests that need the
     # integrity checks (and the feed's filtering) turn them back on.
     settings.XINREN_REVIEW_CHECKS = False
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -12,12 +12,6 @@ from xinren.catalog.models import Batch, Product
 from ..factories import BatchFactory, ItemFactory, ProductFactory, actor_for
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    # Every factory user hashes a password; the production hasher makes these tests several times slower.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def signed_in(actor: Actor) -> Client:
     """A browser signed in as the actor's person."""
     assert actor.user is not None

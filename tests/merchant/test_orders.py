@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from xinren.catalog.models import Item, Product
@@ -18,11 +17,6 @@ from ..orders.flows import order_paid, order_placed, order_shipped
 from .conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 
 @pytest.fixture

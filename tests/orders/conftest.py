@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 
 from xinren.accounts.models import User
 from xinren.catalog.models import Batch, Item, Product
 from xinren.orders.models import Offer
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing_and_clean_cache(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def consumer_with_phone(phone: str) -> User:

@@ -7,7 +7,6 @@ import itertools
 import json
 
 import pytest
-from django.core.cache import cache
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
@@ -28,12 +27,8 @@ _phones = itertools.count(1)
 
 
 @pytest.fixture(autouse=True)
-def _fast_hashing_clean_cache_and_room_to_order(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _room_to_order(settings):  # type: ignore[no-untyped-def]
     settings.XINREN_ORDERS_PER_HOUR = 1000
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def consumer_new(*, joined_days_ago: int = 365) -> User:

@@ -8,7 +8,6 @@ from django.test import Client
 from xinren.accounts.models import User
 
 from ..orders.conftest import (  # noqa: F401  (fixtures shared with the orders tests)
-    _fast_password_hashing_and_clean_cache,
     batch,
     consumer,
     items,
