@@ -1,4 +1,5 @@
-"""Shared fixtures: organizations of each kind and actors with roles."""
+"""What every test gets: its own media and publish folders, an empty cache; the fixtures of each context
+(tests/fixtures/, registered here once) and the PostgreSQL switch."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 
-from xinren.accounts.actors import Actor
-from xinren.accounts.choices import OrganizationKind, Role
-
-from .factories import OrganizationFactory, actor_for
+pytest_plugins = [
+    "tests.fixtures.accounts",
+    "tests.fixtures.catalog",
+    "tests.fixtures.orders",
+    "tests.fixtures.api",
+]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -60,43 +63,3 @@ def require_postgres() -> None:
         if os.environ.get("XINREN_REQUIRE_POSTGRES"):
             pytest.fail("this run must use PostgreSQL")
         pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…")
-
-
-@pytest.fixture
-def merchant(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="昆明山野菌菇店", slug="shanye", kind=OrganizationKind.MERCHANT)
-
-
-@pytest.fixture
-def other_merchant(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="普洱古树茶园", slug="puer", kind=OrganizationKind.MERCHANT)
-
-
-@pytest.fixture
-def logistics(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="滇冷链物流", slug="dianleng", kind=OrganizationKind.LOGISTICS)
-
-
-@pytest.fixture
-def lab(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="云南食品检测中心", slug="yn-lab", kind=OrganizationKind.LAB)
-
-
-@pytest.fixture
-def merchant_actor(merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(merchant, Role.STAFF)
-
-
-@pytest.fixture
-def merchant_admin(merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(merchant, Role.ADMIN)
-
-
-@pytest.fixture
-def other_actor(other_merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(other_merchant, Role.STAFF)
-
-
-@pytest.fixture
-def logistics_actor(logistics) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(logistics, Role.STAFF)

@@ -12,7 +12,7 @@ from xinren.orders.models import Offer, Order, Payment, Refund, Shipment
 from xinren.trace.models import TraceEvent
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory
-from ..orders.conftest import consumer_with_phone
+from ..fixtures.accounts import consumer_with_phone
 from ..orders.flows import order_paid, order_placed, order_shipped
 from .conftest import signed_in
 
