@@ -17,6 +17,7 @@ pytest_plugins = [
     "tests.fixtures.catalog",
     "tests.fixtures.orders",
     "tests.fixtures.api",
+    "tests.fixtures.demo",
 ]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
