@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
@@ -21,18 +18,10 @@ from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
 
+from ..evidence.samples import png
 from ..factories import BatchFactory, ItemFactory, OrganizationFactory, actor_for
 
-_colours = itertools.count(1)
 NOW = timezone.now().replace(microsecond=0)
-
-
-def png() -> bytes:
-    """A small, distinct PNG each call (evidence files are stored once per digest)."""
-    shade = next(_colours)
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (shade % 256, (shade * 7) % 256, 90)).save(buffer, format="PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture
