@@ -1,18 +1,26 @@
-"""Shared fixtures: organizations of each kind and actors with roles."""
+"""What every test gets: its own media and publish folders, an empty cache; the fixtures of each context
+(tests/fixtures/, registered here once) and the PostgreSQL switch."""
 
 from __future__ import annotations
 
+import itertools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
-from xinren.accounts.actors import Actor
-from xinren.accounts.choices import OrganizationKind, Role
+from . import statement_types  # noqa: F401  (registers the tests' own statement type, test.note)
 
-from . import statement_types  # noqa: F401  (registers test.note)
-from .factories import OrganizationFactory, actor_for
+pytest_plugins = [
+    "tests.fixtures.accounts",
+    "tests.fixtures.catalog",
+    "tests.fixtures.orders",
+    "tests.fixtures.api",
+    "tests.fixtures.demo",
+]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -27,10 +35,29 @@ def shared_data(*parts: str) -> Path:
     return path
 
 
+@pytest.fixture(scope="session")
+def _files_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("files")
+
+
+_test_numbers = itertools.count(1)
+
+
 @pytest.fixture(autouse=True)
-def _media_and_publish_dirs(settings, tmp_path):  # type: ignore[no-untyped-def]
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.XINREN_PUBLISH_DIR = tmp_path / "published"
+def _media_and_publish_dirs(settings, _files_root: Path):  # type: ignore[no-untyped-def]
+    # A folder of each test's own, made only when the test writes a file: pytest's tmp_path for every test made
+    # (and later removed) some 1,800 folders a run, and its numbering scans its parent each time.
+    root = _files_root / str(next(_test_numbers))
+    settings.MEDIA_ROOT = root / "media"
+    settings.XINREN_PUBLISH_DIR = root / "published"
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache() -> Iterator[None]:
+    # Rate limits and cached pages count in the process-wide local-memory cache: each test starts from none.
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture
@@ -39,43 +66,3 @@ def require_postgres() -> None:
         if os.environ.get("XINREN_REQUIRE_POSTGRES"):
             pytest.fail("this run must use PostgreSQL")
         pytest.skip("needs PostgreSQL (row locks); run with DATABASE_URL=postgres://…")
-
-
-@pytest.fixture
-def merchant(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="昆明山野菌菇店", slug="shanye", kind=OrganizationKind.MERCHANT)
-
-
-@pytest.fixture
-def other_merchant(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="普洱古树茶园", slug="puer", kind=OrganizationKind.MERCHANT)
-
-
-@pytest.fixture
-def logistics(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="滇冷链物流", slug="dianleng", kind=OrganizationKind.LOGISTICS)
-
-
-@pytest.fixture
-def lab(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="云南食品检测中心", slug="yn-lab", kind=OrganizationKind.LAB)
-
-
-@pytest.fixture
-def merchant_actor(merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(merchant, Role.STAFF)
-
-
-@pytest.fixture
-def merchant_admin(merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(merchant, Role.ADMIN)
-
-
-@pytest.fixture
-def other_actor(other_merchant) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(other_merchant, Role.STAFF)
-
-
-@pytest.fixture
-def logistics_actor(logistics) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(logistics, Role.STAFF)

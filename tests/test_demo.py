@@ -11,9 +11,10 @@ from xinren.trace.selectors import events_for_item
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_load_is_complete_and_idempotent():
+def test_demo_load_is_complete_and_idempotent(demo_world):
+    # given: the demo as the first load made it
+    world = demo_world
     # when
-    world = demo_load()
     again = demo_load()
     # then
     assert len(world.organizations) == 6  # the loader's own; the trust demo adds two alliances
@@ -28,8 +29,7 @@ def test_demo_load_is_complete_and_idempotent():
     assert TraceEvent.objects.count() == events_before
 
 
-def test_every_demo_item_has_a_full_history():
-    demo_load()
+def test_every_demo_item_has_a_full_history(demo_world):
     item = Item.objects.select_related("product").filter(product__category="wild_mushroom").first()
     assert item is not None
     steps = [event.biz_step for event in events_for_item(item=item)]

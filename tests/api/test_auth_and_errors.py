@@ -16,7 +16,7 @@ from xinren.api.api import api
 from xinren.catalog.models import Product
 
 from ..factories import actor_for
-from .conftest import assert_error, call, key_for, member, person
+from ..fixtures.api import assert_error, call, key_for, member, person
 
 pytestmark = pytest.mark.django_db
 

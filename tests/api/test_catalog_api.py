@@ -14,7 +14,7 @@ from xinren.catalog.models import Batch, Item, PartnerGrant, Product, ProductIma
 from xinren.core.models import AuditEntry
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory, make_gtin
-from .conftest import assert_error, call, key_for, member
+from ..fixtures.api import assert_error, call, key_for, member
 
 pytestmark = pytest.mark.django_db
 

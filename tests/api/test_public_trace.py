@@ -7,7 +7,7 @@ import pytest
 from xinren.catalog.choices import ProductStatus
 
 from ..factories import ItemFactory, ProductFactory, make_gtin
-from .conftest import assert_error
+from ..fixtures.api import assert_error
 
 pytestmark = pytest.mark.django_db
 

@@ -15,7 +15,7 @@ from xinren.trace.models import Place, TraceEvent
 
 from ..conftest import shared_data
 from ..factories import BatchFactory, ItemFactory, ProductFactory
-from .conftest import assert_error, call, key_for
+from ..fixtures.api import assert_error, call, key_for
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +24,7 @@ EXAMPLE_GTIN = "70614141123451"
 
 
 @pytest.fixture
-def items(merchant):  # type: ignore[no-untyped-def]
+def gs1_items(merchant):  # type: ignore[no-untyped-def]
     """Two items of one of the merchant's lots, with the serials that the GS1 example uses."""
     batch = BatchFactory(product=ProductFactory(merchant=merchant), lot="L20260701")
     return [ItemFactory(batch=batch, serial="2017"), ItemFactory(batch=batch, serial="2018")]
@@ -60,9 +60,9 @@ def _event(gtin: str, **overrides: Any) -> dict[str, Any]:
 # --- capture ----------------------------------------------------------------------------------------------
 
 
-def test_capture_shared_example_records_every_event(client, items, merchant, merchant_key):
+def test_capture_shared_example_records_every_event(client, gs1_items, merchant, merchant_key):
     # given
-    document = _example_document(items[0].product.gtin)
+    document = _example_document(gs1_items[0].product.gtin)
     # when
     response = _capture(client, merchant_key, document)
     # then
@@ -74,9 +74,9 @@ def test_capture_shared_example_records_every_event(client, items, merchant, mer
     assert [event.biz_step.rsplit("-", 1)[-1] for event in recorded] == ["shipping", "receiving"]
 
 
-def test_capture_accepts_a_single_event_as_json(client, items, merchant_key):
+def test_capture_accepts_a_single_event_as_json(client, gs1_items, merchant_key):
     # given
-    event = _example_document(items[0].product.gtin)["epcisBody"]["eventList"][0]
+    event = _example_document(gs1_items[0].product.gtin)["epcisBody"]["eventList"][0]
     event["@context"] = ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"]
     # when
     response = _capture(client, merchant_key, event, content_type="application/json")
@@ -85,8 +85,8 @@ def test_capture_accepts_a_single_event_as_json(client, items, merchant_key):
     assert response.json() == {"event_ids": [TraceEvent.objects.get().event_id]}
 
 
-def test_capture_refuses_other_media_types(client, items, merchant_key):
-    document = _example_document(items[0].product.gtin)
+def test_capture_refuses_other_media_types(client, gs1_items, merchant_key):
+    document = _example_document(gs1_items[0].product.gtin)
     response = _capture(client, merchant_key, document, content_type="text/plain")
     body = assert_error(response, 415, "request.media_type")
     assert body["details"] == {
@@ -107,9 +107,9 @@ def test_capture_refuses_a_json_array(client, merchant_key):
     assert TraceEvent.objects.count() == 0
 
 
-def test_capture_is_all_or_nothing(client, items, merchant_key):
+def test_capture_is_all_or_nothing(client, gs1_items, merchant_key):
     # given: the second event has no eventTime
-    document = _example_document(items[0].product.gtin)
+    document = _example_document(gs1_items[0].product.gtin)
     del document["epcisBody"]["eventList"][1]["eventTime"]
     # when
     response = _capture(client, merchant_key, document)
@@ -121,28 +121,28 @@ def test_capture_is_all_or_nothing(client, items, merchant_key):
     assert TraceEvent.objects.count() == 0
 
 
-def test_capture_needs_authentication(client, items):
-    response = _capture(client, "", _example_document(items[0].product.gtin))
+def test_capture_needs_authentication(client, gs1_items):
+    response = _capture(client, "", _example_document(gs1_items[0].product.gtin))
     assert_error(response, 401, "auth.required")
     assert TraceEvent.objects.count() == 0
 
 
-def test_capture_refused_for_viewer_key(client, items, viewer_key):
-    response = _capture(client, viewer_key, _example_document(items[0].product.gtin))
+def test_capture_refused_for_viewer_key(client, gs1_items, viewer_key):
+    response = _capture(client, viewer_key, _example_document(gs1_items[0].product.gtin))
     assert_error(response, 403, "permission.role")
     assert TraceEvent.objects.count() == 0
 
 
-def test_capture_refused_for_revoked_key(client, items, merchant, merchant_key):
+def test_capture_refused_for_revoked_key(client, gs1_items, merchant, merchant_key):
     merchant.api_keys.update(revoked_at="2026-01-01T00:00:00Z")
-    response = _capture(client, merchant_key, _example_document(items[0].product.gtin))
+    response = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin))
     assert_error(response, 401, "auth.invalid_key")
     assert TraceEvent.objects.count() == 0
 
 
-def test_capture_about_another_merchants_items_is_refused(client, items, other_key):
+def test_capture_about_another_merchants_items_is_refused(client, gs1_items, other_key):
     # when: an organization without a grant records events about the merchant's items
-    response = _capture(client, other_key, _example_document(items[0].product.gtin))
+    response = _capture(client, other_key, _example_document(gs1_items[0].product.gtin))
     # then
     assert_error(response, 403, "epcis.identifier_forbidden")
     assert TraceEvent.objects.count() == 0
@@ -151,9 +151,9 @@ def test_capture_about_another_merchants_items_is_refused(client, items, other_k
 # --- export -----------------------------------------------------------------------------------------------
 
 
-def test_export_is_a_schema_valid_epcis_document(client, items, merchant_key, epcis_validator):
+def test_export_is_a_schema_valid_epcis_document(client, gs1_items, merchant_key, epcis_validator):
     # given
-    captured = _capture(client, merchant_key, _example_document(items[0].product.gtin)).json()["event_ids"]
+    captured = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin)).json()["event_ids"]
     # when
     response = call(client, "GET", "/events", key=merchant_key)
     # then
@@ -165,8 +165,8 @@ def test_export_is_a_schema_valid_epcis_document(client, items, merchant_key, ep
     assert [event["eventID"] for event in document["epcisBody"]["eventList"]] == captured
 
 
-def test_export_as_json_ld_on_request(client, items, merchant_key, epcis_validator):
-    _capture(client, merchant_key, _example_document(items[0].product.gtin))
+def test_export_as_json_ld_on_request(client, gs1_items, merchant_key, epcis_validator):
+    _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin))
     response = call(client, "GET", "/events", key=merchant_key, headers={"Accept": "application/ld+json"})
     assert response.status_code == 200
     assert response["Content-Type"] == "application/ld+json"
@@ -188,9 +188,9 @@ def test_export_as_json_ld_on_request(client, items, merchant_key, epcis_validat
         ("limit=1", [0]),
     ],
 )
-def test_export_filters(client, items, merchant_key, query, expected):
+def test_export_filters(client, gs1_items, merchant_key, query, expected):
     # given
-    captured = _capture(client, merchant_key, _example_document(items[0].product.gtin)).json()["event_ids"]
+    captured = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin)).json()["event_ids"]
     # when
     response = call(client, "GET", f"/events?{query}", key=merchant_key)
     # then
@@ -198,12 +198,12 @@ def test_export_filters(client, items, merchant_key, query, expected):
     assert [e["eventID"] for e in response.json()["epcisBody"]["eventList"]] == [captured[i] for i in expected]
 
 
-def test_export_filter_by_gtin(client, items, merchant, merchant_key):
+def test_export_filter_by_gtin(client, gs1_items, merchant, merchant_key):
     # given
-    captured = _capture(client, merchant_key, _example_document(items[0].product.gtin)).json()["event_ids"]
+    captured = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin)).json()["event_ids"]
     unrelated = ProductFactory(merchant=merchant)
     # when
-    mine = call(client, "GET", f"/events?gtin={items[0].product.gtin}", key=merchant_key)
+    mine = call(client, "GET", f"/events?gtin={gs1_items[0].product.gtin}", key=merchant_key)
     none = call(client, "GET", f"/events?gtin={unrelated.gtin}", key=merchant_key)
     # then
     assert [e["eventID"] for e in mine.json()["epcisBody"]["eventList"]] == captured
@@ -220,9 +220,9 @@ def test_export_filter_with_bad_gtin_is_refused(client, merchant_key):
     assert_error(call(client, "GET", "/events?gtin=6901234567891", key=merchant_key), 422, "gtin.check_digit")
 
 
-def test_export_and_get_are_scoped_to_the_organization(client, items, merchant_key, other_key):
+def test_export_and_get_are_scoped_to_the_organization(client, gs1_items, merchant_key, other_key):
     # given
-    captured = _capture(client, merchant_key, _example_document(items[0].product.gtin)).json()["event_ids"]
+    captured = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin)).json()["event_ids"]
     # when
     exported = call(client, "GET", "/events", key=other_key)
     fetched = call(client, "GET", f"/events/{quote(captured[0], safe='')}", key=other_key)
@@ -231,9 +231,9 @@ def test_export_and_get_are_scoped_to_the_organization(client, items, merchant_k
     assert_error(fetched, 404, "epcis.event_not_found")
 
 
-def test_get_one_event(client, items, merchant_key):
+def test_get_one_event(client, gs1_items, merchant_key):
     # given
-    captured = _capture(client, merchant_key, _example_document(items[0].product.gtin)).json()["event_ids"]
+    captured = _capture(client, merchant_key, _example_document(gs1_items[0].product.gtin)).json()["event_ids"]
     # when
     response = call(client, "GET", f"/events/{quote(captured[1], safe='')}", key=merchant_key)
     # then
@@ -253,9 +253,9 @@ def test_export_needs_authentication(client):
 # --- simple events ----------------------------------------------------------------------------------------
 
 
-def test_record_simple_event(client, items, merchant, merchant_key):
+def test_record_simple_event(client, gs1_items, merchant, merchant_key):
     # given
-    gtin = items[0].product.gtin
+    gtin = gs1_items[0].product.gtin
     reading = {"type": "Temperature", "value": 4.2, "uom": "CEL", "time": "2026-07-01T08:00:00+08:00"}
     # when
     response = call(client, "POST", "/events", key=merchant_key, body=_event(gtin, sensor_readings=[reading]))
@@ -268,9 +268,9 @@ def test_record_simple_event(client, items, merchant, merchant_key):
     assert response.json()["eventTimeZoneOffset"] == "+08:00"
 
 
-def test_record_simple_event_validation(client, items, merchant_key):
+def test_record_simple_event_validation(client, gs1_items, merchant_key):
     # when: a time without a UTC offset, identifiers that are not a list, an unknown event type
-    body = _event(items[0].product.gtin, event_time="2026-07-01T08:30:00", identifiers="01/123", event_type="Party")
+    body = _event(gs1_items[0].product.gtin, event_time="2026-07-01T08:30:00", identifiers="01/123", event_type="Party")
     response = call(client, "POST", "/events", key=merchant_key, body=body)
     # then
     error = assert_error(response, 422, "validation")
@@ -282,33 +282,35 @@ def test_record_simple_event_validation(client, items, merchant_key):
     assert TraceEvent.objects.count() == 0
 
 
-def test_record_simple_event_refused_for_viewer_key(client, items, viewer_key):
-    response = call(client, "POST", "/events", key=viewer_key, body=_event(items[0].product.gtin))
+def test_record_simple_event_refused_for_viewer_key(client, gs1_items, viewer_key):
+    response = call(client, "POST", "/events", key=viewer_key, body=_event(gs1_items[0].product.gtin))
     assert_error(response, 403, "permission.role")
     assert TraceEvent.objects.count() == 0
 
 
-def test_record_simple_event_about_foreign_items_is_refused(client, items, other_key):
-    response = call(client, "POST", "/events", key=other_key, body=_event(items[0].product.gtin))
+def test_record_simple_event_about_foreign_items_is_refused(client, gs1_items, other_key):
+    response = call(client, "POST", "/events", key=other_key, body=_event(gs1_items[0].product.gtin))
     assert_error(response, 403, "epcis.identifier_forbidden")
     assert TraceEvent.objects.count() == 0
 
 
-def test_partner_with_grant_records_events(client, items, merchant, logistics, logistics_key):
+def test_partner_with_grant_records_events(client, gs1_items, merchant, logistics, logistics_key):
     # given
     PartnerGrant.objects.create(owner=merchant, partner=logistics)
     # when
-    response = call(client, "POST", "/events", key=logistics_key, body=_event(items[0].product.gtin))
+    response = call(client, "POST", "/events", key=logistics_key, body=_event(gs1_items[0].product.gtin))
     # then
     assert response.status_code == 201, response.content
     assert TraceEvent.objects.get().organization == logistics
 
 
-def test_record_simple_event_at_another_organizations_place_is_not_found(client, items, other_merchant, merchant_key):
+def test_record_simple_event_at_another_organizations_place_is_not_found(client, gs1_items, other_merchant,
+                                                                         merchant_key):
     # given
     place = Place.objects.create(organization=other_merchant, name="别人的仓库", uri="urn:example:place:1")
     # when
-    response = call(client, "POST", "/events", key=merchant_key, body=_event(items[0].product.gtin, place_id=place.pk))
+    response = call(client, "POST", "/events", key=merchant_key, body=_event(gs1_items[0].product.gtin,
+                                                                             place_id=place.pk))
     # then
     assert_error(response, 404, "place.not_found")
     assert TraceEvent.objects.count() == 0
@@ -384,7 +386,7 @@ def test_signed_capture_and_key_registration_through_the_api(client, merchant, l
     from xinren.ledger.dsse import key_id_for, sign_envelope
 
     from ..factories import ItemFactory, actor_for
-    from .conftest import member
+    from ..fixtures.api import member
 
     partner_grant(actor=actor_for(merchant, "admin"), partner_slug=lab.slug)
     client.force_login(member(lab, "admin"))

@@ -8,7 +8,7 @@ import json
 import pytest
 from django.test import Client
 
-from tests.api.conftest import assert_error, call, key_for
+from tests.fixtures.api import assert_error, call, key_for
 from xinren.accounts.choices import Role
 from xinren.coldchain.models import ColdChainProfile, Promise, Reading
 from xinren.trace.services import event_record
@@ -18,21 +18,11 @@ from .conftest import Shipped, element, series
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def carrier_key(shipped: Shipped) -> str:
-    return key_for(shipped.carrier.organization, Role.STAFF)
-
-
-@pytest.fixture
-def merchant_key(shipped: Shipped) -> str:
-    return key_for(shipped.merchant.organization, Role.STAFF)
-
-
-def test_a_carrier_opens_its_leg_and_lists_it(client: Client, shipped: Shipped, carrier_key: str) -> None:
+def test_a_carrier_opens_its_leg_and_lists_it(client: Client, shipped: Shipped, logistics_key: str) -> None:
     # when
-    opened = call(client, "POST", "/coldchain/legs", key=carrier_key,
+    opened = call(client, "POST", "/coldchain/legs", key=logistics_key,
                   body={"shipping_event_id": shipped.shipping.event_id})  # fmt: skip
-    listed = call(client, "GET", "/coldchain/legs", key=carrier_key)
+    listed = call(client, "GET", "/coldchain/legs", key=logistics_key)
     # then
     assert opened.status_code == 201
     assert [leg["id"] for leg in opened.json()] == [shipped.leg.pk]
@@ -46,13 +36,13 @@ def test_a_carrier_opens_its_leg_and_lists_it(client: Client, shipped: Shipped, 
 
 
 def test_posting_a_batch_answers_with_the_digest_and_excursions(
-    client: Client, shipped: Shipped, carrier_key: str, merchant_key: str
+    client: Client, shipped: Shipped, logistics_key: str, merchant_key: str
 ) -> None:
     # given
     body = {"readings": series(shipped.departed, [4.0, 9.5, 4.0])}
     # when
-    posted = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body=body)
-    again = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body=body)
+    posted = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body=body)
+    again = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body=body)
     seen_by_merchant = call(client, "GET", f"/coldchain/legs/{shipped.leg.pk}/excursions", key=merchant_key)
     # then
     assert posted.status_code == 201, posted.content
@@ -66,33 +56,33 @@ def test_posting_a_batch_answers_with_the_digest_and_excursions(
 
 
 def test_a_refused_batch_has_the_one_error_shape_and_stores_nothing(
-    client: Client, shipped: Shipped, carrier_key: str
+    client: Client, shipped: Shipped, logistics_key: str
 ) -> None:
     # given
     body = {"readings": [element(shipped.departed, 4.0), element(shipped.departed + dt.timedelta(minutes=5), 40.1,
                                                                    uom="FAH")]}  # fmt: skip
     # when
-    response = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body=body)
+    response = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body=body)
     # then
     error = assert_error(response, 422, "coldchain.reading_unit_wrong")
     assert error["message"] == "温度单位须为 CEL（摄氏度），收到 FAH；系统不做单位换算"
     assert Reading.objects.count() == 0
 
 
-def test_too_many_readings_get_a_clear_size_error(client: Client, shipped: Shipped, carrier_key: str) -> None:
+def test_too_many_readings_get_a_clear_size_error(client: Client, shipped: Shipped, logistics_key: str) -> None:
     # given
     body = {"readings": [element(shipped.departed)] * 10_001}
     # when
-    response = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body=body)
+    response = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body=body)
     # then
     error = assert_error(response, 422, "coldchain.readings_too_many")
     assert error["message"] == "一次最多提交 10000 条读数，本次 10001 条；请分批提交"
 
 
-def test_a_body_without_readings_is_refused(client: Client, shipped: Shipped, carrier_key: str) -> None:
+def test_a_body_without_readings_is_refused(client: Client, shipped: Shipped, logistics_key: str) -> None:
     # when
-    wrong_shape = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body=[1])
-    not_json = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=carrier_key, body="{nope")
+    wrong_shape = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body=[1])
+    not_json = call(client, "POST", f"/coldchain/legs/{shipped.leg.pk}/readings", key=logistics_key, body="{nope")
     # then
     assert_error(wrong_shape, 422, "coldchain.readings_empty")
     assert_error(not_json, 400, "request.malformed")
@@ -154,14 +144,14 @@ def test_a_wrong_profile_through_the_api(client: Client, shipped: Shipped, merch
     assert json.loads(response.content)["message"] == "最低温度须低于最高温度"
 
 
-def test_a_carrier_finds_shipments_it_has_not_opened_yet(client: Client, shipped: Shipped, carrier_key: str) -> None:
+def test_a_carrier_finds_shipments_it_has_not_opened_yet(client: Client, shipped: Shipped, logistics_key: str) -> None:
     # given: the merchant ships one more item itself
     event = event_record(
         actor=shipped.merchant, event_type="ObjectEvent", biz_step="shipping",
         event_time=shipped.departed + dt.timedelta(hours=3), identifiers=[shipped.items[0].digital_link.path],
     )  # fmt: skip
     # when
-    listed = call(client, "GET", "/coldchain/shipments", key=carrier_key)
+    listed = call(client, "GET", "/coldchain/shipments", key=logistics_key)
     # then
     assert listed.status_code == 200
     assert [(s["shipping_event_id"], s["recorded_by"]) for s in listed.json()] == [(event.event_id, "昆明山野菌菇店")]

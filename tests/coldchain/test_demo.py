@@ -8,15 +8,14 @@ from xinren.catalog.models import Batch
 from xinren.coldchain.demo import demo_coldchain_load
 from xinren.coldchain.models import ColdChainProfile, Excursion, Leg, Promise, Reading
 from xinren.coldchain.selectors import coldchain_for, promise_results_for_batch
-from xinren.demo.loader import demo_load
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise() -> None:
-    # when
-    demo_load()
+def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise(demo_world) -> None:
+    # given: the demo world, cold chain included
     readings = Reading.objects.count()
+    # when
     demo_coldchain_load()
     # then
     assert Reading.objects.count() == readings > 0

@@ -1,26 +1,22 @@
-"""Reviews to build a community on: delivered lines, posted reviews, diaries, voters, experts."""
+"""Reviews to build a community on: posted reviews, diaries, voters, experts."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
-from django.core.cache import cache
 
-from xinren.accounts.actors import Actor
-from xinren.accounts.choices import Role
 from xinren.accounts.consumers import consumer_public_id
-from xinren.accounts.models import Organization, User
+from xinren.accounts.models import User
 from xinren.catalog.models import Product
 from xinren.community.choices import Tier
 from xinren.community.models import ConsumerTier
 from xinren.core import clock
-from xinren.orders.models import Offer
 from xinren.reviews.models import DiaryEntry, Review
 from xinren.reviews.services import review_post
 
-from ..factories import OrganizationFactory, ProductFactory, actor_for
-from ..reviews.conftest import consumer_new, line_delivered
+from ..fixtures.accounts import consumer_new
+from ..fixtures.reviews import line_delivered
 
 # About 130 text units with all four kinds of specifics: number+unit, duration, comparison, usage context.
 LONG_TEXT = (
@@ -32,52 +28,10 @@ LONG_TEXT = (
 
 
 @pytest.fixture(autouse=True)
-def _clean_cache_fast_hashing(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+def _review_checks_off(settings):  # type: ignore[no-untyped-def]
     # Identical texts by different accounts would be folded as near-duplicates; tests that need the
     # integrity checks (and the feed's filtering) turn them back on.
     settings.XINREN_REVIEW_CHECKS = False
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def platform(db) -> Organization:  # type: ignore[no-untyped-def]
-    from xinren.accounts.choices import OrganizationKind
-
-    return OrganizationFactory(name="信任平台", slug="xinren", kind=OrganizationKind.PLATFORM)
-
-
-@pytest.fixture
-def operator(platform) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(platform, Role.ADMIN)
-
-
-@pytest.fixture
-def consumer(db) -> User:  # type: ignore[no-untyped-def]
-    return consumer_new()
-
-
-@pytest.fixture
-def other_consumer(db) -> User:  # type: ignore[no-untyped-def]
-    return consumer_new()
-
-
-@pytest.fixture
-def product(merchant) -> Product:  # type: ignore[no-untyped-def]
-    product = ProductFactory(merchant=merchant, name="楚雄野生牛肝菌 500g")
-    Offer.objects.create(merchant=merchant, product=product, price_fen=12800, stock=1000)
-    return product
-
-
-@pytest.fixture
-def other_product(other_merchant) -> Product:  # type: ignore[no-untyped-def]
-    from xinren.catalog.choices import ProductCategory
-
-    product = ProductFactory(merchant=other_merchant, name="普洱古树生茶 357g", category=ProductCategory.TEA)
-    Offer.objects.create(merchant=other_merchant, product=product, price_fen=26800, stock=1000)
-    return product
 
 
 def review_new(

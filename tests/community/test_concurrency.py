@@ -7,15 +7,16 @@ import pytest
 from xinren.community.models import HelpfulVote, PointsEntry, QualityScore
 from xinren.community.services import helpful_vote, review_sync
 
+from ..fixtures.accounts import consumer_new
 from ..orders.test_concurrency import _codes, race
-from .conftest import consumer_new, diary_write, review_new
+from .conftest import diary_write, review_new
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
 
-def test_concurrent_votes_all_count_and_one_score_row(require_postgres, settings, platform, product):
+def test_concurrent_votes_all_count_and_one_score_row(require_postgres, settings, platform, product_on_sale):
     settings.XINREN_REVIEW_CHECKS = False
-    review = review_new(consumer_new(), product)
+    review = review_new(consumer_new(), product_on_sale)
     voters = [consumer_new() for _ in range(4)]
 
     results = race(*(lambda voter=voter: helpful_vote(consumer=voter, review_id=review.pk) for voter in voters))
@@ -25,9 +26,9 @@ def test_concurrent_votes_all_count_and_one_score_row(require_postgres, settings
     assert QualityScore.objects.get(review=review).inputs["helpful_votes"] == 4
 
 
-def test_a_double_click_votes_once(require_postgres, settings, platform, product):
+def test_a_double_click_votes_once(require_postgres, settings, platform, product_on_sale):
     settings.XINREN_REVIEW_CHECKS = False
-    review = review_new(consumer_new(), product)
+    review = review_new(consumer_new(), product_on_sale)
     voter = consumer_new()
 
     results = race(*(lambda: helpful_vote(consumer=voter, review_id=review.pk) for _ in range(2)))
@@ -36,9 +37,9 @@ def test_a_double_click_votes_once(require_postgres, settings, platform, product
     assert HelpfulVote.objects.count() == 1
 
 
-def test_concurrent_syncs_pay_once(require_postgres, settings, platform, product):
+def test_concurrent_syncs_pay_once(require_postgres, settings, platform, product_on_sale):
     settings.XINREN_REVIEW_CHECKS = False
-    review = review_new(consumer_new(), product)
+    review = review_new(consumer_new(), product_on_sale)
     diary_write(review, 7, 15)
 
     results = race(*(lambda: review_sync(review_id=review.pk) for _ in range(3)))

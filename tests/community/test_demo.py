@@ -8,14 +8,15 @@ from django.db.models import F
 from xinren.community.demo import demo_community_load
 from xinren.community.models import ConsumerTier, HelpfulVote, QualityScore, TierChange, TrialParticipation
 
-from .conftest import consumer_new, review_new
+from ..fixtures.accounts import consumer_new
+from .conftest import review_new
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_community_loads_once(platform, merchant_actor, product):
+def test_the_demo_community_loads_once(platform, merchant_actor, product_on_sale):
     # given: six reviews by six buyers
-    reviews = [review_new(consumer_new(), product, text="很好吃" * (i + 1)) for i in range(6)]
+    reviews = [review_new(consumer_new(), product_on_sale, text="很好吃" * (i + 1)) for i in range(6)]
 
     # when
     made = demo_community_load()
@@ -36,17 +37,17 @@ def test_without_reviews_the_demo_does_nothing(db):
     assert demo_community_load() == {}
 
 
-def test_the_demo_experts_trial_review_is_labelled(platform, merchant_actor, product):
+def test_the_demo_experts_trial_review_is_labelled(platform, merchant_actor, product_on_sale):
     from xinren.community.selectors import trial_review_labels
     from xinren.reviews.models import Review
 
     from ..factories import BatchFactory, ItemFactory
 
     # given: items in stock to ship for the expert's trial order
-    batch = BatchFactory(product=product, quantity=10)
+    batch = BatchFactory(product=product_on_sale, quantity=10)
     for _ in range(3):
         ItemFactory(batch=batch)
-    reviews = [review_new(consumer_new(), product, text="很好吃" * (i + 1)) for i in range(4)]
+    reviews = [review_new(consumer_new(), product_on_sale, text="很好吃" * (i + 1)) for i in range(4)]
 
     # when
     demo_community_load()

@@ -32,10 +32,10 @@ def _spread(reviews):
 
 
 def test_the_feed_shows_visible_reviews_and_diaries_newest_first(settings, platform, operator, consumer,
-                                                                 other_consumer, product):
+                                                                 other_consumer, product_on_sale):
     # given: two reviews, one folded, and a diary entry on the visible one
-    shown = review_new(consumer, product, text="很好吃，炒肉香。")
-    folded = review_new(other_consumer, product, text="别买，加我微信 wx123 领红包")
+    shown = review_new(consumer, product_on_sale, text="很好吃，炒肉香。")
+    folded = review_new(other_consumer, product_on_sale, text="别买，加我微信 wx123 领红包")
     _spread([shown, folded])
     review_fold(actor=operator, review_id=folded.pk, reason="含有广告引流信息")
     DiaryEntry.objects.create(review=shown, milestone=7, text="一周了还很好", ledger_leaf_hash="0" * 64,
@@ -52,18 +52,18 @@ def test_the_feed_shows_visible_reviews_and_diaries_newest_first(settings, platf
     assert page["items"][1]["reviewer"] == shown.reviewer
 
 
-def test_with_checks_off_the_feed_does_no_filtering(settings, platform, operator, consumer, product):
-    folded = review_new(consumer, product, text="别买，加我微信 wx123 领红包")
+def test_with_checks_off_the_feed_does_no_filtering(settings, platform, operator, consumer, product_on_sale):
+    folded = review_new(consumer, product_on_sale, text="别买，加我微信 wx123 领红包")
     review_fold(actor=operator, review_id=folded.pk, reason="含有广告引流信息")
     settings.XINREN_REVIEW_CHECKS = False
 
     assert _keys(feed_page()) == [("review", folded.pk)]
 
 
-def test_keyset_pages_cover_everything_once(settings, platform, product):
-    from .conftest import consumer_new
+def test_keyset_pages_cover_everything_once(settings, platform, product_on_sale):
+    from ..fixtures.accounts import consumer_new
 
-    reviews = [review_new(consumer_new(), product, text=f"第{i}条评价，很好。") for i in range(5)]
+    reviews = [review_new(consumer_new(), product_on_sale, text=f"第{i}条评价，很好。") for i in range(5)]
     _spread(reviews)
     settings.XINREN_REVIEW_CHECKS = True
 
@@ -78,8 +78,8 @@ def test_keyset_pages_cover_everything_once(settings, platform, product):
     assert third["next"] == ""
 
 
-def test_reviews_and_diaries_at_the_same_instant_page_without_loss(settings, platform, consumer, product):
-    review = review_new(consumer, product, text="同一时刻")
+def test_reviews_and_diaries_at_the_same_instant_page_without_loss(settings, platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale, text="同一时刻")
     at = review.created_at
     for milestone in (7, 15, 30):
         DiaryEntry.objects.create(review=review, milestone=milestone, text="日记", ledger_leaf_hash="0" * 64,
@@ -99,13 +99,14 @@ def test_reviews_and_diaries_at_the_same_instant_page_without_loss(settings, pla
     assert sorted(seen) == sorted([("review", review.pk)] + [("diary", review.pk)] * 3)
 
 
-def test_filter_by_category_and_by_product(settings, platform, consumer, other_consumer, product, other_product):
-    mushroom = review_new(consumer, product, text="菌子很香")
-    tea = review_new(other_consumer, other_product, text="茶汤清亮")
+def test_filter_by_category_and_by_product(settings, platform, consumer, other_consumer, product_on_sale,
+                                           other_product_on_sale):
+    mushroom = review_new(consumer, product_on_sale, text="菌子很香")
+    tea = review_new(other_consumer, other_product_on_sale, text="茶汤清亮")
     settings.XINREN_REVIEW_CHECKS = True
 
     assert _keys(feed_page(category="tea")) == [("review", tea.pk)]
-    assert _keys(feed_page(product_id=product.pk)) == [("review", mushroom.pk)]
+    assert _keys(feed_page(product_id=product_on_sale.pk)) == [("review", mushroom.pk)]
 
 
 def test_a_bad_cursor_is_refused(platform):
@@ -114,8 +115,9 @@ def test_a_bad_cursor_is_refused(platform):
     assert refused.value.code == "community.cursor_invalid"
 
 
-def test_items_carry_quality_tier_votes_and_no_personal_data(settings, platform, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_items_carry_quality_tier_votes_and_no_personal_data(settings, platform, consumer, other_consumer,
+                                                             product_on_sale):
+    review = review_new(consumer, product_on_sale)
     expert_make(consumer)
     helpful_vote(consumer=other_consumer, review_id=review.pk)
     review_sync(review_id=review.pk)

@@ -21,10 +21,10 @@ def _checks_on(settings):  # type: ignore[no-untyped-def]
 
 
 def test_the_feed_page_shows_pseudonyms_scores_and_no_folded_text(client, platform, operator, consumer,
-                                                                  other_consumer, product):
+                                                                  other_consumer, product_on_sale):
     # given
-    shown = review_new(consumer, product, text="菌子很香，炒肉3天都吃完了。")
-    hidden = review_new(other_consumer, product, text="加我微信领红包")
+    shown = review_new(consumer, product_on_sale, text="菌子很香，炒肉3天都吃完了。")
+    hidden = review_new(other_consumer, product_on_sale, text="加我微信领红包")
     review_fold(actor=operator, review_id=hidden.pk, reason="含有广告引流信息")
     review_sync(review_id=shown.pk)
 
@@ -44,8 +44,8 @@ def test_the_feed_page_shows_pseudonyms_scores_and_no_folded_text(client, platfo
     assert len(response.content) < 150 * 1024
 
 
-def test_a_signed_in_consumer_votes_from_the_feed(client, platform, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_a_signed_in_consumer_votes_from_the_feed(client, platform, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     client.force_login(other_consumer)
     assert "有用 0" in client.get("/community/").content.decode()
 
@@ -58,8 +58,8 @@ def test_a_signed_in_consumer_votes_from_the_feed(client, platform, consumer, ot
     assert HelpfulVote.objects.count() == 0
 
 
-def test_an_author_sees_no_button_on_their_own_review_and_cannot_vote(client, platform, consumer, product):
-    review = review_new(consumer, product)
+def test_an_author_sees_no_button_on_their_own_review_and_cannot_vote(client, platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     client.force_login(consumer)
 
     assert "有用 0" not in client.get("/community/").content.decode()
@@ -67,8 +67,8 @@ def test_an_author_sees_no_button_on_their_own_review_and_cannot_vote(client, pl
     assert HelpfulVote.objects.count() == 0
 
 
-def test_voting_needs_a_signed_in_consumer(client, platform, consumer, product):
-    review = review_new(consumer, product)
+def test_voting_needs_a_signed_in_consumer(client, platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
 
     response = client.post(f"/community/reviews/{review.pk}/helpful/")
 
@@ -84,12 +84,12 @@ def test_the_tiers_page_publishes_the_criteria(client, db):
     assert "平台达人" in page
 
 
-def test_my_points_page_and_trial_answers(client, platform, merchant_actor, consumer, product):
-    review = review_new(consumer, product)
+def test_my_points_page_and_trial_answers(client, platform, merchant_actor, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
     review_sync(review_id=review.pk)
     expert = expert_make(consumer)
-    event = trial_event_create(actor=merchant_actor, product_id=product.pk, kind="trial", title="新品试用",
+    event = trial_event_create(actor=merchant_actor, product_id=product_on_sale.pk, kind="trial", title="新品试用",
                                slots=1, starts_on=review.created_at.date(), ends_on=review.created_at.date())
     invitation = trial_invite(actor=merchant_actor, event_id=event.pk, public_id=expert.public_id)
     client.force_login(consumer)
@@ -108,8 +108,8 @@ def test_my_points_needs_sign_in(client, db):
     assert client.get("/community/me/").status_code == 302
 
 
-def test_the_api_feed_and_vote(client, platform, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_the_api_feed_and_vote(client, platform, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
 
     feed = client.get("/api/v1/community/feed?limit=5").json()
     assert [item["review_id"] for item in feed["items"]] == [review.pk]
@@ -126,8 +126,8 @@ def test_the_api_feed_and_vote(client, platform, consumer, other_consumer, produ
     assert client.get("/api/v1/community/feed?after=bad").status_code == 422
 
 
-def test_the_api_my_points_tier_and_criteria(client, platform, consumer, product):
-    review = review_new(consumer, product)
+def test_the_api_my_points_tier_and_criteria(client, platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
     review_sync(review_id=review.pk)
     assert client.get("/api/v1/community/me/points").status_code == 401
@@ -147,8 +147,9 @@ def test_the_api_my_points_tier_and_criteria(client, platform, consumer, product
 
 
 def test_the_api_lets_a_merchant_open_a_trial_and_refuses_a_consumer_session(client, platform, merchant_actor,
-                                                                            consumer, product):
-    body = {"product_id": product.pk, "kind": "trial", "title": "新品试用", "slots": 3, "starts_on": "2026-12-01",
+                                                                            consumer, product_on_sale):
+    body = {"product_id": product_on_sale.pk, "kind": "trial", "title": "新品试用", "slots": 3,
+            "starts_on": "2026-12-01",
             "ends_on": "2026-12-15"}
     client.force_login(merchant_actor.user)
     created = client.post("/api/v1/community/trials", body, content_type="application/json")
@@ -158,12 +159,12 @@ def test_the_api_lets_a_merchant_open_a_trial_and_refuses_a_consumer_session(cli
     assert refused.status_code in (401, 403)
 
 
-def test_the_trial_flow_over_the_api(client, platform, merchant_actor, consumer, product):
+def test_the_trial_flow_over_the_api(client, platform, merchant_actor, consumer, product_on_sale):
     expert = expert_make(consumer)
     client.force_login(merchant_actor.user)
     experts = client.get("/api/v1/community/experts").json()
     event = client.post("/api/v1/community/trials", {
-        "product_id": product.pk, "kind": "factory_visit", "title": "工厂探访", "slots": 1,
+        "product_id": product_on_sale.pk, "kind": "factory_visit", "title": "工厂探访", "slots": 1,
         "starts_on": "2026-12-01", "ends_on": "2026-12-02"}, content_type="application/json").json()
     invited = client.post(f"/api/v1/community/trials/{event['id']}/invite", {"public_id": expert.public_id},
                           content_type="application/json")
@@ -178,10 +179,10 @@ def test_the_trial_flow_over_the_api(client, platform, merchant_actor, consumer,
     assert client.get("/api/v1/community/experts").status_code in (401, 403)
 
 
-def test_operators_read_the_community_tables_in_the_admin(client, platform, consumer, product):
+def test_operators_read_the_community_tables_in_the_admin(client, platform, consumer, product_on_sale):
     from xinren.accounts.models import User
 
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
     review_sync(review_id=review.pk)
     admin = User.objects.create_superuser(username="ops", password="pass-word-123")

@@ -22,9 +22,9 @@ def _ledger(consumer):
     return sorted(PointsEntry.objects.filter(consumer=consumer).values_list("reason", "points"))
 
 
-def test_quality_over_60_pays_10_points_once(platform, consumer, product):
+def test_quality_over_60_pays_10_points_once(platform, consumer, product_on_sale):
     # given: long, specific text (50) and two diaries (12) → 62
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
 
     # when: synced twice
@@ -37,9 +37,9 @@ def test_quality_over_60_pays_10_points_once(platform, consumer, product):
     assert points_balance(consumer=consumer) == 10
 
 
-def test_quality_80_diary_completion_and_helpful_milestones(platform, consumer, product):
+def test_quality_80_diary_completion_and_helpful_milestones(platform, consumer, product_on_sale):
     # given: all three diaries (20) and 10 helpful votes (75 × 15%) → 50 + 20 + 11.25 = 81
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15, 30)
     for voter in voters(10):
         HelpfulVote.objects.create(consumer=voter, review=review, created_at=clock.now())
@@ -53,9 +53,9 @@ def test_quality_80_diary_completion_and_helpful_milestones(platform, consumer, 
     assert points_balance(consumer=consumer) == 50
 
 
-def test_one_star_and_five_star_reviews_earn_the_same(platform, consumer, other_consumer, product):
-    one = review_new(consumer, product, stars=1)
-    five = review_new(other_consumer, product, stars=5)
+def test_one_star_and_five_star_reviews_earn_the_same(platform, consumer, other_consumer, product_on_sale):
+    one = review_new(consumer, product_on_sale, stars=1)
+    five = review_new(other_consumer, product_on_sale, stars=5)
     for review in (one, five):
         diary_write(review, 7, 15, 30)
         review_sync(review_id=review.pk)
@@ -63,9 +63,9 @@ def test_one_star_and_five_star_reviews_earn_the_same(platform, consumer, other_
     assert _ledger(consumer) == _ledger(other_consumer) == [("diary.complete", 15), ("quality.60", 10)]
 
 
-def test_a_fold_after_payment_records_reversals(platform, operator, consumer, product):
+def test_a_fold_after_payment_records_reversals(platform, operator, consumer, product_on_sale):
     # given: 25 points paid
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15, 30)
     review_sync(review_id=review.pk)
     assert points_balance(consumer=consumer) == 25
@@ -85,8 +85,8 @@ def test_a_fold_after_payment_records_reversals(platform, operator, consumer, pr
     assert reversal.reason_label == "冲回（评价被折叠）：内容质量分达到 60"
 
 
-def test_a_folded_review_earns_nothing(platform, operator, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_a_folded_review_earns_nothing(platform, operator, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15, 30)
     review_fold(actor=operator, review_id=review.pk, reason="含有他人电话号码")
 
@@ -95,17 +95,17 @@ def test_a_folded_review_earns_nothing(platform, operator, consumer, other_consu
     assert _ledger(consumer) == []
 
 
-def test_votes_pay_the_helpful_milestone_through_the_vote_service(platform, consumer, product):
-    review = review_new(consumer, product, text="还行")
+def test_votes_pay_the_helpful_milestone_through_the_vote_service(platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale, text="还行")
     for voter in voters(10):
         helpful_vote(consumer=voter, review_id=review.pk)
 
     assert _ledger(consumer) == [("helpful.10", 5)]
 
 
-def test_rescore_picks_up_diaries_written_through_the_reviews_core(platform, consumer, product):
+def test_rescore_picks_up_diaries_written_through_the_reviews_core(platform, consumer, product_on_sale):
     # given: scored once without diaries (50: no points), then diaries arrive
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     review_sync(review_id=review.pk)
     assert _ledger(consumer) == []
     diary_write(review, 7, 15)
@@ -117,10 +117,10 @@ def test_rescore_picks_up_diaries_written_through_the_reviews_core(platform, con
     assert _ledger(consumer) == [("quality.60", 10)]
 
 
-def test_a_unique_key_stops_a_second_payment_even_outside_the_service(platform, consumer, product):
+def test_a_unique_key_stops_a_second_payment_even_outside_the_service(platform, consumer, product_on_sale):
     from django.db import IntegrityError, transaction
 
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
     review_sync(review_id=review.pk)
 
@@ -131,20 +131,20 @@ def test_a_unique_key_stops_a_second_payment_even_outside_the_service(platform, 
 
 
 def test_a_review_shown_again_is_paid_again_and_a_second_fold_reverses_again(settings, platform, operator,
-                                                                             product):
+                                                                             product_on_sale):
     from xinren.reviews.models import Flag
     from xinren.reviews.services import flag_resolve
 
-    from .conftest import consumer_new
+    from ..fixtures.accounts import consumer_new
 
     # given: a paid review by a new account, then a burst of new accounts folds it pending review
     settings.XINREN_REVIEW_CHECKS = True
     authors = [consumer_new(joined_days_ago=1) for _ in range(5)]
-    first = review_new(authors[0], product)
+    first = review_new(authors[0], product_on_sale)
     diary_write(first, 7, 15)
     review_sync(review_id=first.pk)
     for n, author in enumerate(authors[1:], start=2):
-        review_new(author, product, text=f"第{n}位买家：收到了，挺好")
+        review_new(author, product_on_sale, text=f"第{n}位买家：收到了，挺好")
     review_sync(review_id=first.pk)
     assert _ledger(authors[0]) == [("quality.60", 10), ("quality.60.reversed", -10)]
 
@@ -165,20 +165,21 @@ def test_a_review_shown_again_is_paid_again_and_a_second_fold_reverses_again(set
     assert label == "恢复（评价恢复展示）：内容质量分达到 60"
 
 
-def test_posting_scores_the_review_once_it_commits(platform, consumer, product, django_capture_on_commit_callbacks):
+def test_posting_scores_the_review_once_it_commits(platform, consumer, product_on_sale,
+                                                   django_capture_on_commit_callbacks):
     # when: a long, specific review is posted (its transaction commits)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        review = review_new(consumer, product)
+        review = review_new(consumer, product_on_sale)
     # then: scored at once, without waiting for the hourly rescore (50: under the first paying threshold, 60)
     assert len(callbacks) == 1
     assert QualityScore.objects.get(review=review).score == 50
     assert points_balance(consumer=consumer) == 0
 
 
-def test_a_fold_reverses_points_once_it_commits(platform, consumer, product, operator,
+def test_a_fold_reverses_points_once_it_commits(platform, consumer, product_on_sale, operator,
                                                django_capture_on_commit_callbacks):
     # given: a review that earned points
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
     review_sync(review_id=review.pk)
     assert points_balance(consumer=consumer) == 10

@@ -67,10 +67,10 @@ def test_explanation_rows_carry_label_value_weight_and_points():
     assert str(rows[0]["label"]) == "篇幅"
 
 
-def test_stars_are_not_an_input(platform, consumer, other_consumer, product):
+def test_stars_are_not_an_input(platform, consumer, other_consumer, product_on_sale):
     # given: the same text and the same follow-ups, one star and five stars
-    one = review_new(consumer, product, stars=1)
-    five = review_new(other_consumer, product, stars=5)
+    one = review_new(consumer, product_on_sale, stars=1)
+    five = review_new(other_consumer, product_on_sale, stars=5)
     diary_write(one, 7)
     diary_write(five, 7)
 
@@ -84,8 +84,8 @@ def test_stars_are_not_an_input(platform, consumer, other_consumer, product):
     assert "stars" not in low.inputs
 
 
-def test_the_stored_score_keeps_inputs_and_version(platform, consumer, product):
-    review = review_new(consumer, product, text="很好吃，炒肉香。")
+def test_the_stored_score_keeps_inputs_and_version(platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale, text="很好吃，炒肉香。")
 
     review_sync(review_id=review.pk)
 
@@ -97,12 +97,12 @@ def test_the_stored_score_keeps_inputs_and_version(platform, consumer, product):
     assert stored.score == 8  # (25×5 + 25×25) / 100 = 7.5, rounded half up
 
 
-def test_photos_attached_by_the_reviews_core_count_as_media(platform, consumer, product):
+def test_photos_attached_by_the_reviews_core_count_as_media(platform, consumer, product_on_sale):
     from xinren.evidence.models import MediaFile
     from xinren.reviews.models import ReviewMedia
 
     # given: two photos attached to the review
-    review = review_new(consumer, product, text="很好")
+    review = review_new(consumer, product_on_sale, text="很好")
     for position in range(2):
         media = MediaFile.objects.create(sha256=f"{position:064x}", kind="image", mime="image/jpeg", size=10,
                                          original=f"o{position}", thumbnail=f"t{position}")

@@ -36,10 +36,10 @@ def _qr_matrix_matches(image: Image.Image, link: str) -> bool:
 
 
 def test_a_signed_in_consumer_shares_a_card_with_their_referral(client, settings, platform, consumer,
-                                                                other_consumer, product):
+                                                                other_consumer, product_on_sale):
     # given
     settings.XINREN_PUBLIC_BASE_URL = "https://xinren.example"
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
     client.force_login(other_consumer)
 
     # when
@@ -50,27 +50,27 @@ def test_a_signed_in_consumer_shares_a_card_with_their_referral(client, settings
     assert response["Content-Type"] == "image/png"
     image = Image.open(io.BytesIO(response.content))
     assert (image.format, image.size) == ("PNG", (750, 1000))
-    link = f"https://xinren.example/01/{product.gtin.zfill(14)}?ref={referral_id(other_consumer)}"
+    link = f"https://xinren.example/01/{product_on_sale.gtin.zfill(14)}?ref={referral_id(other_consumer)}"
     assert _qr_matrix_matches(image, link)
-    assert not _qr_matrix_matches(image, f"https://xinren.example/01/{product.gtin.zfill(14)}")
+    assert not _qr_matrix_matches(image, f"https://xinren.example/01/{product_on_sale.gtin.zfill(14)}")
 
 
 def test_an_anonymous_share_carries_no_referral_and_uses_the_request_host(client, settings, platform, consumer,
-                                                                           product):
+                                                                           product_on_sale):
     settings.ALLOWED_HOSTS = ["shop.example"]
     settings.XINREN_PUBLIC_BASE_URL = ""
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
 
     response = client.get(f"/community/reviews/{review.pk}/share.png", HTTP_HOST="shop.example")
 
     image = Image.open(io.BytesIO(response.content))
-    assert _qr_matrix_matches(image, f"http://shop.example/01/{product.gtin.zfill(14)}")
+    assert _qr_matrix_matches(image, f"http://shop.example/01/{product_on_sale.gtin.zfill(14)}")
 
 
-def test_cards_are_cached_per_review_sharer_and_version(client, platform, consumer, product, monkeypatch):
-    review = review_new(consumer, product)
+def test_cards_are_cached_per_review_sharer_and_version(client, platform, consumer, product_on_sale, monkeypatch):
+    review = review_new(consumer, product_on_sale)
     client.get(f"/community/reviews/{review.pk}/share.png")
-    link = sharecard.share_link(gtin=product.gtin, base_url="http://testserver/")
+    link = sharecard.share_link(gtin=product_on_sale.gtin, base_url="http://testserver/")
     path = sharecard.card_path(review_id=review.pk, link=link, labels=("", ""))
     assert default_storage.exists(path)
 
@@ -81,15 +81,15 @@ def test_cards_are_cached_per_review_sharer_and_version(client, platform, consum
     assert client.get(f"/community/reviews/{review.pk}/share.png").status_code == 200
 
 
-def test_a_folded_review_has_no_share_card(client, platform, operator, consumer, product):
-    review = review_new(consumer, product)
+def test_a_folded_review_has_no_share_card(client, platform, operator, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     review_fold(actor=operator, review_id=review.pk, reason="含有他人电话号码")
 
     assert client.get(f"/community/reviews/{review.pk}/share.png").status_code == 404
 
 
-def test_the_referral_id_is_not_the_review_pseudonym(platform, consumer, product):
-    review = review_new(consumer, product)
+def test_the_referral_id_is_not_the_review_pseudonym(platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
 
     assert referral_id(consumer).startswith("r")
     assert len(referral_id(consumer)) == 16

@@ -61,9 +61,10 @@ def _votes(review, count):
         HelpfulVote.objects.create(consumer=voter, review=review, created_at=clock.now())
 
 
-def test_a_consumer_is_promoted_to_quality_sharer_and_demoted_after_folds(platform, operator, consumer, product):
+def test_a_consumer_is_promoted_to_quality_sharer_and_demoted_after_folds(platform, operator, consumer,
+                                                                          product_on_sale):
     # given: three reviews scoring 60, ten helpful votes
-    reviews = _reviews_with_scores(consumer, product, 3, 60)
+    reviews = _reviews_with_scores(consumer, product_on_sale, 3, 60)
     _votes(reviews[0], 10)
 
     # when
@@ -93,8 +94,8 @@ def test_a_consumer_is_promoted_to_quality_sharer_and_demoted_after_folds(platfo
     assert TierChange.objects.filter(consumer=consumer).count() == 2
 
 
-def test_nothing_changes_when_nothing_changed(platform, consumer, product):
-    reviews = _reviews_with_scores(consumer, product, 3, 60)
+def test_nothing_changes_when_nothing_changed(platform, consumer, product_on_sale):
+    reviews = _reviews_with_scores(consumer, product_on_sale, 3, 60)
     _votes(reviews[0], 10)
     tiers_evaluate()
 
@@ -102,16 +103,17 @@ def test_nothing_changes_when_nothing_changed(platform, consumer, product):
     assert TierChange.objects.count() == 1
 
 
-def test_one_vote_short_stays_ordinary(platform, consumer, product):
-    reviews = _reviews_with_scores(consumer, product, 3, 60)
+def test_one_vote_short_stays_ordinary(platform, consumer, product_on_sale):
+    reviews = _reviews_with_scores(consumer, product_on_sale, 3, 60)
     _votes(reviews[0], 9)
 
     assert tiers_evaluate() == []
     assert not ConsumerTier.objects.exists()
 
 
-def test_a_platform_expert_needs_ten_reviews_at_75_fifty_votes_five_diaries_and_no_fold(platform, consumer, product):
-    reviews = _reviews_with_scores(consumer, product, 10, 75)
+def test_a_platform_expert_needs_ten_reviews_at_75_fifty_votes_five_diaries_and_no_fold(platform, consumer,
+                                                                                        product_on_sale):
+    reviews = _reviews_with_scores(consumer, product_on_sale, 10, 75)
     _votes(reviews[0], 50)
     diary_write(reviews[0], 7, 15, 30)
     diary_write(reviews[1], 7, 15)
@@ -124,13 +126,13 @@ def test_a_platform_expert_needs_ten_reviews_at_75_fifty_votes_five_diaries_and_
     assert tier.public_id == reviews[0].reviewer
 
 
-def test_the_daily_command_rescores_then_promotes(platform, consumer, product):
+def test_the_daily_command_rescores_then_promotes(platform, consumer, product_on_sale):
     from io import StringIO
 
     from django.core.management import call_command
 
     # given: three unscored reviews that score 62 once rescored (two diaries each), ten votes
-    reviews = [review_new(consumer, product) for _ in range(3)]
+    reviews = [review_new(consumer, product_on_sale) for _ in range(3)]
     for review in reviews:
         diary_write(review, 7, 15)
     _votes(reviews[0], 10)

@@ -14,9 +14,9 @@ from .conftest import review_new, voters
 pytestmark = pytest.mark.django_db
 
 
-def test_a_consumer_marks_another_consumers_review_helpful(platform, consumer, other_consumer, product):
+def test_a_consumer_marks_another_consumers_review_helpful(platform, consumer, other_consumer, product_on_sale):
     # given
-    review = review_new(consumer, product)
+    review = review_new(consumer, product_on_sale)
 
     # when
     count = helpful_vote(consumer=other_consumer, review_id=review.pk)
@@ -27,8 +27,8 @@ def test_a_consumer_marks_another_consumers_review_helpful(platform, consumer, o
     assert QualityScore.objects.get(review=review).inputs["helpful_votes"] == 1
 
 
-def test_voting_on_ones_own_review_is_refused(platform, consumer, product):
-    review = review_new(consumer, product)
+def test_voting_on_ones_own_review_is_refused(platform, consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
 
     with pytest.raises(PermissionDenied) as refused:
         helpful_vote(consumer=consumer, review_id=review.pk)
@@ -37,8 +37,8 @@ def test_voting_on_ones_own_review_is_refused(platform, consumer, product):
     assert HelpfulVote.objects.count() == 0
 
 
-def test_voting_twice_is_refused(platform, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_voting_twice_is_refused(platform, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     helpful_vote(consumer=other_consumer, review_id=review.pk)
 
     with pytest.raises(Conflict) as refused:
@@ -48,8 +48,8 @@ def test_voting_twice_is_refused(platform, consumer, other_consumer, product):
     assert HelpfulVote.objects.count() == 1
 
 
-def test_a_vote_can_be_taken_back_once(platform, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_a_vote_can_be_taken_back_once(platform, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     helpful_vote(consumer=other_consumer, review_id=review.pk)
 
     assert helpful_unvote(consumer=other_consumer, review_id=review.pk) == 0
@@ -60,8 +60,8 @@ def test_a_vote_can_be_taken_back_once(platform, consumer, other_consumer, produ
     assert refused.value.code == "community.vote_not_found"
 
 
-def test_a_folded_review_takes_no_votes(platform, operator, consumer, other_consumer, product):
-    review = review_new(consumer, product)
+def test_a_folded_review_takes_no_votes(platform, operator, consumer, other_consumer, product_on_sale):
+    review = review_new(consumer, product_on_sale)
     review_fold(actor=operator, review_id=review.pk, reason="含有他人电话号码")
 
     with pytest.raises(Conflict) as refused:
@@ -76,8 +76,8 @@ def test_an_unknown_review_is_not_found(platform, consumer):
         helpful_vote(consumer=consumer, review_id=999999)
 
 
-def test_a_merchant_user_without_a_phone_cannot_vote(platform, consumer, product, merchant_actor):
-    review = review_new(consumer, product)
+def test_a_merchant_user_without_a_phone_cannot_vote(platform, consumer, product_on_sale, merchant_actor):
+    review = review_new(consumer, product_on_sale)
 
     with pytest.raises(PermissionDenied) as refused:
         helpful_vote(consumer=merchant_actor.user, review_id=review.pk)
@@ -86,11 +86,11 @@ def test_a_merchant_user_without_a_phone_cannot_vote(platform, consumer, product
     assert HelpfulVote.objects.count() == 0
 
 
-def test_votes_are_rate_limited_per_consumer(platform, consumer, other_consumer, product, monkeypatch):
+def test_votes_are_rate_limited_per_consumer(platform, consumer, other_consumer, product_on_sale, monkeypatch):
     # given: a limit of 2 votes or undos an hour
     monkeypatch.setattr(votes, "VOTES_PER_HOUR", 2)
     authors = voters(3)
-    reviews = [review_new(author, product) for author in authors]
+    reviews = [review_new(author, product_on_sale) for author in authors]
     helpful_vote(consumer=other_consumer, review_id=reviews[0].pk)
     helpful_vote(consumer=other_consumer, review_id=reviews[1].pk)
 

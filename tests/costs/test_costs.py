@@ -23,11 +23,6 @@ LINES = {"raw_material": "30.00", "processing": "8.50", "packaging": "4.50", "lo
          "platform_fees": "3.00", "profit": "12.00"}
 
 
-@pytest.fixture
-def product(merchant):  # type: ignore[no-untyped-def]
-    return ProductFactory(merchant=merchant)
-
-
 def _counts() -> tuple[int, int, int]:
     return CostBreakdown.objects.count(), PendingEntry.objects.count(), PageRefresh.objects.count()
 

@@ -1,13 +1,16 @@
-"""Small media files built in the tests: a JPEG with GPS EXIF, an MP4 with location boxes, a WebM, a PDF."""
+"""Small media files built in the tests: distinct PNGs, a JPEG with GPS EXIF, an MP4 with location boxes, a WebM,
+a PDF."""
 
 from __future__ import annotations
 
 import io
+import itertools
 import struct
 
 from PIL import Image
 
 GPS_IFD = 0x8825
+_colours = itertools.count(1)
 
 
 def jpeg_with_gps(*, size: tuple[int, int] = (64, 48), orientation: int | None = None) -> bytes:
@@ -23,6 +26,14 @@ def jpeg_with_gps(*, size: tuple[int, int] = (64, 48), orientation: int | None =
     out = io.BytesIO()
     image.save(out, format="JPEG", exif=exif, quality=90)
     return out.getvalue()
+
+
+def png() -> bytes:
+    """A small, distinct PNG each call (evidence files are stored once per digest)."""
+    shade = next(_colours)
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (shade % 256, (shade * 7) % 256, 90)).save(buffer, format="PNG")
+    return buffer.getvalue()
 
 
 def image_bytes(fmt: str, *, size: tuple[int, int] = (40, 30), mode: str = "RGB") -> bytes:

@@ -30,13 +30,13 @@ def test_no_album_without_evidence(batch):
     assert "album" not in sections_for(product=batch.product, batch=batch)
 
 
-def test_album_groups_certificates_apart_and_marks_each_proof(merchant_actor, lab_actor, batch, settings):
+def test_album_groups_certificates_apart_and_marks_each_proof(merchant_actor, granted_lab_actor, batch, settings):
     # given
     settings.XINREN_LOG_INTEGRATE_ON_COMMIT = False
     photo = _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN, caption="松林")
     video = _upload(merchant_actor, content=samples.mp4_with_location(), name="pack.mp4", batch_id=batch.pk,
                     purpose=Purpose.PACKING)
-    certificate = _upload(lab_actor, content=samples.pdf_with_metadata(), name="cert.pdf",
+    certificate = _upload(granted_lab_actor, content=samples.pdf_with_metadata(), name="cert.pdf",
                           product_id=batch.product_id, purpose=Purpose.CERTIFICATE, caption="有机产品认证证书")
     # when: before and after the log integrates the statements
     pending = album_for(product=batch.product, batch=batch)
@@ -48,7 +48,7 @@ def test_album_groups_certificates_apart_and_marks_each_proof(merchant_actor, la
     assert [(i["id"], i["kind"], i["purpose_label"]) for i in album["photos"]] == [
         (photo.pk, "image", "产地实拍"), (video.pk, "video", "包装")]
     assert [(i["id"], i["kind"], i["vouched_by"], i["pages"]) for i in album["certificates"]] == [
-        (certificate.pk, "pdf", lab_actor.organization.name, 1)]
+        (certificate.pk, "pdf", granted_lab_actor.organization.name, 1)]
     first = album["photos"][0]
     assert first["thumb_url"] == f"/media/{photo.media.thumbnail}"
     assert first["full_url"] == f"/media/{photo.media.display}"

@@ -9,8 +9,8 @@ from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductStatus
 from xinren.evidence.models import Evidence, MediaFile
 
-from ..api.conftest import bearer, key_for
 from ..factories import ProductFactory
+from ..fixtures.api import bearer, key_for
 from . import samples
 
 pytestmark = pytest.mark.django_db

@@ -18,11 +18,6 @@ from . import samples
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def _browser(actor, *, csrf: bool = False) -> Client:  # type: ignore[no-untyped-def]
     client = Client(enforce_csrf_checks=csrf)
     client.force_login(actor.user)

@@ -8,7 +8,6 @@ import pytest
 from django.core.files.storage import default_storage
 from pypdf import PdfReader
 
-from xinren.demo.loader import demo_load
 from xinren.evidence.demo import TEA_CERTIFICATE_NUMBER, demo_evidence_load
 from xinren.evidence.models import Evidence
 from xinren.evidence.selectors import album_for
@@ -16,10 +15,10 @@ from xinren.evidence.selectors import album_for
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_albums_are_loaded_once_with_the_tea_certificate():
-    # when
-    demo_load()
+def test_demo_albums_are_loaded_once_with_the_tea_certificate(demo_world):
+    # given: the demo world, albums included
     count = Evidence.objects.count()
+    # when
     again = demo_evidence_load()
     # then
     assert again == 0 and Evidence.objects.count() == count

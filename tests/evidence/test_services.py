@@ -79,12 +79,12 @@ def test_evidence_on_an_event_names_the_event_and_refreshes_its_lot(merchant_act
     assert list(evidence_for(product=batch.product)) == []
 
 
-def test_a_granted_lab_vouches_for_its_certificate(lab_actor, batch):
+def test_a_granted_lab_vouches_for_its_certificate(granted_lab_actor, batch):
     # given
-    certificate = evidence_upload(actor=lab_actor, content=samples.pdf_with_metadata(), filename="cert.pdf",
+    certificate = evidence_upload(actor=granted_lab_actor, content=samples.pdf_with_metadata(), filename="cert.pdf",
                                   batch_id=batch.pk, purpose=Purpose.CERTIFICATE, caption="有机产品认证证书")
     # then
-    assert certificate.organization == lab_actor.organization
+    assert certificate.organization == granted_lab_actor.organization
     assert certificate.media.kind == "pdf"
     assert _statement(certificate.leaf_hash)["mediaType"] == "application/pdf"
 
@@ -195,9 +195,9 @@ def test_withdraw_is_final_and_needs_a_reason(merchant_actor, batch, photo):
     assert _counts() == before
 
 
-def test_only_the_vouching_organization_withdraws(merchant_actor, lab_actor, other_actor, batch, photo):
+def test_only_the_vouching_organization_withdraws(merchant_actor, granted_lab_actor, other_actor, batch, photo):
     # given a lab's evidence on the merchant's lot
-    evidence = evidence_attach(actor=lab_actor, media=photo, batch=batch, purpose=Purpose.INSPECTION)
+    evidence = evidence_attach(actor=granted_lab_actor, media=photo, batch=batch, purpose=Purpose.INSPECTION)
     before = _counts()
     # when / then: neither the merchant nor a stranger can withdraw what the lab signed
     for actor in (merchant_actor, other_actor):
@@ -248,11 +248,11 @@ def test_evidence_on_a_partners_event(merchant_admin, merchant_actor, logistics,
     assert refused.value.code == "evidence.subject_forbidden"
 
 
-def test_a_revoked_grant_stops_a_partner(merchant_admin, lab, lab_actor, batch, photo):
+def test_a_revoked_grant_stops_a_partner(merchant_admin, lab, granted_lab_actor, batch, photo):
     from xinren.catalog.services import partner_revoke
 
     partner_revoke(actor=merchant_admin, partner_slug=lab.slug)
     with pytest.raises(DomainError) as refused:
-        evidence_attach(actor=lab_actor, media=photo, batch=batch, purpose=Purpose.INSPECTION)
+        evidence_attach(actor=granted_lab_actor, media=photo, batch=batch, purpose=Purpose.INSPECTION)
     assert refused.value.code == "evidence.subject_forbidden"
     assert Evidence.objects.count() == 0

@@ -13,7 +13,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from xinren.accounts.choices import Role
 from xinren.attest import keys
 from xinren.catalog.choices import ProductCategory
-from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError
 from xinren.core.models import PageRefresh
 from xinren.lab.models import LabMeasurement, LabReport
@@ -33,14 +32,9 @@ MUSHROOM_RESULTS = [
 
 
 @pytest.fixture
-def lab_actor(lab, merchant_admin):  # type: ignore[no-untyped-def]
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
-    return actor_for(lab, Role.STAFF)
-
-
-@pytest.fixture
-def batch(merchant):  # type: ignore[no-untyped-def]
-    return BatchFactory(product__merchant=merchant, product__category=ProductCategory.WILD_MUSHROOM, lot="L20260801")
+def sampled_batch(product):  # type: ignore[no-untyped-def]
+    """The lot the lab samples (its own lot number, which the signed report names)."""
+    return BatchFactory(product=product, lot="L20260801")
 
 
 def _issue(actor, batch, measurements=None, **overrides):  # type: ignore[no-untyped-def]
@@ -56,13 +50,13 @@ def _counts() -> tuple[int, int, int, int]:
             PageRefresh.objects.count())
 
 
-def test_issue_stores_signs_and_marks_the_batch_stale(lab_actor, batch):
+def test_issue_stores_signs_and_marks_the_batch_stale(granted_lab_actor, sampled_batch):
     # given a lab the merchant granted
     # when
-    report = _issue(lab_actor, batch)
+    report = _issue(granted_lab_actor, sampled_batch)
     # then the report and its measurements are stored
     assert (report.batch, report.lab, report.accreditation, report.table_version, report.self_signed) == (
-        batch, lab_actor.organization, "CNAS L1234", "2026.1", False
+        sampled_batch, granted_lab_actor.organization, "CNAS L1234", "2026.1", False
     )
     assert [(m.indicator, m.value, m.not_detected) for m in report.measurements.order_by("position")] == [
         ("lead", Decimal("0.05"), False), ("cadmium", None, True), ("total_mercury", Decimal("0.01"), False)
@@ -71,14 +65,14 @@ def test_issue_stores_signs_and_marks_the_batch_stale(lab_actor, batch):
     pending = PendingEntry.objects.get(leaf_hash=bytes.fromhex(report.ledger_leaf_hash))
     statement = json.loads(parse_envelope(bytes(pending.envelope)).payload)
     assert pending.statement_type == "lab.report"
-    assert pending.signer_key_id == keys._active_custodial(lab_actor.organization).key_id  # type: ignore[union-attr]
+    assert pending.signer_key_id == keys._active_custodial(granted_lab_actor.organization).key_id  # type: ignore[union-attr]
     assert {k: v for k, v in statement.items() if k != "time"} == {
         "type": "lab.report",
-        "subject": f"http://127.0.0.1:8000/01/{batch.product.gtin}/10/L20260801",
+        "subject": f"http://127.0.0.1:8000/01/{sampled_batch.product.gtin}/10/L20260801",
         "report_id": str(report.report_id),
-        "lab": f"org:{lab_actor.organization.pk}",
+        "lab": f"org:{granted_lab_actor.organization.pk}",
         "accreditation": "CNAS L1234",
-        "gtin": batch.product.gtin,
+        "gtin": sampled_batch.product.gtin,
         "lot": "L20260801",
         "sample_id": "YN-2026-0001",
         "sampled_at": "2026-08-20T09:30:00+08:00",
@@ -91,15 +85,15 @@ def test_issue_stores_signs_and_marks_the_batch_stale(lab_actor, batch):
         ],
     }
     # and the batch's pages are queued for re-publication
-    assert list(PageRefresh.objects.values_list("kind", "object_id")) == [("batch", batch.pk)]
+    assert list(PageRefresh.objects.values_list("kind", "object_id")) == [("batch", sampled_batch.pk)]
 
 
-def test_scorecard_for_batch(settings, lab_actor, batch):
+def test_scorecard_for_batch(settings, granted_lab_actor, sampled_batch):
     # given lead at 0.05 of ≤0.3 (16.7 % → 4★), cadmium not detected (5★), mercury at 0.01 of ≤0.1 (10 % → 5★)
     settings.XINREN_RESOLVER = "https://xinren.example"
-    report = _issue(lab_actor, batch)
+    report = _issue(granted_lab_actor, sampled_batch)
     # when
-    card = scorecard_for_batch(batch=batch)
+    card = scorecard_for_batch(batch=sampled_batch)
     # then
     assert card is not None
     assert (card["overall_stars"], card["exceeds"], card["table_version"], card["leaf_hash"]) == (
@@ -117,23 +111,23 @@ def test_scorecard_for_batch(settings, lab_actor, batch):
     json.dumps(card)
 
 
-def test_exceedance_caps_the_overall_grade(lab_actor, batch):
+def test_exceedance_caps_the_overall_grade(granted_lab_actor, sampled_batch):
     # given lead above its limit while everything else is clean
-    _issue(lab_actor, batch, measurements=[
+    _issue(granted_lab_actor, sampled_batch, measurements=[
         {"indicator": "lead", "value": "0.31", "unit": "mg/kg"},
         {"indicator": "cadmium", "value": "ND", "unit": "mg/kg"},
     ])
     # when
-    card = scorecard_for_batch(batch=batch)
+    card = scorecard_for_batch(batch=sampled_batch)
     # then
     assert card is not None
     assert (card["overall_stars"], card["exceeds"]) == (1, True)
     assert [(i["stars"], i["exceeds"]) for i in card["indicators"]] == [(1, True), (5, False)]
 
 
-def test_batch_without_report_has_no_scorecard(batch):
+def test_batch_without_report_has_no_scorecard(sampled_batch):
     # given / when / then
-    assert scorecard_for_batch(batch=batch) is None
+    assert scorecard_for_batch(batch=sampled_batch) is None
 
 
 @pytest.mark.parametrize(
@@ -152,94 +146,95 @@ def test_batch_without_report_has_no_scorecard(batch):
         ({"indicator": "lead", "value": "ND", "unit": "mg/kg", "lod": "0.5"}, "lab_report.lod_above_limit"),
     ],
 )
-def test_invalid_measurement_is_refused_and_nothing_stored(lab_actor, batch, measurement, code):
+def test_invalid_measurement_is_refused_and_nothing_stored(granted_lab_actor, sampled_batch, measurement, code):
     # given
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch, measurements=[{"indicator": "cadmium", "value": "ND", "unit": "mg/kg"}, measurement])
+        _issue(granted_lab_actor, sampled_batch, measurements=[{"indicator": "cadmium", "value": "ND", "unit": "mg/kg"},
+                                                       measurement])
     # then
     assert caught.value.code == code
     assert caught.value.details["position"] == 1
     assert _counts() == before
 
 
-def test_wrong_unit_names_the_expected_unit(lab_actor, batch):
+def test_wrong_unit_names_the_expected_unit(granted_lab_actor, sampled_batch):
     # given / when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch, measurements=[{"indicator": "lead", "value": "50", "unit": "μg/kg"}])
+        _issue(granted_lab_actor, sampled_batch, measurements=[{"indicator": "lead", "value": "50", "unit": "μg/kg"}])
     # then
     assert caught.value.details == {"position": 0, "indicator": "lead", "unit": "μg/kg", "expected": "mg/kg"}
 
 
-def test_duplicate_indicator_and_empty_report_are_refused(lab_actor, batch):
+def test_duplicate_indicator_and_empty_report_are_refused(granted_lab_actor, sampled_batch):
     # given
     before = _counts()
     lead = {"indicator": "lead", "value": "0.1", "unit": "mg/kg"}
     # when / then
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch, measurements=[lead, lead])
+        _issue(granted_lab_actor, sampled_batch, measurements=[lead, lead])
     assert caught.value.code == "lab_report.indicator_duplicate"
     with pytest.raises(DomainError) as caught:
-        lab_report_issue(actor=lab_actor, batch_id=batch.pk, accreditation="CNAS L1234", sample_id="S",
+        lab_report_issue(actor=granted_lab_actor, batch_id=sampled_batch.pk, accreditation="CNAS L1234", sample_id="S",
                          sampled_at=SAMPLED, method="m", measurements=[])
     assert caught.value.code == "lab_report.measurements_required"
     assert _counts() == before
 
 
-def test_category_without_table_is_refused(lab_actor, merchant):
+def test_category_without_table_is_refused(granted_lab_actor, merchant):
     # given a handicraft batch
     batch = BatchFactory(product__merchant=merchant, product__category=ProductCategory.HANDICRAFT)
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch)
+        _issue(granted_lab_actor, batch)
     # then
     assert caught.value.code == "lab_report.category_unsupported"
     assert LabReport.objects.count() == 0
 
 
-def test_lab_without_grant_is_refused(lab, batch):
+def test_lab_without_grant_is_refused(lab, sampled_batch):
     # given a lab the merchant never granted
     actor = actor_for(lab, Role.STAFF)
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(actor, batch)
+        _issue(actor, sampled_batch)
     # then
     assert (caught.value.code, caught.value.status) == ("lab_report.batch_not_granted", 403)
     assert _counts() == before
 
 
-def test_revoked_grant_is_refused(lab_actor, batch, merchant):
+def test_revoked_grant_is_refused(granted_lab_actor, sampled_batch, merchant):
     # given the merchant revoked the lab's grant
     from xinren.catalog.models import PartnerGrant
 
     PartnerGrant.objects.filter(owner=merchant).update(revoked_at=SAMPLED)
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch)
+        _issue(granted_lab_actor, sampled_batch)
     # then
     assert caught.value.code == "lab_report.batch_not_granted"
     assert LabReport.objects.count() == 0
 
 
-def test_merchant_cannot_issue_a_lab_report(merchant_actor, batch):
+def test_merchant_cannot_issue_a_lab_report(merchant_actor, sampled_batch):
     # given
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(merchant_actor, batch)
+        _issue(merchant_actor, sampled_batch)
     # then
     assert (caught.value.code, caught.value.status) == ("permission.organization_kind", 403)
     assert _counts() == before
 
 
-def test_lab_viewer_cannot_issue(lab, lab_actor, batch):
+def test_lab_viewer_cannot_issue(lab, granted_lab_actor, sampled_batch):
     # given
     viewer = actor_for(lab, Role.VIEWER)
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(viewer, batch)
+        _issue(viewer, sampled_batch)
     # then
     assert caught.value.code == "permission.role"
     assert LabReport.objects.count() == 0
@@ -256,33 +251,33 @@ def test_accreditation_formats(raw, normalized):
 
 
 @pytest.mark.parametrize("raw", ["CNAS 1234", "CNAS L123", "CMA 12345", "ISO 17025", ""])
-def test_invalid_accreditation_is_refused(lab_actor, batch, raw):
+def test_invalid_accreditation_is_refused(granted_lab_actor, sampled_batch, raw):
     # given
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch, accreditation=raw)
+        _issue(granted_lab_actor, sampled_batch, accreditation=raw)
     # then
     assert caught.value.code == "lab_report.accreditation_invalid"
     assert _counts() == before
 
 
-def test_same_sample_id_twice_is_refused(lab_actor, batch):
+def test_same_sample_id_twice_is_refused(granted_lab_actor, sampled_batch):
     # given
-    _issue(lab_actor, batch)
+    _issue(granted_lab_actor, sampled_batch)
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch)
+        _issue(granted_lab_actor, sampled_batch)
     # then
     assert caught.value.code == "lab_report.sample_id_taken"
     assert _counts() == before
 
 
-def test_naive_sampling_time_is_refused(lab_actor, batch):
+def test_naive_sampling_time_is_refused(granted_lab_actor, sampled_batch):
     # given / when
     with pytest.raises(DomainError) as caught:
-        _issue(lab_actor, batch, sampled_at=dt.datetime(2026, 8, 20, 9, 30))
+        _issue(granted_lab_actor, sampled_batch, sampled_at=dt.datetime(2026, 8, 20, 9, 30))
     # then
     assert (caught.value.code, caught.value.details) == ("lab_report.field_invalid", {"field": "sampled_at"})
 
@@ -302,11 +297,11 @@ def _self_signed(organization, batch, **overrides):
     return sign_envelope(json.dumps(statement).encode(), key=private, keyid=key_id_for(public)).to_json()
 
 
-def test_self_signed_report_enters_the_log_as_signed(lab, lab_actor, batch):
+def test_self_signed_report_enters_the_log_as_signed(lab, granted_lab_actor, sampled_batch):
     # given a lab with its own key
-    envelope = _self_signed(lab, batch)
+    envelope = _self_signed(lab, sampled_batch)
     # when
-    report = lab_report_submit_signed(actor=lab_actor, envelope_bytes=envelope)
+    report = lab_report_submit_signed(actor=granted_lab_actor, envelope_bytes=envelope)
     # then
     pending = PendingEntry.objects.get(leaf_hash=bytes.fromhex(report.ledger_leaf_hash))
     assert bytes(pending.envelope) == envelope
@@ -327,13 +322,13 @@ def test_self_signed_report_enters_the_log_as_signed(lab, lab_actor, batch):
         ({"report_id": "not-a-uuid"}, "lab_report.field_invalid"),
     ],
 )
-def test_self_signed_report_is_validated_like_an_issued_one(lab, lab_actor, batch, overrides, code):
+def test_self_signed_report_is_validated_like_an_issued_one(lab, granted_lab_actor, sampled_batch, overrides, code):
     # given
-    envelope = _self_signed(lab, batch, **overrides)
+    envelope = _self_signed(lab, sampled_batch, **overrides)
     before = _counts()
     # when
     with pytest.raises(DomainError) as caught:
-        lab_report_submit_signed(actor=lab_actor, envelope_bytes=envelope)
+        lab_report_submit_signed(actor=granted_lab_actor, envelope_bytes=envelope)
     # then
     assert caught.value.code == code
     assert _counts() == before

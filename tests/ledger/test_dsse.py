@@ -27,7 +27,7 @@ def key() -> Ed25519PrivateKey:
 
 
 @pytest.fixture
-def other_key() -> Ed25519PrivateKey:
+def second_key() -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(b"\x43" * 32)
 
 
@@ -54,12 +54,12 @@ def test_sign_then_verify_round_trips_through_json(key: Ed25519PrivateKey) -> No
     assert len(keyid) == 64
 
 
-def test_countersignatures_and_unknown_keys(key: Ed25519PrivateKey, other_key: Ed25519PrivateKey) -> None:
+def test_countersignatures_and_unknown_keys(key: Ed25519PrivateKey, second_key: Ed25519PrivateKey) -> None:
     # given
-    envelope = dsse.add_signature(dsse.sign_envelope(b"{}", key=key, keyid="a"), key=other_key, keyid="b")
+    envelope = dsse.add_signature(dsse.sign_envelope(b"{}", key=key, keyid="a"), key=second_key, keyid="b")
     # when
-    both = dsse.verify_envelope(envelope, {"a": key.public_key(), "b": other_key.public_key().public_bytes_raw()})
-    one = dsse.verify_envelope(envelope, {"b": other_key.public_key()})
+    both = dsse.verify_envelope(envelope, {"a": key.public_key(), "b": second_key.public_key().public_bytes_raw()})
+    one = dsse.verify_envelope(envelope, {"b": second_key.public_key()})
     # then
     assert both.keyids == ("a", "b")
     assert one.keyids == ("b",)
@@ -83,12 +83,12 @@ def test_a_changed_payload_or_type_does_not_verify(key: Ed25519PrivateKey) -> No
         dsse.verify_envelope(json.dumps(retyped), {"a": key.public_key()}, payload_type="application/json")
 
 
-def test_a_signature_by_the_wrong_key_is_refused(key: Ed25519PrivateKey, other_key: Ed25519PrivateKey) -> None:
+def test_a_signature_by_the_wrong_key_is_refused(key: Ed25519PrivateKey, second_key: Ed25519PrivateKey) -> None:
     # given
     envelope = dsse.sign_envelope(b"{}", key=key, keyid="a")
     # when / then
     with pytest.raises(SignatureInvalidError):
-        dsse.verify_envelope(envelope, {"a": other_key.public_key()})
+        dsse.verify_envelope(envelope, {"a": second_key.public_key()})
 
 
 def test_url_safe_base64_is_accepted(key: Ed25519PrivateKey) -> None:

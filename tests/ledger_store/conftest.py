@@ -7,24 +7,11 @@ from typing import Any
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from xinren.accounts.actors import Actor
-from xinren.accounts.choices import Role
 from xinren.attest import keys
 from xinren.ledger.dsse import key_id_for, sign_envelope
 from xinren.ledger.store.services import statement_bytes
 
-from ..factories import actor_for
 from ..statement_types import TEST_NOTE
-
-
-@pytest.fixture
-def lab_admin(lab) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(lab, Role.ADMIN)
-
-
-@pytest.fixture
-def lab_actor(lab) -> Actor:  # type: ignore[no-untyped-def]
-    return actor_for(lab, Role.STAFF)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Signed-in browsers for each role and organization kind."""
+"""Signed-in browsers for each role and organization kind, and a product still in draft."""
 
 from __future__ import annotations
 
@@ -7,23 +7,16 @@ from django.test import Client
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
-from xinren.catalog.models import Batch, Product
+from xinren.catalog.models import Product
 
-from ..factories import BatchFactory, ItemFactory, ProductFactory, actor_for
-
-
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):  # type: ignore[no-untyped-def]
-    # Every factory user hashes a password; the production hasher makes these tests several times slower.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+from ..factories import ProductFactory, actor_for
+from ..fixtures.accounts import browser_of
 
 
 def signed_in(actor: Actor) -> Client:
     """A browser signed in as the actor's person."""
     assert actor.user is not None
-    client = Client()
-    client.force_login(actor.user)
-    return client
+    return browser_of(actor.user)
 
 
 @pytest.fixture
@@ -47,18 +40,7 @@ def logistics_staff(logistics_actor: Actor) -> Client:
 
 
 @pytest.fixture
-def product(merchant) -> Product:  # type: ignore[no-untyped-def]
+def draft_product(merchant) -> Product:  # type: ignore[no-untyped-def]
+    """A product not yet published, named plainly."""
     return ProductFactory(merchant=merchant, name="野生牛肝菌", status="draft")
 
-
-@pytest.fixture
-def batch(product: Product) -> Batch:
-    return BatchFactory(product=product, lot="L20260701", quantity=100)
-
-
-@pytest.fixture
-def other_batch(other_merchant) -> Batch:  # type: ignore[no-untyped-def]
-    other_product = ProductFactory(merchant=other_merchant, name="普洱生茶")
-    other = BatchFactory(product=other_product, lot="P2026", quantity=10)
-    ItemFactory(batch=other)
-    return other

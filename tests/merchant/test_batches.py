@@ -11,24 +11,24 @@ from xinren.catalog.models import Batch, Item
 from ..factories import ItemFactory
 
 
-def test_create_batch(staff: Client, product):
+def test_create_batch(staff: Client, draft_product):
     # when
     response = staff.post(
-        f"/merchant/products/{product.pk}/batches/new/",
+        f"/merchant/products/{draft_product.pk}/batches/new/",
         {"lot": "L2026-07A", "production_date": "2026-01-05", "expiry_date": "2026-12-31", "quantity": "200"},
     )
     # then
     batch = Batch.objects.get()
     assert response.status_code == 302
     assert response["Location"] == f"/merchant/batches/{batch.pk}/"
-    assert (batch.product, batch.lot, batch.quantity) == (product, "L2026-07A", 200)
+    assert (batch.product, batch.lot, batch.quantity) == (draft_product, "L2026-07A", 200)
     assert (batch.production_date, batch.expiry_date) == (dt.date(2026, 1, 5), dt.date(2026, 12, 31))
 
 
-def test_expiry_before_production_is_refused(staff: Client, product):
+def test_expiry_before_production_is_refused(staff: Client, draft_product):
     # when
     response = staff.post(
-        f"/merchant/products/{product.pk}/batches/new/",
+        f"/merchant/products/{draft_product.pk}/batches/new/",
         {"lot": "L1", "production_date": "2026-01-05", "expiry_date": "2025-12-31", "quantity": "10"},
     )
     # then
@@ -37,10 +37,10 @@ def test_expiry_before_production_is_refused(staff: Client, product):
     assert Batch.objects.count() == 0
 
 
-def test_production_in_the_future_is_refused(staff: Client, product):
+def test_production_in_the_future_is_refused(staff: Client, draft_product):
     # when
     response = staff.post(
-        f"/merchant/products/{product.pk}/batches/new/",
+        f"/merchant/products/{draft_product.pk}/batches/new/",
         {"lot": "L1", "production_date": "2999-01-01", "quantity": "10"},
     )
     # then
@@ -49,10 +49,10 @@ def test_production_in_the_future_is_refused(staff: Client, product):
     assert Batch.objects.count() == 0
 
 
-def test_bad_lot_characters_are_shown_on_the_lot_field(staff: Client, product):
+def test_bad_lot_characters_are_shown_on_the_lot_field(staff: Client, draft_product):
     # when
     response = staff.post(
-        f"/merchant/products/{product.pk}/batches/new/",
+        f"/merchant/products/{draft_product.pk}/batches/new/",
         {"lot": "批号一", "production_date": "2026-01-05", "quantity": "10"},
     )
     # then

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from xinren.catalog.models import Item, Product
@@ -13,16 +12,11 @@ from xinren.orders.models import Offer, Order, Payment, Refund, Shipment
 from xinren.trace.models import TraceEvent
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory
-from ..orders.conftest import consumer_with_phone
+from ..fixtures.accounts import consumer_with_phone
 from ..orders.flows import order_paid, order_placed, order_shipped
 from .conftest import signed_in
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _clean_cache():  # type: ignore[no-untyped-def]
-    cache.clear()
 
 
 @pytest.fixture

@@ -50,64 +50,64 @@ def test_register_product_with_bad_check_digit_shows_the_error(staff: Client):
     assert AuditEntry.objects.count() == 0
 
 
-def test_register_product_with_taken_gtin_is_refused(staff: Client, product):
+def test_register_product_with_taken_gtin_is_refused(staff: Client, draft_product):
     # when
-    response = staff.post("/merchant/products/new/", {**FORM, "gtin": product.gtin})
+    response = staff.post("/merchant/products/new/", {**FORM, "gtin": draft_product.gtin})
     # then
     assert response.status_code == 409
     assert response.context["form"].errors == {"gtin": ["该 GTIN 已登记"]}
     assert Product.objects.count() == 1
 
 
-def test_product_list_shows_only_own_products(staff: Client, product, other_batch):
+def test_product_list_shows_only_own_products(staff: Client, draft_product, other_batch):
     # when
     html = staff.get("/merchant/products/").content.decode()
     # then
-    assert product.name in html
+    assert draft_product.name in html
     assert other_batch.product.name not in html
 
 
-def test_edit_product(staff: Client, product):
+def test_edit_product(staff: Client, draft_product):
     # given
     form = {**FORM, "name": "野生牛肝菌 500g", "gtin": "ignored"}
     # when
-    response = staff.post(f"/merchant/products/{product.pk}/edit/", form)
+    response = staff.post(f"/merchant/products/{draft_product.pk}/edit/", form)
     # then
     assert response.status_code == 302
-    product.refresh_from_db()
-    assert product.name == "野生牛肝菌 500g"
-    assert product.description == "手工挑选，日晒干制。"
-    assert product.gtin != "06901234567892"  # the GTIN never changes
+    draft_product.refresh_from_db()
+    assert draft_product.name == "野生牛肝菌 500g"
+    assert draft_product.description == "手工挑选，日晒干制。"
+    assert draft_product.gtin != "06901234567892"  # the GTIN never changes
 
 
-def test_edit_form_is_prefilled(staff: Client, product):
+def test_edit_form_is_prefilled(staff: Client, draft_product):
     # when
-    response = staff.get(f"/merchant/products/{product.pk}/edit/")
+    response = staff.get(f"/merchant/products/{draft_product.pk}/edit/")
     # then
     assert response.status_code == 200
-    assert response.context["form"].initial["name"] == product.name
+    assert response.context["form"].initial["name"] == draft_product.name
 
 
-def test_publish_then_delist(staff: Client, product):
+def test_publish_then_delist(staff: Client, draft_product):
     # when
-    published = staff.post(f"/merchant/products/{product.pk}/status/", {"status": "active"})
-    product.refresh_from_db()
-    status_after_publish = product.status
-    delisted = staff.post(f"/merchant/products/{product.pk}/status/", {"status": "delisted"})
+    published = staff.post(f"/merchant/products/{draft_product.pk}/status/", {"status": "active"})
+    draft_product.refresh_from_db()
+    status_after_publish = draft_product.status
+    delisted = staff.post(f"/merchant/products/{draft_product.pk}/status/", {"status": "delisted"})
     # then
     assert published.status_code == delisted.status_code == 302
     assert status_after_publish == "active"
-    product.refresh_from_db()
-    assert product.status == "delisted"
+    draft_product.refresh_from_db()
+    assert draft_product.status == "delisted"
 
 
-def test_illegal_transition_shows_a_message_and_changes_nothing(staff: Client, product):
+def test_illegal_transition_shows_a_message_and_changes_nothing(staff: Client, draft_product):
     # when a draft is delisted without ever being published
-    response = staff.post(f"/merchant/products/{product.pk}/status/", {"status": "delisted"}, follow=True)
+    response = staff.post(f"/merchant/products/{draft_product.pk}/status/", {"status": "delisted"}, follow=True)
     # then
     assert "商品状态不能这样变更" in response.content.decode()
-    product.refresh_from_db()
-    assert product.status == "draft"
+    draft_product.refresh_from_db()
+    assert draft_product.status == "draft"
 
 
 def _png_with_gps() -> bytes:
@@ -120,16 +120,16 @@ def _png_with_gps() -> bytes:
     return out.getvalue()
 
 
-def test_image_upload_strips_exif(staff: Client, product):
+def test_image_upload_strips_exif(staff: Client, draft_product):
     # given
     data = _png_with_gps()
     assert Image.open(io.BytesIO(data)).getexif()  # the upload does carry metadata
     upload = SimpleUploadedFile("field.png", data, content_type="image/png")
     # when
-    response = staff.post(f"/merchant/products/{product.pk}/images/", {"image": upload})
+    response = staff.post(f"/merchant/products/{draft_product.pk}/images/", {"image": upload})
     # then
     assert response.status_code == 302
-    stored = ProductImage.objects.get(product=product)
+    stored = ProductImage.objects.get(product=draft_product)
     with stored.image.open("rb") as handle:
         saved = Image.open(io.BytesIO(handle.read()))
         assert saved.format == "PNG"
@@ -138,39 +138,39 @@ def test_image_upload_strips_exif(staff: Client, product):
         assert "exif" not in saved.info
 
 
-def test_text_file_named_jpg_is_refused(staff: Client, product):
+def test_text_file_named_jpg_is_refused(staff: Client, draft_product):
     # given
     upload = SimpleUploadedFile("photo.jpg", "不是图片".encode(), content_type="image/jpeg")
     # when
-    response = staff.post(f"/merchant/products/{product.pk}/images/", {"image": upload})
+    response = staff.post(f"/merchant/products/{draft_product.pk}/images/", {"image": upload})
     # then
     assert response.status_code == 422
     assert response.context["image_form"].errors == {"image": ["文件不是有效的图片"]}
     assert ProductImage.objects.count() == 0
 
 
-def test_viewer_cannot_write(viewer: Client, product):
+def test_viewer_cannot_write(viewer: Client, draft_product):
     # when
     register = viewer.post("/merchant/products/new/", {**FORM, "gtin": make_gtin()})
-    publish = viewer.post(f"/merchant/products/{product.pk}/status/", {"status": "active"})
-    edit = viewer.post(f"/merchant/products/{product.pk}/edit/", {**FORM, "name": "改名"})
+    publish = viewer.post(f"/merchant/products/{draft_product.pk}/status/", {"status": "active"})
+    edit = viewer.post(f"/merchant/products/{draft_product.pk}/edit/", {**FORM, "name": "改名"})
     # then
     assert register.status_code == publish.status_code == edit.status_code == 403
     assert "你的角色无权进行此操作" in register.content.decode()
     assert Product.objects.count() == 1
-    product.refresh_from_db()
-    assert (product.status, product.name) == ("draft", "野生牛肝菌")
+    draft_product.refresh_from_db()
+    assert (draft_product.status, draft_product.name) == ("draft", "野生牛肝菌")
     assert AuditEntry.objects.count() == 0
 
 
-def test_viewer_sees_products_without_write_buttons(viewer: Client, product):
+def test_viewer_sees_products_without_write_buttons(viewer: Client, draft_product):
     # when
-    response = viewer.get(f"/merchant/products/{product.pk}/")
+    response = viewer.get(f"/merchant/products/{draft_product.pk}/")
     # then
     assert response.status_code == 200
     html = response.content.decode()
-    assert product.name in html
-    assert f"/merchant/products/{product.pk}/edit/" not in html
+    assert draft_product.name in html
+    assert f"/merchant/products/{draft_product.pk}/edit/" not in html
     assert 'enctype="multipart/form-data"' not in html
 
 

@@ -3,39 +3,21 @@
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from xinren.accounts.choices import Role
 from xinren.catalog.services import partner_grant
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, Payment, Refund, Shipment
 
-from ..api.conftest import assert_error, call, key_for
-from .flows import order_paid, order_placed, order_shipped
+from ..fixtures.api import assert_error, call, key_for
+from .flows import order_shipped
 
 pytestmark = [pytest.mark.django_db]
 
 
-@pytest.fixture
-def client() -> Client:
-    return Client()
-
-
-@pytest.fixture
-def staff_key(merchant) -> str:  # type: ignore[no-untyped-def]
-    return key_for(merchant, Role.STAFF)
-
-
-@pytest.fixture
-def paid_order(consumer, product, offer):  # type: ignore[no-untyped-def]
-    order = order_placed(consumer, product, 2)
-    order_paid(consumer, order)
-    return Order.objects.get(pk=order.pk)
-
-
-def test_set_and_list_offers(client, staff_key, product):
+def test_set_and_list_offers(client, merchant_key, product):
     # when
-    response = call(client, "PUT", f"/offers/{product.pk}", key=staff_key,
+    response = call(client, "PUT", f"/offers/{product.pk}", key=merchant_key,
                     body={"price_fen": 12800, "stock": 40})
     # then
     assert response.status_code == 200, response.content
@@ -44,12 +26,12 @@ def test_set_and_list_offers(client, staff_key, product):
         "product_id": product.pk, "gtin": product.gtin, "product_name": product.name, "price_fen": 12800,
         "stock": 40, "active": True,
     }
-    listed = call(client, "GET", "/offers", key=staff_key).json()
+    listed = call(client, "GET", "/offers", key=merchant_key).json()
     assert [offer["price_fen"] for offer in listed] == [12800]
 
 
-def test_bad_offer_input_is_a_422_and_changes_nothing(client, staff_key, product, offer):
-    response = call(client, "PUT", f"/offers/{product.pk}", key=staff_key, body={"price_fen": 0, "stock": 1})
+def test_bad_offer_input_is_a_422_and_changes_nothing(client, merchant_key, product, offer):
+    response = call(client, "PUT", f"/offers/{product.pk}", key=merchant_key, body={"price_fen": 0, "stock": 1})
     body = assert_error(response, 422, "offer.invalid")
     assert body["details"] == {"field": "price_fen"}
     assert Offer.objects.get(pk=offer.pk).price_fen == 12800
@@ -62,9 +44,9 @@ def test_another_merchants_product_is_404(client, other_merchant, product):
     assert Offer.objects.count() == 0
 
 
-def test_a_merchant_sees_its_order_with_phones_masked(client, staff_key, consumer, paid_order):
+def test_a_merchant_sees_its_order_with_phones_masked(client, merchant_key, consumer, paid_order):
     # when
-    response = call(client, "GET", f"/orders/{paid_order.number}", key=staff_key)
+    response = call(client, "GET", f"/orders/{paid_order.number}", key=merchant_key)
     # then
     assert response.status_code == 200, response.content
     body = response.json()
@@ -77,7 +59,7 @@ def test_a_merchant_sees_its_order_with_phones_masked(client, staff_key, consume
         ("", "pending_payment"), ("pending_payment", "paid")
     ]
     assert body["shipment"] is None
-    listed = call(client, "GET", "/orders?status=paid", key=staff_key).json()
+    listed = call(client, "GET", "/orders?status=paid", key=merchant_key).json()
     assert (listed["count"], listed["items"][0]["number"], listed["items"][0]["quantity"]) == (
         1, paid_order.number, 2
     )
@@ -89,9 +71,9 @@ def test_other_merchants_do_not_see_the_order(client, other_merchant, paid_order
     assert call(client, "GET", "/orders", key=key).json()["count"] == 0
 
 
-def test_ship_through_the_api(client, settings, staff_key, paid_order, items):
+def test_ship_through_the_api(client, settings, merchant_key, paid_order, items):
     # when
-    response = call(client, "POST", f"/orders/{paid_order.number}/ship", key=staff_key, body={
+    response = call(client, "POST", f"/orders/{paid_order.number}/ship", key=merchant_key, body={
         "items": ["SN0001", items[1].digital_link.uri(settings.XINREN_RESOLVER)],
         "carrier": "顺丰速运", "tracking_number": "SF1234567890",
     })
@@ -104,8 +86,8 @@ def test_ship_through_the_api(client, settings, staff_key, paid_order, items):
     assert body["shipment"]["trace_event_id"].startswith("urn:uuid:")
 
 
-def test_shipping_the_wrong_count_is_a_422(client, staff_key, paid_order, items):
-    response = call(client, "POST", f"/orders/{paid_order.number}/ship", key=staff_key,
+def test_shipping_the_wrong_count_is_a_422(client, merchant_key, paid_order, items):
+    response = call(client, "POST", f"/orders/{paid_order.number}/ship", key=merchant_key,
                     body={"items": ["SN0001"], "carrier": "顺丰速运", "tracking_number": "SF1234567890"})
     body = assert_error(response, 422, "shipment.items_invalid")
     assert body["details"] == {"field": "items", "gtin": paid_order.lines.get().gtin, "expected": 2, "given": 1}
@@ -119,8 +101,8 @@ def test_a_viewer_key_cannot_ship(client, merchant, paid_order, items):
     assert Order.objects.get(pk=paid_order.pk).status == OrderStatus.PAID
 
 
-def test_cancel_refunds_the_consumer(client, staff_key, paid_order):
-    response = call(client, "POST", f"/orders/{paid_order.number}/cancel", key=staff_key,
+def test_cancel_refunds_the_consumer(client, merchant_key, paid_order):
+    response = call(client, "POST", f"/orders/{paid_order.number}/cancel", key=merchant_key,
                     body={"reason": "暴雨封山，无法发货"})
     assert response.status_code == 200, response.content
     body = response.json()
@@ -132,7 +114,7 @@ def test_refund_with_an_idempotency_header(client, merchant, paid_order):
     # given (API keys are staff or viewer at most; refunds need an admin, so use an admin's session)
     from xinren.accounts.models import Membership
 
-    from ..api.conftest import person
+    from ..fixtures.api import person
 
     admin = person()
     Membership.objects.create(user=admin, organization=merchant, role=Role.ADMIN)
@@ -151,8 +133,8 @@ def test_refund_with_an_idempotency_header(client, merchant, paid_order):
     assert Payment.objects.get(order=paid_order).refunded_fen == 3000
 
 
-def test_staff_keys_cannot_refund(client, staff_key, paid_order):
-    response = call(client, "POST", f"/orders/{paid_order.number}/refunds", key=staff_key,
+def test_staff_keys_cannot_refund(client, merchant_key, paid_order):
+    response = call(client, "POST", f"/orders/{paid_order.number}/refunds", key=merchant_key,
                     body={"amount_fen": 3000, "reason": "破损"})
     assert_error(response, 403, "permission.role")
     assert Payment.objects.get(order=paid_order).status == PaymentStatus.CAPTURED

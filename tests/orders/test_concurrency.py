@@ -19,7 +19,7 @@ from xinren.orders.payments.sandbox_models import SandboxCharge, SandboxIdempote
 from xinren.orders.payments.signatures import SIGNATURE_HEADER, webhook_secrets, webhook_sign
 from xinren.orders.services import payment_capture, payment_return, payment_webhook_receive, refund_request
 
-from .conftest import consumer_with_phone
+from ..fixtures.accounts import consumer_with_phone
 from .flows import checkout_opened, order_paid, order_placed, order_shipped
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]

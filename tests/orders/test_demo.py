@@ -6,7 +6,6 @@ import pytest
 
 from xinren.accounts.consumers import consumer_authenticate
 from xinren.catalog.models import Item
-from xinren.demo.loader import demo_load
 from xinren.orders.demo import CONSUMERS, DEMO_CONSUMER_PASSWORD
 from xinren.orders.models import Offer, Order, Shipment, ShipmentItem
 from xinren.orders.selectors import item_purchase_for_user
@@ -15,9 +14,8 @@ from xinren.trace.selectors import events_for_item
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_orders_cover_every_state():
-    # when the demo world loads, its orders come with it
-    demo_load()
+def test_demo_orders_cover_every_state(demo_world):
+    # given: the demo world, whose orders came with it
     # then
     assert sorted(Offer.objects.values_list("price_fen", "active")) == [
         (6800, True), (12800, True), (39800, True), (45800, True)

@@ -33,14 +33,6 @@ from .flows import order_paid, order_placed, order_shipped
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def paid_order(consumer, product, offer):  # type: ignore[no-untyped-def]
-    order = order_placed(consumer, product, 2)
-    order_paid(consumer, order)
-    order.refresh_from_db()
-    return order
-
-
 def test_shipping_names_the_items_and_records_an_epcis_shipping_event(merchant_actor, paid_order, items):
     # when
     shipment = order_shipped(merchant_actor, paid_order, items[:2])

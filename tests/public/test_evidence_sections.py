@@ -25,7 +25,8 @@ LINES = {"raw_material": "30.00", "processing": "8.50", "packaging": "4.50", "lo
 
 
 @pytest.fixture
-def batch(merchant):  # type: ignore[no-untyped-def]
+def markup_batch(merchant):  # type: ignore[no-untyped-def]
+    """A lot of a product whose name holds markup, which the pages must escape."""
     return BatchFactory(
         product__merchant=merchant, product__category=ProductCategory.WILD_MUSHROOM,
         product__status=ProductStatus.ACTIVE, product__name="牛肝菌 <b>500g</b>", lot="L20260801",
@@ -33,10 +34,10 @@ def batch(merchant):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def report(lab, merchant_admin, batch):  # type: ignore[no-untyped-def]
+def report(lab, merchant_admin, markup_batch):  # type: ignore[no-untyped-def]
     partner_grant(actor=merchant_admin, partner_slug=lab.slug)
     return lab_report_issue(
-        actor=actor_for(lab, Role.STAFF), batch_id=batch.pk, accreditation="CNAS L1234", sample_id="S-<1>",
+        actor=actor_for(lab, Role.STAFF), batch_id=markup_batch.pk, accreditation="CNAS L1234", sample_id="S-<1>",
         sampled_at=SAMPLED, method="GB 5009.12-2017",
         measurements=[
             {"indicator": "lead", "value": "0.15", "unit": "mg/kg"},
@@ -46,11 +47,11 @@ def report(lab, merchant_admin, batch):  # type: ignore[no-untyped-def]
     )
 
 
-def test_scorecard_section_shows_each_indicator_against_its_limit(batch, report):
+def test_scorecard_section_shows_each_indicator_against_its_limit(markup_batch, report):
     # given
     log_integrate_all()
     # when
-    card = scorecard_for(product=batch.product, batch=batch)
+    card = scorecard_for(product=markup_batch.product, batch=markup_batch)
     # then
     assert card is not None
     by_indicator = {row["indicator"]: row for row in card["indicators"]}
@@ -65,17 +66,18 @@ def test_scorecard_section_shows_each_indicator_against_its_limit(batch, report)
     assert {tip["name"] for tip in card["suggestions"]} >= {"总汞（以 Hg 计）"}
 
 
-def test_scorecard_is_shown_on_lot_pages_only(batch, report):
+def test_scorecard_is_shown_on_lot_pages_only(markup_batch, report):
     # when / then
-    assert scorecard_for(product=batch.product, batch=None) is None
-    assert scorecard_for(product=batch.product, batch=BatchFactory(product=batch.product, lot="OTHER")) is None
+    assert scorecard_for(product=markup_batch.product, batch=None) is None
+    assert scorecard_for(product=markup_batch.product, batch=BatchFactory(product=markup_batch.product,
+                                                                          lot="OTHER")) is None
 
 
-def test_cost_section_segments_add_up_to_the_price(merchant_actor, batch):
+def test_cost_section_segments_add_up_to_the_price(merchant_actor, markup_batch):
     # given
-    cost_breakdown_publish(actor=merchant_actor, product_id=batch.product.pk, price="68.00", lines=LINES)
+    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, price="68.00", lines=LINES)
     # when
-    costs = costs_for(product=batch.product, batch=None)
+    costs = costs_for(product=markup_batch.product, batch=None)
     # then
     assert costs is not None
     assert [line["fen"] for line in costs["lines"]] == [3000, 850, 450, 1000, 300, 1200]
@@ -84,17 +86,17 @@ def test_cost_section_segments_add_up_to_the_price(merchant_actor, batch):
     assert len({line["colour"] for line in costs["lines"]}) == 6
 
 
-def test_no_sections_without_evidence(batch):
+def test_no_sections_without_evidence(markup_batch):
     # when / then
-    assert "scorecard" not in sections_for(product=batch.product, batch=batch)
-    assert "costs" not in sections_for(product=batch.product, batch=batch)
+    assert "scorecard" not in sections_for(product=markup_batch.product, batch=markup_batch)
+    assert "costs" not in sections_for(product=markup_batch.product, batch=markup_batch)
 
 
-def test_item_page_and_json_carry_the_sections_escaped(batch, report, merchant_actor):
+def test_item_page_and_json_carry_the_sections_escaped(markup_batch, report, merchant_actor):
     # given
-    cost_breakdown_publish(actor=merchant_actor, product_id=batch.product.pk, price="68.00", lines=LINES)
+    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, price="68.00", lines=LINES)
     log_integrate_all()
-    path = f"/01/{batch.product.gtin}/10/{batch.lot}"
+    path = f"/01/{markup_batch.product.gtin}/10/{markup_batch.lot}"
     # when
     page = Client().get(path + "?lang=zh-hans")
     data = Client().get(path, HTTP_ACCEPT="application/json").json()

@@ -17,7 +17,6 @@ from xinren.catalog.models import Batch, Item
 from xinren.coldchain.ingest import readings_ingest
 from xinren.coldchain.models import Leg
 from xinren.core import clock
-from xinren.demo.loader import demo_load
 from xinren.evidence.services import evidence_upload
 from xinren.ledger.store.sequencer import log_integrate_all
 
@@ -50,9 +49,8 @@ def _long_leg(leg: Leg) -> None:
     readings_ingest(actor=logistics, leg_id=leg.pk, readings=readings)
 
 
-def test_item_page_with_every_section_full_stays_within_budget():
+def test_item_page_with_every_section_full_stays_within_budget(demo_world):
     # given the demo world, with a full album and a long cold-chain leg on one lot
-    demo_load()
     batch = Batch.objects.select_related("product", "product__merchant").get(lot__startswith="NH", quantity=120)
     merchant = actor_for(Organization.objects.get(pk=batch.product.merchant_id), Role.STAFF)
     for number in range(ALBUM_PHOTOS):

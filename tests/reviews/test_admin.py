@@ -10,7 +10,7 @@ from xinren.reviews.choices import ReviewStatus
 from xinren.reviews.models import DiaryEntry, DiaryInvitation, Flag, Fold, Notification, Reply, Review
 from xinren.reviews.services import review_post
 
-from .conftest import line_delivered
+from ..fixtures.reviews import line_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -47,9 +47,10 @@ def test_stars_and_text_are_read_only_and_there_is_no_delete_action(operator):
     assert "fold_unlawful" in review_admin.get_actions(request)
 
 
-def test_the_fold_action_folds_through_the_service(platform, operator, consumer, product, monkeypatch):
+def test_the_fold_action_folds_through_the_service(platform, operator, consumer, product_on_sale, monkeypatch):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     review_admin = admin.site._registry[Review]
     monkeypatch.setattr(review_admin, "message_user", lambda *args, **kwargs: None)
     action = review_admin.get_actions(_request(operator.user))["fold_unlawful"][0]
@@ -61,9 +62,10 @@ def test_the_fold_action_folds_through_the_service(platform, operator, consumer,
     )
 
 
-def test_the_operator_folds_with_a_reason_typed_in_the_action_bar(platform, operator, consumer, product):
+def test_the_operator_folds_with_a_reason_typed_in_the_action_bar(platform, operator, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     operator.user.is_staff = operator.user.is_superuser = True
     operator.user.save()
     client = Client()
@@ -82,9 +84,10 @@ def test_the_operator_folds_with_a_reason_typed_in_the_action_bar(platform, oper
     )
 
 
-def test_folding_without_a_reason_is_refused(platform, operator, consumer, product):
+def test_folding_without_a_reason_is_refused(platform, operator, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     operator.user.is_staff = operator.user.is_superuser = True
     operator.user.save()
     client = Client()

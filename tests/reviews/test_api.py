@@ -19,8 +19,9 @@ from xinren.reviews.api import router
 from xinren.reviews.models import Reply, Review
 from xinren.reviews.services import review_fold, review_post
 
-from ..api.conftest import bearer, key_for
-from .conftest import consumer_new, line_delivered
+from ..fixtures.accounts import consumer_new
+from ..fixtures.api import bearer, key_for
+from ..fixtures.reviews import line_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -31,15 +32,15 @@ SESSION = {settings.SESSION_COOKIE_NAME: "session"}
 
 
 @pytest.fixture
-def client() -> TestClient:
+def reviews_api() -> TestClient:
     return TestClient(_api)
 
 
-def test_a_consumer_posts_a_review_with_the_session(client, platform, consumer, product):
+def test_a_consumer_posts_a_review_with_the_session(reviews_api, platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
-    response = client.post("", json={"line_id": line.pk, "stars": 4, "text": "挺新鲜的。", "tags": ["新鲜"]},
+    response = reviews_api.post("", json={"line_id": line.pk, "stars": 4, "text": "挺新鲜的。", "tags": ["新鲜"]},
                            user=consumer, COOKIES=SESSION)
     # then
     assert response.status_code == 201, response.content
@@ -53,37 +54,39 @@ def test_a_consumer_posts_a_review_with_the_session(client, platform, consumer, 
     assert consumer.phone not in response.content.decode()
 
 
-def test_posting_needs_a_consumer_session(client, platform, consumer, merchant, product):
+def test_posting_needs_a_consumer_session(reviews_api, platform, consumer, merchant, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     staff = key_for(merchant, Role.STAFF)
     # when
-    anonymous = client.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"})
-    with_a_key = client.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"}, headers=bearer(staff))
+    anonymous = reviews_api.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"})
+    with_a_key = reviews_api.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"}, headers=bearer(staff))
     # then
     assert anonymous.status_code == with_a_key.status_code == 401
     assert Review.objects.count() == 0
 
 
-def test_a_refusal_has_the_error_shape(client, platform, consumer, other_consumer, product):
+def test_a_refusal_has_the_error_shape(reviews_api, platform, consumer, other_consumer, product_on_sale):
     # given
-    line = line_delivered(other_consumer, product)
+    line = line_delivered(other_consumer, product_on_sale)
     # when
-    response = client.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"}, user=consumer, COOKIES=SESSION)
+    response = reviews_api.post("", json={"line_id": line.pk, "stars": 5, "text": "好评"}, user=consumer,
+                                COOKIES=SESSION)
     # then
     assert response.status_code == 404
     assert response.json()["code"] == "order_line.not_found"
     assert Review.objects.count() == 0
 
 
-def test_anyone_reads_a_products_reviews_and_rating(client, platform, consumer, other_consumer, product, operator):
+def test_anyone_reads_a_products_reviews_and_rating(reviews_api, platform, consumer, other_consumer, product_on_sale,
+                                                    operator):
     # given
-    first = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=5, text="很好吃")
-    second = review_post(consumer=other_consumer, line_id=line_delivered(other_consumer, product).pk, stars=1,
+    first = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=5, text="很好吃")
+    second = review_post(consumer=other_consumer, line_id=line_delivered(other_consumer, product_on_sale).pk, stars=1,
                          text="有虫")
     review_fold(actor=operator, review_id=second.pk, reason="含有辱骂内容")
     # when
-    response = client.get(f"/products/{product.pk}")
+    response = reviews_api.get(f"/products/{product_on_sale.pk}")
     # then
     assert response.status_code == 200, response.content
     body = response.json()
@@ -94,13 +97,15 @@ def test_anyone_reads_a_products_reviews_and_rating(client, platform, consumer, 
     ]
 
 
-def test_the_merchant_replies_with_its_key_and_another_merchant_cannot(client, platform, consumer, product,
+def test_the_merchant_replies_with_its_key_and_another_merchant_cannot(reviews_api, platform, consumer, product_on_sale,
                                                                         merchant, other_merchant):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=3, text="一般般")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=3,
+                         text="一般般")
     # when
-    other = client.post(f"/{review.pk}/reply", json={"text": "来蹭一下"}, headers=bearer(key_for(other_merchant)))
-    own = client.post(f"/{review.pk}/reply", json={"text": "感谢反馈，我们会改进。"}, headers=bearer(key_for(merchant)))
+    other = reviews_api.post(f"/{review.pk}/reply", json={"text": "来蹭一下"}, headers=bearer(key_for(other_merchant)))
+    own = reviews_api.post(f"/{review.pk}/reply", json={"text": "感谢反馈，我们会改进。"},
+                           headers=bearer(key_for(merchant)))
     # then
     assert (other.status_code, other.json()["code"]) == (404, "review.not_found")
     assert own.status_code == 201, own.content
@@ -113,13 +118,14 @@ def _signed_in(actor: Actor) -> dict[str, Any]:
     return {"user": actor.user, "COOKIES": SESSION, "headers": {"X-Organization-Id": str(actor.organization.pk)}}
 
 
-def test_only_operators_fold_and_see_flags(client, platform, consumer, product, merchant_admin, operator):
+def test_only_operators_fold_and_see_flags(reviews_api, platform, consumer, product_on_sale, merchant_admin, operator):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     # when
-    by_merchant = client.post(f"/{review.pk}/fold", json={"reason": "差评"}, **_signed_in(merchant_admin))
-    by_operator = client.post(f"/{review.pk}/fold", json={"reason": "含有广告链接"}, **_signed_in(operator))
-    flags = client.get("/flags", **_signed_in(operator))
+    by_merchant = reviews_api.post(f"/{review.pk}/fold", json={"reason": "差评"}, **_signed_in(merchant_admin))
+    by_operator = reviews_api.post(f"/{review.pk}/fold", json={"reason": "含有广告链接"}, **_signed_in(operator))
+    flags = reviews_api.get("/flags", **_signed_in(operator))
     # then
     assert (by_merchant.status_code, by_merchant.json()["code"]) == (403, "permission.organization_kind")
     assert by_operator.status_code == 200, by_operator.content
@@ -127,26 +133,28 @@ def test_only_operators_fold_and_see_flags(client, platform, consumer, product, 
     assert (flags.status_code, flags.json()) == (200, [])
 
 
-def test_the_author_responds_to_a_fold(client, platform, consumer, product, operator):
+def test_the_author_responds_to_a_fold(reviews_api, platform, consumer, product_on_sale, operator):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     review_fold(actor=operator, review_id=review.pk, reason="疑似广告")
     # when
-    response = client.post(f"/{review.pk}/response", json={"text": "我是真实买家。"}, user=consumer, COOKIES=SESSION)
+    response = reviews_api.post(f"/{review.pk}/response", json={"text": "我是真实买家。"}, user=consumer,
+                                COOKIES=SESSION)
     # then
     assert response.status_code == 200, response.content
     assert response.json()["author_response"] == "我是真实买家。"
 
 
-def test_an_operator_dismisses_a_flag(client, platform, operator, product):
+def test_an_operator_dismisses_a_flag(reviews_api, platform, operator, product_on_sale):
     # given
     texts = ["这款牛肝菌非常新鲜，个头饱满，炒出来特别香，家里老人孩子都爱吃，下次还会回购！",
              "这款牛肝菌非常新鲜，个头饱满，炒出来特别香，家里老人孩子都爱吃，下次还会再回购！！"]
-    reviews = [review_post(consumer=buyer, line_id=line_delivered(buyer, product).pk, stars=5, text=text)
+    reviews = [review_post(consumer=buyer, line_id=line_delivered(buyer, product_on_sale).pk, stars=5, text=text)
                for buyer, text in ((consumer_new(), texts[0]), (consumer_new(), texts[1]))]
-    flag = client.get("/flags", **_signed_in(operator)).json()[0]
+    flag = reviews_api.get("/flags", **_signed_in(operator)).json()[0]
     # when
-    response = client.post(f"/flags/{flag['id']}/resolve", json={"upheld": False, "note": "核实为巧合"},
+    response = reviews_api.post(f"/flags/{flag['id']}/resolve", json={"upheld": False, "note": "核实为巧合"},
                            **_signed_in(operator))
     # then
     assert response.status_code == 200, response.content
@@ -156,26 +164,27 @@ def test_an_operator_dismisses_a_flag(client, platform, operator, product):
     assert Review.objects.get(pk=reviews[1].pk).status == "visible"
 
 
-def test_the_merchant_lists_its_reviews_only(client, platform, consumer, product, other_product, merchant):
+def test_the_merchant_lists_its_reviews_only(reviews_api, platform, consumer, product_on_sale, other_product_on_sale,
+                                             merchant):
     # given
-    own = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=4, text="不错")
-    review_post(consumer=consumer, line_id=line_delivered(consumer, other_product).pk, stars=5, text="好茶")
+    own = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=4, text="不错")
+    review_post(consumer=consumer, line_id=line_delivered(consumer, other_product_on_sale).pk, stars=5, text="好茶")
     # when
-    response = client.get("/merchant", headers=bearer(key_for(merchant)))
+    response = reviews_api.get("/merchant", headers=bearer(key_for(merchant)))
     # then
     assert response.status_code == 200, response.content
     assert (response.json()["count"], [item["id"] for item in response.json()["items"]]) == (1, [own.pk])
 
 
-def test_the_author_writes_a_diary_and_reads_notifications(client, platform, consumer, product, operator):
+def test_the_author_writes_a_diary_and_reads_notifications(reviews_api, platform, consumer, product_on_sale, operator):
     # given
-    line = line_delivered(consumer, product, delivered_at=clock.now() - dt.timedelta(days=8))
+    line = line_delivered(consumer, product_on_sale, delivered_at=clock.now() - dt.timedelta(days=8))
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="很好")
     review_fold(actor=operator, review_id=review.pk, reason="含有外链")
     # when
-    diary = client.post(f"/{review.pk}/diary", json={"milestone": 7, "text": "一周后还是很香"}, user=consumer,
+    diary = reviews_api.post(f"/{review.pk}/diary", json={"milestone": 7, "text": "一周后还是很香"}, user=consumer,
                         COOKIES=SESSION)
-    notices = client.get("/notifications", user=consumer, COOKIES=SESSION)
+    notices = reviews_api.get("/notifications", user=consumer, COOKIES=SESSION)
     # then
     assert diary.status_code == 201, diary.content
     assert (diary.json()["milestone"], diary.json()["text"]) == (7, "一周后还是很香")

@@ -9,16 +9,14 @@ import pytest
 from django.test import Client
 
 from xinren.catalog.models import Product
-from xinren.demo.loader import demo_load
 from xinren.reviews.choices import ReviewStatus
 from xinren.reviews.models import DiaryEntry, Reply, Review, ReviewMedia
 
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_reviews_are_believable_and_show_on_the_product_pages():
-    # when
-    demo_load()
+def test_the_demo_reviews_are_believable_and_show_on_the_product_pages(demo_world):
+    # given: the demo world, reviews included
     # then
     for product in Product.objects.filter(offers__isnull=False).distinct():
         reviews = Review.objects.filter(product=product)
@@ -40,9 +38,8 @@ def test_the_demo_reviews_are_believable_and_show_on_the_product_pages():
     assert not Review.objects.filter(reviewer__startswith="139").exists()
 
 
-def test_the_busiest_demo_product_page_stays_small():
+def test_the_busiest_demo_product_page_stays_small(demo_world):
     # given
-    demo_load()
     product = Product.objects.get(gtin="06975830100012")
     # when
     html = Client().get(f"/01/{product.gtin}").content

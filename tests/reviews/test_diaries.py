@@ -14,7 +14,7 @@ from xinren.reviews.choices import NotificationKind
 from xinren.reviews.models import DiaryEntry, DiaryInvitation, Notification, Review
 from xinren.reviews.services import diary_invitations_create, diary_post, review_post
 
-from .conftest import line_delivered, statement_of
+from ..fixtures.reviews import line_delivered, statement_of
 
 pytestmark = pytest.mark.django_db
 
@@ -24,9 +24,9 @@ def _reviewed(consumer, product, *, days_ago: int) -> Review:  # type: ignore[no
     return review_post(consumer=consumer, line_id=line.pk, stars=4, text="刚收到，看起来不错。")
 
 
-def test_invitations_come_at_each_milestone_once(platform, consumer, product):
+def test_invitations_come_at_each_milestone_once(platform, consumer, product_on_sale):
     # given
-    review = _reviewed(consumer, product, days_ago=16)
+    review = _reviewed(consumer, product_on_sale, days_ago=16)
     # when
     first = diary_invitations_create()
     second = diary_invitations_create()
@@ -38,9 +38,9 @@ def test_invitations_come_at_each_milestone_once(platform, consumer, product):
     assert diary_invitations_create(now=clock.now() + dt.timedelta(days=15)) == 1
 
 
-def test_the_management_command_invites(platform, consumer, product):
+def test_the_management_command_invites(platform, consumer, product_on_sale):
     # given
-    _reviewed(consumer, product, days_ago=8)
+    _reviewed(consumer, product_on_sale, days_ago=8)
     out = StringIO()
     # when
     call_command("reviews_invite", stdout=out)
@@ -51,9 +51,9 @@ def test_the_management_command_invites(platform, consumer, product):
     assert DiaryInvitation.objects.count() == 1
 
 
-def test_a_diary_entry_attaches_to_the_review_and_is_signed(platform, consumer, product):
+def test_a_diary_entry_attaches_to_the_review_and_is_signed(platform, consumer, product_on_sale):
     # given
-    review = _reviewed(consumer, product, days_ago=8)
+    review = _reviewed(consumer, product_on_sale, days_ago=8)
     diary_invitations_create()
     # when
     entry = diary_post(consumer=consumer, review_id=review.pk, milestone=7, text="放了一周，干货依旧很香。")
@@ -67,9 +67,9 @@ def test_a_diary_entry_attaches_to_the_review_and_is_signed(platform, consumer, 
     }
 
 
-def test_one_entry_per_milestone(platform, consumer, product):
+def test_one_entry_per_milestone(platform, consumer, product_on_sale):
     # given
-    review = _reviewed(consumer, product, days_ago=8)
+    review = _reviewed(consumer, product_on_sale, days_ago=8)
     diary_post(consumer=consumer, review_id=review.pk, milestone=7, text="第一篇日记")
     # when
     with pytest.raises(DomainError) as refused:
@@ -79,9 +79,9 @@ def test_one_entry_per_milestone(platform, consumer, product):
     assert list(DiaryEntry.objects.values_list("text", flat=True)) == ["第一篇日记"]
 
 
-def test_a_milestone_not_yet_come_is_refused(platform, consumer, product):
+def test_a_milestone_not_yet_come_is_refused(platform, consumer, product_on_sale):
     # given
-    review = _reviewed(consumer, product, days_ago=8)
+    review = _reviewed(consumer, product_on_sale, days_ago=8)
     # when
     with pytest.raises(DomainError) as refused:
         diary_post(consumer=consumer, review_id=review.pk, milestone=15, text="提前写日记")
@@ -91,9 +91,9 @@ def test_a_milestone_not_yet_come_is_refused(platform, consumer, product):
 
 
 @pytest.mark.parametrize("milestone", [0, 8, 31])
-def test_only_days_7_15_30_are_milestones(platform, consumer, product, milestone):
+def test_only_days_7_15_30_are_milestones(platform, consumer, product_on_sale, milestone):
     # given
-    review = _reviewed(consumer, product, days_ago=40)
+    review = _reviewed(consumer, product_on_sale, days_ago=40)
     # when
     with pytest.raises(DomainError) as refused:
         diary_post(consumer=consumer, review_id=review.pk, milestone=milestone, text="日记")
@@ -102,9 +102,9 @@ def test_only_days_7_15_30_are_milestones(platform, consumer, product, milestone
     assert DiaryEntry.objects.count() == 0
 
 
-def test_only_the_author_writes_the_diary(platform, consumer, other_consumer, product):
+def test_only_the_author_writes_the_diary(platform, consumer, other_consumer, product_on_sale):
     # given
-    review = _reviewed(consumer, product, days_ago=8)
+    review = _reviewed(consumer, product_on_sale, days_ago=8)
     # when
     with pytest.raises(DomainError) as refused:
         diary_post(consumer=other_consumer, review_id=review.pk, milestone=7, text="别人的日记")

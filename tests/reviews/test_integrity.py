@@ -17,7 +17,8 @@ from xinren.reviews.models import Flag, Fold, Review
 from xinren.reviews.selectors import brushing_signals, flag_list
 from xinren.reviews.services import brushing_flag, flag_resolve, review_post
 
-from .conftest import consumer_new, line_delivered
+from ..fixtures.accounts import consumer_new
+from ..fixtures.reviews import line_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -53,11 +54,11 @@ def test_minhash_ignores_punctuation_spaces_and_width_and_skips_short_texts():
 # -- rate limit ----------------------------------------------------------------------------------------------------
 
 
-def test_an_account_posts_at_most_ten_reviews_an_hour(platform, consumer, product):
+def test_an_account_posts_at_most_ten_reviews_an_hour(platform, consumer, product_on_sale):
     # given
     for n in range(10):
-        _post(consumer, product, text=f"第 {n} 次购买，依旧新鲜。")
-    line = line_delivered(consumer, product)
+        _post(consumer, product_on_sale, text=f"第 {n} 次购买，依旧新鲜。")
+    line = line_delivered(consumer, product_on_sale)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=5, text="第十一条评价")
@@ -69,15 +70,15 @@ def test_an_account_posts_at_most_ten_reviews_an_hour(platform, consumer, produc
     assert not Review.objects.filter(line=line).exists()
 
 
-def test_the_limit_counts_only_the_last_hour(platform, consumer, product, monkeypatch):
+def test_the_limit_counts_only_the_last_hour(platform, consumer, product_on_sale, monkeypatch):
     # given
     start = clock.now()
     monkeypatch.setattr(clock, "now", lambda: start)
     for n in range(10):
-        _post(consumer, product, text=f"第 {n} 次购买，依旧新鲜。")
+        _post(consumer, product_on_sale, text=f"第 {n} 次购买，依旧新鲜。")
     # when
     monkeypatch.setattr(clock, "now", lambda: start + dt.timedelta(minutes=61))
-    review = _post(consumer, product, text="一小时后再评价")
+    review = _post(consumer, product_on_sale, text="一小时后再评价")
     # then
     assert Review.objects.filter(consumer=consumer).count() == 11
     assert review.status == ReviewStatus.VISIBLE
@@ -86,11 +87,11 @@ def test_the_limit_counts_only_the_last_hour(platform, consumer, product, monkey
 # -- near-duplicates -----------------------------------------------------------------------------------------------
 
 
-def test_a_near_copy_of_another_accounts_review_is_flagged_and_folded_with_the_reason(platform, product):
+def test_a_near_copy_of_another_accounts_review_is_flagged_and_folded_with_the_reason(platform, product_on_sale):
     # given
-    original = _post(consumer_new(), product, text=ORIGINAL)
+    original = _post(consumer_new(), product_on_sale, text=ORIGINAL)
     # when
-    copy = _post(consumer_new(), product, text=NEAR_COPY)
+    copy = _post(consumer_new(), product_on_sale, text=NEAR_COPY)
     # then
     flag = Flag.objects.get()
     assert (flag.reason, flag.review_id, flag.details["similar_to"]) == (
@@ -103,21 +104,21 @@ def test_a_near_copy_of_another_accounts_review_is_flagged_and_folded_with_the_r
     assert Review.objects.get(pk=original.pk).status == ReviewStatus.VISIBLE
 
 
-def test_a_genuinely_different_text_is_not_flagged(platform, product):
+def test_a_genuinely_different_text_is_not_flagged(platform, product_on_sale):
     # given
-    _post(consumer_new(), product, text=ORIGINAL)
+    _post(consumer_new(), product_on_sale, text=ORIGINAL)
     # when
-    other = _post(consumer_new(), product, text=DIFFERENT)
+    other = _post(consumer_new(), product_on_sale, text=DIFFERENT)
     # then
     assert Flag.objects.count() == 0
     assert Review.objects.get(pk=other.pk).status == ReviewStatus.VISIBLE
 
 
-def test_the_same_account_repeating_itself_is_not_a_cross_account_duplicate(platform, consumer, product):
+def test_the_same_account_repeating_itself_is_not_a_cross_account_duplicate(platform, consumer, product_on_sale):
     # given
-    _post(consumer, product, text=ORIGINAL)
+    _post(consumer, product_on_sale, text=ORIGINAL)
     # when
-    _post(consumer, product, text=NEAR_COPY)
+    _post(consumer, product_on_sale, text=NEAR_COPY)
     # then
     assert Flag.objects.count() == 0
 
@@ -125,13 +126,13 @@ def test_the_same_account_repeating_itself_is_not_a_cross_account_duplicate(plat
 # -- bursts of new accounts ----------------------------------------------------------------------------------------
 
 
-def test_five_new_accounts_reviewing_one_product_within_an_hour_are_flagged(platform, product):
+def test_five_new_accounts_reviewing_one_product_within_an_hour_are_flagged(platform, product_on_sale):
     # given
     texts = ["口感不错", "很新鲜的菌子", "包装很好", "物流很快", "值得购买"]
-    reviews = [_post(consumer_new(joined_days_ago=1), product, text=text) for text in texts[:4]]
+    reviews = [_post(consumer_new(joined_days_ago=1), product_on_sale, text=text) for text in texts[:4]]
     assert Flag.objects.count() == 0
     # when
-    reviews.append(_post(consumer_new(joined_days_ago=2), product, text=texts[4]))
+    reviews.append(_post(consumer_new(joined_days_ago=2), product_on_sale, text=texts[4]))
     # then
     flags = Flag.objects.filter(reason=FlagReason.NEW_ACCOUNT_BURST)
     assert sorted(flags.values_list("review_id", flat=True)) == sorted(review.pk for review in reviews)
@@ -139,12 +140,12 @@ def test_five_new_accounts_reviewing_one_product_within_an_hour_are_flagged(plat
     assert set(Review.objects.values_list("status", flat=True)) == {ReviewStatus.FOLDED}
 
 
-def test_old_accounts_reviewing_together_are_not_a_burst(platform, product):
+def test_old_accounts_reviewing_together_are_not_a_burst(platform, product_on_sale):
     # given
     for n in range(4):
-        _post(consumer_new(joined_days_ago=1), product, text=f"新账号评价 {n}")
+        _post(consumer_new(joined_days_ago=1), product_on_sale, text=f"新账号评价 {n}")
     # when
-    _post(consumer_new(joined_days_ago=30), product, text="老顾客的评价")
+    _post(consumer_new(joined_days_ago=30), product_on_sale, text="老顾客的评价")
     # then
     assert Flag.objects.count() == 0
     assert set(Review.objects.values_list("status", flat=True)) == {ReviewStatus.VISIBLE}
@@ -208,10 +209,10 @@ def test_merchants_cannot_see_integrity_flags(merchant_actor):
 # -- operators decide flags ----------------------------------------------------------------------------------------
 
 
-def test_a_dismissed_flag_shows_the_review_again_and_keeps_the_fold_on_record(platform, operator, product):
+def test_a_dismissed_flag_shows_the_review_again_and_keeps_the_fold_on_record(platform, operator, product_on_sale):
     # given
-    _post(consumer_new(), product, text=ORIGINAL)
-    copy = _post(consumer_new(), product, text=NEAR_COPY)
+    _post(consumer_new(), product_on_sale, text=ORIGINAL)
+    copy = _post(consumer_new(), product_on_sale, text=NEAR_COPY)
     flag = Flag.objects.get(review=copy)
     # when
     flag_resolve(actor=operator, flag_id=flag.pk, upheld=False, note="核实为真实买家，措辞巧合")
@@ -226,10 +227,10 @@ def test_a_dismissed_flag_shows_the_review_again_and_keeps_the_fold_on_record(pl
     assert PendingEntry.objects.filter(statement_type="review.unfold").count() == 1
 
 
-def test_an_upheld_flag_keeps_the_review_folded_and_a_flag_is_decided_once(platform, operator, product):
+def test_an_upheld_flag_keeps_the_review_folded_and_a_flag_is_decided_once(platform, operator, product_on_sale):
     # given
-    _post(consumer_new(), product, text=ORIGINAL)
-    copy = _post(consumer_new(), product, text=NEAR_COPY)
+    _post(consumer_new(), product_on_sale, text=ORIGINAL)
+    copy = _post(consumer_new(), product_on_sale, text=NEAR_COPY)
     flag = Flag.objects.get(review=copy)
     # when
     flag_resolve(actor=operator, flag_id=flag.pk, upheld=True, note="确认为搬运他人评价")
@@ -241,10 +242,10 @@ def test_an_upheld_flag_keeps_the_review_folded_and_a_flag_is_decided_once(platf
     assert Flag.objects.get(pk=flag.pk).upheld is True
 
 
-def test_a_merchant_cannot_decide_flags(platform, merchant_admin, product):
+def test_a_merchant_cannot_decide_flags(platform, merchant_admin, product_on_sale):
     # given
-    _post(consumer_new(), product, text=ORIGINAL)
-    copy = _post(consumer_new(), product, text=NEAR_COPY)
+    _post(consumer_new(), product_on_sale, text=ORIGINAL)
+    copy = _post(consumer_new(), product_on_sale, text=NEAR_COPY)
     flag = Flag.objects.get(review=copy)
     # when
     with pytest.raises(DomainError) as refused:

@@ -20,7 +20,8 @@ from xinren.reviews.models import Flag, Review, ReviewBand
 from xinren.reviews.services import review_bands_prune, review_post
 from xinren.reviews.services import reviews as review_services
 
-from .conftest import consumer_new, line_delivered
+from ..fixtures.accounts import consumer_new
+from ..fixtures.reviews import line_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -70,9 +71,9 @@ def test_a_short_text_has_no_bands():
 # -- band rows written by review_post -------------------------------------------------------------------------------
 
 
-def test_posting_a_review_writes_its_sixteen_band_rows(platform, consumer, product):
+def test_posting_a_review_writes_its_sixteen_band_rows(platform, consumer, product_on_sale):
     # when
-    review = _post(consumer, product, ORIGINAL)
+    review = _post(consumer, product_on_sale, ORIGINAL)
     # then
     expected = [(band, value, consumer.pk, review.created_at)
                 for band, value in minhash.band_hashes(minhash.signature(ORIGINAL))]
@@ -80,26 +81,26 @@ def test_posting_a_review_writes_its_sixteen_band_rows(platform, consumer, produ
     assert len(expected) == 16
 
 
-def test_a_short_review_writes_no_band_rows(platform, consumer, product):
+def test_a_short_review_writes_no_band_rows(platform, consumer, product_on_sale):
     # when
-    review = _post(consumer, product, "很好，很满意")
+    review = _post(consumer, product_on_sale, "很好，很满意")
     # then
     assert review.minhash == []
     assert ReviewBand.objects.count() == 0
 
 
-def test_band_rows_are_written_even_with_the_checks_off(platform, consumer, product, settings):
+def test_band_rows_are_written_even_with_the_checks_off(platform, consumer, product_on_sale, settings):
     # given
     settings.XINREN_REVIEW_CHECKS = False
     # when
-    review = _post(consumer, product, ORIGINAL)
+    review = _post(consumer, product_on_sale, ORIGINAL)
     # then
     assert len(_bands(review)) == 16
 
 
-def test_a_post_refused_as_a_second_review_of_the_line_writes_no_band_rows(platform, consumer, product):
+def test_a_post_refused_as_a_second_review_of_the_line_writes_no_band_rows(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     first = review_post(consumer=consumer, line_id=line.pk, stars=5, text=ORIGINAL)
     # when
     with pytest.raises(Conflict) as refused:
@@ -110,7 +111,7 @@ def test_a_post_refused_as_a_second_review_of_the_line_writes_no_band_rows(platf
     assert set(ReviewBand.objects.values_list("review_id", flat=True)) == {first.pk}
 
 
-def test_a_post_failing_after_the_band_rows_rolls_them_back_with_the_review(platform, consumer, product,
+def test_a_post_failing_after_the_band_rows_rolls_them_back_with_the_review(platform, consumer, product_on_sale,
                                                                             monkeypatch):
     # given: a failure after the band rows were written, inside review_post's transaction
     def failing_audit(**_kwargs: object) -> None:
@@ -119,7 +120,7 @@ def test_a_post_failing_after_the_band_rows_rolls_them_back_with_the_review(plat
     monkeypatch.setattr(review_services, "audit_record", failing_audit)
     # when
     with pytest.raises(DomainError):
-        _post(consumer, product, ORIGINAL)
+        _post(consumer, product_on_sale, ORIGINAL)
     # then
     assert Review.objects.count() == 0
     assert ReviewBand.objects.count() == 0
@@ -128,11 +129,11 @@ def test_a_post_failing_after_the_band_rows_rolls_them_back_with_the_review(plat
 # -- the lookup ------------------------------------------------------------------------------------------------------
 
 
-def test_a_near_copy_by_another_account_is_found_through_the_bands(platform, product):
+def test_a_near_copy_by_another_account_is_found_through_the_bands(platform, product_on_sale):
     # given
-    original = _post(consumer_new(), product, ORIGINAL)
+    original = _post(consumer_new(), product_on_sale, ORIGINAL)
     # when
-    copy = _post(consumer_new(), product, NEAR_COPY)
+    copy = _post(consumer_new(), product_on_sale, NEAR_COPY)
     # then
     duplicate = integrity.near_duplicate(review=copy, now=clock.now())
     assert duplicate is not None
@@ -146,13 +147,14 @@ def test_a_near_copy_by_another_account_is_found_through_the_bands(platform, pro
     assert Review.objects.get(pk=copy.pk).status == ReviewStatus.FOLDED
 
 
-def test_an_exact_copy_of_the_newest_of_two_identical_reviews_points_at_the_newest(platform, product, monkeypatch):
+def test_an_exact_copy_of_the_newest_of_two_identical_reviews_points_at_the_newest(platform, product_on_sale,
+                                                                                   monkeypatch):
     # given: the same text posted by two accounts, an hour apart (the second is itself flagged)
     start = clock.now()
     monkeypatch.setattr(clock, "now", lambda: start - dt.timedelta(hours=1))
-    _post(consumer_new(), product, ORIGINAL)
+    _post(consumer_new(), product_on_sale, ORIGINAL)
     monkeypatch.setattr(clock, "now", lambda: start)
-    newest = _post(consumer_new(), product, ORIGINAL)
+    newest = _post(consumer_new(), product_on_sale, ORIGINAL)
     probe = Review(minhash=minhash.signature(ORIGINAL), consumer_id=-1)
     # when
     duplicate = integrity.near_duplicate(review=probe, now=start)
@@ -160,65 +162,65 @@ def test_an_exact_copy_of_the_newest_of_two_identical_reviews_points_at_the_newe
     assert duplicate == integrity.Duplicate(review_id=newest.pk, similarity=1.0)
 
 
-def test_the_same_accounts_own_copies_are_ignored(platform, consumer, product):
+def test_the_same_accounts_own_copies_are_ignored(platform, consumer, product_on_sale):
     # given
-    _post(consumer, product, ORIGINAL)
+    _post(consumer, product_on_sale, ORIGINAL)
     # when
-    copy = _post(consumer, product, NEAR_COPY)
+    copy = _post(consumer, product_on_sale, NEAR_COPY)
     # then
     assert integrity.near_duplicate(review=copy, now=clock.now()) is None
     assert Flag.objects.count() == 0
     assert ReviewBand.objects.count() == 32
 
 
-def test_an_unrelated_text_is_not_found(platform, product):
+def test_an_unrelated_text_is_not_found(platform, product_on_sale):
     # given
-    _post(consumer_new(), product, ORIGINAL)
+    _post(consumer_new(), product_on_sale, ORIGINAL)
     # when
-    other = _post(consumer_new(), product, DIFFERENT)
+    other = _post(consumer_new(), product_on_sale, DIFFERENT)
     # then
     assert integrity.near_duplicate(review=other, now=clock.now()) is None
     assert Flag.objects.count() == 0
     assert Review.objects.get(pk=other.pk).status == ReviewStatus.VISIBLE
 
 
-def test_reviews_older_than_the_lookback_are_ignored(platform, product, monkeypatch):
+def test_reviews_older_than_the_lookback_are_ignored(platform, product_on_sale, monkeypatch):
     # given: the original posted 31 days ago
     start = clock.now()
     old_at = start - integrity.DUPLICATE_LOOKBACK - dt.timedelta(days=1)
     monkeypatch.setattr(clock, "now", lambda: old_at)
-    _post(consumer_new(), product, ORIGINAL, at=old_at)
+    _post(consumer_new(), product_on_sale, ORIGINAL, at=old_at)
     monkeypatch.setattr(clock, "now", lambda: start)
     # when
-    copy = _post(consumer_new(), product, NEAR_COPY)
+    copy = _post(consumer_new(), product_on_sale, NEAR_COPY)
     # then
     assert integrity.near_duplicate(review=copy, now=start) is None
     assert Flag.objects.count() == 0
     assert Review.objects.get(pk=copy.pk).status == ReviewStatus.VISIBLE
 
 
-def test_a_review_just_inside_the_lookback_is_still_found(platform, product, monkeypatch):
+def test_a_review_just_inside_the_lookback_is_still_found(platform, product_on_sale, monkeypatch):
     # given: the original posted 29 days ago
     start = clock.now()
     at = start - integrity.DUPLICATE_LOOKBACK + dt.timedelta(days=1)
     monkeypatch.setattr(clock, "now", lambda: at)
-    original = _post(consumer_new(), product, ORIGINAL, at=at)
+    original = _post(consumer_new(), product_on_sale, ORIGINAL, at=at)
     monkeypatch.setattr(clock, "now", lambda: start)
     # when
-    copy = _post(consumer_new(), product, NEAR_COPY)
+    copy = _post(consumer_new(), product_on_sale, NEAR_COPY)
     # then
     assert Flag.objects.get().details["similar_to"] == original.pk
     assert Review.objects.get(pk=copy.pk).status == ReviewStatus.FOLDED
 
 
-def test_pruning_drops_only_band_rows_older_than_the_lookback(platform, product, monkeypatch):
+def test_pruning_drops_only_band_rows_older_than_the_lookback(platform, product_on_sale, monkeypatch):
     # given: reviews posted 45, 31 and 29 days ago (band rows in posting order)
     start = clock.now()
     posted = []
     for days, text in ((45, DIFFERENT), (31, "，".join(PHRASES[:8])), (29, ORIGINAL)):
         at = start - dt.timedelta(days=days)
         monkeypatch.setattr(clock, "now", lambda at=at: at)
-        posted.append(_post(consumer_new(), product, text, at=at))
+        posted.append(_post(consumer_new(), product_on_sale, text, at=at))
     monkeypatch.setattr(clock, "now", lambda: start)
     # when, in batches smaller than a review's 16 rows
     removed = review_bands_prune(batch=5)
@@ -227,18 +229,18 @@ def test_pruning_drops_only_band_rows_older_than_the_lookback(platform, product,
     assert [ReviewBand.objects.filter(review=r).count() for r in posted] == [0, 0, 16]
     assert Review.objects.count() == 3
     # and the check still finds the review inside the window; a second prune finds nothing
-    copy = _post(consumer_new(), product, NEAR_COPY)
+    copy = _post(consumer_new(), product_on_sale, NEAR_COPY)
     assert Flag.objects.get().details["similar_to"] == posted[2].pk
     assert Review.objects.get(pk=copy.pk).status == ReviewStatus.FOLDED
     assert review_bands_prune() == 0
 
 
-def test_the_lookup_is_one_query_whatever_the_number_of_stored_reviews(platform, product, settings):
+def test_the_lookup_is_one_query_whatever_the_number_of_stored_reviews(platform, product_on_sale, settings):
     # given
     settings.XINREN_REVIEW_CHECKS = False
     rng = random.Random(5)
     probe = Review(minhash=minhash.signature(ORIGINAL), consumer_id=-1)
-    _post(consumer_new(), product, NEAR_COPY)
+    _post(consumer_new(), product_on_sale, NEAR_COPY)
     counts = []
     for _round in range(2):
         # when
@@ -247,7 +249,8 @@ def test_the_lookup_is_one_query_whatever_the_number_of_stored_reviews(platform,
         counts.append(len(queries))
         assert found is not None
         for _n in range(15):
-            _post(consumer_new(), product, "，".join(rng.sample(PHRASES, 5)) + f"，第{rng.randint(1, 99)}次买。")
+            _post(consumer_new(), product_on_sale, "，".join(rng.sample(PHRASES,
+                                                                       5)) + f"，第{rng.randint(1, 99)}次买。")
     # then
     assert Review.objects.count() == 31
     assert counts == [1, 1]
@@ -263,12 +266,12 @@ def test_an_empty_signature_needs_no_query(platform):
     assert (found, len(queries)) == (None, 0)
 
 
-def test_the_band_lookup_gives_the_same_verdicts_as_comparing_every_review(platform, product, settings):
+def test_the_band_lookup_gives_the_same_verdicts_as_comparing_every_review(platform, product_on_sale, settings):
     # given: 40 texts from a small phrase pool (many overlap), checks off so that nothing is folded meanwhile
     settings.XINREN_REVIEW_CHECKS = False
     rng = random.Random(11)
     for _n in range(40):
-        _post(consumer_new(), product, "，".join(rng.sample(PHRASES, rng.randint(3, 7))) + "。")
+        _post(consumer_new(), product_on_sale, "，".join(rng.sample(PHRASES, rng.randint(3, 7))) + "。")
     stored = list(Review.objects.values_list("pk", "minhash"))
     probes = ["，".join(rng.sample(PHRASES, rng.randint(3, 7))) + "。" for _n in range(20)]
     probes += [Review.objects.get(pk=pk).text + "！" for pk, signature in stored[:12] if signature]
@@ -291,11 +294,11 @@ def test_the_band_lookup_gives_the_same_verdicts_as_comparing_every_review(platf
 # -- the migration's backfill ----------------------------------------------------------------------------------------
 
 
-def test_the_backfill_writes_the_bands_of_reviews_posted_before_the_index(platform, product):
+def test_the_backfill_writes_the_bands_of_reviews_posted_before_the_index(platform, product_on_sale):
     # given: two reviews and a short one whose band rows do not exist (as before migration 0004)
-    first = _post(consumer_new(), product, ORIGINAL)
-    second = _post(consumer_new(), product, DIFFERENT)
-    short = _post(consumer_new(), product, "很好，很满意")
+    first = _post(consumer_new(), product_on_sale, ORIGINAL)
+    second = _post(consumer_new(), product_on_sale, DIFFERENT)
+    short = _post(consumer_new(), product_on_sale, "很好，很满意")
     expected = {review.pk: _bands(review) for review in (first, second)}
     ReviewBand.objects.all().delete()
     migration = importlib.import_module("xinren.reviews.migrations.0004_review_band")
@@ -308,10 +311,10 @@ def test_the_backfill_writes_the_bands_of_reviews_posted_before_the_index(platfo
     assert ReviewBand.objects.count() == 32
 
 
-def test_the_backfill_walks_reviews_in_chunks(platform, product, monkeypatch, settings):
+def test_the_backfill_walks_reviews_in_chunks(platform, product_on_sale, monkeypatch, settings):
     # given
     settings.XINREN_REVIEW_CHECKS = False
-    reviews = [_post(consumer_new(), product, f"{text}，第{n}次买。") for n, text in
+    reviews = [_post(consumer_new(), product_on_sale, f"{text}，第{n}次买。") for n, text in
                enumerate([ORIGINAL, DIFFERENT, NEAR_COPY, ORIGINAL, DIFFERENT])]
     ReviewBand.objects.all().delete()
     migration = importlib.import_module("xinren.reviews.migrations.0004_review_band")

@@ -14,8 +14,8 @@ from xinren.evidence.models import MediaFile
 from xinren.reviews.models import Review, ReviewMedia
 from xinren.reviews.services import review_post
 
-from ..shop.conftest import browser_of
-from .conftest import line_delivered, statement_of
+from ..fixtures.accounts import browser_of
+from ..fixtures.reviews import line_delivered, statement_of
 
 pytestmark = pytest.mark.django_db
 
@@ -26,9 +26,9 @@ def picture(colour: tuple[int, int, int], fmt: str = "JPEG") -> bytes:
     return buffer.getvalue()
 
 
-def test_photos_are_stored_linked_in_order_and_signed_in_the_statement(platform, consumer, product):
+def test_photos_are_stored_linked_in_order_and_signed_in_the_statement(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="实拍如图", media=[
         ("a.jpg", picture((200, 30, 30))), ("b.png", picture((30, 200, 30), "PNG")),
@@ -39,9 +39,9 @@ def test_photos_are_stored_linked_in_order_and_signed_in_the_statement(platform,
     assert statement_of(review.ledger_leaf_hash)["media"] == [file.sha256 for file in files]
 
 
-def test_more_than_nine_photos_are_refused_and_nothing_is_written(platform, consumer, product):
+def test_more_than_nine_photos_are_refused_and_nothing_is_written(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     photos = [(f"{n}.jpg", picture((n * 20, 10, 10))) for n in range(10)]
     # when
     with pytest.raises(DomainError) as refused:
@@ -51,9 +51,9 @@ def test_more_than_nine_photos_are_refused_and_nothing_is_written(platform, cons
     assert Review.objects.count() == 0 and ReviewMedia.objects.count() == 0
 
 
-def test_a_file_that_is_not_a_picture_is_refused_in_the_form(platform, consumer, product):
+def test_a_file_that_is_not_a_picture_is_refused_in_the_form(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     fake = SimpleUploadedFile("photo.jpg", b"this is not a picture at all", content_type="image/jpeg")
     # when
     response = browser_of(consumer).post(
@@ -64,9 +64,9 @@ def test_a_file_that_is_not_a_picture_is_refused_in_the_form(platform, consumer,
     assert Review.objects.count() == 0 and MediaFile.objects.count() == 0
 
 
-def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(platform, consumer, product):
+def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     photos = [SimpleUploadedFile(f"{n}.jpg", picture((40 * n, 90, 60)), content_type="image/jpeg") for n in range(3)]
     # when
     posted = browser_of(consumer).post(
@@ -77,16 +77,16 @@ def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(plat
     review = Review.objects.get()
     files = [row.media for row in review.media.select_related("media")]
     assert len(files) == 3
-    html = Client().get(f"/01/{product.gtin}").content.decode()
+    html = Client().get(f"/01/{product_on_sale.gtin}").content.decode()
     for file in files:
         assert file.thumbnail in html
     own = browser_of(consumer).get(f"/shop/reviews/{review.pk}/").content.decode()
     assert files[0].thumbnail in own
 
 
-def test_the_api_takes_a_review_with_photos_as_multipart(platform, consumer, product):
+def test_the_api_takes_a_review_with_photos_as_multipart(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     photos = [SimpleUploadedFile(name, picture(colour), content_type="image/jpeg")
               for name, colour in (("a.jpg", (200, 30, 30)), ("b.jpg", (30, 30, 200)))]  # fmt: skip
     # when
@@ -103,9 +103,9 @@ def test_the_api_takes_a_review_with_photos_as_multipart(platform, consumer, pro
     assert len(response.json()["media"]) == 2
 
 
-def test_the_api_refuses_a_file_that_is_not_a_picture_and_writes_nothing(platform, consumer, product):
+def test_the_api_refuses_a_file_that_is_not_a_picture_and_writes_nothing(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     fake = SimpleUploadedFile("photo.jpg", b"this is not a picture at all", content_type="image/jpeg")
     # when
     response = browser_of(consumer).post("/api/v1/reviews/with-media", {

@@ -11,7 +11,8 @@ from xinren.reviews.models import Reply, Review
 from xinren.reviews.services import review_post
 
 from ..factories import actor_for
-from .conftest import consumer_new, line_delivered
+from ..fixtures.accounts import consumer_new
+from ..fixtures.reviews import line_delivered
 
 pytestmark = pytest.mark.django_db
 
@@ -27,10 +28,11 @@ def _review(product, text: str = "菌子很新鲜") -> Review:  # type: ignore[n
     return review_post(consumer=buyer, line_id=line_delivered(buyer, product).pk, stars=3, text=text)
 
 
-def test_the_merchant_lists_reviews_of_its_products_only(platform, merchant_actor, product, other_product):
+def test_the_merchant_lists_reviews_of_its_products_only(platform, merchant_actor, product_on_sale,
+                                                         other_product_on_sale):
     # given
-    _review(product, "我们店的评价")
-    _review(other_product, "别家店的评价")
+    _review(product_on_sale, "我们店的评价")
+    _review(other_product_on_sale, "别家店的评价")
     # when
     html = _console(merchant_actor).get("/merchant/reviews/").content.decode()
     # then
@@ -38,9 +40,9 @@ def test_the_merchant_lists_reviews_of_its_products_only(platform, merchant_acto
     assert 'href="/merchant/reviews/"' in html  # the menu link
 
 
-def test_the_merchant_replies_once_and_the_reply_time_is_recorded(platform, merchant_actor, product):
+def test_the_merchant_replies_once_and_the_reply_time_is_recorded(platform, merchant_actor, product_on_sale):
     # given
-    review = _review(product)
+    review = _review(product_on_sale)
     console = _console(merchant_actor)
     # when
     replied = console.post(f"/merchant/reviews/{review.pk}/reply/", {"text": "感谢支持，欢迎再来"})
@@ -56,9 +58,9 @@ def test_the_merchant_replies_once_and_the_reply_time_is_recorded(platform, merc
     assert Reply.objects.count() == 1
 
 
-def test_replying_to_another_merchants_review_is_not_found(platform, other_actor, product):
+def test_replying_to_another_merchants_review_is_not_found(platform, other_actor, product_on_sale):
     # given
-    review = _review(product)
+    review = _review(product_on_sale)
     # when
     response = _console(other_actor).post(f"/merchant/reviews/{review.pk}/reply/", {"text": "插嘴"})
     # then
@@ -66,9 +68,9 @@ def test_replying_to_another_merchants_review_is_not_found(platform, other_actor
     assert Reply.objects.count() == 0
 
 
-def test_a_viewer_cannot_reply(platform, merchant, product):
+def test_a_viewer_cannot_reply(platform, merchant, product_on_sale):
     # given
-    review = _review(product)
+    review = _review(product_on_sale)
     viewer = actor_for(merchant, Role.VIEWER)
     # when
     response = _console(viewer).post(f"/merchant/reviews/{review.pk}/reply/", {"text": "只读成员"})
@@ -77,9 +79,9 @@ def test_a_viewer_cannot_reply(platform, merchant, product):
     assert Reply.objects.count() == 0
 
 
-def test_a_merchant_has_no_way_to_change_stars_or_text(platform, merchant_actor, product):
+def test_a_merchant_has_no_way_to_change_stars_or_text(platform, merchant_actor, product_on_sale):
     # given
-    review = _review(product, "原文不变")
+    review = _review(product_on_sale, "原文不变")
     console = _console(merchant_actor)
     # when
     posted = console.post(f"/merchant/reviews/{review.pk}/reply/", {"text": "好评", "stars": "5"})

@@ -17,14 +17,15 @@ from xinren.reviews.models import Fold, Notification, Reply, Review
 from xinren.reviews.services import reply_post, review_fold, review_post, review_respond
 
 from ..factories import actor_for
-from .conftest import line_delivered, statement_of
+from ..fixtures.reviews import line_delivered, statement_of
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def review(platform, consumer, product) -> Review:  # type: ignore[no-untyped-def]
-    return review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=2, text="有几朵烂了。")
+def review(platform, consumer, product_on_sale) -> Review:  # type: ignore[no-untyped-def]
+    return review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=2,
+                       text="有几朵烂了。")
 
 
 def test_the_merchant_replies_once_and_the_reply_time_is_kept(review, merchant_actor, merchant, monkeypatch):

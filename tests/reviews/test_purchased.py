@@ -8,8 +8,8 @@ from django.test import Client
 from xinren.catalog.models import Item
 from xinren.reviews.services import review_post
 
-from ..shop.conftest import browser_of
-from .conftest import line_through_flow
+from ..fixtures.accounts import browser_of
+from ..fixtures.reviews import line_through_flow
 
 pytestmark = pytest.mark.django_db
 
@@ -19,9 +19,9 @@ def _bought(consumer, product, *, deliver: bool = True):  # type: ignore[no-unty
     return line, Item.objects.select_related("batch", "product").get(shipment_items__line=line)
 
 
-def test_the_buyer_is_told_it_is_their_item_with_links_to_order_and_review(platform, consumer, product):
+def test_the_buyer_is_told_it_is_their_item_with_links_to_order_and_review(platform, consumer, product_on_sale):
     # given
-    line, item = _bought(consumer, product)
+    line, item = _bought(consumer, product_on_sale)
     # when
     response = browser_of(consumer).get("/shop/purchased", {"path": item.digital_link.path})
     # then
@@ -34,9 +34,9 @@ def test_the_buyer_is_told_it_is_their_item_with_links_to_order_and_review(platf
     }
 
 
-def test_once_reviewed_the_link_goes_to_the_review(platform, consumer, product):
+def test_once_reviewed_the_link_goes_to_the_review(platform, consumer, product_on_sale):
     # given
-    line, item = _bought(consumer, product)
+    line, item = _bought(consumer, product_on_sale)
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="很好")
     # when
     answer = browser_of(consumer).get("/shop/purchased", {"path": item.digital_link.path}).json()
@@ -44,18 +44,18 @@ def test_once_reviewed_the_link_goes_to_the_review(platform, consumer, product):
     assert (answer["review_url"], answer["reviewed"]) == (f"/shop/reviews/{review.pk}/", True)
 
 
-def test_a_shipped_item_not_yet_received_is_theirs_but_not_yet_reviewable(platform, consumer, product):
+def test_a_shipped_item_not_yet_received_is_theirs_but_not_yet_reviewable(platform, consumer, product_on_sale):
     # given
-    _line, item = _bought(consumer, product, deliver=False)
+    _line, item = _bought(consumer, product_on_sale, deliver=False)
     # when
     answer = browser_of(consumer).get("/shop/purchased", {"path": item.digital_link.path}).json()
     # then
     assert (answer["bought"], answer["delivered_at"], answer["review_url"]) == (True, None, None)
 
 
-def test_another_consumer_learns_nothing(platform, consumer, other_consumer, product):
+def test_another_consumer_learns_nothing(platform, consumer, other_consumer, product_on_sale):
     # given
-    _line, item = _bought(consumer, product)
+    _line, item = _bought(consumer, product_on_sale)
     # when
     response = browser_of(other_consumer).get("/shop/purchased", {"path": item.digital_link.path})
     # then
@@ -63,9 +63,9 @@ def test_another_consumer_learns_nothing(platform, consumer, other_consumer, pro
     assert "no-store" in response["Cache-Control"]
 
 
-def test_without_a_session_the_answer_is_empty(platform, consumer, product):
+def test_without_a_session_the_answer_is_empty(platform, consumer, product_on_sale):
     # given
-    _line, item = _bought(consumer, product)
+    _line, item = _bought(consumer, product_on_sale)
     # when
     response = Client().get("/shop/purchased", {"path": item.digital_link.path})
     # then
@@ -73,18 +73,18 @@ def test_without_a_session_the_answer_is_empty(platform, consumer, product):
     assert "no-store" in response["Cache-Control"]
 
 
-def test_a_malformed_or_non_item_path_is_not_bought(platform, consumer, product):
+def test_a_malformed_or_non_item_path_is_not_bought(platform, consumer, product_on_sale):
     browser = browser_of(consumer)
     assert browser.get("/shop/purchased", {"path": "/not/a/code"}).json() == {"bought": False}
-    assert browser.get("/shop/purchased", {"path": f"/01/{product.gtin}"}).json() == {"bought": False}
+    assert browser.get("/shop/purchased", {"path": f"/01/{product_on_sale.gtin}"}).json() == {"bought": False}
 
 
-def test_the_item_page_carries_the_purchase_script_and_other_pages_do_not(platform, consumer, product):
+def test_the_item_page_carries_the_purchase_script_and_other_pages_do_not(platform, consumer, product_on_sale):
     # given
-    _line, item = _bought(consumer, product)
+    _line, item = _bought(consumer, product_on_sale)
     # when
     item_html = Client().get(item.digital_link.path).content.decode()
-    product_html = Client().get(f"/01/{product.gtin}").content.decode()
+    product_html = Client().get(f"/01/{product_on_sale.gtin}").content.decode()
     # then
     assert 'id="purchase" class="notice ok" hidden' in item_html
     assert "这是您购买的那一件" in item_html and "/shop/purchased?path=" in item_html

@@ -16,14 +16,14 @@ from xinren.reviews.models import Review
 from xinren.reviews.services import review_post
 
 from ..factories import actor_for
-from .conftest import line_delivered, line_through_flow, statement_of
+from ..fixtures.reviews import line_delivered, line_through_flow, statement_of
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consumer, product):
+def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product)
+    line = line_through_flow(consumer, product_on_sale)
     # when
     review = review_post(
         consumer=consumer, line_id=line.pk, stars=5, text="菌子很新鲜，炒肉特别香。", tags=["新鲜", "包装好"]
@@ -34,7 +34,7 @@ def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consu
         5, "菌子很新鲜，炒肉特别香。", ["新鲜", "包装好"], True, ReviewStatus.VISIBLE,
     )
     assert (review.product_id, review.merchant_id, review.reviewer) == (
-        product.pk, product.merchant_id, consumer_public_id(consumer),
+        product_on_sale.pk, product_on_sale.merchant_id, consumer_public_id(consumer),
     )
     platform_key = SigningKey.objects.get(organization=platform)
     assert PendingEntry.objects.get(leaf_hash=bytes.fromhex(review.ledger_leaf_hash)).signer_key_id == (
@@ -43,10 +43,10 @@ def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consu
     statement = statement_of(review.ledger_leaf_hash)
     assert {key: statement[key] for key in statement if key not in ("time", "delivered_at")} == {
         "type": "review",
-        "subject": f"{settings.XINREN_RESOLVER}/01/{product.gtin}",
+        "subject": f"{settings.XINREN_RESOLVER}/01/{product_on_sale.gtin}",
         "reviewer": consumer_public_id(consumer),
-        "order_line": {"order": line.order.number, "gtin": product.gtin},
-        "merchant": f"org:{product.merchant_id}",
+        "order_line": {"order": line.order.number, "gtin": product_on_sale.gtin},
+        "merchant": f"org:{product_on_sale.merchant_id}",
         "verified_purchase": True,
         "stars": 5,
         "text": "菌子很新鲜，炒肉特别香。",
@@ -55,9 +55,9 @@ def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consu
     }
 
 
-def test_the_statement_carries_no_personal_data(platform, consumer, product):
+def test_the_statement_carries_no_personal_data(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product)
+    line = line_through_flow(consumer, product_on_sale)
     order = line.order
     # when
     review = review_post(consumer=consumer, line_id=line.pk, stars=4, text="还不错，下次再买。")
@@ -70,9 +70,9 @@ def test_the_statement_carries_no_personal_data(platform, consumer, product):
         assert personal not in raw
 
 
-def test_a_line_not_yet_received_cannot_be_reviewed(platform, consumer, product):
+def test_a_line_not_yet_received_cannot_be_reviewed(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product, deliver=False)
+    line = line_through_flow(consumer, product_on_sale, deliver=False)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=5, text="还没收到先评价")
@@ -81,9 +81,9 @@ def test_a_line_not_yet_received_cannot_be_reviewed(platform, consumer, product)
     assert Review.objects.count() == 0
 
 
-def test_a_line_is_reviewed_once(platform, consumer, product):
+def test_a_line_is_reviewed_once(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     first = review_post(consumer=consumer, line_id=line.pk, stars=2, text="有几朵坏了。")
     pending = PendingEntry.objects.count()
     # when
@@ -95,9 +95,9 @@ def test_a_line_is_reviewed_once(platform, consumer, product):
     assert PendingEntry.objects.count() == pending
 
 
-def test_someone_elses_order_line_is_not_found(platform, consumer, other_consumer, product):
+def test_someone_elses_order_line_is_not_found(platform, consumer, other_consumer, product_on_sale):
     # given
-    line = line_delivered(other_consumer, product)
+    line = line_delivered(other_consumer, product_on_sale)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=1, text="恶意差评")
@@ -106,9 +106,9 @@ def test_someone_elses_order_line_is_not_found(platform, consumer, other_consume
     assert Review.objects.count() == 0
 
 
-def test_an_organization_member_is_not_a_consumer(platform, merchant, product, consumer):
+def test_an_organization_member_is_not_a_consumer(platform, merchant, product_on_sale, consumer):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     staff = actor_for(merchant, Role.STAFF).user
     # when
     with pytest.raises(DomainError) as refused:
@@ -119,9 +119,9 @@ def test_an_organization_member_is_not_a_consumer(platform, merchant, product, c
 
 
 @pytest.mark.parametrize("stars", [0, 6, -1, True])
-def test_stars_outside_one_to_five_are_refused(platform, consumer, product, stars):
+def test_stars_outside_one_to_five_are_refused(platform, consumer, product_on_sale, stars):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=stars, text="星级不对")
@@ -133,9 +133,9 @@ def test_stars_outside_one_to_five_are_refused(platform, consumer, product, star
 @pytest.mark.parametrize(("text", "tags", "field"), [(" ", [], "text"), ("好" * 2001, [], "text"),
                                                      ("不错不错", ["一二三四五六七八九十一二三"], "tags"),
                                                      ("不错不错", ["a", "b", "c", "d", "e", "f", "g"], "tags")])
-def test_bad_text_or_tags_are_refused(platform, consumer, product, text, tags, field):
+def test_bad_text_or_tags_are_refused(platform, consumer, product_on_sale, text, tags, field):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=3, text=text, tags=tags)
@@ -144,9 +144,9 @@ def test_bad_text_or_tags_are_refused(platform, consumer, product, text, tags, f
     assert Review.objects.count() == 0
 
 
-def test_without_a_platform_organization_nothing_is_posted(consumer, product):
+def test_without_a_platform_organization_nothing_is_posted(consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
     with pytest.raises(DomainError) as refused:
         review_post(consumer=consumer, line_id=line.pk, stars=5, text="平台还没建好")
@@ -155,9 +155,10 @@ def test_without_a_platform_organization_nothing_is_posted(consumer, product):
     assert (Review.objects.count(), PendingEntry.objects.count()) == (0, 0)
 
 
-def test_the_database_refuses_to_change_stars_or_text(platform, consumer, product):
+def test_the_database_refuses_to_change_stars_or_text(platform, consumer, product_on_sale):
     # given: no service edits a review; the database guards it against anyone who tries
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     # when / then
     with pytest.raises(IntegrityError), transaction.atomic():
         Review.objects.filter(pk=review.pk).update(stars=5)
@@ -166,20 +167,21 @@ def test_the_database_refuses_to_change_stars_or_text(platform, consumer, produc
     assert Review.objects.values_list("stars", "text").get(pk=review.pk) == (1, "太差了")
 
 
-def test_the_database_refuses_stars_out_of_range(platform, consumer, product):
+def test_the_database_refuses_stars_out_of_range(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when / then
     with pytest.raises(IntegrityError), transaction.atomic():
-        Review.objects.create(line=line, consumer=consumer, product=product, merchant=product.merchant,
+        Review.objects.create(line=line, consumer=consumer, product=product_on_sale, merchant=product_on_sale.merchant,
                               reviewer="u0", stars=6, text="六星", ledger_leaf_hash="0" * 64,
                               created_at=line.order.delivered_at)
     assert Review.objects.count() == 0
 
 
-def test_reviews_cannot_be_deleted(platform, consumer, product):
+def test_reviews_cannot_be_deleted(platform, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="太差了")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="太差了")
     # when / then
     with pytest.raises(DomainError) as one:
         review.delete()

@@ -14,17 +14,17 @@ from xinren.reviews.choices import ReviewStatus
 from xinren.reviews.models import DiaryEntry, Notification, Review
 from xinren.reviews.services import diary_invitations_create, reply_post, review_fold, review_post
 
-from ..shop.conftest import browser_of
-from .conftest import consumer_new, line_delivered, line_through_flow
+from ..fixtures.accounts import browser_of, consumer_new
+from ..fixtures.reviews import line_delivered, line_through_flow
 
 pytestmark = pytest.mark.django_db
 
 REVIEW = {"stars": "4", "text": "菌子很新鲜，炒肉特别香。", "tags": "新鲜，包装好 下次还买"}
 
 
-def test_a_delivered_order_offers_to_write_a_review(platform, consumer, product):
+def test_a_delivered_order_offers_to_write_a_review(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product)
+    line = line_through_flow(consumer, product_on_sale)
     # when
     html = browser_of(consumer).get(f"/shop/orders/{line.order.number}/").content.decode()
     # then
@@ -32,9 +32,9 @@ def test_a_delivered_order_offers_to_write_a_review(platform, consumer, product)
     assert "写评价" in html
 
 
-def test_the_consumer_writes_a_review_and_sees_it(platform, consumer, product):
+def test_the_consumer_writes_a_review_and_sees_it(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product)
+    line = line_through_flow(consumer, product_on_sale)
     browser = browser_of(consumer)
     # when
     response = browser.post(f"/shop/lines/{line.pk}/review/", REVIEW)
@@ -44,16 +44,16 @@ def test_the_consumer_writes_a_review_and_sees_it(platform, consumer, product):
     assert (review.stars, review.text, review.tags, review.verified_purchase) == (
         4, "菌子很新鲜，炒肉特别香。", ["新鲜", "包装好", "下次还买"], True,
     )
-    assert PageRefresh.objects.filter(kind=PageRefresh.Kind.PRODUCT_PAGE, object_id=product.pk).exists()
+    assert PageRefresh.objects.filter(kind=PageRefresh.Kind.PRODUCT_PAGE, object_id=product_on_sale.pk).exists()
     html = browser.get(response["Location"]).content.decode()
     assert "菌子很新鲜，炒肉特别香。" in html and review.reviewer in html and "第7天" in html
     listing = browser.get("/shop/reviews/").content.decode()
-    assert f'href="/shop/reviews/{review.pk}/"' in listing and product.name in listing
+    assert f'href="/shop/reviews/{review.pk}/"' in listing and product_on_sale.name in listing
 
 
-def test_reviewing_a_line_not_yet_delivered_is_refused_in_the_form(platform, consumer, product):
+def test_reviewing_a_line_not_yet_delivered_is_refused_in_the_form(platform, consumer, product_on_sale):
     # given
-    line = line_through_flow(consumer, product, deliver=False)
+    line = line_through_flow(consumer, product_on_sale, deliver=False)
     # when
     response = browser_of(consumer).post(f"/shop/lines/{line.pk}/review/", REVIEW)
     # then
@@ -62,9 +62,9 @@ def test_reviewing_a_line_not_yet_delivered_is_refused_in_the_form(platform, con
     assert Review.objects.count() == 0
 
 
-def test_reviewing_the_same_line_twice_is_refused_in_the_form(platform, consumer, product):
+def test_reviewing_the_same_line_twice_is_refused_in_the_form(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     review_post(consumer=consumer, line_id=line.pk, stars=5, text="第一次的评价")
     # when
     response = browser_of(consumer).post(f"/shop/lines/{line.pk}/review/", {**REVIEW, "stars": "1"})
@@ -74,9 +74,9 @@ def test_reviewing_the_same_line_twice_is_refused_in_the_form(platform, consumer
     assert list(Review.objects.values_list("stars", "text")) == [(5, "第一次的评价")]
 
 
-def test_opening_the_form_of_a_reviewed_line_goes_to_the_review(platform, consumer, product):
+def test_opening_the_form_of_a_reviewed_line_goes_to_the_review(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="第一次的评价")
     # when
     response = browser_of(consumer).get(f"/shop/lines/{line.pk}/review/")
@@ -84,9 +84,9 @@ def test_opening_the_form_of_a_reviewed_line_goes_to_the_review(platform, consum
     assert response.status_code == 302 and response["Location"] == f"/shop/reviews/{review.pk}/"
 
 
-def test_someone_elses_order_line_is_not_found(platform, consumer, other_consumer, product):
+def test_someone_elses_order_line_is_not_found(platform, consumer, other_consumer, product_on_sale):
     # given
-    line = line_delivered(other_consumer, product)
+    line = line_delivered(other_consumer, product_on_sale)
     browser = browser_of(consumer)
     # when
     shown = browser.get(f"/shop/lines/{line.pk}/review/")
@@ -96,9 +96,9 @@ def test_someone_elses_order_line_is_not_found(platform, consumer, other_consume
     assert Review.objects.count() == 0
 
 
-def test_someone_elses_review_is_not_found(platform, consumer, other_consumer, product):
+def test_someone_elses_review_is_not_found(platform, consumer, other_consumer, product_on_sale):
     # given
-    review = review_post(consumer=other_consumer, line_id=line_delivered(other_consumer, product).pk, stars=3,
+    review = review_post(consumer=other_consumer, line_id=line_delivered(other_consumer, product_on_sale).pk, stars=3,
                          text="别人的评价")
     browser = browser_of(consumer)
     # then
@@ -108,9 +108,9 @@ def test_someone_elses_review_is_not_found(platform, consumer, other_consumer, p
     assert DiaryEntry.objects.count() == 0
 
 
-def test_stars_out_of_range_are_refused_in_the_form(platform, consumer, product):
+def test_stars_out_of_range_are_refused_in_the_form(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     # when
     response = browser_of(consumer).post(f"/shop/lines/{line.pk}/review/", {**REVIEW, "stars": "6"})
     # then
@@ -118,9 +118,9 @@ def test_stars_out_of_range_are_refused_in_the_form(platform, consumer, product)
     assert Review.objects.count() == 0
 
 
-def test_there_is_no_page_to_edit_stars(platform, consumer, product):
+def test_there_is_no_page_to_edit_stars(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product)
+    line = line_delivered(consumer, product_on_sale)
     review = review_post(consumer=consumer, line_id=line.pk, stars=2, text="一般般")
     browser = browser_of(consumer)
     # when
@@ -132,15 +132,15 @@ def test_there_is_no_page_to_edit_stars(platform, consumer, product):
     assert Review.objects.get(pk=review.pk).stars == 2
 
 
-def test_a_signed_out_visitor_is_sent_to_sign_in(platform, consumer, product):
-    line = line_delivered(consumer, product)
+def test_a_signed_out_visitor_is_sent_to_sign_in(platform, consumer, product_on_sale):
+    line = line_delivered(consumer, product_on_sale)
     response = Client().get(f"/shop/lines/{line.pk}/review/")
     assert response.status_code == 302 and response["Location"].startswith("/shop/signin/")
 
 
-def test_a_diary_is_written_once_its_day_has_come(platform, consumer, product):
+def test_a_diary_is_written_once_its_day_has_come(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product, delivered_at=clock.now() - dt.timedelta(days=8))
+    line = line_delivered(consumer, product_on_sale, delivered_at=clock.now() - dt.timedelta(days=8))
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="很好吃")
     browser = browser_of(consumer)
     # when
@@ -156,9 +156,9 @@ def test_a_diary_is_written_once_its_day_has_come(platform, consumer, product):
     assert "一周后依旧很香" in html
 
 
-def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, product):
+def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, product_on_sale):
     # given
-    line = line_delivered(consumer, product, delivered_at=clock.now() - dt.timedelta(days=16))
+    line = line_delivered(consumer, product_on_sale, delivered_at=clock.now() - dt.timedelta(days=16))
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="很好吃")
     diary_invitations_create()
     browser = browser_of(consumer)
@@ -172,9 +172,10 @@ def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, 
     assert Notification.objects.filter(user=consumer, read_at__isnull=True).count() == 0
 
 
-def test_a_folded_review_tells_the_author_who_responds_once(platform, operator, consumer, product):
+def test_a_folded_review_tells_the_author_who_responds_once(platform, operator, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=1, text="骗子店铺")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
+                         text="骗子店铺")
     review_fold(actor=operator, review_id=review.pk, reason="含人身攻击")
     browser = browser_of(consumer)
     # when
@@ -191,9 +192,9 @@ def test_a_folded_review_tells_the_author_who_responds_once(platform, operator, 
     assert (review.status, review.author_response) == (ReviewStatus.FOLDED, "我只是如实描述收到的货")
 
 
-def test_responding_to_a_review_that_is_not_folded_is_refused(platform, consumer, product):
+def test_responding_to_a_review_that_is_not_folded_is_refused(platform, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=5, text="很好")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=5, text="很好")
     # when
     response = browser_of(consumer).post(f"/shop/reviews/{review.pk}/respond/", {"text": "申辩"})
     # then
@@ -201,9 +202,9 @@ def test_responding_to_a_review_that_is_not_folded_is_refused(platform, consumer
     assert Review.objects.get(pk=review.pk).author_response == ""
 
 
-def test_the_review_page_shows_the_merchant_reply(platform, merchant_actor, consumer, product):
+def test_the_review_page_shows_the_merchant_reply(platform, merchant_actor, consumer, product_on_sale):
     # given
-    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=4, text="不错")
+    review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=4, text="不错")
     reply_post(actor=merchant_actor, review_id=review.pk, text="谢谢您的支持")
     # when
     html = browser_of(consumer).get(f"/shop/reviews/{review.pk}/").content.decode()
@@ -211,22 +212,23 @@ def test_the_review_page_shows_the_merchant_reply(platform, merchant_actor, cons
     assert "商家回复" in html and "谢谢您的支持" in html
 
 
-def test_another_consumer_sees_no_review_of_someone_else_in_their_list(platform, consumer, product):
+def test_another_consumer_sees_no_review_of_someone_else_in_their_list(platform, consumer, product_on_sale):
     # given
-    review_post(consumer=consumer, line_id=line_delivered(consumer, product).pk, stars=4, text="我的评价内容")
+    review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=4, text="我的评价内容")
     # when
     html = browser_of(consumer_new()).get("/shop/reviews/").content.decode()
     # then
-    assert "我的评价内容" not in html and product.name not in html
+    assert "我的评价内容" not in html and product_on_sale.name not in html
 
 
-def test_the_shop_product_page_shows_the_rating_and_links_to_the_reviews(platform, product):
+def test_the_shop_product_page_shows_the_rating_and_links_to_the_reviews(platform, product_on_sale):
     # given
     for stars in (5, 4):
         buyer = consumer_new()
-        review_post(consumer=buyer, line_id=line_delivered(buyer, product).pk, stars=stars, text=f"{stars} 星，很好")
+        review_post(consumer=buyer, line_id=line_delivered(buyer, product_on_sale).pk, stars=stars,
+                    text=f"{stars} 星，很好")
     # when
-    html = Client().get(f"/shop/products/{product.pk}/").content.decode()
+    html = Client().get(f"/shop/products/{product_on_sale.pk}/").content.decode()
     # then
-    assert f'href="/01/{product.gtin}#reviews"' in html
+    assert f'href="/01/{product_on_sale.gtin}#reviews"' in html
     assert "4.5 分 · 2 条已验证购买的评价" in html

@@ -1,4 +1,4 @@
-"""The consumer fixtures of the orders tests, and signed-in browsers."""
+"""A browser signed in as the consumer."""
 
 from __future__ import annotations
 
@@ -7,24 +7,10 @@ from django.test import Client
 
 from xinren.accounts.models import User
 
-from ..orders.conftest import (  # noqa: F401  (fixtures shared with the orders tests)
-    _fast_password_hashing_and_clean_cache,
-    batch,
-    consumer,
-    items,
-    offer,
-    other_consumer,
-    product,
-)
-
-
-def browser_of(user: User) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
+from ..fixtures.accounts import browser_of
 
 
 @pytest.fixture
-def shopper(request: pytest.FixtureRequest) -> Client:
+def shopper(consumer: User) -> Client:
     """A browser signed in as the `consumer` fixture's person."""
-    return browser_of(request.getfixturevalue("consumer"))
+    return browser_of(consumer)

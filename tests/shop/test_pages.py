@@ -13,8 +13,8 @@ from xinren.orders.models import Offer, Order, Payment
 from xinren.orders.payments.sandbox_models import SandboxCharge
 
 from ..factories import ProductFactory, UserFactory
+from ..fixtures.accounts import browser_of
 from ..orders.flows import ADDRESS, checkout_opened, order_paid, order_placed, order_shipped
-from .conftest import browser_of
 
 pytestmark = pytest.mark.django_db
 

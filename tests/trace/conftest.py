@@ -1,4 +1,4 @@
-"""Fixtures for the trace tests: the merchant's catalog rows, a pinned clock, and EPCIS document builders."""
+"""The trace tests' pinned clock, and EPCIS document builders."""
 
 from __future__ import annotations
 
@@ -7,44 +7,19 @@ from typing import Any
 
 import pytest
 
-from xinren.accounts.models import Organization
-from xinren.catalog.models import Batch, Item, Product
 from xinren.core import clock
 from xinren.core.models import AuditEntry, PageRefresh
 from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
 from xinren.trace.models import EventSubject, Place, TraceEvent
-
-from ..factories import BatchFactory, ItemFactory, ProductFactory
 
 NOW = dt.datetime(2026, 7, 3, 2, 0, tzinfo=dt.UTC)
 CST = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture(autouse=True)
-def fixed_now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+def _now_is_3_july_2026(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
-
-
-@pytest.fixture
-def product(merchant: Organization) -> Product:
-    return ProductFactory(merchant=merchant, gtin="06901234567892")
-
-
-@pytest.fixture
-def batch(product: Product) -> Batch:
-    return BatchFactory(product=product, lot="L20260701")
-
-
-@pytest.fixture
-def item(batch: Batch) -> Item:
-    return ItemFactory(batch=batch, serial="ABC123")
-
-
-@pytest.fixture
-def other_item(other_merchant: Organization) -> Item:
-    other_product = ProductFactory(merchant=other_merchant, gtin="06909876543212")
-    return ItemFactory(batch=BatchFactory(product=other_product, lot="P1"), serial="TEA001")
 
 
 def object_event(**fields: Any) -> dict[str, Any]:

@@ -1,15 +1,11 @@
-"""Fixtures for the trust tests: a mushroom lot with its origin, events, photos and signed statements."""
+"""Fixtures for the trust tests: an alliance, a lot of the product, places, a carrier; events, photos, statements."""
 
 from __future__ import annotations
 
 import datetime as dt
-import io
-import itertools
-from decimal import Decimal
 
 import pytest
 from django.utils import timezone
-from PIL import Image
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
@@ -22,34 +18,15 @@ from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
 
-from ..factories import BatchFactory, ItemFactory, OrganizationFactory, ProductFactory, actor_for
+from ..evidence.samples import png
+from ..factories import BatchFactory, ItemFactory, OrganizationFactory, actor_for
 
-_colours = itertools.count(1)
 NOW = timezone.now().replace(microsecond=0)
 
 
-def png() -> bytes:
-    """A small, distinct PNG each call (evidence files are stored once per digest)."""
-    shade = next(_colours)
-    buffer = io.BytesIO()
-    Image.new("RGB", (64, 48), (shade % 256, (shade * 7) % 256, 90)).save(buffer, format="PNG")
-    return buffer.getvalue()
-
-
 @pytest.fixture
-def platform(db) -> Organization:  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="信任平台运营中心", slug="xinren", kind=OrganizationKind.PLATFORM, uscc=None)
-
-
-@pytest.fixture
-def product(merchant) -> Product:  # type: ignore[no-untyped-def]
-    return ProductFactory(
-        merchant=merchant,
-        name="楚雄野生牛肝菌（鲜） 500g",
-        origin_region="云南省楚雄州南华县",
-        origin_latitude=Decimal("25.192"),
-        origin_longitude=Decimal("101.274"),
-    )
+def alliance(db) -> Organization:  # type: ignore[no-untyped-def]
+    return OrganizationFactory(name="楚雄野生菌产业联盟", slug="chuxiong-alliance", kind=OrganizationKind.ALLIANCE)
 
 
 @pytest.fixture
@@ -58,7 +35,7 @@ def lot(product: Product) -> Batch:
 
 
 @pytest.fixture
-def item(lot: Batch) -> Item:
+def lot_item(lot: Batch) -> Item:
     return ItemFactory(batch=lot, serial="NH0001")
 
 

@@ -10,17 +10,12 @@ from django.test import Client
 from xinren.accounts.choices import OrganizationKind, Role
 from xinren.trust.models import Programme
 
-from ..api.conftest import call, key_for
 from ..factories import OrganizationFactory
+from ..fixtures.api import call, key_for
 from .conftest import integrate, photo, record
 
 pytestmark = pytest.mark.django_db
 BADGE = (Path(__file__).resolve().parents[2] / "src/xinren/trust/badges/puer-yi.svg").read_text()
-
-
-@pytest.fixture
-def alliance(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="楚雄野生菌产业联盟", slug="cx", kind=OrganizationKind.ALLIANCE)
 
 
 def _body(**fields):  # type: ignore[no-untyped-def]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from xinren.catalog.models import Batch
-from xinren.demo.loader import demo_load
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trust.demo import demo_trust_load
 from xinren.trust.models import Programme
@@ -15,9 +14,8 @@ from xinren.verification.models import Credential
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_trust_world():
+def test_demo_trust_world(demo_world):
     # given
-    demo_load()
     log_integrate_all()
     # when
     tea = Batch.objects.select_related("product__merchant").get(product__merchant__slug="jingmai-tea")
@@ -46,9 +44,8 @@ def test_demo_trust_world():
     assert demo_trust_load() == 0
 
 
-def test_the_scan_page_of_a_demo_item_shows_labels_and_badge_and_stays_small(client):
+def test_the_scan_page_of_a_demo_item_shows_labels_and_badge_and_stays_small(client, demo_world):
     # given
-    demo_load()
     log_integrate_all()
     tea = Batch.objects.select_related("product").get(product__merchant__slug="jingmai-tea")
     item = tea.items.order_by("id").first()

@@ -58,11 +58,11 @@ def test_origin_direct_needs_the_place_inside_the_origin(merchant_actor, product
     assert _missing(product, lot, "origin_direct") == ["商家本人在产地记录、且已在日志中验证的采收或赋码事件"]
 
 
-def test_origin_direct_needs_the_merchant_itself_and_a_photo(merchant_actor, carrier, product, lot, item):
+def test_origin_direct_needs_the_merchant_itself_and_a_photo(merchant_actor, carrier, product, lot, lot_item):
     from xinren.trace.services import place_create
 
     near = place_create(actor=carrier, name="南华收购点", latitude="25.20", longitude="101.28")
-    record(carrier, lot, "commissioning", 30, place=near, items=[item])
+    record(carrier, lot, "commissioning", 30, place=near, items=[lot_item])
     integrate()
     assert _missing(product, lot, "origin_direct") == [
         "商家本人在产地记录、且已在日志中验证的采收或赋码事件",
@@ -125,10 +125,10 @@ def test_handmade_is_earned_by_verified_production_evidence(merchant_actor, prod
 # 24小时直达仓配
 
 
-def test_direct_24h_is_computed_from_the_shipping_and_receiving_events(carrier, product, lot, item):
+def test_direct_24h_is_computed_from_the_shipping_and_receiving_events(carrier, product, lot, lot_item):
     # given: shipped 30 h ago, received 16 h ago
-    record(carrier, lot, "shipping", 30, items=[item])
-    record(carrier, lot, "receiving", 16, items=[item])
+    record(carrier, lot, "shipping", 30, items=[lot_item])
+    record(carrier, lot, "receiving", 16, items=[lot_item])
     integrate()
     # when
     section = labels_for(product=product, batch=lot)
@@ -139,24 +139,24 @@ def test_direct_24h_is_computed_from_the_shipping_and_receiving_events(carrier, 
     assert [e["description"] for e in label["evidence"]] == ["发货", "收货，用时 14.0 小时"]
 
 
-def test_direct_24h_refuses_a_slow_leg_or_no_leg(carrier, product, lot, item):
+def test_direct_24h_refuses_a_slow_leg_or_no_leg(carrier, product, lot, lot_item):
     assert _missing(product, lot, "direct_24h") == ["至少一段已完成的运输（发货与收货事件）"]
-    record(carrier, lot, "shipping", 60, items=[item])
-    record(carrier, lot, "receiving", 30, items=[item])
-    record(carrier, lot, "shipping", 28, items=[item])
+    record(carrier, lot, "shipping", 60, items=[lot_item])
+    record(carrier, lot, "receiving", 30, items=[lot_item])
+    record(carrier, lot, "shipping", 28, items=[lot_item])
     integrate()
     # the open leg (in transit, or a parcel on its way to a consumer) is not a completed leg
     assert _missing(product, lot, "direct_24h") == ["有一段运输用时 30.0 小时，超过 24 小时"]
 
 
-def test_direct_24h_does_not_time_a_buyers_confirmation(merchant_actor, product, lot, item):
+def test_direct_24h_does_not_time_a_buyers_confirmation(merchant_actor, product, lot, lot_item):
     # given: the merchant's parcel, confirmed by its buyer 10 hours later (the platform signs that receipt)
     from xinren.accounts.services import platform_organization
     from xinren.trace.services import delivery_receipt_record
 
-    shipped = record(merchant_actor, lot, "shipping", 12, items=[item])
+    shipped = record(merchant_actor, lot, "shipping", 12, items=[lot_item])
     delivery_receipt_record(
-        organization=platform_organization(), merchant=product.merchant, identifiers=[item.digital_link.path],
+        organization=platform_organization(), merchant=product.merchant, identifiers=[lot_item.digital_link.path],
         event_time=shipped.event_time + dt.timedelta(hours=10),
     )
     integrate()
@@ -164,9 +164,9 @@ def test_direct_24h_does_not_time_a_buyers_confirmation(merchant_actor, product,
     assert _missing(product, lot, "direct_24h") == ["至少一段已完成的运输（发货与收货事件）"]
 
 
-def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, item):
-    record(carrier, lot, "shipping", 10, items=[item])
-    record(carrier, lot, "receiving", 2, items=[item])
+def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, lot_item):
+    record(carrier, lot, "shipping", 10, items=[lot_item])
+    record(carrier, lot, "receiving", 2, items=[lot_item])
     assert _missing(product, lot, "direct_24h") == ["运输事件尚未在日志中验证（待上链或内容不符）"]
     assert _missing(product, None, "direct_24h") == ["按批次计算，请查看具体批次"]
 
@@ -223,14 +223,14 @@ def test_coldchain_full_needs_verified_readings(monkeypatch, logistics, product,
     assert _missing(product, lot, "coldchain_full") == ["带温度记录的冷链运输"]
 
 
-def test_direct_24h_uses_the_cold_chain_legs_when_a_carrier_opened_them(carrier, product, lot, item):
+def test_direct_24h_uses_the_cold_chain_legs_when_a_carrier_opened_them(carrier, product, lot, lot_item):
     # given: two shipments, but the carrier opened a leg only for the first (the second is a consumer parcel)
     from xinren.coldchain.services import leg_open
 
-    first = record(carrier, lot, "shipping", 40, items=[item])
-    record(carrier, lot, "receiving", 20, items=[item])
-    record(carrier, lot, "shipping", 10, items=[item])
-    record(carrier, lot, "receiving", 9, items=[item])
+    first = record(carrier, lot, "shipping", 40, items=[lot_item])
+    record(carrier, lot, "receiving", 20, items=[lot_item])
+    record(carrier, lot, "shipping", 10, items=[lot_item])
+    record(carrier, lot, "receiving", 9, items=[lot_item])
     leg_open(actor=carrier, shipping_event_id=first.event_id)
     integrate()
     # when / then: only the opened leg counts, and it took 20 hours

@@ -23,11 +23,6 @@ BADGE = (Path(__file__).resolve().parents[2] / "src/xinren/trust/badges/kunming-
 
 
 @pytest.fixture
-def alliance(db):  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="楚雄野生菌产业联盟", slug="chuxiong-alliance", kind=OrganizationKind.ALLIANCE)
-
-
-@pytest.fixture
 def alliance_admin(alliance):  # type: ignore[no-untyped-def]
     return actor_for(alliance, Role.ADMIN)
 

@@ -1,4 +1,4 @@
-"""Fixtures for verification tests: a pinned clock, the platform organization and registry CSV builders."""
+"""The verification tests' pinned clock, and registry CSV builders."""
 
 from __future__ import annotations
 
@@ -6,26 +6,18 @@ import datetime as dt
 
 import pytest
 
-from xinren.accounts.choices import OrganizationKind
 from xinren.accounts.models import Organization
 from xinren.core import clock
 from xinren.verification.services import registry_import
-
-from ..factories import OrganizationFactory
 
 NOW = dt.datetime(2026, 11, 20, 2, 0, tzinfo=dt.UTC)
 HEADER = "number,holder_name,holder_uscc,scope,region,valid_from,valid_until,status\n"
 
 
 @pytest.fixture(autouse=True)
-def fixed_now(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
+def _now_is_20_november_2026(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
-
-
-@pytest.fixture
-def platform(db) -> Organization:  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="信任平台运营中心", slug="xinren", kind=OrganizationKind.PLATFORM, uscc=None)
 
 
 def csv_row(

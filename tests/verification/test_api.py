@@ -8,7 +8,7 @@ from django.test import Client
 from xinren.accounts.choices import Role
 from xinren.verification.models import Credential
 
-from ..api.conftest import call, key_for
+from ..fixtures.api import call, key_for
 from .conftest import csv_row, organic_import
 
 pytestmark = pytest.mark.django_db

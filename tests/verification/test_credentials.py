@@ -119,7 +119,7 @@ def test_the_certificate_scan_comes_from_the_evidence_pipeline(merchant_actor, o
     from xinren.core.errors import InvalidInput
     from xinren.evidence.services import evidence_attach, media_ingest
 
-    from ..trust.conftest import png
+    from ..evidence.samples import png
 
     product = ProductFactory(merchant=merchant_actor.organization)
     scan = evidence_attach(
