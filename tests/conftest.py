@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django_tasks import TaskResultStatus
+from django_tasks.base import Task
+from django_tasks_db.models import DBTaskResult
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.core import clock
+from xinren.core.worker import tasks_run_due
 
 from .factories import OrganizationFactory, actor_for
 
@@ -30,6 +37,27 @@ def shared_data(*parts: str) -> Path:
 def _media_and_publish_dirs(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.XINREN_PUBLISH_DIR = tmp_path / "published"
+
+
+@pytest.fixture
+def run_tasks(db) -> Callable[..., int]:  # type: ignore[no-untyped-def]
+    """Run the queued background tasks that are due, in this process and as a worker would (ADR 0013); with
+    `at`, as if it were that moment. Nothing runs a task in tests unless a test calls this: what a write enqueued
+    is asserted, not hidden. Returns how many ran."""
+
+    def run(*, at: dt.datetime | None = None) -> int:
+        if at is None:
+            return tasks_run_due()
+        with clock.played_at(at):
+            return tasks_run_due(now=at)
+
+    return run
+
+
+def queued(task: Task) -> list[dict]:  # type: ignore[type-arg]
+    """The keyword arguments of each waiting (not yet run) result of `task`, oldest first."""
+    waiting = DBTaskResult.objects.filter(task_path=task.module_path, status=TaskResultStatus.READY)
+    return [result.args_kwargs["kwargs"] for result in waiting.order_by("enqueued_at")]
 
 
 @pytest.fixture
