@@ -18,7 +18,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django_tasks import default_task_backend
+from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
 from django_tasks_db import DatabaseBackend
 
 from xinren.core.schedule import schedule_tick
@@ -49,7 +49,7 @@ class Command(BaseCommand):
 
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
-        runs_tasks = isinstance(default_task_backend, DatabaseBackend)
+        runs_tasks = isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], DatabaseBackend)
         schedule = not options["no_schedule"]
         worker_id = options["worker_id"] or f"{os.uname().nodename}-{get_random_string(8)}"
         parent = os.getppid()
