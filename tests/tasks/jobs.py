@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from xinren.core.tasks import background
@@ -28,3 +29,10 @@ def fails_once_task(*, marker: str) -> str:
         raise RuntimeError("first attempt fails")
     path.write_text("attempt 2 succeeded")
     return "succeeded"
+
+
+@background(attempts=1)
+def pause_task(*, seconds: float) -> float:
+    """Holds its worker for a while, so that a second task must go to another worker."""
+    time.sleep(seconds)
+    return seconds

@@ -106,9 +106,9 @@ def backend_enqueues_in_transaction(task_: Task[..., Any]) -> bool:
 
 
 def task_enqueue(task_: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> TaskResult[T] | None:
-    """Queue a task with the caller's transaction. Returns the result on the database backend; None where the
-    backend is sent the task after the commit (and not at all after a rollback)."""
-    if backend_enqueues_in_transaction(task_):
+    """Queue a task with the caller's transaction. Returns its result, or None where the task goes to a backend
+    outside the database from inside a transaction: it is sent once that commits, and not at all on a rollback."""
+    if backend_enqueues_in_transaction(task_) or not transaction.get_connection().in_atomic_block:
         return task_.enqueue(*args, **kwargs)
     # robust: the write has committed by then; a broker that is down loses this run, not the request
     # (every deferred job here has a periodic sweep behind it: docs/adr/0013).
