@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
+from xinren.core.worker import task_results_prune_task
 from xinren.orders.tasks import orders_expire_task, payments_reconcile_task
 from xinren.reviews.tasks import reviews_invite_task
 
@@ -36,5 +37,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="tiers-evaluate", task=tiers_evaluate_task, context="community", every=timedelta(days=1),
         at=timedelta(hours=3, minutes=30),
         description="rescore the last day's reviews, then promote and demote expert tiers",
+    ),
+    PeriodicJob(
+        name="tasks-prune", task=task_results_prune_task, context="core", every=timedelta(days=1),
+        at=timedelta(hours=4, minutes=10),
+        description="delete task results finished long ago (a week; failed: 30 days) and old schedule claims",
     ),
 )

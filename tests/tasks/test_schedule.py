@@ -12,8 +12,10 @@ from django.db import connection
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from xinren.core import clock
 from xinren.core.models import ScheduledRun
 from xinren.core.schedule import PeriodicJob, schedule_tick
+from xinren.core.worker import task_results_prune
 from xinren.schedule import JOBS
 
 from ..conftest import queued
@@ -98,7 +100,7 @@ def test_two_schedulers_ticking_at_the_same_moment_run_a_slot_once(require_postg
 def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
     # then
     assert [job.name for job in JOBS] == [
-        "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate",
+        "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate", "tasks-prune",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -106,6 +108,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "reviews-invite": ("reviews", "xinren.reviews.tasks.reviews_invite_task"),
         "community-rescore": ("community", "xinren.community.tasks.community_rescore_task"),
         "tiers-evaluate": ("community", "xinren.community.tasks.tiers_evaluate_task"),
+        "tasks-prune": ("core", "xinren.core.worker.task_results_prune_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
         "orders-expire": "*-*-* *:00/5:00",
@@ -113,6 +116,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "reviews-invite": "*-*-* *:00:00",
         "community-rescore": "*-*-* *:00:00",
         "tiers-evaluate": "*-*-* 03:30:00",
+        "tasks-prune": "*-*-* 04:10:00",
     }
 
 
@@ -126,7 +130,7 @@ def test_the_worker_ticks_the_schedule_and_runs_every_job(capsys):
     assert [(row.task_path, row.status, row.worker_ids) for row in results] == [
         (path, TaskResultStatus.SUCCESSFUL, ["test-worker"]) for path in sorted(job.task.module_path for job in JOBS)
     ]
-    assert "ran 5 task(s)" in capsys.readouterr().out
+    assert "ran 6 task(s)" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
@@ -139,3 +143,22 @@ def test_schedule_run_queues_the_named_job_once_per_slot(capsys):
     assert [line.split(" ", 4)[-1] for line in out] == ["queued", "already claimed"]
     assert list(ScheduledRun.objects.values_list("job", flat=True)) == ["orders-expire"]
     assert DBTaskResult.objects.get().task_path == "xinren.orders.tasks.orders_expire_task"
+
+
+@pytest.mark.django_db
+def test_old_task_results_and_claims_are_pruned_daily():
+    # given: results and claims of various ages
+    now = clock.now()
+    for status, age in [("SUCCESSFUL", 8), ("SUCCESSFUL", 6), ("FAILED", 31), ("FAILED", 29), ("READY", 90)]:
+        DBTaskResult.objects.create(
+            args_kwargs={"args": [], "kwargs": {}}, task_path=noop_task.module_path, backend_name="default",
+            status=status, finished_at=now - dt.timedelta(days=age),
+        )
+    ScheduledRun.objects.create(job="orders-expire", slot=now - dt.timedelta(days=31), claimed_at=now)
+    ScheduledRun.objects.create(job="orders-expire", slot=now - dt.timedelta(days=29), claimed_at=now)
+    # when
+    pruned = task_results_prune(now=now)
+    # then
+    assert pruned == 3
+    assert sorted(DBTaskResult.objects.values_list("status", flat=True)) == ["FAILED", "READY", "SUCCESSFUL"]
+    assert ScheduledRun.objects.get().slot == now - dt.timedelta(days=29)

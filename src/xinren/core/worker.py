@@ -1,12 +1,13 @@
 """Running the database backend's tasks in this process: what `manage.py tasks_worker` loops over and what tests
 call to drain the queue they filled (ADR 0013). Claiming and running reuse django_tasks_db's own worker code, so a
-task runs here exactly as under `db_worker`: claimed under a row lock, its outcome and traceback recorded."""
+task runs here exactly as under `db_worker`: claimed under a row lock, its outcome and traceback recorded. And the
+daily pruning of finished results."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Q
 from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, TaskResultStatus
@@ -15,6 +16,9 @@ from django_tasks_db.models import DBTaskResult, get_date_max
 from django_tasks_db.utils import exclusive_transaction
 
 from xinren.core import clock
+
+from .models import ScheduledRun
+from .tasks import background
 
 logger = logging.getLogger("xinren.tasks")
 
@@ -63,3 +67,25 @@ def tasks_run_due(
         if result.status == TaskResultStatus.FAILED:
             logger.warning("task %s (%s) failed: %s", result.task_name, result.id, result.exception_class_path)
     return ran
+
+
+# Finished task results and schedule claims are kept this long, for operators to look back on (failures longer).
+KEEP_SUCCESSFUL = timedelta(days=7)
+KEEP_FAILED = timedelta(days=30)
+KEEP_CLAIMS = timedelta(days=30)
+
+
+def task_results_prune(*, now: datetime | None = None) -> int:
+    """Delete successful task results older than a week, failed ones older than 30 days and schedule claims older
+    than 30 days. Returns how many rows went."""
+    now = now or clock.now()
+    successful = DBTaskResult.objects.filter(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL)
+    failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED)
+    claims = ScheduledRun.objects.filter(slot__lt=now - KEEP_CLAIMS)
+    return successful.delete()[0] + failed.delete()[0] + claims.delete()[0]
+
+
+@background(attempts=2, backoff=600)
+def task_results_prune_task() -> int:
+    """Periodic (daily): prune old task results and schedule claims."""
+    return task_results_prune()
