@@ -30,6 +30,7 @@ test: install lint typecheck checks pytest
 
 lint:
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 typecheck:
 	$(BIN)/mypy src

@@ -18,6 +18,7 @@ from xinren.accounts.choices import OrganizationKind, Role
 from xinren.core import clock
 from xinren.core.worker import tasks_run_due
 
+from . import statement_types  # noqa: F401  (registers test.note)
 from .factories import OrganizationFactory, actor_for
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

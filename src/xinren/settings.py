@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "xinren.core",
     "xinren.ledger.store",
     "xinren.accounts",
+    "xinren.attest",
     "xinren.catalog",
     "xinren.costs",
     "xinren.trace",

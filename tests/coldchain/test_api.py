@@ -10,7 +10,7 @@ from django.test import Client
 
 from tests.api.conftest import assert_error, call, key_for
 from xinren.accounts.choices import Role
-from xinren.coldchain.models import Promise, Reading
+from xinren.coldchain.models import ColdChainProfile, Promise, Reading
 from xinren.trace.services import event_record
 
 from .conftest import Shipped, element, series
@@ -126,6 +126,22 @@ def test_a_merchant_sets_the_profile_and_a_promise(client: Client, shipped: Ship
     }  # fmt: skip
     assert (promise.json()["hours"], promise.json()["text"]) == (48, "48小时从产地到餐桌")
     assert Promise.objects.get().active is True
+
+
+def test_the_profile_comes_back_in_degrees_and_percent(client: Client, shipped: Shipped, merchant_key: str) -> None:
+    # when
+    response = call(client, "PUT", f"/coldchain/products/{shipped.product.pk}/profile", key=merchant_key,
+                    body={"temperature_min": "-1.5", "temperature_max": "4.2", "humidity_min": "80",
+                          "humidity_max": "85.5"})  # fmt: skip
+    # then
+    stored = ColdChainProfile.objects.get(product=shipped.product)
+    assert (stored.temperature_min, stored.temperature_max, stored.humidity_min, stored.humidity_max) == (
+        -15, 42, 800, 855
+    )  # fmt: skip
+    assert response.json() == {
+        "product_id": shipped.product.pk, "temperature_min": -1.5, "temperature_max": 4.2, "humidity_min": 80.0,
+        "humidity_max": 85.5, "tolerance_minutes": 0, "version": 2, "leaf_hash": stored.ledger_leaf_hash,
+    }  # fmt: skip
 
 
 def test_a_wrong_profile_through_the_api(client: Client, shipped: Shipped, merchant_key: str) -> None:

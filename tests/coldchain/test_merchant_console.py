@@ -60,3 +60,21 @@ def test_another_merchant_gets_not_found_and_a_carrier_is_refused(
     # then
     assert (stranger.status_code, carrier.status_code) == (404, 403)
     assert Promise.objects.count() == 0
+
+
+def test_the_form_shows_the_saved_range_in_degrees_and_percent(client: Client, shipped: Shipped) -> None:
+    # given: stored as tenths (-1.5 °C is -15, 85.5 % is 855)
+    ColdChainProfile.objects.filter(product=shipped.product).update(
+        temperature_min=-15, temperature_max=42, humidity_min=800, humidity_max=855, tolerance_minutes=15
+    )
+    assert shipped.merchant.user is not None
+    client.force_login(shipped.merchant.user)
+    # when
+    page = client.get(_url(shipped))
+    # then
+    form = page.context["profile_form"]
+    assert {name: form.initial[name] for name in form.fields} == {
+        "temperature_min": -1.5, "temperature_max": 4.2, "humidity_min": 80.0, "humidity_max": 85.5,
+        "tolerance_minutes": 15,
+    }  # fmt: skip
+    assert 'name="temperature_min" value="-1.5"' in page.content.decode()

@@ -16,21 +16,25 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
+from xinren.attest.models import SigningKey
 from xinren.costs.models import CostBreakdown
 from xinren.lab.models import LabMeasurement, LabReport
 from xinren.verification.models import Credential, CredentialCheck, RegistryImport, RegistryRecord
 
 # The last migration of each app as main had it before the contexts moved; the new apps did not exist.
 BEFORE_THE_MOVES = [
+    ("accounts", "0002_signingkey"),
     ("catalog", "0002_cost_breakdown"),
     ("trace", "0003_lab_reports"),
     ("governance", "0001_initial"),
+    ("attest", None),
     ("costs", None),
     ("lab", None),
     ("verification", None),
 ]
 MOVED = {
     # model class -> (app label before, model name)
+    SigningKey: ("accounts", "signingkey"),
     CostBreakdown: ("catalog", "costbreakdown"),
     LabReport: ("trace", "labreport"),
     LabMeasurement: ("trace", "labmeasurement"),
@@ -61,6 +65,9 @@ def _fill_as_before(apps) -> None:  # type: ignore[no-untyped-def]
     )
     lab = apps.get_model("accounts", "Organization").objects.create(
         name="云南食品检测中心", slug="yn-lab", kind="lab", uscc="91530100MA0000002X", region="云南省昆明市"
+    )
+    apps.get_model("accounts", "SigningKey").objects.create(
+        organization=organization, key_id="ab" * 32, public_key=b"\x01" * 32, custodial=False
     )
     product = apps.get_model("catalog", "Product").objects.create(
         merchant=organization, gtin="06901234567892", name="野生牛肝菌", category="wild_mushroom",
@@ -125,8 +132,9 @@ def test_a_database_from_before_the_moves_keeps_every_row_and_its_history():
     assert LabReport.objects.get().measurements.get().indicator == "cadmium"
     assert CostBreakdown.objects.get().product.gtin == "06901234567892"
     assert CredentialCheck.objects.get().credential.number == "ORG-1"
+    assert SigningKey.objects.get().organization.slug == "shanye"
     # and the content types followed their models, so the admin history still points at the report
-    assert not ContentType.objects.filter(app_label__in=["trace", "catalog", "governance"],
+    assert not ContentType.objects.filter(app_label__in=["accounts", "trace", "catalog", "governance"],
                                           model__in=[name for _label, name in MOVED.values()]).exists()
     entry = LogEntry.objects.get()
     assert entry.content_type.app_label == "lab"

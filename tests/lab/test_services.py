@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from xinren.accounts import keys
 from xinren.accounts.choices import Role
+from xinren.attest import keys
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError

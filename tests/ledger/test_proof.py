@@ -151,6 +151,16 @@ def test_malformed_bundles_are_refused(text: str) -> None:
         proof.parse_bundle(text)
 
 
+def test_a_member_named_twice_is_refused_by_name() -> None:
+    # given: two readers could take either index
+    text = '{"format": "xinren.ledger.proof/v1", "index": 0, "index": 1, "inclusion_path": [], "checkpoint": ""}'
+    # when
+    with pytest.raises(proof.BundleFormatError) as refused:
+        proof.parse_bundle(text)
+    # then
+    assert str(refused.value) == "bundle JSON repeats the member 'index'"
+
+
 def test_the_json_spelling_is_plain(bundle: proof.ProofBundle) -> None:
     # when
     document = json.loads(bundle.to_json())

@@ -8,7 +8,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
 from xinren.ledger.hashstore import MemoryHashStore, stored_hash_index
 from xinren.ledger.merkle import leaf_hash
@@ -19,7 +19,7 @@ from xinren.ledger.store.models import KeyRecord, LogEntry, LogState, SignedChec
 from xinren.ledger.store.sequencer import log_integrate
 from xinren.ledger.store.services import statement_bytes
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -27,8 +27,8 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def log_of_20(lab_key, lab_actor, lab_private_key) -> None:  # type: ignore[no-untyped-def]
     for start in (0, 6, 12):
-        envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(start, start + 6)]
-        keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+        envelopes = [signed(lab_private_key, note_statement(n)) for n in range(start, start + 6)]
+        signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
         log_integrate()
     assert LogEntry.objects.count() == 20
 
@@ -48,7 +48,7 @@ def test_the_audit_can_verify_signatures_in_worker_processes(log_of_20) -> None:
 
 def test_a_rewritten_entry_is_found(log_of_20, lab_private_key) -> None:
     # given: someone replaces entry 9's envelope and its leaf hash, but cannot re-sign the checkpoint
-    forged = signed(lab_private_key, lab_statement(999))
+    forged = signed(lab_private_key, note_statement(999))
     LogEntry.objects.filter(index=9).update(envelope=forged, leaf_hash=leaf_hash(forged))
     # when
     problem = log_audit().problem
@@ -70,7 +70,7 @@ def test_a_signature_that_does_not_verify_is_found_even_if_the_log_key_re_signed
     # given: an insider holding the log key rewrites entry 19, rebuilds the tree and re-signs the checkpoint
     entry = LogEntry.objects.get(index=19)
     document = json.loads(bytes(entry.envelope))
-    document["payload"] = base64.b64encode(statement_bytes(lab_statement(999))).decode()
+    document["payload"] = base64.b64encode(statement_bytes(note_statement(999))).decode()
     forged = json.dumps(document, separators=(",", ":")).encode()
     LogEntry.objects.filter(index=19).update(envelope=forged, leaf_hash=leaf_hash(forged))
     leaves = [bytes(h) for h in LogEntry.objects.order_by("index").values_list("leaf_hash", flat=True)]

@@ -10,7 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.core.errors import DomainError
 from xinren.ledger.hashstore import CompactRange, inclusion_proof, stored_hash_count, stored_hash_index
 from xinren.ledger.merkle import leaf_hash, verify_inclusion
@@ -20,7 +20,7 @@ from xinren.ledger.store.hashes import DatabaseHashReader
 from xinren.ledger.store.models import LogEntry, PendingEntry, TreeHash
 from xinren.ledger.store.sequencer import log_integrate
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -31,18 +31,18 @@ def _pending_hashes() -> list[bytes]:
 
 def test_a_batch_is_pooled_in_order_with_every_column(lab_key, lab_actor, lab_private_key) -> None:
     # given
-    corrected = keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(0)))
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(1, 4)]
-    envelopes.append(signed(lab_private_key, lab_statement(4, corrects=corrected.leaf_hash)))
+    corrected = signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(0)))
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(1, 4)]
+    envelopes.append(signed(lab_private_key, note_statement(4, corrects=corrected.leaf_hash)))
     # when
-    refs = keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+    refs = signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
     # then
     assert [r.leaf_hash for r in refs] == [leaf_hash(e).hex() for e in envelopes]
-    rows = list(PendingEntry.objects.filter(statement_type="lab.report").order_by("id").values_list(
+    rows = list(PendingEntry.objects.filter(statement_type="test.note").order_by("id").values_list(
         "leaf_hash", "envelope", "signer_key_id", "subject", "corrects"))
-    subject = lab_statement(0)["subject"]
+    subject = note_statement(0)["subject"]
     assert [(bytes(h), bytes(e), k, s, c if c is None else bytes(c)) for h, e, k, s, c in rows] == [
-        (bytes.fromhex(corrected.leaf_hash), signed(lab_private_key, lab_statement(0)), lab_key.key_id, subject, None),
+        (bytes.fromhex(corrected.leaf_hash), signed(lab_private_key, note_statement(0)), lab_key.key_id, subject, None),
         *[(leaf_hash(e), e, lab_key.key_id, subject, None) for e in envelopes[:3]],
         (leaf_hash(envelopes[3]), envelopes[3], lab_key.key_id, subject, bytes.fromhex(corrected.leaf_hash)),
     ]
@@ -50,10 +50,10 @@ def test_a_batch_is_pooled_in_order_with_every_column(lab_key, lab_actor, lab_pr
 
 def test_an_envelope_repeated_within_a_batch_is_pooled_once(lab_key, lab_actor, lab_private_key) -> None:
     # given
-    one, two = (signed(lab_private_key, lab_statement(n)) for n in (1, 2))
+    one, two = (signed(lab_private_key, note_statement(n)) for n in (1, 2))
     before = _pending_hashes()
     # when
-    refs = keys.envelopes_submit(actor=lab_actor, envelopes=[one, two, one])
+    refs = signing.envelopes_submit(actor=lab_actor, envelopes=[one, two, one])
     # then: every position is answered, and the pool holds each envelope once, in first-seen order
     assert [r.leaf_hash for r in refs] == [leaf_hash(one).hex(), leaf_hash(two).hex(), leaf_hash(one).hex()]
     assert _pending_hashes() == [*before, leaf_hash(one), leaf_hash(two)]
@@ -61,11 +61,11 @@ def test_an_envelope_repeated_within_a_batch_is_pooled_once(lab_key, lab_actor, 
 
 def test_a_batch_overlapping_the_pool_adds_only_the_new_envelopes(lab_key, lab_actor, lab_private_key) -> None:
     # given: one envelope of the batch is already pooled (a client retrying a batch that half timed out)
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(5)]
-    keys.envelope_submit(actor=lab_actor, envelope_bytes=envelopes[2])
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(5)]
+    signing.envelope_submit(actor=lab_actor, envelope_bytes=envelopes[2])
     before = _pending_hashes()
     # when
-    keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+    signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
     # then
     assert _pending_hashes() == [*before, *(leaf_hash(e) for i, e in enumerate(envelopes) if i != 2)]
 
@@ -74,10 +74,10 @@ def test_an_envelope_already_in_the_log_is_dropped_by_the_next_integration(
     lab_key, lab_actor, lab_private_key
 ) -> None:
     # given: envelope 1 is logged, then resubmitted in a batch with a new one
-    first, second = (signed(lab_private_key, lab_statement(n)) for n in (1, 2))
-    keys.envelope_submit(actor=lab_actor, envelope_bytes=first)
+    first, second = (signed(lab_private_key, note_statement(n)) for n in (1, 2))
+    signing.envelope_submit(actor=lab_actor, envelope_bytes=first)
     done = log_integrate()
-    keys.envelopes_submit(actor=lab_actor, envelopes=[first, second])
+    signing.envelopes_submit(actor=lab_actor, envelopes=[first, second])
     # when
     result = log_integrate()
     # then: only the new one became an entry, right after the old log, and the pool is empty
@@ -90,12 +90,12 @@ def test_an_envelope_already_in_the_log_is_dropped_by_the_next_integration(
 
 def test_a_batch_with_one_bad_envelope_writes_nothing(lab_key, lab_actor, lab_private_key) -> None:
     # given: the last of three is signed by a key nobody registered
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(2)]
-    envelopes.append(signed(Ed25519PrivateKey.generate(), lab_statement(2)))
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(2)]
+    envelopes.append(signed(Ed25519PrivateKey.generate(), note_statement(2)))
     before = (_pending_hashes(), LogEntry.objects.count(), TreeHash.objects.count())
     # when
     with pytest.raises(DomainError) as refused:
-        keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+        signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
     # then
     assert (refused.value.code, refused.value.details["position"]) == ("ledger.key_unknown", 2)
     assert (_pending_hashes(), LogEntry.objects.count(), TreeHash.objects.count()) == before
@@ -107,8 +107,8 @@ def test_integration_moves_rows_unchanged_and_numbers_stored_hashes_consecutivel
     # given
     log_integrate()
     old_size, old_count = LogEntry.objects.count(), TreeHash.objects.count()
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(9)]
-    keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(9)]
+    signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
     received = dict(PendingEntry.objects.values_list("leaf_hash", "received_at"))
     # when
     result = log_integrate()
@@ -130,7 +130,7 @@ def test_integration_moves_rows_unchanged_and_numbers_stored_hashes_consecutivel
 
 def test_a_proof_reads_its_hashes_in_one_logged_query(lab_key, lab_actor, lab_private_key) -> None:
     # given: a log of 40 entries
-    keys.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, lab_statement(n)) for n in range(38)])
+    signing.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, note_statement(n)) for n in range(38)])
     result = log_integrate()
     # when
     with CaptureQueriesContext(connection) as queries:

@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.cli import main as xinren_main
 from xinren.ledger.store import selectors
 from xinren.ledger.store.models import TreeHash
 from xinren.ledger.store.sequencer import log_integrate
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 
 pytestmark = pytest.mark.django_db
 SRC = Path(__file__).resolve().parents[2] / "src"
@@ -23,7 +23,7 @@ SRC = Path(__file__).resolve().parents[2] / "src"
 
 @pytest.fixture
 def bundle_file(tmp_path, lab_key, lab_actor, lab_private_key) -> Path:  # type: ignore[no-untyped-def]
-    keys.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, lab_statement(n)) for n in range(6)])
+    signing.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, note_statement(n)) for n in range(6)])
     log_integrate()
     path = tmp_path / "entry.tlog-proof"
     path.write_text(selectors.bundle_get(3).to_text(), encoding="utf-8")
@@ -121,7 +121,7 @@ def test_the_integrate_command_sequences_the_pool(lab_key, lab_actor, lab_privat
 
     from django.core.management import call_command
 
-    keys.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, lab_statement(n)) for n in range(3)])
+    signing.envelopes_submit(actor=lab_actor, envelopes=[signed(lab_private_key, note_statement(n)) for n in range(3)])
     out = StringIO()
     # when
     call_command("ledger_integrate", "--follow", "--max-rounds", "2", "--interval", "0", "--no-witness", stdout=out)

@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.db import connection
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.ledger.checkpoint import open_checkpoint, verify_checkpoints_consistent
 from xinren.ledger.store import selectors
 from xinren.ledger.store.audit import log_audit
@@ -16,7 +16,7 @@ from xinren.ledger.store.log_key import log_verifier
 from xinren.ledger.store.models import LogEntry, PendingEntry, SignedCheckpoint
 from xinren.ledger.store.sequencer import Integration, log_integrate, log_integrate_all
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 
 
 @pytest.mark.django_db(transaction=True)
@@ -30,8 +30,8 @@ def test_concurrent_integrators_never_double_sequence(require_postgres, lab_key,
         try:
             for round_ in range(5):
                 start = thread * 1000 + round_ * 10
-                envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(start, start + 10)]
-                keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+                envelopes = [signed(lab_private_key, note_statement(n)) for n in range(start, start + 10)]
+                signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
                 result = log_integrate(limit=7)
                 with lock:
                     results.append(result)

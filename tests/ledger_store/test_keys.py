@@ -8,8 +8,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.core.exceptions import ImproperlyConfigured
 
-from xinren.accounts import keys
-from xinren.accounts.models import SigningKey
+from xinren.attest import keys, signing
+from xinren.attest.models import SigningKey
 from xinren.core.errors import Conflict, DomainError, PermissionDenied
 from xinren.ledger import verify_bundle
 from xinren.ledger.dsse import parse_envelope
@@ -18,7 +18,8 @@ from xinren.ledger.store.audit import log_audit
 from xinren.ledger.store.models import KeyRecord, KeyStatus, LogEntry
 from xinren.ledger.store.sequencer import log_integrate
 
-from .conftest import lab_statement, signed
+from ..statement_types import note
+from .conftest import note_statement, signed
 
 pytestmark = pytest.mark.django_db
 
@@ -76,8 +77,8 @@ def test_staff_may_not_manage_keys(merchant_actor) -> None:
 
 def test_the_first_statement_of_an_organization_creates_its_custodial_key(merchant) -> None:
     # when
-    keys.statement_sign_and_append(organization=merchant, statement={"type": "trace.event", "subject": "s"})
-    keys.statement_sign_and_append(organization=merchant, statement={"type": "trace.event", "subject": "t"})
+    signing.statement_sign_and_append(organization=merchant, statement=note(subject="s"))
+    signing.statement_sign_and_append(organization=merchant, statement=note(subject="t"))
     # then
     assert SigningKey.objects.filter(organization=merchant, custodial=True).count() == 1
 
@@ -98,13 +99,13 @@ def test_registering_a_key_is_a_statement_in_the_log(lab, lab_key, lab_private_k
 
 def test_rotation_keeps_old_entries_verifiable(lab_key, lab_admin, lab_actor, lab_private_key) -> None:
     # given: an entry signed with the first key
-    old_ref = keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(1)))
+    old_ref = signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(1)))
     log_integrate()
     new_private = Ed25519PrivateKey.generate()
     # when
     new_key = keys.signing_key_rotate(actor=lab_admin, key_id=lab_key.key_id,
                                       public_key=new_private.public_key().public_bytes_raw())
-    keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(new_private, lab_statement(2)))
+    signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(new_private, note_statement(2)))
     log_integrate()
     # then
     lab_key.refresh_from_db()
@@ -121,11 +122,11 @@ def test_rotation_keeps_old_entries_verifiable(lab_key, lab_admin, lab_actor, la
 
 def test_rotating_a_custodial_key_retires_the_old_one(merchant, merchant_admin) -> None:
     # given
-    keys.statement_sign_and_append(organization=merchant, statement={"type": "trace.event", "subject": "s"})
+    signing.statement_sign_and_append(organization=merchant, statement=note(subject="s"))
     old = SigningKey.objects.get(organization=merchant)
     # when
     new = keys.signing_key_rotate(actor=merchant_admin, key_id=old.key_id)
-    ref = keys.statement_sign_and_append(organization=merchant, statement={"type": "trace.event", "subject": "t"})
+    ref = signing.statement_sign_and_append(organization=merchant, statement=note(subject="t"))
     log_integrate()
     # then
     old.refresh_from_db()

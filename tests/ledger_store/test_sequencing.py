@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.core.errors import InvalidInput
 from xinren.ledger import verify_bundle, verify_consistency, verify_inclusion
 from xinren.ledger.checkpoint import open_checkpoint
@@ -16,26 +16,27 @@ from xinren.ledger.store.log_key import log_verifier
 from xinren.ledger.store.models import LogEntry, LogState, PendingEntry, SignedCheckpoint, TreeHash
 from xinren.ledger.store.sequencer import log_integrate, log_integrate_all
 
-from .conftest import lab_statement, signed
+from ..statement_types import note
+from .conftest import note_statement, signed
 
 pytestmark = pytest.mark.django_db
 
 
 def _submit(lab_actor, lab_private_key, count: int, start: int = 0) -> list[str]:  # type: ignore[no-untyped-def]
     return [
-        keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(n))).leaf_hash
+        signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(n))).leaf_hash
         for n in range(start, start + count)
     ]
 
 
 def test_append_answers_at_once_and_the_proof_follows_integration(lab_key, lab_actor, lab_private_key) -> None:
     # given
-    envelope = signed(lab_private_key, lab_statement(1))
+    envelope = signed(lab_private_key, note_statement(1))
     # when
-    ref = keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+    ref = signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     # then
     assert ref.leaf_hash == leaf_hash(envelope).hex()
-    assert ref.statement_type == "lab.report"
+    assert ref.statement_type == "test.note"
     assert selectors.entry_status(leaf_hash(envelope)).pending is True
     # when
     result = log_integrate()
@@ -120,10 +121,10 @@ def test_integration_takes_batches_in_arrival_order(lab_key, lab_actor, lab_priv
 
 def test_resubmitting_a_pending_envelope_keeps_one_entry(lab_key, lab_actor, lab_private_key) -> None:
     # given
-    envelope = signed(lab_private_key, lab_statement(1))
-    first = keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+    envelope = signed(lab_private_key, note_statement(1))
+    first = signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     # when
-    again = keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+    again = signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     log_integrate()
     # then
     assert again == first
@@ -132,11 +133,11 @@ def test_resubmitting_a_pending_envelope_keeps_one_entry(lab_key, lab_actor, lab
 
 def test_resubmitting_a_logged_envelope_is_idempotent(lab_key, lab_actor, lab_private_key) -> None:
     # given
-    envelope = signed(lab_private_key, lab_statement(1))
-    keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+    envelope = signed(lab_private_key, note_statement(1))
+    signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     done = log_integrate()
     # when: a client retries after a timeout
-    again = keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+    again = signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     result = log_integrate()
     # then: the retry finds the entry where it already was, and the log did not grow
     assert again.leaf_hash == leaf_hash(envelope).hex()
@@ -150,8 +151,8 @@ def test_a_correction_points_at_the_entry_it_corrects(lab_key, lab_actor, lab_pr
     original = _submit(lab_actor, lab_private_key, 1)[0]
     log_integrate()
     # when
-    correction = keys.envelope_submit(
-        actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(2, corrects=original))
+    correction = signing.envelope_submit(
+        actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(2, corrects=original))
     )
     log_integrate()
     # then
@@ -163,10 +164,10 @@ def test_a_correction_points_at_the_entry_it_corrects(lab_key, lab_actor, lab_pr
 def test_a_correction_of_an_unknown_entry_is_refused(lab_key, lab_actor, lab_private_key) -> None:
     # given
     before = PendingEntry.objects.count()
-    envelope = signed(lab_private_key, lab_statement(2, corrects="ab" * 32))
+    envelope = signed(lab_private_key, note_statement(2, corrects="ab" * 32))
     # when
     with pytest.raises(InvalidInput) as refused:
-        keys.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
+        signing.envelope_submit(actor=lab_actor, envelope_bytes=envelope)
     # then
     assert refused.value.code == "ledger.corrects_unknown"
     assert PendingEntry.objects.count() == before
@@ -174,15 +175,15 @@ def test_a_correction_of_an_unknown_entry_is_refused(lab_key, lab_actor, lab_pri
 
 def test_custodial_statement_is_signed_by_the_organizations_key(merchant) -> None:
     # when
-    ref = keys.statement_sign_and_append(
-        organization=merchant, statement={"type": "trace.event", "subject": "https://x.example/01/1", "facts": {}}
+    ref = signing.statement_sign_and_append(
+        organization=merchant, statement=note(subject="https://x.example/01/1", facts={})
     )
     log_integrate()
     # then
     key = merchant.signing_keys.get()
     assert ref.signer_key_id == key.key_id
     entry = LogEntry.objects.get(leaf_hash=bytes.fromhex(ref.leaf_hash))
-    assert (entry.statement_type, entry.subject, entry.signer_key_id) == ("trace.event", "https://x.example/01/1",
+    assert (entry.statement_type, entry.subject, entry.signer_key_id) == ("test.note", "https://x.example/01/1",
                                                                          key.key_id)
 
 
@@ -232,7 +233,7 @@ def test_development_integrates_after_the_append_commits(settings, lab_key, lab_
     settings.XINREN_LOG_INTEGRATE_ON_COMMIT = True
     # when
     with django_capture_on_commit_callbacks(execute=True):
-        ref = keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(1)))
+        ref = signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(1)))
     # then
     assert selectors.entry_status(bytes.fromhex(ref.leaf_hash)).index == 2
     assert PendingEntry.objects.count() == 0

@@ -6,7 +6,7 @@ import base64
 
 import pytest
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.ledger import verify_bundle, verify_consistency, verify_inclusion
 from xinren.ledger.checkpoint import open_checkpoint
 from xinren.ledger.hashstore import MemoryHashStore, inclusion_proof
@@ -16,7 +16,7 @@ from xinren.ledger.store.models import LogEntry
 from xinren.ledger.store.sequencer import log_integrate
 from xinren.ledger.tiles import TileHashReader, encode_entry_bundle, tile_bytes, tiles_for_size
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.ledger_store.urls")]
 
@@ -24,10 +24,10 @@ pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.ledger_store.urls")
 @pytest.fixture
 def log_of_300(lab_key, lab_actor, lab_private_key):  # type: ignore[no-untyped-def]
     """A log of 300 entries (two key statements and 298 lab reports), integrated in two batches."""
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(298)]
-    keys.envelopes_submit(actor=lab_actor, envelopes=envelopes[:100])
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(298)]
+    signing.envelopes_submit(actor=lab_actor, envelopes=envelopes[:100])
     first = log_integrate()
-    keys.envelopes_submit(actor=lab_actor, envelopes=envelopes[100:])
+    signing.envelopes_submit(actor=lab_actor, envelopes=envelopes[100:])
     second = log_integrate()
     assert second.new_size == 300
     return first, second
@@ -155,7 +155,7 @@ def test_bundle_download_verifies(client, log_of_300) -> None:
 
 def test_entry_status(client, lab_key, lab_actor, lab_private_key) -> None:
     # given
-    ref = keys.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, lab_statement(1)))
+    ref = signing.envelope_submit(actor=lab_actor, envelope_bytes=signed(lab_private_key, note_statement(1)))
     # when
     pending = client.get(f"/log/entry/{ref.leaf_hash}").json()
     log_integrate()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xinren.accounts import keys
+from xinren.attest import signing
 from xinren.ledger import verify_bundle
 from xinren.ledger.checkpoint import open_checkpoint
 from xinren.ledger.store import selectors
@@ -13,15 +13,15 @@ from xinren.ledger.store.models import Cosignature, WitnessState
 from xinren.ledger.store.sequencer import log_integrate
 from xinren.ledger.store.witness import WitnessResponse, checkpoint_witness
 
-from .conftest import lab_statement, signed
+from .conftest import note_statement, signed
 from .fake_witness import InProcessWitness
 
 pytestmark = pytest.mark.django_db
 
 
 def _grow(lab_actor, lab_private_key, start: int, count: int) -> None:  # type: ignore[no-untyped-def]
-    envelopes = [signed(lab_private_key, lab_statement(n)) for n in range(start, start + count)]
-    keys.envelopes_submit(actor=lab_actor, envelopes=envelopes)
+    envelopes = [signed(lab_private_key, note_statement(n)) for n in range(start, start + count)]
+    signing.envelopes_submit(actor=lab_actor, envelopes=envelopes)
     log_integrate()
 
 

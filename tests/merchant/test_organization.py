@@ -96,3 +96,27 @@ def test_logistics_has_no_partner_page(logistics_staff: Client):
     response = logistics_staff.get("/merchant/partners/")
     # then
     assert response.status_code == 403
+
+
+def test_each_active_key_and_grant_has_one_revoke_button_asking_first(admin: Client, logistics):
+    # given one key and one grant still active, one key revoked
+    admin.post("/merchant/api-keys/", {"name": "ERP", "role": "viewer"})
+    admin.post("/merchant/api-keys/", {"name": "旧扫码枪", "role": "viewer"})
+    old = ApiKey.objects.get(name="旧扫码枪")
+    admin.post(f"/merchant/api-keys/{old.pk}/revoke/")
+    admin.post("/merchant/partners/", {"partner": logistics.slug})
+    key = ApiKey.objects.get(name="ERP")
+    # when
+    keys = admin.get("/merchant/api-keys/").content.decode()
+    partners = admin.get("/merchant/partners/").content.decode()
+    english = admin.get("/merchant/api-keys/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    # then
+    button = '<button type="submit" class="danger small" data-confirm="{}">{}</button></form>'
+    assert keys.count('class="danger small"') == 1
+    assert f'<form class="inline" method="post" action="/merchant/api-keys/{key.pk}/revoke/">' in keys
+    assert button.format("撤销后使用该密钥的系统将无法访问，确定吗？", "撤销") in keys
+    assert f'action="/merchant/partners/{logistics.slug}/revoke/"' in partners
+    assert button.format("确定撤销该授权吗？", "撤销") in partners
+    assert button.format(
+        "Systems using this key will lose access once it is revoked. Are you sure?", "Revoke"
+    ) in english

@@ -11,8 +11,8 @@ from ninja import NinjaAPI
 from ninja.testing import TestClient
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.authentication import authenticators
 from xinren.accounts.choices import Role
-from xinren.api.auth import authenticators
 from xinren.api.errors import exception_handlers_install
 from xinren.core import clock
 from xinren.reviews.api import router

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from xinren.accounts.choices import Role
-from xinren.accounts.models import SigningKey
+from xinren.attest.models import SigningKey
 from xinren.core import clock
 from xinren.core.errors import DomainError
 from xinren.core.models import AuditEntry

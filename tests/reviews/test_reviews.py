@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 
 from xinren.accounts.choices import Role
 from xinren.accounts.consumers import consumer_public_id
-from xinren.accounts.models import SigningKey
+from xinren.attest.models import SigningKey
 from xinren.core.errors import DomainError
 from xinren.ledger.store.models import PendingEntry
 from xinren.reviews.choices import ReviewStatus

@@ -7,8 +7,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from xinren.accounts import keys
 from xinren.accounts.choices import Role
+from xinren.attest import keys
 from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError, InvalidInput
 from xinren.ledger.dsse import key_id_for, parse_envelope, sign_envelope

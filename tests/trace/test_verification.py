@@ -4,10 +4,11 @@ import datetime as dt
 
 import pytest
 
+from xinren.attest.proofs import MISMATCH, PENDING, UNSIGNED, VERIFIED
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import TraceEvent
+from xinren.trace.proofs import event_proofs
 from xinren.trace.services import event_record
-from xinren.trace.verification import MISMATCH, PENDING, UNSIGNED, VERIFIED, event_proofs
 
 from ..factories import ItemFactory
 

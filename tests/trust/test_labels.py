@@ -175,11 +175,11 @@ def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, item):
 
 
 def _signed_readings(organization) -> str:  # type: ignore[no-untyped-def]
-    from xinren.accounts.keys import statement_sign_and_append
+    from xinren.attest.signing import statement_sign_and_append
 
-    return statement_sign_and_append(
-        organization=organization, statement={"type": "coldchain.readings", "subject": "urn:test"}
-    ).leaf_hash
+    statement = {"type": "coldchain.readings", "subject": "urn:test", "recorder": f"org:{organization.pk}",
+                 "leg": {"id": 1}, "readings": {"count": 6}, "excursions": []}
+    return statement_sign_and_append(organization=organization, statement=statement).leaf_hash
 
 
 def _status(leaf_hashes, **fields):  # type: ignore[no-untyped-def]

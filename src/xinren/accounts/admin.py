@@ -1,9 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from xinren.core.admin import ReadOnlyAdminMixin
-
-from .models import ApiKey, Membership, Organization, SigningKey, User
+from .models import ApiKey, Membership, Organization, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -34,13 +32,3 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
     search_fields = ["name", "prefix", "organization__name"]
-
-
-@admin.register(SigningKey)
-class SigningKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    """Keys are created, rotated and revoked through services (each act is a log statement), never edited here."""
-
-    list_display = ["key_id", "organization", "custodial", "status", "label", "created_at", "status_changed_at"]
-    list_filter = ["status", "custodial"]
-    search_fields = ["key_id", "organization__name"]
-    exclude = ["encrypted_private_key"]

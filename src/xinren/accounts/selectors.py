@@ -9,7 +9,7 @@ from xinren.core.errors import PermissionDenied
 
 from .actors import Actor
 from .choices import OrganizationKind, OrganizationStatus
-from .models import ApiKey, Membership, Organization, SigningKey, User
+from .models import ApiKey, Membership, Organization, User
 
 # The session key under which web pages remember which of a person's organizations they act for.
 SESSION_ORGANIZATION_KEY = "merchant_organization_id"
@@ -52,8 +52,3 @@ def organization_list(*, kind: str | None = None) -> QuerySet[Organization]:
 def api_key_list(*, actor: Actor) -> QuerySet[ApiKey]:
     """The actor's organization's API keys, newest first (hashes only, never the keys)."""
     return ApiKey.objects.filter(organization=actor.organization).order_by("-created_at", "-id")
-
-
-def signing_key_list(*, actor: Actor) -> QuerySet[SigningKey]:
-    """The actor's organization's signing keys (public halves only), newest first."""
-    return SigningKey.objects.filter(organization=actor.organization).order_by("-created_at", "-id")

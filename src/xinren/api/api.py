@@ -7,6 +7,8 @@ from ninja.operation import Operation
 from ninja.renderers import JSONRenderer
 
 from xinren.accounts.api import router as accounts_router
+from xinren.accounts.authentication import authenticators
+from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
@@ -21,7 +23,6 @@ from xinren.trust.api import router as trust_router
 from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
-from .auth import authenticators
 from .errors import exception_handlers_install
 
 DESCRIPTION = """\
@@ -55,6 +56,7 @@ api = XinrenAPI(
 exception_handlers_install(api)
 
 api.add_router("", accounts_router)
+api.add_router("", attest_router)
 api.add_router("", catalog_router)
 api.add_router("", trace_router)
 api.add_router("", orders_router)

@@ -10,8 +10,8 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, PageIn, page
+from xinren.accounts.authentication import actor_of
+from xinren.core.schemas import ERRORS, PageIn, page
 
 from . import labels, selectors, services
 from .choices import ProductCategory, ProductStatus

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class ProductCategory(models.TextChoices):
     WILD_MUSHROOM = "wild_mushroom", _("野生菌")
@@ -38,7 +40,7 @@ class ProductStatus(models.TextChoices):
     DELISTED = "delisted", _("已下架")
 
 
-PRODUCT_TRANSITIONS: dict[str, frozenset[str]] = {
+PRODUCT_TRANSITIONS: TransitionTable = {
     ProductStatus.DRAFT: frozenset({ProductStatus.ACTIVE}),
     ProductStatus.ACTIVE: frozenset({ProductStatus.DELISTED}),
     ProductStatus.DELISTED: frozenset({ProductStatus.ACTIVE}),

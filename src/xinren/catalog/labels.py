@@ -1,7 +1,7 @@
 """Printable A4 sheets of GS1 Digital Link QR labels for the items of a batch.
 
 Every label is a QR code of the item's Digital Link URI (error correction M) printed 28 mm square
-including its 4-module quiet zone (DESIGN.md asks for at least 20 mm), with the human-readable GS1
+including its 4-module quiet zone (docs/architecture.md asks for at least 20 mm), with the human-readable GS1
 element strings — (01) GTIN, (10) lot, (21) serial — and the product name under it. The module size
 follows from the symbol version: 28 mm / (modules + 8).
 

@@ -17,6 +17,7 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 
 from . import errors
 from .choices import PRODUCT_TRANSITIONS, ProductCategory, ProductStatus
@@ -121,12 +122,9 @@ def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product
     """Publish, delist or relist a product along the allowed transitions."""
     actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
     product = _owned_product(actor=actor, product_id=product_id, lock=True)
-    if status not in PRODUCT_TRANSITIONS.get(product.status, frozenset()):
-        raise Conflict(
-            errors.PRODUCT_TRANSITION,
-            _("商品状态不能这样变更"),
-            details={"from": product.status, "to": status},
-        )
+    transition_check(
+        PRODUCT_TRANSITIONS, product.status, status, code=errors.PRODUCT_TRANSITION, message=_("商品状态不能这样变更")
+    )
     previous = product.status
     product.status = ProductStatus(status)
     product.save(update_fields=["status", "updated_at"])

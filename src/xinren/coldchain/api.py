@@ -15,14 +15,14 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Router, Schema, Status
 
+from xinren.accounts.authentication import actor_of
 from xinren.accounts.choices import OrganizationKind
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, ErrorOut
 from xinren.core.errors import DomainError, InvalidInput, NotFound
+from xinren.core.schemas import ERRORS, ErrorOut
 from xinren.trace.models import TraceEvent
 
 from . import errors, selectors, services
-from .models import ColdChainProfile, Leg, Promise
+from .models import Leg, Promise
 from .readings import MAX_READINGS
 
 router = Router(tags=["coldchain"])
@@ -157,26 +157,6 @@ class ProfileOut(Schema):
     version: int
     leaf_hash: str
 
-    @staticmethod
-    def resolve_temperature_min(obj: ColdChainProfile) -> float:
-        return obj.temperature_min / 10
-
-    @staticmethod
-    def resolve_temperature_max(obj: ColdChainProfile) -> float:
-        return obj.temperature_max / 10
-
-    @staticmethod
-    def resolve_humidity_min(obj: ColdChainProfile) -> float | None:
-        return None if obj.humidity_min is None else obj.humidity_min / 10
-
-    @staticmethod
-    def resolve_humidity_max(obj: ColdChainProfile) -> float | None:
-        return None if obj.humidity_max is None else obj.humidity_max / 10
-
-    @staticmethod
-    def resolve_leaf_hash(obj: ColdChainProfile) -> str:
-        return obj.ledger_leaf_hash
-
 
 class PromiseIn(Schema):
     hours: int = Field(examples=[48])
@@ -280,7 +260,8 @@ def excursion_list(request: HttpRequest, leg_id: int) -> Any:
     summary="Set the product's allowed temperature (and humidity) range; versioned and signed",
 )
 def profile_set(request: HttpRequest, product_id: int, payload: ProfileIn) -> Any:
-    return services.profile_set(actor=actor_of(request), product_id=product_id, **payload.model_dump())
+    profile = services.profile_set(actor=actor_of(request), product_id=product_id, **payload.model_dump())
+    return {"product_id": profile.product_id, **selectors.profile_dict(profile)}
 
 
 @router.put(

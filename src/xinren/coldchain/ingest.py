@@ -20,9 +20,9 @@ from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest import keys, signing
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, NotFound, PermissionDenied
@@ -34,9 +34,9 @@ from . import errors
 from .detection import Found, Limits, excursions_find
 from .models import ColdChainProfile, Excursion, Leg, Reading, ReadingBatch
 from .readings import CANONICAL_FORMAT, ParsedReading, readings_digest, readings_parse, time_canonical
+from .statements import COLDCHAIN_READINGS
 from .status import arrivals_fill, excursion_dict
 
-STATEMENT_TYPE = "coldchain.readings"
 # Excursions listed in one statement; a leg with more is broken beyond what a page can usefully show.
 MAX_STATEMENT_EXCURSIONS = 100
 NEAR_PLACE_KM = 5.0
@@ -293,7 +293,7 @@ def _statement(
     and the excursions found in the window this batch touched."""
     excursions = sorted(found, key=lambda e: (e.start, e.device_id, e.kind))[:MAX_STATEMENT_EXCURSIONS]
     return {
-        "type": STATEMENT_TYPE,
+        "type": COLDCHAIN_READINGS.name,
         "subject": leg.batch.digital_link.uri(settings.XINREN_RESOLVER),
         "recorder": keys.owner_of(actor.organization),
         "leg": {"id": leg.pk, "shipping_event": leg.shipping_event.event_id},
@@ -369,7 +369,7 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
                 last=max(r.time for r in own), fresh=own, batch_id=batch.pk, places=places,
             )  # fmt: skip
     statement = _statement(leg=leg, fresh=fresh, sha256=sha256, profile=profile, actor=actor, found=found)
-    leaf_hash = keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash
+    leaf_hash = signing.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash
     batch.ledger_leaf_hash, batch.statement = leaf_hash, statement
     batch.save(update_fields=["ledger_leaf_hash", "statement"])
     leg.reading_count += len(fresh)

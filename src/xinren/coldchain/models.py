@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Batch, Product
 from xinren.core.models import TimeStampedModel
 from xinren.trace.models import Place, TraceEvent
@@ -28,7 +29,7 @@ class ColdChainProfile(TimeStampedModel):
     humidity_max = models.IntegerField(_("最高湿度（0.1 %）"), null=True, blank=True)
     tolerance_minutes = models.PositiveIntegerField(_("容许超限分钟数"), default=0)
     version = models.PositiveIntegerField(_("版本"), default=1)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True)
+    ledger_leaf_hash = LeafHashField(blank=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -123,7 +124,7 @@ class ReadingBatch(models.Model):
     first_time = models.DateTimeField(_("最早读数"))
     last_time = models.DateTimeField(_("最晚读数"))
     sha256 = models.CharField(_("读数摘要"), max_length=64)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
     statement = models.JSONField(_("声明"))
     created_at = models.DateTimeField(_("提交时间"), auto_now_add=True)
     submitted_by = models.ForeignKey(
@@ -178,7 +179,7 @@ class Promise(TimeStampedModel):
     hours = models.PositiveIntegerField(_("承诺小时数"))
     text = models.CharField(_("承诺文字"), max_length=64)
     active = models.BooleanField(_("生效中"), default=True)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True)
+    ledger_leaf_hash = LeafHashField(blank=True)
 
     class Meta:
         verbose_name = _("时效承诺")

@@ -28,7 +28,8 @@ CLOCK_SKEW = timedelta(minutes=5)
 # Loggers are switched on while the goods are pre-cooled, so readings may start a little before departure.
 BEFORE_DEPARTURE = timedelta(hours=24)
 
-_UNITS = {"Temperature": "CEL", "RelativeHumidity": "P1"}
+# The one unit each sensor report type must arrive in (UN/CEFACT Rec 20); nothing is converted.
+READING_UNITS = {"Temperature": "CEL", "RelativeHumidity": "P1"}
 _COMPONENTS = {"latitude": 90, "longitude": 180}
 _ELEMENT_KEYS = frozenset({"sensorMetadata", "sensorReport"})
 _METADATA_KEYS = frozenset({"time", "deviceID"})
@@ -118,8 +119,8 @@ def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> No
     value = report.get("value")
     # The hot path: a temperature or humidity in its unit, a plain in-range number, not seen yet in this reading.
     if (
-        kind in _UNITS
-        and uom == _UNITS[kind]
+        kind in READING_UNITS
+        and uom == READING_UNITS[kind]
         and kind not in found
         and isinstance(value, int | float)
         and not isinstance(value, bool)
@@ -165,7 +166,7 @@ def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> No
     kind = report.get("type")
     if isinstance(kind, str) and kind.startswith("gs1:"):
         kind = kind[4:]
-    if kind not in _UNITS:
+    if kind not in READING_UNITS:
         raise _fail(
             errors.READING_TYPE_UNKNOWN,
             _("只接受 Temperature（温度）和 RelativeHumidity（相对湿度）读数"),
@@ -173,7 +174,7 @@ def _report(report: Any, index: int, position: int, found: dict[str, Any]) -> No
             f"{path}.type",
             value=str(kind)[:40],
         )
-    expected = _UNITS[kind]
+    expected = READING_UNITS[kind]
     uom = report.get("uom")
     if uom != expected:
         message = (

@@ -18,8 +18,8 @@ from typing import Any
 from django.db.models import Count, Max, Min
 from django.utils import timezone
 
+from xinren.attest.proofs import statement_proofs
 from xinren.catalog.models import Batch, Product
-from xinren.trace.verification import statement_proofs
 
 from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
 from .readings import readings_digest

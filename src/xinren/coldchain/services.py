@@ -9,9 +9,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
+from xinren.attest import keys, signing
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core.audit import audit_record
@@ -25,11 +25,10 @@ from . import errors
 from .choices import PromiseKind
 from .ingest import IngestResult, leg_recompute, readings_ingest
 from .models import ColdChainProfile, Leg, Promise
+from .statements import COLDCHAIN_PROFILE, COLDCHAIN_PROMISE
 
 __all__ = ["IngestResult", "leg_open", "profile_set", "promise_set", "readings_ingest"]
 
-PROFILE_STATEMENT = "coldchain.profile"
-PROMISE_STATEMENT = "coldchain.promise"
 MAX_TOLERANCE_MINUTES = 24 * 60
 
 
@@ -120,7 +119,7 @@ def profile_set(
     ) = values
     profile.updated_by = actor.user
     statement: dict[str, Any] = {
-        "type": PROFILE_STATEMENT,
+        "type": COLDCHAIN_PROFILE.name,
         "subject": product.digital_link.uri(settings.XINREN_RESOLVER),
         "recorder": keys.owner_of(actor.organization),
         "version": profile.version,
@@ -128,7 +127,7 @@ def profile_set(
         "humidity": None if h_min is None or h_max is None else {"min": h_min / 10, "max": h_max / 10, "uom": "P1"},
         "tolerance_minutes": tolerance_minutes,
     }
-    profile.ledger_leaf_hash = keys.statement_sign_and_append(
+    profile.ledger_leaf_hash = signing.statement_sign_and_append(
         organization=actor.organization, statement=statement
     ).leaf_hash
     profile.save()
@@ -174,7 +173,7 @@ def promise_set(
         promise = Promise(product=product, kind=kind)
     promise.hours, promise.text, promise.active = hours, text, active
     statement = {
-        "type": PROMISE_STATEMENT,
+        "type": COLDCHAIN_PROMISE.name,
         "subject": product.digital_link.uri(settings.XINREN_RESOLVER),
         "recorder": keys.owner_of(actor.organization),
         "kind": kind,
@@ -182,7 +181,7 @@ def promise_set(
         "text": text,
         "active": active,
     }
-    promise.ledger_leaf_hash = keys.statement_sign_and_append(
+    promise.ledger_leaf_hash = signing.statement_sign_and_append(
         organization=actor.organization, statement=statement
     ).leaf_hash
     promise.save()

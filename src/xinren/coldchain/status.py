@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, overload
 
 from django.db.models import Q, QuerySet
 
@@ -70,8 +70,14 @@ class PromiseResult:
 # -- profiles ----------------------------------------------------------------------------------------------------------
 
 
+@overload
+def profile_dict(profile: ColdChainProfile) -> dict[str, Any]: ...
+@overload
+def profile_dict(profile: None) -> None: ...
+
+
 def profile_dict(profile: ColdChainProfile | None) -> dict[str, Any] | None:
-    """A profile as plain data (°C and % as floats)."""
+    """A profile as plain data (°C and % as floats, from the stored tenths)."""
     if profile is None:
         return None
     return {

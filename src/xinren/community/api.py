@@ -14,10 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 
+from xinren.accounts.authentication import actor_of
 from xinren.accounts.consumers import is_consumer
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS
 from xinren.core.errors import NotFound
+from xinren.core.schemas import ERRORS
 from xinren.reviews.api import CONSUMER, consumer_of
 
 from . import errors, quality, selectors, services, tiers

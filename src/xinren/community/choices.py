@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class Tier(models.TextChoices):
     """The expert tiers (达人信任体系), lowest first; criteria in `tiers.py`, published at /community/tiers/."""
@@ -29,7 +31,7 @@ class ParticipationStatus(models.TextChoices):
 
 
 # An expert answers an invitation once; accepted or declined is final (the merchant may invite someone else).
-PARTICIPATION_TRANSITIONS: dict[str, frozenset[str]] = {
+PARTICIPATION_TRANSITIONS: TransitionTable = {
     ParticipationStatus.INVITED: frozenset({ParticipationStatus.ACCEPTED, ParticipationStatus.DECLINED}),
     ParticipationStatus.ACCEPTED: frozenset(),
     ParticipationStatus.DECLINED: frozenset(),

@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Product
 from xinren.reviews.models import Review
 
@@ -120,7 +121,7 @@ class TierChange(models.Model):
     reason = models.CharField(_("原因"), max_length=300)
     metrics = models.JSONField(_("评估指标"), default=dict)
     criteria_version = models.CharField(_("规则版本"), max_length=32)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    ledger_leaf_hash = LeafHashField()
     at = models.DateTimeField(_("时间"))
 
     class Meta:
@@ -145,7 +146,7 @@ class TrialEvent(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    ledger_leaf_hash = LeafHashField()
     created_at = models.DateTimeField(_("创建时间"))
 
     class Meta:
@@ -172,7 +173,7 @@ class TrialParticipation(models.Model):
     invited_at = models.DateTimeField(_("邀请时间"))
     responded_at = models.DateTimeField(_("回应时间"), null=True, blank=True)
     # Signed when the expert accepts: the public disclosure behind the "试用体验" label.
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True)
+    ledger_leaf_hash = LeafHashField(blank=True)
 
     class Meta:
         verbose_name = _("试用邀请")

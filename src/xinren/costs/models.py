@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from xinren.attest.fields import LeafHashField
 from xinren.core.models import TimeStampedModel
 from xinren.core.money import FenField
 
@@ -29,7 +30,7 @@ class CostBreakdown(TimeStampedModel):
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
         # Created by the catalog app before costs became a context of its own (ADR 0012): the table keeps its name.

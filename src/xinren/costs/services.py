@@ -15,9 +15,9 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
+from xinren.attest import keys, signing
 from xinren.catalog.models import Product
 from xinren.catalog.selectors import product_get
 from xinren.core import clock
@@ -29,8 +29,7 @@ from xinren.core.outbox import pages_mark_stale
 
 from .errors import LINES_INVALID, PRICE_INVALID, SUM_MISMATCH
 from .models import COST_LINES, CostBreakdown
-
-STATEMENT_TYPE = "cost.breakdown"
+from .statements import COST_BREAKDOWN
 
 
 def _lines_fen(lines: Mapping[str, str | int | Decimal]) -> dict[str, int]:
@@ -72,7 +71,7 @@ def cost_breakdown_publish(
     version = (CostBreakdown.objects.filter(product=product).aggregate(v=Max("version"))["v"] or 0) + 1
     published_at = clock.now()
     statement = {
-        "type": STATEMENT_TYPE,
+        "type": COST_BREAKDOWN.name,
         "subject": product.digital_link.uri(settings.XINREN_RESOLVER),
         "merchant": keys.owner_of(actor.organization),
         "gtin": product.gtin,
@@ -82,7 +81,7 @@ def cost_breakdown_publish(
         "lines_fen": fen,
         "time": published_at.isoformat(),
     }
-    ref = keys.statement_sign_and_append(organization=actor.organization, statement=statement)
+    ref = signing.statement_sign_and_append(organization=actor.organization, statement=statement)
     breakdown = CostBreakdown.objects.create(
         product=product, version=version, price_fen=price_fen, published_at=published_at, published_by=actor.user,
         ledger_leaf_hash=ref.leaf_hash, **fen,

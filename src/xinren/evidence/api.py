@@ -11,9 +11,9 @@ from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import AwareDatetime
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS
+from xinren.accounts.authentication import actor_of
 from xinren.core.errors import InvalidInput
+from xinren.core.schemas import ERRORS
 
 from . import errors, selectors, services
 from .choices import MediaKind, Purpose

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class MediaKind(models.TextChoices):
     IMAGE = "image", _("图片")
@@ -28,7 +30,7 @@ class EvidenceStatus(models.TextChoices):
 
 
 # A withdrawal is final: the ledger keeps both statements, and a new upload is a new piece of evidence.
-EVIDENCE_TRANSITIONS: dict[str, frozenset[str]] = {
+EVIDENCE_TRANSITIONS: TransitionTable = {
     EvidenceStatus.ACTIVE: frozenset({EvidenceStatus.WITHDRAWN}),
     EvidenceStatus.WITHDRAWN: frozenset(),
 }

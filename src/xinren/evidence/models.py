@@ -8,6 +8,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Batch, Product
 from xinren.core.models import TimeStampedModel
 from xinren.trace.models import TraceEvent
@@ -75,11 +76,11 @@ class Evidence(TimeStampedModel):
     purpose = models.CharField(_("用途"), max_length=16, choices=Purpose.choices)
     caption = models.CharField(_("说明"), max_length=CAPTION_MAX, blank=True)
     taken_at = models.DateTimeField(_("拍摄时间"), null=True, blank=True)
-    leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    leaf_hash = LeafHashField(db_index=True)
     status = models.CharField(_("状态"), max_length=16, choices=EvidenceStatus.choices, default=EvidenceStatus.ACTIVE)
     withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
     withdrawn_reason = models.CharField(_("撤回原因"), max_length=500, blank=True)
-    withdrawal_leaf_hash = models.CharField(_("撤回声明叶哈希"), max_length=64, blank=True)
+    withdrawal_leaf_hash = LeafHashField(_("撤回声明叶哈希"), blank=True)
 
     class Meta:
         verbose_name = _("溯源证据")

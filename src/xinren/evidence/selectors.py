@@ -13,13 +13,13 @@ from PIL import Image
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind
+from xinren.attest.proofs import MISMATCH, Proof
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.images import THUMB_SIDE, product_image_variants
 from xinren.catalog.models import Batch, Product, ProductImage
 from xinren.catalog.selectors import owners_trusting
 from xinren.core.errors import DomainError, NotFound
 from xinren.trace.models import EventSubject
-from xinren.trace.verification import MISMATCH, EventProof
 
 from . import errors
 from .choices import EvidenceStatus, MediaKind, Purpose
@@ -114,7 +114,7 @@ def thumbnail_size(media: MediaFile) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _album_item(evidence: Evidence, proof: EventProof) -> dict[str, Any]:
+def _album_item(evidence: Evidence, proof: Proof) -> dict[str, Any]:
     media = evidence.media
     width, height = thumbnail_size(media)
     return {

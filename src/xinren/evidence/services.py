@@ -11,25 +11,25 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
+from xinren.attest import signing
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinren.core.errors import InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 from xinren.trace.models import EventSubject, TraceEvent
 
 from . import errors
 from .choices import ALL_KINDS, EVIDENCE_TRANSITIONS, EvidenceStatus, Purpose
 from .media.prepare import Prepared, media_prepare
 from .models import CAPTION_MAX, Evidence, MediaFile
+from .statements import EVIDENCE_MEDIA, EVIDENCE_WITHDRAWAL
 
-STATEMENT_TYPE = "evidence.media"
-WITHDRAWAL_TYPE = "evidence.withdrawal"
 REASON_MAX = 500
 # Cameras' clocks drift; a photo "taken" a few minutes ahead of the server is not refused.
 _CLOCK_SKEW = timedelta(minutes=10)
@@ -155,7 +155,7 @@ def _fields(*, purpose: str, caption: str, taken_at: datetime | None) -> tuple[s
 def _statement(*, subject: Subject, media: MediaFile, purpose: str, caption: str,
                taken_at: datetime | None) -> dict[str, object]:
     statement: dict[str, object] = {
-        "type": STATEMENT_TYPE,
+        "type": EVIDENCE_MEDIA.name,
         "subject": subject.uri,
         "sha256": media.sha256,
         "mediaType": media.mime,
@@ -172,7 +172,7 @@ def _statement(*, subject: Subject, media: MediaFile, purpose: str, caption: str
 def _vouch(*, actor: Actor, media: MediaFile, subject: Subject, purpose: str, caption: str,
            taken_at: datetime | None) -> Evidence:
     statement = _statement(subject=subject, media=media, purpose=purpose, caption=caption, taken_at=taken_at)
-    ref = keys.statement_sign_and_append(organization=actor.organization, statement=statement)
+    ref = signing.statement_sign_and_append(organization=actor.organization, statement=statement)
     evidence = Evidence.objects.create(
         organization=actor.organization, added_by=actor.user, media=media, product=subject.product,
         batch=subject.batch, event=subject.event, purpose=purpose, caption=caption, taken_at=taken_at,
@@ -267,16 +267,17 @@ def evidence_withdraw(*, actor: Actor, evidence: Evidence, reason: str) -> Evide
     )
     if locked is None:
         raise NotFound(errors.NOT_FOUND, _("找不到该证据"))
-    if EvidenceStatus.WITHDRAWN not in EVIDENCE_TRANSITIONS[locked.status]:
-        raise Conflict(errors.TRANSITION, _("该证据已撤回"), details={"from": locked.status, "to": "withdrawn"})
+    transition_check(
+        EVIDENCE_TRANSITIONS, locked.status, EvidenceStatus.WITHDRAWN, code=errors.TRANSITION, message=_("该证据已撤回")
+    )
     reason = " ".join(reason.split())
     if not reason or len(reason) > REASON_MAX:
         raise InvalidInput(errors.REASON_REQUIRED, _("请填写撤回原因（不超过 500 字）"),
                            details={"max_length": REASON_MAX})
     subject = _subject_pages(product=locked.product, batch=locked.batch, event=locked.event)
-    ref = keys.statement_sign_and_append(
+    ref = signing.statement_sign_and_append(
         organization=actor.organization,
-        statement={"type": WITHDRAWAL_TYPE, "subject": subject.uri, "sha256": locked.media.sha256,
+        statement={"type": EVIDENCE_WITHDRAWAL.name, "subject": subject.uri, "sha256": locked.media.sha256,
                    "corrects": locked.leaf_hash, "reason": reason},
     )
     locked.status = EvidenceStatus.WITHDRAWN

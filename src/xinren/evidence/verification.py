@@ -1,6 +1,6 @@
 """Whether each piece of evidence shown to a consumer is in the log and still says what was signed.
 
-The states are those of trace events (xinren.trace.verification): verified, pending, mismatch. A mismatch
+The states are those of trace events (xinren.attest.proofs): verified, pending, mismatch. A mismatch
 means the stored row (file digest, purpose, caption) no longer says what the logged statement says, or the
 statement cannot be found: the album then leaves the evidence out rather than show it unverified.
 """
@@ -10,16 +10,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from xinren.trace.verification import EventProof, record_proofs
+from xinren.attest.proofs import Proof, record_proofs
 
 from .models import Evidence
+from .statements import EVIDENCE_MEDIA
 
 
 def evidence_matches_statement(*, evidence: Evidence, statement: dict[str, Any] | None) -> bool:
     """The row says what was signed: same file digest, type, purpose and caption."""
     return (
         statement is not None
-        and statement.get("type") == "evidence.media"
+        and statement.get("type") == EVIDENCE_MEDIA.name
         and statement.get("sha256") == evidence.media.sha256
         and statement.get("mediaType") == evidence.media.mime
         and statement.get("purpose") == evidence.purpose
@@ -27,7 +28,7 @@ def evidence_matches_statement(*, evidence: Evidence, statement: dict[str, Any] 
     )
 
 
-def evidence_proofs(evidence: Sequence[Evidence]) -> dict[int, EventProof]:
+def evidence_proofs(evidence: Sequence[Evidence]) -> dict[int, Proof]:
     """The proof state of each piece of evidence by primary key (a few queries for any number).
 
     Needs `media` loaded (select_related) to avoid a query per row.

@@ -8,8 +8,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from pydantic import AwareDatetime
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, ErrorOut
+from xinren.accounts.authentication import actor_of
+from xinren.core.schemas import ERRORS, ErrorOut
 
 from . import selectors, services
 

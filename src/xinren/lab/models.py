@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Batch
 from xinren.core.models import TimeStampedModel
 
@@ -30,7 +31,7 @@ class LabReport(TimeStampedModel):
     )
     # True when the lab signed the statement with its own key rather than the platform's custodial one.
     self_signed = models.BooleanField(_("机构自签"), default=False)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
         # Created by the trace app before lab became a context of its own (ADR 0012): the table keeps its name.

@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest import keys, signing
 from xinren.catalog import errors as catalog_errors
 from xinren.catalog.models import Batch
 from xinren.catalog.selectors import owners_trusting
@@ -32,9 +32,9 @@ from xinren.ledger.errors import LedgerError
 
 from . import errors
 from .models import LabMeasurement, LabReport
+from .statements import LAB_REPORT
 from .thresholds import CURRENT_VERSION, TABLES, limits_for, unit_canonical
 
-STATEMENT_TYPE = "lab.report"
 MAX_VALUE = Decimal("1e6")
 MAX_DECIMAL_PLACES = 6
 NOT_DETECTED = "ND"
@@ -192,7 +192,7 @@ class Draft:
 
 def _statement(*, actor: Actor, draft: Draft) -> dict[str, Any]:
     return {
-        "type": STATEMENT_TYPE,
+        "type": LAB_REPORT.name,
         "subject": draft.batch.digital_link.uri(settings.XINREN_RESOLVER),
         "report_id": str(draft.report_id),
         "lab": keys.owner_of(actor.organization),
@@ -265,7 +265,7 @@ def lab_report_issue(
         batch=batch, report_id=uuid.uuid4(), accreditation=accreditation, sample_id=sample_id, sampled_at=sampled_at,
         method=method, version=CURRENT_VERSION, measured=measured,
     )
-    ref = keys.statement_sign_and_append(organization=actor.organization, statement=_statement(actor=actor,
+    ref = signing.statement_sign_and_append(organization=actor.organization, statement=_statement(actor=actor,
                                                                                                 draft=draft))
     return _store(actor=actor, draft=draft, leaf_hash=ref.leaf_hash, self_signed=False)
 
@@ -275,7 +275,7 @@ def _signed_statement(envelope_bytes: bytes) -> dict[str, Any]:
         statement = json.loads(parse_envelope(bytes(envelope_bytes)).payload.decode("utf-8"))
     except (LedgerError, UnicodeDecodeError, json.JSONDecodeError, TypeError) as exc:
         raise InvalidInput(errors.ENVELOPE_INVALID, _("签名信封格式错误"), details={"reason": str(exc)}) from exc
-    if not isinstance(statement, dict) or statement.get("type") != STATEMENT_TYPE:
+    if not isinstance(statement, dict) or statement.get("type") != LAB_REPORT.name:
         raise InvalidInput(errors.ENVELOPE_INVALID, _("签名信封中的声明必须是 lab.report 类型"),
                            details={"field": "type"})
     return statement
@@ -317,5 +317,5 @@ def lab_report_submit_signed(*, actor: Actor, envelope_bytes: bytes) -> LabRepor
         method=_text_field(statement.get("method"), field="method", max_length=255),
         version=str(version), measured=measured,
     )
-    ref = keys.envelope_submit(actor=actor, envelope_bytes=bytes(envelope_bytes))
+    ref = signing.envelope_submit(actor=actor, envelope_bytes=bytes(envelope_bytes))
     return _store(actor=actor, draft=draft, leaf_hash=ref.leaf_hash, self_signed=True)

@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -32,6 +31,7 @@ from .errors import (
     PayloadTypeError,
     SignatureInvalidError,
 )
+from .strict_json import unique_members
 
 STATEMENT_PAYLOAD_TYPE = "application/vnd.xinren.statement+json"
 MAX_ENVELOPE_SIZE = 0xFFFF
@@ -110,21 +110,14 @@ def _b64(value: object, what: str) -> bytes:
     return b64decode(value, what=what, error=EnvelopeFormatError)
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise EnvelopeFormatError(f"envelope JSON repeats the member {key!r}")
-        result[key] = value
-    return result
-
-
 def _refuse_constant(name: str) -> None:
     raise EnvelopeFormatError(f"envelope JSON holds {name}, which is not JSON")
 
 
 # Built once: json.loads with hooks would build a new decoder (and scanner) for every envelope.
-_DECODER = json.JSONDecoder(object_pairs_hook=_no_duplicate_keys, parse_constant=_refuse_constant)
+_DECODER = json.JSONDecoder(
+    object_pairs_hook=unique_members(what="envelope JSON", error=EnvelopeFormatError), parse_constant=_refuse_constant
+)
 
 
 def parse_envelope(data: bytes | str) -> Envelope:

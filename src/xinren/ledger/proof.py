@@ -26,6 +26,7 @@ from .errors import BundleFormatError, EntryTooLargeError, InvalidTreeSizeError,
 from .hashstore import HashReader, inclusion_proof
 from .merkle import HASH_SIZE, leaf_hash, verify_inclusion
 from .note import Verifier, parse_note
+from .strict_json import unique_members
 from .tiles import MAX_ENTRY_SIZE
 
 TLOG_PROOF_HEADER = "c2sp.org/tlog-proof@v1"
@@ -97,19 +98,10 @@ def parse_tlog_proof(text: str) -> ProofBundle:
     return ProofBundle(entry=entry, index=int(match.group(1)), inclusion_path=path, checkpoint=checkpoint)
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    result: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in result:
-            raise BundleFormatError(f"bundle JSON repeats the member {key!r}")
-        result[key] = value
-    return result
-
-
 def parse_bundle_json(text: str) -> ProofBundle:
     """Parse the JSON spelling strictly."""
     try:
-        document = json.loads(text, object_pairs_hook=_no_duplicate_keys)
+        document = json.loads(text, object_pairs_hook=unique_members(what="bundle JSON", error=BundleFormatError))
     except json.JSONDecodeError as exc:
         raise BundleFormatError(f"bundle is not JSON: {exc.msg} at line {exc.lineno} column {exc.colno}") from None
     if not isinstance(document, dict) or document.get("format") != JSON_FORMAT:

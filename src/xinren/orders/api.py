@@ -14,9 +14,9 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
+from xinren.accounts.authentication import actor_of
 from xinren.accounts.consumers import consumer_public_id, phone_mask
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, PageIn, page
+from xinren.core.schemas import ERRORS, PageIn, page
 
 from . import selectors, services
 from .choices import OrderStatus

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from xinren.core.errors import Conflict
+from xinren.core.transitions import TransitionTable
 
 
 class OrderStatus(models.TextChoices):
@@ -18,7 +16,7 @@ class OrderStatus(models.TextChoices):
     CANCELLED = "cancelled", _("已取消")
 
 
-ORDER_TRANSITIONS: dict[str, frozenset[str]] = {
+ORDER_TRANSITIONS: TransitionTable = {
     OrderStatus.PENDING_PAYMENT: frozenset({OrderStatus.PAID, OrderStatus.CANCELLED}),
     # A paid order can still be cancelled before it ships; the payment is then refunded in full.
     OrderStatus.PAID: frozenset({OrderStatus.SHIPPED, OrderStatus.CANCELLED}),
@@ -38,7 +36,7 @@ class PaymentStatus(models.TextChoices):
     FAILED = "failed", _("支付失败")
 
 
-PAYMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+PAYMENT_TRANSITIONS: TransitionTable = {
     # CREATED -> CAPTURED: providers such as WeChat Pay and Alipay authorise and capture in one step.
     PaymentStatus.CREATED: frozenset(
         {PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED, PaymentStatus.FAILED, PaymentStatus.VOIDED}
@@ -61,7 +59,7 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", _("退款失败")
 
 
-REFUND_TRANSITIONS: dict[str, frozenset[str]] = {
+REFUND_TRANSITIONS: TransitionTable = {
     RefundStatus.PENDING: frozenset({RefundStatus.SUCCEEDED, RefundStatus.FAILED}),
     RefundStatus.SUCCEEDED: frozenset(),
     RefundStatus.FAILED: frozenset(),
@@ -73,7 +71,7 @@ class ShipmentStatus(models.TextChoices):
     DELIVERED = "delivered", _("已签收")
 
 
-SHIPMENT_TRANSITIONS: dict[str, frozenset[str]] = {
+SHIPMENT_TRANSITIONS: TransitionTable = {
     ShipmentStatus.IN_TRANSIT: frozenset({ShipmentStatus.DELIVERED}),
     ShipmentStatus.DELIVERED: frozenset(),
 }
@@ -83,25 +81,3 @@ class DeliveryConfirmedBy(models.TextChoices):
     CONSUMER = "consumer", _("消费者确认收货")
     LOGISTICS = "logistics", _("物流签收")
 
-
-def transition_allowed(table: Mapping[str, frozenset[str]], current: str, target: str) -> bool:
-    return target in table.get(current, frozenset())
-
-
-def transition_check(
-    table: Mapping[str, frozenset[str]],
-    current: str,
-    target: str,
-    *,
-    code: str,
-    labels: type[models.TextChoices] | None = None,
-) -> None:
-    """Refuse a move that the table does not allow, naming both states for people."""
-    if transition_allowed(table, current, target):
-        return
-    names = dict(labels.choices) if labels is not None else {}
-    message = _("当前状态为“%(from)s”，不能变为“%(to)s”") % {
-        "from": names.get(current, current),
-        "to": names.get(target, target),
-    }
-    raise Conflict(code, message, details={"from": current, "to": target})

@@ -16,11 +16,11 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from xinren.accounts.authentication import SignedInSession, actor_of
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
-from xinren.api.auth import SignedInSession, actor_of
-from xinren.api.schemas import ERRORS, PageIn, page
 from xinren.core.errors import DomainError
+from xinren.core.schemas import ERRORS, PageIn, page
 from xinren.evidence.api import upload_bytes
 
 from . import selectors, services

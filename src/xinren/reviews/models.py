@@ -19,6 +19,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Product
 from xinren.core.errors import Conflict
 from xinren.evidence.models import MediaFile
@@ -58,7 +59,7 @@ class Review(models.Model):
     author_responded_at = models.DateTimeField(_("申辩时间"), null=True, blank=True)
     # MinHash signature of the text, kept so that new reviews compare against it without rehashing.
     minhash = models.JSONField(default=list, blank=True, editable=False)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
     created_at = models.DateTimeField(_("评价时间"), db_index=True)
 
     objects = ReviewQuerySet.as_manager()
@@ -151,7 +152,7 @@ class DiaryEntry(models.Model):
     review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="diary_entries")
     milestone = models.PositiveSmallIntegerField(_("节点"), choices=Milestone.choices)
     text = models.TextField(_("日记内容"))
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    ledger_leaf_hash = LeafHashField()
     created_at = models.DateTimeField(_("发布时间"))
 
     class Meta:
@@ -177,7 +178,7 @@ class Reply(models.Model):
     )
     replied_at = models.DateTimeField(_("回复时间"))
     reply_seconds = models.PositiveIntegerField(_("回复用时（秒）"))
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    ledger_leaf_hash = LeafHashField()
 
     class Meta:
         verbose_name = _("商家回复")
@@ -201,7 +202,7 @@ class Fold(models.Model):
         Organization, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     at = models.DateTimeField(_("时间"))
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    ledger_leaf_hash = LeafHashField()
 
     class Meta:
         verbose_name = _("折叠记录")

@@ -12,16 +12,75 @@ from typing import Any
 
 from django.conf import settings
 
-from xinren.accounts.keys import owner_of
+from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind
+from xinren.attest.keys import owner_of
+from xinren.attest.registry import (
+    BOOLEAN,
+    GTIN,
+    LEAF_HASH,
+    NONEMPTY,
+    ORGANIZATION,
+    SHA256,
+    TEXT,
+    TIMESTAMP,
+    statement_type,
+)
 from xinren.catalog.gs1 import DigitalLink
 from xinren.orders.models import OrderLine
 
-REVIEW = "review"
-DIARY = "review.diary"
-REPLY = "review.reply"
-FOLD = "review.fold"
-RESPONSE = "review.response"
-UNFOLD = "review.unfold"
+PLATFORM = [OrganizationKind.PLATFORM]
+REVIEW = statement_type(
+    name="review", context="reviews",
+    summary="A verified buyer's review (by pseudonym) of a delivered order line: stars, text, tags, media digests.",
+    signers=PLATFORM,
+    properties={
+        "reviewer": NONEMPTY,
+        "order_line": {
+            "type": "object", "properties": {"order": NONEMPTY, "gtin": GTIN}, "required": ["gtin"],
+            "additionalProperties": False,
+        },
+        "merchant": ORGANIZATION, "verified_purchase": BOOLEAN,
+        "delivered_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
+        "stars": {"type": "integer", "minimum": 1, "maximum": 5}, "text": TEXT,
+        "tags": {"type": "array", "items": NONEMPTY}, "media": {"type": "array", "items": SHA256},
+    },
+    required=["reviewer", "order_line", "merchant", "verified_purchase", "stars", "text"],
+).name
+DIARY = statement_type(
+    name="review.diary", context="reviews",
+    summary="A usage diary added to a review at day 7, 15 or 30 after delivery.",
+    signers=PLATFORM,
+    properties={"review": LEAF_HASH, "reviewer": NONEMPTY, "milestone_days": {"enum": [7, 15, 30]}, "text": TEXT},
+    required=["review", "reviewer", "milestone_days", "text"],
+).name
+REPLY = statement_type(
+    name="review.reply", context="reviews",
+    summary="The merchant's one public reply to a review.",
+    signers=CATALOG_KINDS,
+    properties={"review": LEAF_HASH, "merchant": ORGANIZATION, "text": NONEMPTY},
+    required=["review", "merchant", "text"],
+).name
+FOLD = statement_type(
+    name="review.fold", context="reviews",
+    summary="A review folded (never deleted, E-commerce Law art. 39) with its public reason and what raised it.",
+    signers=PLATFORM,
+    properties={"review": LEAF_HASH, "source": NONEMPTY, "reason": NONEMPTY},
+    required=["review", "source", "reason"],
+).name
+RESPONSE = statement_type(
+    name="review.response", context="reviews",
+    summary="The author's one public response to a fold of their review.",
+    signers=PLATFORM,
+    properties={"review": LEAF_HASH, "reviewer": NONEMPTY, "text": NONEMPTY},
+    required=["review", "reviewer", "text"],
+).name
+UNFOLD = statement_type(
+    name="review.unfold", context="reviews",
+    summary="An integrity fold found to be a false alarm: the review is shown again (the fold stays on record).",
+    signers=PLATFORM,
+    properties={"review": LEAF_HASH, "reason": NONEMPTY},
+    required=["review", "reason"],
+).name
 
 
 def product_subject(gtin: str) -> str:

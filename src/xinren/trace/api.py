@@ -12,10 +12,10 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import AwareDatetime
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS, ErrorOut
+from xinren.accounts.authentication import actor_of
 from xinren.catalog.gs1 import gtin_normalize
 from xinren.core.errors import DomainError, InvalidInput
+from xinren.core.schemas import ERRORS, ErrorOut
 
 from . import errors, selectors, services
 from .choices import Action, EventType

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import ApiKey, Organization
+from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Batch, Item, Product
 from xinren.core.models import TimeStampedModel
 
@@ -73,7 +74,7 @@ class TraceEvent(TimeStampedModel):
     biz_location = models.CharField(_("业务地点"), max_length=512, blank=True)
     place = models.ForeignKey(Place, null=True, blank=True, on_delete=models.SET_NULL, related_name="events")
     # The leaf hash (hex) of the signed statement of this event in the transparency log (docs/ledger.md).
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True, db_index=True)
+    ledger_leaf_hash = LeafHashField(blank=True, db_index=True)
     document = models.JSONField(_("EPCIS 文档"))
     # The JSON-LD @context entries (besides the EPCIS context) that the capture document declared, so that
     # the event's extension fields keep their meaning when it is exported.

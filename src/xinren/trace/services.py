@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
 from xinren.accounts.models import Organization, User
+from xinren.attest import keys, signing
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -34,7 +34,7 @@ from .epcis.documents import CaptureDocument, capture_document_parse
 from .epcis.identifiers import gln_from_location, gln_is_valid
 from .epcis.validation import ParsedEvent, event_parse
 from .models import EventSubject, Place, TraceEvent
-from .statements import STATEMENT_TYPE, event_statement
+from .statements import TRACE_EVENT, event_statement
 
 # Keeps each IN (...) list well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
@@ -74,7 +74,7 @@ def epcis_capture_signed(*, actor: Actor, envelopes: Sequence[bytes]) -> list[Tr
     for index, raw in enumerate(envelopes):
         statement = _signed_statement(raw, index=index)
         events.append(event_parse(statement["event"], index=index))
-    refs = keys.envelopes_submit(actor=actor, envelopes=list(envelopes))
+    refs = signing.envelopes_submit(actor=actor, envelopes=list(envelopes))
     return _capture_store(
         actor=actor, capture=CaptureDocument(context=[], events=events), signed=[ref.leaf_hash for ref in refs]
     )
@@ -87,7 +87,7 @@ def _signed_statement(raw: bytes, *, index: int) -> dict[str, Any]:
         raise InvalidInput(
             errors.ENVELOPE_INVALID, _("签名信封格式错误"), details={"envelope": index, "reason": str(exc)}
         ) from exc
-    if not isinstance(statement, dict) or statement.get("type") != STATEMENT_TYPE:
+    if not isinstance(statement, dict) or statement.get("type") != TRACE_EVENT.name:
         raise InvalidInput(
             errors.ENVELOPE_INVALID,
             _("签名信封中的声明必须是 trace.event 类型"),
@@ -463,4 +463,4 @@ def _event_sign(*, actor: Actor, parsed: ParsedEvent) -> str:
             .first()
         ) or None
     statement = event_statement(document=parsed.document, recorder=keys.owner_of(actor.organization), corrects=corrects)
-    return keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash
+    return signing.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash

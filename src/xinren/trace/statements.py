@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-STATEMENT_TYPE = "trace.event"
+from xinren.accounts.choices import TRACE_KINDS, OrganizationKind
+from xinren.attest.registry import OBJECT, ORGANIZATION, statement_type
+
+TRACE_EVENT = statement_type(
+    name="trace.event", context="trace",
+    summary="One EPCIS 2.0 event as its recorder captured it (the platform signs a buyer's delivery confirmation).",
+    signers=[*TRACE_KINDS, OrganizationKind.PLATFORM],
+    properties={"recorder": ORGANIZATION, "event": OBJECT},
+    required=["event"],
+)
 # Fields the platform adds to an event after its author signed it (recordTime always; eventID when absent).
 PLATFORM_FIELDS = frozenset({"recordTime", "eventID"})
 _SUBJECT_LISTS = (
@@ -34,7 +43,7 @@ def event_subject(document: dict[str, Any]) -> str:
 def event_statement(*, document: dict[str, Any], recorder: str, corrects: str | None = None) -> dict[str, Any]:
     """The statement an organization signs for one event: the EPCIS event itself, as recorded."""
     statement: dict[str, Any] = {
-        "type": STATEMENT_TYPE,
+        "type": TRACE_EVENT.name,
         "subject": event_subject(document),
         "recorder": recorder,
         "event": document,
@@ -47,7 +56,7 @@ def event_statement(*, document: dict[str, Any], recorder: str, corrects: str | 
 def event_matches_statement(*, document: dict[str, Any], statement: dict[str, Any]) -> bool:
     """True when the stored event says exactly what its signed statement says (tampering shows as False)."""
     signed = statement.get("event")
-    if statement.get("type") != STATEMENT_TYPE or not isinstance(signed, dict):
+    if statement.get("type") != TRACE_EVENT.name or not isinstance(signed, dict):
         return False
     added = PLATFORM_FIELDS - set(signed)
     return {key: value for key, value in document.items() if key not in added} == signed

@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.choices import OrganizationKind
+from xinren.attest.proofs import Proof
 from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Item, Product
@@ -25,7 +26,7 @@ from xinren.catalog.selectors import public_product_for_link
 
 from .choices import BizStep, Disposition, EventType
 from .models import EventSubject, TraceEvent
-from .verification import EventProof, event_proofs
+from .proofs import event_proofs
 
 STORY_FORMAT = "xinren.story/1"
 # Sensor readings shown per event: a cold-chain logger may report hundreds; the page shows a summary.
@@ -222,7 +223,7 @@ def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[dict[str, Any
 
 
 def _with_declarations(
-    events: Iterable[tuple[TraceEvent, str]], *, proofs: Mapping[int, EventProof] | None = None
+    events: Iterable[tuple[TraceEvent, str]], *, proofs: Mapping[int, Proof] | None = None
 ) -> list[dict[str, Any]]:
     """Story events, where an EPCIS error declaration marks the event it corrects instead of being shown.
 

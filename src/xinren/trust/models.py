@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.core.models import TimeStampedModel
 
 from .choices import ProgrammeStatus
@@ -28,7 +29,7 @@ class Programme(TimeStampedModel):
     status = models.CharField(_("状态"), max_length=16, choices=ProgrammeStatus.choices, default=ProgrammeStatus.DRAFT)
     # Counts activations: each activation signs the rules as they then stood.
     version = models.PositiveIntegerField(_("版本"), default=0)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, blank=True)
+    ledger_leaf_hash = LeafHashField(blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -60,7 +61,7 @@ class ProgrammeStatusChange(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    ledger_leaf_hash = models.CharField(max_length=64, blank=True)
+    ledger_leaf_hash = LeafHashField(blank=True)
 
     class Meta:
         verbose_name = _("计划状态变更")

@@ -13,10 +13,10 @@ from django.utils.translation import gettext_lazy
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest.proofs import VERIFIED
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch, Product
 from xinren.core.errors import NotFound
-from xinren.trace.verification import VERIFIED
 
 from . import errors
 from .choices import ProgrammeStatus

@@ -16,23 +16,24 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest import keys, signing
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 
 from . import errors
 from .choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
 from .labels.catalogue import LABEL_CODES, RULESET_VERSION
 from .models import Programme, ProgrammeStatusChange
+from .statements import TRUST_PROGRAMME
 from .svg import svg_sanitize
 
-STATEMENT_TYPE = "trust.programme"
 ALLIANCE_KINDS = (OrganizationKind.ALLIANCE,)
 _CODE = re.compile(r"^[a-z0-9][a-z0-9-]{1,47}$")
 
@@ -162,7 +163,7 @@ def programme_update(
 
 def _statement(programme: Programme) -> dict[str, Any]:
     return {
-        "type": STATEMENT_TYPE,
+        "type": TRUST_PROGRAMME.name,
         "subject": f"{settings.XINREN_RESOLVER.rstrip('/')}/programmes/{programme.alliance.slug}/{programme.code}",
         "alliance": keys.owner_of(programme.alliance),
         "code": programme.code,
@@ -185,10 +186,10 @@ def programme_set_status(*, actor: Actor, programme_id: int, status: str) -> Pro
     """Activate (signing the rules as a new version), send back to draft, or retire a programme."""
     actor.require(role=Role.ADMIN, kinds=ALLIANCE_KINDS)
     programme = _own(actor, programme_id)
-    if status not in PROGRAMME_TRANSITIONS.get(programme.status, frozenset()):
-        raise Conflict(
-            errors.PROGRAMME_TRANSITION, _("计划当前状态不允许此操作"), details={"from": programme.status, "to": status}
-        )
+    transition_check(
+        PROGRAMME_TRANSITIONS, programme.status, status, code=errors.PROGRAMME_TRANSITION,
+        message=_("计划当前状态不允许此操作"),
+    )
     leaf_hash = ""
     if status == ProgrammeStatus.ACTIVE:
         missing = [
@@ -206,7 +207,7 @@ def programme_set_status(*, actor: Actor, programme_id: int, status: str) -> Pro
                 details={"missing": missing, "field": missing[0]},
             )
         programme.version += 1
-        leaf_hash = keys.statement_sign_and_append(
+        leaf_hash = signing.statement_sign_and_append(
             organization=actor.organization, statement=_statement(programme)
         ).leaf_hash
         programme.ledger_leaf_hash = leaf_hash

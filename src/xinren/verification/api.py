@@ -8,8 +8,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from xinren.api.auth import actor_of
-from xinren.api.schemas import ERRORS
+from xinren.accounts.authentication import actor_of
+from xinren.core.schemas import ERRORS
 
 from . import selectors, services
 from .choices import CredentialKind

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class CredentialKind(models.TextChoices):
     ORGANIC = "organic", _("有机产品认证")
@@ -33,7 +35,7 @@ class CredentialStatus(models.TextChoices):
 
 
 # A failed credential may be checked again (the registry may have been re-imported); a withdrawn one is final.
-CREDENTIAL_TRANSITIONS: dict[str, frozenset[str]] = {
+CREDENTIAL_TRANSITIONS: TransitionTable = {
     CredentialStatus.VERIFIED: frozenset({CredentialStatus.FAILED, CredentialStatus.WITHDRAWN}),
     CredentialStatus.FAILED: frozenset({CredentialStatus.VERIFIED, CredentialStatus.WITHDRAWN}),
     CredentialStatus.WITHDRAWN: frozenset(),

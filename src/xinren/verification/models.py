@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.core.models import TimeStampedModel
 
 from .choices import CredentialKind, CredentialStatus, RecordStatus, VerificationStatus
@@ -79,7 +80,7 @@ class Credential(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The scan or photo of the certificate, as a signed evidence statement (leaf hash in the log).
-    evidence_leaf_hash = models.CharField(_("证据叶哈希"), max_length=64, blank=True)
+    evidence_leaf_hash = LeafHashField(_("证据叶哈希"), blank=True)
     evidence_id = models.BigIntegerField(_("证据编号"), null=True, blank=True)
 
     class Meta:
@@ -114,7 +115,7 @@ class CredentialCheck(models.Model):
     checked_at = models.DateTimeField(_("核验时间"))
     valid_until = models.DateField(_("有效期至"), null=True, blank=True)
     details = models.JSONField(_("详情"), default=dict, blank=True)
-    ledger_leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, db_index=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
         db_table = "governance_credentialcheck"  # named before the app was (ADR 0012)

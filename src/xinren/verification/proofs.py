@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xinren.trace.verification import EventProof, record_proofs
+from xinren.attest.proofs import Proof, record_proofs
 
 from .models import CredentialCheck
 from .services import check_statement
 
 
-def check_proofs(checks: Sequence[CredentialCheck]) -> dict[int, EventProof]:
+def check_proofs(checks: Sequence[CredentialCheck]) -> dict[int, Proof]:
     """The proof state of each check, keyed by its primary key (needs `organization` loaded)."""
     return record_proofs(
         checks,

@@ -15,17 +15,18 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import Organization
 from xinren.accounts.services import platform_organization
+from xinren.attest import keys, signing
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 from xinren.evidence.choices import EvidenceStatus, Purpose
 from xinren.evidence.models import Evidence
 
@@ -33,10 +34,8 @@ from . import errors
 from .choices import CREDENTIAL_TRANSITIONS, CredentialKind, CredentialStatus, VerificationStatus
 from .models import Credential, CredentialCheck, RegistryImport, RegistryRecord
 from .registry_csv import RegistryCsvError, registry_csv_parse
+from .statements import VERIFICATION_REGISTRY, VERIFICATION_RESULT
 from .verifiers import VerificationResult, verifier_for
-
-RESULT_STATEMENT = "verification.result"
-REGISTRY_STATEMENT = "verification.registry"
 
 
 def _products_of(organization_ids: list[int]) -> list[int]:
@@ -102,10 +101,10 @@ def registry_import(
         batch_size=1000,
     )
     platform = platform_organization()
-    keys.statement_sign_and_append(
+    signing.statement_sign_and_append(
         organization=platform,
         statement={
-            "type": REGISTRY_STATEMENT,
+            "type": VERIFICATION_REGISTRY.name,
             "subject": f"registry:{kind}:{source}",
             "kind": kind,
             "source": source,
@@ -130,7 +129,7 @@ def registry_import(
 
 def _result_statement(check: CredentialCheck, organization: Organization) -> dict[str, Any]:
     return {
-        "type": RESULT_STATEMENT,
+        "type": VERIFICATION_RESULT.name,
         "subject": keys.owner_of(organization),
         "kind": check.kind,
         "number": check.number,
@@ -170,7 +169,7 @@ def _check_record(
         valid_until=result.valid_until,
         details=result.details,
     )
-    ref = keys.statement_sign_and_append(
+    ref = signing.statement_sign_and_append(
         organization=platform_organization(), statement=_result_statement(check, organization)
     )
     check.ledger_leaf_hash = ref.leaf_hash
@@ -231,8 +230,7 @@ def credential_submit(
         organization=actor.organization, kind=kind, number=number, holder_name=holder_name, credential=credential
     )
     if check.status == VerificationStatus.VALID:
-        credential.status = CredentialStatus.VERIFIED
-        credential.save(update_fields=["status", "updated_at"])
+        _transition(credential, CredentialStatus.VERIFIED)
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=_products_of([actor.organization.pk]))
     audit_record(
         actor=actor.user,
@@ -256,12 +254,10 @@ def _own_credential(actor: Actor, credential_id: int) -> Credential:
 def _transition(credential: Credential, status: str) -> None:
     if status == credential.status:
         return
-    if status not in CREDENTIAL_TRANSITIONS[credential.status]:
-        raise Conflict(
-            errors.CREDENTIAL_TRANSITION,
-            _("证书当前状态不允许此操作"),
-            details={"from": credential.status, "to": status},
-        )
+    transition_check(
+        CREDENTIAL_TRANSITIONS, credential.status, status, code=errors.CREDENTIAL_TRANSITION,
+        message=_("证书当前状态不允许此操作"),
+    )
     credential.status = status
     credential.save(update_fields=["status", "updated_at"])
 

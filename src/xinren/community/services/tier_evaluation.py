@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 from django.db import transaction
 from django.utils.translation import gettext as _gettext
 
-from xinren.accounts import keys
 from xinren.accounts.consumers import consumer_public_id
 from xinren.accounts.models import User
+from xinren.attest import signing
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.reviews import choices as review_choices
@@ -20,6 +20,7 @@ from xinren.reviews.services import platform_organization
 from .. import tiers
 from ..choices import TIER_ORDER, Tier
 from ..models import ConsumerTier, HelpfulVote, TierChange
+from ..statements import COMMUNITY_TIER
 
 METRICS = ("reviews_q60", "reviews_q75", "helpful_votes", "diaries", "folded")
 
@@ -61,7 +62,7 @@ def _reason(*, old: str, new: str, metrics: dict[str, int]) -> str:
 
 
 def _tier_statement(*, public_id: str, old: str, new: str, metrics: dict[str, int], at: datetime) -> dict[str, object]:
-    return {"type": "community.tier", "subject": f"urn:xinren:reviewer:{public_id}", "time": at.isoformat(),
+    return {"type": COMMUNITY_TIER.name, "subject": f"urn:xinren:reviewer:{public_id}", "time": at.isoformat(),
             "from": old, "to": new, "metrics": metrics, "criteria_version": tiers.VERSION}
 
 
@@ -75,7 +76,7 @@ def tier_change_record(
     old = row.tier if row.pk else Tier.ORDINARY
     platform = platform_organization()
     statement = _tier_statement(public_id=row.public_id, old=old, new=new, metrics=metrics, at=now)
-    leaf_hash = keys.statement_sign_and_append(organization=platform, statement=statement).leaf_hash
+    leaf_hash = signing.statement_sign_and_append(organization=platform, statement=statement).leaf_hash
     change = TierChange.objects.create(
         consumer=consumer, from_tier=old, to_tier=new, reason=reason[:300], metrics=metrics,
         criteria_version=tiers.VERSION, ledger_leaf_hash=leaf_hash, at=now,

@@ -13,21 +13,23 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
+from xinren.attest import keys, signing
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.transitions import transition_check
 from xinren.reviews.services import platform_organization
 
 from .. import errors
 from ..choices import PARTICIPATION_TRANSITIONS, ParticipationStatus, Tier, TrialKind
 from ..models import ConsumerTier, TrialEvent, TrialParticipation
+from ..statements import COMMUNITY_TRIAL, COMMUNITY_TRIAL_ACCEPTED
 
 TITLE_MAX = 80
 SLOTS_MAX = 200
@@ -56,13 +58,15 @@ def trial_event_create(
     if ends_on < starts_on:
         raise InvalidInput(errors.TRIAL_INVALID, _("结束日期不能早于开始日期"), details={"field": "ends_on"})
     now = clock.now()
-    statement = {"type": "community.trial", "subject": _subject(product), "time": now.isoformat(),
+    statement = {"type": COMMUNITY_TRIAL.name, "subject": _subject(product), "time": now.isoformat(),
                  "merchant": keys.owner_of(actor.organization), "kind": kind, "title": title, "slots": slots,
                  "starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
     event = TrialEvent.objects.create(
         merchant=actor.organization, product=product, kind=kind, title=title, slots=slots, starts_on=starts_on,
         ends_on=ends_on, created_by=actor.user, created_at=now,
-        ledger_leaf_hash=keys.statement_sign_and_append(organization=actor.organization, statement=statement).leaf_hash,
+        ledger_leaf_hash=signing.statement_sign_and_append(
+            organization=actor.organization, statement=statement
+        ).leaf_hash,
     )
     audit_record(actor=actor.user, organization=actor.organization, action="community.trial_create", target=event,
                  data={"leaf_hash": event.ledger_leaf_hash})
@@ -99,8 +103,10 @@ def trial_respond(*, consumer: User, participation_id: int, accept: bool) -> Tri
     if participation is None:
         raise NotFound(errors.TRIAL_NOT_FOUND, _("找不到该邀请"))
     target = ParticipationStatus.ACCEPTED if accept else ParticipationStatus.DECLINED
-    if target not in PARTICIPATION_TRANSITIONS[participation.status]:
-        raise Conflict(errors.TRIAL_TRANSITION, _("这个邀请已经回复过了"), details={"status": participation.status})
+    transition_check(
+        PARTICIPATION_TRANSITIONS, participation.status, target, code=errors.TRIAL_TRANSITION,
+        message=_("这个邀请已经回复过了"), details={"status": participation.status},
+    )
     now = clock.now()
     if accept:
         event = TrialEvent.objects.select_for_update().get(pk=participation.event_id)
@@ -109,10 +115,10 @@ def trial_respond(*, consumer: User, participation_id: int, accept: bool) -> Tri
             raise Conflict(errors.TRIAL_NOT_EXPERT, _("只有平台达人可以参加试用或探访"))
         if event.participations.filter(status=ParticipationStatus.ACCEPTED).count() >= event.slots:
             raise Conflict(errors.TRIAL_FULL, _("名额已满"))
-        statement = {"type": "community.trial.accepted", "subject": _subject(event.product),
+        statement = {"type": COMMUNITY_TRIAL_ACCEPTED.name, "subject": _subject(event.product),
                      "time": now.isoformat(), "trial": event.ledger_leaf_hash, "reviewer": tier.public_id,
                      "kind": event.kind}
-        participation.ledger_leaf_hash = keys.statement_sign_and_append(
+        participation.ledger_leaf_hash = signing.statement_sign_and_append(
             organization=platform_organization(), statement=statement
         ).leaf_hash
     participation.status = target

@@ -5,21 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .models import Cosignature, KeyRecord, LogEntry, PendingEntry, SignedCheckpoint, WitnessState
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 def _hex(value: Any) -> str:
@@ -27,7 +17,7 @@ def _hex(value: Any) -> str:
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(ReadOnlyAdmin):
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["index", "statement_type", "subject", "signer_key_id", "integrated_at"]
     list_filter = ["statement_type"]
     search_fields = ["subject", "signer_key_id"]
@@ -50,23 +40,23 @@ class LogEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(PendingEntry)
-class PendingEntryAdmin(ReadOnlyAdmin):
+class PendingEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["id", "statement_type", "subject", "signer_key_id", "received_at"]
 
 
 @admin.register(SignedCheckpoint)
-class SignedCheckpointAdmin(ReadOnlyAdmin):
+class SignedCheckpointAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["size", "created_at"]
     fields = readonly_fields = ("size", "note", "created_at")
 
 
 @admin.register(Cosignature)
-class CosignatureAdmin(ReadOnlyAdmin):
+class CosignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["checkpoint", "witness", "received_at"]
 
 
 @admin.register(KeyRecord)
-class KeyRecordAdmin(ReadOnlyAdmin):
+class KeyRecordAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["key_id", "owner", "custodial", "status", "created_at", "status_changed_at"]
     list_filter = ["status", "custodial"]
     search_fields = ["key_id", "owner"]
@@ -74,5 +64,5 @@ class KeyRecordAdmin(ReadOnlyAdmin):
 
 
 @admin.register(WitnessState)
-class WitnessStateAdmin(ReadOnlyAdmin):
+class WitnessStateAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["url", "size", "updated_at", "last_error"]

@@ -14,6 +14,8 @@ from django.db import models
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class RowIdField(models.BigIntegerField):
     """A 64-bit integer primary key that SQLite keeps as the table's row id.
@@ -168,10 +170,10 @@ class KeyStatus(models.TextChoices):
 
 
 # A key only ever moves forward: active → retired (rotated out) → revoked, or active → revoked.
-KEY_TRANSITIONS = {
-    KeyStatus.ACTIVE: {KeyStatus.RETIRED, KeyStatus.REVOKED},
-    KeyStatus.RETIRED: {KeyStatus.REVOKED},
-    KeyStatus.REVOKED: set(),
+KEY_TRANSITIONS: TransitionTable = {
+    KeyStatus.ACTIVE: frozenset({KeyStatus.RETIRED, KeyStatus.REVOKED}),
+    KeyStatus.RETIRED: frozenset({KeyStatus.REVOKED}),
+    KeyStatus.REVOKED: frozenset(),
 }
 
 

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.core import clock
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.core.transitions import transition_check
 from xinren.ledger.dsse import Envelope, key_id_for, parse_envelope, sign_envelope, verify_envelope
 from xinren.ledger.errors import LedgerError
 from xinren.ledger.merkle import leaf_hash
@@ -405,12 +406,10 @@ def key_register(*, public_key: bytes, owner: str, custodial: bool, replaces: st
 
 
 def _transition(record: KeyRecord, status: KeyStatus) -> None:
-    if status not in KEY_TRANSITIONS[KeyStatus(record.status)]:
-        raise Conflict(
-            errors.KEY_TRANSITION,
-            _("密钥状态不允许此操作"),
-            details={"key_id": record.key_id, "status": record.status, "to": str(status)},
-        )
+    transition_check(
+        KEY_TRANSITIONS, record.status, status, code=errors.KEY_TRANSITION, message=_("密钥状态不允许此操作"),
+        details={"key_id": record.key_id, "status": record.status, "to": str(status)},
+    )
 
 
 @transaction.atomic

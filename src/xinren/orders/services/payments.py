@@ -28,6 +28,7 @@ from xinren.accounts.models import User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, NotFound
+from xinren.core.transitions import transition_allowed
 from xinren.orders import errors
 from xinren.orders.choices import (
     PAYMENT_OPEN,
@@ -35,7 +36,6 @@ from xinren.orders.choices import (
     OrderStatus,
     PaymentStatus,
     RefundStatus,
-    transition_allowed,
 )
 from xinren.orders.models import Order, Payment, Refund
 from xinren.orders.payments import provider_get

@@ -18,14 +18,15 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.money import fen_to_yuan
+from xinren.core.transitions import transition_check
 from xinren.orders import errors
 from xinren.orders.choices import (
     PAYMENT_SETTLED,
     PAYMENT_TRANSITIONS,
+    REFUND_TRANSITIONS,
     OrderStatus,
     PaymentStatus,
     RefundStatus,
-    transition_check,
 )
 from xinren.orders.models import Order, Payment, Refund
 from xinren.orders.payments import provider_get
@@ -147,7 +148,10 @@ def _refund_apply(*, refund_id: int, remote: ProviderRefund) -> Refund:
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != RefundStatus.PENDING or remote.status == ProviderRefundStatus.PENDING:
         return refund
-    if remote.status == ProviderRefundStatus.SUCCEEDED and remote.amount_fen == refund.amount_fen:
+    succeeded = remote.status == ProviderRefundStatus.SUCCEEDED and remote.amount_fen == refund.amount_fen
+    outcome = RefundStatus.SUCCEEDED if succeeded else RefundStatus.FAILED
+    transition_check(REFUND_TRANSITIONS, refund.status, outcome, code=errors.REFUND_TRANSITION, labels=RefundStatus)
+    if succeeded:
         refunded = payment.refunded_fen + refund.amount_fen
         target = PaymentStatus.REFUNDED if refunded == payment.captured_fen else PaymentStatus.PARTIALLY_REFUNDED
         transition_check(
@@ -156,10 +160,9 @@ def _refund_apply(*, refund_id: int, remote: ProviderRefund) -> Refund:
         payment.refunded_fen = refunded
         payment.status = target
         payment.save(update_fields=["refunded_fen", "status", "updated_at"])
-        refund.status = RefundStatus.SUCCEEDED
     else:
-        refund.status = RefundStatus.FAILED
         refund.failure_code = (remote.failure_code or "amount_mismatch")[:64]
+    refund.status = outcome
     refund.provider_ref = remote.refund_ref
     refund.completed_at = clock.now()
     refund.save()

@@ -22,13 +22,13 @@ from xinren.catalog.models import Item, PartnerGrant
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.transitions import transition_check
 from xinren.orders import errors
 from xinren.orders.choices import (
     SHIPMENT_TRANSITIONS,
     DeliveryConfirmedBy,
     OrderStatus,
     ShipmentStatus,
-    transition_check,
 )
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
 from xinren.orders.selectors import partner_shipments

@@ -5,8 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from xinren.accounts.models import Organization, User
+from xinren.core.transitions import transition_check
 from xinren.orders import errors
-from xinren.orders.choices import ORDER_TRANSITIONS, OrderStatus, transition_check
+from xinren.orders.choices import ORDER_TRANSITIONS, OrderStatus
 from xinren.orders.models import Order, OrderStatusChange
 
 _TIMESTAMPS = {

@@ -7,9 +7,9 @@ from datetime import datetime
 
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts import keys
 from xinren.accounts.models import Organization, User
 from xinren.accounts.selectors import platform_find
+from xinren.attest import signing
 from xinren.core.audit import audit_record
 from xinren.core.errors import DomainError, InvalidInput
 from xinren.core.models import PageRefresh
@@ -57,7 +57,7 @@ def tags_clean(tags: Sequence[str]) -> list[str]:
 
 def sign(organization: Organization, statement: dict[str, object]) -> str:
     """Sign and pool the statement with the organization's key; the leaf hash."""
-    return keys.statement_sign_and_append(organization=organization, statement=statement).leaf_hash
+    return signing.statement_sign_and_append(organization=organization, statement=statement).leaf_hash
 
 
 def product_page_stale(product_id: int) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
+from xinren.attest.proofs import Proof, statement_proofs
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Batch, Product
 from xinren.coldchain.models import Leg
@@ -23,7 +24,7 @@ from xinren.evidence.verification import evidence_proofs
 from xinren.lab.models import LabReport
 from xinren.lab.selectors import scorecard_for_report
 from xinren.trace.models import TraceEvent
-from xinren.trace.verification import EventProof, event_proofs, statement_proofs
+from xinren.trace.proofs import event_proofs
 from xinren.verification.models import Credential, CredentialCheck
 from xinren.verification.proofs import check_proofs
 from xinren.verification.selectors import credentials_live
@@ -36,7 +37,7 @@ class CredentialFacts:
 
     credential: Credential
     check: CredentialCheck | None
-    proof: EventProof | None
+    proof: Proof | None
     current: VerificationResult
 
 
@@ -69,10 +70,10 @@ class LotFacts:
         )
 
     @functools.cached_property
-    def event_proofs(self) -> dict[int, EventProof]:
+    def event_proofs(self) -> dict[int, Proof]:
         return event_proofs(self.events)
 
-    def proof(self, event: TraceEvent) -> EventProof:
+    def proof(self, event: TraceEvent) -> Proof:
         """An event's proof state (events outside the lot's list, such as a leg's arrival, are looked up too)."""
         if event.pk not in self.event_proofs:
             self.event_proofs.update(event_proofs([event]))
@@ -83,10 +84,10 @@ class LotFacts:
         return list(evidence_for(product=self.product, batch=self.batch, active_only=True))
 
     @functools.cached_property
-    def _evidence_proofs(self) -> dict[int, EventProof]:
+    def _evidence_proofs(self) -> dict[int, Proof]:
         return evidence_proofs(self._evidence)
 
-    def evidence(self, purpose: str) -> list[tuple[Evidence, EventProof]]:
+    def evidence(self, purpose: str) -> list[tuple[Evidence, Proof]]:
         """Active evidence of one purpose on the product or lot, with proofs."""
         return [(e, self._evidence_proofs[e.pk]) for e in self._evidence if e.purpose == purpose]
 
@@ -129,11 +130,11 @@ class LotFacts:
     def coldchain(self) -> ColdChainStatus | None:
         return None if self.batch is None else coldchain_status_for_batch(batch=self.batch)
 
-    def statement_proofs(self, leaf_hashes: list[str]) -> dict[str, EventProof]:
+    def statement_proofs(self, leaf_hashes: list[str]) -> dict[str, Proof]:
         return statement_proofs(leaf_hashes=leaf_hashes)
 
     @functools.cached_property
-    def lab(self) -> tuple[int, EventProof, LabReport] | None:
+    def lab(self) -> tuple[int, Proof, LabReport] | None:
         """The overall stars of the lot's latest lab report, with the report's proof."""
         if self.batch is None:
             return None
@@ -148,4 +149,4 @@ class LotFacts:
             return None
         stars = int(scorecard_for_report(report=report)["overall_stars"])
         proof = statement_proofs(leaf_hashes=[report.ledger_leaf_hash]).get(report.ledger_leaf_hash)
-        return stars, proof or EventProof(state="mismatch"), report
+        return stars, proof or Proof(state="mismatch"), report

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 
-from xinren.trace.verification import VERIFIED, EventProof
+from xinren.attest.proofs import VERIFIED, Proof
 
 if TYPE_CHECKING:
     from .facts import LotFacts
@@ -25,7 +25,7 @@ class EvidenceRef:
     url: str | None = None
 
     @classmethod
-    def of(cls, *, kind: str, description: str, proof: EventProof) -> EvidenceRef:
+    def of(cls, *, kind: str, description: str, proof: Proof) -> EvidenceRef:
         index = proof.index if proof.state == VERIFIED else None
         return cls(
             kind=kind,

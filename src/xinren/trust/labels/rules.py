@@ -12,10 +12,10 @@ from decimal import Decimal
 from django.utils.translation import gettext as _
 
 from xinren.accounts.choices import OrganizationKind
+from xinren.attest.proofs import VERIFIED
 from xinren.evidence.choices import MediaKind, Purpose
 from xinren.trace.choices import BizStep
 from xinren.trace.models import Place, TraceEvent
-from xinren.trace.verification import VERIFIED
 from xinren.verification.choices import CredentialKind, VerificationStatus
 
 from .facts import CredentialFacts, LotFacts

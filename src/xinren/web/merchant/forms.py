@@ -19,6 +19,7 @@ from xinren.catalog import errors as catalog_errors
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.gs1 import DigitalLink, ai_value_validate
 from xinren.catalog.models import Batch
+from xinren.coldchain.readings import READING_UNITS
 from xinren.core.errors import DomainError
 from xinren.trace import errors as trace_errors
 from xinren.trace.choices import Action, BizStep, Disposition, EventType
@@ -50,7 +51,6 @@ UNITS = [
     ("H87", _("件 (H87)")),
 ]
 SENSOR_TYPES = [("Temperature", _("温度 (°C)")), ("RelativeHumidity", _("相对湿度 (%)"))]
-SENSOR_UNITS = {"Temperature": "CEL", "RelativeHumidity": "P1"}
 RECORDABLE_EVENT_TYPES = [
     (EventType.OBJECT.value, EventType.OBJECT.label),
     (EventType.AGGREGATION.value, EventType.AGGREGATION.label),
@@ -315,7 +315,7 @@ def sensor_readings(formset: forms.BaseFormSet, *, zone: str) -> list[dict[str, 
             {
                 "type": row["type"],
                 "value": float(row["value"]),
-                "uom": SENSOR_UNITS[row["type"]],
+                "uom": READING_UNITS[row["type"]],
                 "time": timezone.make_naive(when).replace(tzinfo=ZoneInfo(zone)) if when else None,
             }
         )

@@ -9,11 +9,11 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from xinren.attest.proofs import statement_proofs
 from xinren.catalog.models import Batch, Product
 from xinren.costs.selectors import cost_breakdown_current
 from xinren.lab.selectors import scorecard_for_batch
 from xinren.lab.thresholds import COMPARATOR_SYMBOLS, Comparator
-from xinren.trace.verification import statement_proofs
 
 # Bars show a measured value against its limit; a value far below the limit still gets a visible sliver.
 MIN_BAR_PERCENT = 2

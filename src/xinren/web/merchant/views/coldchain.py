@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
@@ -46,18 +44,6 @@ class PromiseForm(forms.Form):
     active = forms.BooleanField(label=gettext_lazy("生效"), required=False, initial=True)
 
 
-def _initial_profile(profile: ColdChainProfile | None) -> dict[str, Any] | None:
-    if profile is None:
-        return None
-    return {
-        "temperature_min": profile.temperature_min / 10,
-        "temperature_max": profile.temperature_max / 10,
-        "humidity_min": None if profile.humidity_min is None else profile.humidity_min / 10,
-        "humidity_max": None if profile.humidity_max is None else profile.humidity_max / 10,
-        "tolerance_minutes": profile.tolerance_minutes,
-    }
-
-
 def _page(
     request: HttpRequest, actor: Actor, product: Product, *, profile_form: ProfileForm | None = None,
     promise_form: PromiseForm | None = None, status: int = 200,
@@ -69,7 +55,7 @@ def _page(
         "product": product,
         "profile": profile,
         "promise": promise,
-        "profile_form": profile_form or ProfileForm(initial=_initial_profile(profile)),
+        "profile_form": profile_form or ProfileForm(initial=selectors.profile_dict(profile)),
         "promise_form": promise_form or PromiseForm(initial=promised),
         "batches": [
             {"batch": batch, "status": selectors.coldchain_status_for_batch(batch=batch),

@@ -1,4 +1,4 @@
-"""Who is calling: a partner system with an organization's API key, or a signed-in person's browser session.
+"""Who is calling the API: a partner system with an organization's API key, or a signed-in person's browser session.
 
 Each scheme yields an `Actor`, which Ninja stores as `request.auth`; handlers read it with `actor_of`.
 A key that is presented but unknown, malformed or revoked is refused at once (401) rather than falling
@@ -15,11 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 from ninja.utils import check_csrf
 
-from xinren.accounts.actors import Actor
-from xinren.accounts.models import User
-from xinren.accounts.selectors import SESSION_ORGANIZATION_KEY, actor_for_user
-from xinren.accounts.services import api_key_authenticate
 from xinren.core.errors import DomainError, PermissionDenied
+
+from .actors import Actor
+from .models import User
+from .selectors import SESSION_ORGANIZATION_KEY, actor_for_user
+from .services import api_key_authenticate
 
 ORGANIZATION_HEADER = "X-Organization-Id"
 # The merchant console keeps the organization chosen in its switcher under this session key; the API follows the

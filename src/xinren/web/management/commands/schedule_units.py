@@ -12,12 +12,15 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from xinren.core.units import units_render
 from xinren.schedule import JOBS
 
+SYSTEMD = settings.PROJECT_DIR / "deploy" / "systemd"
+
 
 class Command(BaseCommand):
     help = "Generate deploy/systemd units from the periodic schedule (xinren/schedule.py)."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--dir", type=Path, default=settings.PROJECT_DIR / "deploy" / "systemd")
+        parser.add_argument("--write", "--dir", dest="dir", type=Path, default=SYSTEMD,
+                            help="the folder to write (or --check) the units in (default: deploy/systemd)")
         parser.add_argument("--check", action="store_true", help="fail if a unit differs, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -1,4 +1,6 @@
-"""Whether each event shown to a consumer is in the transparency log, and still says what was signed.
+"""Whether each signed record shown to a consumer is in the transparency log, and still says what was signed.
+
+The one proof reader: events, evidence, lab reports, reviews, credential checks … all ask here.
 
 Four states, each shown plainly on the consumer page:
 - verified: the signed statement is in the log, covered by a signed checkpoint, and matches the stored event;
@@ -14,14 +16,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-from xinren.accounts.models import SigningKey
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
 
-from .models import TraceEvent
-from .statements import event_matches_statement
+from .models import SigningKey
 
 VERIFIED = "verified"
 PENDING = "pending"
@@ -38,7 +38,7 @@ R = TypeVar("R", bound=_Record)
 
 
 @dataclass(frozen=True)
-class EventProof:
+class Proof:
     """What the consumer page shows next to one event."""
 
     state: str
@@ -68,30 +68,47 @@ def _chunks(values: list[bytes]) -> Iterable[list[bytes]]:
 Logged = tuple[int | None, dict[str, Any] | None, str]  # log index (None while pooled), statement, signer key
 
 
-def statement_payload(envelope: bytes) -> dict[str, Any] | None:
-    """The statement a DSSE envelope carries, or None when it cannot be read as a JSON object."""
+def envelope_statement(envelope: bytes) -> dict[str, Any] | None:
+    """The statement a DSSE envelope carries, or None when it cannot be read as a JSON object (not verified)."""
     try:
-        statement = json.loads(parse_envelope(envelope).payload.decode("utf-8"))
-    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError):
+        statement = json.loads(parse_envelope(bytes(envelope)).payload.decode("utf-8"))
+    except (LedgerError, UnicodeDecodeError, json.JSONDecodeError, TypeError):
         return None
     return statement if isinstance(statement, dict) else None
 
 
 def logged_statements(leaf_hashes: Iterable[bytes]) -> dict[bytes, Logged]:
     """What the log (or its pool) holds for each leaf hash: a few queries for any number of hashes."""
-    wanted = sorted(set(leaf_hashes))
+    return _lookup(sorted(set(leaf_hashes)), with_statements=True)
+
+
+def _lookup(wanted: list[bytes], *, with_statements: bool) -> dict[bytes, Logged]:
+    """Index, statement (when asked: it costs reading and parsing each envelope) and signer of each leaf hash found
+    in the log, else in its pool."""
     logged: dict[bytes, Logged] = {}
+    envelope = ("envelope",) if with_statements else ()
     for chunk in _chunks(wanted):
-        for position, leaf, envelope, key_id in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
-            "index", "leaf_hash", "envelope", "signer_key_id"
-        ):
-            logged[bytes(leaf)] = (position, statement_payload(bytes(envelope)), key_id)
+        for row in LogEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id", "index",
+                                                                             *envelope):
+            logged[bytes(row[0])] = (row[2], envelope_statement(row[3]) if with_statements else None, row[1])
     for chunk in _chunks([h for h in wanted if h not in logged]):
-        for leaf, envelope, key_id in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list(
-            "leaf_hash", "envelope", "signer_key_id"
-        ):
-            logged[bytes(leaf)] = (None, statement_payload(bytes(envelope)), key_id)
+        for row in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id",
+                                                                                 *envelope):
+            logged[bytes(row[0])] = (None, envelope_statement(row[2]) if with_statements else None, row[1])
     return logged
+
+
+def _proof(hex_hash: str, found: Logged, *, signers: dict[str, str], size: int) -> Proof:
+    index, _statement, key_id = found
+    covered = index is not None and index < size
+    return Proof(
+        state=VERIFIED if covered else PENDING,
+        leaf_hash=hex_hash,
+        index=index,
+        signer_key_id=key_id,
+        signer=signers.get(key_id, ""),
+        checkpoint_size=size if covered else None,
+    )
 
 
 def record_proofs(
@@ -100,7 +117,7 @@ def record_proofs(
     leaf_hash: Callable[[R], str],
     matches: Callable[[R, dict[str, Any] | None], bool],
     unsigned: str = MISMATCH,
-) -> dict[int, EventProof]:
+) -> dict[int, Proof]:
     """The proof state of any signed records (events, evidence, checks …) by primary key.
 
     `matches` says whether the stored record still says what its logged statement says; a record without a
@@ -109,74 +126,36 @@ def record_proofs(
     logged = logged_statements(bytes.fromhex(leaf_hash(r)) for r in records if leaf_hash(r))
     signers = _signer_names({key_id for _index, _statement, key_id in logged.values()})
     size = log_size()
-    proofs: dict[int, EventProof] = {}
+    proofs: dict[int, Proof] = {}
     for record in records:
         hex_hash = leaf_hash(record)
+        found = logged.get(bytes.fromhex(hex_hash)) if hex_hash else None
         if not hex_hash:
-            proofs[record.pk] = EventProof(state=unsigned)
-            continue
-        found = logged.get(bytes.fromhex(hex_hash))
-        if found is None or not matches(record, found[1]):
-            proofs[record.pk] = EventProof(state=MISMATCH, leaf_hash=hex_hash)
-            continue
-        index, _statement, key_id = found
-        covered = index is not None and index < size
-        proofs[record.pk] = EventProof(
-            state=VERIFIED if covered else PENDING,
-            leaf_hash=hex_hash,
-            index=index,
-            signer_key_id=key_id,
-            signer=signers.get(key_id, ""),
-            checkpoint_size=size if covered else None,
-        )
+            proofs[record.pk] = Proof(state=unsigned)
+        elif found is None or not matches(record, found[1]):
+            proofs[record.pk] = Proof(state=MISMATCH, leaf_hash=hex_hash)
+        else:
+            proofs[record.pk] = _proof(hex_hash, found, signers=signers, size=size)
     return proofs
 
 
-def event_proofs(events: Sequence[TraceEvent]) -> dict[int, EventProof]:
-    """The proof state of each event, keyed by the event's primary key (a few queries for any number)."""
-    return record_proofs(
-        events,
-        leaf_hash=lambda event: event.ledger_leaf_hash,
-        matches=lambda event, statement: statement is not None
-        and event_matches_statement(document=event.document, statement=statement),
-        unsigned=UNSIGNED,
-    )
-
-
-def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, EventProof]:
+def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, Proof]:
     """The proof state of any signed statements (lab reports, cost breakdowns, evidence …), by leaf hash (hex).
 
     A statement whose leaf hash is in neither the log nor the pool is a mismatch: the record claims a
     signature that the log does not hold. Callers that can compare the logged bytes with their record do so
-    themselves; this answers "is it in the log, and is it covered by a checkpoint yet".
+    themselves (`record_proofs`); this answers "is it in the log, and is it covered by a checkpoint yet".
     """
     wanted = sorted({bytes.fromhex(h) for h in leaf_hashes if h})
-    logged: dict[bytes, tuple[int | None, str]] = {}
-    for chunk in _chunks(wanted):
-        for position, leaf, key_id in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
-            "index", "leaf_hash", "signer_key_id"
-        ):
-            logged[bytes(leaf)] = (position, key_id)
-    for chunk in _chunks([h for h in wanted if h not in logged]):
-        for leaf, key_id in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id"):
-            logged[bytes(leaf)] = (None, key_id)
-    signers = _signer_names({key_id for _index, key_id in logged.values()})
+    logged = _lookup(wanted, with_statements=False)
+    signers = _signer_names({key_id for _index, _statement, key_id in logged.values()})
     size = log_size()
-    proofs: dict[str, EventProof] = {}
+    proofs: dict[str, Proof] = {}
     for leaf in wanted:
         found = logged.get(leaf)
-        if found is None:
-            proofs[leaf.hex()] = EventProof(state=MISMATCH, leaf_hash=leaf.hex())
-            continue
-        index, key_id = found
-        covered = index is not None and index < size
-        proofs[leaf.hex()] = EventProof(
-            state=VERIFIED if covered else PENDING,
-            leaf_hash=leaf.hex(),
-            index=index,
-            signer_key_id=key_id,
-            signer=signers.get(key_id, ""),
-            checkpoint_size=size if covered else None,
+        proofs[leaf.hex()] = (
+            Proof(state=MISMATCH, leaf_hash=leaf.hex()) if found is None
+            else _proof(leaf.hex(), found, signers=signers, size=size)
         )
     return proofs
 

@@ -1,11 +1,11 @@
-"""Signing keys of organizations, and signing statements into the platform log on their behalf.
+"""Signing keys of organizations: custodial keys kept encrypted at rest, and third parties' own keys.
 
 Two kinds of key:
 - custodial: the platform generates it and keeps the 32-byte seed encrypted at rest with AES-256-GCM
   under `settings.XINREN_KEY_ENCRYPTION_KEY` (derived from SECRET_KEY in development); it signs the
-  statements an organization records through the platform;
+  statements an organization records through the platform (`signing.statement_sign_and_append`);
 - own: a third party (a lab, a logistics firm) registers its Ed25519 public key and submits envelopes
-  it signed itself (`envelope_submit`).
+  it signed itself (`signing.envelope_submit`).
 
 Creating, registering, rotating and revoking a key each append a key statement to the log (through
 the log's key directory, `ledger.store.services`), so the history of who could sign what is itself
@@ -19,8 +19,6 @@ import binascii
 import functools
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
-from typing import Any
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -30,16 +28,16 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import Role
+from xinren.accounts.models import Organization, User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
-from xinren.ledger.dsse import key_id_for, sign_envelope
+from xinren.ledger.dsse import key_id_for
 from xinren.ledger.store import services as log_services
-from xinren.ledger.store.services import LogEntryRef
 
-from .actors import Actor
-from .choices import Role
-from .models import Organization, SigningKey, User
+from .models import SigningKey
 
 _BLOB_VERSION = b"\x01"
 _NONCE_SIZE = 12
@@ -222,7 +220,8 @@ def _active_custodial(organization: Organization) -> SigningKey | None:
                                      status=SigningKey.Status.ACTIVE).first()
 
 
-def _custodial_for_signing(organization: Organization) -> SigningKey:
+def custodial_for_signing(organization: Organization) -> SigningKey:
+    """The organization's active custodial key, created on its first statement."""
     key = _active_custodial(organization)
     if key is not None:
         return key
@@ -235,40 +234,3 @@ def _custodial_for_signing(organization: Organization) -> SigningKey:
         audit_record(actor=None, organization=organization, action="signing_key.create", target=key,
                      data={"key_id": key.key_id, "custodial": True})
     return key
-
-
-# Signing and submitting statements.
-
-
-@transaction.atomic
-def statement_sign_and_append(*, organization: Organization, statement: Mapping[str, Any]) -> LogEntryRef:
-    """Sign a statement with the organization's custodial key and pool it for the log.
-
-    The statement needs `type` and `subject` (and may carry `corrects`, the leaf hash of the entry it
-    corrects); `time` is added when absent. Its canonical JSON bytes are built once, signed as a DSSE
-    envelope and stored as they are. Call inside the transaction that records the fact, so both commit
-    or neither does.
-    """
-    document = dict(statement)
-    document.setdefault("time", clock.now().isoformat())
-    payload = log_services.statement_bytes(document)
-    fields = log_services.statement_fields(payload)
-    key = _custodial_for_signing(organization)
-    private = Ed25519PrivateKey.from_private_bytes(seed_decrypt(bytes(key.encrypted_private_key or b""),
-                                                                key_id=key.key_id))
-    envelope = sign_envelope(payload, key=private, keyid=key.key_id).to_json()
-    pending = log_services.entry_append(
-        envelope_bytes=envelope, signer_key_id=key.key_id, statement_type=fields.statement_type, subject=fields.subject
-    )
-    return LogEntryRef.of(pending)
-
-
-def envelope_submit(*, actor: Actor, envelope_bytes: bytes) -> LogEntryRef:
-    """Pool an envelope the actor's organization signed with its own registered key."""
-    return envelopes_submit(actor=actor, envelopes=[envelope_bytes])[0]
-
-
-def envelopes_submit(*, actor: Actor, envelopes: Sequence[bytes]) -> list[LogEntryRef]:
-    """Pool a batch of self-signed envelopes: all accepted, or none with the first refusal's reason."""
-    actor.require(role=Role.STAFF)
-    return log_services.envelopes_submit(envelopes=envelopes, owner=owner_of(actor.organization))
