@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import statistics
 import subprocess
 import sys
@@ -129,14 +130,16 @@ def reviews_make(count: int) -> list[int]:
 
 
 @contextmanager
-def workers(commands: list[list[str]], env: dict[str, str], ready: Callable[[list[Path]], bool]) -> Iterator[None]:
+def workers(
+    name: str, commands: list[list[str]], env: dict[str, str], ready: Callable[[list[Path]], bool]
+) -> Iterator[None]:
     """Worker processes running `commands`, once `ready(their log files)` holds and a second more has passed."""
-    logs = [BENCH_DIR / f"worker-{n}.log" for n in range(len(commands))]
+    logs = [BENCH_DIR / f"worker-{name}-{n}.log" for n in range(len(commands))]
     processes = []
     for command, log in zip(commands, logs, strict=True):
         with log.open("w") as out:
             processes.append(subprocess.Popen([sys.executable, "manage.py", *command], cwd=ROOT, env=env,
-                                              stdout=out, stderr=subprocess.STDOUT))
+                                              stdout=out, stderr=subprocess.STDOUT, start_new_session=True))
     try:
         deadline = time.monotonic() + 60
         while not ready(logs):
@@ -149,7 +152,12 @@ def workers(commands: list[list[str]], env: dict[str, str], ready: Callable[[lis
         for process in processes:
             process.terminate()
         for process in processes:
-            process.wait(timeout=60)
+            try:
+                process.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # and its work horse or scheduler: they share its process group
+                print(f"  a worker did not stop within 60 s of SIGTERM: killed (see {logs})", flush=True)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def workers_started(logs: list[Path]) -> bool:
@@ -234,7 +242,7 @@ def main() -> None:
         for count in (1, 2):
             commands = [["tasks_worker", "--no-schedule", "--interval", "0.05", "--worker-id", f"bench-{n}"]
                         for n in range(count)]
-            with workers(commands, {**env, "XINREN_TASKS_BACKEND": "database"}, workers_started):
+            with workers(f"db{count}", commands, {**env, "XINREN_TASKS_BACKEND": "database"}, workers_started):
                 for kind, (_call, enqueue) in kinds.items():
                     DBTaskResult.objects.all().delete()
                     seconds = timed_enqueue_and_run(enqueue, args.tasks, db_done)
@@ -252,7 +260,7 @@ def main() -> None:
                 def rq_started(logs: list[Path], queue: Queue = queue) -> bool:
                     return len(Worker.all(connection=queue.connection)) == 2
 
-                with workers(commands, {**env, "XINREN_TASKS_BACKEND": "rq"}, rq_started):
+                with workers(mode.replace("×", "x"), commands, {**env, "XINREN_TASKS_BACKEND": "rq"}, rq_started):
                     for kind, (_call, enqueue) in kinds.items():
                         for registry in (FinishedJobRegistry(queue=queue), FailedJobRegistry(queue=queue)):
                             for job_id in registry.get_job_ids():

@@ -8,6 +8,7 @@ their own (SQLite) or the test database itself (PostgreSQL).
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -128,7 +129,7 @@ def rq_workers(shared_database, redis_url, rq_settings) -> Iterator[list[subproc
         subprocess.Popen(
             [sys.executable, "manage.py", "rqworker", "--job-class", "django_tasks_rq.Job", "--with-scheduler",
              "--name", f"test-{run}-{n}", "default"],
-            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+            cwd=PROJECT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
         )
         for n in (1, 2)
     ]
@@ -142,8 +143,8 @@ def rq_workers(shared_database, redis_url, rq_settings) -> Iterator[list[subproc
         for worker in workers:
             try:
                 worker.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                worker.kill()
+            except subprocess.TimeoutExpired:  # its work horse or scheduler too: they are in its process group
+                os.killpg(worker.pid, signal.SIGKILL)
                 worker.wait()
 
 
