@@ -186,7 +186,13 @@ def main() -> None:
 
     database_url = use_database(args.db)
     redis_url, redis_release = claim_redis()
+    try:
+        run(args, database_url=database_url, redis_url=redis_url)
+    finally:
+        redis_release()
 
+
+def run(args: argparse.Namespace, *, database_url: str, redis_url: str) -> None:
     import django_rq
     from django.test import override_settings
     from django_tasks import TaskResultStatus
@@ -273,7 +279,6 @@ def main() -> None:
                 while len(Worker.all(connection=queue.connection)):  # the next mode waits for these to leave
                     time.sleep(0.05)
     db_failed = DBTaskResult.objects.filter(status=TaskResultStatus.FAILED).count()
-    redis_release()
 
     print(f"\nmedians over {args.rounds} rounds, {args.tasks} tasks each ({args.db}); "
           f"failed on the database: {db_failed}")
