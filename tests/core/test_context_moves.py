@@ -1,6 +1,6 @@
 """Models that changed context keep their rows: a database migrated before the moves migrates with no data movement.
 
-The database is taken back to the migration state of main before the moves (ADR 0012), filled through the
+The database is taken back to the migration state of main before the moves (ADR 0014), filled through the
 historical models as that code would have, then migrated forward; the rows, their content types and the admin
 history pointing at them are all still there, read through today's models.
 """

@@ -16,6 +16,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from typing_extensions import TypedDict
+
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 from xinren.ledger.store.models import LogEntry, PendingEntry
@@ -37,6 +39,18 @@ class _Record(Protocol):
 R = TypeVar("R", bound=_Record)
 
 
+class LedgerProof(TypedDict, closed=True):
+    """A Proof as the consumer page's JSON carries it."""
+
+    state: str  # verified, pending, mismatch or unsigned
+    leaf_hash: str
+    log_index: int | None
+    signer_key_id: str
+    signer: str
+    checkpoint_size: int | None
+    bundle: str | None  # the proof bundle's URL, once verified
+
+
 @dataclass(frozen=True)
 class Proof:
     """What the consumer page shows next to one event."""
@@ -48,7 +62,7 @@ class Proof:
     signer: str = ""
     checkpoint_size: int | None = None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> LedgerProof:
         return {
             "state": self.state,
             "leaf_hash": self.leaf_hash,

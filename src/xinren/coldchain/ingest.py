@@ -35,7 +35,7 @@ from .detection import Found, Limits, excursions_find
 from .models import ColdChainProfile, Excursion, Leg, Reading, ReadingBatch
 from .readings import CANONICAL_FORMAT, ParsedReading, readings_digest, readings_parse, time_canonical
 from .statements import COLDCHAIN_READINGS
-from .status import arrivals_fill, excursion_dict
+from .status import ExcursionData, arrivals_fill, excursion_dict
 
 # Excursions listed in one statement; a leg with more is broken beyond what a page can usefully show.
 MAX_STATEMENT_EXCURSIONS = 100
@@ -62,7 +62,7 @@ class IngestResult:
     duplicates: int
     sha256: str | None
     leaf_hash: str | None
-    excursions: list[dict[str, Any]] = field(default_factory=list)
+    excursions: list[ExcursionData] = field(default_factory=list)
 
 
 def _limits(profile: ColdChainProfile) -> Limits:

@@ -13,17 +13,18 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, NotRequired
 
 from django.db.models import Count, Max, Min
 from django.utils import timezone
+from typing_extensions import TypedDict
 
 from xinren.attest.proofs import statement_proofs
 from xinren.catalog.models import Batch, Product
 
 from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
 from .readings import readings_digest
-from .status import PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
+from .status import ColdChainProfileData, PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
 
 MAX_POINTS = 120
 # Legs with more readings are charted from per-slice aggregates, and their digests are left to the audit tool
@@ -31,6 +32,119 @@ MAX_POINTS = 120
 FULL_CHECK_LIMIT = 20_000
 WIDTH, HEIGHT = 320.0, 150.0
 LEFT, RIGHT, TOP, BOTTOM = 34.0, 8.0, 8.0, 22.0
+
+
+# The section's shape. Chart numbers are text (SVG coordinates), so that no locale's formatting reaches the SVG.
+class ChartBand(TypedDict, closed=True):
+    """The allowed temperature band's rectangle."""
+
+    x: str
+    y: str
+    w: str
+    h: str
+
+
+class ChartYTick(TypedDict, closed=True):
+    y: str
+    label: str
+
+
+class ChartXTick(TypedDict, closed=True):
+    x: str
+    label: str
+    anchor: str  # SVG text-anchor: start, middle or end
+
+
+class ChartAxis(TypedDict, closed=True):
+    x1: str
+    y: str
+    x2: str
+    top: str
+
+
+class ColdChainChart(TypedDict, closed=True):
+    """One leg's temperature chart, ready for the partial's inline SVG."""
+
+    width: str
+    height: str
+    points: str  # the polyline's points
+    red: list[str]  # one polyline per excursion
+    band: ChartBand | None  # None without a profile
+    y_ticks: list[ChartYTick]
+    x_ticks: list[ChartXTick]
+    axis: ChartAxis
+    label_x: str
+    label_y: str
+
+
+class ExcursionLine(TypedDict, closed=True):
+    """An excursion as the page says it (local times, values with their unit)."""
+
+    kind: str
+    start: str
+    end: str
+    day: str
+    place: str
+    limit: str
+    peak: str
+    minutes: int
+    open: bool
+
+
+class LegLedger(TypedDict, closed=True):
+    """A leg's ledger mark: its reading batches in the log, and their digests checked."""
+
+    state: str  # verified, pending, mismatch or unsigned
+    batches: int
+    signer: str
+    bundle: str | None
+    digests_checked: bool
+
+
+# Functional form: a leg says where it went "from".
+ColdChainLeg = TypedDict(
+    "ColdChainLeg",
+    {
+        "number": int,
+        "carrier": str,
+        "from": str,
+        "to": str,
+        "departed": str,
+        "arrived": str,
+        "hours": float | None,
+        "readings": int,
+        "devices": int,
+        "min": str,
+        "max": str,
+        "chart": ColdChainChart | None,
+        "excursions": list[ExcursionLine],
+        "ledger": LegLedger,
+    },
+    closed=True,
+)
+
+
+class PromiseLine(TypedDict, closed=True):
+    """A delivery promise and how the lot's units measured against it (only the promise on a product page)."""
+
+    text: str
+    hours: int
+    outcome: str | None  # a PromiseOutcome, None before any unit shipped
+    measured: str | None  # the longest measured hours
+    kept: int
+    broken: int
+    pending: int
+    unconfirmed: int
+    unit: str  # "item" or "lot"
+
+
+class ColdChainSection(TypedDict, closed=True):
+    """The cold-chain section: legs with charts and excursions, the profile, and the promise badges."""
+
+    legs: list[ColdChainLeg]
+    profile: ColdChainProfileData | None
+    excursions: NotRequired[int]  # on lot pages: how many excursions in all
+    promises: list[PromiseLine]
 
 
 def _n(value: float) -> str:
@@ -64,7 +178,7 @@ def _downsample(rows: Sequence[tuple[datetime, int]], centre: float) -> list[tup
 
 def _chart(
     rows: list[tuple[datetime, int]], profile: ColdChainProfile | None, excursions: list[Excursion]
-) -> dict[str, Any] | None:
+) -> ColdChainChart | None:
     if not rows:
         return None
     band = (profile.temperature_min, profile.temperature_max) if profile is not None else None
@@ -93,7 +207,9 @@ def _chart(
             inside = [(t - timedelta(seconds=span / 200), v), (t + timedelta(seconds=span / 200), v)]
         if inside:
             red.append(line(inside))
-    ticks = [{"y": _n(y(v)), "label": f"{v / 10:g} °C"} for v in (sorted(set(band)) if band else (low + 10, high - 10))]
+    ticks: list[ChartYTick] = [
+        {"y": _n(y(v)), "label": f"{v / 10:g} °C"} for v in (sorted(set(band)) if band else (low + 10, high - 10))
+    ]
     middle = start + (end - start) / 2
     return {
         "width": _n(WIDTH),
@@ -115,7 +231,7 @@ def _chart(
     }
 
 
-def _excursion_text(excursion: Excursion) -> dict[str, Any]:
+def _excursion_text(excursion: Excursion) -> ExcursionLine:
     unit = "%" if excursion.kind == "humid" else " °C"
     return {
         "kind": excursion.kind,
@@ -130,7 +246,7 @@ def _excursion_text(excursion: Excursion) -> dict[str, Any]:
     }
 
 
-def _ledger(batches: list[ReadingBatch], readings: list[Any] | None) -> dict[str, Any]:
+def _ledger(batches: list[ReadingBatch], readings: list[Any] | None) -> LegLedger:
     """The leg's ledger mark: every reading batch signed and in the log, and (unless `readings` is None, for legs
     too long to re-hash on every publication) its stored readings still matching the signed digests."""
     proofs = statement_proofs(leaf_hashes=[b.ledger_leaf_hash for b in batches])
@@ -173,7 +289,7 @@ def _series_sliced(leg: Leg, device: str, centre: float) -> list[tuple[datetime,
     return points
 
 
-def _leg(leg: Leg, number: int, profile: ColdChainProfile | None) -> dict[str, Any]:
+def _leg(leg: Leg, number: int, profile: ColdChainProfile | None) -> ColdChainLeg:
     excursions = list(Excursion.objects.filter(leg=leg).order_by("start", "id"))
     counts = dict(
         Reading.objects.filter(leg=leg, temperature__isnull=False)
@@ -222,7 +338,7 @@ def _leg(leg: Leg, number: int, profile: ColdChainProfile | None) -> dict[str, A
     }
 
 
-def _promise(result: PromiseResult) -> dict[str, Any]:
+def _promise(result: PromiseResult) -> PromiseLine:
     return {
         "text": result.text,
         "hours": result.hours_promised,
@@ -236,7 +352,7 @@ def _promise(result: PromiseResult) -> dict[str, Any]:
     }
 
 
-def section_build(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def section_build(*, product: Product, batch: Batch | None) -> ColdChainSection | None:
     """The section's data, or None when there is nothing to show."""
     if batch is None:
         promises = list(Promise.objects.filter(product=product, active=True).order_by("kind", "id"))

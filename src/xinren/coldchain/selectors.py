@@ -3,11 +3,9 @@ status.py; the consumer section is built in section.py."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from xinren.catalog.models import Batch, Product
 
-from .section import section_build
+from .section import ColdChainSection, section_build
 from .status import (
     ColdChainStatus,
     LegDuration,
@@ -42,6 +40,6 @@ __all__ = [
 ]
 
 
-def coldchain_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def coldchain_for(*, product: Product, batch: Batch | None) -> ColdChainSection | None:
     """The lot's cold-chain record (legs, readings summary, excursions, promises) for the consumer page, or None."""
     return section_build(product=product, batch=batch)

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, overload
 
 from django.db.models import Q, QuerySet
+from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind
@@ -24,6 +25,38 @@ ORIGIN_STEPS = (BizStep.HARVESTING, BizStep.CREATING_CLASS_INSTANCE, BizStep.COM
 _KIND_LABELS = dict(ExcursionKind.choices)
 
 
+class ColdChainProfileData(TypedDict, closed=True):
+    """A cold-chain profile as plain data (°C and % as floats)."""
+
+    temperature_min: float
+    temperature_max: float
+    humidity_min: float | None
+    humidity_max: float | None
+    tolerance_minutes: int
+    version: int
+    leaf_hash: str
+
+
+class ExcursionData(TypedDict, closed=True):
+    """An excursion as plain data (times in UTC ISO 8601; values in °C or %)."""
+
+    id: int
+    leg_id: int
+    device_id: str
+    kind: str
+    kind_label: str
+    start: str
+    end: str
+    duration_minutes: int
+    peak: float
+    limit: float
+    still_open: bool
+    place_name: str
+    latitude: float | None
+    longitude: float | None
+    leaf_hash: str
+
+
 @dataclass(frozen=True)
 class ColdChainStatus:
     """A lot's cold-chain record in brief: what the trust labels and scores read."""
@@ -31,9 +64,9 @@ class ColdChainStatus:
     legs: int
     legs_with_readings: int
     readings: int
-    excursions: list[dict[str, Any]]
+    excursions: list[ExcursionData]
     all_within_range: bool
-    profile: dict[str, Any] | None
+    profile: ColdChainProfileData | None
     leaf_hashes: list[str] = field(default_factory=list)
 
 
@@ -71,12 +104,12 @@ class PromiseResult:
 
 
 @overload
-def profile_dict(profile: ColdChainProfile) -> dict[str, Any]: ...
+def profile_dict(profile: ColdChainProfile) -> ColdChainProfileData: ...
 @overload
 def profile_dict(profile: None) -> None: ...
 
 
-def profile_dict(profile: ColdChainProfile | None) -> dict[str, Any] | None:
+def profile_dict(profile: ColdChainProfile | None) -> ColdChainProfileData | None:
     """A profile as plain data (°C and % as floats, from the stored tenths)."""
     if profile is None:
         return None
@@ -91,7 +124,7 @@ def profile_dict(profile: ColdChainProfile | None) -> dict[str, Any] | None:
     }
 
 
-def excursion_dict(excursion: Excursion) -> dict[str, Any]:
+def excursion_dict(excursion: Excursion) -> ExcursionData:
     """An excursion as plain JSON data (times in UTC ISO 8601; values in °C or %)."""
     return {
         "id": excursion.pk,
@@ -181,7 +214,7 @@ def shipments_to_open(*, actor: Actor, limit: int = 100) -> QuerySet[TraceEvent]
     )
 
 
-def excursions_for_leg(*, leg: Leg) -> list[dict[str, Any]]:
+def excursions_for_leg(*, leg: Leg) -> list[ExcursionData]:
     """The leg's excursions, oldest first."""
     return [excursion_dict(e) for e in leg.excursions.select_related("reading_batch").order_by("start", "id")]
 

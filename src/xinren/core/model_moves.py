@@ -1,4 +1,4 @@
-"""Moving a model from one app to another without moving its data (ADR 0012).
+"""Moving a model from one app to another without moving its data (ADR 0014).
 
 The table keeps its name (the model declares `db_table`); the old app's migration deletes the model from its
 state only, the new app's migration creates it in its state only, and the content type row follows the model so

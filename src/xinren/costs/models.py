@@ -33,7 +33,7 @@ class CostBreakdown(TimeStampedModel):
     ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
-        # Created by the catalog app before costs became a context of its own (ADR 0012): the table keeps its name.
+        # Created by the catalog app before costs became a context of its own (ADR 0014): the table keeps its name.
         db_table = "catalog_costbreakdown"
         verbose_name = _("成本构成")
         verbose_name_plural = _("成本构成")

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import TypedDict
 
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Product
@@ -25,11 +25,38 @@ COST_LINE_LABELS = {
 }
 
 
+class CostLine(TypedDict):
+    """One line of a breakdown: fen, yuan and share of the price in percent (one decimal, as text)."""
+
+    line: str  # a COST_LINES name
+    label: str
+    fen: int
+    yuan: str
+    percent: str
+
+
+class CostBreakdownFields(TypedDict):
+    """A breakdown's keys other than its lines (the consumer section extends those)."""
+
+    product_id: int
+    version: int
+    price_fen: int
+    price_yuan: str
+    published_at: str
+    leaf_hash: str
+
+
+class CostBreakdownData(CostBreakdownFields, closed=True):
+    """A published breakdown (成本透明), chart-ready."""
+
+    lines: list[CostLine]
+
+
 def _percent(part: int, whole: int) -> str:
     return str((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
-def cost_breakdown_as_dict(*, breakdown: CostBreakdown) -> dict[str, Any]:
+def cost_breakdown_as_dict(*, breakdown: CostBreakdown) -> CostBreakdownData:
     """A breakdown for a bar chart: each line's fen, yuan and share of the price (one decimal, so the shares
     may add up to 99.9 or 100.1)."""
     return {
@@ -52,13 +79,13 @@ def cost_breakdown_as_dict(*, breakdown: CostBreakdown) -> dict[str, Any]:
     }
 
 
-def cost_breakdown_current(*, product: Product) -> dict[str, Any] | None:
+def cost_breakdown_current(*, product: Product) -> CostBreakdownData | None:
     """The latest published breakdown of a product as a chart-ready dict, or None when none was published."""
     breakdown = CostBreakdown.objects.filter(product=product).order_by("-version").first()
     return None if breakdown is None else cost_breakdown_as_dict(breakdown=breakdown)
 
 
-def cost_breakdown_public(*, product_id: int) -> dict[str, Any]:
+def cost_breakdown_public(*, product_id: int) -> CostBreakdownData:
     """The current breakdown of a published product, for anyone (drafts and products without one: not found)."""
     product = Product.objects.filter(pk=product_id, status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED]).first()
     current = None if product is None else cost_breakdown_current(product=product)

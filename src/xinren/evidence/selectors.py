@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
 
 from django.core.files.storage import default_storage
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
+from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind
-from xinren.attest.proofs import MISMATCH, Proof
+from xinren.attest.proofs import MISMATCH, LedgerProof, Proof
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.images import THUMB_SIDE, product_image_variants
 from xinren.catalog.models import Batch, Product, ProductImage
@@ -60,6 +60,52 @@ _PUBLIC = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 # The page stays small (≤ 150 KiB) however much a merchant uploads: the album shows the first photos and videos
 # of each purpose in order, and says how many more there are.
 ALBUM_MAX_PHOTOS = 24
+
+
+class AlbumItem(TypedDict, closed=True):
+    """One photo, video or certificate of the album, with who vouched for it and its proof."""
+
+    id: int
+    kind: str  # a MediaKind
+    purpose: str  # a Purpose
+    purpose_label: str
+    caption: str
+    vouched_by: str
+    vouched_by_kind: str
+    taken_at: str | None
+    taken_on: str  # the local date, "" when unknown
+    sha256: str
+    mime: str
+    size: int
+    duration: str
+    pages: int | None
+    thumb_url: str
+    thumb_width: int
+    thumb_height: int
+    full_url: str
+    original_url: str
+    proof: LedgerProof
+
+
+class AlbumCover(TypedDict, closed=True):
+    """The product's first photo, on top of the album."""
+
+    url: str
+    thumb_url: str
+    width: int
+    height: int
+    sha256: str
+
+
+class Album(TypedDict, closed=True):
+    """The trace album section (溯源相册)."""
+
+    cover: AlbumCover | None
+    photos: list[AlbumItem]  # photos and videos, at most ALBUM_MAX_PHOTOS
+    certificates: list[AlbumItem]
+    more: int  # photos and videos past ALBUM_MAX_PHOTOS
+    hidden: int  # evidence whose logged statement no longer matches: counted, never shown
+    count: int
 
 
 def evidence_list(*, actor: Actor, product_id: int, batch_id: int | None = None) -> QuerySet[Evidence]:
@@ -114,7 +160,7 @@ def thumbnail_size(media: MediaFile) -> tuple[int, int]:
     return max(1, round(width * scale)), max(1, round(height * scale))
 
 
-def _album_item(evidence: Evidence, proof: Proof) -> dict[str, Any]:
+def _album_item(evidence: Evidence, proof: Proof) -> AlbumItem:
     media = evidence.media
     width, height = thumbnail_size(media)
     return {
@@ -141,7 +187,7 @@ def _album_item(evidence: Evidence, proof: Proof) -> dict[str, Any]:
     }
 
 
-def _cover(product: Product) -> dict[str, Any] | None:
+def _cover(product: Product) -> AlbumCover | None:
     image = ProductImage.objects.filter(product=product).order_by("position", "id").first()
     if image is None:
         return None
@@ -155,7 +201,7 @@ def _cover(product: Product) -> dict[str, Any] | None:
             "height": height, "sha256": image.sha256}
 
 
-def album_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def album_for(*, product: Product, batch: Batch | None) -> Album | None:
     """The trace album (溯源相册) of a product and lot for the consumer page, or None when it is empty.
 
     Only active evidence whose logged statement still matches is shown; evidence that no longer matches

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class GovernanceConfig(AppConfig):
     """Merchant governance. Its migration history starts with the credential-verification tables, which it handed
-    to the verification context (ADR 0012); its own models come with the merchant-governance issue."""
+    to the verification context (ADR 0014); its own models come with the merchant-governance issue."""
 
     name = "xinren.governance"
     label = "governance"

@@ -34,7 +34,7 @@ class LabReport(TimeStampedModel):
     ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
-        # Created by the trace app before lab became a context of its own (ADR 0012): the table keeps its name.
+        # Created by the trace app before lab became a context of its own (ADR 0014): the table keeps its name.
         db_table = "trace_labreport"
         verbose_name = _("检测报告")
         verbose_name_plural = _("检测报告")

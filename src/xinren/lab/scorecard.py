@@ -19,11 +19,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from typing_extensions import TypedDict
+
 from .thresholds import Comparator, Limit
 
 SCORECARD_VERSION = "1"
 MAXIMUM_BANDS = ((5, Decimal("0.1")), (4, Decimal("0.3")), (3, Decimal("0.6")), (2, Decimal("1")))
 MINIMUM_BANDS = ((5, Decimal("1.3")), (4, Decimal("1.2")), (3, Decimal("1.1")), (2, Decimal("1")))
+
+
+class Suggestion(TypedDict):
+    """What one indicator below 5★ would need to reach the next band."""
+
+    indicator: str
+    stars: int
+    target_stars: int
+    comparator: str  # a Comparator value
+    value: str | None  # None for "must be absent"
+    unit: str
+    lifts_overall: bool  # it holds the overall grade down
 
 
 @dataclass(frozen=True)
@@ -82,11 +96,11 @@ def overall_grade(grades: list[Grade]) -> int:
     return min(grade.stars for grade in grades) if grades else 0
 
 
-def suggestions(*, results: list[tuple[Limit, Grade]]) -> list[dict[str, Any]]:
+def suggestions(*, results: list[tuple[Limit, Grade]]) -> list[Suggestion]:
     """For each indicator below 5★, the value it would need for the next band; `lifts_overall` marks the
     indicators holding the overall grade down (all of them must improve to raise it)."""
     overall = overall_grade([grade for _, grade in results])
-    out = []
+    out: list[Suggestion] = []
     for limit, grade in results:
         if grade.stars >= 5:
             continue

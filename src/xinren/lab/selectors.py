@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import TypedDict
 
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch
@@ -12,8 +13,67 @@ from xinren.core.errors import NotFound
 
 from . import errors
 from .models import LabReport
-from .scorecard import SCORECARD_VERSION, Grade, decimal_text, indicator_grade, overall_grade, suggestions
+from .scorecard import (
+    SCORECARD_VERSION,
+    Grade,
+    Suggestion,
+    decimal_text,
+    indicator_grade,
+    overall_grade,
+    suggestions,
+)
 from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, Limit, limits_for
+
+
+class IndicatorResult(TypedDict):
+    """One measured indicator against its limit, with its stars (decimals as text)."""
+
+    indicator: str
+    name: str
+    value: str  # "ND" when not detected
+    not_detected: bool
+    lod: str | None
+    unit: str
+    limit: str
+    comparator: str  # a Comparator value
+    comparator_symbol: str
+    standard: str
+    clause: str
+    note: str
+    stars: int
+    exceeds: bool
+
+
+class ScorecardLab(TypedDict, closed=True):
+    name: str
+    accreditation: str
+
+
+class ScorecardFields(TypedDict):
+    """A scorecard's keys other than its indicators and suggestions (the consumer section extends those)."""
+
+    report_id: int
+    report_uuid: str
+    batch_id: int
+    gtin: str
+    lot: str
+    lab: ScorecardLab
+    sample_id: str
+    sampled_at: str
+    method: str
+    table_version: str
+    scorecard_version: str
+    overall_stars: int
+    exceeds: bool
+    leaf_hash: str
+    self_signed: bool
+
+
+class Scorecard(ScorecardFields, closed=True):
+    """A lab report's scorecard (检测可视化), as the lab-report API returns it."""
+
+    indicators: list[IndicatorResult]
+    suggestions: list[Suggestion]
 
 
 def _reports() -> Any:
@@ -32,12 +92,12 @@ def lab_report_get(*, report_id: int) -> LabReport:
     return report
 
 
-def scorecard_for_report(*, report: LabReport) -> dict[str, Any]:
+def scorecard_for_report(*, report: LabReport) -> Scorecard:
     """Every indicator with its value, limit, comparator, citation and stars; the overall grade and
     what would raise it; the table version, the lab and the report's leaf hash in the log."""
     limits = limits_for(category=report.batch.product.category, version=report.table_version)
     results: list[tuple[Limit, Grade]] = []
-    indicators = []
+    indicators: list[IndicatorResult] = []
     for measurement in report.measurements.all():
         limit = limits[measurement.indicator]
         grade = indicator_grade(limit=limit, value=None if measurement.not_detected else measurement.value)
@@ -81,7 +141,7 @@ def scorecard_for_report(*, report: LabReport) -> dict[str, Any]:
     }
 
 
-def scorecard_for_batch(*, batch: Batch) -> dict[str, Any] | None:
+def scorecard_for_batch(*, batch: Batch) -> Scorecard | None:
     """The scorecard of the batch's latest report (by sampling time), or None when it has none."""
     report = _reports().filter(batch=batch).order_by("-sampled_at", "-id").first()
     return None if report is None else scorecard_for_report(report=report)

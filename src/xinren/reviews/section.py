@@ -10,26 +10,120 @@ Everything returned is plain JSON (strings, numbers, lists): the section also tr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Literal, NotRequired
 
 from django.db.models import Prefetch
 from django.utils import timezone
+from typing_extensions import TypedDict
 
 from xinren.catalog.models import Batch, Product
 
 from .choices import ReviewStatus
 from .models import DiaryEntry, Review, ReviewMedia
-from .selectors import media_public, product_rating
+from .selectors import Rating, ReviewMediaData, media_public, product_rating
 
 LATEST = 10
 JSONLD_REVIEWS = 10
+
+
+class DiaryLine(TypedDict, closed=True):
+    milestone: int  # days after delivery: 7, 15 or 30
+    date: str
+    text: str
+
+
+class ReviewReply(TypedDict, closed=True):
+    text: str
+    replied_at: str
+    date: str
+    after_hours: int
+
+
+class ReviewRow(TypedDict, closed=True):
+    """One review as the product page shows it (folded ones collapsed, never hidden)."""
+
+    id: int
+    reviewer: str  # the pseudonym
+    stars: int
+    date: str
+    datetime: str
+    text: str
+    tags: list[str]
+    verified_purchase: bool
+    photos: list[ReviewMediaData]
+    videos: list[ReviewMediaData]
+    folded: bool
+    fold_reason: str
+    author_response: str
+    diary: list[DiaryLine]
+    reply: ReviewReply | None
+
+
+class HistogramBar(TypedDict, closed=True):
+    stars: int
+    count: int
+    percent: int
+
+
+# schema.org JSON-LD: its keys start with "@", hence the functional form.
+JsonLdName = TypedDict("JsonLdName", {"@type": str, "name": str}, closed=True)
+JsonLdRating = TypedDict(
+    "JsonLdRating", {"@type": str, "ratingValue": int, "bestRating": int, "worstRating": int}, closed=True
+)
+JsonLdAggregateRating = TypedDict(
+    "JsonLdAggregateRating",
+    {"@type": str, "ratingValue": float, "reviewCount": int, "bestRating": int, "worstRating": int},
+    closed=True,
+)
+JsonLdReview = TypedDict(
+    "JsonLdReview",
+    {"@type": str, "author": JsonLdName, "datePublished": str, "reviewBody": str, "reviewRating": JsonLdRating},
+    closed=True,
+)
+ProductJsonLd = TypedDict(
+    "ProductJsonLd",
+    {
+        "@context": str,
+        "@type": str,
+        "name": str,
+        "gtin14": str,
+        "brand": JsonLdName,
+        "manufacturer": JsonLdName,
+        "description": NotRequired[str],
+        "aggregateRating": NotRequired[JsonLdAggregateRating],
+        "review": NotRequired[list[JsonLdReview]],
+    },
+    closed=True,
+)
+
+
+class ReviewsLink(TypedDict, closed=True):
+    """The section on batch and item pages: a link to the product page's reviews."""
+
+    link_only: Literal[True]
+    url: str
+
+
+class ReviewsSection(TypedDict, closed=True):
+    """The section on the product page: summary, histogram, the latest reviews and their JSON-LD."""
+
+    link_only: Literal[False]
+    url: str
+    count: int
+    average: float | None
+    average_stars: int
+    folded: int
+    total: int  # visible and folded
+    histogram: list[HistogramBar]  # 5★ first
+    reviews: list[ReviewRow]
+    jsonld: ProductJsonLd
 
 
 def _anchor(product: Product) -> str:
     return f"{product.digital_link.path}#reviews"
 
 
-def _media(review: Review) -> list[dict[str, Any]]:
+def _media(review: Review) -> list[ReviewMediaData]:
     return [media_public(row.media) for row in review.media.all()]
 
 
@@ -42,7 +136,7 @@ def _reply_delay_hours(seconds: int) -> int:
     return max(1, round(seconds / 3600)) if seconds else 0
 
 
-def _review_row(review: Review) -> dict[str, Any]:
+def _review_row(review: Review) -> ReviewRow:
     reply = getattr(review, "reply", None)
     media = _media(review)
     return {
@@ -71,7 +165,7 @@ def _review_row(review: Review) -> dict[str, Any]:
     }
 
 
-def _histogram(distribution: dict[int, int], count: int) -> list[dict[str, int]]:
+def _histogram(distribution: dict[int, int], count: int) -> list[HistogramBar]:
     return [
         {"stars": stars, "count": distribution[stars],
          "percent": round(100 * distribution[stars] / count) if count else 0}
@@ -79,9 +173,9 @@ def _histogram(distribution: dict[int, int], count: int) -> list[dict[str, int]]
     ]
 
 
-def jsonld_for(*, product: Product, rating: dict[str, Any], reviews: list[dict[str, Any]]) -> dict[str, Any]:
+def jsonld_for(*, product: Product, rating: Rating, reviews: list[ReviewRow]) -> ProductJsonLd:
     """schema.org Product with AggregateRating and up to 10 visible Reviews (author = the pseudonym)."""
-    data: dict[str, Any] = {
+    data: ProductJsonLd = {
         "@context": "https://schema.org",
         "@type": "Product",
         "name": product.name,
@@ -91,12 +185,13 @@ def jsonld_for(*, product: Product, rating: dict[str, Any], reviews: list[dict[s
     }
     if product.description:
         data["description"] = product.description
-    if rating["count"]:
+    average = rating["average"]
+    if rating["count"] and average is not None:  # the average of at least one review
         data["aggregateRating"] = {
-            "@type": "AggregateRating", "ratingValue": rating["average"], "reviewCount": rating["count"],
+            "@type": "AggregateRating", "ratingValue": average, "reviewCount": rating["count"],
             "bestRating": 5, "worstRating": 1,
         }
-        data["review"] = [
+        visible: list[JsonLdReview] = [
             {
                 "@type": "Review",
                 "author": {"@type": "Person", "name": row["reviewer"]},
@@ -105,11 +200,12 @@ def jsonld_for(*, product: Product, rating: dict[str, Any], reviews: list[dict[s
                 "reviewRating": {"@type": "Rating", "ratingValue": row["stars"], "bestRating": 5, "worstRating": 1},
             }
             for row in reviews if not row["folded"]
-        ][:JSONLD_REVIEWS]
+        ]
+        data["review"] = visible[:JSONLD_REVIEWS]
     return data
 
 
-def reviews_section(*, product: Product, batch: Batch | None) -> dict[str, Any]:
+def reviews_section(*, product: Product, batch: Batch | None) -> ReviewsLink | ReviewsSection:
     """The section: a link on batch and item pages, the full reviews on the product page.
 
     Both are there even before the first review (the product page then says that only buyers can review), so

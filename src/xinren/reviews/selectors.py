@@ -4,11 +4,12 @@ and brushing signals, a consumer's notifications."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.files.storage import default_storage
 from django.db.models import Avg, Count, F, Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
@@ -24,6 +25,27 @@ from xinren.orders.models import OrderLine
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
 from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review, ReviewMedia
+
+if TYPE_CHECKING:
+    from .section import ReviewsLink, ReviewsSection
+
+
+class ReviewMediaData(TypedDict, closed=True):
+    """A review's photo or video as pages show it."""
+
+    kind: str  # a MediaKind
+    sha256: str
+    thumbnail: str  # the thumbnail's URL (a poster for a video)
+    display: str  # the URL to open: the display-size picture, or the video itself
+
+
+class Rating(TypedDict, closed=True):
+    """A product's visible reviews in numbers; folded reviews are counted apart."""
+
+    count: int
+    average: float | None  # two decimals, None without reviews
+    distribution: dict[int, int]  # stars -> reviews
+    folded: int
 
 # What review_public reads besides the review: its diary and its photos and video, in order.
 _PUBLIC_PREFETCH = (
@@ -71,7 +93,7 @@ def review_public(review: Review) -> dict[str, Any]:
     }
 
 
-def product_rating(*, product_id: int) -> dict[str, Any]:
+def product_rating(*, product_id: int) -> Rating:
     """Count, average (2 decimals, None without reviews) and 1–5 distribution of a product's visible reviews;
     folded reviews are counted apart and left out of the average."""
     reviews = Review.objects.filter(product_id=product_id)
@@ -142,7 +164,7 @@ def review_public_get(*, review_id: int) -> Review:
     return review
 
 
-def reviews_section_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def reviews_section_for(*, product: Product, batch: Batch | None) -> ReviewsLink | ReviewsSection | None:
     """The product's verified reviews for the consumer page (summary, histogram, the latest ten). Batch and item
     pages get only a link to the product page's reviews, whether or not there are any yet (docs/adr/0008)."""
     from .section import reviews_section  # the section reads product_rating from this module
@@ -223,7 +245,7 @@ def consumer_line_get(*, consumer: User, line_id: int) -> OrderLine:
     return line
 
 
-def media_public(file: MediaFile) -> dict[str, Any]:
+def media_public(file: MediaFile) -> ReviewMediaData:
     """A review's photo or video as pages show it: kind, SHA-256, thumbnail URL (a poster for a video) and the URL
     to open (the display-size picture, or the video itself)."""
     return {
@@ -234,6 +256,6 @@ def media_public(file: MediaFile) -> dict[str, Any]:
     }
 
 
-def review_media(*, review: Review) -> list[dict[str, Any]]:
+def review_media(*, review: Review) -> list[ReviewMediaData]:
     """The review's photos and video in upload order."""
     return [media_public(row.media) for row in review.media.select_related("media").order_by("position", "id")]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -21,12 +21,14 @@ from django.db import connection, transaction
 from django.db.models import Count
 from django.http import HttpRequest
 from django.utils import timezone
+from typing_extensions import TypedDict
 
 from xinren.catalog.models import Item
 from xinren.core import clock
 from xinren.core.http import client_address
 
 from .models import ItemScanStats, Scan
+from .story import Story
 
 # A request that the web server has already written to its scan log carries this header (set by nginx on
 # the way to the application), so that a page rendered by Django behind nginx is not counted twice.
@@ -159,7 +161,22 @@ def scan_record(*, item_id: int, client: str, at: datetime | None = None) -> Sca
     return scans_record(scans=[ScanInput(item_id=item_id, at=at or clock.now(), client=client)])[item_id]
 
 
-def scan_counter(stats: ItemScanStats | ScanTally | None) -> dict[str, Any]:
+class ScanCounter(TypedDict):
+    """An item's public scan counter (the static file /scans/<gtin>/<serial>.json)."""
+
+    total: int
+    first_scanned_at: str | None
+    recent_clients: int
+    suspicious: bool  # scanned from too many places lately: the code may have been copied
+
+
+class ScanNotice(ScanCounter, closed=True):
+    """The counter as the page rendered on demand shows it, with the scans before this one."""
+
+    prior: int
+
+
+def scan_counter(stats: ItemScanStats | ScanTally | None) -> ScanCounter:
     """What the public counter file says about an item: scans so far, the first one, and the copy warning."""
     if stats is None:
         return {"total": 0, "first_scanned_at": None, "recent_clients": 0, "suspicious": False}
@@ -171,16 +188,16 @@ def scan_counter(stats: ItemScanStats | ScanTally | None) -> dict[str, Any]:
     }
 
 
-def scan_counters_for_items(*, item_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
+def scan_counters_for_items(*, item_ids: Sequence[int]) -> dict[int, ScanCounter]:
     """Counter data of the items among `item_ids` that have been scanned, by item id."""
-    found: dict[int, dict[str, Any]] = {}
+    found: dict[int, ScanCounter] = {}
     for start in range(0, len(item_ids), _CHUNK):
         chunk = list(item_ids[start : start + _CHUNK])
         found.update({row.item_id: scan_counter(row) for row in ItemScanStats.objects.filter(item_id__in=chunk)})
     return found
 
 
-def scan_record_request(*, request: HttpRequest, story: Mapping[str, Any]) -> dict[str, Any] | None:
+def scan_record_request(*, request: HttpRequest, story: Story) -> ScanNotice | None:
     """Count a request for an item's story when nothing in front of Django has logged it already.
 
     Returns the scan notice for the page: `prior` scans before this one, the first scan time, and
@@ -208,5 +225,4 @@ def scan_record_request(*, request: HttpRequest, story: Mapping[str, Any]) -> di
     else:
         stats = ItemScanStats.objects.filter(item_id=item_id).first()
     counter = scan_counter(stats)
-    counter["prior"] = max(counter["total"] - (1 if counts_here else 0), 0)
-    return counter
+    return {**counter, "prior": max(counter["total"] - (1 if counts_here else 0), 0)}

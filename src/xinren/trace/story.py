@@ -8,17 +8,18 @@ personal data: events name the organization that recorded them, never the person
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from typing_extensions import TypedDict
 
 from xinren.accounts.choices import OrganizationKind
-from xinren.attest.proofs import Proof
+from xinren.attest.proofs import LedgerProof, Proof
 from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Item, Product
@@ -39,13 +40,127 @@ _KIND_LABELS = dict(OrganizationKind.choices)
 _CATEGORY_LABELS = dict(ProductCategory.choices)
 _STATUS_LABELS = dict(ProductStatus.choices)
 
+# The story's shape. Closed TypedDicts (no other keys): the published JSON's schema in the OpenAPI document is
+# generated from them (web/public/json_api.py), so they are the one description of what the JSON holds.
+Level = Literal["product", "batch", "item"]
+
+
+class StoryLink(TypedDict, closed=True):
+    """The Digital Link the story is about."""
+
+    gtin: str
+    lot: str | None
+    serial: str | None
+    path: str
+    uri: str
+
+
+class StoryOrigin(TypedDict, closed=True):
+    region: str
+    latitude: float | None
+    longitude: float | None
+
+
+class StoryProduct(TypedDict, closed=True):
+    gtin: str
+    name: str
+    category: str
+    category_label: str
+    description: str
+    status: str
+    status_label: str
+    delisted: bool
+    origin: StoryOrigin
+
+
+class StoryMerchant(TypedDict, closed=True):
+    name: str
+    region: str
+
+
+class StoryBatch(TypedDict, closed=True):
+    lot: str
+    production_date: str
+    expiry_date: str | None
+
+
+class StoryItem(TypedDict, closed=True):
+    serial: str
+
+
+class StoryScans(TypedDict, closed=True):
+    counter: str  # the URL path of the item's static scan counter
+
+
+class StoryRecorder(TypedDict, closed=True):
+    """The organization that recorded an event (never the person)."""
+
+    name: str
+    kind: str
+    kind_label: str
+
+
+class StoryPlace(TypedDict, closed=True):
+    name: str
+    latitude: float | None
+    longitude: float | None
+
+
+class StoryReading(TypedDict, closed=True):
+    type: str
+    value: float
+    uom: str
+
+
+class StoryErrorDeclaration(TypedDict, closed=True):
+    """Its recorder declared the event wrong (EPCIS error declaration)."""
+
+    declared_at: str
+    reason: str
+    reason_label: str
+    corrective_event_ids: list[str]
+
+
+class StoryEvent(TypedDict, closed=True):
+    id: str
+    type: str
+    type_label: str
+    action: str
+    biz_step: str
+    biz_step_label: str
+    disposition: str
+    disposition_label: str
+    time: str  # local time of the event, ISO 8601 with its offset
+    utc: str
+    level: Level
+    recorded_by: StoryRecorder
+    buyer_confirmed: bool
+    place: StoryPlace | None
+    readings: list[StoryReading]
+    error_declaration: StoryErrorDeclaration | None
+    proof: LedgerProof
+
+
+class Story(TypedDict):
+    """A story without its sections (web/public/sections.py adds them: PublicStory)."""
+
+    format: str
+    level: Level
+    link: StoryLink
+    product: StoryProduct
+    merchant: StoryMerchant
+    batch: StoryBatch | None
+    item: StoryItem | None
+    events: list[StoryEvent]
+    scans: StoryScans | None
+
 
 def scan_counter_path(*, gtin: str, serial: str) -> str:
     """The URL path of an item's static scan counter (written by the scan ingester, served by the web server)."""
     return f"/scans/{gtin}/{serial}.json"
 
 
-def story_for_link(*, link: DigitalLink) -> dict[str, Any] | None:
+def story_for_link(*, link: DigitalLink) -> Story | None:
     """The consumer story the Digital Link names, or None when it is unknown or not public (drafts)."""
     product = public_product_for_link(link=link)
     if product is None:
@@ -63,14 +178,14 @@ def story_for_link(*, link: DigitalLink) -> dict[str, Any] | None:
     return story_for_product(product=product)
 
 
-def story_for_product(*, product: Product) -> dict[str, Any]:
+def story_for_product(*, product: Product) -> Story:
     """The story of a product as a whole: product-level events only."""
     story = _frame(level="product", link=product.digital_link, product=product)
     story["events"] = _events(product=product)
     return story
 
 
-def story_for_batch(*, batch: Batch, product: Product | None = None) -> dict[str, Any]:
+def story_for_batch(*, batch: Batch, product: Product | None = None) -> Story:
     """The story of a lot: its own events and the product's."""
     product = product or batch.product
     story = _frame(level="batch", link=DigitalLink(gtin=product.gtin, lot=batch.lot), product=product)
@@ -83,9 +198,9 @@ def story_for_item(
     *,
     item: Item,
     product: Product | None = None,
-    shared_events: list[dict[str, Any]] | None = None,
-    own_events: list[dict[str, Any]] | None = None,
-) -> dict[str, Any]:
+    shared_events: list[StoryEvent] | None = None,
+    own_events: list[StoryEvent] | None = None,
+) -> Story:
     """The story of one serialized item: its own events, its lot's and its product's, oldest first.
 
     `shared_events` (the batch- and product-level part, identical for every item of a lot) and
@@ -109,7 +224,7 @@ def story_for_item(
     return story
 
 
-def item_events(*, item_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
+def item_events(*, item_ids: Iterable[int]) -> dict[int, list[StoryEvent]]:
     """The item-level events of many items at once, by item id (the publisher's bulk read)."""
     wanted = list(item_ids)
     rows = list(EventSubject.objects.filter(item_id__in=wanted).values_list("event_id", "item_id"))
@@ -137,12 +252,12 @@ def item_events(*, item_ids: Iterable[int]) -> dict[int, list[dict[str, Any]]]:
     }
 
 
-def shared_events_for_batch(*, batch: Batch) -> list[dict[str, Any]]:
+def shared_events_for_batch(*, batch: Batch) -> list[StoryEvent]:
     """The batch- and product-level events that every item page of this lot shows."""
     return _events(product=batch.product, batch=batch)
 
 
-def _frame(*, level: str, link: DigitalLink, product: Product) -> dict[str, Any]:
+def _frame(*, level: Level, link: DigitalLink, product: Product) -> Story:
     merchant = product.merchant
     return {
         "format": STORY_FORMAT,
@@ -177,7 +292,7 @@ def _frame(*, level: str, link: DigitalLink, product: Product) -> dict[str, Any]
     }
 
 
-def _batch(batch: Batch) -> dict[str, Any]:
+def _batch(batch: Batch) -> StoryBatch:
     return {
         "lot": batch.lot,
         "production_date": batch.production_date.isoformat(),
@@ -185,7 +300,7 @@ def _batch(batch: Batch) -> dict[str, Any]:
     }
 
 
-def _events(*, product: Product, batch: Batch | None = None, item: Item | None = None) -> list[dict[str, Any]]:
+def _events(*, product: Product, batch: Batch | None = None, item: Item | None = None) -> list[StoryEvent]:
     # An event concerns this page when it names the item, or the lot as a class (no serial), or the
     # product as a class (no lot): the same three scopes as trace.selectors.events_for_item.
     scope = Q(product=product, lot="", serial="")
@@ -194,7 +309,7 @@ def _events(*, product: Product, batch: Batch | None = None, item: Item | None =
     if item is not None:
         scope |= Q(item=item)
 
-    def level_of(row: Mapping[str, Any]) -> str:
+    def level_of(row: Mapping[str, Any]) -> Level:
         if row["item_id"] is not None:
             return "item"
         return "batch" if row["batch_id"] is not None else "product"
@@ -205,8 +320,8 @@ def _events(*, product: Product, batch: Batch | None = None, item: Item | None =
 _LEVEL_RANK = {"product": 0, "batch": 1, "item": 2}
 
 
-def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[dict[str, Any]]:
-    levels: dict[int, str] = {}
+def _events_from_subjects(subjects: Any, *, level_of: Callable[[Mapping[str, Any]], Level]) -> list[StoryEvent]:
+    levels: dict[int, Level] = {}
     for row in subjects.values("event_id", "item_id", "batch_id"):
         level = level_of(row)
         # One event may name the item and its lot: show it once, at its most specific level.
@@ -223,8 +338,8 @@ def _events_from_subjects(subjects: Any, *, level_of: Any) -> list[dict[str, Any
 
 
 def _with_declarations(
-    events: Iterable[tuple[TraceEvent, str]], *, proofs: Mapping[int, Proof] | None = None
-) -> list[dict[str, Any]]:
+    events: Iterable[tuple[TraceEvent, Level]], *, proofs: Mapping[int, Proof] | None = None
+) -> list[StoryEvent]:
     """Story events, where an EPCIS error declaration marks the event it corrects instead of being shown.
 
     History is never edited: the declared event stays in the timeline, saying that its recorder declared
@@ -238,8 +353,7 @@ def _with_declarations(
     for event, level in events:
         if event.is_error_declaration:
             continue
-        entry = _event(event, level=level)
-        entry["proof"] = proofs[event.pk].as_dict()
+        entry = _event(event, level=level, proof=proofs[event.pk].as_dict())
         declaration = declarations.get(event.event_id)
         if declaration is not None:
             entry["error_declaration"] = _declaration(declaration)
@@ -250,7 +364,7 @@ def _with_declarations(
 _DECLARATION_REASONS = {"did_not_occur": _("此事件并未发生"), "incorrect_data": _("记录的数据有误")}
 
 
-def _declaration(declaration: TraceEvent) -> dict[str, Any]:
+def _declaration(declaration: TraceEvent) -> StoryErrorDeclaration:
     body = declaration.document.get("errorDeclaration", {}) if isinstance(declaration.document, dict) else {}
     body = body if isinstance(body, dict) else {}
     reason = _short(str(body.get("reason", "")), ("ER-", "er:"))
@@ -263,16 +377,17 @@ def _declaration(declaration: TraceEvent) -> dict[str, Any]:
     }
 
 
-def _merge(shared: Iterable[dict[str, Any]], own: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+def _merge(shared: Iterable[StoryEvent], own: Iterable[StoryEvent]) -> list[StoryEvent]:
     by_id = {event["id"]: event for event in shared}
     for event in own:
         # The item-level copy wins, but a declaration seen at the lot level is not lost.
-        declared = by_id.get(event["id"], {}).get("error_declaration")
+        seen = by_id.get(event["id"])
+        declared = seen["error_declaration"] if seen is not None else None
         by_id[event["id"]] = {**event, "error_declaration": event["error_declaration"] or declared}
     return sorted(by_id.values(), key=lambda event: (event["utc"], event["id"]))
 
 
-def _event(event: TraceEvent, *, level: str) -> dict[str, Any]:
+def _event(event: TraceEvent, *, level: Level, proof: LedgerProof) -> StoryEvent:
     biz_step = _short(event.biz_step, ("BizStep-", "bizstep:"))
     disposition = _short(event.disposition, ("Disp-", "disp:"))
     local_time = event.event_time.astimezone(_offset_zone(event.event_time_zone_offset))
@@ -306,12 +421,13 @@ def _event(event: TraceEvent, *, level: str) -> dict[str, Any]:
         },
         "readings": _readings(event.document),
         "error_declaration": None,
+        "proof": proof,
     }
 
 
-def _readings(document: Any) -> list[dict[str, Any]]:
+def _readings(document: Any) -> list[StoryReading]:
     """A few sensor values from the EPCIS document (cold-chain temperatures and the like)."""
-    readings: list[dict[str, Any]] = []
+    readings: list[StoryReading] = []
     elements = document.get("sensorElementList", []) if isinstance(document, dict) else []
     for element in elements if isinstance(elements, list) else []:
         reports = element.get("sensorReport", []) if isinstance(element, dict) else []
@@ -358,6 +474,6 @@ def _float(value: Decimal | float | None) -> float | None:
     return None if value is None else float(value)
 
 
-def story_json(story: Mapping[str, Any]) -> bytes:
+def story_json(story: Story) -> bytes:
     """The story as the bytes that every channel serves: the API, content negotiation and the published file."""
     return json.dumps(story, ensure_ascii=False, separators=(",", ":")).encode()

@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
@@ -22,10 +23,45 @@ from . import errors
 from .choices import ProgrammeStatus
 from .labels.catalogue import LABELS, RULESET_VERSION
 from .labels.facts import LotFacts
-from .labels.outcome import EvidenceRef, Label, LabelOutcome
+from .labels.outcome import EvidenceRef, EvidenceRefData, Label, LabelOutcome
 from .models import Programme
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
+
+
+class TrustLabel(TypedDict, closed=True):
+    """A label of the catalogue and how the product and lot earned it, with the statements behind it."""
+
+    code: str
+    name: str
+    icon: str
+    rule: str
+    how: str
+    evidence: list[EvidenceRefData]
+
+
+class RegionalBadge(TypedDict, closed=True):
+    """A regional programme's badge the lot qualifies for, with the evidence its rules rest on."""
+
+    code: str
+    name: str
+    alliance: str
+    region: str
+    description: str
+    version: int
+    leaf_hash: str
+    requires: list[str]  # the names of the labels it requires
+    min_lab_stars: int | None
+    badge: str  # data:image/svg+xml;base64,… (sanitised SVG)
+    evidence: list[EvidenceRefData]
+
+
+class LabelsSection(TypedDict, closed=True):
+    """The trust labels and regional badges section."""
+
+    rule_version: str
+    labels: list[TrustLabel]
+    badges: list[RegionalBadge]
 
 
 @dataclass(frozen=True)
@@ -78,7 +114,7 @@ def badge_data_uri(programme: Programme) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(programme.badge_svg.encode("utf-8")).decode("ascii")
 
 
-def _badge_dict(programme: Programme, evaluation: Evaluation, lab: tuple[int, Any, Any] | None) -> dict[str, Any]:
+def _badge_dict(programme: Programme, evaluation: Evaluation, lab: tuple[int, Any, Any] | None) -> RegionalBadge:
     evidence: list[EvidenceRef] = [
         ref
         for label, outcome in evaluation.outcomes
@@ -115,7 +151,7 @@ def _active_programmes(product: Product) -> list[Programme]:
     ]
 
 
-def _label_dict(label: Label, outcome: LabelOutcome) -> dict[str, Any]:
+def _label_dict(label: Label, outcome: LabelOutcome) -> TrustLabel:
     return {
         "code": label.code,
         "name": str(label.name),
@@ -126,11 +162,11 @@ def _label_dict(label: Label, outcome: LabelOutcome) -> dict[str, Any]:
     }
 
 
-def labels_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def labels_for(*, product: Product, batch: Batch | None) -> LabelsSection | None:
     """The trust labels and regional badges the product and lot earn now, each with its evidence, or None."""
     evaluation = labels_evaluate(product=product, batch=batch)
     labels = [_label_dict(label, outcome) for label, outcome in evaluation.outcomes if outcome.earned]
-    badges = []
+    badges: list[RegionalBadge] = []
     programmes = _active_programmes(product)
     if programmes and batch is not None:
         lab = LotFacts(product=product, batch=batch).lab
@@ -167,7 +203,7 @@ def labels_console_for(*, actor: Actor, product: Product, batch: Batch | None) -
     }
 
 
-def labels_public_for(*, gtin: str, lot: str | None) -> dict[str, Any]:
+def labels_public_for(*, gtin: str, lot: str | None) -> LabelsSection:
     """Public: the labels of a published product (and lot), as the consumer page shows them."""
     product = Product.objects.select_related("merchant").filter(gtin=gtin, status__in=PUBLIC_STATUSES).first()
     batch = product.batches.filter(lot=lot).first() if product is not None and lot else None

@@ -26,7 +26,7 @@ class RegistryImport(TimeStampedModel):
     superseded_at = models.DateTimeField(_("被替换时间"), null=True, blank=True)
 
     class Meta:
-        db_table = "governance_registryimport"  # named before the app was (ADR 0012)
+        db_table = "governance_registryimport"  # named before the app was (ADR 0014)
         verbose_name = _("核验名录导入")
         verbose_name_plural = _("核验名录导入")
         ordering = ["kind", "source", "-version"]
@@ -55,7 +55,7 @@ class RegistryRecord(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=RecordStatus.choices)
 
     class Meta:
-        db_table = "governance_registryrecord"  # named before the app was (ADR 0012)
+        db_table = "governance_registryrecord"  # named before the app was (ADR 0014)
         verbose_name = _("核验名录记录")
         verbose_name_plural = _("核验名录记录")
         ordering = ["kind", "number"]
@@ -84,7 +84,7 @@ class Credential(TimeStampedModel):
     evidence_id = models.BigIntegerField(_("证据编号"), null=True, blank=True)
 
     class Meta:
-        db_table = "governance_credential"  # named before the app was (ADR 0012)
+        db_table = "governance_credential"  # named before the app was (ADR 0014)
         verbose_name = _("资质证书")
         verbose_name_plural = _("资质证书")
         ordering = ["-created_at", "-id"]
@@ -118,7 +118,7 @@ class CredentialCheck(models.Model):
     ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:
-        db_table = "governance_credentialcheck"  # named before the app was (ADR 0012)
+        db_table = "governance_credentialcheck"  # named before the app was (ADR 0014)
         verbose_name = _("核验记录")
         verbose_name_plural = _("核验记录")
         ordering = ["-checked_at", "-id"]

@@ -21,10 +21,9 @@ import json
 import os
 import re
 import shutil
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -38,7 +37,7 @@ from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.store.models import PendingEntry
 from xinren.ledger.store.sequencer import log_integrate_all
-from xinren.trace.scans import scan_counters_for_items
+from xinren.trace.scans import ScanCounter, scan_counters_for_items
 from xinren.trace.story import (
     item_events,
     shared_events_for_batch,
@@ -49,7 +48,7 @@ from xinren.trace.story import (
 )
 
 from .public.pages import sections_html, story_page_html
-from .public.sections import sections_for
+from .public.sections import PublicStory, Sections, sections_for, story_with_sections
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 # Lots and serials made of these characters map 1:1 onto directory names that nginx finds from the URI.
@@ -112,7 +111,7 @@ def _replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def counter_write(*, gtin: str, serial: str, counter: Mapping[str, Any], only_if_absent: bool = False) -> bool:
+def counter_write(*, gtin: str, serial: str, counter: ScanCounter, only_if_absent: bool = False) -> bool:
     """Write an item's public scan counter. `only_if_absent` lets the publisher seed it without ever
     overwriting a fresher count that the scan ingester wrote in the meantime."""
     path = counter_file(gtin=gtin, serial=serial)
@@ -135,7 +134,7 @@ def counter_write(*, gtin: str, serial: str, counter: Mapping[str, Any], only_if
 
 
 def story_files_write(
-    directory: Path, story: Mapping[str, Any], *, drawn: dict[str, dict[str, SafeString]] | None = None
+    directory: Path, story: PublicStory, *, drawn: dict[str, dict[str, SafeString]] | None = None
 ) -> None:
     """Render one story in every language, plus its JSON, into `directory`.
 
@@ -145,7 +144,7 @@ def story_files_write(
         with translation.override(code):
             sections = drawn.get(code) if drawn is not None else None
             if sections is None:
-                sections = sections_html(story.get("sections") or {})
+                sections = sections_html(story["sections"])
                 if drawn is not None:
                     drawn[code] = sections
             html = story_page_html(story=story, drawn=sections).encode()
@@ -179,8 +178,7 @@ def product_publish(*, product: Product, fan_out: bool = True) -> PublishStats:
         stats.removed += page_remove(directory)
     elif directory is not None:
         with translation.override(settings.LANGUAGE_CODE):
-            story = story_for_product(product=product)
-            story["sections"] = sections_for(product=product, batch=None)
+            story = story_with_sections(story_for_product(product=product), sections_for(product=product, batch=None))
         story_files_write(directory, story)
         stats.pages += 1
     if fan_out:
@@ -199,8 +197,9 @@ def batch_publish(*, batch: Batch, fan_out: bool = True) -> PublishStats:
         stats.removed += page_remove(directory)
     elif directory is not None:
         with translation.override(settings.LANGUAGE_CODE):
-            story = story_for_batch(batch=batch, product=product)
-            story["sections"] = sections_for(product=product, batch=batch)
+            story = story_with_sections(
+                story_for_batch(batch=batch, product=product), sections_for(product=product, batch=batch)
+            )
         story_files_write(directory, story)
         stats.pages += 1
     else:
@@ -224,7 +223,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
         public = product.status in PUBLIC_STATUSES
         with translation.override(settings.LANGUAGE_CODE):
             shared = shared_events_for_batch(batch=batch) if public else []
-            sections = sections_for(product=product, batch=batch) if public else {}
+            sections: Sections = sections_for(product=product, batch=batch) if public else {}
         drawn: dict[str, dict[str, SafeString]] = {}  # the lot's sections, drawn once per language
         for start in range(0, len(group), ITEM_CHUNK):
             chunk = group[start : start + ITEM_CHUNK]
@@ -249,8 +248,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                     story = story_for_item(
                         item=item, product=product, shared_events=shared, own_events=own.get(item.pk, [])
                     )
-                story["sections"] = sections
-                story_files_write(directory, story, drawn=drawn)
+                story_files_write(directory, story_with_sections(story, sections), drawn=drawn)
                 if item.pk in counters:
                     counter_write(gtin=product.gtin, serial=item.serial, counter=counters[item.pk], only_if_absent=True)
                 stats.pages += 1

@@ -1,4 +1,4 @@
-# Cost breakdowns moved to the costs context (ADR 0012): the model leaves the catalog app's state, the table stays.
+# Cost breakdowns moved to the costs context (ADR 0014): the model leaves the catalog app's state, the table stays.
 
 from django.db import migrations
 

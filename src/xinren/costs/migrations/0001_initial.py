@@ -1,4 +1,4 @@
-# Cost breakdowns become a context of their own (ADR 0012). The table was created by catalog 0002 and keeps its
+# Cost breakdowns become a context of their own (ADR 0014). The table was created by catalog 0002 and keeps its
 # name: this migration only adds the model to the costs app's state, and relabels its content type.
 
 import django.db.models.deletion

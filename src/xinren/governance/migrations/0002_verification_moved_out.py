@@ -1,4 +1,4 @@
-# Credential verification moved to the verification context (ADR 0012): its models leave this app's state, the
+# Credential verification moved to the verification context (ADR 0014): its models leave this app's state, the
 # tables (governance_*) stay where they are. The governance label now belongs to merchant governance.
 
 from django.db import migrations

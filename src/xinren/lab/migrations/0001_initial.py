@@ -1,4 +1,4 @@
-# Lab reports become a context of their own (ADR 0012). The tables were created by trace 0003 and keep their
+# Lab reports become a context of their own (ADR 0014). The tables were created by trace 0003 and keep their
 # names: this migration only adds the models to the lab app's state, and relabels their content types.
 
 import django.db.models.deletion

@@ -1,4 +1,4 @@
-# Lab reports moved to the lab context (ADR 0012): the models leave the trace app's state, the tables stay.
+# Lab reports moved to the lab context (ADR 0014): the models leave the trace app's state, the tables stay.
 
 from django.db import migrations
 

@@ -4,14 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.utils.functional import Promise
+from typing_extensions import TypedDict
 
 from xinren.attest.proofs import VERIFIED, Proof
 
 if TYPE_CHECKING:
     from .facts import LotFacts
+
+
+class EvidenceRefData(TypedDict, closed=True):
+    """An EvidenceRef as plain data."""
+
+    kind: str
+    description: str
+    leaf_hash: str
+    log_index: int | None
+    url: str | None  # the proof bundle's URL, once verified
 
 
 @dataclass(frozen=True)
@@ -35,7 +46,7 @@ class EvidenceRef:
             url=f"/log/bundle/{index}" if index is not None else None,
         )
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> EvidenceRefData:
         return {
             "kind": self.kind,
             "description": self.description,

@@ -1,5 +1,5 @@
 # Third-party verification was the app labelled "governance"; it is now the verification context and the governance
-# label is the merchant-governance context's (ADR 0012). The tables were created by governance 0001 and keep their
+# label is the merchant-governance context's (ADR 0014). The tables were created by governance 0001 and keep their
 # names: this migration only adds the models to the verification app's state, and relabels their content types.
 
 import django.db.models.deletion

@@ -7,12 +7,15 @@ needs to draw them and the statement's proof state, so that the card says where 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Literal
 
-from xinren.attest.proofs import statement_proofs
+from typing_extensions import TypedDict
+
+from xinren.attest.proofs import LedgerProof, statement_proofs
 from xinren.catalog.models import Batch, Product
-from xinren.costs.selectors import cost_breakdown_current
-from xinren.lab.selectors import scorecard_for_batch
+from xinren.costs.selectors import CostBreakdownFields, CostLine, cost_breakdown_current
+from xinren.lab.scorecard import Suggestion
+from xinren.lab.selectors import IndicatorResult, ScorecardFields, scorecard_for_batch
 from xinren.lab.thresholds import COMPARATOR_SYMBOLS, Comparator
 
 # Bars show a measured value against its limit; a value far below the limit still gets a visible sliver.
@@ -21,37 +24,85 @@ MIN_BAR_PERCENT = 2
 COST_COLOURS = ("#25613a", "#4d8b55", "#b7791f", "#1d5487", "#7a6a5c", "#9c3a1f")
 
 
-def scorecard_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+class UnsignedProof(TypedDict, closed=True):
+    """The proof of a statement recorded without a leaf hash."""
+
+    state: Literal["unsigned"]
+
+
+class ScorecardSectionIndicator(IndicatorResult, closed=True):
+    bar_percent: int  # how full the bar is: the value as a share of the limit, capped at 100
+
+
+class ScorecardSectionSuggestion(Suggestion, closed=True):
+    name: str
+    comparator_symbol: str
+
+
+class ScorecardSection(ScorecardFields, closed=True):
+    """The scorecard section: the lot's latest lab report, drawn as bars, with its proof."""
+
+    indicators: list[ScorecardSectionIndicator]
+    suggestions: list[ScorecardSectionSuggestion]
+    report_url: str
+    proof: LedgerProof | UnsignedProof
+
+
+class CostsSectionLine(CostLine, closed=True):
+    colour: str
+
+
+class CostsSection(CostBreakdownFields, closed=True):
+    """The cost bar: the current breakdown as coloured segments, with its proof (published_at is a date)."""
+
+    lines: list[CostsSectionLine]
+    proof: LedgerProof | UnsignedProof
+
+
+def scorecard_for(*, product: Product, batch: Batch | None) -> ScorecardSection | None:
     """The lot's lab scorecard (检测可视化) with its report's proof, or None without a report (or on a product page)."""
     if batch is None:
         return None
     card = scorecard_for_batch(batch=batch)
     if card is None:
         return None
-    for indicator in card["indicators"]:
-        indicator["bar_percent"] = _bar_percent(indicator)
+    indicators: list[ScorecardSectionIndicator] = [
+        {**indicator, "bar_percent": _bar_percent(indicator)} for indicator in card["indicators"]
+    ]
     names = {indicator["indicator"]: indicator["name"] for indicator in card["indicators"]}
-    for tip in card["suggestions"]:
-        tip["name"] = names.get(tip["indicator"], tip["indicator"])
-        tip["comparator_symbol"] = str(COMPARATOR_SYMBOLS[Comparator(tip["comparator"])])
-    card["report_url"] = f"/api/v1/lab-reports/{card['report_id']}"
-    card["proof"] = _proof(card["leaf_hash"])
-    return card
+    suggestions: list[ScorecardSectionSuggestion] = [
+        {
+            **tip,
+            "name": names.get(tip["indicator"], tip["indicator"]),
+            "comparator_symbol": str(COMPARATOR_SYMBOLS[Comparator(tip["comparator"])]),
+        }
+        for tip in card["suggestions"]
+    ]
+    return {
+        **card,
+        "indicators": indicators,
+        "suggestions": suggestions,
+        "report_url": f"/api/v1/lab-reports/{card['report_id']}",
+        "proof": _proof(card["leaf_hash"]),
+    }
 
 
-def costs_for(*, product: Product, batch: Batch | None) -> dict[str, Any] | None:
+def costs_for(*, product: Product, batch: Batch | None) -> CostsSection | None:
     """The current cost breakdown (成本透明) as bar segments with its proof, or None when none is published."""
     costs = cost_breakdown_current(product=product)
     if costs is None:
         return None
-    for line, colour in zip(costs["lines"], COST_COLOURS, strict=True):
-        line["colour"] = colour
-    costs["published_at"] = costs["published_at"][:10]
-    costs["proof"] = _proof(costs["leaf_hash"])
-    return costs
+    return {
+        **costs,
+        "lines": [
+            {**line, "colour": colour} for line, colour in zip(costs["lines"], COST_COLOURS, strict=True)
+        ],
+        "published_at": costs["published_at"][:10],
+        "proof": _proof(costs["leaf_hash"]),
+    }
 
 
-def _bar_percent(indicator: dict[str, Any]) -> int:
+def _bar_percent(indicator: IndicatorResult) -> int:
     """How full the bar is: the measured value as a share of the limit, capped at 100 (over the limit)."""
     if indicator["not_detected"]:
         return 0
@@ -64,5 +115,5 @@ def _bar_percent(indicator: dict[str, Any]) -> int:
     return max(MIN_BAR_PERCENT, min(100, int(value * 100 / limit)))
 
 
-def _proof(leaf_hash: str) -> dict[str, Any]:
+def _proof(leaf_hash: str) -> LedgerProof | UnsignedProof:
     return statement_proofs(leaf_hashes=[leaf_hash])[leaf_hash].as_dict() if leaf_hash else {"state": "unsigned"}

@@ -14,7 +14,11 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.trace.scans import ScanNotice
+from xinren.trace.story import StoryEvent
+
 from .routemap import route_map
+from .sections import PublicStory, Sections
 
 # The one content-negotiation rule, shared with nginx's `map $http_accept` (deploy/nginx.conf.template).
 JSON_ACCEPT = re.compile(r"application/(ld\+)?json", re.IGNORECASE)
@@ -69,7 +73,7 @@ def wants_json(accept: str) -> bool:
     return bool(JSON_ACCEPT.search(accept))
 
 
-def sections_html(sections: Mapping[str, Any]) -> dict[str, SafeString]:
+def sections_html(sections: Sections) -> dict[str, SafeString]:
     """Each evidence section drawn by its partial (public/_<name>.html) in the active language.
 
     The partials see only their own section, so a lot's sections can be drawn once and reused for every
@@ -81,7 +85,7 @@ def sections_html(sections: Mapping[str, Any]) -> dict[str, SafeString]:
 
 
 def story_page_html(
-    *, story: Mapping[str, Any], scan: Mapping[str, Any] | None = None, drawn: Mapping[str, SafeString] | None = None
+    *, story: PublicStory, scan: ScanNotice | None = None, drawn: Mapping[str, SafeString] | None = None
 ) -> str:
     """The scan page in the active language.
 
@@ -95,6 +99,7 @@ def story_page_html(
         {"event": event, "stop": stop, "date": event["time"][:10], "clock": event["time"][11:16]}
         for event, stop in zip(story["events"], stops, strict=True)
     ]
+    scans = story["scans"]
     context = {
         "story": story,
         "product": story["product"],
@@ -104,16 +109,16 @@ def story_page_html(
         "map": routes,
         "ledger": _ledger_summary(story["events"]),
         "scan": scan,
-        "counter_url": story["scans"]["counter"] if story.get("scans") and scan is None else None,
+        "counter_url": scans["counter"] if scans and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
-        "drawn": drawn if drawn is not None else sections_html(story.get("sections") or {}),
+        "drawn": drawn if drawn is not None else sections_html(story["sections"]),
         **_base_context(),
     }
     return render_to_string("public/scan.html", context)
 
 
-def _ledger_summary(events: list[Mapping[str, Any]]) -> dict[str, int]:
-    states = [event.get("proof", {}).get("state") for event in events]
+def _ledger_summary(events: list[StoryEvent]) -> dict[str, int]:
+    states = [event["proof"]["state"] for event in events]
     return {"verified": states.count("verified"), "mismatched": states.count("mismatch")}
 
 

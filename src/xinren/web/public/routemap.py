@@ -18,6 +18,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
+from xinren.trace.story import Story
+
 # (longitude, latitude), clockwise from the north-western tip near Deqin.
 YUNNAN_OUTLINE: tuple[tuple[float, float], ...] = (
     (98.6, 28.8), (99.2, 29.2), (99.5, 28.6), (100.2, 28.3), (100.4, 27.8), (100.9, 27.9), (101.2, 27.1),
@@ -79,7 +81,7 @@ def _apart(point: tuple[float, float], stops: list[Stop]) -> tuple[float, float]
     return point
 
 
-def route_map(story: Mapping[str, Any]) -> dict[str, Any] | None:
+def route_map(story: Story) -> dict[str, Any] | None:
     """Projected outline, stops and route for the template; None when nothing has coordinates."""
     places: list[tuple[float, float, str, bool]] = []
     origin = story["product"]["origin"]
@@ -209,7 +211,7 @@ def _svg(
     )
 
 
-def _event_stops(story: Mapping[str, Any], index: Mapping[tuple[float, float], Stop]) -> list[int | None]:
+def _event_stops(story: Story, index: Mapping[tuple[float, float], Stop]) -> list[int | None]:
     """For each event of the timeline, the number of its stop on the map (or None)."""
     numbers: list[int | None] = []
     for event in story["events"]:

@@ -26,7 +26,7 @@ from django.db import connection
 
 from xinren.catalog.models import Item
 from xinren.trace.models import Scan
-from xinren.trace.scans import ScanInput, ScanTally, client_hash, scan_counter, scans_record
+from xinren.trace.scans import ScanCounter, ScanInput, ScanTally, client_hash, scan_counter, scans_record
 
 ITEM_PATH = re.compile(r"^(?:/api/v1/trace)?/01/(?P<gtin>\d{14})/10/[^/]+/21/(?P<serial>[^/]+)/?$")
 _ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
@@ -179,7 +179,7 @@ class Ingester:
         self.state = state
         self.reader = LogReader(log_path, state.position)
         self._items: dict[tuple[str, str], int | None] = {}
-        self.touched: dict[int, tuple[str, str, dict[str, Any]]] = {}
+        self.touched: dict[int, tuple[str, str, ScanCounter]] = {}
         self.stats = IngestStats()
 
     def step(self, *, max_bytes: int = READ_CHUNK) -> int:
@@ -220,7 +220,7 @@ class Ingester:
         self.reader.advance(after)
         return len(lines) or 1
 
-    def take_touched(self) -> dict[int, tuple[str, str, dict[str, Any]]]:
+    def take_touched(self) -> dict[int, tuple[str, str, ScanCounter]]:
         touched, self.touched = self.touched, {}
         return touched
 

@@ -51,11 +51,12 @@ def _page(
     profile = ColdChainProfile.objects.filter(product=product).first()
     promise = Promise.objects.filter(product=product).first()
     promised = {"hours": promise.hours, "text": promise.text, "active": promise.active} if promise else None
+    initial = selectors.profile_dict(profile)
     context = {
         "product": product,
         "profile": profile,
         "promise": promise,
-        "profile_form": profile_form or ProfileForm(initial=selectors.profile_dict(profile)),
+        "profile_form": profile_form or ProfileForm(initial=dict(initial) if initial else None),
         "promise_form": promise_form or PromiseForm(initial=promised),
         "batches": [
             {"batch": batch, "status": selectors.coldchain_status_for_batch(batch=batch),
