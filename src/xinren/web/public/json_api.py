@@ -14,9 +14,9 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
-from xinren.core.schemas import ErrorOut
 from xinren.catalog.gs1 import DigitalLink, digital_link_parse
 from xinren.core.errors import InvalidInput, NotFound
+from xinren.core.schemas import ErrorOut
 from xinren.trace import scans
 from xinren.trace.story import story_json
 
