@@ -15,12 +15,15 @@ $(BIN)/.installed: pyproject.toml
 
 install: $(BIN)/.installed
 
-## make run: install, migrate SQLite, load the demo data and serve on 127.0.0.1:$(PORT)
+## make run: install, migrate SQLite, load the demo data and serve on 127.0.0.1:$(PORT), with the task worker
+## (background tasks and the periodic schedule, docs/operations.md) beside the server; stopping one stops both
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_load
 	$(DEV_ENV) $(BIN)/python manage.py demo_urls --port $(PORT)
-	$(DEV_ENV) $(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)
+	$(DEV_ENV) bash -c '$(BIN)/python manage.py tasks_worker --stop-with-parent & worker=$$!; \
+		trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; \
+		$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)'
 
 ## make test: lint, type-check, Django checks and the whole suite (DATABASE_URL picks the database)
 test: install lint typecheck checks pytest

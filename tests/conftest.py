@@ -20,6 +20,7 @@ pytest_plugins = [
     "tests.fixtures.orders",
     "tests.fixtures.api",
     "tests.fixtures.demo",
+    "tests.fixtures.tasks",
 ]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

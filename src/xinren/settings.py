@@ -80,6 +80,10 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "ninja",
+    # Before xinren.core, whose admin replaces the task-result admin with one that lists failures and their error.
+    "django_tasks",
+    "django_tasks_db",
+    "django_rq",
     "xinren.core",
     "xinren.ledger.store",
     "xinren.accounts",
@@ -194,6 +198,21 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("XINREN_LOG_LEVEL", "WARNING")},
 }
+
+# -- Background tasks (docs/adr/0013-background-tasks.md, docs/operations.md) --------------------------------------
+# Deferred one-off work goes through Django's Tasks API. "database" (the default) keeps the queue in the database:
+# enqueueing is a row in the caller's transaction and `manage.py tasks_worker` runs it. "rq" puts the queue in Redis
+# (XINREN_REDIS_URL) for several workers on several machines (`manage.py rqworker --job-class django_tasks_rq.Job
+# --with-scheduler default`); its enqueue waits for the caller's commit.
+XINREN_TASKS_BACKEND = os.environ.get("XINREN_TASKS_BACKEND", "database")
+XINREN_REDIS_URL = os.environ.get("XINREN_REDIS_URL", "redis://127.0.0.1:6379/0")
+_TASK_BACKENDS = {"database": "django_tasks_db.DatabaseBackend", "rq": "django_tasks_rq.RQBackend"}
+if XINREN_TASKS_BACKEND not in _TASK_BACKENDS:
+    raise RuntimeError(f"XINREN_TASKS_BACKEND must be one of {', '.join(_TASK_BACKENDS)}")
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[XINREN_TASKS_BACKEND], "QUEUES": ["default"]}}
+RQ_QUEUES = {"default": {"URL": XINREN_REDIS_URL, "DEFAULT_TIMEOUT": 900}}
+# Seconds before the first retry of a failed task; each later retry waits four times longer (tasks may override).
+XINREN_TASKS_RETRY_SECONDS = float(os.environ.get("XINREN_TASKS_RETRY_SECONDS", "10"))
 
 # -- Evidence media (溯源相册; docs/evidence.md) ---------------------------------------------------------------
 # Upload limits per kind, in bytes (a refused upload stores nothing).

@@ -10,9 +10,11 @@ import pytest
 from xinren.community.models import HelpfulVote, PointsEntry, QualityScore
 from xinren.community.selectors import points_balance
 from xinren.community.services import community_rescore, helpful_vote, review_sync
+from xinren.community.tasks import review_sync_task
 from xinren.core import clock
 from xinren.reviews.services import review_fold
 
+from ..fixtures.tasks import queued
 from .conftest import diary_write, review_new, voters
 
 pytestmark = pytest.mark.django_db
@@ -165,26 +167,30 @@ def test_a_review_shown_again_is_paid_again_and_a_second_fold_reverses_again(set
     assert label == "恢复（评价恢复展示）：内容质量分达到 60"
 
 
-def test_posting_scores_the_review_once_it_commits(platform, consumer, product_on_sale,
-                                                   django_capture_on_commit_callbacks):
-    # when: a long, specific review is posted (its transaction commits)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        review = review_new(consumer, product_on_sale)
-    # then: scored at once, without waiting for the hourly rescore (50: under the first paying threshold, 60)
-    assert len(callbacks) == 1
+def test_posting_queues_the_rescore_with_the_review(platform, consumer, product_on_sale, run_tasks):
+    # when: a long, specific review is posted
+    review = review_new(consumer, product_on_sale)
+    # then: its rescore is queued in the same transaction, not run in-process
+    assert queued(review_sync_task) == [{"review_id": review.pk}]
+    assert not QualityScore.objects.filter(review=review).exists()
+    # when: a worker runs what is due
+    run_tasks()
+    # then: scored without waiting for the hourly rescore (50: under the first paying threshold, 60)
+    assert queued(review_sync_task) == []
     assert QualityScore.objects.get(review=review).score == 50
     assert points_balance(consumer=consumer) == 0
 
 
-def test_a_fold_reverses_points_once_it_commits(platform, consumer, product_on_sale, operator,
-                                               django_capture_on_commit_callbacks):
+def test_a_fold_queues_the_reversal_of_its_points(platform, consumer, product_on_sale, operator, run_tasks):
     # given: a review that earned points
     review = review_new(consumer, product_on_sale)
     diary_write(review, 7, 15)
-    review_sync(review_id=review.pk)
+    run_tasks()
     assert points_balance(consumer=consumer) == 10
     # when
-    with django_capture_on_commit_callbacks(execute=True):
-        review_fold(actor=operator, review_id=review.pk, reason="含有广告链接")
-    # then
+    review_fold(actor=operator, review_id=review.pk, reason="含有广告链接")
+    # then: nothing is reversed until a worker runs the queued rescore
+    assert queued(review_sync_task) == [{"review_id": review.pk}]
+    assert points_balance(consumer=consumer) == 10
+    run_tasks()
     assert points_balance(consumer=consumer) == 0

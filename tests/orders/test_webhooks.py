@@ -7,16 +7,25 @@ import json
 
 import pytest
 from django.test import Client
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
 from xinren.core import clock
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Order, Payment, PaymentWebhookEvent
 from xinren.orders.payments.provider import WebhookVerificationError
-from xinren.orders.payments.sandbox import SandboxPaymentProvider, Token, webhooks_deliver_pending
+from xinren.orders.payments.sandbox import (
+    SandboxPaymentProvider,
+    Token,
+    WebhookUndelivered,
+    webhook_deliver_task,
+    webhooks_deliver_pending,
+)
 from xinren.orders.payments.sandbox_models import SandboxWebhookEvent
 from xinren.orders.payments.signatures import SIGNATURE_HEADER, webhook_sign, webhook_signature_verify
-from xinren.orders.services import payment_webhook_receive
+from xinren.orders.services import payment_webhook_receive, webhooks
 
+from ..fixtures.tasks import queued
 from .flows import checkout_opened, order_placed
 
 pytestmark = pytest.mark.django_db
@@ -94,15 +103,17 @@ def test_a_rotated_secret_is_accepted_during_the_rotation(settings):
                                     tolerance=300) == 1_700_000_000
 
 
-def test_the_sandbox_delivers_its_events_and_the_order_gets_paid(
-    django_capture_on_commit_callbacks, consumer, product, offer
-):
+def test_the_sandbox_delivers_its_events_and_the_order_gets_paid(run_tasks, consumer, product, offer):
     # given
     order = order_placed(consumer, product)
     payment = checkout_opened(consumer, order)
-    # when the consumer completes the hosted checkout and the provider's webhooks go out after its commit
-    with django_capture_on_commit_callbacks(execute=True):
-        sandbox.checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
+    # when the consumer completes the hosted checkout
+    sandbox.checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
+    # then the delivery of the provider's webhook is queued with the sandbox's write
+    event = SandboxWebhookEvent.objects.get()
+    assert queued(webhook_deliver_task) == [{"event_id": event.event_id}]
+    # when a worker runs it
+    run_tasks()
     # then authorised -> (the platform captures) -> captured, without any refresh by the consumer
     payment.refresh_from_db()
     assert (payment.status, payment.captured_fen) == (PaymentStatus.CAPTURED, 12800)
@@ -222,3 +233,38 @@ def test_a_signed_but_malformed_body_is_refused(body):
         payment_webhook_receive(provider_name="sandbox", body=body, headers=_signed(body))
     assert (caught.value.code, caught.value.status) == ("webhook.payload_invalid", 400)
     assert PaymentWebhookEvent.objects.count() == 0
+
+
+def test_an_undelivered_webhook_is_retried_after_a_backoff(run_tasks, consumer, product, offer, monkeypatch, settings):
+    # given: the platform's receiver fails, and retries start 10 s after a failure
+    settings.XINREN_TASKS_RETRY_SECONDS = 10
+    order = order_placed(consumer, product)
+    payment = checkout_opened(consumer, order)
+
+    def receiver_down(**kwargs: object) -> str:
+        raise ConnectionError("receiver down")
+
+    monkeypatch.setattr(webhooks, "payment_webhook_receive", receiver_down)
+    sandbox.checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
+    event = SandboxWebhookEvent.objects.get()
+    now = clock.now()
+    # when: a worker runs the delivery
+    run_tasks(at=now)
+    # then: the failed attempt is on record with its error, and attempt 2 waits 10 s
+    failed = DBTaskResult.objects.get(task_path=webhook_deliver_task.module_path, status=TaskResultStatus.FAILED)
+    assert failed.exception_class_path == f"{WebhookUndelivered.__module__}.WebhookUndelivered"
+    assert failed.traceback.strip().splitlines()[-1] == (
+        f"xinren.orders.payments.sandbox.WebhookUndelivered: {event.event_id}: receiver down"
+    )
+    assert queued(webhook_deliver_task) == [{"event_id": event.event_id, "_attempt": 2}]
+    retry = DBTaskResult.objects.get(task_path=webhook_deliver_task.module_path, status=TaskResultStatus.READY)
+    assert retry.run_after == now + dt.timedelta(seconds=10)
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.CREATED
+    # when: the receiver is back and the retry's time has come
+    monkeypatch.undo()
+    run_tasks(at=now + dt.timedelta(seconds=10))
+    # then: delivered (and the capture's own event after it)
+    delivered = SandboxWebhookEvent.objects.filter(delivered_at__isnull=False).order_by("id")
+    assert list(delivered.values_list("event_type", "attempts")) == [("payment.authorised", 2), ("payment.captured", 1)]
+    assert Payment.objects.get(pk=payment.pk).status == PaymentStatus.CAPTURED
+    assert queued(webhook_deliver_task) == []

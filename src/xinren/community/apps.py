@@ -8,10 +8,10 @@ class CommunityConfig(AppConfig):
     verbose_name = _("好物圈")
 
     def ready(self) -> None:
-        from xinren.reviews.signals import review_changed
+        from xinren.reviews.events import REVIEW_CHANGED
 
-        from .services.rewards import review_sync_on_change
+        from .tasks import review_sync_task
 
-        # A posted, diaried, folded or unfolded review is scored and its points settled at once; the hourly
-        # community_rescore remains the safety net for anything this misses.
-        review_changed.connect(review_sync_on_change, dispatch_uid="community.review_sync")
+        # A posted, diaried, folded or unfolded review queues its rescore in the same transaction (ADR 0013); the
+        # hourly community_rescore remains the safety net for anything this misses.
+        REVIEW_CHANGED.subscribe(review_sync_task)

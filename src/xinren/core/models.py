@@ -66,3 +66,26 @@ class PageRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class ScheduledRun(models.Model):
+    """One slot of a periodic job, claimed by the scheduler that enqueued it (docs/adr/0013).
+
+    The unique key is the lock: of several schedulers ticking at once (two hosts' timers, `make run` beside a
+    timer), exactly one inserts the row and enqueues the job's task, in the same transaction.
+    """
+
+    job = models.CharField(_("任务"), max_length=64)
+    slot = models.DateTimeField(_("时段"))
+    claimed_at = models.DateTimeField(_("认领时间"))
+    # The id of the task result on the database backend (empty where the backend enqueues after the commit).
+    task_id = models.CharField(_("后台任务"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("定时任务执行")
+        verbose_name_plural = _("定时任务执行")
+        ordering = ["-slot", "job"]
+        constraints = [models.UniqueConstraint(fields=["job", "slot"], name="core_scheduled_run_once_per_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.job}@{self.slot.isoformat()}"

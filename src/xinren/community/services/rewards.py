@@ -5,8 +5,9 @@ now holds and that was never paid, and, when the review is folded, reverses ever
 ledger (`PointsEntry`) is append-only and unique per (review, reason), so running it twice pays nothing twice.
 A review shown again after an operator dismissed the flags that folded it is paid again
 (`<reason>.reinstated`), and reversed again if folded again (`<reason>.reversed.2`). It is called by this app's
-own services (votes) and by `community_rescore` (the `community_rescore` command,
-run hourly), which picks up what the reviews core changed: new reviews, diary entries, folds, unfolds, media.
+own services (votes), by `review_sync_task`, which the reviews core's REVIEW_CHANGED event queues when a review is
+posted, diaried, folded or unfolded (ADR 0013), and by `community_rescore` (run hourly), the safety net that picks
+up whatever those missed: new reviews, diary entries, folds, unfolds, media.
 No reward looks at the stars (Consumer Protection Regulations art. 9: no 好评返现).
 """
 
@@ -148,11 +149,6 @@ def review_sync(*, review_id: int, now: datetime | None = None) -> QualityScore:
     score = _score_store(review, result, now)
     _settle_points(review=review, score=result.score, milestones=set(inputs.diary_milestones), votes=votes, now=now)
     return score
-
-
-def review_sync_on_change(sender: object, *, review_id: int, **kwargs: object) -> None:
-    """Receiver of reviews.signals.review_changed (after the review's transaction committed)."""
-    review_sync(review_id=review_id)
 
 
 def changed_review_ids(*, since: datetime) -> set[int]:

@@ -5,8 +5,9 @@ refuses (capturing twice, refunding more than was captured, reusing an idempoten
 and reports every change by a signed webhook. Which outcome a payment gets is decided by the payment token the
 consumer picks on the sandbox's hosted page, or by the amount; docs/payments.md lists the triggers.
 
-Webhooks are delivered in-process after the sandbox's own transaction commits, as the exact bytes and signature
-header an HTTP POST would carry; undelivered ones are retried by `manage.py payments_webhooks_deliver`.
+Webhooks are delivered by a background task queued in the sandbox's own transaction (`webhook_deliver_task`,
+retried with backoff), as the exact bytes and signature header an HTTP POST would carry; what is still undelivered
+after that is redelivered by `payments_reconcile` (every five minutes).
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from xinren.core import clock
+from xinren.core.tasks import background, task_enqueue
 from xinren.orders import errors
 
 from .provider import (
@@ -364,7 +366,7 @@ class SandboxPaymentProvider:
             sort_keys=True,
         )
         SandboxWebhookEvent.objects.create(event_id=event_id, event_type=event_type, body=body)
-        transaction.on_commit(lambda: webhook_deliver(event_id=event_id))
+        task_enqueue(webhook_deliver_task, event_id=event_id)
 
 
 def webhook_deliver(*, event_id: str) -> bool:
@@ -389,6 +391,22 @@ def webhook_deliver(*, event_id: str) -> bool:
         return False
     SandboxWebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, delivered_at=clock.now())
     return True
+
+
+class WebhookUndelivered(Exception):
+    """The platform did not accept a webhook (the task is retried)."""
+
+
+@background(attempts=6)
+def webhook_deliver_task(*, event_id: str) -> bool:
+    """Deliver one event; raises while it stays undelivered, so it is tried again later. Whether this run
+    delivered it (False when it had been delivered already)."""
+    if webhook_deliver(event_id=event_id):
+        return True
+    event = SandboxWebhookEvent.objects.filter(event_id=event_id, delivered_at__isnull=True).first()
+    if event is not None:
+        raise WebhookUndelivered(f"{event_id}: {event.last_error}")
+    return False
 
 
 def webhooks_deliver_pending(*, limit: int = 100) -> int:

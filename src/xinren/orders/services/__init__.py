@@ -5,20 +5,33 @@ from .orders import (
     LineRequest,
     order_cancel_by_consumer,
     order_cancel_by_merchant,
+    order_expire,
+    order_payment_deadline,
     order_place,
     orders_expire,
 )
-from .payments import payment_capture, payment_refresh, payment_return, payment_start, payment_void
+from .payments import (
+    Reconciliation,
+    payment_capture,
+    payment_refresh,
+    payment_return,
+    payment_start,
+    payment_void,
+    payments_reconcile,
+)
 from .refunds import refund_execute, refund_request
 from .shipping import order_delivery_confirm, order_ship, shipment_deliver_by_partner
 from .webhooks import payment_webhook_receive
 
 __all__ = [
     "LineRequest",
+    "Reconciliation",
     "offer_save",
     "order_cancel_by_consumer",
     "order_cancel_by_merchant",
     "order_delivery_confirm",
+    "order_expire",
+    "order_payment_deadline",
     "order_place",
     "order_ship",
     "orders_expire",
@@ -28,6 +41,7 @@ __all__ = [
     "payment_start",
     "payment_void",
     "payment_webhook_receive",
+    "payments_reconcile",
     "refund_execute",
     "refund_request",
     "shipment_deliver_by_partner",

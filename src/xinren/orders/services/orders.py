@@ -24,6 +24,7 @@ from xinren.catalog.choices import ProductStatus
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.core.tasks import task_enqueue
 from xinren.orders import errors
 from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange
@@ -38,6 +39,8 @@ MAX_QUANTITY = 99
 ORDERS_PER_HOUR = 10
 # Minutes an order waits for payment before it is cancelled and its stock returned.
 PAYMENT_WINDOW_MINUTES = 30
+# The expiry task runs this long after the deadline, so its own clock reading is past it.
+EXPIRY_MARGIN = timedelta(seconds=1)
 
 
 @dataclass(frozen=True)
@@ -180,6 +183,10 @@ def order_place(
         actor=consumer, organization=merchant, action="order.place", target=order,
         data={"total_fen": order.total_fen, "lines": [[line.product_id, line.quantity] for line in lines]},
     )
+    # Cancelled at its deadline by a task queued with the order (orders_expire sweeps up any that task misses).
+    from xinren.orders.tasks import order_expire_task  # tasks.py wraps these services
+
+    task_enqueue(order_expire_task.using(run_after=order_payment_deadline(order) + EXPIRY_MARGIN), order_id=order.pk)
     return order
 
 
@@ -270,6 +277,37 @@ def order_cancel_by_merchant(*, actor: Actor, order_number: str, reason: str) ->
     return _undo_payments(plan)
 
 
+def order_payment_deadline(order: Order) -> datetime:
+    """When an unpaid order is cancelled: XINREN_ORDER_PAYMENT_MINUTES after it was placed."""
+    minutes = int(getattr(settings, "XINREN_ORDER_PAYMENT_MINUTES", PAYMENT_WINDOW_MINUTES))
+    return order.placed_at + timedelta(minutes=minutes)
+
+
+def order_expire(*, order_id: int, now: datetime | None = None) -> bool:
+    """Cancel the order and return its stock if it is still unpaid past its deadline; whether it was cancelled."""
+    now = now or clock.now()
+    order = Order.objects.filter(pk=order_id, status=OrderStatus.PENDING_PAYMENT).first()
+    if order is None or order_payment_deadline(order) >= now:
+        return False
+    # The consumer may have paid a moment ago while the webhook is still on its way: ask first.
+    open_payments = order.payments.filter(status__in=PAYMENT_OPEN).exclude(provider_ref="")
+    for payment_id in open_payments.values_list("pk", flat=True):
+        payment_refresh(payment_id=payment_id)
+    if order.payments.filter(status=PaymentStatus.AUTHORISED).exists():
+        return False
+    plan = _cancel(
+        orders=Q(pk=order_id),
+        reason=str(_("超时未付款，订单自动取消")),
+        by_user=None,
+        by_organization=None,
+        only_from=OrderStatus.PENDING_PAYMENT,
+    )
+    if plan is None:
+        return False
+    _undo_payments(plan)
+    return True
+
+
 def orders_expire(*, now: datetime | None = None) -> int:
     """Cancel orders left unpaid past the payment window and return their stock; returns how many."""
     now = now or clock.now()
@@ -277,22 +315,4 @@ def orders_expire(*, now: datetime | None = None) -> int:
     overdue = Order.objects.filter(
         status=OrderStatus.PENDING_PAYMENT, placed_at__lt=now - timedelta(minutes=minutes)
     ).values_list("pk", flat=True)
-    expired = 0
-    for order_id in list(overdue):
-        # The consumer may have paid a moment ago while the webhook is still on its way: ask first.
-        open_payments = Order.objects.get(pk=order_id).payments.filter(status__in=PAYMENT_OPEN).exclude(provider_ref="")
-        for payment_id in open_payments.values_list("pk", flat=True):
-            payment_refresh(payment_id=payment_id)
-        if Order.objects.get(pk=order_id).payments.filter(status=PaymentStatus.AUTHORISED).exists():
-            continue
-        plan = _cancel(
-            orders=Q(pk=order_id),
-            reason=str(_("超时未付款，订单自动取消")),
-            by_user=None,
-            by_organization=None,
-            only_from=OrderStatus.PENDING_PAYMENT,
-        )
-        if plan is not None:
-            _undo_payments(plan)
-            expired += 1
-    return expired
+    return sum(order_expire(order_id=order_id, now=now) for order_id in list(overdue))

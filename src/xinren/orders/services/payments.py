@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +35,7 @@ from xinren.orders.choices import (
     PAYMENT_TRANSITIONS,
     OrderStatus,
     PaymentStatus,
+    RefundStatus,
 )
 from xinren.orders.models import Order, Payment, Refund
 from xinren.orders.payments import provider_get
@@ -298,3 +300,35 @@ def payment_void(*, payment_id: int) -> Payment:
         skip=frozenset({"capture", "void"}),
     )
     return Payment.objects.get(pk=payment_id)
+
+
+# -- catching up with the provider -------------------------------------------------------------------------------------
+
+# Leave the consumer a moment on the hosted page before asking the provider.
+RECONCILE_GRACE = timedelta(minutes=2)
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """What one catch-up with the provider did."""
+
+    webhooks_delivered: int
+    payments_refreshed: int
+    refunds_retried: int
+
+
+def payments_reconcile(*, now: datetime | None = None) -> Reconciliation:
+    """Redeliver the sandbox's undelivered webhooks, ask the provider about payments still open and retry refunds
+    it could not be reached for. Every step is idempotent."""
+    # Only the built-in sandbox keeps undelivered webhooks here; a real provider redelivers its own.
+    from xinren.orders.payments.sandbox import webhooks_deliver_pending
+
+    delivered = webhooks_deliver_pending()
+    before = (now or clock.now()) - RECONCILE_GRACE
+    open_payments = Payment.objects.filter(status__in=PAYMENT_OPEN, updated_at__lt=before).exclude(provider_ref="")
+    refreshed = [payment_refresh(payment_id=pk) for pk in open_payments.values_list("pk", flat=True)]
+    pending = Refund.objects.filter(status=RefundStatus.PENDING, created_at__lt=before)
+    retried = [refund_execute(refund_id=pk) for pk in pending.values_list("pk", flat=True)]
+    return Reconciliation(
+        webhooks_delivered=delivered, payments_refreshed=len(refreshed), refunds_retried=len(retried)
+    )

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization, User
@@ -16,7 +15,7 @@ from xinren.core.errors import DomainError, InvalidInput
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 
-from .. import errors, signals, statements
+from .. import errors, events, statements
 from ..choices import NotificationKind, ReviewStatus
 from ..models import Fold, Notification, Review
 
@@ -68,11 +67,11 @@ def product_page_stale(product_id: int) -> None:
 
 
 def review_changed(review: Review) -> None:
-    """A review's public content or standing changed (posted, diaried, folded, unfolded): queue its product page,
-    and once the transaction commits tell the contexts built on reviews (community: quality score and points)."""
+    """A review's public content or standing changed (posted, diaried, folded, unfolded): queue its product page
+    and announce REVIEW_CHANGED, which queues the tasks of the contexts built on reviews (community: quality score
+    and points) in this same transaction."""
     product_page_stale(review.product_id)
-    review_id = review.pk
-    transaction.on_commit(lambda: signals.review_changed.send(sender=Review, review_id=review_id), robust=True)
+    events.REVIEW_CHANGED.announce(review_id=review.pk)
 
 
 def consumer_lock(consumer: User) -> None:

@@ -1,4 +1,5 @@
-"""`manage.py orders_expire`: cancel orders left unpaid past the payment window (run it every few minutes)."""
+"""`manage.py orders_expire`: cancel orders left unpaid past the payment window (the schedule runs it every five
+minutes; each order also has a task queued for its own deadline)."""
 
 from django.core.management.base import BaseCommand
 

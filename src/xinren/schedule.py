@@ -1,0 +1,46 @@
+"""The periodic schedule: every job, its cadence and the context that owns it (ADR 0013).
+
+It sits beside urls.py because, like the URL map, it names parts of every context. Three things read it:
+`manage.py tasks_worker` ticks it in its loop (`make run`, the embedded default), `manage.py schedule_run` ticks it
+from the systemd timers, and `manage.py schedule_units` writes those timers into deploy/systemd (a test checks
+that the committed units are what this list generates). Each job's slot runs once, whoever ticks.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
+from xinren.core.schedule import PeriodicJob
+from xinren.core.worker import task_results_prune_task
+from xinren.orders.tasks import orders_expire_task, payments_reconcile_task
+from xinren.reviews.tasks import reviews_invite_task
+
+JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob(
+        name="orders-expire", task=orders_expire_task, context="orders", every=timedelta(minutes=5),
+        description="cancel unpaid orders past their payment deadline and return their stock",
+    ),
+    PeriodicJob(
+        name="payments-reconcile", task=payments_reconcile_task, context="orders", every=timedelta(minutes=5),
+        description="redeliver sandbox webhooks, refresh open payments, retry pending refunds",
+    ),
+    PeriodicJob(
+        name="reviews-invite", task=reviews_invite_task, context="reviews", every=timedelta(hours=1),
+        description="invite usage diaries due at day 7/15/30, flag brushing shops, prune the near-duplicate index",
+    ),
+    PeriodicJob(
+        name="community-rescore", task=community_rescore_task, context="community", every=timedelta(hours=1),
+        description="rescore reviews changed in the last two hours and settle their points",
+    ),
+    PeriodicJob(
+        name="tiers-evaluate", task=tiers_evaluate_task, context="community", every=timedelta(days=1),
+        at=timedelta(hours=3, minutes=30),
+        description="rescore the last day's reviews, then promote and demote expert tiers",
+    ),
+    PeriodicJob(
+        name="tasks-prune", task=task_results_prune_task, context="core", every=timedelta(days=1),
+        at=timedelta(hours=4, minutes=10),
+        description="delete task results finished long ago (a week; failed: 30 days) and old schedule claims",
+    ),
+)
