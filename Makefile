@@ -5,15 +5,24 @@ BIN := $(VENV)/bin
 PORT ?= 8000
 DEV_ENV := DJANGO_DEBUG=1
 
-.PHONY: install run serve demo test lint typecheck checks pytest bench screenshot messages clean
+.PHONY: install lock run serve demo test lint typecheck checks pytest bench screenshot messages clean
 
-$(BIN)/.installed: pyproject.toml
+# Installs the pinned, hashed versions of requirements/dev.lock (what CI runs), then the project itself.
+$(BIN)/.installed: pyproject.toml requirements/dev.lock
 	$(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements/dev.lock
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
 	touch $@
 
 install: $(BIN)/.installed
+
+## make lock: regenerate the lock files from pyproject (requirements/base.lock for deploys, dev.lock for make and CI;
+## the dev pins are constrained to the base ones, so both install the same versions)
+LOCK := $(BIN)/pip-compile -q --generate-hashes --allow-unsafe --strip-extras --no-header --no-emit-index-url \
+	--no-emit-find-links
+lock: install
+	$(LOCK) --build-deps-for=wheel -o requirements/base.lock pyproject.toml
+	$(LOCK) --build-deps-for=editable --extra dev -c requirements/base.lock -o requirements/dev.lock pyproject.toml
 
 ## make run: install, migrate SQLite, load the demo data and serve on 127.0.0.1:$(PORT), with the task worker
 ## (background tasks and the periodic schedule, docs/operations.md) beside the server; stopping one stops both
