@@ -9,6 +9,7 @@ import pytest
 from django.db import models
 from django.utils import translation
 
+from xinren.attest.choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
 from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
 from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationStatus
 from xinren.core.errors import Conflict
@@ -25,6 +26,7 @@ from xinren.orders.choices import (
     RefundStatus,
     ShipmentStatus,
 )
+from xinren.reviews.choices import FLAG_TRANSITIONS, REVIEW_TRANSITIONS, FlagStatus, ReviewStatus
 from xinren.trust.choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
 from xinren.verification.choices import CREDENTIAL_TRANSITIONS, CredentialStatus
 
@@ -41,6 +43,9 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "SHIPMENT_TRANSITIONS": (SHIPMENT_TRANSITIONS, ShipmentStatus),
     "PROGRAMME_TRANSITIONS": (PROGRAMME_TRANSITIONS, ProgrammeStatus),
     "CREDENTIAL_TRANSITIONS": (CREDENTIAL_TRANSITIONS, CredentialStatus),
+    "SIGNING_KEY_TRANSITIONS": (SIGNING_KEY_TRANSITIONS, SigningKeyStatus),
+    "REVIEW_TRANSITIONS": (REVIEW_TRANSITIONS, ReviewStatus),
+    "FLAG_TRANSITIONS": (FLAG_TRANSITIONS, FlagStatus),
 }
 
 

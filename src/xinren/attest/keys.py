@@ -34,9 +34,11 @@ from xinren.accounts.models import Organization, User
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from xinren.core.transitions import transition_check
 from xinren.ledger.dsse import key_id_for
 from xinren.ledger.store import services as log_services
 
+from .choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
 from .models import SigningKey
 
 _BLOB_VERSION = b"\x01"
@@ -127,7 +129,9 @@ def _custodial_new(*, organization: Organization, created_by: User | None, repla
 
 
 def _retire(key: SigningKey) -> None:
-    key.status = SigningKey.Status.RETIRED
+    transition_check(SIGNING_KEY_TRANSITIONS, key.status, SigningKeyStatus.RETIRED, code="signing_key.not_active",
+                     message=_("只能轮换有效的密钥"), details={"status": key.status})
+    key.status = SigningKeyStatus.RETIRED
     key.status_changed_at = clock.now()
     key.save(update_fields=["status", "status_changed_at", "updated_at"])
 
@@ -177,8 +181,8 @@ def signing_key_rotate(*, actor: Actor, key_id: str, public_key: bytes | None = 
     """
     actor.require(role=Role.ADMIN)
     old = _own_key(actor, key_id)
-    if old.status != SigningKey.Status.ACTIVE:
-        raise Conflict("signing_key.not_active", _("只能轮换有效的密钥"), details={"status": old.status})
+    transition_check(SIGNING_KEY_TRANSITIONS, old.status, SigningKeyStatus.RETIRED, code="signing_key.not_active",
+                     message=_("只能轮换有效的密钥"), details={"status": old.status})
     if old.custodial:
         if public_key is not None:
             raise InvalidInput("signing_key.public_key_unexpected", _("托管密钥由平台生成，不接受外部公钥"))
@@ -203,10 +207,10 @@ def signing_key_revoke(*, actor: Actor, key_id: str, reason: str) -> SigningKey:
     """Revoke a key (e.g. it leaked): the log refuses anything new signed with it."""
     actor.require(role=Role.ADMIN)
     key = _own_key(actor, key_id)
-    if key.status == SigningKey.Status.REVOKED:
-        raise Conflict("signing_key.not_active", _("该密钥已被吊销"), details={"status": key.status})
+    transition_check(SIGNING_KEY_TRANSITIONS, key.status, SigningKeyStatus.REVOKED, code="signing_key.not_active",
+                     message=_("该密钥已被吊销"), details={"status": key.status})
     log_services.key_revoke(key_id=key.key_id, owner=owner_of(actor.organization), reason=reason)
-    key.status = SigningKey.Status.REVOKED
+    key.status = SigningKeyStatus.REVOKED
     key.status_changed_at = clock.now()
     key.revocation_reason = reason[:500]
     key.save(update_fields=["status", "status_changed_at", "revocation_reason", "updated_at"])

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.models import Organization, User
 from xinren.core.models import TimeStampedModel
 
+from .choices import SigningKeyStatus
+
 
 class SigningKey(TimeStampedModel):
     """An organization's Ed25519 key for signing ledger statements.
@@ -17,10 +19,7 @@ class SigningKey(TimeStampedModel):
     registration, rotation and revocation is a statement in the log.
     """
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", _("有效")
-        RETIRED = "retired", _("已轮换")
-        REVOKED = "revoked", _("已吊销")
+    Status = SigningKeyStatus
 
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="signing_keys")
     key_id = models.CharField(_("密钥 ID"), max_length=64, unique=True)

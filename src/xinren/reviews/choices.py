@@ -5,11 +5,21 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class ReviewStatus(models.TextChoices):
     VISIBLE = "visible", _("已展示")
     # Folded reviews stay public, collapsed with the reason (E-commerce Law art. 39): there is no "deleted".
     FOLDED = "folded", _("已折叠")
+
+
+# Folded, then shown again when an integrity fold proves a false alarm (the fold stays on record); an operator may
+# add a fold of their own to a review the integrity checks folded.
+REVIEW_TRANSITIONS: TransitionTable = {
+    ReviewStatus.VISIBLE: frozenset({ReviewStatus.FOLDED}),
+    ReviewStatus.FOLDED: frozenset({ReviewStatus.VISIBLE, ReviewStatus.FOLDED}),
+}
 
 
 class FoldSource(models.TextChoices):
@@ -34,6 +44,12 @@ class FlagReason(models.TextChoices):
 class FlagStatus(models.TextChoices):
     OPEN = "open", _("待审核")
     RESOLVED = "resolved", _("已处理")
+
+
+FLAG_TRANSITIONS: TransitionTable = {
+    FlagStatus.OPEN: frozenset({FlagStatus.RESOLVED}),
+    FlagStatus.RESOLVED: frozenset(),
+}
 
 
 class NotificationKind(models.TextChoices):

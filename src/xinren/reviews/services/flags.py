@@ -11,10 +11,11 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, NotFound
+from xinren.core.errors import NotFound
+from xinren.core.transitions import transition_check
 
 from .. import errors, integrity, statements
-from ..choices import FlagReason, FlagStatus, FoldSource, ReviewStatus
+from ..choices import FLAG_TRANSITIONS, REVIEW_TRANSITIONS, FlagReason, FlagStatus, FoldSource, ReviewStatus
 from ..models import Flag, Review
 from .shared import REASON_MAX, review_changed, sign, text_clean
 
@@ -50,8 +51,8 @@ def flag_resolve(*, actor: Actor, flag_id: int, upheld: bool, note: str) -> Flag
     flag = Flag.objects.select_for_update().filter(pk=flag_id).first()
     if flag is None:
         raise NotFound(errors.FLAG_NOT_FOUND, _("找不到该风控标记"))
-    if flag.status != FlagStatus.OPEN:
-        raise Conflict(errors.FLAG_RESOLVED, _("该标记已处理"))
+    transition_check(FLAG_TRANSITIONS, flag.status, FlagStatus.RESOLVED, code=errors.FLAG_RESOLVED,
+                     message=_("该标记已处理"), details={})
     now = clock.now()
     flag.status = FlagStatus.RESOLVED
     flag.upheld = upheld
@@ -76,6 +77,8 @@ def _unfold_if_cleared(*, review_id: int, actor: Actor, note: str, now: datetime
     )
     if held:
         return
+    transition_check(REVIEW_TRANSITIONS, review.status, ReviewStatus.VISIBLE, code=errors.REVIEW_TRANSITION,
+                     labels=ReviewStatus)
     statement = statements.unfold_statement(
         gtin=review.line.gtin, review_leaf_hash=review.ledger_leaf_hash, reason=note, at=now
     )

@@ -14,9 +14,10 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import DomainError, InvalidInput
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_check
 
 from .. import errors, events, statements
-from ..choices import NotificationKind, ReviewStatus
+from ..choices import REVIEW_TRANSITIONS, NotificationKind, ReviewStatus
 from ..models import Fold, Notification, Review
 
 TEXT_MAX = 2000
@@ -85,6 +86,8 @@ def fold_record(
     by_organization: Organization | None, now: datetime,
 ) -> Fold:
     """Fold a review (never delete): the signed record, the public reason, the author told, the audit entry."""
+    transition_check(REVIEW_TRANSITIONS, review.status, ReviewStatus.FOLDED, code=errors.REVIEW_TRANSITION,
+                     labels=ReviewStatus)
     statement = statements.fold_statement(
         gtin=review.line.gtin, review_leaf_hash=review.ledger_leaf_hash, source=source, reason=reason, at=now
     )
