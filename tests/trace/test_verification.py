@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 
-from xinren.attest.proofs import MISMATCH, PENDING, UNSIGNED, VERIFIED
+from xinren.attest.proofs import MISMATCH, PENDING, VERIFIED
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import TraceEvent
 from xinren.trace.proofs import event_proofs
@@ -45,9 +45,10 @@ def test_a_tampered_event_shows_as_mismatch(merchant_actor):
     assert event_proofs([event])[event.pk].state == MISMATCH
 
 
-def test_an_event_without_a_statement_is_unsigned(merchant_actor):
+def test_an_event_whose_leaf_hash_was_cleared_is_not_verified(merchant_actor):
     item = ItemFactory(batch__product__merchant=merchant_actor.organization)
     event = _record(merchant_actor, item)
     TraceEvent.objects.filter(pk=event.pk).update(ledger_leaf_hash="")
     event.refresh_from_db()
-    assert event_proofs([event])[event.pk].state == UNSIGNED
+    # every event is signed when it is recorded: an empty leaf hash is tampering, not a neutral "unsigned"
+    assert event_proofs([event])[event.pk].state == MISMATCH

@@ -13,7 +13,7 @@ from xinren.trace.models import TraceEvent
 from xinren.trust.labels import facts as facts_module
 from xinren.trust.selectors import labels_evaluate, labels_for
 
-from .conftest import integrate, photo, record
+from .conftest import NOW, integrate, photo, record
 
 pytestmark = pytest.mark.django_db
 
@@ -174,12 +174,22 @@ def test_direct_24h_needs_lot_and_verified_events(carrier, product, lot, lot_ite
 # 冷链全程
 
 
-def _signed_readings(organization) -> str:  # type: ignore[no-untyped-def]
-    from xinren.attest.signing import statement_sign_and_append
+def _signed_readings(carrier, lot) -> str:  # type: ignore[no-untyped-def]
+    """A carrier's signed batch of readings on a leg of the lot, through the real services: its leaf hash."""
+    from xinren.coldchain.ingest import readings_ingest
+    from xinren.coldchain.services import leg_open
 
-    statement = {"type": "coldchain.readings", "subject": "urn:test", "recorder": f"org:{organization.pk}",
-                 "leg": {"id": 1}, "readings": {"count": 6}, "excursions": []}
-    return statement_sign_and_append(organization=organization, statement=statement).leaf_hash
+    shipping = record(carrier, lot, "shipping", 6)
+    (leg,) = leg_open(actor=carrier, shipping_event_id=shipping.event_id)
+    at = NOW - dt.timedelta(hours=5)
+    device = "urn:epc:id:giai:4000001.111"
+    readings = [
+        {"sensorMetadata": {"time": (at + dt.timedelta(minutes=10 * n)).isoformat(), "deviceID": device},
+         "sensorReport": [{"type": "Temperature", "value": 4.0, "uom": "CEL"}]}
+        for n in range(6)
+    ]
+    readings_ingest(actor=carrier, leg_id=leg.pk, readings=readings)
+    return leg.reading_batches.get().ledger_leaf_hash
 
 
 def _status(leaf_hashes, **fields):  # type: ignore[no-untyped-def]
@@ -195,9 +205,9 @@ def _status(leaf_hashes, **fields):  # type: ignore[no-untyped-def]
     return ColdChainStatus(**{**values, **fields})
 
 
-def test_coldchain_full_follows_the_cold_chain_status(monkeypatch, logistics, product, lot):
+def test_coldchain_full_follows_the_cold_chain_status(monkeypatch, carrier, product, lot):
     # given
-    leaf = _signed_readings(logistics)
+    leaf = _signed_readings(carrier, lot)
     integrate()
     monkeypatch.setattr(facts_module, "coldchain_status_for_batch", lambda batch: _status([leaf]))
     # when / then

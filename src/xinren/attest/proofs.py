@@ -3,10 +3,13 @@
 The one proof reader: events, evidence, lab reports, reviews, credential checks … all ask here.
 
 Four states, each shown plainly on the consumer page:
-- verified: the signed statement is in the log, covered by a signed checkpoint, and matches the stored event;
+- verified: the signed statement is in the log, covered by a signed checkpoint, signed by the organization the row
+  names, and matches the stored row;
 - pending: accepted and signed, waiting for the next integration (seconds);
-- mismatch: the stored event no longer says what its logged statement says — the page must say so;
-- unsigned: recorded before events were signed (never for new events).
+- mismatch: the stored row no longer says what its logged statement says, or names a leaf hash the log does not
+  hold, or another signer — the page must say so;
+- unsigned: a row that does not restate a statement of this kind yet (evidence not withdrawn, an invitation not
+  accepted); never for a record that must be signed, where a missing leaf hash is a mismatch.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
 
 from .models import SigningKey
+from .records import SignedRecord
 
 VERIFIED = "verified"
 PENDING = "pending"
 MISMATCH = "mismatch"
 UNSIGNED = "unsigned"
+PLATFORM_KIND = "platform"
 _CHUNK = 500
 
 
@@ -93,22 +98,22 @@ def envelope_statement(envelope: bytes) -> dict[str, Any] | None:
 
 def logged_statements(leaf_hashes: Iterable[bytes]) -> dict[bytes, Logged]:
     """What the log (or its pool) holds for each leaf hash: a few queries for any number of hashes."""
-    return _lookup(sorted(set(leaf_hashes)), with_statements=True)
+    return _lookup(sorted(set(leaf_hashes)))
 
 
-def _lookup(wanted: list[bytes], *, with_statements: bool) -> dict[bytes, Logged]:
-    """Index, statement (when asked: it costs reading and parsing each envelope) and signer of each leaf hash found
-    in the log, else in its pool."""
+def _lookup(wanted: list[bytes]) -> dict[bytes, Logged]:
+    """Index, statement and signer of each leaf hash found in the log, else in its pool."""
     logged: dict[bytes, Logged] = {}
-    envelope = ("envelope",) if with_statements else ()
     for chunk in _chunks(wanted):
-        for row in LogEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id", "index",
-                                                                             *envelope):
-            logged[bytes(row[0])] = (row[2], envelope_statement(row[3]) if with_statements else None, row[1])
+        for leaf, key_id, position, envelope in LogEntry.objects.filter(leaf_hash__in=chunk).values_list(
+            "leaf_hash", "signer_key_id", "index", "envelope"
+        ):
+            logged[bytes(leaf)] = (position, envelope_statement(bytes(envelope)), key_id)
     for chunk in _chunks([h for h in wanted if h not in logged]):
-        for row in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list("leaf_hash", "signer_key_id",
-                                                                                 *envelope):
-            logged[bytes(row[0])] = (None, envelope_statement(row[2]) if with_statements else None, row[1])
+        for leaf, key_id, envelope in PendingEntry.objects.filter(leaf_hash__in=chunk).values_list(
+            "leaf_hash", "signer_key_id", "envelope"
+        ):
+            logged[bytes(leaf)] = (None, envelope_statement(bytes(envelope)), key_id)
     return logged
 
 
@@ -130,54 +135,82 @@ def record_proofs(
     *,
     leaf_hash: Callable[[R], str],
     matches: Callable[[R, dict[str, Any] | None], bool],
+    signer_of: Callable[[R], Any] | None = None,
     unsigned: str = MISMATCH,
 ) -> dict[int, Proof]:
     """The proof state of any signed records (events, evidence, checks …) by primary key.
 
-    `matches` says whether the stored record still says what its logged statement says; a record without a
-    leaf hash is `unsigned` (events recorded before signing) or, by default, a mismatch.
+    `matches` says whether the stored record still says what its logged statement says; with `signer_of` (the
+    organization the record names as its signer, None for the platform), the entry must also be signed by that
+    organization's key. A record without a leaf hash is `unsigned` (events recorded before signing) or, by
+    default, a mismatch.
     """
-    logged = logged_statements(bytes.fromhex(leaf_hash(r)) for r in records if leaf_hash(r))
-    signers = _signer_names({key_id for _index, _statement, key_id in logged.values()})
+    logged = logged_statements(bytes.fromhex(leaf_hash(r)) for r in records if _is_leaf_hash(leaf_hash(r)))
+    signers = _signers({key_id for _index, _statement, key_id in logged.values()})
+    names = {key_id: signer.name for key_id, signer in signers.items()}
     size = log_size()
     proofs: dict[int, Proof] = {}
     for record in records:
         hex_hash = leaf_hash(record)
-        found = logged.get(bytes.fromhex(hex_hash)) if hex_hash else None
+        found = logged.get(bytes.fromhex(hex_hash)) if _is_leaf_hash(hex_hash) else None
         if not hex_hash:
             proofs[record.pk] = Proof(state=unsigned)
-        elif found is None or not matches(record, found[1]):
+        elif (
+            found is None
+            or not matches(record, found[1])
+            or (signer_of is not None and not _signed_by(signers.get(found[2]), signer_of(record)))
+        ):
             proofs[record.pk] = Proof(state=MISMATCH, leaf_hash=hex_hash)
         else:
-            proofs[record.pk] = _proof(hex_hash, found, signers=signers, size=size)
+            proofs[record.pk] = _proof(hex_hash, found, signers=names, size=size)
     return proofs
 
 
-def statement_proofs(*, leaf_hashes: Iterable[str]) -> dict[str, Proof]:
-    """The proof state of any signed statements (lab reports, cost breakdowns, evidence …), by leaf hash (hex).
-
-    A statement whose leaf hash is in neither the log nor the pool is a mismatch: the record claims a
-    signature that the log does not hold. Callers that can compare the logged bytes with their record do so
-    themselves (`record_proofs`); this answers "is it in the log, and is it covered by a checkpoint yet".
-    """
-    wanted = sorted({bytes.fromhex(h) for h in leaf_hashes if h})
-    logged = _lookup(wanted, with_statements=False)
-    signers = _signer_names({key_id for _index, _statement, key_id in logged.values()})
-    size = log_size()
-    proofs: dict[str, Proof] = {}
-    for leaf in wanted:
-        found = logged.get(leaf)
-        proofs[leaf.hex()] = (
-            Proof(state=MISMATCH, leaf_hash=leaf.hex()) if found is None
-            else _proof(leaf.hex(), found, signers=signers, size=size)
-        )
-    return proofs
-
-
-def _signer_names(key_ids: set[str]) -> dict[str, str]:
-    """Signing key id -> the organization that holds it (the platform's registrar key has no organization)."""
-    names = dict(
-        SigningKey.objects.filter(key_id__in=key_ids).values_list("key_id", "organization__name")
+def signed_record_proofs(record: SignedRecord, rows: Sequence[R]) -> dict[int, Proof]:
+    """The proof state of rows of a declared signed record, by primary key: in the log, signed by the organization
+    the row names, and still saying what was signed (load the record's `select_related` first)."""
+    return record_proofs(
+        rows, leaf_hash=record.leaf_hash_of, matches=record.matches, signer_of=record.signer_of,
+        unsigned=UNSIGNED if record.optional else MISMATCH,
     )
-    return {key_id: name for key_id, name in names.items() if name}
+
+
+def signed_leaf_proofs(record: SignedRecord, leaf_hashes: Iterable[str]) -> dict[str, Proof]:
+    """The proof state of the rows of `record` that hold these leaf hashes, by leaf hash: what a section that keeps
+    only leaf hashes asks. A leaf hash no row holds any more is a mismatch."""
+    wanted = sorted({h for h in leaf_hashes if h})
+    rows = list(
+        record.model._default_manager.select_related(*record.select_related)
+        .prefetch_related(*record.prefetch_related)
+        .filter(**{f"{record.leaf_hash}__in": wanted})
+    )
+    by_pk = signed_record_proofs(record, rows)
+    proofs = {record.leaf_hash_of(row): by_pk[row.pk] for row in rows}
+    return {h: proofs.get(h) or Proof(state=MISMATCH, leaf_hash=h) for h in wanted}
+
+
+def _is_leaf_hash(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+@dataclass(frozen=True)
+class _Signer:
+    organization_id: int
+    name: str
+    kind: str
+
+
+def _signers(key_ids: set[str]) -> dict[str, _Signer]:
+    """Signing key id -> the organization that holds it (the log's registrar key has none, so it is absent)."""
+    rows = SigningKey.objects.filter(key_id__in=key_ids).values_list(
+        "key_id", "organization_id", "organization__name", "organization__kind"
+    )
+    return {key_id: _Signer(organization, name, kind) for key_id, organization, name, kind in rows}
+
+
+def _signed_by(signer: _Signer | None, expected: Any) -> bool:
+    """The key belongs to the organization the record names (None: the platform signs such records)."""
+    if signer is None:
+        return False
+    return signer.kind == PLATFORM_KIND if expected is None else signer.organization_id == expected
 

@@ -19,11 +19,12 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 from typing_extensions import TypedDict
 
-from xinren.attest.proofs import statement_proofs
+from xinren.attest.proofs import signed_record_proofs
 from xinren.catalog.models import Batch, Product
 
 from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
 from .readings import readings_digest
+from .statements import READING_BATCH_RECORD
 from .status import ColdChainProfileData, PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
 
 MAX_POINTS = 120
@@ -249,7 +250,8 @@ def _excursion_text(excursion: Excursion) -> ExcursionLine:
 def _ledger(batches: list[ReadingBatch], readings: list[Any] | None) -> LegLedger:
     """The leg's ledger mark: every reading batch signed and in the log, and (unless `readings` is None, for legs
     too long to re-hash on every publication) its stored readings still matching the signed digests."""
-    proofs = statement_proofs(leaf_hashes=[b.ledger_leaf_hash for b in batches])
+    by_pk = signed_record_proofs(READING_BATCH_RECORD, batches)
+    proofs = {b.ledger_leaf_hash: by_pk[b.pk] for b in batches}
     intact = True
     if readings is not None:
         by_batch: dict[int, list[Any]] = defaultdict(list)

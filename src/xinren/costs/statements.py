@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from xinren.accounts.choices import CATALOG_KINDS
+from xinren.attest.records import signed_record, statement_says
 from xinren.attest.registry import COUNT, GTIN, ORGANIZATION, statement_type
 
-from .models import COST_LINES
+from .models import COST_LINES, CostBreakdown
 
 COST_BREAKDOWN = statement_type(
     name="cost.breakdown", context="costs",
@@ -25,4 +28,19 @@ COST_BREAKDOWN = statement_type(
         },
     },
     required=["merchant", "gtin", "version", "currency", "price_fen", "lines_fen"],
+)
+
+
+def cost_breakdown_matches(breakdown: CostBreakdown, statement: dict[str, Any] | None) -> bool:
+    """The stored breakdown says what the merchant published: version, price and every line, in fen."""
+    return statement_says(statement, {
+        "type": COST_BREAKDOWN.name, "merchant": f"org:{breakdown.product.merchant_id}",
+        "gtin": breakdown.product.gtin, "version": breakdown.version, "price_fen": breakdown.price_fen,
+        "lines_fen": {line: getattr(breakdown, line) for line in COST_LINES},
+    })
+
+
+COST_BREAKDOWN_RECORD = signed_record(
+    model=CostBreakdown, statement_type=COST_BREAKDOWN, matches=cost_breakdown_matches, signer="product.merchant",
+    protected=("product", "version", "price_fen", *COST_LINES, "published_at"), select_related=("product",),
 )

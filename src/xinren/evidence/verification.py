@@ -8,24 +8,11 @@ statement cannot be found: the album then leaves the evidence out rather than sh
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
-from xinren.attest.proofs import Proof, record_proofs
+from xinren.attest.proofs import Proof, signed_record_proofs
 
 from .models import Evidence
-from .statements import EVIDENCE_MEDIA
-
-
-def evidence_matches_statement(*, evidence: Evidence, statement: dict[str, Any] | None) -> bool:
-    """The row says what was signed: same file digest, type, purpose and caption."""
-    return (
-        statement is not None
-        and statement.get("type") == EVIDENCE_MEDIA.name
-        and statement.get("sha256") == evidence.media.sha256
-        and statement.get("mediaType") == evidence.media.mime
-        and statement.get("purpose") == evidence.purpose
-        and statement.get("caption") == evidence.caption
-    )
+from .statements import EVIDENCE_RECORD
 
 
 def evidence_proofs(evidence: Sequence[Evidence]) -> dict[int, Proof]:
@@ -33,8 +20,4 @@ def evidence_proofs(evidence: Sequence[Evidence]) -> dict[int, Proof]:
 
     Needs `media` loaded (select_related) to avoid a query per row.
     """
-    return record_proofs(
-        evidence,
-        leaf_hash=lambda item: item.leaf_hash,
-        matches=lambda item, statement: evidence_matches_statement(evidence=item, statement=statement),
-    )
+    return signed_record_proofs(EVIDENCE_RECORD, evidence)

@@ -32,12 +32,11 @@ from xinren.ledger.errors import LedgerError
 
 from . import errors
 from .models import LabMeasurement, LabReport
-from .statements import LAB_REPORT
+from .statements import LAB_REPORT, NOT_DETECTED
 from .thresholds import CURRENT_VERSION, TABLES, limits_for, unit_canonical
 
 MAX_VALUE = Decimal("1e6")
 MAX_DECIMAL_PLACES = 6
-NOT_DETECTED = "ND"
 # CMA (检验检测机构资质认定) certificates carry a 12-digit number; CNAS lab accreditations are "L" + 4–5 digits.
 _CMA = re.compile(r"^CMA\s*[:：]?\s*(\d{12})$", re.IGNORECASE)
 _CNAS = re.compile(r"^CNAS\s*[:：]?\s*(L\d{4,5})$", re.IGNORECASE)

@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
 from xinren.accounts.choices import OrganizationKind
+from xinren.attest.records import same_instant, signed_record, statement_says
 from xinren.attest.registry import DATE, GTIN, NONEMPTY, ORGANIZATION, TEXT, TIMESTAMP, statement_type
+
+from .models import LabMeasurement, LabReport
+
+# How a statement says an indicator was not detected (below the detection limit).
+NOT_DETECTED = "ND"
 
 _MEASUREMENT = {
     "type": "object",
@@ -28,4 +38,58 @@ LAB_REPORT = statement_type(
         "measurements": {"type": "array", "items": _MEASUREMENT, "minItems": 1},
     },
     required=["report_id", "lab", "gtin", "lot", "sample_id", "sampled_at", "table_version", "measurements"],
+)
+
+
+def _accreditation(value: object) -> str:
+    # "CMA 171512345678", "cma:171512345678": the report stores the canonical spelling of what the lab wrote.
+    return re.sub(r"[\s:：]", "", str(value or "")).upper()
+
+
+def _decimal(value: object) -> Decimal | None:
+    try:
+        return Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _measurement_matches(measurement: LabMeasurement, signed: object) -> bool:
+    if not isinstance(signed, dict) or signed.get("indicator") != measurement.indicator:
+        return False
+    if signed.get("unit") != measurement.unit:
+        return False
+    value = signed.get("value")
+    if measurement.not_detected:
+        same_value = value == NOT_DETECTED
+    else:
+        same_value = value != NOT_DETECTED and _decimal(value) == measurement.value
+    lod = signed.get("lod")
+    same_lod = (lod is None and measurement.lod is None) or (lod is not None and _decimal(lod) == measurement.lod)
+    return same_value and same_lod
+
+
+def lab_report_matches(report: LabReport, statement: dict[str, Any] | None) -> bool:
+    """The stored report and its measurements say what the lab signed (values compared as numbers, as the lab may
+    have written them in another spelling when it signed itself)."""
+    if not statement_says(statement, {
+        "type": LAB_REPORT.name, "report_id": str(report.report_id), "lab": f"org:{report.lab_id}",
+        "gtin": report.batch.product.gtin, "lot": report.batch.lot, "sample_id": report.sample_id,
+        "method": report.method, "table_version": report.table_version,
+    }):
+        return False
+    assert statement is not None
+    signed = statement.get("measurements")
+    measured = sorted(report.measurements.all(), key=lambda m: m.position)
+    return (
+        same_instant(statement.get("sampled_at"), report.sampled_at)
+        and _accreditation(statement.get("accreditation")) == _accreditation(report.accreditation)
+        and isinstance(signed, list) and len(signed) == len(measured)
+        and all(_measurement_matches(m, s) for m, s in zip(measured, signed, strict=True))
+    )
+
+
+LAB_REPORT_RECORD = signed_record(
+    model=LabReport, statement_type=LAB_REPORT, matches=lab_report_matches, signer="lab",
+    protected=("report_id", "lab", "batch", "accreditation", "sample_id", "sampled_at", "method", "table_version"),
+    select_related=("batch__product",), prefetch_related=("measurements",), children=(LabMeasurement,),
 )

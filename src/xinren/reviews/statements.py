@@ -14,6 +14,7 @@ from django.conf import settings
 
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind
 from xinren.attest.keys import owner_of
+from xinren.attest.records import signed_record, statement_says
 from xinren.attest.registry import (
     BOOLEAN,
     GTIN,
@@ -24,9 +25,12 @@ from xinren.attest.registry import (
     TEXT,
     TIMESTAMP,
     statement_type,
+    statement_type_get,
 )
 from xinren.catalog.gs1 import DigitalLink
 from xinren.orders.models import OrderLine
+
+from .models import DiaryEntry, Fold, Reply, Review, ReviewMedia
 
 PLATFORM = [OrganizationKind.PLATFORM]
 REVIEW = statement_type(
@@ -171,3 +175,59 @@ def unfold_statement(*, gtin: str, review_leaf_hash: str, reason: str, at: datet
         "review": review_leaf_hash,
         "reason": reason,
     }
+
+
+def review_matches(review: Review, statement: dict[str, Any] | None) -> bool:
+    """The stored review says what the platform signed: the reviewer's pseudonym, the product, the shop, the stars,
+    the text and tags, and the digest of every photo and video in order (needs `line` and `media__media` loaded)."""
+    order_line = statement.get("order_line") if statement is not None else None
+    return (
+        statement_says(statement, {
+            "type": REVIEW, "reviewer": review.reviewer, "merchant": f"org:{review.merchant_id}",
+            "stars": review.stars, "text": review.text, "tags": list(review.tags),
+            "media": [item.media.sha256 for item in review.media.all()],
+        })
+        and isinstance(order_line, dict) and order_line.get("gtin") == review.line.gtin
+    )
+
+
+def diary_matches(entry: DiaryEntry, statement: dict[str, Any] | None) -> bool:
+    return statement_says(statement, {
+        "type": DIARY, "review": entry.review.ledger_leaf_hash, "reviewer": entry.review.reviewer,
+        "milestone_days": entry.milestone, "text": entry.text,
+    })
+
+
+def reply_matches(reply: Reply, statement: dict[str, Any] | None) -> bool:
+    return statement_says(statement, {
+        "type": REPLY, "review": reply.review.ledger_leaf_hash, "merchant": f"org:{reply.merchant_id}",
+        "text": reply.text,
+    })
+
+
+def fold_matches(fold: Fold, statement: dict[str, Any] | None) -> bool:
+    return statement_says(statement, {
+        "type": FOLD, "review": fold.review.ledger_leaf_hash, "source": fold.source, "reason": fold.reason,
+    })
+
+
+# What a review's author wrote is fixed once posted; its standing (folded, shown again, the author's response to a
+# fold) changes only through statements of its own.
+REVIEW_RECORD = signed_record(
+    model=Review, statement_type=statement_type_get(REVIEW), matches=review_matches, signer=None,
+    protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase",
+               "created_at"),
+    select_related=("line",), prefetch_related=("media__media",), children=(ReviewMedia,),
+)
+DIARY_RECORD = signed_record(
+    model=DiaryEntry, statement_type=statement_type_get(DIARY), matches=diary_matches, signer=None,
+    protected=("review", "milestone", "text", "created_at"), select_related=("review",),
+)
+REPLY_RECORD = signed_record(
+    model=Reply, statement_type=statement_type_get(REPLY), matches=reply_matches, signer="merchant",
+    protected=("review", "merchant", "text", "replied_at"), select_related=("review",),
+)
+FOLD_RECORD = signed_record(
+    model=Fold, statement_type=statement_type_get(FOLD), matches=fold_matches, signer=None,
+    protected=("review", "source", "reason", "at"), select_related=("review",),
+)

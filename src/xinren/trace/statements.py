@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from xinren.accounts.choices import TRACE_KINDS, OrganizationKind
+from xinren.attest.records import signed_record
 from xinren.attest.registry import OBJECT, ORGANIZATION, statement_type
+
+from .models import TraceEvent
 
 TRACE_EVENT = statement_type(
     name="trace.event", context="trace",
@@ -60,3 +63,14 @@ def event_matches_statement(*, document: dict[str, Any], statement: dict[str, An
         return False
     added = PLATFORM_FIELDS - set(signed)
     return {key: value for key, value in document.items() if key not in added} == signed
+
+
+def _event_matches(event: Any, statement: dict[str, Any] | None) -> bool:
+    return statement is not None and event_matches_statement(document=event.document, statement=statement)
+
+
+TRACE_EVENT_RECORD = signed_record(
+    model=TraceEvent, statement_type=TRACE_EVENT, matches=_event_matches,
+    protected=("event_id", "organization", "event_type", "action", "biz_step", "disposition", "event_time",
+               "document"),
+)

@@ -8,16 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from xinren.attest.proofs import Proof, record_proofs
+from xinren.attest.proofs import Proof, signed_record_proofs
 
 from .models import CredentialCheck
-from .services import check_statement
+from .statements import CHECK_RECORD
 
 
 def check_proofs(checks: Sequence[CredentialCheck]) -> dict[int, Proof]:
-    """The proof state of each check, keyed by its primary key (needs `organization` loaded)."""
-    return record_proofs(
-        checks,
-        leaf_hash=lambda check: check.ledger_leaf_hash,
-        matches=lambda check, statement: statement is not None and statement == check_statement(check),
-    )
+    """The proof state of each check, keyed by its primary key."""
+    return signed_record_proofs(CHECK_RECORD, checks)

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 
 from django.utils import translation
 
-from xinren.attest.proofs import Proof, statement_proofs
+from xinren.attest.proofs import Proof, signed_leaf_proofs, signed_record_proofs
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Batch, Product
 from xinren.coldchain.models import Leg
 from xinren.coldchain.selectors import ColdChainStatus, coldchain_status_for_batch, legs_for_batch
+from xinren.coldchain.statements import READING_BATCH_RECORD
 from xinren.core import clock
 from xinren.evidence.models import Evidence
 from xinren.evidence.selectors import evidence_for
 from xinren.evidence.verification import evidence_proofs
 from xinren.lab.models import LabReport
 from xinren.lab.selectors import scorecard_for_report
+from xinren.lab.statements import LAB_REPORT_RECORD
 from xinren.trace.models import TraceEvent
 from xinren.trace.proofs import event_proofs
 from xinren.verification.models import Credential, CredentialCheck
@@ -130,8 +132,9 @@ class LotFacts:
     def coldchain(self) -> ColdChainStatus | None:
         return None if self.batch is None else coldchain_status_for_batch(batch=self.batch)
 
-    def statement_proofs(self, leaf_hashes: list[str]) -> dict[str, Proof]:
-        return statement_proofs(leaf_hashes=leaf_hashes)
+    def readings_proofs(self, leaf_hashes: list[str]) -> dict[str, Proof]:
+        """The proof state of the lot's signed reading batches, by leaf hash."""
+        return signed_leaf_proofs(READING_BATCH_RECORD, leaf_hashes)
 
     @functools.cached_property
     def lab(self) -> tuple[int, Proof, LabReport] | None:
@@ -148,5 +151,5 @@ class LotFacts:
         if report is None:
             return None
         stars = int(scorecard_for_report(report=report)["overall_stars"])
-        proof = statement_proofs(leaf_hashes=[report.ledger_leaf_hash]).get(report.ledger_leaf_hash)
-        return stars, proof or Proof(state="mismatch"), report
+        proof = signed_record_proofs(LAB_REPORT_RECORD, [report])[report.pk]
+        return stars, proof, report

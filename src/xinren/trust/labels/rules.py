@@ -194,7 +194,7 @@ def coldchain_full(facts: LotFacts) -> LabelOutcome:
         )
     if status.excursions:
         outcome.lack(_("运输中出现 %(count)s 次温度超限") % {"count": len(status.excursions)})
-    proofs = facts.statement_proofs(status.leaf_hashes)
+    proofs = facts.readings_proofs(status.leaf_hashes)
     if not status.leaf_hashes or any(proofs[h].state != VERIFIED for h in status.leaf_hashes if h):
         outcome.lack(_("温度记录尚未在日志中验证（待上链或内容不符）"))
     else:

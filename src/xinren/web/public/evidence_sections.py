@@ -11,11 +11,14 @@ from typing import Literal
 
 from typing_extensions import TypedDict
 
-from xinren.attest.proofs import LedgerProof, statement_proofs
+from xinren.attest.proofs import LedgerProof, signed_leaf_proofs
+from xinren.attest.records import SignedRecord
 from xinren.catalog.models import Batch, Product
 from xinren.costs.selectors import CostBreakdownFields, CostLine, cost_breakdown_current
+from xinren.costs.statements import COST_BREAKDOWN_RECORD
 from xinren.lab.scorecard import Suggestion
 from xinren.lab.selectors import IndicatorResult, ScorecardFields, scorecard_for_batch
+from xinren.lab.statements import LAB_REPORT_RECORD
 from xinren.lab.thresholds import COMPARATOR_SYMBOLS, Comparator
 
 # Bars show a measured value against its limit; a value far below the limit still gets a visible sliver.
@@ -83,7 +86,7 @@ def scorecard_for(*, product: Product, batch: Batch | None) -> ScorecardSection 
         "indicators": indicators,
         "suggestions": suggestions,
         "report_url": f"/api/v1/lab-reports/{card['report_id']}",
-        "proof": _proof(card["leaf_hash"]),
+        "proof": _proof(LAB_REPORT_RECORD, card["leaf_hash"]),
     }
 
 
@@ -98,7 +101,7 @@ def costs_for(*, product: Product, batch: Batch | None) -> CostsSection | None:
             {**line, "colour": colour} for line, colour in zip(costs["lines"], COST_COLOURS, strict=True)
         ],
         "published_at": costs["published_at"][:10],
-        "proof": _proof(costs["leaf_hash"]),
+        "proof": _proof(COST_BREAKDOWN_RECORD, costs["leaf_hash"]),
     }
 
 
@@ -115,5 +118,6 @@ def _bar_percent(indicator: IndicatorResult) -> int:
     return max(MIN_BAR_PERCENT, min(100, int(value * 100 / limit)))
 
 
-def _proof(leaf_hash: str) -> LedgerProof | UnsignedProof:
-    return statement_proofs(leaf_hashes=[leaf_hash])[leaf_hash].as_dict() if leaf_hash else {"state": "unsigned"}
+def _proof(record: SignedRecord, leaf_hash: str) -> LedgerProof | UnsignedProof:
+    # The row behind the card must still say what its logged statement says (an edited value is not verified).
+    return signed_leaf_proofs(record, [leaf_hash])[leaf_hash].as_dict() if leaf_hash else {"state": "unsigned"}
