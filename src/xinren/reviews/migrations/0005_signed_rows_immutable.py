@@ -4,9 +4,22 @@ The columns are those of the signed-record declarations in statements.py at the 
 compares the triggers in the database with the declarations, so a change to them needs a migration like this one.
 """
 
+import importlib
+
 from django.db import migrations
 
 from xinren.core.immutable import SignedTable, signed_rows_immutable
+
+OLD = importlib.import_module("xinren.reviews.migrations.0002_review_immutable_trigger")
+
+
+def _drop_old_trigger(apps, schema_editor):  # type: ignore[no-untyped-def]
+    OLD.backwards(apps, schema_editor)
+
+
+def _restore_old_trigger(apps, schema_editor):  # type: ignore[no-untyped-def]
+    OLD.forwards(apps, schema_editor)
+
 
 TABLES = [
     SignedTable(table='reviews_diaryentry', leaf_hash='ledger_leaf_hash',
@@ -25,4 +38,9 @@ class Migration(migrations.Migration):
 
     dependencies = [("reviews", "0004_review_band")]
 
-    operations = [signed_rows_immutable(TABLES, CHILDREN)]
+    # The signed-row triggers protect a review's stars and text (and the rest of what was signed); the older trigger
+    # of 0002, which protected only those two, goes.
+    operations = [
+        migrations.RunPython(_drop_old_trigger, _restore_old_trigger, elidable=False),
+        signed_rows_immutable(TABLES, CHILDREN),
+    ]
