@@ -28,6 +28,7 @@ from xinren.demo.loader import DemoWorld
 from xinren.lab.models import LabMeasurement, LabReport
 from xinren.ledger.store.audit import log_audit
 from xinren.ledger.store.models import TreeHash
+from xinren.ledger.store.selectors import inclusion_proof_get
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.reviews.models import Review
 from xinren.trace.models import TraceEvent
@@ -192,3 +193,14 @@ def test_a_corrupted_tree_hash_is_found_by_the_audit(demo_world: DemoWorld) -> N
     TreeHash.objects.filter(id=stored.id).update(hash=bytes(32))
     problem = log_audit().problem
     assert problem is not None and "hash" in problem.message
+
+
+def test_a_corrupted_tree_hash_is_shown_on_the_page(demo_world: DemoWorld, client: Client) -> None:
+    # every record whose inclusion proof passes through the corrupted hash loses its ✓
+    log_integrate_all()
+    event = _event()
+    path = _lot_path(_event_lot(event))
+    assert "此记录与透明日志中签名的内容不一致" not in client.get(path, HTTP_ACCEPT="text/html").content.decode()
+    proof = inclusion_proof_get(leaf_hash=bytes.fromhex(event.ledger_leaf_hash))
+    assert TreeHash.objects.filter(hash=proof.path[0]).update(hash=bytes(32)) >= 1  # a hash on the event's path
+    assert "此记录与透明日志中签名的内容不一致" in client.get(path, HTTP_ACCEPT="text/html").content.decode()

@@ -7,7 +7,8 @@ Four states, each shown plainly on the consumer page:
   names, and matches the stored row;
 - pending: accepted and signed, waiting for the next integration (seconds);
 - mismatch: the stored row no longer says what its logged statement says, or names a leaf hash the log does not
-  hold, or another signer — the page must say so;
+  hold, or another signer, or the log's stored hashes no longer prove the entry included under the latest signed
+  checkpoint — the page must say so;
 - unsigned: a row that does not restate a statement of this kind yet (evidence not withdrawn, an invitation not
   accepted); never for a record that must be signed, where a missing leaf hash is a mismatch.
 """
@@ -24,7 +25,7 @@ from typing_extensions import TypedDict
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 from xinren.ledger.store.models import LogEntry, PendingEntry
-from xinren.ledger.store.selectors import log_size
+from xinren.ledger.store.selectors import inclusions_holding
 
 from .models import SigningKey
 from .records import SignedRecord
@@ -148,7 +149,7 @@ def record_proofs(
     logged = logged_statements(bytes.fromhex(leaf_hash(r)) for r in records if _is_leaf_hash(leaf_hash(r)))
     signers = _signers({key_id for _index, _statement, key_id in logged.values()})
     names = {key_id: signer.name for key_id, signer in signers.items()}
-    size = log_size()
+    size, included = inclusions_holding({index: leaf for leaf, (index, _s, _k) in logged.items() if index is not None})
     proofs: dict[int, Proof] = {}
     for record in records:
         hex_hash = leaf_hash(record)
@@ -159,6 +160,7 @@ def record_proofs(
             found is None
             or not matches(record, found[1])
             or (signer_of is not None and not _signed_by(signers.get(found[2]), signer_of(record)))
+            or (found[0] is not None and found[0] < size and found[0] not in included)
         ):
             proofs[record.pk] = Proof(state=MISMATCH, leaf_hash=hex_hash)
         else:
