@@ -28,6 +28,7 @@ from django.core.mail import send_mail
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from xinren.core import clock
 from xinren.core.errors import DomainError
 
 from .models import User
@@ -176,15 +177,29 @@ def password_signin(
 # -- device cookies ---------------------------------------------------------------------------------------------
 
 
+def _signed_make(data: dict[str, Any], *, salt: str) -> str:
+    """Signed (not encrypted) data with the time it was made, read by the clock so that tests can move it."""
+    return signing.dumps({**data, "t": int(clock.now().timestamp())}, salt=salt)
+
+
+def _signed_read(value: str, *, salt: str, max_age: int) -> dict[str, Any] | None:
+    """The data of `_signed_make`, or None when the signature is wrong or it is older than `max_age` seconds."""
+    try:
+        data: Any = signing.loads(value, salt=salt)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("t"), int):
+        return None
+    age = int(clock.now().timestamp()) - data["t"]
+    return data if 0 <= age <= max_age else None
+
+
 def device_cookie_read(value: str) -> tuple[str, tuple[str, ...]] | None:
     """(device id, account digests) from a device cookie, or None when it is absent, forged or expired."""
     if not value:
         return None
-    try:
-        data: Any = signing.loads(value, salt=_DEVICE_SALT, max_age=DEVICE_MAX_AGE)
-    except signing.BadSignature:
-        return None
-    if not isinstance(data, dict) or not isinstance(data.get("d"), str) or not isinstance(data.get("a"), list):
+    data = _signed_read(value, salt=_DEVICE_SALT, max_age=DEVICE_MAX_AGE)
+    if data is None or not isinstance(data.get("d"), str) or not isinstance(data.get("a"), list):
         return None
     return data["d"], tuple(str(a) for a in data["a"])
 
@@ -196,7 +211,7 @@ def device_cookie_for(*, scope: str, account: str, previous: str = "") -> str:
     digest = _account_digest(scope, account.strip().casefold())
     others = [a for a in accounts if a != digest][-(DEVICE_ACCOUNTS - 1) :]
     accounts = (*others, digest)
-    return signing.dumps({"d": device, "a": accounts}, salt=_DEVICE_SALT)
+    return _signed_make({"d": device, "a": accounts}, salt=_DEVICE_SALT)
 
 
 # -- unlock links -----------------------------------------------------------------------------------------------
@@ -210,7 +225,7 @@ def _user_state(user: User) -> str:
 
 def unlock_token_make(*, user: User) -> str:
     """A signed, time-limited (UNLOCK_MAX_AGE) token that marks the browser opening it as the owner's."""
-    return signing.dumps({"u": user.pk, "s": _user_state(user)}, salt=_UNLOCK_SALT)
+    return _signed_make({"u": user.pk, "s": _user_state(user)}, salt=_UNLOCK_SALT)
 
 
 def unlock_url(*, user: User) -> str:
@@ -219,11 +234,8 @@ def unlock_url(*, user: User) -> str:
 
 def signin_unlock(*, token: str, device_cookie: str = "") -> tuple[User, str]:
     """The user an unlock token belongs to and the device cookie that lets this browser sign in as them."""
-    try:
-        data: Any = signing.loads(token, salt=_UNLOCK_SALT, max_age=UNLOCK_MAX_AGE)
-    except signing.BadSignature:
-        data = None
-    user_id = data.get("u") if isinstance(data, dict) else None
+    data = _signed_read(token, salt=_UNLOCK_SALT, max_age=UNLOCK_MAX_AGE) or {}
+    user_id = data.get("u")
     user = User.objects.filter(pk=user_id, is_active=True).first() if isinstance(user_id, int) else None
     if user is None or not secrets.compare_digest(str(data.get("s")), _user_state(user)):
         raise DomainError(UNLOCK_INVALID, _("解锁链接无效或已过期"), status=400)
