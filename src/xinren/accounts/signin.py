@@ -33,7 +33,16 @@ from xinren.core.errors import DomainError
 
 from .models import User
 from .sms import sms_send
-from .throttle import Limit, throttle_count, throttle_hit, throttle_key, throttle_reset, throttle_wait
+from .throttle import (
+    Limit,
+    throttle_count,
+    throttle_give_back,
+    throttle_hit,
+    throttle_key,
+    throttle_reset,
+    throttle_take,
+    throttle_wait,
+)
 
 logger = logging.getLogger("xinren.signin")
 
@@ -122,19 +131,16 @@ def _account_digest(scope: str, account_id: str) -> str:
     return throttle_key(scope, "device-account", account_id)[:16]
 
 
-def signin_check(attempt: SigninAttempt) -> None:
-    """Refuse the attempt before any password is checked when its pair, address or account must wait."""
+def _refused_for(wait: int) -> SigninRefused:
+    return SigninRefused(
+        RATE_LIMITED,
+        _("登录尝试过于频繁，请在 %(minutes)d 分钟后再试") % {"minutes": max(1, -(-wait // 60))},
+        details={"retry_after": wait},
+    )
+
+
+def _ceiling_check(attempt: SigninAttempt, *, account_key: str, known_device: bool) -> None:
     limits = LIMITS[attempt.scope]
-    pair_key, client_key, account_key, known_device = attempt.keys()
-    waits = {pair_key: limits.pair} if known_device else {pair_key: limits.pair, client_key: limits.client}
-    wait = throttle_wait(waits)
-    if wait:
-        minutes = max(1, -(-wait // 60))
-        raise SigninRefused(
-            RATE_LIMITED,
-            _("登录尝试过于频繁，请在 %(minutes)d 分钟后再试") % {"minutes": minutes},
-            details={"retry_after": wait},
-        )
     ceiling = limits.ceiling
     if ceiling is not None and not known_device and throttle_count(account_key, forget=limits.pair.forget) >= ceiling:
         raise SigninRefused(
@@ -144,33 +150,54 @@ def signin_check(attempt: SigninAttempt) -> None:
         )
 
 
-def signin_failed(attempt: SigninAttempt, *, owner: User | None) -> None:
-    """Count one failure; the account's owner is sent an unlock link when the account reaches its ceiling."""
+def signin_check(attempt: SigninAttempt) -> None:
+    """Refuse the attempt when its pair, address or account must wait; reads only (API keys: see `_actor_for_key`)."""
+    limits = LIMITS[attempt.scope]
+    pair_key, client_key, account_key, known_device = attempt.keys()
+    _ceiling_check(attempt, account_key=account_key, known_device=known_device)
+    waits = {pair_key: limits.pair} if known_device else {pair_key: limits.pair, client_key: limits.client}
+    wait = throttle_wait(waits)
+    if wait:
+        raise _refused_for(wait)
+
+
+def signin_failed(attempt: SigninAttempt, *, owner: User | None, counted: bool = False) -> None:
+    """Count one failure (`counted`: the pair and address were counted beforehand by `password_signin`).
+
+    The account's owner is sent an unlock link when the account reaches its ceiling.
+    """
     limits = LIMITS[attempt.scope]
     pair_key, client_key, account_key, _known = attempt.keys()
-    throttle_hit(pair_key, forget=limits.pair.forget)
-    throttle_hit(client_key, forget=limits.client.forget)
+    if not counted:
+        throttle_hit(pair_key, forget=limits.pair.forget)
+        throttle_hit(client_key, forget=limits.client.forget)
     failures = throttle_hit(account_key, forget=limits.pair.forget)
     if limits.ceiling is not None and failures == limits.ceiling and owner is not None:
         unlock_notice_send(user=owner)
 
 
-def signin_succeeded(attempt: SigninAttempt) -> None:
-    """The pair's failures are forgotten once its owner got in; the address and account counts stay."""
-    pair_key, _client, _account, _known = attempt.keys()
-    throttle_reset(pair_key)
-
-
 def password_signin(
     attempt: SigninAttempt, *, check: Callable[[], User | None], owner: Callable[[], User | None]
 ) -> User | None:
-    """Run one password check under the limits: the user it accepts, or None (counted as a failure)."""
-    signin_check(attempt)
+    """Run one password check under the limits: the user it accepts, or None (counted as a failure).
+
+    The attempt is counted on its pair and address before the password is checked (`throttle_take`), so a burst
+    of concurrent guesses cannot all slip past the count; the owner's success gives the event back.
+    """
+    limits = LIMITS[attempt.scope]
+    pair_key, client_key, account_key, known_device = attempt.keys()
+    _ceiling_check(attempt, account_key=account_key, known_device=known_device)
+    takes = {pair_key: limits.pair} if known_device else {pair_key: limits.pair, client_key: limits.client}
+    wait = throttle_take(takes)
+    if wait:
+        raise _refused_for(wait)
     user = check()
     if user is None:
-        signin_failed(attempt, owner=owner())
+        signin_failed(attempt, owner=owner(), counted=True)
         return None
-    signin_succeeded(attempt)
+    throttle_reset(pair_key)
+    if not known_device:
+        throttle_give_back(client_key)
     return user
 
 

@@ -31,7 +31,7 @@ from .consumers import PASSWORD_INVALID, consumer_signup, phone_mask, phone_norm
 from .models import SignupCode, User
 from .signin import DAY, RATE_LIMITED, SigninRefused
 from .sms import sms_send
-from .throttle import Limit, throttle_hit, throttle_key, throttle_wait
+from .throttle import Limit, throttle_key, throttle_take
 
 CODE_INVALID = "consumer.code_invalid"
 CODE_SECONDS = 600
@@ -51,15 +51,13 @@ def consumer_signup_start(*, phone: str, client: str) -> str:
     phone = phone_normalize(phone)
     phone_key = throttle_key("signup", "phone", phone)
     client_key = throttle_key("signup", "client", client)
-    wait = throttle_wait({phone_key: SIGNUP_PHONE, client_key: SIGNUP_CLIENT})
+    wait = throttle_take({phone_key: SIGNUP_PHONE, client_key: SIGNUP_CLIENT})
     if wait:
         raise SigninRefused(
             RATE_LIMITED,
             _("验证码发送过于频繁，请在 %(minutes)d 分钟后再试") % {"minutes": max(1, -(-wait // 60))},
             details={"retry_after": wait},
         )
-    throttle_hit(phone_key, forget=SIGNUP_PHONE.forget)
-    throttle_hit(client_key, forget=SIGNUP_CLIENT.forget)
     # A code is stored for every number, registered or not, so both cost the same work.
     code = f"{secrets.randbelow(10**6):06d}"
     SignupCode.objects.update_or_create(

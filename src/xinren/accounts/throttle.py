@@ -15,7 +15,8 @@ import math
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
+from django.db.models import F
 
 from xinren.core import clock
 
@@ -50,11 +51,46 @@ def _now() -> int:
 
 
 def throttle_wait(limits: dict[str, Limit]) -> int:
-    """The longest wait any of the keys imposes now, in seconds (0: go ahead). One query."""
+    """The longest wait any of the keys imposes now, in seconds (0: go ahead). One query, no lock."""
     now = _now()
     rows = LoginThrottle.objects.filter(key__in=list(limits)).values_list("key", "events", "last_at")
     return max((limits[key].wait_after(events=events, last_at=last_at, now=now) for key, events, last_at in rows),
                default=0)
+
+
+def throttle_take(limits: dict[str, Limit]) -> int:
+    """Count one event on every key unless one of them must wait; returns that wait (0: counted, go ahead).
+
+    The keys' rows are locked (in key order, so two callers cannot deadlock) between reading and counting, so
+    concurrent attempts see each other: ten guesses sent at once are counted one after the other, and the ones past
+    the limit are refused before anything is checked. A success can give its event back (`throttle_give_back`).
+    """
+    now = _now()
+    keys = sorted(limits)
+    table = connection.ops.quote_name(LoginThrottle._meta.db_table)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            for key in keys:
+                cursor.execute(
+                    f'INSERT INTO {table} ("key", "events", "last_at") VALUES (%s, 0, %s) '
+                    f'ON CONFLICT ("key") DO NOTHING',
+                    [key, now],
+                )
+        rows = LoginThrottle.objects.select_for_update().filter(key__in=keys).order_by("key")
+        state = {key: (events, last_at) for key, events, last_at in rows.values_list("key", "events", "last_at")}
+        wait = max(limits[key].wait_after(events=events, last_at=last_at, now=now)
+                   for key, (events, last_at) in state.items())
+        if wait:
+            return wait
+        for key, (_events, last_at) in state.items():
+            forgotten = now - last_at >= limits[key].forget
+            LoginThrottle.objects.filter(key=key).update(events=1 if forgotten else F("events") + 1, last_at=now)
+    return 0
+
+
+def throttle_give_back(key: str) -> None:
+    """Uncount one event of the key (an attempt that `throttle_take` counted turned out to be the owner's)."""
+    LoginThrottle.objects.filter(key=key, events__gt=0).update(events=F("events") - 1)
 
 
 def throttle_count(key: str, *, forget: int) -> int:
