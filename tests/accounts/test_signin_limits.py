@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
 from django.core import mail
+from django.core.management import CommandError, call_command
 from django.test import Client
 
 from xinren.accounts.consumers import consumer_authenticate
-from xinren.accounts.models import LoginThrottle, SandboxTextMessage, User
+from xinren.accounts.models import LoginThrottle, SandboxTextMessage, SignupCode, User
 from xinren.accounts.signin import (
     DEVICE_COOKIE,
     LIMITS,
@@ -20,6 +22,8 @@ from xinren.accounts.signin import (
     signin_failed,
     unlock_token_make,
 )
+from xinren.accounts.signup import consumer_signup_start
+from xinren.accounts.tasks import signin_counters_prune_task
 from xinren.accounts.throttle import Limit, throttle_count, throttle_hit, throttle_key
 from xinren.core import clock
 from xinren.core.errors import DomainError
@@ -294,3 +298,45 @@ def test_wrong_api_keys_are_limited_per_client_address(merchant):
     assert statuses == [401] * 20 + [429] * 5
     assert from_the_guesser.status_code == 429 and from_the_guesser.json()["code"] == "rate_limited"
     assert from_the_partner.status_code == 200
+
+
+# -- housekeeping and the operator's way back ------------------------------------------------------------------
+
+
+def test_the_daily_prune_deletes_idle_counters_and_expired_codes():
+    # given a counter and a code from three days ago, and fresh ones
+    start = dt.datetime(2026, 5, 1, 8, 0, tzinfo=dt.UTC)
+    with clock.played_at(start):
+        throttle_hit(throttle_key("test", "old"), forget=86400)
+        consumer_signup_start(phone="13812345678", client="203.0.113.5")
+    with clock.played_at(start + dt.timedelta(days=3)):
+        throttle_hit(throttle_key("test", "new"), forget=86400)
+        consumer_signup_start(phone="13812349999", client="198.51.100.7")
+        # when
+        pruned = signin_counters_prune_task.call()
+    # then the old counter, the old code and the counters of the old sign-up (phone, address) are gone
+    assert pruned == 4
+    assert set(LoginThrottle.objects.values_list("key", flat=True)) == {
+        throttle_key("test", "new"), throttle_key("signup", "phone", "13812349999"),
+        throttle_key("signup", "client", "198.51.100.7"),
+    }
+    assert list(SignupCode.objects.values_list("phone_key", flat=True)) == [
+        throttle_key("signup", "phone", "13812349999")
+    ]
+
+
+def test_an_operator_can_print_an_unlock_link(client: Client):
+    # given an account without phone or e-mail past its ceiling
+    user = UserFactory(username="lab-clerk", email="")
+    user.save()
+    _guessed_from_everywhere("lab-clerk", owner=user)
+    assert not _signed_in(client.post("/accounts/login/", {"username": "lab-clerk", "password": "pass-word-123"}))
+    out = io.StringIO()
+    # when
+    call_command("signin_unlock", "lab-clerk", stdout=out)
+    # then
+    path = out.getvalue().strip().removeprefix("http://127.0.0.1:8000")
+    assert client.post(path)["Location"] == "/accounts/login/"
+    assert _signed_in(client.post("/accounts/login/", {"username": "lab-clerk", "password": "pass-word-123"}))
+    with pytest.raises(CommandError):
+        call_command("signin_unlock", "nobody")

@@ -1,7 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import ApiKey, Membership, Organization, User
+from xinren.core.admin import ReadOnlyAdminMixin
+
+from .models import ApiKey, Membership, Organization, SandboxTextMessage, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -32,3 +34,11 @@ class ApiKeyAdmin(admin.ModelAdmin):
     list_filter = ["role"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
     search_fields = ["name", "prefix", "organization__name"]
+
+
+@admin.register(SandboxTextMessage)
+class SandboxTextMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the sandbox SMS provider "sent" (sign-up codes, unlock links), for developers and the demo."""
+
+    list_display = ["sent_at", "phone", "body"]
+    search_fields = ["phone"]

@@ -99,3 +99,9 @@ def consumer_signup_confirm(*, phone: str, code: str, password: str) -> User:
             return consumer_signup(phone=phone, password=password)
     except Conflict:  # registered meanwhile: the same answer as a wrong code
         raise invalid from None
+
+
+def signup_codes_prune() -> int:
+    """Delete expired sign-up codes; returns how many."""
+    deleted, _ = SignupCode.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted
