@@ -88,7 +88,8 @@ def test_signup_errors_show_on_their_field(client: Client, db):
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"code": "000000", "password": "shan-ye-2026", "password_again": "shan-ye-2026"}, "code", "验证码错误或已过期"),
+        ({"code": "000000", "password": "shan-ye-2026", "password_again": "shan-ye-2026"}, "code",
+         "验证码错误或已过期"),
         ({"code": "000000", "password": "shan-ye-2026", "password_again": "shan-ye-2027"}, "password_again",
          "两次输入的密码不一致"),
     ],
