@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import translation
 
 from xinren.accounts.consumers import consumer_authenticate
 from xinren.accounts.models import LoginThrottle, SandboxTextMessage, SignupCode, User
@@ -340,3 +341,16 @@ def test_an_operator_can_print_an_unlock_link(client: Client):
     assert _signed_in(client.post("/accounts/login/", {"username": "lab-clerk", "password": "pass-word-123"}))
     with pytest.raises(CommandError):
         call_command("signin_unlock", "nobody")
+
+
+def test_the_refusals_are_translated(consumer):
+    # given
+    for n in range(5):
+        with pytest.raises(DomainError):
+            consumer_authenticate(phone="13812341234", password=f"wrong-{n}", client="203.0.113.5")
+    # when
+    with translation.override("en"), pytest.raises(DomainError) as caught:
+        consumer_authenticate(phone="13812341234", password="pass-word-123", client="203.0.113.5")
+    # then
+    assert str(caught.value.message) == "Too many sign-in attempts. Please try again in 1 minute(s)."
+    assert caught.value.details["retry_after"] == 60
