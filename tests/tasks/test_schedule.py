@@ -133,7 +133,7 @@ def test_the_worker_ticks_the_schedule_and_runs_every_job(capsys):
     assert [(row.task_path, row.status, row.worker_ids) for row in results] == [
         (path, TaskResultStatus.SUCCESSFUL, ["test-worker"]) for path in sorted(job.task.module_path for job in JOBS)
     ]
-    assert "ran 6 task(s)" in capsys.readouterr().out
+    assert f"ran {len(JOBS)} task(s)" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
