@@ -355,3 +355,14 @@ def test_the_refusals_are_translated(consumer):
     # then
     assert str(caught.value.message) == "Too many sign-in attempts. Please try again in 1 minute(s)."
     assert caught.value.details["retry_after"] == 60
+
+
+def test_the_device_cookie_is_http_only_and_secure_where_cookies_are(settings):
+    # given
+    settings.SESSION_COOKIE_SECURE = True
+    _admin()
+    # when
+    response = _post_login("/admin/login/", "ops", "pass-word-123", "198.51.100.7")
+    # then
+    cookie = response.cookies[DEVICE_COOKIE]  # type: ignore[attr-defined]
+    assert (cookie["httponly"], cookie["secure"], cookie["samesite"], cookie["max-age"]) == (True, True, "Lax", 7776000)
