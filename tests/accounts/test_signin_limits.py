@@ -298,6 +298,7 @@ def test_wrong_api_keys_are_limited_per_client_address(merchant):
     # then
     assert statuses == [401] * 20 + [429] * 5
     assert from_the_guesser.status_code == 429 and from_the_guesser.json()["code"] == "rate_limited"
+    assert 0 < int(from_the_guesser["Retry-After"]) <= 3600
     assert from_the_partner.status_code == 200
 
 
