@@ -102,10 +102,12 @@ class GuardedAdminAuthenticationForm(GuardedAuthenticationMixin, AdminAuthentica
     """The operators' admin sign-in form."""
 
 
+_staff_login_view = LoginView.as_view(authentication_form=GuardedAuthenticationForm)
+
+
 def staff_login(request: HttpRequest) -> HttpResponseBase:
     """/accounts/login/: Django's login view with the guarded form."""
-    response = LoginView.as_view(authentication_form=GuardedAuthenticationForm)(request)
-    return device_cookie_attach(request, response)
+    return device_cookie_attach(request, _staff_login_view(request))
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
