@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from xinren.accounts.tasks import signin_counters_prune_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
@@ -42,5 +43,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="tasks-prune", task=task_results_prune_task, context="core", every=timedelta(days=1),
         at=timedelta(hours=4, minutes=10),
         description="delete task results finished long ago (a week; failed: 30 days) and old schedule claims",
+    ),
+    PeriodicJob(
+        name="signin-prune", task=signin_counters_prune_task, context="accounts", every=timedelta(days=1),
+        at=timedelta(hours=4, minutes=40),
+        description="delete sign-in counters idle for two days and expired sign-up codes (ADR 0016)",
     ),
 )

@@ -69,6 +69,21 @@ if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
 XINREN_LOG_INTEGRATE_ON_COMMIT = env_bool("XINREN_LOG_INTEGRATE_ON_COMMIT", DEBUG)
 XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
 
+# Sign-in limits (ADR 0016, docs/operations.md "Sign-in limits"): sign-up codes and unlock links go out as text
+# messages through this provider (dotted path; the sandbox keeps them in the database, admin "沙箱短信"), or by
+# e-mail to staff without a phone (Django's mail settings; printed to the console outside production).
+XINREN_SMS_PROVIDER = os.environ.get("XINREN_SMS_PROVIDER", "xinren.accounts.sms.SandboxSmsProvider")
+EMAIL_BACKEND = os.environ.get(
+    "DJANGO_EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+)
+EMAIL_HOST = os.environ.get("DJANGO_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("DJANGO_EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "noreply@xinren.example")
+
 # A serial scanned from more distinct clients than this within a day is flagged as a possible copied code.
 XINREN_SUSPICIOUS_SCANS = int(os.environ.get("XINREN_SUSPICIOUS_SCANS", "20"))
 

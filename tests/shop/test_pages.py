@@ -7,7 +7,8 @@ import re
 import pytest
 from django.test import Client
 
-from xinren.accounts.models import User
+from xinren.accounts.models import SandboxTextMessage, User
+from xinren.accounts.signin import DEVICE_COOKIE
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, Payment
 from xinren.orders.payments.sandbox_models import SandboxCharge
@@ -49,37 +50,70 @@ def test_a_product_not_for_sale_is_404(client: Client, merchant):
     assert client.get(f"/shop/products/{unpriced.pk}/").status_code == 404
 
 
-def test_signup_signs_in_and_goes_back(client: Client):
-    # when
-    response = client.post("/shop/signup/", {"phone": "138 1234 1234", "password": "shan-ye-2026",
-                                              "password_again": "shan-ye-2026", "next": "/shop/orders/"})
+def _texted_code(phone: str) -> str:
+    """The code in the last text the sandbox SMS provider "sent" to the phone."""
+    body = SandboxTextMessage.objects.filter(phone=phone).latest("id").body
+    match = re.search(r"\d{6}", body)
+    assert match, body
+    return match.group()
+
+
+def test_signup_texts_a_code_then_signs_in_and_goes_back(client: Client):
+    # when the phone is given
+    response = client.post("/shop/signup/", {"phone": "138 1234 1234", "next": "/shop/orders/"})
+    # then a code is texted and the second step asks for it
+    assert response.status_code == 302
+    assert response["Location"] == "/shop/signup/confirm/?next=%2Fshop%2Forders%2F"
+    page = client.get(response["Location"]).content.decode()
+    assert "验证码已发送至 138****1234" in page and "13812341234" not in page
+    # when the code and a password are given
+    response = client.post("/shop/signup/confirm/", {"code": _texted_code("13812341234"), "password": "shan-ye-2026",
+                                                      "password_again": "shan-ye-2026", "next": "/shop/orders/"})
     # then
     assert response.status_code == 302 and response["Location"] == "/shop/orders/"
     user = User.objects.get(phone="13812341234")
     assert int(client.session["_auth_user_id"]) == user.pk
+    assert DEVICE_COOKIE in response.cookies
     html = client.get("/shop/orders/").content.decode()
     assert "138****1234" in html and "13812341234" not in html
+
+
+def test_signup_errors_show_on_their_field(client: Client, db):
+    response = client.post("/shop/signup/", {"phone": "12345"})
+    assert response.status_code == 422
+    assert response.context["form"].errors == {"phone": ["请输入有效的中国大陆手机号（11 位，以 1 开头）"]}
+    assert SandboxTextMessage.objects.count() == 0
 
 
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [
-        ({"phone": "12345", "password": "shan-ye-2026", "password_again": "shan-ye-2026"}, "phone",
-         "请输入有效的中国大陆手机号（11 位，以 1 开头）"),
-        ({"phone": "13812341234", "password": "shan-ye-2026", "password_again": "shan-ye-2027"}, "password_again",
+        ({"code": "000000", "password": "shan-ye-2026", "password_again": "shan-ye-2026"}, "code",
+         "验证码错误或已过期"),
+        ({"code": "000000", "password": "shan-ye-2026", "password_again": "shan-ye-2027"}, "password_again",
          "两次输入的密码不一致"),
     ],
 )
-def test_signup_errors_show_on_their_field(client: Client, data, field, message):
-    response = client.post("/shop/signup/", data)
+def test_signup_confirm_errors_show_on_their_field(client: Client, db, data, field, message):
+    # given
+    client.post("/shop/signup/", {"phone": "13812341234"})
+    # when
+    response = client.post("/shop/signup/confirm/", data)
+    # then
     assert response.status_code == 422
     assert response.context["form"].errors == {field: [message]}
     assert User.objects.count() == 0
 
 
-def test_signup_refuses_an_open_redirect(client: Client):
-    response = client.post("/shop/signup/", {"phone": "13812341234", "password": "shan-ye-2026",
-                                              "password_again": "shan-ye-2026", "next": "https://evil.example/"})
+def test_signup_confirm_without_a_phone_goes_back_to_step_one(client: Client, db):
+    response = client.get("/shop/signup/confirm/")
+    assert response.status_code == 302 and response["Location"] == "/shop/signup/"
+
+
+def test_signup_refuses_an_open_redirect(client: Client, db):
+    client.post("/shop/signup/", {"phone": "13812341234", "next": "https://evil.example/"})
+    response = client.post("/shop/signup/confirm/", {"code": _texted_code("13812341234"), "password": "shan-ye-2026",
+                                                      "password_again": "shan-ye-2026", "next": "https://evil.example/"})
     assert response["Location"] == "/shop/"
 
 

@@ -101,6 +101,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
     # then
     assert [job.name for job in JOBS] == [
         "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate", "tasks-prune",
+        "signin-prune",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -109,6 +110,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "community-rescore": ("community", "xinren.community.tasks.community_rescore_task"),
         "tiers-evaluate": ("community", "xinren.community.tasks.tiers_evaluate_task"),
         "tasks-prune": ("core", "xinren.core.worker.task_results_prune_task"),
+        "signin-prune": ("accounts", "xinren.accounts.tasks.signin_counters_prune_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
         "orders-expire": "*-*-* *:00/5:00",
@@ -117,6 +119,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "community-rescore": "*-*-* *:00:00",
         "tiers-evaluate": "*-*-* 03:30:00",
         "tasks-prune": "*-*-* 04:10:00",
+        "signin-prune": "*-*-* 04:40:00",
     }
 
 
@@ -130,7 +133,7 @@ def test_the_worker_ticks_the_schedule_and_runs_every_job(capsys):
     assert [(row.task_path, row.status, row.worker_ids) for row in results] == [
         (path, TaskResultStatus.SUCCESSFUL, ["test-worker"]) for path in sorted(job.task.module_path for job in JOBS)
     ]
-    assert "ran 6 task(s)" in capsys.readouterr().out
+    assert f"ran {len(JOBS)} task(s)" in capsys.readouterr().out
 
 
 @pytest.mark.django_db

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from xinren.core.admin import ReadOnlyAdminMixin
 
-from .models import ApiKey, Membership, Organization, User
+from .models import ApiKey, Membership, Organization, SandboxTextMessage, User
 
 
 class MembershipInline(admin.TabularInline):
@@ -35,3 +35,11 @@ class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["role"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]
     search_fields = ["name", "prefix", "organization__name"]
+
+
+@admin.register(SandboxTextMessage)
+class SandboxTextMessageAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """What the sandbox SMS provider "sent" (sign-up codes, unlock links), for developers and the demo."""
+
+    list_display = ["sent_at", "phone", "body"]
+    search_fields = ["phone"]

@@ -16,11 +16,13 @@ from ninja.security import APIKeyCookie, APIKeyHeader, HttpBearer
 from ninja.utils import check_csrf
 
 from xinren.core.errors import DomainError, PermissionDenied
+from xinren.core.http import client_address
 
 from .actors import Actor
 from .models import User
 from .selectors import SESSION_ORGANIZATION_KEY, actor_for_user
 from .services import api_key_authenticate
+from .signin import API_KEY, SigninAttempt, signin_check, signin_failed
 
 ORGANIZATION_HEADER = "X-Organization-Id"
 # The merchant console keeps the organization chosen in its switcher under this session key; the API follows the
@@ -28,9 +30,16 @@ ORGANIZATION_HEADER = "X-Organization-Id"
 CONSOLE_ORGANIZATION = SESSION_ORGANIZATION_KEY
 
 
-def _actor_for_key(raw: str) -> Actor:
-    actor = api_key_authenticate(raw=raw.strip())
+def _actor_for_key(request: HttpRequest, raw: str) -> Actor:
+    """The key's actor; wrong keys are counted per key prefix and client address, and refused (429) past the limits."""
+    raw = raw.strip()
+    # The prefix names the key (xr_<prefix>_<secret>), so guesses at one partner's key count as one account.
+    attempt = SigninAttempt(scope=API_KEY, account=raw.split("_", 2)[1] if raw.count("_") >= 2 else "",
+                            client=client_address(request))
+    signin_check(attempt)
+    actor = api_key_authenticate(raw=raw)
     if actor is None:
+        signin_failed(attempt, owner=None)
         raise DomainError("auth.invalid_key", _("API 密钥无效或已撤销"), status=401)
     return actor
 
@@ -39,7 +48,7 @@ class BearerKey(HttpBearer):
     """`Authorization: Bearer xr_…`"""
 
     def authenticate(self, request: HttpRequest, token: str) -> Actor:
-        return _actor_for_key(token)
+        return _actor_for_key(request, token)
 
 
 class HeaderKey(APIKeyHeader):
@@ -50,7 +59,7 @@ class HeaderKey(APIKeyHeader):
     def authenticate(self, request: HttpRequest, key: str | None) -> Actor | None:
         if not key:
             return None
-        return _actor_for_key(key)
+        return _actor_for_key(request, key)
 
 
 class SignedInSession(APIKeyCookie):

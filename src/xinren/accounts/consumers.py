@@ -13,17 +13,16 @@ import re
 
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 
 from .models import User
+from .signin import PASSWORD, SigninAttempt, password_signin
 
 # Mainland China mobile numbers: 11 digits, 1 then 3–9.
 PHONE_PATTERN = re.compile(r"^1[3-9]\d{9}$")
@@ -32,15 +31,6 @@ PHONE_TAKEN = "consumer.phone_taken"
 PASSWORD_INVALID = "consumer.password_invalid"
 CREDENTIALS_INVALID = "consumer.credentials_invalid"
 CONSUMER_REQUIRED = "consumer.required"
-RATE_LIMITED = "rate_limited"
-
-# Sign-ups per client (a hashed address) and failed sign-ins per phone, each within a window.
-SIGNUP_LIMIT = (5, 3600)
-SIGNIN_FAILURE_LIMIT = (10, 900)
-
-
-class RateLimited(DomainError):
-    status = 429
 
 
 def phone_normalize(value: str) -> str:
@@ -85,37 +75,10 @@ def consumer_require(user: object) -> User:
     return user
 
 
-def _bucket_key(scope: str, key: str, window: int) -> str:
-    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
-    return f"xinren:rl:{scope}:{digest}:{int(clock.now().timestamp()) // window}"
-
-
-def _count(scope: str, key: str, window: int) -> int:
-    return int(cache.get(_bucket_key(scope, key, window), 0))
-
-
-def _count_add(scope: str, key: str, window: int) -> int:
-    """Count one attempt in the current window. Atomic on a shared cache (Redis, Memcached); see docs/payments.md."""
-    bucket = _bucket_key(scope, key, window)
-    cache.add(bucket, 0, timeout=window * 2)
-    try:
-        return cache.incr(bucket)
-    except ValueError:  # evicted between add and incr
-        cache.set(bucket, 1, timeout=window * 2)
-        return 1
-
-
-def _too_many() -> RateLimited:
-    return RateLimited(RATE_LIMITED, _("操作过于频繁，请稍后再试"))
-
-
 @transaction.atomic
-def consumer_signup(*, phone: str, password: str, client: str = "") -> User:
-    """Create a consumer account with a phone number and a password; `client` (hashed address) is rate limited."""
+def consumer_signup(*, phone: str, password: str) -> User:
+    """Create a consumer account for a phone whose owner is known (the demo, a confirmed sign-up code)."""
     phone = phone_normalize(phone)
-    limit, window = SIGNUP_LIMIT
-    if client and _count("signup", client, window) >= limit:
-        raise _too_many()
     try:
         validate_password(password)
     except ValidationError as exc:
@@ -129,26 +92,27 @@ def consumer_signup(*, phone: str, password: str, client: str = "") -> User:
         raise Conflict(PHONE_TAKEN, _("该手机号已注册，请直接登录"), details={"field": "phone"}) from exc
     user.display_name = phone_mask(phone)
     user.save(update_fields=["display_name"])
-    if client:
-        _count_add("signup", client, window)
     audit_record(actor=user, organization=None, action="consumer.signup", target=user)
     return user
 
 
-def consumer_authenticate(*, phone: str, password: str) -> User:
-    """The consumer with this phone and password; repeated failures for one number are refused for a while."""
+def consumer_authenticate(*, phone: str, password: str, client: str = "", device_cookie: str = "") -> User:
+    """The consumer with this phone and password, under the sign-in limits (accounts.signin, ADR 0016)."""
     try:
         phone = phone_normalize(phone)
     except InvalidInput:
         raise DomainError(CREDENTIALS_INVALID, _("手机号或密码不正确"), status=401) from None
-    limit, window = SIGNIN_FAILURE_LIMIT
-    if _count("signin", phone, window) >= limit:
-        raise _too_many()
-    user = User.objects.filter(phone=phone, is_active=True).first()
+    attempt = SigninAttempt(scope=PASSWORD, account=phone, client=client, device_cookie=device_cookie)
+
+    def check() -> User | None:
+        user = User.objects.filter(phone=phone, is_active=True).first()
+        if user is None:
+            # Hash anyway, so that the response time does not tell which numbers have accounts.
+            User().set_password(password)
+            return None
+        return user if user.check_password(password) else None
+
+    user = password_signin(attempt, check=check, owner=lambda: User.objects.filter(phone=phone).first())
     if user is None:
-        # Hash anyway, so that the response time does not tell which numbers have accounts.
-        User().set_password(password)
-    elif user.check_password(password):
-        return user
-    _count_add("signin", phone, window)
-    raise DomainError(CREDENTIALS_INVALID, _("手机号或密码不正确"), status=401)
+        raise DomainError(CREDENTIALS_INVALID, _("手机号或密码不正确"), status=401)
+    return user

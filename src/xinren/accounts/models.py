@@ -100,3 +100,55 @@ class ApiKey(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """A counter of recent sign-in failures (or sign-up requests) for one key, shared by every worker process.
+
+    `key` is a keyed hash of what is counted (an account, a client address, the pair of both), so the table holds
+    no phone numbers or addresses. `last_at` is Unix seconds: plain integers compare the same on every database.
+    Rows are only written through `accounts.throttle` (one atomic upsert per event).
+    """
+
+    key = models.CharField(max_length=64, primary_key=True)
+    events = models.PositiveIntegerField(default=0)
+    last_at = models.BigIntegerField(db_index=True)
+
+    class Meta:
+        verbose_name = _("登录限流计数")
+        verbose_name_plural = _("登录限流计数")
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… ×{self.events}"
+
+
+class SignupCode(models.Model):
+    """The one-time code of a pending sign-up, per phone (keyed hash); only the code's hash is stored."""
+
+    phone_key = models.CharField(max_length=64, primary_key=True)
+    code_hash = models.CharField(max_length=64)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("注册验证码")
+        verbose_name_plural = _("注册验证码")
+
+    def __str__(self) -> str:
+        return f"{self.phone_key[:12]}… (≤ {self.expires_at:%Y-%m-%d %H:%M})"
+
+
+class SandboxTextMessage(models.Model):
+    """A text message the sandbox SMS provider "sent": kept here so that developers and tests can read it."""
+
+    phone = models.CharField(max_length=20, db_index=True)
+    body = models.TextField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("沙箱短信")
+        verbose_name_plural = _("沙箱短信")
+
+    def __str__(self) -> str:
+        return f"{self.phone[:3]}****{self.phone[-4:]}: {self.body[:24]}"

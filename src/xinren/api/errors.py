@@ -38,7 +38,10 @@ def error_response(
 
 
 def _domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(exc.as_dict(), status=exc.status, json_dumps_params={"ensure_ascii": False})
+    if exc.status == 429 and isinstance(exc.details.get("retry_after"), int):
+        response["Retry-After"] = str(exc.details["retry_after"])  # RFC 9110: seconds (sign-in limits, ADR 0016)
+    return response
 
 
 def _ninja_validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

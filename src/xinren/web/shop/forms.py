@@ -20,7 +20,18 @@ class SigninForm(forms.Form):
 
 
 class SignupForm(forms.Form):
+    """Step 1: the phone number a code is texted to."""
+
     phone = forms.CharField(label=_("手机号"), max_length=20, widget=_phone_input())
+
+
+class SignupConfirmForm(forms.Form):
+    """Step 2: the texted code and the new password."""
+
+    code = forms.CharField(
+        label=_("短信验证码"), max_length=6, min_length=6,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
     password = forms.CharField(
         label=_("密码"),
         max_length=128,

@@ -10,6 +10,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("", catalog.product_list, name="product_list"),
     path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
     path("signup/", account.signup, name="signup"),
+    path("signup/confirm/", account.signup_confirm, name="signup_confirm"),
     path("signin/", account.signin, name="signin"),
     path("signout/", account.signout, name="signout"),
     path("orders/", orders.order_list, name="order_list"),

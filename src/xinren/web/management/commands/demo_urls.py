@@ -44,5 +44,6 @@ class Command(BaseCommand):
         lines.append(f"  Consumer logins at {base}/shop/ (phone, password {DEMO_CONSUMER_PASSWORD}):")
         for phone, name, _address in CONSUMERS:
             lines.append(f"    {phone}  {name}")
+        lines.append(f"  Sign-up codes and unlock links (sandbox SMS): {base}/admin/accounts/sandboxtextmessage/")
         lines.append("")
         self.stdout.write("\n".join(lines))
