@@ -68,8 +68,8 @@ if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
 # Integrate pooled log entries right after each commit (development); production runs `ledger_integrate --follow`.
 XINREN_LOG_INTEGRATE_ON_COMMIT = env_bool("XINREN_LOG_INTEGRATE_ON_COMMIT", DEBUG)
 XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
-# Witnesses that post their cosignatures to /log/cosignature: `<verifier key> <name shown on pages>` items, comma-separated
-# (docs/ledger.md, Witnesses). Keys of XINREN_WITNESSES items count as well.
+# Witnesses that post their cosignatures to /log/cosignature: comma-separated `<verifier key> <name shown on pages>`
+# items (docs/ledger.md, Witnesses). Keys of XINREN_WITNESSES items count as well.
 XINREN_WITNESS_KEYS = [w.strip() for w in os.environ.get("XINREN_WITNESS_KEYS", "").split(",") if w.strip()]
 
 # A serial scanned from more distinct clients than this within a day is flagged as a possible copied code.

@@ -11,9 +11,11 @@ that covers their records (`witness_marks`), each cosignature verified again whe
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +36,7 @@ COSIGNATURE_INVALID = "ledger.cosignature_invalid"
 MAX_BODY = 1 << 16
 # A witness's clock may run a little ahead of ours; a cosignature dated later than this is refused.
 CLOCK_SKEW_SECONDS = 600
+MARKS_CACHE_SECONDS = 5
 
 
 @dataclass(frozen=True)
@@ -121,6 +124,8 @@ def cosignature_receive(*, body: bytes) -> CosignatureReceipt:
             if (line.name, line.key_id) not in present:
                 Cosignature.objects.get_or_create(checkpoint=stored, witness=key.ident, defaults={"line": line.line})
             accepted.append(key.verifier.name)
+        keys_now = witness_keys()
+        transaction.on_commit(lambda: cache.delete(_marks_cache_key(keys_now)))
     return CosignatureReceipt(size=stored.size, witnesses=tuple(accepted))
 
 
@@ -145,18 +150,31 @@ class WitnessMark:
 
 
 def witness_marks() -> list[WitnessMark]:
-    """Every configured witness with the size of the latest checkpoint it verifiably cosigned (0: none yet)."""
-    latest_id = Cosignature.objects.order_by("-id").values_list("id", flat=True).first() or 0
-    return list(_marks(witness_keys(), latest_id, log_verifier()))
+    """Every configured witness with the size of the latest checkpoint it verifiably cosigned (0: none yet).
+
+    Kept a few seconds in the cache (as long as /log/checkpoint is), so that the publisher, which draws many pages
+    in a row, reads and verifies the cosignatures once and not once per page.
+    """
+    keys = witness_keys()
+    if not keys:
+        return []
+    marks = cache.get(_marks_cache_key(keys))
+    if marks is None:
+        marks = _marks(keys, log_verifier())
+        cache.set(_marks_cache_key(keys), marks, MARKS_CACHE_SECONDS)
+    return list(marks)
 
 
-@functools.lru_cache(maxsize=4)
-def _marks(keys: tuple[WitnessKey, ...], latest_id: int, log_key: Verifier) -> tuple[WitnessMark, ...]:
-    # Cached per newest cosignature row: the publisher draws many pages between two cosignatures.
+def _marks_cache_key(keys: tuple[WitnessKey, ...]) -> str:
+    configured = "\n".join(f"{k.verifier.vkey} {k.label}" for k in keys)
+    return "ledger:witness-marks:" + hashlib.sha256(configured.encode()).hexdigest()[:32]
+
+
+def _marks(keys: tuple[WitnessKey, ...], log_key: Verifier) -> tuple[WitnessMark, ...]:
     marks = []
     for key in keys:
         size = 0
-        rows = (Cosignature.objects.filter(line__startswith=f"— {key.verifier.name} ", id__lte=latest_id)
+        rows = (Cosignature.objects.filter(line__startswith=f"— {key.verifier.name} ")
                 .order_by("-checkpoint__size").values_list("checkpoint__note", "checkpoint__size", "line")[:4])
         for note, checkpoint_size, line in rows:
             if _cosigned_by(note + line, log_key, key.verifier):

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.ledger.store.cosignatures import witness_marks
 from xinren.trace.scans import ScanNotice
 from xinren.trace.story import StoryEvent
 
@@ -117,9 +118,13 @@ def story_page_html(
     return render_to_string("public/scan.html", context)
 
 
-def _ledger_summary(events: list[StoryEvent]) -> dict[str, int]:
+def _ledger_summary(events: list[StoryEvent]) -> dict[str, Any]:
     states = [event["proof"]["state"] for event in events]
-    return {"verified": states.count("verified"), "mismatched": states.count("mismatch")}
+    # A witness vouches for the page's records once it cosigned a checkpoint that holds the last of them.
+    indexes = [event["proof"]["log_index"] for event in events if event["proof"]["state"] == "verified"]
+    needed = max(i for i in indexes if i is not None) + 1 if any(i is not None for i in indexes) else 0
+    witnesses = [{"label": mark.label, "ok": needed > 0 and mark.covers(needed)} for mark in witness_marks()]
+    return {"verified": states.count("verified"), "mismatched": states.count("mismatch"), "witnesses": witnesses}
 
 
 def not_registered_html(*, code: str, malformed: bool) -> str:
