@@ -15,7 +15,9 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections.abc import Sequence
 
 from xinren.ledger.errors import LedgerError
@@ -52,6 +54,8 @@ def _parser() -> argparse.ArgumentParser:
             command.add_argument("--post-url", help="where to post cosignatures (default <log-url>/cosignature)")
         if name == "follow":
             command.add_argument("--interval", type=float, default=5.0)
+            command.add_argument("--stop-with-parent", action="store_true",
+                                 help="exit when the process that started it is gone (make run)")
             command.add_argument("--rounds", type=int, default=0, help="stop after this many rounds (tests)")
     return parser
 
@@ -93,7 +97,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             outcome = follower.follow_once()
             print(f"{outcome.outcome} {outcome.size} {outcome.message}".rstrip())
             return 0 if outcome.outcome in {"cosigned", "current"} else 1
-        follower.follow(interval=options.interval, rounds=options.rounds)
+        parent = os.getppid()
+        stopping = threading.Event()
+        signal.signal(signal.SIGTERM, lambda signum, frame: stopping.set())
+        follower.follow(interval=options.interval, rounds=options.rounds, sleep=stopping.wait,
+                        keep_going=lambda: not stopping.is_set() and
+                        not (options.stop_with_parent and os.getppid() != parent))
         return 0
     except (WitnessKeyError, StateError, LedgerError, ValueError) as exc:
         print(f"xinren.witness: {exc}", file=sys.stderr)

@@ -96,10 +96,11 @@ class Follower:
             logger.warning("round failed: %s", exc)
             return Round("failed", self._known_size(), str(exc))
 
-    def follow(self, *, interval: float, rounds: int = 0, sleep: Callable[[float], None] = time.sleep) -> None:
-        """Rounds every `interval` seconds, forever (or `rounds` times)."""
+    def follow(self, *, interval: float, rounds: int = 0, sleep: Callable[[float], object] = time.sleep,
+               keep_going: Callable[[], bool] = lambda: True) -> None:
+        """Rounds every `interval` seconds while `keep_going()`, forever (or `rounds` times)."""
         done = 0
-        while True:
+        while keep_going():
             outcome = self.follow_once()
             if outcome.outcome != "current":
                 logger.info("%s at size %d %s", outcome.outcome, outcome.size, outcome.message)
