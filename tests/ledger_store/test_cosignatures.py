@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,10 @@ from xinren.ledger.store.cosignatures import witness_marks
 from xinren.ledger.store.log_key import log_signer, log_verifier
 from xinren.ledger.store.models import Cosignature
 from xinren.ledger.store.sequencer import log_integrate
+from xinren.ledger.store.witness import checkpoint_witness
 from xinren.witness.core import Witness
 from xinren.witness.follow import Follower
+from xinren.witness.server import server_create
 from xinren.witness.state import StateFile
 
 from ..witness.platform import LOG_URL, platform_transport
@@ -155,3 +158,27 @@ def test_a_witness_mark_needs_a_cosignature_that_still_verifies(configured: Sign
 
 def _cosigned(note: str, signer: Signer, *, timestamp: int = 1_790_000_000) -> bytes:
     return add_signatures(note, [signer], timestamp=timestamp).encode()
+
+
+def test_the_sequencer_can_push_to_the_witness_endpoint_instead(settings, tmp_path: Path, lab_key, lab_actor,  # type: ignore[no-untyped-def]
+                                                               lab_private_key) -> None:
+    # given: the same witness program serving add-checkpoint on a local port, named in XINREN_WITNESSES
+    signer = Signer.generate("witness.regulator.test/w1", SIG_COSIGNATURE_V1)
+    witness = Witness(signer=signer, logs={log_verifier().name: log_verifier()}, state=StateFile(tmp_path / "s"))
+    server = server_create(witness, host="127.0.0.1", port=0)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    settings.XINREN_WITNESSES = [f"http://127.0.0.1:{server.server_address[1]}/ {signer.verifier().vkey}"]
+    try:
+        _grow(lab_actor, lab_private_key, 0, 2)
+        first = checkpoint_witness()
+        _grow(lab_actor, lab_private_key, 2, 3)
+        # when
+        second = checkpoint_witness()
+    finally:
+        server.shutdown()
+        server.server_close()
+    # then
+    assert [(o.ok, o.size) for o in first + second] == [(True, 4), (True, 7)]
+    served = selectors.checkpoint_text(selectors.checkpoint_latest())
+    assert open_checkpoint(served, log_verifier(), witnesses=[signer.verifier()], quorum=1).checkpoint.size == 7
+    assert [(m.name, m.size) for m in witness_marks()] == [("witness.regulator.test/w1", 7)]
