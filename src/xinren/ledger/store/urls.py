@@ -12,6 +12,7 @@ urlpatterns = [
     path("checkpoint", views.checkpoint, name="checkpoint"),
     path("key", views.key, name="key"),
     path("cosignature", views.cosignature, name="cosignature"),
+    path("witnesses", views.witnesses, name="witnesses"),
     re_path(r"^tile/(?P<path>(?:entries|\d+)/[x0-9/]+(?:\.p/\d+)?)$", views.tile, name="tile"),
     path("proof/inclusion", views.inclusion_proof, name="inclusion_proof"),
     path("proof/consistency", views.consistency_proof, name="consistency_proof"),

@@ -66,6 +66,13 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+def witnesses(request: HttpRequest) -> HttpResponse:
+    """The configured witnesses and the size of the latest checkpoint each verifiably cosigned (pages tick them)."""
+    return _json({"witnesses": [{"name": m.name, "label": m.label, "size": m.size}
+                                for m in cosignatures.witness_marks()]})
+
+
+@require_GET
 def key(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(selectors.log_vkey() + "\n", content_type=TEXT)
     response["Cache-Control"] = "public, max-age=3600"
