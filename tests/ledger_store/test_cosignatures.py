@@ -14,7 +14,7 @@ from xinren.ledger.checkpoint import Checkpoint, open_checkpoint, sign_checkpoin
 from xinren.ledger.merkle import leaf_hash
 from xinren.ledger.note import SIG_COSIGNATURE_V1, Signer, add_signatures
 from xinren.ledger.store import selectors
-from xinren.ledger.store.cosignatures import witness_marks
+from xinren.ledger.store.cosignatures import witness_keys_check, witness_marks
 from xinren.ledger.store.log_key import log_signer, log_verifier
 from xinren.ledger.store.models import Cosignature
 from xinren.ledger.store.sequencer import log_integrate
@@ -182,3 +182,22 @@ def test_the_sequencer_can_push_to_the_witness_endpoint_instead(settings, tmp_pa
     served = selectors.checkpoint_text(selectors.checkpoint_latest())
     assert open_checkpoint(served, log_verifier(), witnesses=[signer.verifier()], quorum=1).checkpoint.size == 7
     assert [(m.name, m.size) for m in witness_marks()] == [("witness.regulator.test/w1", 7)]
+
+
+@pytest.mark.parametrize("item", [
+    "not-a-key 见证",
+    f"{Signer.generate('witness.test/plain').verifier().vkey} 普通签名密钥",  # type 0x01, not a cosignature key
+])
+def test_a_wrong_witness_key_setting_fails_the_system_check(settings, item: str) -> None:
+    # given
+    settings.XINREN_WITNESS_KEYS = [item]
+    # when
+    errors = witness_keys_check()
+    # then
+    assert [e.id for e in errors] == ["ledger.E001"]
+
+
+def test_the_log_key_is_refused_as_a_witness_key(settings) -> None:  # type: ignore[no-untyped-def]
+    cosigner = Signer(name="witness.test/w", seed=log_signer().seed, sig_type=SIG_COSIGNATURE_V1)
+    settings.XINREN_WITNESS_KEYS = [cosigner.verifier().vkey]
+    assert "must not be the log's own key" in witness_keys_check()[0].msg

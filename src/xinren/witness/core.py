@@ -16,7 +16,7 @@ from xinren.ledger.b64 import b64decode
 from xinren.ledger.checkpoint import Checkpoint, open_checkpoint, parse_checkpoint, verify_checkpoints_consistent
 from xinren.ledger.errors import LedgerError
 from xinren.ledger.merkle import EMPTY_ROOT
-from xinren.ledger.note import SIG_COSIGNATURE_V1, Signer, Verifier, add_signatures, parse_note
+from xinren.ledger.note import SIG_COSIGNATURE_V1, Note, Signer, Verifier, add_signatures, parse_note
 
 from .state import LogState, StateFile
 
@@ -153,7 +153,7 @@ class Witness:
 
     def _cosignature_line(self, signed_checkpoint: str) -> str:
         note = parse_note(signed_checkpoint)
-        bare = type(note)(text=note.text, signatures=tuple(
+        bare = Note(text=note.text, signatures=tuple(
             s for s in note.signatures if (s.name, s.key_id) != (self.verifier.name, self.verifier.key_id)))
         cosigned = add_signatures(bare, [self.signer], timestamp=int(self.clock()))
         prefix = f"— {self.signer.name} "

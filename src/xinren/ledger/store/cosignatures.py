@@ -15,6 +15,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.core import checks
 from django.core.cache import cache
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
@@ -75,6 +76,16 @@ def _witness_keys(items: tuple[str, ...], pushed: tuple[str, ...], log_key: Veri
         if all(k.verifier != verifier for k in keys):
             keys.append(WitnessKey(verifier=verifier, label=label.strip() or verifier.name))
     return tuple(keys)
+
+
+@checks.register()
+def witness_keys_check(app_configs: object = None, **kwargs: object) -> list[checks.CheckMessage]:
+    """`manage.py check` (and runserver) refuse a witness key setting that pages would trip over."""
+    try:
+        witness_keys()
+    except ImproperlyConfigured as exc:
+        return [checks.Error(str(exc), id="ledger.E001")]
+    return []
 
 
 def _malformed(reason: str) -> InvalidInput:
