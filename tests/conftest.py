@@ -21,6 +21,7 @@ pytest_plugins = [
     "tests.fixtures.api",
     "tests.fixtures.demo",
     "tests.fixtures.tasks",
+    "tests.fixtures.immutable",
 ]
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"

@@ -13,9 +13,29 @@ USAGE = """usage: xinren <command> …
 
 commands:
   ledger verify BUNDLE --key VKEY   check an offline proof bundle with the log's public key
-  ledger audit                      re-read the whole log and report the first inconsistency
+  ledger audit                      re-read the whole log, then reconcile every signed row with it, both ways
   ledger key                        print the log's verifier key
 """
+
+
+def records_audit(verbose: bool) -> bool:
+    """The platform's signed rows against the log, both ways (attest.audit); prints each problem found."""
+    from xinren.attest.audit import records_reconcile
+
+    def progress(line: str) -> None:
+        print(f"  … {line}", file=sys.stderr)
+
+    report = records_reconcile(progress=progress if verbose else None)
+    summary = f"{report.rows} signed rows, {report.entries} domain entries in {report.seconds:.1f} s"
+    if report.consistent:
+        print(f"records consistent: {summary}")
+        return True
+    print(f"records INCONSISTENT: {len(report.problems)} problems ({summary})")
+    for problem in report.problems:
+        row = f"row {problem.row}" if problem.row is not None else "no row"
+        entry = f"entry {problem.index}" if problem.index is not None else "no entry"
+        print(f"  {problem.kind:<8} {problem.record} {row}, {entry}: {problem.message}")
+    return False
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -26,7 +46,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[0] == "ledger":
         from xinren.ledger.cli import main as ledger_main
 
-        return ledger_main(args[1:], prog="xinren ledger")
+        return ledger_main(args[1:], prog="xinren ledger", audits=[records_audit])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.factories import OrganizationFactory, actor_for
+from tests.fixtures.immutable import tampering
 from xinren.accounts.choices import OrganizationKind
 from xinren.coldchain.ingest import reading_batch_verify
 from xinren.coldchain.models import Excursion, Leg, Reading, ReadingBatch
@@ -65,7 +66,8 @@ def test_tampering_with_a_stored_reading_breaks_the_digest(shipped: Shipped) -> 
     # given
     readings_ingest(actor=shipped.carrier, leg_id=shipped.leg.pk, readings=series(shipped.departed, [4.0, 4.1]))
     # when
-    Reading.objects.filter(temperature=41).update(temperature=39)
+    with tampering():
+        Reading.objects.filter(temperature=41).update(temperature=39)
     # then
     assert reading_batch_verify(batch=ReadingBatch.objects.get()) is False
 

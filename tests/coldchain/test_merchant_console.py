@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from xinren.coldchain.models import ColdChainProfile, Promise
+from xinren.coldchain.services import profile_set
 
 from .conftest import Shipped
 
@@ -64,9 +65,11 @@ def test_another_merchant_gets_not_found_and_a_carrier_is_refused(
 
 def test_the_form_shows_the_saved_range_in_degrees_and_percent(client: Client, shipped: Shipped) -> None:
     # given: stored as tenths (-1.5 °C is -15, 85.5 % is 855)
-    ColdChainProfile.objects.filter(product=shipped.product).update(
-        temperature_min=-15, temperature_max=42, humidity_min=800, humidity_max=855, tolerance_minutes=15
+    profile_set(
+        actor=shipped.merchant, product_id=shipped.product.pk, temperature_min="-1.5",
+        temperature_max="4.2", humidity_min="80", humidity_max="85.5", tolerance_minutes=15,
     )
+    assert ColdChainProfile.objects.get(product=shipped.product).temperature_min == -15
     assert shipped.merchant.user is not None
     client.force_login(shipped.merchant.user)
     # when

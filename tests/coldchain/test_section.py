@@ -8,6 +8,7 @@ import json
 import pytest
 from django.test import Client
 
+from tests.fixtures.immutable import tampering
 from xinren.coldchain.models import Reading
 from xinren.coldchain.selectors import coldchain_for
 from xinren.coldchain.services import promise_set, readings_ingest
@@ -87,7 +88,8 @@ def test_the_ledger_mark_turns_to_a_warning_when_a_reading_is_changed(shipped: S
     log_integrate_all()
     assert coldchain_for(product=shipped.product, batch=shipped.batch)["legs"][0]["ledger"]["state"] == "verified"  # type: ignore[index]
     # when
-    Reading.objects.filter(temperature=45).update(temperature=35)
+    with tampering():
+        Reading.objects.filter(temperature=45).update(temperature=35)
     # then
     section = coldchain_for(product=shipped.product, batch=shipped.batch)
     assert section is not None and section["legs"][0]["ledger"]["state"] == "mismatch"

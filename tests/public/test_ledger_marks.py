@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from tests.fixtures.immutable import tampering
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import TraceEvent
 from xinren.trace.services import event_record
@@ -42,7 +43,8 @@ def test_verified_event_shows_index_signer_and_proof_link(client: Client, mercha
 def test_a_tampered_event_is_shown_as_not_matching(client: Client, merchant_actor):
     # given an event edited in the database behind the platform's back
     item, event = _signed_item(merchant_actor)
-    TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "bizStep": "inspecting"})
+    with tampering():
+        TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "bizStep": "inspecting"})
     # when
     page = client.get(item.digital_link.path).content.decode()
     # then

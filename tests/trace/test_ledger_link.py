@@ -7,6 +7,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
+from tests.fixtures.immutable import tampering
 from xinren.accounts.choices import Role
 from xinren.attest import keys
 from xinren.catalog.services import partner_grant
@@ -62,7 +63,8 @@ def test_a_tampered_event_no_longer_matches_its_statement(merchant_actor):
     )
     statement = _statement_of(event)
     # when someone edits the stored row behind the platform's back
-    TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "bizStep": "inspecting"})
+    with tampering():
+        TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "bizStep": "inspecting"})
     event.refresh_from_db()
     # then
     assert not event_matches_statement(document=event.document, statement=statement)

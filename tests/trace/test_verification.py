@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from tests.fixtures.immutable import tampering
 from xinren.attest.proofs import MISMATCH, PENDING, VERIFIED
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import TraceEvent
@@ -40,7 +41,8 @@ def test_a_tampered_event_shows_as_mismatch(merchant_actor):
     item = ItemFactory(batch__product__merchant=merchant_actor.organization)
     event = _record(merchant_actor, item)
     log_integrate_all()
-    TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "disposition": "conformant"})
+    with tampering():
+        TraceEvent.objects.filter(pk=event.pk).update(document={**event.document, "disposition": "conformant"})
     event.refresh_from_db()
     assert event_proofs([event])[event.pk].state == MISMATCH
 
@@ -48,7 +50,8 @@ def test_a_tampered_event_shows_as_mismatch(merchant_actor):
 def test_an_event_whose_leaf_hash_was_cleared_is_not_verified(merchant_actor):
     item = ItemFactory(batch__product__merchant=merchant_actor.organization)
     event = _record(merchant_actor, item)
-    TraceEvent.objects.filter(pk=event.pk).update(ledger_leaf_hash="")
+    with tampering():
+        TraceEvent.objects.filter(pk=event.pk).update(ledger_leaf_hash="")
     event.refresh_from_db()
     # every event is signed when it is recorded: an empty leaf hash is tampering, not a neutral "unsigned"
     assert event_proofs([event])[event.pk].state == MISMATCH

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from tests.fixtures.immutable import tampering
 from xinren.trust.selectors import labels_evaluate, labels_for
 from xinren.verification.models import CredentialCheck
 from xinren.verification.services import credential_submit, credential_withdraw, registry_import
@@ -73,10 +74,12 @@ def test_organic_disappears_on_withdrawal_and_on_a_tampered_check(merchant_actor
     _import("organic", _row("C-3", merchant))
     credential = credential_submit(actor=merchant_actor, kind="organic", number="C-3")
     integrate()
-    CredentialCheck.objects.update(source="别的来源")
+    with tampering():
+        CredentialCheck.objects.update(source="别的来源")
     assert labels_for(product=product, batch=lot) is None
     assert _missing(product, lot, "organic") == ["核验结果尚未在日志中验证（待上链或内容不符）"]
-    CredentialCheck.objects.update(source="认监委导出")
+    with tampering():
+        CredentialCheck.objects.update(source="认监委导出")
     assert _codes(product, lot) == ["organic"]
     credential_withdraw(actor=merchant_actor, credential_id=credential.pk)
     assert _missing(product, lot, "organic") == ["已提交并核验通过的有机产品认证证书"]

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from tests.fixtures.immutable import tampering
 from xinren.coldchain.status import ColdChainStatus
 from xinren.evidence.models import Evidence
 from xinren.evidence.services import evidence_withdraw
@@ -96,7 +97,8 @@ def test_origin_direct_disappears_on_a_ledger_mismatch_of_the_event(merchant_act
     harvest = record(merchant_actor, lot, "harvesting", 30, place=forest)
     photo(merchant_actor, lot)
     integrate()
-    TraceEvent.objects.filter(pk=harvest.pk).update(document={**harvest.document, "disposition": "conformant"})
+    with tampering():
+        TraceEvent.objects.filter(pk=harvest.pk).update(document={**harvest.document, "disposition": "conformant"})
     assert labels_for(product=product, batch=lot) is None
 
 
@@ -104,7 +106,8 @@ def test_origin_direct_disappears_on_a_ledger_mismatch_of_the_photo(merchant_act
     record(merchant_actor, lot, "harvesting", 30, place=forest)
     evidence = photo(merchant_actor, lot)
     integrate()
-    Evidence.objects.filter(pk=evidence.pk).update(caption="改过的说明")
+    with tampering():
+        Evidence.objects.filter(pk=evidence.pk).update(caption="改过的说明")
     assert labels_for(product=product, batch=lot) is None
 
 

@@ -24,6 +24,8 @@ from typing import Any
 
 from django.db import models
 
+from xinren.core.immutable import SignedTable
+
 from .registry import StatementType
 
 Statement = dict[str, Any]
@@ -127,3 +129,26 @@ def same_instant(text: object, moment: Any) -> bool:
     except ValueError:
         return False
     return parsed.tzinfo is not None and parsed == moment
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a concrete field"
+    return str(field.column)
+
+
+def signed_tables(app_label: str | None = None) -> tuple[list[SignedTable], list[str]]:
+    """What the database triggers of the declared records protect (of one app, or of all): the signed tables with
+    their signed columns, and the child tables. Each context's `signed_rows_immutable` migration installs these."""
+    records = [r for r in signed_records() if app_label in (None, r.model._meta.app_label)]
+    tables = [
+        SignedTable(
+            table=r.model._meta.db_table,
+            leaf_hash=_column(r.model, r.leaf_hash),
+            protected=tuple(_column(r.model, name) for name in r.protected),
+            superseded=r.superseded, optional=r.optional,
+        )
+        for r in records
+    ]
+    children = sorted({child._meta.db_table for r in records for child in r.children})
+    return sorted(tables, key=lambda t: (t.table, t.leaf_hash)), children

@@ -61,11 +61,11 @@ def trial_accepted_matches(participation: TrialParticipation, statement: dict[st
 
 TIER_CHANGE_RECORD = signed_record(
     model=TierChange, statement_type=COMMUNITY_TIER, matches=tier_change_matches, signer=None,
-    protected=("consumer", "from_tier", "to_tier", "metrics", "criteria_version", "at"),
+    protected=("consumer", "from_tier", "to_tier", "metrics", "criteria_version"),
 )
 TRIAL_RECORD = signed_record(
     model=TrialEvent, statement_type=COMMUNITY_TRIAL, matches=trial_matches, signer="merchant",
-    protected=("merchant", "product", "kind", "title", "slots", "starts_on", "ends_on", "created_at"),
+    protected=("merchant", "product", "kind", "title", "slots", "starts_on", "ends_on"),
 )
 # An invitation is signed only once accepted (the expert's participation is disclosed on their reviews).
 TRIAL_ACCEPTED_RECORD = signed_record(

@@ -42,5 +42,5 @@ def cost_breakdown_matches(breakdown: CostBreakdown, statement: dict[str, Any] |
 
 COST_BREAKDOWN_RECORD = signed_record(
     model=CostBreakdown, statement_type=COST_BREAKDOWN, matches=cost_breakdown_matches, signer="product.merchant",
-    protected=("product", "version", "price_fen", *COST_LINES, "published_at"), select_related=("product",),
+    protected=("product", "version", "price_fen", *COST_LINES), select_related=("product",),
 )

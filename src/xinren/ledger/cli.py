@@ -12,11 +12,15 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import LedgerError
 from .proof import verify_bundle
+
+# A further audit `xinren ledger audit` runs after the log's own (the platform's rows against the log, which this
+# package cannot see): called with `verbose`, prints its findings, returns whether all is consistent.
+ExtraAudit = Callable[[bool], bool]
 
 
 def _read_key(value: str) -> str:
@@ -74,12 +78,16 @@ def cmd_audit(args: argparse.Namespace) -> int:
     problem = report.problem
     summary = (f"{report.entries} entries, {report.stored_hashes} stored hashes, {report.checkpoints} checkpoints, "
                f"{report.signatures} signatures in {report.seconds:.1f} s")
+    consistent = problem is None
     if problem is None:
-        print(f"consistent: {summary}")
-        return 0
-    print(f"INCONSISTENT at {problem.position}: {problem.message}")
-    print(f"  ({summary} checked before stopping)")
-    return 1
+        print(f"log consistent: {summary}")
+    else:
+        print(f"log INCONSISTENT at {problem.position}: {problem.message}")
+        print(f"  ({summary} checked before stopping)")
+    for extra in [] if args.log_only else args.audits:
+        consistent = extra(args.verbose) and consistent
+    return 0 if consistent else 1
+
 
 
 def cmd_key(args: argparse.Namespace) -> int:
@@ -90,7 +98,7 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser(prog: str = "xinren ledger") -> argparse.ArgumentParser:
+def build_parser(prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Xinren transparency log tools")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -106,15 +114,19 @@ def build_parser(prog: str = "xinren ledger") -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="re-read the whole log and check every hash, checkpoint and signature")
     audit.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes verifying signatures")
     audit.add_argument("--verbose", "-v", action="store_true")
-    audit.set_defaults(func=cmd_audit)
+    audit.add_argument("--log-only", action="store_true", help="check the log only, not the platform's signed rows")
+    audit.set_defaults(func=cmd_audit, audits=list(audits))
 
     key = commands.add_parser("key", help="print the log's verifier key")
     key.set_defaults(func=cmd_key)
     return parser
 
 
-def main(argv: Sequence[str] | None = None, *, prog: str = "xinren ledger") -> int:
-    args = build_parser(prog).parse_args(argv)
+def main(
+    argv: Sequence[str] | None = None, *, prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ()
+) -> int:
+    """Run a subcommand; `audits` are what `audit` checks after the log itself (xinren.cli passes the rows')."""
+    args = build_parser(prog, audits).parse_args(argv)
     try:
         return int(args.func(args))
     except LedgerError as exc:

@@ -215,19 +215,18 @@ def fold_matches(fold: Fold, statement: dict[str, Any] | None) -> bool:
 # fold) changes only through statements of its own.
 REVIEW_RECORD = signed_record(
     model=Review, statement_type=statement_type_get(REVIEW), matches=review_matches, signer=None,
-    protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase",
-               "created_at"),
+    protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase"),
     select_related=("line",), prefetch_related=("media__media",), children=(ReviewMedia,),
 )
 DIARY_RECORD = signed_record(
     model=DiaryEntry, statement_type=statement_type_get(DIARY), matches=diary_matches, signer=None,
-    protected=("review", "milestone", "text", "created_at"), select_related=("review",),
+    protected=("review", "milestone", "text"), select_related=("review",),
 )
 REPLY_RECORD = signed_record(
     model=Reply, statement_type=statement_type_get(REPLY), matches=reply_matches, signer="merchant",
-    protected=("review", "merchant", "text", "replied_at"), select_related=("review",),
+    protected=("review", "merchant", "text"), select_related=("review",),
 )
 FOLD_RECORD = signed_record(
     model=Fold, statement_type=statement_type_get(FOLD), matches=fold_matches, signer=None,
-    protected=("review", "source", "reason", "at"), select_related=("review",),
+    protected=("review", "source", "reason"), select_related=("review",),
 )

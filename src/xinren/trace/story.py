@@ -8,7 +8,7 @@ personal data: events name the organization that recorded them, never the person
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Literal
@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from typing_extensions import TypedDict
 
 from xinren.accounts.choices import OrganizationKind
+from xinren.attest.audit import log_gaps
 from xinren.attest.proofs import LedgerProof, Proof
 from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.catalog.gs1 import DigitalLink
@@ -153,6 +154,9 @@ class Story(TypedDict):
     item: StoryItem | None
     events: list[StoryEvent]
     scans: StoryScans | None
+    # Log entries about this product, lot or item that no record on the page still says (deleted or edited rows):
+    # the page says so instead of leaving a silent gap (attest.audit.log_gaps).
+    log_gaps: int
 
 
 def scan_counter_path(*, gtin: str, serial: str) -> str:
@@ -182,6 +186,7 @@ def story_for_product(*, product: Product) -> Story:
     """The story of a product as a whole: product-level events only."""
     story = _frame(level="product", link=product.digital_link, product=product)
     story["events"] = _events(product=product)
+    story["log_gaps"] = sum(log_gaps([story["link"]["uri"]]).values())
     return story
 
 
@@ -191,6 +196,8 @@ def story_for_batch(*, batch: Batch, product: Product | None = None) -> Story:
     story = _frame(level="batch", link=DigitalLink(gtin=product.gtin, lot=batch.lot), product=product)
     story["batch"] = _batch(batch)
     story["events"] = _events(product=product, batch=batch)
+    subjects = [product.digital_link.uri(settings.XINREN_RESOLVER), story["link"]["uri"]]
+    story["log_gaps"] = sum(log_gaps(subjects).values())
     return story
 
 
@@ -200,11 +207,13 @@ def story_for_item(
     product: Product | None = None,
     shared_events: list[StoryEvent] | None = None,
     own_events: list[StoryEvent] | None = None,
+    gaps: int | None = None,
 ) -> Story:
     """The story of one serialized item: its own events, its lot's and its product's, oldest first.
 
-    `shared_events` (the batch- and product-level part, identical for every item of a lot) and
-    `own_events` let the publisher render a whole lot with a few queries instead of a few per item.
+    `shared_events` (the batch- and product-level part, identical for every item of a lot), `own_events` and
+    `gaps` (the log entries no record says, `story_gaps`) let the publisher render a whole lot with a few queries
+    instead of a few per item.
     """
     product = product or item.product
     batch = item.batch
@@ -221,7 +230,18 @@ def story_for_item(
             own_events = item_events(item_ids=[item.pk]).get(item.pk, [])
         story["events"] = _merge(shared_events, own_events)
     story["scans"] = {"counter": scan_counter_path(gtin=product.gtin, serial=item.serial)}
+    story["log_gaps"] = gaps if gaps is not None else story_gaps(product=product, batch=batch, items=[item])[item.pk]
     return story
+
+
+def story_gaps(*, product: Product, batch: Batch, items: Sequence[Item]) -> dict[int, int]:
+    """For each item (by id), the log entries about it, its lot or its product that no record still says."""
+    resolver = settings.XINREN_RESOLVER
+    shared = [product.digital_link.uri(resolver), DigitalLink(gtin=product.gtin, lot=batch.lot).uri(resolver)]
+    own = {item.pk: DigitalLink(gtin=product.gtin, lot=batch.lot, serial=item.serial).uri(resolver) for item in items}
+    found = log_gaps([*shared, *own.values()])
+    lot = sum(found.get(subject, 0) for subject in shared)
+    return {pk: lot + found.get(uri, 0) for pk, uri in own.items()}
 
 
 def item_events(*, item_ids: Iterable[int]) -> dict[int, list[StoryEvent]]:
@@ -289,6 +309,7 @@ def _frame(*, level: Level, link: DigitalLink, product: Product) -> Story:
         "item": None,
         "events": [],
         "scans": None,
+        "log_gaps": 0,
     }
 
 

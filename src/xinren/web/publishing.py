@@ -44,6 +44,7 @@ from xinren.trace.story import (
     story_for_batch,
     story_for_item,
     story_for_product,
+    story_gaps,
     story_json,
 )
 
@@ -232,6 +233,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                 own = item_events(item_ids=ids) if public else {}
             # Counters exist only for items scanned at least once; the page reads "no file" as "no scans yet".
             counters = scan_counters_for_items(item_ids=ids) if public else {}
+            gaps = story_gaps(product=product, batch=batch, items=chunk) if public else {}
             for item in chunk:
                 link = DigitalLink(gtin=product.gtin, lot=batch.lot, serial=item.serial)
                 directory = page_dir(link)
@@ -246,7 +248,8 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                     continue
                 with translation.override(settings.LANGUAGE_CODE):
                     story = story_for_item(
-                        item=item, product=product, shared_events=shared, own_events=own.get(item.pk, [])
+                        item=item, product=product, shared_events=shared, own_events=own.get(item.pk, []),
+                        gaps=gaps[item.pk],
                     )
                 story_files_write(directory, story_with_sections(story, sections), drawn=drawn)
                 if item.pk in counters:

@@ -1,0 +1,262 @@
+"""Signed rows against the log, both ways: what `xinren ledger audit` adds to the log's own audit, and what a
+consumer page asks about its subject.
+
+The log audit (`ledger.store.audit`) proves the log is what its checkpoints say. This module proves the platform's
+tables still say what the log says (docs/ledger.md, "Signed records"):
+
+- every row of a declared signed record (`attest.records`) names a leaf hash the log holds (or pools), of the
+  record's statement type, signed by the organization the row names, and the row still matches the statement
+  (`edited`, `unknown`, `type`, `signer`, `unsigned`);
+- every log entry of a type some record declares is held by a row (`missing`: a deleted row, or a row re-pointed at
+  another entry); for a *superseded* record, by the row of its subject, which must hold the subject's latest entry
+  (`stale`: a row rolled back to an older statement).
+
+Cost: one pass over each signed table and one over the log's domain entries, a few queries per thousand rows;
+parsing each row's statement dominates (bench/ledger/audit_time.py --two-way).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Model
+
+from xinren.ledger.store.models import LogEntry, PendingEntry
+from xinren.ledger.store.selectors import log_size
+
+from .proofs import _signed_by, _signers, envelope_statement
+from .records import SignedRecord, signed_records
+
+EDITED = "edited"
+UNKNOWN = "unknown"
+TYPE = "type"
+SIGNER = "signer"
+UNSIGNED = "unsigned"
+MISSING = "missing"
+STALE = "stale"
+
+_CHUNK = 2000
+
+
+@dataclass(frozen=True, order=True)
+class RecordProblem:
+    """One row or log entry that does not add up. `row` is the row's primary key, `index` the log position."""
+
+    kind: str
+    record: str
+    row: int | None
+    index: int | None
+    leaf_hash: str
+    message: str
+
+
+@dataclass
+class ReconcileReport:
+    rows: int = 0
+    entries: int = 0
+    seconds: float = 0.0
+    problems: list[RecordProblem] = field(default_factory=list)
+
+    @property
+    def consistent(self) -> bool:
+        return not self.problems
+
+
+@dataclass(frozen=True)
+class _Logged:
+    index: int | None  # None while pooled
+    statement_type: str
+    subject: str
+    key_id: str
+    statement: dict[str, Any] | None
+
+
+def _lookup(leaf_hashes: Sequence[bytes], *, statements: bool = True) -> dict[bytes, _Logged]:
+    columns = ["leaf_hash", "statement_type", "subject", "signer_key_id", "envelope"]
+    found: dict[bytes, _Logged] = {}
+    for model in (LogEntry, PendingEntry):
+        wanted = [h for h in leaf_hashes if h not in found]
+        if not wanted:
+            break
+        index_column = ["index"] if model is LogEntry else []
+        for values in model._default_manager.filter(leaf_hash__in=wanted).values_list(*columns, *index_column):
+            leaf, statement_type, subject, key_id, envelope = values[:5]
+            found[bytes(leaf)] = _Logged(
+                index=values[5] if index_column else None, statement_type=statement_type, subject=subject,
+                key_id=key_id, statement=envelope_statement(bytes(envelope)) if statements else None,
+            )
+    return found
+
+
+def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Model]]:
+    """The record's rows in primary-key order, a chunk at a time, with what `matches` reads loaded."""
+    query = (record.model._default_manager.filter(**filters).select_related(*record.select_related)
+             .prefetch_related(*record.prefetch_related).order_by("pk"))
+    last: Any = None
+    while True:
+        rows = list((query if last is None else query.filter(pk__gt=last))[:chunk])
+        if not rows:
+            return
+        yield rows
+        last = rows[-1].pk
+
+
+def _check_rows(
+    record: SignedRecord, rows: Sequence[Model], problems: list[RecordProblem]
+) -> dict[bytes, _Logged]:
+    """Check rows against their log entries; the entries found (by leaf hash) for the reverse pass."""
+    leaves = {row.pk: record.leaf_hash_of(row) for row in rows}
+    wanted = [bytes.fromhex(h) for h in leaves.values() if _is_hex(h)]
+    logged = _lookup(wanted)
+    signers = _signers({found.key_id for found in logged.values()})
+    for row in rows:
+        hex_hash = leaves[row.pk]
+        found = logged.get(bytes.fromhex(hex_hash)) if _is_hex(hex_hash) else None
+        finding = _row_finding(record, row, hex_hash, found, signers)
+        if finding is not None:
+            kind, message = finding
+            index = found.index if found is not None else None
+            message = f"{record.label} {row.pk}: {message}"
+            problems.append(RecordProblem(kind, record.label, row.pk, index, hex_hash, message))
+    return {bytes.fromhex(h): logged[bytes.fromhex(h)] for h in leaves.values()
+            if _is_hex(h) and bytes.fromhex(h) in logged}
+
+
+def _row_finding(
+    record: SignedRecord, row: Model, hex_hash: str, found: _Logged | None, signers: dict[str, Any]
+) -> tuple[str, str] | None:
+    """What is wrong with one row (a kind and a message), or None."""
+    if not hex_hash:
+        return None if record.optional else (UNSIGNED, "no leaf hash, but such rows are always signed")
+    if found is None:
+        return UNKNOWN, f"names leaf hash {hex_hash[:16]}…, which the log does not hold"
+    if found.statement_type != record.statement_type.name:
+        return TYPE, f"its log entry is a {found.statement_type} statement, not a {record.statement_type.name}"
+    if not record.matches(row, found.statement):
+        return EDITED, f"the row no longer says what log entry {found.index} says"
+    expected = record.signer_of(row)
+    if not _signed_by(signers.get(found.key_id), expected):
+        who = "the platform" if expected is None else f"organization {expected}"
+        return SIGNER, f"log entry {found.index} is signed by key {found.key_id[:16]}…, not by {who}"
+    return None
+
+
+def _is_hex(value: str) -> bool:
+    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+
+
+def records_reconcile(
+    *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, progress: Callable[[str], None] | None = None
+) -> ReconcileReport:
+    """Every signed row against the log and every log entry of a declared type against a row."""
+    started = time.monotonic()
+    report = ReconcileReport()
+    records = list(records if records is not None else signed_records())
+    held: dict[str, set[bytes]] = defaultdict(set)  # statement type -> leaf hashes rows hold
+    # superseded types: subject -> index of the entry its row holds
+    latest_held: dict[str, dict[str, int | None]] = defaultdict(dict)
+    for record in records:
+        name = record.statement_type.name
+        for rows in _rows(record, chunk):
+            report.rows += len(rows)
+            logged = _check_rows(record, rows, report.problems)
+            for leaf, found in logged.items():
+                held[name].add(leaf)
+                if record.superseded:
+                    latest_held[name][found.subject] = found.index
+        if progress is not None:
+            progress(f"{record.label}: {report.rows} rows")
+    superseded = {r.statement_type.name for r in records if r.superseded}
+    labels = {r.statement_type.name: r.label for r in records}
+    newest: dict[tuple[str, str], int] = {}
+    for index, leaf, statement_type, subject in _domain_entries(labels, chunk):
+        report.entries += 1
+        if statement_type in superseded:
+            newest[(statement_type, subject)] = index
+            if leaf in held[statement_type] or subject in latest_held[statement_type]:
+                continue
+        elif leaf in held[statement_type]:
+            continue
+        report.problems.append(RecordProblem(
+            MISSING, labels[statement_type], None, index, leaf.hex(),
+            f"log entry {index} ({statement_type}, {subject}): no {labels[statement_type]} row holds it",
+        ))
+    for (statement_type, subject), index in newest.items():
+        holding = latest_held[statement_type].get(subject)
+        if holding is not None and holding != index:
+            report.problems.append(RecordProblem(
+                STALE, labels[statement_type], None, holding, "",
+                f"{labels[statement_type]} of {subject}: the row holds log entry {holding}, the latest is {index}",
+            ))
+    report.problems.sort(key=lambda p: (p.index if p.index is not None else -1, p.record, p.row or 0))
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _domain_entries(types: Iterable[str], chunk: int) -> Iterator[tuple[int, bytes, str, str]]:
+    """The log's entries of these types in order, then the pool's (numbered after the log, in arrival order)."""
+    types = list(types)
+    query = LogEntry.objects.filter(statement_type__in=types).order_by("index").values_list(
+        "index", "leaf_hash", "statement_type", "subject"
+    )
+    last = -1
+    while True:
+        page = list(query.filter(index__gt=last)[: chunk * 5])
+        if not page:
+            break
+        for index, leaf, statement_type, subject in page:
+            yield index, bytes(leaf), statement_type, subject
+        last = page[-1][0]
+    size = log_size()
+    pooled = PendingEntry.objects.filter(statement_type__in=types).order_by("pk").values_list(
+        "leaf_hash", "statement_type", "subject"
+    )
+    for offset, (leaf, statement_type, subject) in enumerate(pooled.iterator(chunk_size=chunk)):
+        yield size + offset, bytes(leaf), statement_type, subject
+
+
+def log_gaps(subjects: Iterable[str]) -> dict[str, int]:
+    """For each subject (a product, lot or item URI), how many log entries about it no row still says: a deleted
+    row, an edited one, a row re-pointed at another entry. Subjects with none are absent.
+
+    A page shows the count ("日志中有 N 条记录在此处缺失或被改动"), so a deleted or edited record is never a silent
+    gap. A few queries for any number of subjects (a publisher's chunk of items).
+    """
+    wanted = sorted(set(subjects))
+    by_type: dict[str, list[SignedRecord]] = defaultdict(list)
+    for record in signed_records():
+        by_type[record.statement_type.name].append(record)
+    entries: list[tuple[int, bytes, str, str]] = []
+    size = log_size()
+    for start in range(0, len(wanted), 500):
+        about = {"subject__in": wanted[start : start + 500], "statement_type__in": list(by_type)}
+        entries += [(index, bytes(leaf), statement_type, subject) for index, leaf, statement_type, subject in
+                    LogEntry.objects.filter(**about).values_list("index", "leaf_hash", "statement_type", "subject")]
+        # pooled entries (not integrated yet) count after the log, in arrival order
+        entries += [(size + pk, bytes(leaf), statement_type, subject) for pk, leaf, statement_type, subject in
+                    PendingEntry.objects.filter(**about).values_list("pk", "leaf_hash", "statement_type", "subject")]
+    newest: dict[tuple[str, str], int] = {}
+    for index, _leaf, statement_type, subject in entries:
+        newest[(statement_type, subject)] = max(index, newest.get((statement_type, subject), -1))
+    gaps: dict[str, int] = defaultdict(int)
+    for statement_type, records in by_type.items():
+        of_type = [(index, leaf, subject) for index, leaf, kind, subject in entries if kind == statement_type]
+        if records[0].superseded:  # only the latest entry about each subject has a row
+            of_type = [(i, leaf, s) for i, leaf, s in of_type if newest[(statement_type, s)] == i]
+        if not of_type:
+            continue
+        still_said: set[bytes] = set()
+        for record in records:
+            for rows in _rows(record, _CHUNK, **{f"{record.leaf_hash}__in": [leaf.hex() for _i, leaf, _s in of_type]}):
+                found: list[RecordProblem] = []
+                logged = _check_rows(record, rows, found)
+                bad = {problem.leaf_hash for problem in found}
+                still_said |= {leaf for leaf in logged if leaf.hex() not in bad}
+        for _index, leaf, subject in of_type:
+            if leaf not in still_said:
+                gaps[subject] += 1
+    return dict(gaps)

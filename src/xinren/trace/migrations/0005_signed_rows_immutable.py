@@ -1,0 +1,22 @@
+"""Signed rows of this context cannot be changed or deleted: the database refuses it (core.immutable, ADR 0017).
+
+The columns are those of the signed-record declarations in statements.py at the time of this migration; a test
+compares the triggers in the database with the declarations, so a change to them needs a migration like this one.
+"""
+
+from django.db import migrations
+
+from xinren.core.immutable import SignedTable, signed_rows_immutable
+
+TABLES = [
+    SignedTable(table='trace_traceevent', leaf_hash='ledger_leaf_hash',
+                protected=('event_id', 'organization_id', 'event_type', 'action', 'biz_step', 'disposition', 'event_time', 'document')),
+]
+CHILDREN = []
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [("trace", "0004_lab_moved_out")]
+
+    operations = [signed_rows_immutable(TABLES, CHILDREN)]
