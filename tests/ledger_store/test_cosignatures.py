@@ -186,8 +186,8 @@ def test_the_sequencer_can_push_to_the_witness_endpoint_instead(settings, tmp_pa
 
 @pytest.mark.parametrize("item", [
     "not-a-key 见证",
-    f"{Signer.generate('witness.test/plain').verifier().vkey} 普通签名密钥",  # type 0x01, not a cosignature key
-])
+    f"{Signer(name='witness.test/plain', seed=bytes(32)).verifier().vkey} 普通签名密钥",  # type 0x01, not 0x04
+], ids=["not-a-key", "plain-ed25519-key"])
 def test_a_wrong_witness_key_setting_fails_the_system_check(settings, item: str) -> None:
     # given
     settings.XINREN_WITNESS_KEYS = [item]
