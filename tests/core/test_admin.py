@@ -38,3 +38,24 @@ def test_every_log_admin_is_read_only():
             model_admin.has_change_permission(request),
             model_admin.has_delete_permission(request),
         ) == (False, False, False)
+
+
+def test_signed_records_and_what_they_name_are_read_only_in_the_admin():
+    # given every signed record (attest.records), its child rows, and the catalog rows and keys statements name
+    from xinren.accounts.models import ApiKey
+    from xinren.attest.models import SigningKey
+    from xinren.attest.records import signed_records
+    from xinren.catalog.models import Batch, Item, Product
+
+    request = RequestFactory().get("/admin/")
+    models = {r.model for r in signed_records()} | {c for r in signed_records() for c in r.children}
+    models |= {Product, Batch, Item, ApiKey, SigningKey}
+    registered = [m for m in models if m in admin.site._registry]
+    # then
+    assert {Product, Batch, Item, ApiKey, SigningKey} <= set(registered)
+    for model in registered:
+        model_admin = admin.site._registry[model]
+        assert isinstance(model_admin, ReadOnlyAdminMixin), model
+        assert not model_admin.has_change_permission(request) and not model_admin.has_delete_permission(request)
+        for inline in model_admin.inlines:
+            assert issubclass(inline, ReadOnlyAdminMixin), inline

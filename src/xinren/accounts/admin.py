@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .models import ApiKey, Membership, Organization, User
 
 
@@ -26,8 +28,9 @@ class OrganizationAdmin(admin.ModelAdmin):
     inlines = [MembershipInline]
 
 
+# Keys are created and revoked by the organization's admins (merchant console, API); operators read here.
 @admin.register(ApiKey)
-class ApiKeyAdmin(admin.ModelAdmin):
+class ApiKeyAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "organization", "prefix", "role", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["role"]
     readonly_fields = ["prefix", "key_hash", "last_used_at"]

@@ -1,16 +1,20 @@
 from django.contrib import admin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
 
 
-class ProductImageInline(admin.TabularInline):
+class ProductImageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProductImage
     extra = 0
     readonly_fields = ["sha256"]
 
 
+# What signed statements name (GTINs, lots, serials) changes only through the merchant's services, which audit and
+# republish; operators read here.
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "gtin", "merchant", "category", "origin_region", "status"]
     list_filter = ["category", "status"]
     search_fields = ["name", "gtin", "merchant__name"]
@@ -19,14 +23,14 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Batch)
-class BatchAdmin(admin.ModelAdmin):
+class BatchAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["lot", "product", "production_date", "expiry_date", "quantity"]
     search_fields = ["lot", "product__name", "product__gtin"]
     raw_id_fields = ["product"]
 
 
 @admin.register(Item)
-class ItemAdmin(admin.ModelAdmin):
+class ItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["serial", "product", "batch", "created_at"]
     search_fields = ["serial", "product__gtin"]
     raw_id_fields = ["product", "batch"]

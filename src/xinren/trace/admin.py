@@ -1,16 +1,19 @@
 from django.contrib import admin
 
+from xinren.core.admin import ReadOnlyAdminMixin
+
 from .models import EventSubject, ItemScanStats, Place, TraceEvent
 
 
-class EventSubjectInline(admin.TabularInline):
+class EventSubjectInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = EventSubject
     extra = 0
     raw_id_fields = ["product", "batch", "item"]
 
 
+# Signed: corrections are new statements (error declarations) made through the services, never admin edits.
 @admin.register(TraceEvent)
-class TraceEventAdmin(admin.ModelAdmin):
+class TraceEventAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["event_time", "event_type", "biz_step", "disposition", "organization", "place"]
     list_filter = ["event_type", "biz_step", "organization"]
     search_fields = ["event_id", "biz_step", "organization__name"]
