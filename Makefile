@@ -25,13 +25,21 @@ lock: install
 	$(LOCK) --build-deps-for=editable --extra dev -c requirements/base.lock -o requirements/dev.lock pyproject.toml
 
 ## make run: install, migrate SQLite, load the demo data and serve on 127.0.0.1:$(PORT), with the task worker
-## (background tasks and the periodic schedule, docs/operations.md) beside the server; stopping one stops both
+## (background tasks and the periodic schedule, docs/operations.md) and the regional alliance's witness (its own key
+## and state in var/witness, docs/ledger.md) beside the server; stopping one stops them all
+WITNESS := var/witness
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_load
 	$(DEV_ENV) $(BIN)/python manage.py demo_urls --port $(PORT)
-	$(DEV_ENV) bash -c '$(BIN)/python manage.py tasks_worker --stop-with-parent & worker=$$!; \
-		trap "kill -TERM $$worker 2>/dev/null; wait $$worker" EXIT; \
+	mkdir -p $(WITNESS) && $(BIN)/python -m xinren.witness keygen --if-missing --name witness.dianchalianmeng.example/yunnan \
+		--key-file $(WITNESS)/witness.key > $(WITNESS)/witness.vkey
+	$(DEV_ENV) XINREN_WITNESS_KEYS="$$(cat $(WITNESS)/witness.vkey) 滇茶联盟见证" bash -c \
+		'$(BIN)/python manage.py tasks_worker --stop-with-parent & worker=$$!; \
+		$(BIN)/python -m xinren.witness follow --stop-with-parent --interval 5 --key-file $(WITNESS)/witness.key \
+			--state $(WITNESS)/state.json --log-url http://127.0.0.1:$(PORT)/log/ \
+			--log-key "$$($(BIN)/python manage.py ledger_key)" & witness=$$!; \
+		trap "kill -TERM $$worker $$witness 2>/dev/null; wait $$worker $$witness" EXIT; \
 		$(BIN)/python manage.py runserver --noreload 127.0.0.1:$(PORT)'
 
 ## make test: lint, type-check, Django checks and the whole suite (DATABASE_URL picks the database)

@@ -68,6 +68,9 @@ if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
 # Integrate pooled log entries right after each commit (development); production runs `ledger_integrate --follow`.
 XINREN_LOG_INTEGRATE_ON_COMMIT = env_bool("XINREN_LOG_INTEGRATE_ON_COMMIT", DEBUG)
 XINREN_WITNESSES = [w.strip() for w in os.environ.get("XINREN_WITNESSES", "").split(",") if w.strip()]
+# Witnesses that post their cosignatures to /log/cosignature: comma-separated `<verifier key> <name shown on pages>`
+# items (docs/ledger.md, Witnesses). Keys of XINREN_WITNESSES items count as well.
+XINREN_WITNESS_KEYS = [w.strip() for w in os.environ.get("XINREN_WITNESS_KEYS", "").split(",") if w.strip()]
 
 # Sign-in limits (ADR 0016, docs/operations.md "Sign-in limits"): sign-up codes and unlock links go out as text
 # messages through this provider (dotted path; the sandbox keeps them in the database, admin "沙箱短信"), or by

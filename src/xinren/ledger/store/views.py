@@ -11,14 +11,15 @@ from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.views.decorators.http import require_GET
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 
 from xinren.core.errors import DomainError
 from xinren.ledger.b64 import b64encode
 from xinren.ledger.errors import TilePathError
 from xinren.ledger.tiles import parse_tile_path
 
-from . import errors, selectors
+from . import cosignatures, errors, selectors
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 SHORT = "public, max-age=5"
@@ -62,6 +63,13 @@ def checkpoint(request: HttpRequest) -> HttpResponse:
     response = HttpResponse(selectors.checkpoint_text(selectors.checkpoint_latest()), content_type=TEXT)
     response["Cache-Control"] = SHORT
     return response
+
+
+@require_GET
+def witnesses(request: HttpRequest) -> HttpResponse:
+    """The configured witnesses and the size of the latest checkpoint each verifiably cosigned (pages tick them)."""
+    return _json({"witnesses": [{"name": m.name, "label": m.label, "size": m.size}
+                                for m in cosignatures.witness_marks()]})
 
 
 @require_GET
@@ -131,3 +139,12 @@ def entry(request: HttpRequest, leaf_hash: str) -> HttpResponse:
     """Where an entry stands: pending, or sequenced at an index (what a page shows as its mark)."""
     status = selectors.entry_status(selectors.leaf_hash_parse(leaf_hash))
     return _json(status.as_dict())
+
+
+@csrf_exempt  # a witness posts signed text, not a browser form: the cosignature itself is the authentication
+@require_POST
+@_domain_errors
+def cosignature(request: HttpRequest) -> HttpResponse:
+    """A witness posts the checkpoint with its cosignature line (docs/ledger.md, Witnesses)."""
+    receipt = cosignatures.cosignature_receive(body=request.read(cosignatures.MAX_BODY + 1))
+    return _json(receipt.as_dict(), cache="no-store")

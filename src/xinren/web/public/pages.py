@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.ledger.store.cosignatures import witness_marks
 from xinren.trace.scans import ScanNotice
 from xinren.trace.story import StoryEvent
 
@@ -109,6 +110,7 @@ def story_page_html(
         "map": routes,
         "ledger": _ledger_summary(story["events"]),
         "scan": scan,
+        "witness_live": scan is None,
         "counter_url": scans["counter"] if scans and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
         "drawn": drawn if drawn is not None else sections_html(story["sections"]),
@@ -117,9 +119,15 @@ def story_page_html(
     return render_to_string("public/scan.html", context)
 
 
-def _ledger_summary(events: list[StoryEvent]) -> dict[str, int]:
+def _ledger_summary(events: list[StoryEvent]) -> dict[str, Any]:
     states = [event["proof"]["state"] for event in events]
-    return {"verified": states.count("verified"), "mismatched": states.count("mismatch")}
+    # A witness vouches for the page's records once it cosigned a checkpoint that holds the last of them.
+    indexes = [event["proof"]["log_index"] for event in events if event["proof"]["state"] == "verified"]
+    needed = max(i for i in indexes if i is not None) + 1 if any(i is not None for i in indexes) else 0
+    witnesses = [{"name": mark.name, "label": mark.label, "ok": needed > 0 and mark.covers(needed)}
+                 for mark in witness_marks()]
+    return {"verified": states.count("verified"), "mismatched": states.count("mismatch"), "witnesses": witnesses,
+            "witness_size": needed}
 
 
 def not_registered_html(*, code: str, malformed: bool) -> str:
