@@ -19,12 +19,16 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from django.db.models import Q
 from typing_extensions import TypedDict
 
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
-from xinren.ledger.store.models import LogEntry, PendingEntry
-from xinren.ledger.store.selectors import log_size
+from xinren.ledger.hashstore import inclusion_proof
+from xinren.ledger.item_bundle import REGISTRAR_OWNER, BundleKey, BundleRecord, ItemBundle
+from xinren.ledger.store.hashes import DatabaseHashReader
+from xinren.ledger.store.models import KeyRecord, LogEntry, PendingEntry
+from xinren.ledger.store.selectors import checkpoint_latest, checkpoint_text, log_size, log_vkey
 
 from .models import SigningKey
 from .records import SignedRecord
@@ -214,3 +218,86 @@ def _signed_by(signer: _Signer | None, expected: Any) -> bool:
         return False
     return signer.kind == PLATFORM_KIND if expected is None else signer.organization_id == expected
 
+
+
+# -- item proof bundles ("verify on my phone") ------------------------------------------------------------------
+
+
+@dataclass
+class BundlePaths:
+    """Inclusion paths already read, by (index, tree size): the publisher builds the bundles of a lot's items, which
+    share most records, with one of these."""
+
+    paths: dict[tuple[int, int], tuple[bytes, ...]]
+
+    def __init__(self) -> None:
+        self.paths = {}
+
+    def path(self, index: int, size: int) -> tuple[bytes, ...]:
+        found = self.paths.get((index, size))
+        if found is None:
+            found = self.paths[(index, size)] = tuple(inclusion_proof(index, size, DatabaseHashReader()))
+        return found
+
+
+def item_bundle_build(
+    *,
+    item: dict[str, Any],
+    records: Sequence[tuple[str, str]],
+    omitted: Sequence[dict[str, str]] = (),
+    paths: BundlePaths | None = None,
+) -> ItemBundle:
+    """The proof bundle of the records an item page shows: `records` are (section, leaf hash hex) in page order.
+
+    Each logged entry comes with its inclusion path to the latest checkpoint, and each key that signed one with the
+    registrar's statement that registered it (and the registrar's own, entry 0). A leaf hash the checkpoint does not
+    cover yet is listed in `omitted` as pending.
+    """
+    paths = paths or BundlePaths()
+    latest = checkpoint_latest()
+    size = 0 if latest is None else latest.size
+    wanted: dict[bytes, str] = {}
+    for section, hex_hash in records:
+        if _is_leaf_hash(hex_hash):
+            wanted.setdefault(bytes.fromhex(hex_hash), section)
+    rows = _entries(list(wanted), size)
+    left_out = [*omitted, *({"leaf_hash": h.hex(), "state": PENDING} for h in wanted if h not in rows)]
+    key_ids = {s.keyid for _index, envelope in rows.values() for s in parse_envelope(envelope).signatures}
+    directory = list(
+        KeyRecord.objects.filter(Q(key_id__in=key_ids) | Q(owner=REGISTRAR_OWNER))
+        .values_list("key_id", "public_key", "owner", "registered_leaf_hash")
+    )
+    registrations = _entries([bytes(r[3]) for r in directory], size)
+    holders = {
+        key_id: (name, kind)
+        for key_id, name, kind in SigningKey.objects.filter(key_id__in=key_ids).values_list(
+            "key_id", "organization__name", "organization__kind"
+        )
+    }
+    keys = []
+    for key_id, public, owner, registered in directory:
+        if bytes(registered) not in registrations:
+            continue  # registered after the checkpoint (cannot have signed a record it covers)
+        name, kind = holders.get(key_id, ("", "registrar" if owner == REGISTRAR_OWNER else ""))
+        keys.append(BundleKey(key_id=key_id, public_key=bytes(public), owner=owner, name=name, kind=kind,
+                              registered_at=registrations[bytes(registered)][0]))
+    chosen = [(wanted[h], *rows[h]) for h in wanted if h in rows]
+    chosen += sorted(("keys", *registrations[h]) for h in registrations if h not in rows)
+    return ItemBundle(
+        item=item, log_key=log_vkey(), checkpoint=checkpoint_text(latest) if latest is not None else "",
+        keys=tuple(sorted(keys, key=lambda k: k.registered_at)),
+        records=tuple(BundleRecord(index=index, section=section, entry=envelope, inclusion_path=paths.path(index, size))
+                      for section, index, envelope in chosen),
+        omitted=tuple(left_out),
+    )
+
+
+def _entries(leaf_hashes: list[bytes], size: int) -> dict[bytes, tuple[int, bytes]]:
+    """Index and envelope of each leaf hash that the tree of `size` covers."""
+    found: dict[bytes, tuple[int, bytes]] = {}
+    for chunk in _chunks(leaf_hashes):
+        for leaf, index, envelope in LogEntry.objects.filter(leaf_hash__in=chunk, index__lt=size).values_list(
+            "leaf_hash", "index", "envelope"
+        ):
+            found[bytes(leaf)] = (index, bytes(envelope))
+    return found
