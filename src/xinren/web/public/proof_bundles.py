@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from django.conf import settings
 
-from xinren.attest.proofs import VERIFIED, BundlePaths, item_bundle_build
+from xinren.attest.proofs import VERIFIED, BundleCache, item_bundle_build
 from xinren.ledger.item_bundle import ItemBundle
 
 from .sections import PublicStory
@@ -22,7 +23,7 @@ URL_PREFIX = "/proofs"
 
 def bundle_url(*, gtin: str, serial: str) -> str:
     """Where an item's bundle is served (and published): next to the page, by GTIN and serial."""
-    return f"{URL_PREFIX}/01/{gtin}/21/{serial}.json"
+    return f"{URL_PREFIX}/01/{gtin}/21/{quote(serial, safe='')}.json"
 
 
 def bundle_file(*, gtin: str, serial: str) -> Path:
@@ -57,7 +58,13 @@ def story_records(story: PublicStory) -> tuple[list[tuple[str, str]], list[dict[
     return records, list(unique.values())
 
 
-def item_bundle_for_story(story: PublicStory, *, paths: BundlePaths | None = None) -> ItemBundle:
+def story_leaf_hashes(story: PublicStory) -> list[bytes]:
+    """The leaf hashes an item page's bundle asks for (the publisher prefetches a chunk's at once)."""
+    records, _omitted = story_records(story)
+    return [bytes.fromhex(leaf) for _section, leaf in records if len(leaf) == 64]
+
+
+def item_bundle_for_story(story: PublicStory, *, cache: BundleCache | None = None) -> ItemBundle:
     """The bundle of an item page's story."""
     assert story["item"] is not None and story["batch"] is not None
     records, omitted = story_records(story)
@@ -69,4 +76,4 @@ def item_bundle_for_story(story: PublicStory, *, paths: BundlePaths | None = Non
         "serial": story["item"]["serial"],
         "product": story["product"]["name"],
     }
-    return item_bundle_build(item=item, records=records, omitted=omitted, paths=paths)
+    return item_bundle_build(item=item, records=records, omitted=omitted, cache=cache)
