@@ -284,10 +284,10 @@ class BundleCache:
         for leaf in wanted:
             self.entries[leaf] = None
         for chunk in _chunks(wanted):
-            for leaf, index, envelope in LogEntry.objects.filter(leaf_hash__in=chunk, index__lt=self.size).values_list(
+            for found, index, envelope in LogEntry.objects.filter(leaf_hash__in=chunk, index__lt=self.size).values_list(
                 "leaf_hash", "index", "envelope"
             ):
-                self.entries[bytes(leaf)] = (index, bytes(envelope))
+                self.entries[bytes(found)] = (index, bytes(envelope))
 
     def _paths(self, indexes: list[int]) -> None:
         wanted = sorted({i for i in indexes if i not in self.paths})
