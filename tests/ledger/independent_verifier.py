@@ -110,7 +110,8 @@ def verify(bundle_text: str, vkey: str) -> list[dict]:
         for signature in envelope["signatures"]:
             if signature.get("keyid") in keys:
                 key, public = keys[signature["keyid"]]
-                if key in signers or not _ed25519(public, _b64(signature["sig"]), _pae(envelope["payloadType"], payload)):
+                message = _pae(envelope["payloadType"], payload)
+                if key in signers or not _ed25519(public, _b64(signature["sig"]), message):
                     raise Refused(f"signature on entry {index}")
                 signers.append(key)
         if not signers:

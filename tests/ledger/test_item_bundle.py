@@ -68,7 +68,9 @@ def test_a_bundle_with_an_unknown_member_is_malformed(bundle):
     assert parse_item_bundle(text).records[0].index == 2
 
 
-@pytest.mark.parametrize(("lang", "first", "step"), [("zh", "是：14 条记录", "步骤：采收"), ("en", "yes: 14 records", "step: harvested")])
+@pytest.mark.parametrize(
+    ("lang", "first", "step"), [("zh", "是：14 条记录", "步骤：采收"), ("en", "yes: 14 records", "step: harvested")]
+)
 def test_cli_verifies_an_item_bundle_and_prints_the_statements(bundle, tmp_path, capsys, lang, first, step):
     # given
     text, vkey = bundle
