@@ -39,11 +39,14 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def served(root: Path, bundle: str, vkey: str, *, extra: str = "") -> Iterator[str]:
-    """A local server for a page that verifies `bundle`; yields its base URL."""
+def served(
+    root: Path, bundle: str, vkey: str, *, extra: str = "", page: str | None = None, bundle_path: str = "bundle.json"
+) -> Iterator[str]:
+    """A local server for a page (by default a bare #verify element) that verifies `bundle`; yields its base URL."""
     shutil.copytree(STATIC, root / "static" / "public", dirs_exist_ok=True)
-    (root / "bundle.json").write_text(bundle, encoding="utf-8")
-    (root / "index.html").write_text(PAGE.format(vkey=vkey, extra=extra), encoding="utf-8")
+    (root / bundle_path).parent.mkdir(parents=True, exist_ok=True)
+    (root / bundle_path).write_text(bundle, encoding="utf-8")
+    (root / "index.html").write_text(page or PAGE.format(vkey=vkey, extra=extra), encoding="utf-8")
     handler = functools.partial(_Quiet, directory=str(root))
     handler.extensions_map = {**_Quiet.extensions_map, ".js": "text/javascript", ".json": "application/json"}
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)

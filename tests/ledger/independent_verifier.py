@@ -39,7 +39,7 @@ def _sha(*parts: bytes) -> bytes:
 
 
 def _checkpoint(note: str, vkey: str) -> tuple[int, bytes]:
-    name, key_hash, material_b64 = vkey.split("+")
+    name, key_hash, material_b64 = vkey.split("+", 2)
     material = _b64(material_b64)
     if len(material) != 33 or material[0] != 1:
         raise Refused("log key")

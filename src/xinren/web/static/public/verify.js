@@ -70,8 +70,9 @@
 
   // -- checks --------------------------------------------------------------------------------------------------
   function openCheckpoint(c, note, vkey) {
-    var parts = vkey.split("+");
-    need(parts.length === 3 && /^[0-9a-f]{8}$/.test(parts[1]), "log_key", "日志公钥格式不对");
+    var m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey || "");  // name+keyid+key (the key may hold "+")
+    need(m, "log_key", "日志公钥格式不对");
+    var parts = m.slice(1);
     var material = b64(parts[2]);
     need(material.length === 33 && material[0] === 1, "log_key", "日志公钥不是 Ed25519 公钥");
     var split = note.indexOf("\n\n");
