@@ -19,7 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 STATIC = Path(__file__).resolve().parents[2] / "src" / "xinren" / "web" / "static" / "public"
-PAGE = """<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>verify</title></head><body>
+# The strict policy the production pages are to send: verify.js must work under it (no inline code, no eval).
+PAGE = """<!doctype html><html lang="zh-hans"><head><meta charset="utf-8"><title>verify</title>
+<meta http-equiv="Content-Security-Policy" content="default-src 'self'; script-src 'self'; object-src 'none'">
+</head><body>
 <section id="verify" data-bundle="/bundle.json" data-log-key="{vkey}"><button type="button" hidden>验证</button>
 <div data-f="result" hidden></div></section>
 <script src="/static/public/verify.js" defer></script>{extra}</body></html>"""

@@ -12,7 +12,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from xinren.catalog.models import Item
+from xinren.catalog.choices import ProductStatus
+from xinren.catalog.models import Item, Product
 from xinren.ledger.item_bundle import verify_item_bundle
 from xinren.ledger.store.selectors import log_vkey
 from xinren.ledger.store.sequencer import log_integrate_all
@@ -139,3 +140,16 @@ def test_the_real_item_page_verifies_in_headless_chromium(client: Client, mercha
     # then
     assert 'data-verdict="ok"' in dom and 'data-engine="webcrypto"' in dom, dom[-3000:]
     assert "✓ 全部 3 条记录已在您的手机上验证" in dom and "步骤：包装" in dom
+
+
+def test_a_withdrawn_products_item_bundles_are_removed(merchant_actor):
+    # given a published item
+    items, _queries = _publish(merchant_actor, 1)
+    [item] = items
+    path = Path(settings.XINREN_PUBLISH_DIR) / "proofs" / "01" / item.product.gtin / "21" / f"{item.serial}.json"
+    assert path.exists()
+    # when the product is no longer public
+    Product.objects.filter(pk=item.product.pk).update(status=ProductStatus.DRAFT)
+    items_publish(items=list(Item.objects.filter(pk=item.pk).select_related("batch__product")))
+    # then
+    assert not path.exists() and not path.with_name(path.name + ".gz").exists()

@@ -255,7 +255,9 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                     if counter is not None:
                         counter.unlink(missing_ok=True)
                     if directory is not None:
-                        bundle_file(gtin=product.gtin, serial=item.serial).unlink(missing_ok=True)
+                        published = bundle_file(gtin=product.gtin, serial=item.serial)
+                        published.unlink(missing_ok=True)
+                        published.with_name(published.name + ".gz").unlink(missing_ok=True)
                     continue
                 if directory is None:
                     stats.skipped += 1
