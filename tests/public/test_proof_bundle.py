@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -126,7 +127,8 @@ def test_publishing_writes_each_items_bundle_with_queries_per_lot_not_per_item(c
         assert verify_item_bundle(path.read_bytes(), log_vkey()).ok
 
 
-@pytest.mark.skipif(chromium() is None, reason="needs Debian's chromium (apt-get install chromium)")
+@pytest.mark.skipif(chromium() is None and not os.environ.get("CI"),
+                    reason="needs Debian's chromium (apt-get install chromium); .ci/run installs it on CI")
 def test_the_real_item_page_verifies_in_headless_chromium(client: Client, merchant_actor, tmp_path):
     # given the item page as the platform draws it, and its bundle at the URL the page names
     item = ItemFactory(batch__product__merchant=merchant_actor.organization)
