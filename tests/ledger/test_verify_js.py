@@ -10,7 +10,7 @@ import re
 
 import pytest
 
-from .browser_harness import chromium, dump_dom, served
+from .browser_harness import PAGE, chromium, dump_dom, served
 from .item_bundle_fixture import TAMPERINGS, make_item_bundle, tampered
 
 pytestmark = pytest.mark.skipif(
@@ -68,3 +68,22 @@ def test_a_page_whose_log_key_differs_from_the_bundle_is_refused(bundle, tmp_pat
     with served(tmp_path, text, vkey.replace("xinren.test/log", "other.test/log")) as base:
         dom = dump_dom(base + "/index.html#verify")
     assert _verdict(dom)["check"] == "log_key"
+
+
+def test_the_english_page_verifies_in_english(bundle, tmp_path):
+    # given the page in English
+    text, vkey = bundle
+    page = PAGE.replace('lang="zh-hans"', 'lang="en"').format(vkey=vkey, extra="")
+    with served(tmp_path, text, vkey, page=page) as base:
+        dom = dump_dom(base + "/index.html#verify")
+    assert _verdict(dom)["verdict"] == "ok"
+    assert "✓ All 14 records verified on your phone" in dom
+    assert "step: harvested" in dom and "signed by: 楚雄山珍" in dom and "the log's registrar" in dom
+
+
+def test_the_english_page_says_why_it_failed_in_english(bundle, tmp_path):
+    text, vkey = bundle
+    page = PAGE.replace('lang="zh-hans"', 'lang="en"').format(vkey=vkey, extra="")
+    with served(tmp_path, tampered(text, "statement"), vkey, page=page) as base:
+        dom = dump_dom(base + "/index.html#verify")
+    assert "⚠ Verification failed (inclusion, log entry 2): the inclusion proof fails" in dom

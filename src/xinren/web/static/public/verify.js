@@ -7,7 +7,8 @@
  * noble libraries (verify-fallback.js). The same checks as `xinren ledger verify` and the independent verifier.
  *
  * The page's #verify element carries data-bundle (the bundle's URL) and data-log-key (the log's verifier key).
- * #verify in the address runs it at once; #verify-fallback forces the pure-JavaScript path.
+ * #verify in the address runs it at once; #verify-fallback forces the pure-JavaScript path. It speaks Chinese, or
+ * English on the English page (<html lang="en">).
  */
 (function () {
   "use strict";
@@ -18,6 +19,8 @@
   var enc = new TextEncoder();
   var dec = new TextDecoder("utf-8", { fatal: true });
   var STATEMENT = "application/vnd.xinren.statement+json";
+  var EN = !/^zh/i.test(document.documentElement.lang || "zh");  // the page's language: Chinese first, or English
+  function t(zh, en) { return EN ? en : zh; }
 
   function Fail(check, message, index) { this.check = check; this.message = message; this.index = index; }
   function need(ok, check, message, index) { if (!ok) throw new Fail(check, message, index); }
@@ -71,12 +74,12 @@
   // -- checks --------------------------------------------------------------------------------------------------
   function openCheckpoint(c, note, vkey) {
     var m = /^([^+\s]+)\+([0-9a-f]{8})\+([A-Za-z0-9+/]+=*)$/.exec(vkey || "");  // name+keyid+key (the key may hold "+")
-    need(m, "log_key", "日志公钥格式不对");
+    need(m, "log_key", t("日志公钥格式不对", "the log key is malformed"));
     var parts = m.slice(1);
     var material = b64(parts[2]);
-    need(material.length === 33 && material[0] === 1, "log_key", "日志公钥不是 Ed25519 公钥");
+    need(material.length === 33 && material[0] === 1, "log_key", t("日志公钥不是 Ed25519 公钥", "the log key is not an Ed25519 key"));
     var split = note.indexOf("\n\n");
-    need(split > 0, "checkpoint", "检查点格式不对");
+    need(split > 0, "checkpoint", t("检查点格式不对", "the checkpoint is malformed"));
     var text = note.slice(0, split + 1), lines = note.slice(split + 2).split("\n"), name = parts[0];
     var wanted = "— " + name + " ";
     return c.sha256(concat(enc.encode(name + "\n"), material)).then(function (id) {
@@ -86,14 +89,14 @@
         var sig = b64(line.slice(wanted.length));
         if (sig.length === 68 && equal(sig.slice(0, 4), id.slice(0, 4))) tries.push(c.verify(material.slice(1), sig.slice(4), enc.encode(text)));
       });
-      need(tries.length === 1, "checkpoint", "检查点没有日志密钥的签名");
+      need(tries.length === 1, "checkpoint", t("检查点没有日志密钥的签名", "the checkpoint is not signed by the log key"));
       return tries[0];
     }).then(function (ok) {
-      need(ok, "checkpoint", "检查点签名无效");
+      need(ok, "checkpoint", t("检查点签名无效", "the checkpoint's signature is invalid"));
       var body = text.split("\n");
-      need(body[0] === name && /^(0|[1-9][0-9]*)$/.test(body[1]), "checkpoint", "检查点内容不对");
+      need(body[0] === name && /^(0|[1-9][0-9]*)$/.test(body[1]), "checkpoint", t("检查点内容不对", "the checkpoint's body is wrong"));
       var rootHash = b64(body[2]);
-      need(rootHash.length === 32, "checkpoint", "检查点根哈希不对");
+      need(rootHash.length === 32, "checkpoint", t("检查点根哈希不对", "the checkpoint's root hash is wrong"));
       return { origin: body[0], size: Number(body[1]), root: rootHash };
     });
   }
@@ -103,10 +106,10 @@
     var fn = index, sn = size - 1, r = leaf, i = 0, inner = 0, n;
     for (n = index ^ (size - 1); n; n >>= 1) inner++;
     var ones = 0; for (n = index >> inner; n; n >>= 1) ones += n & 1;
-    need(path.length === inner + ones, "inclusion", "包含证明长度不对");
+    need(path.length === inner + ones, "inclusion", t("包含证明长度不对", "the inclusion proof has the wrong length"));
     function step() {
       if (i === path.length) return Promise.resolve(sn === 0 && equal(r, rootHash));
-      need(sn !== 0, "inclusion", "包含证明过长");
+      need(sn !== 0, "inclusion", t("包含证明过长", "the inclusion proof is too long"));
       var p = path[i++], left;
       if (fn % 2 === 1 || fn === sn) {
         left = c.sha256(concat([1], p, r)).then(function (h) {
@@ -126,39 +129,39 @@
   }
 
   function verifyBundle(c, bundle, trustedKey) {
-    need(bundle && bundle.format === "xinren.ledger.item-bundle/v1", "bundle", "不是商品证明包");
-    need(bundle.log_key === trustedKey, "log_key", "证明包中的日志公钥与本页公布的不一致");
+    need(bundle && bundle.format === "xinren.ledger.item-bundle/v1", "bundle", t("不是商品证明包", "this is not an item proof bundle"));
+    need(bundle.log_key === trustedKey, "log_key", t("证明包中的日志公钥与本页公布的不一致", "the bundle names another log key than this page publishes"));
     var keys = {}, verified = {}, checkpoint;
     return openCheckpoint(c, bundle.checkpoint, trustedKey).then(function (cp) {
       checkpoint = cp;
       return Promise.all(bundle.keys.map(function (k) {
         var pub = b64(k.public_key);
-        need(pub.length === 32 && !keys[k.key_id], "bundle", "签名密钥列表不对");
+        need(pub.length === 32 && !keys[k.key_id], "bundle", t("签名密钥列表不对", "the list of signing keys is wrong"));
         keys[k.key_id] = { key: k, pub: pub };
-        return c.sha256(pub).then(function (h) { need(hex(h) === k.key_id, "bundle", "密钥 ID 与公钥不符"); });
+        return c.sha256(pub).then(function (h) { need(hex(h) === k.key_id, "bundle", t("密钥 ID 与公钥不符", "a key id does not match its key")); });
       }));
     }).then(function () {
       return Promise.all(bundle.records.map(function (rec) {
         var entry = b64(rec.entry), index = rec.index;
-        need(Number.isInteger(index) && index >= 0 && index < checkpoint.size && !verified[index], "index", "条目序号不对", index);
+        need(Number.isInteger(index) && index >= 0 && index < checkpoint.size && !verified[index], "index", t("条目序号不对", "an entry index is wrong"), index);
         verified[index] = true;
         return c.sha256(concat([0], entry)).then(function (leaf) {
           return inclusion(c, leaf, index, checkpoint.size, rec.inclusion_path.map(b64), checkpoint.root);
         }).then(function (ok) {
-          need(ok, "inclusion", "包含证明不成立：此记录不在已签名的日志中", index);
+          need(ok, "inclusion", t("包含证明不成立：此记录不在已签名的日志中", "the inclusion proof fails: this record is not in the signed log"), index);
           var env = JSON.parse(dec.decode(entry));
-          need(env.payloadType === STATEMENT, "signature", "不是信任平台的声明", index);
+          need(env.payloadType === STATEMENT, "signature", t("不是信任平台的声明", "not a Xinren statement"), index);
           var payload = b64(env.payload), signers = [], checks = [];
           env.signatures.forEach(function (s) {
             var k = keys[s.keyid];
             if (!k) return;
-            need(signers.indexOf(k.key) < 0, "signature", "同一密钥签名两次", index);
+            need(signers.indexOf(k.key) < 0, "signature", t("同一密钥签名两次", "the same key signed twice"), index);
             signers.push(k.key);
             checks.push(c.verify(k.pub, b64(s.sig), pae(env.payloadType, payload)));
           });
-          need(checks.length > 0, "signature", "没有已知密钥的签名", index);
+          need(checks.length > 0, "signature", t("没有已知密钥的签名", "no signature by a known key"), index);
           return Promise.all(checks).then(function (oks) {
-            need(oks.every(Boolean), "signature", "签名无效：记录内容已被改动", index);
+            need(oks.every(Boolean), "signature", t("签名无效：记录内容已被改动", "the signature is invalid: the record was changed"), index);
             return { index: index, section: rec.section, statement: JSON.parse(dec.decode(payload)), signers: signers };
           });
         });
@@ -171,7 +174,7 @@
         var registrar = reg && reg.signers.filter(function (x) { return x.owner === "platform"; })[0];
         need(reg && registrar && (k.owner !== "platform" || (k.registered_at === 0 && registrar === k)) &&
              (s.type === "key.register" || s.type === "key.rotate") && s.subject === k.owner && said &&
-             said.id === k.key_id && said.public_key === k.public_key, "keys", "签名密钥未经日志登记处登记", k.registered_at);
+             said.id === k.key_id && said.public_key === k.public_key, "keys", t("签名密钥未经日志登记处登记", "a signing key was not registered by the log's registrar"), k.registered_at);
       });
       return { checkpoint: checkpoint, records: records };
     });
@@ -179,42 +182,48 @@
 
   // -- what each record says, in Chinese -----------------------------------------------------------------------
   var TYPES = {
-    "trace.event": "溯源事件", "lab.report": "检测报告", "evidence.media": "证据文件", "evidence.withdrawal": "证据撤回",
-    "cost.breakdown": "成本构成", "coldchain.profile": "冷链温度要求", "coldchain.promise": "时效承诺",
-    "coldchain.readings": "冷链温度记录", "review": "买家评价", "review.diary": "使用日记", "review.reply": "商家回复",
-    "review.response": "作者回应", "review.fold": "评价折叠", "review.unfold": "评价恢复显示",
-    "trust.programme": "区域认证规则", "verification.registry": "核验名录", "verification.result": "资质核验结果",
-    "key.register": "签名密钥登记", "key.rotate": "签名密钥轮换", "key.revoke": "签名密钥吊销",
+    "trace.event": ["溯源事件", "trace event"], "lab.report": ["检测报告", "lab report"],
+    "evidence.media": ["证据文件", "evidence file"], "evidence.withdrawal": ["证据撤回", "evidence withdrawn"],
+    "cost.breakdown": ["成本构成", "cost breakdown"], "coldchain.profile": ["冷链温度要求", "cold-chain range"],
+    "coldchain.promise": ["时效承诺", "delivery promise"], "coldchain.readings": ["冷链温度记录", "cold-chain readings"],
+    "review": ["买家评价", "review"], "review.diary": ["使用日记", "usage diary"], "review.reply": ["商家回复", "merchant reply"],
+    "review.response": ["作者回应", "author's response"], "review.fold": ["评价折叠", "review folded"],
+    "review.unfold": ["评价恢复显示", "review unfolded"], "trust.programme": ["区域认证规则", "regional programme"],
+    "verification.registry": ["核验名录", "verification registry"], "verification.result": ["资质核验结果", "credential check"],
+    "key.register": ["签名密钥登记", "signing key registered"], "key.rotate": ["签名密钥轮换", "signing key rotated"],
+    "key.revoke": ["签名密钥吊销", "signing key revoked"],
   };
-  var STEPS = { harvesting: "采收", commissioning: "赋码", inspecting: "检验", packing: "包装", shipping: "发货",
-    receiving: "收货", storing: "入库", accepting: "验收", retail_selling: "零售", departing: "出发", arriving: "到达",
-    transforming: "加工", destroying: "销毁" };
-  var CHECKS = { bundle: "证明包格式", log_key: "日志公钥", checkpoint: "检查点签名", index: "条目序号",
-    inclusion: "包含证明", signature: "记录签名", keys: "密钥登记", fetch: "下载证明包" };
+  var STEPS = { harvesting: ["采收", "harvested"], commissioning: ["赋码", "commissioned"], inspecting: ["检验", "inspected"],
+    packing: ["包装", "packed"], shipping: ["发货", "shipped"], receiving: ["收货", "received"], storing: ["入库", "stored"],
+    accepting: ["验收", "accepted"], retail_selling: ["零售", "sold"], departing: ["出发", "departed"],
+    arriving: ["到达", "arrived"], transforming: ["加工", "processed"], destroying: ["销毁", "destroyed"] };
+  var CHECKS = { bundle: ["证明包格式", "bundle"], log_key: ["日志公钥", "log key"], checkpoint: ["检查点签名", "checkpoint"],
+    index: ["条目序号", "index"], inclusion: ["包含证明", "inclusion"], signature: ["记录签名", "signature"],
+    keys: ["密钥登记", "key registration"], fetch: ["下载证明包", "download"] };
+  function pick(table, key) { var v = table[key]; return v ? t(v[0], v[1]) : key; }
 
   function says(s) {
-    var e = s.event || {};
+    var e = s.event || {}, c = t("：", ": ");
     switch (s.type) {
       case "trace.event":
-        var step = String(e.bizStep || "").split(/[:/]/).pop();
-        return "步骤：" + (STEPS[step] || step) + " · 时间：" + (e.eventTime || "");
+        return t("步骤", "step") + c + pick(STEPS, String(e.bizStep || "").split(/[:/]/).pop()) + " · " + t("时间", "at") + c + (e.eventTime || "");
       case "lab.report":
-        return "样品 " + s.sample_id + "：" + (s.measurements || []).map(function (m) { return m.indicator + " " + m.value + " " + (m.unit || ""); }).join("，");
-      case "evidence.media": return (s.caption || "") + "（" + s.mediaType + "，SHA-256 " + String(s.sha256).slice(0, 16) + "…）";
-      case "cost.breakdown": return "售价 ¥" + (s.price_fen / 100).toFixed(2);
-      case "coldchain.profile": return "温度 " + (s.temperature || {}).min + "–" + (s.temperature || {}).max + " °C";
-      case "coldchain.readings": return ((s.readings || {}).count || 0) + " 条读数，" + (s.excursions || []).length + " 次超温";
-      case "review": return s.stars + " 星：" + s.text;
+        return t("样品 ", "sample ") + s.sample_id + c + (s.measurements || []).map(function (m) { return m.indicator + " " + m.value + " " + (m.unit || ""); }).join(t("，", ", "));
+      case "evidence.media": return (s.caption || "") + " (" + s.mediaType + ", SHA-256 " + String(s.sha256).slice(0, 16) + "…)";
+      case "cost.breakdown": return t("售价", "price") + " ¥" + (s.price_fen / 100).toFixed(2);
+      case "coldchain.profile": return t("温度", "range") + " " + (s.temperature || {}).min + "–" + (s.temperature || {}).max + " °C";
+      case "coldchain.readings": return ((s.readings || {}).count || 0) + t(" 条读数，", " readings, ") + (s.excursions || []).length + t(" 次超温", " excursions");
+      case "review": return s.stars + t(" 星：", " stars: ") + s.text;
       case "review.reply": case "review.diary": case "review.response": return s.text;
-      case "review.fold": case "review.unfold": case "key.revoke": case "evidence.withdrawal": return "原因：" + s.reason;
-      case "key.register": case "key.rotate": return "密钥 " + String((s.key || {}).id).slice(0, 16) + "… 登记给 " + s.subject;
-      case "verification.result": return s.kind + " " + s.number + "：" + s.status;
+      case "review.fold": case "review.unfold": case "key.revoke": case "evidence.withdrawal": return t("原因", "reason") + c + s.reason;
+      case "key.register": case "key.rotate": return t("密钥 ", "key ") + String((s.key || {}).id).slice(0, 16) + t("… 登记给 ", "… registered to ") + s.subject;
+      case "verification.result": return s.kind + " " + s.number + c + s.status;
       case "trust.programme": return s.name;
-      default: return "对象：" + s.subject;
+      default: return t("对象", "about") + c + s.subject;
     }
   }
   function who(signers) {
-    return signers.map(function (k) { return k.owner === "platform" ? "日志登记处" : (k.name || k.owner); }).join("、");
+    return signers.map(function (k) { return k.owner === "platform" ? t("日志登记处", "the log's registrar") : (k.name || k.owner); }).join(t("、", ", "));
   }
 
   // -- the page ------------------------------------------------------------------------------------------------
@@ -223,27 +232,32 @@
 
   function show(result, c, ms, omitted) {
     out.textContent = "";
-    var head = el("p", "proof ok", "✓ 全部 " + result.records.length + " 条记录已在您的手机上验证：检查点由日志签名，每条记录都在日志中，且由登记过的密钥签名。");
+    var n = result.records.length;
+    var head = el("p", "proof ok", t("✓ 全部 " + n + " 条记录已在您的手机上验证：检查点由日志签名，每条记录都在日志中，且由登记过的密钥签名。", "✓ All " + n + " records verified on your phone: the checkpoint is signed by the log, every record is in the log and signed by a registered key."));
     out.appendChild(head);
     var list = el("ol", "vlist");
     result.records.forEach(function (r) {
       var li = el("li", null);
       li.setAttribute("data-index", r.index);
-      li.appendChild(el("b", null, "✓ " + (TYPES[r.statement.type] || r.statement.type) + " "));
-      li.appendChild(el("span", "n", "日志第 " + r.index + " 条"));
+      li.appendChild(el("b", null, "✓ " + pick(TYPES, r.statement.type) + " "));
+      li.appendChild(el("span", "n", t("日志第 " + r.index + " 条", "log entry " + r.index)));
       li.appendChild(el("p", null, says(r.statement)));
-      li.appendChild(el("p", "who", "签名方：" + who(r.signers)));
+      li.appendChild(el("p", "who", t("签名方：", "signed by: ") + who(r.signers)));
       list.appendChild(li);
     });
     out.appendChild(list);
-    if (omitted.length) out.appendChild(el("p", "proof", "另有 " + omitted.length + " 条记录尚未写入日志或与日志不一致，无法验证。"));
-    out.appendChild(el("p", "proof-help", "日志 " + result.checkpoint.origin + "，大小 " + result.checkpoint.size + "，根哈希 " + hex(result.checkpoint.root).slice(0, 16) + "…；用时 " + Math.round(ms) + " 毫秒（" + (c.name === "webcrypto" ? "浏览器内置密码学" : "备用密码学库") + "）。"));
+    if (omitted.length) out.appendChild(el("p", "proof", t("另有 " + omitted.length + " 条记录尚未写入日志或与日志不一致，无法验证。", omitted.length + " more records are not in the log yet or differ from it, and cannot be verified.")));
+    var cp = result.checkpoint, engineName = c.name === "webcrypto" ? t("浏览器内置密码学", "the browser's Web Crypto") : t("备用密码学库", "the fallback library");
+    out.appendChild(el("p", "proof-help", t("日志 " + cp.origin + "，大小 " + cp.size + "，根哈希 " + hex(cp.root).slice(0, 16) + "…；用时 " + Math.round(ms) + " 毫秒（" + engineName + "）。",
+      "Log " + cp.origin + ", size " + cp.size + ", root " + hex(cp.root).slice(0, 16) + "…; " + Math.round(ms) + " ms (" + engineName + ").")));
     root.setAttribute("data-verdict", "ok");
   }
   function showFailure(error) {
     out.textContent = "";
     var fail = error instanceof Fail ? error : new Fail("bundle", String(error && error.message || error));
-    var text = "⚠ 验证未通过（" + (CHECKS[fail.check] || fail.check) + (fail.index != null ? "，日志第 " + fail.index + " 条" : "") + "）：" + fail.message + "。请勿采信本页内容。";
+    var where = fail.index != null ? t("，日志第 " + fail.index + " 条", ", log entry " + fail.index) : "";
+    var text = t("⚠ 验证未通过（" + pick(CHECKS, fail.check) + where + "）：" + fail.message + "。请勿采信本页内容。",
+      "⚠ Verification failed (" + pick(CHECKS, fail.check) + where + "): " + fail.message + ". Do not trust this page.");
     out.appendChild(el("p", "proof bad", text));
     root.setAttribute("data-verdict", "fail");
     root.setAttribute("data-check", fail.check);
@@ -253,15 +267,15 @@
     var start = performance.now(), c;
     button.disabled = true;
     out.hidden = false;
-    out.textContent = "正在验证…";
+    out.textContent = t("正在验证…", "Verifying…");
     root.removeAttribute("data-verdict");
     return engine(forceFallback).then(function (engine) {
       c = engine;
       root.setAttribute("data-engine", c.name);
-      return fetch(root.getAttribute("data-bundle"), { cache: "no-store" })["catch"](function () { throw new Fail("fetch", "网络错误"); });
+      return fetch(root.getAttribute("data-bundle"), { cache: "no-store" })["catch"](function () { throw new Fail("fetch", t("网络错误", "network error")); });
     }).then(function (r) {
-      need(r.ok, "fetch", "服务器返回 " + r.status);
-      return r.json()["catch"](function () { throw new Fail("bundle", "不是 JSON"); });
+      need(r.ok, "fetch", t("服务器返回 ", "the server answered ") + r.status);
+      return r.json()["catch"](function () { throw new Fail("bundle", t("不是 JSON", "not JSON")); });
     }).then(function (bundle) {
       return verifyBundle(c, bundle, root.getAttribute("data-log-key")).then(function (result) {
         var ms = performance.now() - start;
