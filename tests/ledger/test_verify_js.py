@@ -43,7 +43,7 @@ def test_a_genuine_bundle_verifies_in_the_browser(bundle, tmp_path, fragment, en
     assert verdict["engine"] == engine
     assert "✓ 全部 14 条记录已在您的手机上验证" in dom
     assert dom.count('<li data-index="') == 14
-    assert "步骤：采收" in dom and "签名方：楚雄山珍" in dom and "签名方：日志登记处" in dom
+    assert "步骤：采收 · 时间：2026-11-01 06:30<" in dom and "签名方：楚雄山珍" in dom and "签名方：日志登记处" in dom
 
 
 @pytest.mark.parametrize("how", TAMPERINGS)

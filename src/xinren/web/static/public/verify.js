@@ -202,11 +202,15 @@
     keys: ["密钥登记", "key registration"], fetch: ["下载证明包", "download"] };
   function pick(table, key) { var v = table[key]; return v ? t(v[0], v[1]) : key; }
 
+  function when(text) {  // 2026-04-21T06:30:00+08:00 → 2026-04-21 06:30 (the offset shown unless China's)
+    var m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d)(?::\d\d(?:\.\d+)?)?(Z|[+-]\d\d:\d\d)?$/.exec(String(text || ""));
+    return m ? m[1] + " " + m[2] + (m[3] && m[3] !== "+08:00" ? " " + m[3] : "") : String(text || "");
+  }
   function says(s) {
     var e = s.event || {}, c = t("：", ": ");
     switch (s.type) {
       case "trace.event":
-        return t("步骤", "step") + c + pick(STEPS, String(e.bizStep || "").split(/[:/]/).pop()) + " · " + t("时间", "at") + c + (e.eventTime || "");
+        return t("步骤", "step") + c + pick(STEPS, String(e.bizStep || "").split(/[:/]/).pop()) + " · " + t("时间", "at") + c + when(e.eventTime);
       case "lab.report":
         return t("样品 ", "sample ") + s.sample_id + c + (s.measurements || []).map(function (m) { return m.indicator + " " + m.value + " " + (m.unit || ""); }).join(t("，", ", "));
       case "evidence.media": return (s.caption || "") + " (" + s.mediaType + ", SHA-256 " + String(s.sha256).slice(0, 16) + "…)";
