@@ -155,3 +155,15 @@ def test_a_withdrawn_products_item_bundles_are_removed(merchant_actor):
     items_publish(items=list(Item.objects.filter(pk=item.pk).select_related("batch__product")))
     # then
     assert not path.exists() and not path.with_name(path.name + ".gz").exists()
+
+
+def test_an_item_of_an_empty_log_has_a_bundle_that_verifies_with_nothing_in_it(client: Client, merchant_actor):
+    # given an item whose event is still pooled, in a log with no checkpoint yet
+    item = ItemFactory(batch__product__merchant=merchant_actor.organization)
+    _record(merchant_actor, item, "packing")
+    # when
+    response = client.get(_url(item))
+    # then
+    verdict = verify_item_bundle(response.content, log_vkey())
+    assert verdict.ok and verdict.records == () and verdict.checkpoint is not None and verdict.checkpoint.size == 0
+    assert [o["state"] for o in verdict.omitted] == ["pending"]

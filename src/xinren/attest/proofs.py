@@ -250,7 +250,7 @@ class BundleCache:
     def __init__(self) -> None:
         latest = checkpoint_latest()
         self.size = 0 if latest is None else latest.size
-        self.checkpoint = checkpoint_text(latest) if latest is not None else ""
+        self.checkpoint = checkpoint_text(latest)  # the empty tree's, signed, while the log is empty
         self.log_key = log_vkey()
         self.entries: dict[bytes, tuple[int, bytes] | None] = {}
         self.keys: dict[str, tuple[bytes, str, bytes, str, str] | None] = {}
