@@ -20,12 +20,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
+from django.db.models import Q
 from typing_extensions import TypedDict
 
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
-from xinren.ledger.store.models import LogEntry, PendingEntry
-from xinren.ledger.store.selectors import inclusions_holding
+from xinren.ledger.hashstore import inclusion_proof
+from xinren.ledger.item_bundle import REGISTRAR_OWNER, BundleKey, BundleRecord, ItemBundle
+from xinren.ledger.merkle import verify_inclusion
+from xinren.ledger.store.hashes import DatabaseHashReader
+from xinren.ledger.store.models import KeyRecord, LogEntry, PendingEntry
+from xinren.ledger.store.selectors import checkpoint_latest, checkpoint_text, log_vkey
 
 from .models import SigningKey
 from .records import SignedRecord
@@ -216,3 +221,161 @@ def _signed_by(signer: _Signer | None, expected: Any) -> bool:
         return False
     return signer.kind == PLATFORM_KIND if expected is None else signer.organization_id == expected
 
+
+
+# -- item proof bundles ("verify on my phone") ------------------------------------------------------------------
+
+
+class _RecordingReader:
+    """A HashReader that notes which stored hashes a proof needs and answers placeholders (which hashes a proof
+    reads does not depend on their values), so that many proofs read their hashes in one batch."""
+
+    def __init__(self) -> None:
+        self.positions: set[tuple[int, int]] = set()
+
+    def read_hashes(self, positions: Sequence[tuple[int, int]]) -> list[bytes]:
+        self.positions.update(positions)
+        return [bytes(32)] * len(positions)
+
+
+class _MapReader:
+    def __init__(self, hashes: dict[tuple[int, int], bytes]) -> None:
+        self.hashes = hashes
+
+    def read_hashes(self, positions: Sequence[tuple[int, int]]) -> list[bytes]:
+        return [self.hashes[p] for p in positions]
+
+
+def inclusions_holding(leaves: dict[int, bytes]) -> tuple[int, set[int]]:
+    """The latest signed checkpoint's size, and which of these entries (index -> leaf hash) the stored hashes prove
+    included under its root: a corrupted stored hash makes a proof fail, and a page must not then say ✓. One query
+    for the hashes of every proof."""
+    latest = checkpoint_latest()
+    if latest is None:
+        return 0, set()
+    size, root = latest.size, bytes(latest.root)
+    covered = {index: leaf for index, leaf in leaves.items() if index < size}
+    recorder = _RecordingReader()
+    for index in covered:
+        inclusion_proof(index, size, recorder)
+    positions = sorted(recorder.positions)
+    try:
+        reader = _MapReader(dict(zip(positions, DatabaseHashReader().read_hashes(positions), strict=True)))
+    except LedgerError:  # a stored hash is missing: no proof can be trusted
+        return size, set()
+    holding = set()
+    for index, leaf in covered.items():
+        try:
+            verify_inclusion(leaf, index, size, inclusion_proof(index, size, reader), root)
+        except LedgerError:
+            continue
+        holding.add(index)
+    return size, holding
+
+
+class BundleCache:
+    """What item bundles read from the log, read in bulk and kept: the publisher builds the bundles of a lot's items
+    with one of these, so the queries per lot do not grow with its items (`prefetch` each chunk's records first)."""
+
+    def __init__(self) -> None:
+        latest = checkpoint_latest()
+        self.size = 0 if latest is None else latest.size
+        self.checkpoint = checkpoint_text(latest)  # the empty tree's, signed, while the log is empty
+        self.log_key = log_vkey()
+        self.entries: dict[bytes, tuple[int, bytes] | None] = {}
+        self.keys: dict[str, tuple[bytes, str, bytes, str, str] | None] = {}
+        self.paths: dict[int, tuple[bytes, ...]] = {}
+
+    def prefetch(self, leaf_hashes: Iterable[bytes]) -> None:
+        """Entries, the keys that signed them, their registrations and every inclusion path: a few queries."""
+        self._entries(leaf_hashes)
+        key_ids = {
+            s.keyid for found in self.entries.values() if found is not None
+            for s in parse_envelope(found[1]).signatures
+        }
+        missing = sorted(k for k in key_ids if k not in self.keys)
+        if missing or not self.keys:
+            for key_id in missing:
+                self.keys[key_id] = None
+            holders = dict(
+                ((key_id, (name, kind)) for key_id, name, kind in SigningKey.objects.filter(key_id__in=missing)
+                 .values_list("key_id", "organization__name", "organization__kind"))
+            )
+            for key_id, public, owner, registered in KeyRecord.objects.filter(
+                Q(key_id__in=missing) | Q(owner=REGISTRAR_OWNER)
+            ).values_list("key_id", "public_key", "owner", "registered_leaf_hash"):
+                name, kind = holders.get(key_id, ("", "registrar" if owner == REGISTRAR_OWNER else ""))
+                self.keys[key_id] = (bytes(public), owner, bytes(registered), name, kind)
+        self._entries(found[2] for found in self.keys.values() if found is not None)
+        self._paths([found[0] for found in self.entries.values() if found is not None])
+
+    def _entries(self, leaf_hashes: Iterable[bytes]) -> None:
+        wanted = sorted({h for h in leaf_hashes if h not in self.entries})
+        for leaf in wanted:
+            self.entries[leaf] = None
+        for chunk in _chunks(wanted):
+            for found, index, envelope in LogEntry.objects.filter(leaf_hash__in=chunk, index__lt=self.size).values_list(
+                "leaf_hash", "index", "envelope"
+            ):
+                self.entries[bytes(found)] = (index, bytes(envelope))
+
+    def _paths(self, indexes: list[int]) -> None:
+        wanted = sorted({i for i in indexes if i not in self.paths})
+        if not wanted:
+            return
+        recorder = _RecordingReader()
+        for index in wanted:
+            inclusion_proof(index, self.size, recorder)
+        positions = sorted(recorder.positions)
+        reader = _MapReader(dict(zip(positions, DatabaseHashReader().read_hashes(positions), strict=True)))
+        for index in wanted:
+            self.paths[index] = tuple(inclusion_proof(index, self.size, reader))
+
+
+def item_bundle_build(
+    *,
+    item: dict[str, Any],
+    records: Sequence[tuple[str, str]],
+    omitted: Sequence[dict[str, str]] = (),
+    cache: BundleCache | None = None,
+) -> ItemBundle:
+    """The proof bundle of the records an item page shows: `records` are (section, leaf hash hex) in page order.
+
+    Each logged entry comes with its inclusion path to the latest checkpoint, and each key that signed one with the
+    registrar's statement that registered it (and the registrar's own, entry 0). A leaf hash the checkpoint does not
+    cover yet is listed in `omitted` as pending.
+    """
+    cache = cache or BundleCache()
+    wanted: dict[bytes, str] = {}
+    for section, hex_hash in records:
+        if _is_leaf_hash(hex_hash):
+            wanted.setdefault(bytes.fromhex(hex_hash), section)
+    cache.prefetch(wanted)
+    rows = {h: found for h in wanted if (found := cache.entries.get(h)) is not None}
+    left_out = [*omitted, *({"leaf_hash": h.hex(), "state": PENDING} for h in wanted if h not in rows)]
+    signed_by = {s.keyid for _index, envelope in rows.values() for s in parse_envelope(envelope).signatures}
+    keys: dict[str, BundleKey] = {}
+    for key_id, known in cache.keys.items():
+        if known is None or (key_id not in signed_by and known[1] != REGISTRAR_OWNER):
+            continue
+        public, owner, registered, name, kind = known
+        registration = cache.entries.get(registered)
+        if registration is None:
+            continue  # registered after the checkpoint (so it cannot have signed a record the checkpoint covers)
+        keys[key_id] = BundleKey(key_id=key_id, public_key=public, owner=owner, name=name, kind=kind,
+                                 registered_at=registration[0])
+    chosen = [(wanted[h], *rows[h]) for h in wanted if h in rows]
+    shown = {index for _section, index, _envelope in chosen}
+    for key in sorted(keys.values(), key=lambda k: k.registered_at):
+        if key.registered_at not in shown:
+            shown.add(key.registered_at)
+            registration = cache.entries[cache.keys[key.key_id][2]]  # type: ignore[index]
+            assert registration is not None
+            chosen.append(("keys", *registration))
+    return ItemBundle(
+        item=item, log_key=cache.log_key, checkpoint=cache.checkpoint,
+        keys=tuple(sorted(keys.values(), key=lambda k: k.registered_at)),
+        records=tuple(BundleRecord(index=index, section=section, entry=envelope, inclusion_path=cache.paths[index])
+                      for section, index, envelope in chosen),
+        omitted=tuple(left_out),
+    )

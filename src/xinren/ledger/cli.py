@@ -16,7 +16,9 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .errors import LedgerError
+from .item_bundle import REGISTRAR_OWNER, ItemVerdict, is_item_bundle, verify_item_bundle
 from .proof import verify_bundle
+from .statement_text import statement_lines
 
 # A further audit `xinren ledger audit` runs after the log's own (the platform's rows against the log, which this
 # package cannot see): called with `verbose`, prints its findings, returns whether all is consistent.
@@ -46,6 +48,12 @@ def cmd_verify(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    if is_item_bundle(bundle):
+        if args.entry:
+            print("error: --entry is for a single-entry bundle, not an item bundle", file=sys.stderr)
+            return 2
+        return _print_item_verdict(verify_item_bundle(bundle, key, witnesses=witnesses, quorum=args.quorum),
+                                   lang=args.lang)
     verdict = verify_bundle(bundle, key, entry=entry, origin=args.origin, witnesses=witnesses, quorum=args.quorum)
     if verdict:
         assert verdict.checkpoint is not None
@@ -58,6 +66,45 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return 0
     print(f"no: the {verdict.check} check failed ({verdict.code}): {verdict.message}")
     return 1
+
+
+_ITEM_WORDS = {
+    "zh": {"yes": "是：{n} 条记录都在日志 {origin}（大小 {size}）中，且都由已登记的密钥签名",
+           "no": "否：{check} 检查未通过（{code}）{where}：{message}", "at": "，第 {index} 条",
+           "root": "根哈希", "signed": "签名方", "omitted": "页面上还有 {n} 条记录尚无法证明（{states}）",
+           "registrar": "日志登记处"},
+    "en": {"yes": "yes: {n} records are in {origin} at size {size}, each signed by a registered key",
+           "no": "no: the {check} check failed ({code}){where}: {message}", "at": " at entry {index}",
+           "root": "root", "signed": "signed by",
+           "omitted": "{n} more records on the page cannot be proven yet ({states})",
+           "registrar": "the log's registrar"},
+}
+
+
+def _print_item_verdict(verdict: ItemVerdict, *, lang: str) -> int:
+    """Every record of an item bundle: what it states and who signed it, or the first check that failed."""
+    words = _ITEM_WORDS[lang]
+    if not verdict:
+        where = "" if verdict.index is None else words["at"].format(index=verdict.index)
+        print(words["no"].format(check=verdict.check, code=verdict.code, where=where, message=verdict.message))
+        return 1
+    assert verdict.checkpoint is not None
+    checkpoint = verdict.checkpoint
+    print(words["yes"].format(n=len(verdict.records), origin=checkpoint.origin, size=checkpoint.size))
+    print(f"  {words['root']} {checkpoint.root.hex()}")
+    for record in verdict.records:
+        title, *details = statement_lines(record.statement, lang)
+        signers = ", ".join(
+            words["registrar"] if s.owner == REGISTRAR_OWNER else f"{s.name or s.owner} ({s.owner})"
+            for s in record.signers
+        )
+        print(f"#{record.index} [{record.section}] {title} · {words['signed']} {signers}")
+        for line in details:
+            print(f"    {line}")
+    if verdict.omitted:
+        states = ", ".join(sorted({str(o.get("state", "")) for o in verdict.omitted}))
+        print(words["omitted"].format(n=len(verdict.omitted), states=states))
+    return 0
 
 
 def _django_setup() -> None:
@@ -103,12 +150,15 @@ def build_parser(prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ())
     commands = parser.add_subparsers(dest="command", required=True)
 
     verify = commands.add_parser("verify", help="verify an offline proof bundle with the log's public key")
-    verify.add_argument("bundle", help="bundle file (c2sp.org/tlog-proof text or JSON), or - for standard input")
+    verify.add_argument("bundle", help="bundle file (c2sp.org/tlog-proof text or JSON, or an item's proof bundle "
+                                       "xinren.ledger.item-bundle/v1), or - for standard input")
     verify.add_argument("--key", required=True, help="the log's verifier key string, or a file holding it")
     verify.add_argument("--entry", help="the entry bytes, for a detached bundle")
     verify.add_argument("--origin", help="the expected log origin (defaults to the key's name)")
     verify.add_argument("--witness", action="append", default=[], help="a trusted witness's verifier key")
     verify.add_argument("--quorum", type=int, default=0, help="how many trusted witnesses must have cosigned")
+    verify.add_argument("--lang", choices=["zh", "en"], default="zh",
+                        help="language of an item bundle's statements (zh: Chinese, en: English)")
     verify.set_defaults(func=cmd_verify)
 
     audit = commands.add_parser("audit", help="re-read the whole log and check every hash, checkpoint and signature")

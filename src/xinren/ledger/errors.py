@@ -131,3 +131,14 @@ class PayloadTypeError(VerificationError):
 
 class BundleFormatError(FormatError):
     code = "bundle_malformed"
+
+
+# Item proof bundles.
+
+
+class LogKeyMismatchError(VerificationError):
+    code = "log_key_mismatch"
+
+
+class KeyNotRegisteredError(VerificationError):
+    code = "key_not_registered"

@@ -8,6 +8,7 @@ Layout under settings.XINREN_PUBLISH_DIR, by Digital Link path:
     01/<gtin14>/10/<lot>/index.*        batch page
     01/<gtin14>/10/<lot>/21/<serial>/index.*   item page
     scans/<gtin14>/<serial>.json        the item's scan counter, once it has been scanned (kept by scans_ingest)
+    proofs/01/<gtin14>/21/<serial>.json the item's proof bundle ("verify on my phone", web/public/proof_bundles.py)
 
 Each file also gets a gzip twin (`.gz`) for nginx's gzip_static. Writes are atomic (temporary file, then
 os.replace), so the web server never serves half a page. A page that is not public (draft product,
@@ -30,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import translation
 from django.utils.safestring import SafeString
 
+from xinren.attest.proofs import BundleCache
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Item, Product
@@ -49,6 +51,7 @@ from xinren.trace.story import (
 )
 
 from .public.pages import sections_html, story_page_html
+from .public.proof_bundles import bundle_file, item_bundle_for_story, story_leaf_hashes
 from .public.sections import PublicStory, Sections, sections_for, story_with_sections
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
@@ -226,6 +229,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
             shared = shared_events_for_batch(batch=batch) if public else []
             sections: Sections = sections_for(product=product, batch=batch) if public else {}
         drawn: dict[str, dict[str, SafeString]] = {}  # the lot's sections, drawn once per language
+        cache = BundleCache() if public else None  # the lot's records, keys and proofs, read in bulk
         for start in range(0, len(group), ITEM_CHUNK):
             chunk = group[start : start + ITEM_CHUNK]
             ids = [item.pk for item in chunk]
@@ -234,6 +238,17 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
             # Counters exist only for items scanned at least once; the page reads "no file" as "no scans yet".
             counters = scan_counters_for_items(item_ids=ids) if public else {}
             gaps = story_gaps(product=product, batch=batch, items=chunk) if public else {}
+            stories: dict[int, PublicStory] = {}
+            if public:
+                with translation.override(settings.LANGUAGE_CODE):
+                    for item in chunk:
+                        story = story_for_item(
+                            item=item, product=product, shared_events=shared, own_events=own.get(item.pk, []),
+                            gaps=gaps[item.pk],
+                        )
+                        stories[item.pk] = story_with_sections(story, sections)
+                assert cache is not None
+                cache.prefetch(h for story in stories.values() for h in story_leaf_hashes(story))
             for item in chunk:
                 link = DigitalLink(gtin=product.gtin, lot=batch.lot, serial=item.serial)
                 directory = page_dir(link)
@@ -242,16 +257,18 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                     counter = counter_file(gtin=product.gtin, serial=item.serial)
                     if counter is not None:
                         counter.unlink(missing_ok=True)
+                    if directory is not None:
+                        published = bundle_file(gtin=product.gtin, serial=item.serial)
+                        published.unlink(missing_ok=True)
+                        published.with_name(published.name + ".gz").unlink(missing_ok=True)
                     continue
                 if directory is None:
                     stats.skipped += 1
                     continue
-                with translation.override(settings.LANGUAGE_CODE):
-                    story = story_for_item(
-                        item=item, product=product, shared_events=shared, own_events=own.get(item.pk, []),
-                        gaps=gaps[item.pk],
-                    )
-                story_files_write(directory, story_with_sections(story, sections), drawn=drawn)
+                public_story = stories[item.pk]
+                story_files_write(directory, public_story, drawn=drawn)
+                bundle = item_bundle_for_story(public_story, cache=cache)
+                file_write(bundle_file(gtin=product.gtin, serial=item.serial), bundle.to_json().encode())
                 if item.pk in counters:
                     counter_write(gtin=product.gtin, serial=item.serial, counter=counters[item.pk], only_if_absent=True)
                 stats.pages += 1
@@ -273,6 +290,7 @@ def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True
                     # Everything below a withdrawn product goes with it, counters included.
                     shutil.rmtree(directory)
                     shutil.rmtree(publish_root() / "scans" / product.gtin, ignore_errors=True)
+                    shutil.rmtree(publish_root() / "proofs" / "01" / product.gtin, ignore_errors=True)
                     stats.removed += 1
                 continue
             stats.add(product_publish(product=product, fan_out=False))

@@ -9,9 +9,9 @@ from django.db.models import QuerySet
 
 from xinren.ledger.b64 import b64decode
 from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
-from xinren.ledger.errors import FormatError, LedgerError
+from xinren.ledger.errors import FormatError
 from xinren.ledger.hashstore import consistency_proof, inclusion_proof
-from xinren.ledger.merkle import EMPTY_ROOT, verify_inclusion
+from xinren.ledger.merkle import EMPTY_ROOT
 from xinren.ledger.proof import ProofBundle
 from xinren.ledger.tiles import TILE_HEIGHT, TILE_WIDTH, Tile, encode_entry_bundle, tile_bytes
 
@@ -126,26 +126,6 @@ def inclusion_proof_get(
     path = inclusion_proof(index, tree_size, DatabaseHashReader())
     text = checkpoint_text(checkpoint) if checkpoint is not None else None
     return InclusionProof(index=index, size=tree_size, leaf_hash=entry_leaf, path=path, checkpoint=text)
-
-
-def inclusions_holding(leaves: dict[int, bytes]) -> tuple[int, set[int]]:
-    """The latest signed checkpoint's size, and which of these entries (index -> leaf hash) the stored hashes prove
-    included under its root: a corrupted stored hash makes the proof fail, and a page must not then say ✓. One
-    query per entry."""
-    latest = checkpoint_latest()
-    if latest is None:
-        return 0, set()
-    root, reader = bytes(latest.root), DatabaseHashReader()
-    holding = set()
-    for index, leaf in leaves.items():
-        if index >= latest.size:
-            continue
-        try:
-            verify_inclusion(leaf, index, latest.size, inclusion_proof(index, latest.size, reader), root)
-        except LedgerError:
-            continue
-        holding.add(index)
-    return latest.size, holding
 
 
 def _leaf_hash_at(index: int) -> bytes:

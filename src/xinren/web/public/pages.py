@@ -15,9 +15,11 @@ from django.utils import translation
 from django.utils.safestring import SafeString, mark_safe
 
 from xinren.ledger.store.cosignatures import witness_marks
+from xinren.ledger.store.selectors import log_vkey
 from xinren.trace.scans import ScanNotice
 from xinren.trace.story import StoryEvent
 
+from .proof_bundles import bundle_url
 from .routemap import route_map
 from .sections import PublicStory, Sections
 
@@ -114,9 +116,17 @@ def story_page_html(
         "counter_url": scans["counter"] if scans and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
         "drawn": drawn if drawn is not None else sections_html(story["sections"]),
+        "verify": _verify(story),
         **_base_context(),
     }
     return render_to_string("public/scan.html", context)
+
+
+def _verify(story: PublicStory) -> dict[str, str] | None:
+    """Where an item page's proof bundle is, and the log key its checkpoint must be signed with."""
+    if story["item"] is None:
+        return None
+    return {"bundle": bundle_url(gtin=story["product"]["gtin"], serial=story["item"]["serial"]), "log_key": log_vkey()}
 
 
 def _ledger_summary(events: list[StoryEvent]) -> dict[str, Any]:

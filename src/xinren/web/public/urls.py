@@ -9,6 +9,9 @@ app_name = "public"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("lookup/", views.lookup, name="lookup"),
+    # An item's proof bundle, by GTIN and serial (published beside the pages; web/public/proof_bundles.py).
+    re_path(r"^proofs/01/(?P<gtin>[0-9]{8,14})/21/(?P<serial>[^/]{1,20})\.json$", views.proof_bundle,
+            name="proof_bundle"),
     # Everything under /01/ is a code: malformed ones get the "not registered" page, not a generic 404.
     re_path(r"^01/", views.scan, name="scan"),
 ]

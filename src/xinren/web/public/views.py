@@ -23,6 +23,7 @@ from xinren.trace.story import story_json
 
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .pages import home_html, not_registered_html, story_page_html, wants_json
+from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
@@ -55,6 +56,21 @@ def scan(request: HttpRequest) -> HttpResponse:
 
 
 @require_safe
+def proof_bundle(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
+    """An item's proof bundle: every signed record its page shows, with proofs and keys (docs/ledger.md)."""
+    try:
+        link = digital_link_parse(f"/01/{gtin}/21/{escape_uri_path(serial)}")
+    except InvalidInput:
+        return _not_registered(request, code=request.path, malformed=True, json=True)
+    story = public_story_for_link(link=link)
+    if story is None or story["item"] is None:
+        return _not_registered(request, code=request.path, malformed=False, json=True)
+    response = HttpResponse(item_bundle_for_story(story).to_json(), content_type="application/json")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     language = _switch_language(request)
     return _remember_language(HttpResponse(home_html()), language)
@@ -74,8 +90,8 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return HttpResponsePermanentRedirect(link.path)
 
 
-def _not_registered(request: HttpRequest, *, code: str, malformed: bool) -> HttpResponse:
-    if wants_json(request.headers.get("Accept", "")):
+def _not_registered(request: HttpRequest, *, code: str, malformed: bool, json: bool = False) -> HttpResponse:
+    if json or wants_json(request.headers.get("Accept", "")):
         message = _("这不是有效的溯源码") if malformed else _("此码未在平台登记")
         response: HttpResponse = JsonResponse(
             {"code": CODE_MALFORMED if malformed else CODE_NOT_REGISTERED, "message": message,
