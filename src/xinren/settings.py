@@ -183,6 +183,9 @@ if env_bool("XINREN_TEST_STATIC", False):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 XINREN_MAX_IMAGE_BYTES = 8 * 1024 * 1024
+# Photos are bounded by pixels as well as bytes (a small PNG can claim 40 million pixels): the header is read and
+# the upload refused before decoding; Pillow's Image.MAX_IMAGE_PIXELS is set to the same limit.
+XINREN_MAX_IMAGE_PIXELS = int(os.environ.get("XINREN_MAX_IMAGE_PIXELS", 24_000_000))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -21,35 +21,57 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from xinren.core.errors import InvalidInput
 
-from .errors import IMAGE_INVALID
+from .errors import IMAGE_INVALID, IMAGE_TOO_MANY_PIXELS
 
 if TYPE_CHECKING:
     from .models import ProductImage
 
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-MAX_PIXELS = 40_000_000
 THUMB_SIDE = 320
 DISPLAY_SIDE = 1280
 VARIANT_QUALITY = 82
 
 
-def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALID) -> tuple[Image.Image, str]:
-    """Decode an upload after checking its format and pixel count; refuses with InvalidInput(`code`)."""
+def max_pixels() -> int:
+    """The largest picture accepted, in pixels (XINREN_MAX_IMAGE_PIXELS): decoding costs about 4 bytes a pixel
+    per copy whatever the file's size, so a 116 KB PNG can claim 40 million pixels and cost a worker ~400 MB."""
+    return int(settings.XINREN_MAX_IMAGE_PIXELS)
+
+
+def _too_many_pixels(*, code: str, width: int | None, height: int | None, limit: int) -> InvalidInput:
+    return InvalidInput(
+        code, _("图片像素过多：最多 %(megapixels)s 百万像素，请缩小后再上传") % {"megapixels": limit // 1_000_000},
+        details={"width": width, "height": height, "max_pixels": limit},
+    )
+
+
+def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALID,
+               pixels_code: str = IMAGE_TOO_MANY_PIXELS) -> tuple[Image.Image, str]:
+    """Decode an upload after checking its format and pixel count; refuses with InvalidInput(`code`), or
+    InvalidInput(`pixels_code`) when the header claims more pixels than XINREN_MAX_IMAGE_PIXELS.
+
+    The size is read from the header before any pixel is decoded; Pillow's own bomb check
+    (Image.MAX_IMAGE_PIXELS, set to the same limit) stays as a second line.
+    """
+    limit = max_pixels()
+    Image.MAX_IMAGE_PIXELS = limit
     try:
         with warnings.catch_warnings():
-            # The pixel count is checked below, before decoding, with a lower limit than Pillow's warning.
+            # The pixel count is checked below, before decoding, at the limit Pillow only warns about.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = probe.format or ""
                 if fmt not in formats:
                     raise InvalidInput(code, _("不支持此图片格式"),
                                        details={"format": fmt, "accepted": sorted(formats)})
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise InvalidInput(code, _("图片像素过多"), details={"max_pixels": MAX_PIXELS})
+                if probe.width * probe.height > limit:
+                    raise _too_many_pixels(code=pixels_code, width=probe.width, height=probe.height, limit=limit)
                 probe.verify()
             image: Image.Image = Image.open(io.BytesIO(data))
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # over twice the limit: Pillow refuses before reading the size out
+        raise _too_many_pixels(code=pixels_code, width=None, height=None, limit=limit) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput(code, _("文件不是有效的图片")) from exc
     return image, fmt
 

@@ -87,7 +87,8 @@ def media_prepare(*, content: bytes, filename: str, kinds: frozenset[str]) -> Pr
 
 
 def _image(content: bytes, found: Sniffed) -> Prepared:
-    image, fmt = image_open(data=content, formats=_IMAGE_FORMATS, code=errors.IMAGE_BROKEN)
+    image, fmt = image_open(data=content, formats=_IMAGE_FORMATS, code=errors.IMAGE_BROKEN,
+                            pixels_code=errors.IMAGE_TOO_MANY_PIXELS)
     pixels = image_pixels(image)  # a GIF keeps its first frame only, stored as PNG
     stored = PNG if fmt == GIF.fmt else found
     payload = image_encode(pixels, fmt=stored.fmt)
