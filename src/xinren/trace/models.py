@@ -130,6 +130,9 @@ class ItemScanStats(models.Model):
     first_scanned_at = models.DateTimeField(null=True, blank=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     recent_clients = models.PositiveIntegerField(default=0)
+    # Distinct networks in the window, weighted by time (trace.scans.network_weight): what the copy warning uses.
+    recent_networks = models.PositiveIntegerField(default=0)
+    # The last time the weighted count was over the threshold: the warning shows until SUSPICIOUS_DECAY after it.
     flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -146,6 +149,8 @@ class Scan(models.Model):
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scans")
     at = models.DateTimeField()
     client = models.CharField(max_length=16)
+    # A salted hash of the client's network (/24 IPv4, /48 IPv6), never the network itself; "" before it was kept.
+    network = models.CharField(max_length=16, default="", blank=True)
 
     class Meta:
         verbose_name = _("扫码记录")
