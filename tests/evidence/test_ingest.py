@@ -330,3 +330,27 @@ def test_a_file_left_cut_short_in_storage_is_replaced():
     # then
     assert again.original == name
     assert hashlib.sha256(_read(name)).hexdigest() == digest
+
+
+@pytest.mark.parametrize("orientation", [None, 1, 6])
+@pytest.mark.parametrize("mode", ["RGB", "P", "1"])
+def test_no_metadata_survives_whichever_way_the_pixels_are_prepared(orientation, mode):
+    # given: a PNG with text chunks, an ICC profile and EXIF (GPS, camera), upright or to be rotated
+    from PIL import PngImagePlugin
+
+    image = Image.new(mode, (40, 30), 1 if mode != "RGB" else (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"
+    if orientation is not None:
+        exif[0x0112] = orientation
+    exif.get_ifd(samples.GPS_IFD).update({1: "N", 2: (25.0, 2.0, 30.0)})
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Location", "Kunming")
+    out = io.BytesIO()
+    image.save(out, format="PNG", exif=exif, pnginfo=text, icc_profile=b"SpyProfile" * 20)
+    # when
+    media = media_ingest(content=out.getvalue(), filename="a.png")
+    # then
+    for name in (media.original, media.display, media.thumbnail):
+        stored = _read(name)
+        assert b"SpyCam" not in stored and b"Kunming" not in stored and b"SpyProfile" not in stored

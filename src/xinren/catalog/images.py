@@ -77,14 +77,23 @@ def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALI
 
 
 def image_pixels(image: Image.Image) -> Image.Image:
-    """The upright pixels alone: rotation applied, then copied into an image with no metadata at all."""
+    """The upright pixels alone: rotation applied, in an image with no metadata at all.
+
+    When rotating or converting already made a new image, that one is kept with its metadata (`info`, the only
+    place Pillow's encoders fall back to) emptied; otherwise the pixels are copied into a new image, so that
+    a large photo is held at most twice at once.
+    """
     upright = ImageOps.exif_transpose(image) or image
     if upright.mode == "P":
         upright = upright.convert("RGBA")
     elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
         upright = upright.convert("RGB")
-    clean = Image.new(upright.mode, upright.size)
-    clean.paste(upright)
+    if upright is image:
+        clean = Image.new(upright.mode, upright.size)
+        clean.paste(upright)
+    else:
+        clean = upright
+    clean.info = {}
     return clean
 
 
@@ -106,9 +115,16 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def image_variant(image: Image.Image, *, max_side: int) -> tuple[bytes, int, int]:
-    """A JPEG no larger than `max_side` on its longer side (never enlarged), with its width and height."""
-    variant = _flatten(image) if image.mode not in ("RGB", "L") else image.copy()
-    variant.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    """A JPEG no larger than `max_side` on its longer side (never enlarged), with its width and height.
+
+    Scaled straight from the source (no full-size copy first): a large photo costs its own pixels once more
+    at most, not twice.
+    """
+    scale = min(1.0, max_side / max(image.width, image.height))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    variant = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if variant.mode not in ("RGB", "L"):
+        variant = _flatten(variant)
     out = io.BytesIO()
     variant.save(out, format="JPEG", quality=VARIANT_QUALITY, optimize=True, progressive=True)
     return out.getvalue(), variant.width, variant.height
