@@ -10,6 +10,7 @@ from django.test import Client
 
 from xinren.core import clock
 from xinren.core.errors import NotFound
+from xinren.trace.models import ItemScanNetwork
 from xinren.trace.scans import ScanInput, item_scan_report, network_hash, network_of, network_weight, scans_record
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory, actor_for
@@ -103,3 +104,20 @@ def test_the_console_page_shows_why_and_when_the_warning_lapses(merchant, settin
     assert re.search(r'id="scan-weight">2<', html)
     assert network_hash(address="10.0.0.1") in html and "10.0.0" not in html
     assert f"/merchant/items/{item.pk}/scans/" in batch_page
+
+
+def test_each_network_is_kept_once_per_item_and_seen_anew_after_a_quiet_window(merchant):
+    # given: one network scanning in three batches, out of order, then again after eight quiet days
+    item = ItemFactory(batch=BatchFactory(product=ProductFactory(merchant=merchant)))
+    network = network_hash(address="10.0.0.1")
+    scans_record(scans=[_scan(item.pk, T0 + dt.timedelta(hours=2), "10.0.0.1")])
+    scans_record(scans=[_scan(item.pk, T0, "10.0.0.9"), _scan(item.pk, T0 + dt.timedelta(hours=1), "10.0.0.1")])
+    row = ItemScanNetwork.objects.get(item=item)
+    assert (row.network, row.first_at, row.last_at) == (network, T0, T0 + dt.timedelta(hours=2))
+    # when
+    later = T0 + dt.timedelta(days=8, hours=3)
+    scans_record(scans=[_scan(item.pk, later, "10.0.0.5")])
+    # then
+    row.refresh_from_db()
+    assert (row.first_at, row.last_at) == (later, later)
+    assert ItemScanNetwork.objects.filter(item=item).count() == 1

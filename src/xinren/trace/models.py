@@ -143,6 +143,25 @@ class ItemScanStats(models.Model):
         return f"{self.item}: {self.total}"
 
 
+class ItemScanNetwork(models.Model):
+    """A network that scanned an item (by pseudonym): when it was first seen (since it last went quiet for the
+    whole window) and last seen. Kept up to date per batch so that the copy warning reads one row per network,
+    not every scan of a busy item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scan_networks")
+    network = models.CharField(max_length=16)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("扫码网络")
+        verbose_name_plural = _("扫码网络")
+        constraints = [models.UniqueConstraint(fields=["item", "network"], name="scan_network_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.network}"
+
+
 class Scan(models.Model):
     """One scan of an item's code. The client is a salted hash, never an address."""
 

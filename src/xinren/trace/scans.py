@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from django.conf import settings
@@ -39,7 +39,7 @@ from xinren.core import clock
 from xinren.core.errors import NotFound
 from xinren.core.http import client_address
 
-from .models import ItemScanStats, Scan
+from .models import ItemScanNetwork, ItemScanStats, Scan
 from .story import Story
 
 # A request that the web server has already written to its scan log carries this header (set by nginx on
@@ -48,12 +48,16 @@ LOGGED_HEADER = "HTTP_X_XINREN_SCAN_LOGGED"
 # A page asked for with ?lang= is a language switch of a page already open, not a new scan.
 LANGUAGE_SWITCH_PARAM = "lang"
 SUSPICIOUS_WINDOW = timedelta(days=7)
+# The distinct clients shown on the counter ("recent_clients") stay a 24-hour figure.
+CLIENT_WINDOW = timedelta(hours=24)
 # Networks first seen within BURST of a burst's first count at most BURST_CAP together.
 BURST = timedelta(hours=1)
 BURST_CAP = 2
 SUSPICIOUS_DECAY = timedelta(days=7)
 IPV4_PREFIX = 24
 IPV6_PREFIX = 48
+_IPV4_MASK = (1 << 32) - (1 << (32 - IPV4_PREFIX))
+_IPV6_MASK = (1 << 128) - (1 << (128 - IPV6_PREFIX))
 CLIENT_HASH_LENGTH = 16
 NETWORK_HASH_LENGTH = 12
 _CHUNK = 500
@@ -83,20 +87,32 @@ def client_hash(*, address: str, user_agent: str) -> str:
 def network_of(address: str) -> str:
     """The network around an address, as text: the /24 of an IPv4 address (IPv4-mapped IPv6 included), the /48 of
     an IPv6 address; "" when the address is not one (nothing said who was asking)."""
+    octets = address.split(".")
+    if len(octets) == 4 and all(o.isdecimal() and len(o) <= 3 and (o == "0" or o[0] != "0") for o in octets):
+        if all(int(o) <= 255 for o in octets):  # the common case, without ipaddress's slower parse
+            return f"{int(octets[0])}.{int(octets[1])}.{int(octets[2])}.0/{IPV4_PREFIX}"
+        return ""
     try:
         ip = ipaddress.ip_address(address.strip())
     except ValueError:
         return ""
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
         ip = ip.ipv4_mapped
-    prefix = IPV4_PREFIX if ip.version == 4 else IPV6_PREFIX
-    return str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
+    if isinstance(ip, ipaddress.IPv4Address):
+        return f"{ipaddress.IPv4Address(int(ip) & _IPV4_MASK)}/{IPV4_PREFIX}"
+    return f"{ipaddress.IPv6Address(int(ip) & _IPV6_MASK)}/{IPV6_PREFIX}"
+
+
+@lru_cache(maxsize=65_536)
+def _network_hash(secret: str, network: str) -> str:
+    digest = hmac.new(_client_key(secret), f"network\n{network}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:NETWORK_HASH_LENGTH]
 
 
 def network_hash(*, address: str) -> str:
-    """A stable pseudonym of the client's network, shown to the merchant instead of the network itself."""
-    digest = hmac.new(_client_key(settings.SECRET_KEY), f"network\n{network_of(address)}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:NETWORK_HASH_LENGTH]
+    """A stable pseudonym of the client's network, shown to the merchant instead of the network itself (cached
+    per network: a scan log sees the same networks again and again)."""
+    return _network_hash(settings.SECRET_KEY, network_of(address))
 
 
 def network_weight(first_seen: Sequence[datetime]) -> int:
@@ -147,10 +163,13 @@ def scans_record(*, scans: Sequence[ScanInput]) -> dict[int, ScanTally]:
     for scan in scans:
         by_item[scan.item_id].append(scan.at)
     item_ids = sorted(by_item)
-    cutoff = max(scan.at for scan in scans) - SUSPICIOUS_WINDOW
+    latest = max(scan.at for scan in scans)
+    cutoff, client_cutoff = latest - SUSPICIOUS_WINDOW, latest - CLIENT_WINDOW
     threshold = settings.XINREN_SUSPICIOUS_SCANS
     adapt = connection.ops.adapt_datetimefield_value
     sql = _Sql()
+    seen = _networks_seen(scans)
+    cutoff_value = adapt(cutoff)
     result: dict[int, ScanTally] = {}
     with connection.cursor() as cursor:
         cursor.executemany(sql.scan_insert, [(s.item_id, adapt(s.at), s.client, s.network) for s in scans])
@@ -165,20 +184,22 @@ def scans_record(*, scans: Sequence[ScanInput]) -> dict[int, ScanTally]:
                 .values_list("item_id", "total", "first_scanned_at", "last_scanned_at", "flagged_at")
             )
             recent = dict(
-                Scan.objects.filter(item_id__in=chunk, at__gte=cutoff)
+                Scan.objects.filter(item_id__in=chunk, at__gte=client_cutoff)
                 .values("item_id")
                 .annotate(clients=Count("client", distinct=True))
                 .values_list("item_id", "clients")
             )
+            rows = list(locked)  # the items' rows are locked before their networks are touched
+            cursor.executemany(sql.network_upsert, [
+                (item_id, network, adapt(first_at), adapt(last_at), cutoff_value)
+                for item_id in chunk
+                for network, (first_at, last_at) in sorted(seen[item_id].items())
+            ])
             networks: dict[int, list[datetime]] = defaultdict(list)
-            for item_id, seen in (
-                Scan.objects.filter(item_id__in=chunk, at__gte=cutoff)
-                .values("item_id", "network")
-                .annotate(seen=Min("at"))
-                .values_list("item_id", "seen")
-            ):
-                networks[item_id].append(seen)
-            for item_id, total, first, last, flagged in locked:
+            for item_id, first_seen in ItemScanNetwork.objects.filter(
+                    item_id__in=chunk, last_at__gte=cutoff).values_list("item_id", "first_at"):
+                networks[item_id].append(max(first_seen, cutoff))
+            for item_id, total, first, last, flagged in rows:
                 times = by_item[item_id]
                 first = min(times) if first is None else min(first, *times)
                 last = max(times) if last is None else max(last, *times)
@@ -196,6 +217,16 @@ def scans_record(*, scans: Sequence[ScanInput]) -> dict[int, ScanTally]:
                 ],
             )
     return result
+
+
+def _networks_seen(scans: Sequence[ScanInput]) -> dict[int, dict[str, tuple[datetime, datetime]]]:
+    """The first and last scan of each network of the batch, by item."""
+    seen: dict[int, dict[str, tuple[datetime, datetime]]] = defaultdict(dict)
+    for scan in scans:
+        by_network = seen[scan.item_id]
+        first, last = by_network.get(scan.network, (scan.at, scan.at))
+        by_network[scan.network] = (min(first, scan.at), max(last, scan.at))
+    return seen
 
 
 class _Sql:
@@ -224,6 +255,18 @@ class _Sql:
                          "flagged_at")
         )
         self.stats_update = f"UPDATE {quote(stats.db_table)} SET {assignments} WHERE {item} = %s"
+        seen = ItemScanNetwork._meta
+        table = quote(seen.db_table)
+        first_at, last_at = column(seen, "first_at"), column(seen, "last_at")
+        # A network quiet for the whole window (last seen before the cutoff) is seen anew.
+        self.network_upsert = (
+            f"INSERT INTO {table} ({column(seen, 'item')}, {column(seen, 'network')}, {first_at}, {last_at}) "
+            f"VALUES (%s, %s, %s, %s) ON CONFLICT ({column(seen, 'item')}, {column(seen, 'network')}) DO UPDATE SET "
+            f"{first_at} = CASE WHEN {table}.{last_at} < %s OR excluded.{first_at} < {table}.{first_at} "
+            f"THEN excluded.{first_at} ELSE {table}.{first_at} END, "
+            f"{last_at} = CASE WHEN excluded.{last_at} > {table}.{last_at} THEN excluded.{last_at} "
+            f"ELSE {table}.{last_at} END"
+        )
 
 
 def scan_record(*, item_id: int, client: str, network: str, at: datetime | None = None) -> ScanTally:
