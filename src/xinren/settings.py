@@ -40,8 +40,11 @@ XINREN_RESOLVER = os.environ.get("XINREN_RESOLVER", "http://127.0.0.1:8000").rst
 # Where pre-rendered consumer pages are written for the web server (see docs/adr/0002).
 # Addresses of our own reverse proxies (core/http.py): the client is the rightmost X-Forwarded-For hop that is
 # not one of them. "" is a unix-socket peer (gunicorn behind nginx); add the load balancers' addresses if any.
+# Outside production nothing proxies on loopback (runserver answers browsers directly), so a loopback peer is the
+# client itself and its X-Forwarded-For is not believed unless XINREN_TRUSTED_PROXIES says so.
 XINREN_TRUSTED_PROXIES = tuple(
-    part.strip() for part in os.environ.get("XINREN_TRUSTED_PROXIES", ",127.0.0.1,::1").split(",")
+    part.strip()
+    for part in os.environ.get("XINREN_TRUSTED_PROXIES", ",127.0.0.1,::1" if PRODUCTION else "").split(",")
 )
 XINREN_PUBLISH_DIR = Path(os.environ.get("XINREN_PUBLISH_DIR", VAR_DIR / "published"))
 XINREN_PUBLISH_ENABLED = env_bool("XINREN_PUBLISH_ENABLED", True)
@@ -201,6 +204,9 @@ if env_bool("XINREN_TEST_STATIC", False):
 
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 XINREN_MAX_IMAGE_BYTES = 8 * 1024 * 1024
+# Photos are bounded by pixels as well as bytes (a small PNG can claim 40 million pixels): the header is read and
+# the upload refused before decoding; Pillow's Image.MAX_IMAGE_PIXELS is set to the same limit.
+XINREN_MAX_IMAGE_PIXELS = int(os.environ.get("XINREN_MAX_IMAGE_PIXELS", 24_000_000))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -185,6 +185,20 @@ def test_product_image_refuses_non_images(merchant_actor):
     assert ProductImage.objects.count() == 0
 
 
+def test_product_image_refuses_a_small_40_megapixel_png(merchant_actor):
+    # given: 8,000 × 5,000 pixels in a few kilobytes
+    product = _register(merchant_actor)
+    out = io.BytesIO()
+    Image.new("1", (8_000, 5_000)).save(out, format="PNG")
+    # when
+    with pytest.raises(InvalidInput) as exc:
+        product_image_add(actor=merchant_actor, product_id=product.pk, data=out.getvalue())
+    # then
+    assert exc.value.code == "image.too_many_pixels"
+    assert exc.value.details == {"width": 8_000, "height": 5_000, "max_pixels": 24_000_000}
+    assert ProductImage.objects.count() == 0
+
+
 def test_partner_grant_lets_logistics_record(merchant_admin, logistics):
     assert merchant_admin.organization not in owners_trusting(partner=logistics)
     partner_grant(actor=merchant_admin, partner_slug=logistics.slug)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings as settings_module
 from django.test import Client, RequestFactory
 
 from xinren.core.http import client_address
@@ -20,9 +21,18 @@ from xinren.core.http import client_address
         ("", "", ""),  # nothing says
     ],
 )
-def test_the_client_is_the_rightmost_hop_that_is_not_our_proxy(remote, forwarded, expected):
+def test_the_client_is_the_rightmost_hop_that_is_not_our_proxy(remote, forwarded, expected, settings):
+    settings.XINREN_TRUSTED_PROXIES = ("", "127.0.0.1", "::1")  # production's default: nginx on this host
     request = RequestFactory().get("/", REMOTE_ADDR=remote, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_address(request) == expected
+
+
+def test_outside_production_a_loopback_peer_is_the_client_and_its_forwarded_header_is_not_believed():
+    # given: the development default (runserver answers browsers directly; nothing proxies on loopback)
+    assert settings_module.XINREN_TRUSTED_PROXIES == ("",)
+    request = RequestFactory().get("/", REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    # then
+    assert client_address(request) == "127.0.0.1"
 
 
 def test_more_proxies_are_configured_in_settings(settings):

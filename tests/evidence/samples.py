@@ -101,3 +101,103 @@ def pdf_with_metadata(*, author: str = "Zhang San") -> bytes:
     document.drawString(100, 700, "CN-ORG-2026-000123")
     document.save()
     return out.getvalue()
+
+
+# -- Hand-built MP4 layouts, each hiding a location somewhere else (tests/evidence/test_mp4_layouts.py) ----------
+VIDEO_SAMPLE = bytes(range(256))
+LOCATION_SAMPLE = b"\x00\x12" + LOCATION  # a timed-metadata sample: a length and the ISO 6709 string
+
+
+def _full(kind: bytes, payload: bytes, *, flags: int = 0) -> bytes:
+    return box(kind, struct.pack(">I", flags) + payload)
+
+
+def _tkhd(track_id: int, *, width: int = 1280, height: int = 720) -> bytes:
+    return _full(b"tkhd", bytes(8) + struct.pack(">I", track_id) + bytes(8) + bytes(8) + bytes(8) + bytes(36)
+                 + struct.pack(">II", width << 16, height << 16), flags=7)
+
+
+def _hdlr(handler: bytes) -> bytes:
+    return _full(b"hdlr", bytes(4) + handler + bytes(12) + b"Handler\x00")
+
+
+def _trak(track_id: int, handler: bytes, *, offset: int | None, size: int, stsd: bytes = b"",
+          extra: bytes = b"") -> bytes:
+    """A track with one sample of `size` bytes at `offset` (no sample tables entries when offset is None)."""
+    if offset is None:
+        tables = _full(b"stsc", struct.pack(">I", 0)) + _full(b"stsz", struct.pack(">II", 0, 0)) + _full(
+            b"stco", struct.pack(">I", 0))
+    else:
+        tables = (_full(b"stsc", struct.pack(">IIII", 1, 1, 1, 1)) + _full(b"stsz", struct.pack(">II", size, 1))
+                  + _full(b"stco", struct.pack(">II", 1, offset)))
+    stbl = box(b"stbl", _full(b"stsd", struct.pack(">I", 1 if stsd else 0) + stsd) + tables)
+    minf = box(b"minf", _full(b"nmhd" if handler != b"vide" else b"vmhd", bytes(8 if handler == b"vide" else 0))
+               + box(b"dinf", _full(b"dref", struct.pack(">I", 0))) + stbl)
+    return box(b"trak", _tkhd(track_id) + box(b"mdia", _hdlr(handler) + minf) + extra)
+
+
+def _mebx() -> bytes:
+    """Apple's timed-metadata sample entry, naming the location key."""
+    key = box(b"keyd", b"mdta" + b"com.apple.quicktime.location.ISO6709")
+    keys = box(b"keys", box(struct.pack(">I", 1), key))
+    return box(b"mebx", bytes(6) + struct.pack(">H", 1) + keys)
+
+
+def xyz_udta() -> bytes:
+    return box(b"udta", box(b"\xa9xyz", struct.pack(">HH", len(LOCATION), 0) + LOCATION))
+
+
+def apple_meta() -> bytes:
+    """moov/meta with the mdta handler, the location key and its value in ilst."""
+    keys = _full(b"keys", struct.pack(">I", 1) + box(b"mdta", b"com.apple.quicktime.location.ISO6709"))
+    value = box(b"data", struct.pack(">II", 1, 0) + LOCATION)
+    ilst = box(b"ilst", box(struct.pack(">I", 1), value))
+    return _full(b"meta", _hdlr(b"mdta") + keys + ilst)
+
+
+def loci_udta() -> bytes:
+    """3GPP loci: a place name and fixed-point coordinates."""
+    return box(b"udta", _full(b"loci", b"\x15\xc7" + b"Kunming\x00" + b"\x00" + struct.pack(">ii", 6_730_000, 1_641_000)
+                              + b"\x00\x00earth\x00\x00") + box(b"XMP_", b"<x:xmpmeta>" + LOCATION + b"</x:xmpmeta>"))
+
+
+def mp4_layout(*, moov_extra: bytes = b"", trak_extra: bytes = b"", top_before: bytes = b"",
+               top_after: bytes = b"", moov_last: bool = False, meta_track: bool = False) -> bytes:
+    """ftyp, the movie and mdat in either order; a video track, optionally a timed location track."""
+    ftyp = box(b"ftyp", b"isom\x00\x00\x02\x00isomiso2mp41")
+    payload = VIDEO_SAMPLE + (LOCATION_SAMPLE if meta_track else b"")
+    mdat = box(b"mdat", payload)
+
+    def movie(mdat_body: int) -> bytes:
+        tracks = _trak(1, b"vide", offset=mdat_body, size=len(VIDEO_SAMPLE), extra=trak_extra)
+        if meta_track:
+            tracks += _trak(2, b"meta", offset=mdat_body + len(VIDEO_SAMPLE), size=len(LOCATION_SAMPLE),
+                            stsd=_mebx())
+        return box(b"moov", mvhd() + tracks + moov_extra)
+
+    if moov_last:
+        mdat_body = len(ftyp) + len(top_before) + 8
+        return ftyp + top_before + mdat + movie(mdat_body) + top_after
+    head = len(ftyp) + len(top_before) + len(movie(0))
+    return ftyp + top_before + movie(head + 8) + mdat + top_after
+
+
+def mp4_fragmented(*, traf_extra: bytes = b"", moof_extra: bytes = b"") -> bytes:
+    """ftyp, moov (empty tables, mvex), then one fragment: moof with a video and a location traf, then mdat."""
+    ftyp = box(b"ftyp", b"iso6\x00\x00\x02\x00iso6cmfc")
+    trex = b"".join(_full(b"trex", struct.pack(">IIIII", track, 1, 0, 0, 0)) for track in (1, 2))
+    moov = box(b"moov", mvhd() + _trak(1, b"vide", offset=None, size=0)
+               + _trak(2, b"meta", offset=None, size=0, stsd=_mebx()) + box(b"mvex", trex))
+
+    def moof(data_offsets: tuple[int, int]) -> bytes:
+        trafs = b""
+        for track, sample, offset, extra in ((1, VIDEO_SAMPLE, data_offsets[0], b""),
+                                             (2, LOCATION_SAMPLE, data_offsets[1], traf_extra)):
+            tfhd = _full(b"tfhd", struct.pack(">I", track), flags=0x020000)
+            trun = _full(b"trun", struct.pack(">IiI", 1, offset, len(sample)), flags=0x201)
+            trafs += box(b"traf", tfhd + trun + extra)
+        return box(b"moof", _full(b"mfhd", struct.pack(">I", 1)) + trafs + moof_extra)
+
+    size = len(moof((0, 0)))
+    mdat = box(b"mdat", VIDEO_SAMPLE + LOCATION_SAMPLE)
+    return ftyp + moov + moof((size + 8, size + 8 + len(VIDEO_SAMPLE))) + mdat

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
 
 from tests.fixtures.immutable import tampering
+from xinren.attest.proofs import logged_statements
 from xinren.catalog.services import product_image_add
 from xinren.evidence.choices import Purpose
 from xinren.evidence.models import Evidence
@@ -155,3 +158,32 @@ def test_a_large_album_keeps_the_page_small(merchant_actor, batch, settings):
     assert (len(album["photos"]), album["more"], album["count"]) == (selectors.ALBUM_MAX_PHOTOS, 6, 30)
     assert "另有 6 项照片和视频未在此页显示" in page.content.decode()
     assert len(page.content) <= 150 * 1024
+
+
+def test_each_album_item_links_the_original_whose_digest_the_statement_signs(merchant_actor, granted_lab_actor,
+                                                                             batch):
+    # given: a photo (resized for display), a video and a certificate, logged
+    rows = [
+        _upload(merchant_actor, content=samples.image_bytes("PNG", size=(2000, 1500)), name="big.png",
+                batch_id=batch.pk, purpose=Purpose.ORIGIN),
+        _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.PRODUCTION),
+        _upload(merchant_actor, content=samples.mp4_with_location(), name="pack.mp4", batch_id=batch.pk,
+                purpose=Purpose.PACKING),
+        _upload(granted_lab_actor, content=samples.pdf_with_metadata(), name="cert.pdf",
+                product_id=batch.product_id, purpose=Purpose.CERTIFICATE),
+    ]
+    log_integrate_all()
+    logged = logged_statements(bytes.fromhex(row.leaf_hash) for row in rows)
+    signed = sorted(logged[bytes.fromhex(row.leaf_hash)][1]["sha256"] for row in rows)  # type: ignore[index]
+    # when: a consumer follows each "original file" link of the page and hashes what it downloads
+    html = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}?lang=zh-hans").content.decode()
+    album = html[html.index('id="album"') :]
+    links = re.findall(r'<a href="/media/([^"]+)" download>原文件</a>', album)
+    links += re.findall(r'<a href="/media/([^"]+)" download>下载原文件</a>', album)
+    fingerprints = []
+    for name in links:
+        with default_storage.open(name, "rb") as downloaded:
+            fingerprints.append(hashlib.sha256(downloaded.read()).hexdigest())
+    # then: one link per item, and "compute the fingerprint and compare" works as written
+    assert len(links) == 4
+    assert sorted(fingerprints) == signed

@@ -8,7 +8,7 @@ import struct
 
 import pytest
 from django.core.files.storage import default_storage
-from PIL import Image
+from PIL import Image, ImageFile
 
 from xinren.core.errors import InvalidInput
 from xinren.evidence.choices import MediaKind
@@ -130,15 +130,51 @@ def test_too_large_for_its_kind_is_refused(settings, setting, content, filename)
 
 
 def test_decompression_bomb_is_refused_before_decoding(settings):
-    # given: a PNG that claims 10,000 × 10,000 pixels in a few kilobytes
+    # given: a PNG that claims 10,000 × 10,000 pixels in a few kilobytes (over twice the limit: Pillow's own check)
     out = io.BytesIO()
     Image.new("1", (10_000, 10_000)).save(out, format="PNG")
     # when
     with pytest.raises(InvalidInput) as refused:
         media_ingest(content=out.getvalue(), filename="bomb.png")
     # then
-    assert refused.value.code == "evidence.image_broken"
+    assert refused.value.code == "evidence.image_too_many_pixels"
+    assert refused.value.details == {"width": None, "height": None, "max_pixels": 24_000_000}
+    assert str(refused.value.message) == "图片像素过多：最多 24 百万像素，请缩小后再上传"
     assert _stored_files(settings) == []
+
+
+def test_a_small_40_megapixel_png_is_refused_from_its_header_without_decoding(settings, monkeypatch):
+    # given: 8,000 × 5,000 pixels in a file of a few kilobytes, and a decoder that must not run
+    out = io.BytesIO()
+    Image.new("1", (8_000, 5_000)).save(out, format="PNG")
+    content = out.getvalue()
+    assert len(content) < 120_000
+
+    def no_decoding(self):  # type: ignore[no-untyped-def]
+        raise AssertionError("the pixels were decoded")
+
+    monkeypatch.setattr(ImageFile.ImageFile, "load", no_decoding)
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=content, filename="big.png")
+    # then
+    assert refused.value.code == "evidence.image_too_many_pixels"
+    assert refused.value.details == {"width": 8_000, "height": 5_000, "max_pixels": 24_000_000}
+    assert Image.MAX_IMAGE_PIXELS == 24_000_000
+    assert MediaFile.objects.count() == 0
+    assert _stored_files(settings) == []
+
+
+def test_the_pixel_limit_is_a_setting(settings):
+    # given: a 100 × 100 picture under a 9,999-pixel limit
+    settings.XINREN_MAX_IMAGE_PIXELS = 9_999
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        media_ingest(content=samples.image_bytes("PNG", size=(100, 100)), filename="a.png")
+    # then
+    assert refused.value.details == {"width": 100, "height": 100, "max_pixels": 9_999}
+    settings.XINREN_MAX_IMAGE_PIXELS = 10_000
+    assert media_ingest(content=samples.image_bytes("PNG", size=(100, 100)), filename="a.png").width == 100
 
 
 def test_kinds_limit_what_a_caller_accepts(settings):
@@ -294,3 +330,27 @@ def test_a_file_left_cut_short_in_storage_is_replaced():
     # then
     assert again.original == name
     assert hashlib.sha256(_read(name)).hexdigest() == digest
+
+
+@pytest.mark.parametrize("orientation", [None, 1, 6])
+@pytest.mark.parametrize("mode", ["RGB", "P", "1"])
+def test_no_metadata_survives_whichever_way_the_pixels_are_prepared(orientation, mode):
+    # given: a PNG with text chunks, an ICC profile and EXIF (GPS, camera), upright or to be rotated
+    from PIL import PngImagePlugin
+
+    image = Image.new(mode, (40, 30), 1 if mode != "RGB" else (10, 200, 30))
+    exif = Image.Exif()
+    exif[0x010F] = "SpyCam"
+    if orientation is not None:
+        exif[0x0112] = orientation
+    exif.get_ifd(samples.GPS_IFD).update({1: "N", 2: (25.0, 2.0, 30.0)})
+    text = PngImagePlugin.PngInfo()
+    text.add_text("Location", "Kunming")
+    out = io.BytesIO()
+    image.save(out, format="PNG", exif=exif, pnginfo=text, icc_profile=b"SpyProfile" * 20)
+    # when
+    media = media_ingest(content=out.getvalue(), filename="a.png")
+    # then
+    for name in (media.original, media.display, media.thumbnail):
+        stored = _read(name)
+        assert b"SpyCam" not in stored and b"Kunming" not in stored and b"SpyProfile" not in stored

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from xinren.core import clock
 from xinren.trace.models import ItemScanStats, Scan
 from xinren.web.public.scanlog import Ingester, LogScan, line_parse, state_load, state_save
 
@@ -59,7 +60,8 @@ def test_ingest_counts_scans_and_writes_counter_files(settings, tmp_path: Path, 
     assert "10.0.0.1" not in set(Scan.objects.values_list("client", flat=True))
     counter = Path(settings.XINREN_PUBLISH_DIR) / "scans" / story.product.gtin / "SER0001.json"
     assert json.loads(counter.read_text()) == {
-        "total": 3, "first_scanned_at": "2026-05-29T04:26:40+08:00", "recent_clients": 2, "suspicious": False,
+        "total": 3, "first_scanned_at": "2026-05-29T04:26:40+08:00", "recent_clients": 2, "recent_networks": 1,
+        "suspicious": False, "warning_until": None,
     }
     assert state_load(state).position.offset == log.stat().st_size
 
@@ -156,29 +158,44 @@ def test_crash_between_commit_and_offset_is_counted_exactly_once(tmp_path: Path,
 
 
 def test_suspicious_flag_through_the_log(settings, tmp_path: Path, story: Story):
-    # given a threshold of 3 and scans from 4 distinct phones within a day
+    # given a threshold of 3 and scans from 4 networks, an hour apart
     settings.XINREN_SUSPICIOUS_SCANS = 3
     log, state = tmp_path / "scans.log", tmp_path / "scans.state"
     path = story.item.digital_link.path
-    log.write_text("".join(_line(path, at=T0 + n * 3600, address=f"10.0.0.{n}") for n in range(4)))
+    log.write_text("".join(_line(path, at=T0 + n * 3600, address=f"10.{n}.0.1") for n in range(4)))
     # when
-    _ingest(log, state)
+    with clock.played_at(dt.datetime.fromtimestamp(T0 + 4 * 3600, dt.UTC)):
+        _ingest(log, state)
     # then
     stats = ItemScanStats.objects.get(item=story.item)
-    assert stats.recent_clients == 4
+    assert (stats.recent_clients, stats.recent_networks) == (4, 4)
     assert stats.flagged_at == dt.datetime.fromtimestamp(T0 + 3 * 3600, dt.UTC)
     counter = Path(settings.XINREN_PUBLISH_DIR) / "scans" / story.product.gtin / "SER0001.json"
-    assert json.loads(counter.read_text())["suspicious"] is True
+    written = json.loads(counter.read_text())
+    assert written["suspicious"] is True
+    assert written["warning_until"] == "2026-06-05T07:26:40+08:00"  # a week after the last flag
 
 
-def test_scans_older_than_a_day_do_not_make_a_code_suspicious(settings, tmp_path: Path, story: Story):
+def test_scans_older_than_the_window_do_not_make_a_code_suspicious(settings, tmp_path: Path, story: Story):
     settings.XINREN_SUSPICIOUS_SCANS = 3
     log, state = tmp_path / "scans.log", tmp_path / "scans.state"
     path = story.item.digital_link.path
-    log.write_text("".join(_line(path, at=T0 + n * 30 * 3600, address=f"10.0.0.{n}") for n in range(4)))
+    log.write_text("".join(_line(path, at=T0 + n * 8 * 24 * 3600, address=f"10.{n}.0.1") for n in range(4)))
     _ingest(log, state)
     stats = ItemScanStats.objects.get(item=story.item)
-    assert (stats.total, stats.recent_clients, stats.flagged_at) == (4, 1, None)
+    assert (stats.total, stats.recent_networks, stats.flagged_at) == (4, 1, None)
+
+
+def test_addresses_of_one_network_count_once_through_the_log(settings, tmp_path: Path, story: Story):
+    settings.XINREN_SUSPICIOUS_SCANS = 3
+    log, state = tmp_path / "scans.log", tmp_path / "scans.state"
+    path = story.item.digital_link.path
+    lines = [_line(path, at=T0 + n * 3600, address=f"10.0.0.{n}") for n in range(10)]
+    lines += [_line(path, at=T0 + n * 3600, address=f"2001:db8:1:{n:x}::1") for n in range(10)]
+    log.write_text("".join(lines))
+    _ingest(log, state)
+    stats = ItemScanStats.objects.get(item=story.item)
+    assert (stats.recent_clients, stats.recent_networks, stats.flagged_at) == (20, 2, None)
 
 
 def test_state_file_is_replaced_atomically(tmp_path: Path):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -9,6 +10,7 @@ import pytest
 from django.test import Client
 
 from xinren.catalog.choices import ProductStatus
+from xinren.core import clock
 from xinren.trace.models import ItemScanStats, Scan
 
 from ..factories import BatchFactory, ItemFactory, ProductFactory
@@ -218,22 +220,65 @@ def test_first_scan_notice_then_count(client: Client, story: Story):
     assert all(len(c) == 16 for c in Scan.objects.values_list("client", flat=True))
 
 
-def test_suspicious_warning_after_many_distinct_clients(client: Client, story: Story, settings):
-    # given a threshold of 3 distinct clients a day
+def test_suspicious_warning_after_many_networks_one_after_another(client: Client, story: Story, settings):
+    # given a threshold of 3 weighted networks, and scans from 4 networks an hour or more apart
     settings.XINREN_SUSPICIOUS_SCANS = 3
+    start = dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC)
     for n in range(3):
-        html = client.get(_item_path(story), REMOTE_ADDR=f"10.0.0.{n}").content.decode()
+        with clock.played_at(start + dt.timedelta(hours=2 * n)):
+            html = client.get(_item_path(story), REMOTE_ADDR=f"10.{n}.0.1").content.decode()
         assert 'data-s="warn"' not in html
-    # a repeat from a known client does not add a distinct client
-    client.get(_item_path(story), REMOTE_ADDR="10.0.0.0")
+    # a repeat from a known network, even with another browser, does not add a network
+    with clock.played_at(start + dt.timedelta(hours=5)):
+        client.get(_item_path(story), REMOTE_ADDR="10.0.0.77", HTTP_USER_AGENT="Other browser")
     assert ItemScanStats.objects.get(item=story.item).flagged_at is None
-    # when a fourth distinct client scans
-    html = client.get(_item_path(story), REMOTE_ADDR="10.0.0.9").content.decode()
+    # when a fourth network scans
+    with clock.played_at(start + dt.timedelta(hours=6)):
+        html = client.get(_item_path(story), REMOTE_ADDR="10.9.0.1").content.decode()
     # then
     assert 'data-s="warn"' in html
     stats = ItemScanStats.objects.get(item=story.item)
-    assert (stats.total, stats.recent_clients) == (5, 4)
-    assert stats.flagged_at is not None
+    assert (stats.total, stats.recent_clients, stats.recent_networks) == (5, 5, 4)
+    assert stats.flagged_at == start + dt.timedelta(hours=6)
+    # and the warning decays: a week after the last flag, the page no longer shows it
+    with clock.played_at(start + dt.timedelta(days=7, hours=6, minutes=1)):
+        later = client.get(_item_path(story) + "?lang=zh-hans").content.decode()
+    assert 'data-s="warn"' not in later
+
+
+def test_many_clients_on_one_network_do_not_make_a_code_suspicious(client: Client, story: Story, settings):
+    # given: 25 browsers behind one address, and 25 addresses of one /24
+    settings.XINREN_SUSPICIOUS_SCANS = 3
+    for n in range(25):
+        client.get(_item_path(story), REMOTE_ADDR="203.0.113.5", HTTP_USER_AGENT=f"Browser {n}")
+        client.get(_item_path(story), REMOTE_ADDR=f"203.0.113.{n + 10}")
+    # then: 50 clients, one network
+    stats = ItemScanStats.objects.get(item=story.item)
+    assert (stats.recent_clients, stats.recent_networks, stats.flagged_at) == (50, 1, None)
+
+
+def test_a_burst_from_many_networks_at_once_weighs_as_a_few(client: Client, story: Story, settings):
+    # given: 25 networks within a few minutes (a shared post, or someone smearing the shop)
+    settings.XINREN_SUSPICIOUS_SCANS = 3
+    start = dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC)
+    for n in range(25):
+        with clock.played_at(start + dt.timedelta(minutes=2 * n % 50)):
+            client.get(_item_path(story), REMOTE_ADDR=f"198.{n}.7.1")
+    # then
+    stats = ItemScanStats.objects.get(item=story.item)
+    assert (stats.recent_networks, stats.flagged_at) == (2, None)
+
+
+def test_forged_forwarded_headers_from_loopback_count_as_one_client(client: Client, story: Story, settings):
+    # given: the development default; 25 requests from loopback each claiming another address
+    settings.XINREN_SUSPICIOUS_SCANS = 3
+    start = dt.datetime(2026, 7, 1, 9, tzinfo=dt.UTC)
+    for n in range(25):
+        with clock.played_at(start + dt.timedelta(hours=n)):
+            client.get(_item_path(story), REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=f"{n + 1}.2.3.4")
+    # then
+    stats = ItemScanStats.objects.get(item=story.item)
+    assert (stats.recent_clients, stats.recent_networks, stats.flagged_at) == (1, 1, None)
 
 
 def test_request_logged_by_web_server_is_not_counted_again(client: Client, story: Story):

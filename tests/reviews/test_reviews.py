@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+
 import pytest
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -9,11 +13,13 @@ from django.db import IntegrityError, transaction
 from xinren.accounts.choices import Role
 from xinren.accounts.consumers import consumer_public_id
 from xinren.attest.models import SigningKey
+from xinren.attest.registry import statement_type_get
 from xinren.core.errors import DomainError
 from xinren.ledger.store.models import PendingEntry
 from xinren.reviews.choices import ReviewStatus
 from xinren.reviews.models import Review
 from xinren.reviews.services import review_post
+from xinren.reviews.statements import purchase_commitment, purchase_opening
 
 from ..factories import actor_for
 from ..fixtures.reviews import line_delivered, line_through_flow, statement_of
@@ -41,11 +47,13 @@ def test_a_delivered_line_is_reviewed_and_signed_by_the_platform(platform, consu
         platform_key.key_id
     )
     statement = statement_of(review.ledger_leaf_hash)
-    assert {key: statement[key] for key in statement if key not in ("time", "delivered_at")} == {
+    assert {key: statement[key] for key in statement if key != "time"} == {
         "type": "review",
         "subject": f"{settings.XINREN_RESOLVER}/01/{product_on_sale.gtin}",
         "reviewer": consumer_public_id(consumer),
-        "order_line": {"order": line.order.number, "gtin": product_on_sale.gtin},
+        "order_line": {"gtin": product_on_sale.gtin},
+        "purchase": purchase_commitment(salt=review.purchase_salt, order=line.order.number,
+                                        delivered_at=line.order.delivered_at),
         "merchant": f"org:{product_on_sale.merchant_id}",
         "verified_purchase": True,
         "stars": 5,
@@ -68,6 +76,47 @@ def test_the_statement_carries_no_personal_data(platform, consumer, product_on_s
                      order.recipient_phone, order.shipping_address):
         assert personal not in payload
         assert personal not in raw
+
+
+def test_the_statement_commits_to_the_order_and_delivery_time_without_publishing_them(
+        platform, consumer, product_on_sale):
+    # given
+    line = line_through_flow(consumer, product_on_sale)
+    order = line.order
+    assert order.delivered_at is not None
+    # when
+    review = review_post(consumer=consumer, line_id=line.pk, stars=4, text="还不错，下次再买。")
+    # then: neither the order number nor the delivery time is in the logged bytes
+    raw = bytes(PendingEntry.objects.get(leaf_hash=bytes.fromhex(review.ledger_leaf_hash)).envelope)
+    payload = json.loads(base64.b64decode(json.loads(raw)["payload"]))
+    text = json.dumps(payload, ensure_ascii=False)
+    for secret in (order.number, order.delivered_at.isoformat()):
+        assert secret not in text
+    assert "order" not in payload["order_line"] and "delivered_at" not in payload
+    # and the buyer or the platform proves it from the row's salt, which only fits the true values
+    review.refresh_from_db()
+    assert review.purchase_salt is not None and len(review.purchase_salt) == 64
+    assert payload["purchase"] == hashlib.sha256(
+        f"{review.purchase_salt}\n{order.number}\n{order.delivered_at.isoformat()}".encode()).hexdigest()
+    assert payload["purchase"] != purchase_commitment(salt=review.purchase_salt, order=order.number + "1",
+                                                      delivered_at=order.delivered_at)
+    assert payload["purchase"] != purchase_commitment(salt="0" * 64, order=order.number,
+                                                      delivered_at=order.delivered_at)
+    assert purchase_opening(review) == {"salt": review.purchase_salt, "order": order.number,
+                                        "delivered_at": order.delivered_at.isoformat(),
+                                        "commitment": payload["purchase"]}
+
+
+def test_reviews_signed_before_the_commitment_stay_valid(platform):
+    # given: a statement of the first form, with the order number and delivery time in clear
+    old = {
+        "type": "review", "subject": "https://id.example/01/06901234567892", "time": "2026-05-01T10:00:00+08:00",
+        "reviewer": "c-abc", "order_line": {"order": "XR2026050100001", "gtin": "06901234567892"},
+        "merchant": "org:7", "verified_purchase": True, "delivered_at": "2026-04-28T09:00:00+08:00", "stars": 5,
+        "text": "好", "tags": [], "media": [],
+    }
+    # when / then: the registry still accepts it
+    statement_type_get("review").check(old, signer_kind="platform")
 
 
 def test_a_line_not_yet_received_cannot_be_reviewed(platform, consumer, product_on_sale):

@@ -21,48 +21,79 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from xinren.core.errors import InvalidInput
 
-from .errors import IMAGE_INVALID
+from .errors import IMAGE_INVALID, IMAGE_TOO_MANY_PIXELS
 
 if TYPE_CHECKING:
     from .models import ProductImage
 
 _FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
-MAX_PIXELS = 40_000_000
 THUMB_SIDE = 320
 DISPLAY_SIDE = 1280
 VARIANT_QUALITY = 82
 
 
-def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALID) -> tuple[Image.Image, str]:
-    """Decode an upload after checking its format and pixel count; refuses with InvalidInput(`code`)."""
+def max_pixels() -> int:
+    """The largest picture accepted, in pixels (XINREN_MAX_IMAGE_PIXELS): decoding costs about 4 bytes a pixel
+    per copy whatever the file's size, so a 116 KB PNG can claim 40 million pixels and cost a worker ~400 MB."""
+    return int(settings.XINREN_MAX_IMAGE_PIXELS)
+
+
+def _too_many_pixels(*, code: str, width: int | None, height: int | None, limit: int) -> InvalidInput:
+    return InvalidInput(
+        code, _("图片像素过多：最多 %(megapixels)s 百万像素，请缩小后再上传") % {"megapixels": limit // 1_000_000},
+        details={"width": width, "height": height, "max_pixels": limit},
+    )
+
+
+def image_open(*, data: bytes, formats: frozenset[str], code: str = IMAGE_INVALID,
+               pixels_code: str = IMAGE_TOO_MANY_PIXELS) -> tuple[Image.Image, str]:
+    """Decode an upload after checking its format and pixel count; refuses with InvalidInput(`code`), or
+    InvalidInput(`pixels_code`) when the header claims more pixels than XINREN_MAX_IMAGE_PIXELS.
+
+    The size is read from the header before any pixel is decoded; Pillow's own bomb check
+    (Image.MAX_IMAGE_PIXELS, set to the same limit) stays as a second line.
+    """
+    limit = max_pixels()
+    Image.MAX_IMAGE_PIXELS = limit
     try:
         with warnings.catch_warnings():
-            # The pixel count is checked below, before decoding, with a lower limit than Pillow's warning.
+            # The pixel count is checked below, before decoding, at the limit Pillow only warns about.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(data)) as probe:
                 fmt = probe.format or ""
                 if fmt not in formats:
                     raise InvalidInput(code, _("不支持此图片格式"),
                                        details={"format": fmt, "accepted": sorted(formats)})
-                if probe.width * probe.height > MAX_PIXELS:
-                    raise InvalidInput(code, _("图片像素过多"), details={"max_pixels": MAX_PIXELS})
+                if probe.width * probe.height > limit:
+                    raise _too_many_pixels(code=pixels_code, width=probe.width, height=probe.height, limit=limit)
                 probe.verify()
             image: Image.Image = Image.open(io.BytesIO(data))
             image.load()
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # over twice the limit: Pillow refuses before reading the size out
+        raise _too_many_pixels(code=pixels_code, width=None, height=None, limit=limit) from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InvalidInput(code, _("文件不是有效的图片")) from exc
     return image, fmt
 
 
 def image_pixels(image: Image.Image) -> Image.Image:
-    """The upright pixels alone: rotation applied, then copied into an image with no metadata at all."""
+    """The upright pixels alone: rotation applied, in an image with no metadata at all.
+
+    When rotating or converting already made a new image, that one is kept with its metadata (`info`, the only
+    place Pillow's encoders fall back to) emptied; otherwise the pixels are copied into a new image, so that
+    a large photo is held at most twice at once.
+    """
     upright = ImageOps.exif_transpose(image) or image
     if upright.mode == "P":
         upright = upright.convert("RGBA")
     elif upright.mode not in ("RGB", "RGBA", "L", "LA"):
         upright = upright.convert("RGB")
-    clean = Image.new(upright.mode, upright.size)
-    clean.paste(upright)
+    if upright is image:
+        clean = Image.new(upright.mode, upright.size)
+        clean.paste(upright)
+    else:
+        clean = upright
+    clean.info = {}
     return clean
 
 
@@ -84,9 +115,16 @@ def _flatten(image: Image.Image) -> Image.Image:
 
 
 def image_variant(image: Image.Image, *, max_side: int) -> tuple[bytes, int, int]:
-    """A JPEG no larger than `max_side` on its longer side (never enlarged), with its width and height."""
-    variant = _flatten(image) if image.mode not in ("RGB", "L") else image.copy()
-    variant.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+    """A JPEG no larger than `max_side` on its longer side (never enlarged), with its width and height.
+
+    Scaled straight from the source (no full-size copy first): a large photo costs its own pixels once more
+    at most, not twice.
+    """
+    scale = min(1.0, max_side / max(image.width, image.height))
+    size = (max(1, round(image.width * scale)), max(1, round(image.height * scale)))
+    variant = image if size == image.size else image.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if variant.mode not in ("RGB", "L"):
+        variant = _flatten(variant)
     out = io.BytesIO()
     variant.save(out, format="JPEG", quality=VARIANT_QUALITY, optimize=True, progressive=True)
     return out.getvalue(), variant.width, variant.height

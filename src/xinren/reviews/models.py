@@ -52,6 +52,9 @@ class Review(models.Model):
     tags = models.JSONField(_("标签"), default=list, blank=True)
     # Set by the system from the delivered order, never by a merchant.
     verified_purchase = models.BooleanField(_("已验证购买"), default=True, editable=False)
+    # The random salt of the statement's `purchase` commitment to the order number and delivery time (statements.
+    # purchase_commitment): kept here, never published. Null for reviews signed before the commitment.
+    purchase_salt = models.CharField(max_length=64, null=True, blank=True, editable=False)
     status = models.CharField(_("状态"), max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.VISIBLE)
     fold_reason = models.CharField(_("折叠理由"), max_length=200, blank=True)
     folded_at = models.DateTimeField(_("折叠时间"), null=True, blank=True)

@@ -1,12 +1,16 @@
 """What is signed into the ledger for reviews, diaries, replies, folds and author responses.
 
-A statement names the reviewer only by pseudonym (`consumer_public_id`) and the purchase by order number and
-GTIN: never a phone number, a name or an address. Follow-up statements point at the review's leaf hash in
-their `review` field.
+A statement names the reviewer only by pseudonym (`consumer_public_id`) and the purchase by GTIN and a salted
+commitment (`purchase`, see `purchase_commitment`): never a phone number, a name, an address, an order number or
+a delivery time. Reviews signed before the commitment carry `order_line.order` and `delivered_at` instead; the
+schema keeps accepting them so that they stay verifiable. Follow-up statements point at the review's leaf hash
+in their `review` field.
 """
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import datetime
 from typing import Any
 
@@ -35,16 +39,19 @@ from .models import DiaryEntry, Fold, Reply, Review, ReviewMedia
 PLATFORM = [OrganizationKind.PLATFORM]
 REVIEW = statement_type(
     name="review", context="reviews",
-    summary="A verified buyer's review (by pseudonym) of a delivered order line: stars, text, tags, media digests.",
+    summary="A verified buyer's review (by pseudonym) of a delivered order line: stars, text, tags, media digests, "
+            "and a salted commitment to the order number and delivery time (`purchase`).",
     signers=PLATFORM,
     properties={
         "reviewer": NONEMPTY,
+        # `order` only in reviews signed before the commitment (kept verifiable); new ones name the GTIN alone.
         "order_line": {
             "type": "object", "properties": {"order": NONEMPTY, "gtin": GTIN}, "required": ["gtin"],
             "additionalProperties": False,
         },
         "merchant": ORGANIZATION, "verified_purchase": BOOLEAN,
-        "delivered_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},
+        "delivered_at": {"anyOf": [TIMESTAMP, {"type": "null"}]},  # likewise only before the commitment
+        "purchase": SHA256,
         "stars": {"type": "integer", "minimum": 1, "maximum": 5}, "text": TEXT,
         "tags": {"type": "array", "items": NONEMPTY}, "media": {"type": "array", "items": SHA256},
     },
@@ -92,22 +99,50 @@ def product_subject(gtin: str) -> str:
     return DigitalLink(gtin=gtin).uri(settings.XINREN_RESOLVER)
 
 
+def purchase_commitment(*, salt: str, order: str, delivered_at: datetime | None) -> str:
+    """SHA-256 (hex) of the review's random salt, the order number and the delivery time, one per line (UTF-8,
+    the time in ISO 8601 as stored, "" when unknown). The salt stays in the review's row, so the statement reveals
+    neither; the buyer or the platform proves the purchase by showing the three values."""
+    when = delivered_at.isoformat() if delivered_at is not None else ""
+    return hashlib.sha256(f"{salt}\n{order}\n{when}".encode()).hexdigest()
+
+
+def purchase_salt() -> str:
+    """A fresh salt for one review: 32 random bytes, hex (an order number alone could be guessed and tried)."""
+    return secrets.token_hex(32)
+
+
+def purchase_opening(review: Review) -> dict[str, str] | None:
+    """What opens a review's `purchase` commitment (salt, order number, delivery time, the commitment), for the
+    buyer or the platform to show whoever must check the purchase; None for a review signed before commitments."""
+    if not review.purchase_salt:
+        return None
+    order = review.line.order
+    return {
+        "salt": review.purchase_salt, "order": order.number,
+        "delivered_at": order.delivered_at.isoformat() if order.delivered_at is not None else "",
+        "commitment": purchase_commitment(salt=review.purchase_salt, order=order.number,
+                                          delivered_at=order.delivered_at),
+    }
+
+
 def review_statement(
-    *, line: OrderLine, reviewer: str, stars: int, text: str, tags: list[str], at: datetime,
+    *, line: OrderLine, reviewer: str, stars: int, text: str, tags: list[str], at: datetime, salt: str,
     media: list[str] | None = None,
 ) -> dict[str, Any]:
     """The platform vouches that this pseudonymous reviewer bought and received this order line; `media` is the
-    SHA-256 of each photo and video, in upload order (the files are in the evidence store under that name)."""
+    SHA-256 of each photo and video, in upload order (the files are in the evidence store under that name). The
+    order number and delivery time are committed to with `salt` (kept in the row), never published."""
     order = line.order
     return {
         "type": REVIEW,
         "subject": product_subject(line.gtin),
         "time": at.isoformat(),
         "reviewer": reviewer,
-        "order_line": {"order": order.number, "gtin": line.gtin},
+        "order_line": {"gtin": line.gtin},
+        "purchase": purchase_commitment(salt=salt, order=order.number, delivered_at=order.delivered_at),
         "merchant": owner_of(order.merchant),
         "verified_purchase": True,
-        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
         "stars": stars,
         "text": text,
         "tags": tags,
@@ -215,7 +250,8 @@ def fold_matches(fold: Fold, statement: dict[str, Any] | None) -> bool:
 # fold) changes only through statements of its own.
 REVIEW_RECORD = signed_record(
     model=Review, statement_type=statement_type_get(REVIEW), matches=review_matches, signer=None,
-    protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase"),
+    protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase",
+               "purchase_salt"),
     select_related=("line",), prefetch_related=("media__media",), children=(ReviewMedia,),
 )
 DIARY_RECORD = signed_record(

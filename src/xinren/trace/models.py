@@ -130,6 +130,9 @@ class ItemScanStats(models.Model):
     first_scanned_at = models.DateTimeField(null=True, blank=True)
     last_scanned_at = models.DateTimeField(null=True, blank=True)
     recent_clients = models.PositiveIntegerField(default=0)
+    # Distinct networks in the window, weighted by time (trace.scans.network_weight): what the copy warning uses.
+    recent_networks = models.PositiveIntegerField(default=0)
+    # The last time the weighted count was over the threshold: the warning shows until SUSPICIOUS_DECAY after it.
     flagged_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -140,12 +143,33 @@ class ItemScanStats(models.Model):
         return f"{self.item}: {self.total}"
 
 
+class ItemScanNetwork(models.Model):
+    """A network that scanned an item (by pseudonym): when it was first seen (since it last went quiet for the
+    whole window) and last seen. Kept up to date per batch so that the copy warning reads one row per network,
+    not every scan of a busy item."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scan_networks")
+    network = models.CharField(max_length=16)
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("扫码网络")
+        verbose_name_plural = _("扫码网络")
+        constraints = [models.UniqueConstraint(fields=["item", "network"], name="scan_network_once_per_item")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} {self.network}"
+
+
 class Scan(models.Model):
     """One scan of an item's code. The client is a salted hash, never an address."""
 
     item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="scans")
     at = models.DateTimeField()
     client = models.CharField(max_length=16)
+    # A salted hash of the client's network (/24 IPv4, /48 IPv6), never the network itself; "" before it was kept.
+    network = models.CharField(max_length=16, default="", blank=True)
 
     class Meta:
         verbose_name = _("扫码记录")

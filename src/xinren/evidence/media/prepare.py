@@ -87,8 +87,12 @@ def media_prepare(*, content: bytes, filename: str, kinds: frozenset[str]) -> Pr
 
 
 def _image(content: bytes, found: Sniffed) -> Prepared:
-    image, fmt = image_open(data=content, formats=_IMAGE_FORMATS, code=errors.IMAGE_BROKEN)
+    image, fmt = image_open(data=content, formats=_IMAGE_FORMATS, code=errors.IMAGE_BROKEN,
+                            pixels_code=errors.IMAGE_TOO_MANY_PIXELS)
     pixels = image_pixels(image)  # a GIF keeps its first frame only, stored as PNG
+    if pixels is not image:
+        image.close()  # the decoded upload is not needed any more: a large photo is held once, not twice
+    del image
     stored = PNG if fmt == GIF.fmt else found
     payload = image_encode(pixels, fmt=stored.fmt)
     display, _w, _h = image_variant(pixels, max_side=DISPLAY_SIDE)

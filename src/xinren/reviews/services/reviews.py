@@ -69,8 +69,9 @@ def review_post(
     platform = platform_organization()
     files = _media_ingest(media)
     reviewer = consumer_public_id(consumer)
+    salt = statements.purchase_salt()
     statement = statements.review_statement(
-        line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now,
+        line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now, salt=salt,
         media=[file.sha256 for file in files],
     )
     try:
@@ -78,7 +79,8 @@ def review_post(
             review = Review.objects.create(
                 line=line, consumer=consumer, product_id=line.product_id, merchant_id=line.order.merchant_id,
                 reviewer=reviewer, stars=stars, text=text, tags=tag_list, verified_purchase=True,
-                minhash=minhash.signature(text), ledger_leaf_hash=sign(platform, statement), created_at=now,
+                purchase_salt=salt, minhash=minhash.signature(text), ledger_leaf_hash=sign(platform, statement),
+                created_at=now,
             )
     except IntegrityError as exc:
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc

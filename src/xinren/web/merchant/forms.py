@@ -122,7 +122,7 @@ class ImageUploadForm(DomainErrorFields, forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}),
     )
 
-    domain_error_fields = {catalog_errors.IMAGE_INVALID: "image"}
+    domain_error_fields = {catalog_errors.IMAGE_INVALID: "image", catalog_errors.IMAGE_TOO_MANY_PIXELS: "image"}
 
     def clean_image(self) -> Any:
         upload = self.cleaned_data["image"]

@@ -62,6 +62,13 @@ urlpatterns += [
     path("evidence/<int:evidence_id>/withdraw/", evidence_views.evidence_withdraw, name="evidence_withdraw"),
 ]
 
+# Why an item's code is flagged as possibly copied: the networks that scanned it (xinren.trace.scans).
+from .views import scans as scan_views  # noqa: E402
+
+urlpatterns += [
+    path("items/<int:item_id>/scans/", scan_views.item_scans, name="item_scans"),
+]
+
 # Trust labels, credentials and regional programmes (xinren.trust, xinren.verification).
 from .views import trust as trust_views  # noqa: E402
 

@@ -26,7 +26,15 @@ from django.db import connection
 
 from xinren.catalog.models import Item
 from xinren.trace.models import Scan
-from xinren.trace.scans import ScanCounter, ScanInput, ScanTally, client_hash, scan_counter, scans_record
+from xinren.trace.scans import (
+    ScanCounter,
+    ScanInput,
+    ScanTally,
+    client_hash,
+    network_hash,
+    scan_counter,
+    scans_record,
+)
 
 ITEM_PATH = re.compile(r"^(?:/api/v1/trace)?/01/(?P<gtin>\d{14})/10/[^/]+/21/(?P<serial>[^/]+)/?$")
 _ESCAPE = re.compile(r"\\x([0-9A-Fa-f]{2})")
@@ -195,7 +203,8 @@ class Ingester:
         ids = self._resolve(parsed)
         batch = [
             ScanInput(item_id=ids[(scan.gtin, scan.serial)] or 0, at=scan.at,
-                      client=client_hash(address=scan.address, user_agent=scan.user_agent))
+                      client=client_hash(address=scan.address, user_agent=scan.user_agent),
+                      network=network_hash(address=scan.address))
             for scan in parsed
             if ids[(scan.gtin, scan.serial)] is not None
         ]

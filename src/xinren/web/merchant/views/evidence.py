@@ -26,7 +26,8 @@ from ..console import console_view, form_error, render_console
 
 _FILE_ERRORS = (
     errors.TYPE_UNKNOWN, errors.TYPE_UNSUPPORTED, errors.TYPE_MISMATCH, errors.KIND_NOT_ALLOWED, errors.TOO_LARGE,
-    errors.EMPTY, errors.IMAGE_BROKEN, errors.VIDEO_BROKEN, errors.PDF_BROKEN, errors.PDF_ENCRYPTED,
+    errors.EMPTY, errors.IMAGE_BROKEN, errors.IMAGE_TOO_MANY_PIXELS, errors.VIDEO_BROKEN, errors.PDF_BROKEN,
+    errors.PDF_ENCRYPTED,
 )
 
 

@@ -29,14 +29,14 @@ TABLES = [
     SignedTable(table='reviews_reply', leaf_hash='ledger_leaf_hash',
                 protected=('review_id', 'merchant_id', 'text')),
     SignedTable(table='reviews_review', leaf_hash='ledger_leaf_hash',
-                protected=('line_id', 'consumer_id', 'product_id', 'merchant_id', 'reviewer', 'stars', 'text', 'tags', 'verified_purchase')),
+                protected=('line_id', 'consumer_id', 'product_id', 'merchant_id', 'reviewer', 'stars', 'text', 'tags', 'verified_purchase', 'purchase_salt')),
 ]
 CHILDREN = ['reviews_reviewmedia']
 
 
 class Migration(migrations.Migration):
 
-    dependencies = [("reviews", "0004_review_band")]
+    dependencies = [("reviews", "0005_review_purchase_salt")]
 
     # The signed-row triggers protect a review's stars and text (and the rest of what was signed); the older trigger
     # of 0002, which protected only those two, goes.

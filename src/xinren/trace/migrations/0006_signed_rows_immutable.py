@@ -17,6 +17,6 @@ CHILDREN = []
 
 class Migration(migrations.Migration):
 
-    dependencies = [("trace", "0004_lab_moved_out")]
+    dependencies = [("trace", "0005_scan_networks")]
 
     operations = [signed_rows_immutable(TABLES, CHILDREN)]
