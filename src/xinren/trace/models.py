@@ -107,6 +107,8 @@ class EventSubject(models.Model):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A trade item the platform does not register, under a company prefix the recorder declared external.
+    external = models.BooleanField(_("外部标识"), default=False)
 
     class Meta:
         verbose_name = _("事件对象")
@@ -120,6 +122,31 @@ class EventSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.uri}"
+
+
+class ExternalPrefix(TimeStampedModel):
+    """A GS1 Company Prefix whose trade items an organization records without registering them here (外部标识).
+
+    Events may name only products, lots and items the platform knows, or trade items under a prefix their
+    recorder declared external; pages mark those subjects "外部标识" (ADR 0015).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="external_prefixes")
+    company_prefix = models.CharField(_("厂商识别代码"), max_length=12)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("外部标识前缀")
+        verbose_name_plural = _("外部标识前缀")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "company_prefix"], name="trace_external_prefix_unique"),
+            models.CheckConstraint(
+                condition=models.Q(company_prefix__regex=r"^[0-9]{6,12}$"), name="trace_external_prefix_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_prefix
 
 
 class ItemScanStats(models.Model):
