@@ -15,13 +15,13 @@ enter the log; so no path can sign what another would refuse.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from xinren.catalog.models import Batch
+from xinren.catalog.selectors import lot_existed_from
 from xinren.core import clock, plausible
 from xinren.core.errors import InvalidInput
 
@@ -30,15 +30,6 @@ from .epcis.validation import ParsedEvent, date_time_parse, is_number
 
 SENSOR_TIME_FIELDS = ("time", "startTime", "endTime")
 SENSOR_VALUE_FIELDS = ("value", "minValue", "maxValue", "meanValue", "percValue")
-
-
-def lead_time() -> timedelta:
-    return timedelta(days=getattr(settings, "XINREN_PLAUSIBLE_LEAD_DAYS", 30))
-
-
-def lot_existed_from(batch: Batch) -> datetime:
-    """The earliest time an event about the lot (or one of its items) may carry."""
-    return plausible.day_began(batch.production_date) - lead_time()
 
 
 def events_check(*, events: Iterable[ParsedEvent]) -> None:
