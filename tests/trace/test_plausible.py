@@ -224,3 +224,17 @@ def test_a_registered_lot_of_a_new_product_links(merchant_actor: Actor, item: It
 
     # then
     assert written()["events"] == 1
+
+
+def test_the_page_marks_identifiers_declared_external(client: Any, merchant_actor: Actor, item: Item) -> None:
+    # given: our item aggregated onto a partner's pallet, and with a GS1 example item (declared external)
+    _record(merchant_actor, identifiers=[item.digital_link.path, "urn:epc:id:sgtin:0614141.107346.2017"])
+
+    # when
+    page = client.get(item.digital_link.path).content.decode()
+    story = client.get(item.digital_link.path, HTTP_ACCEPT="application/json").json()
+
+    # then
+    assert "外部标识" in page and "urn:epc:id:sgtin:0614141.107346.2017" in page
+    [event] = story["events"]
+    assert event["external_identifiers"] == ["urn:epc:id:sgtin:0614141.107346.2017"]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -48,6 +50,19 @@ class Place(TimeStampedModel):
         return self.name
 
 
+# The earliest event time Python reads back in every zone. PostgreSQL stores earlier ones (an eventTime of
+# 0001-01-01T00:00:00+08:00 is year 0 in UTC); capture refuses them (ADR 0015), and reads skip any stored before.
+READABLE_SINCE = datetime(1, 1, 2, tzinfo=UTC)
+
+
+class ReadableEvents(models.Manager["TraceEvent"]):
+    """Events whose time can be read: a row that cannot would turn every page and report that reads it into an
+    error. `TraceEvent.stored` sees every row (to count those left out, and for audits)."""
+
+    def get_queryset(self) -> models.QuerySet[TraceEvent]:
+        return super().get_queryset().filter(event_time__gte=READABLE_SINCE)
+
+
 class TraceEvent(TimeStampedModel):
     """One EPCIS 2.0 event recorded by an organization. `document` is the event in EPCIS 2.0 JSON.
 
@@ -79,6 +94,9 @@ class TraceEvent(TimeStampedModel):
     # The JSON-LD @context entries (besides the EPCIS context) that the capture document declared, so that
     # the event's extension fields keep their meaning when it is exported.
     context = models.JSONField(_("JSON-LD 上下文"), default=list, blank=True)
+
+    objects = ReadableEvents()
+    stored = models.Manager()
 
     class Meta:
         verbose_name = _("溯源事件")
