@@ -238,7 +238,7 @@ def external_prefix_declare(*, actor: Actor, company_prefix: str, note: str = ""
 
     Its events may then name those GTINs, lots and serials; pages mark them "外部标识" (ADR 0015).
     """
-    actor.require(role=Role.ADMIN, kinds=TRACE_KINDS)
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
     prefix = company_prefix.strip()
     note = note.strip()
     if not prefix.isascii() or not prefix.isdigit() or not 6 <= len(prefix) <= 12 or len(note) > 255:
