@@ -63,3 +63,16 @@ def test_the_lot_page_shows_a_reading_outside_the_range(client, shipped: Shipped
     # then
     assert "9.8 °C，超出上限 6 °C" in page
 
+
+
+def test_the_demo_records_no_event_reading_outside_its_products_ranges(demo_world) -> None:  # type: ignore[no-untyped-def]
+    # given: the demo world, cold chain included
+    from xinren.catalog.models import Batch
+
+    # when
+    outside = {
+        batch.lot: coldchain_status_for_batch(batch=batch).event_readings_outside for batch in Batch.objects.all()
+    }
+
+    # then: only the carrier's own warm spell (a leg excursion) breaks a range, never the recorded events
+    assert {lot: readings for lot, readings in outside.items() if readings} == {}

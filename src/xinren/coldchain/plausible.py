@@ -98,7 +98,7 @@ def event_readings_outside(*, batch: Batch, profile: ColdChainProfile | None) ->
             moment = date_time_parse(raw_time) or event.event_time
             outside.append({
                 "event_id": event.event_id, "recorded_by": event.organization.name, "time": moment.isoformat(),
-                "kind": crossed[0], "value": float(value), "limit": crossed[1] / 10,
+                "kind": str(crossed[0]), "value": float(value), "limit": crossed[1] / 10,
                 "leaf_hash": event.ledger_leaf_hash,
             })  # fmt: skip
     return outside
