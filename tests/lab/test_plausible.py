@@ -120,3 +120,16 @@ def test_changing_the_category_through_the_api_leaves_every_page_working(
     assert client.get(sampled_batch.digital_link.path).status_code == 200
     assert client.get(item.digital_link.path).status_code == 200
     assert client.get(item.digital_link.path, HTTP_ACCEPT="application/json").status_code == 200
+
+
+@pytest.mark.parametrize("sampled_at", ["0001-01-01T00:00:00+08:00", "1999-12-31T23:00:00+08:00"])
+def test_a_self_signed_report_sampled_implausibly_early_is_refused(lab, granted_lab_actor, sampled_batch, sampled_at):
+    # given
+    envelope = _self_signed(lab, sampled_batch, sampled_at=sampled_at)
+    before = _counts()
+    # when
+    with pytest.raises(DomainError) as caught:
+        lab_report_submit_signed(actor=granted_lab_actor, envelope_bytes=envelope)
+    # then
+    assert caught.value.code == plausible.TIME_TOO_EARLY
+    assert _counts() == before
