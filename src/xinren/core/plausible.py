@@ -44,14 +44,12 @@ def _range(low: str, high: str) -> PhysicalRange:
     return PhysicalRange(Decimal(low), Decimal(high))
 
 
-# Quantity (EPCIS 2.0 / CBV measurement type, or a component) → unit (UN/CEFACT Rec 20) → range. Temperatures
+# Quantity (a GS1 measurement type, or a position component) → unit (UN/CEFACT Rec 20) → range. Temperatures
 # cover freezers (−80 °C) to ovens and sterilisers (300 °C); nothing food touches reads beyond them.
 PHYSICAL_RANGES: dict[str, dict[str, PhysicalRange]] = {
     "Temperature": {"CEL": _range("-80", "300"), "KEL": _range("193.15", "573.15"), "FAH": _range("-112", "572")},
     "RelativeHumidity": {"P1": _range("0", "100")},
     "AbsoluteHumidity": {"A93": _range("0", "600")},
-    "Humidity": {"P1": _range("0", "100")},
-    "MoistureContent": {"P1": _range("0", "100")},
     "Illuminance": {"LUX": _range("0", "200000")},
     "Pressure": {"KPA": _range("0", "1000"), "BAR": _range("0", "10"), "A97": _range("0", "10000")},
     "Speed": {"KMH": _range("0", "1200"), "MTS": _range("0", "340")},
@@ -59,7 +57,7 @@ PHYSICAL_RANGES: dict[str, dict[str, PhysicalRange]] = {
     "longitude": {"DD": _range("-180", "180")},
 }
 # A quantity whose readings need a unit to be judged: a value without one cannot be checked, so it is refused.
-UNIT_REQUIRED = frozenset({"Temperature", "RelativeHumidity", "AbsoluteHumidity", "Humidity", "MoistureContent"})
+UNIT_REQUIRED = frozenset({"Temperature", "RelativeHumidity", "AbsoluteHumidity"})
 
 
 def clock_skew() -> timedelta:
