@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 from urllib.parse import quote
@@ -25,8 +26,11 @@ EXAMPLE_GTIN = "70614141123451"
 
 @pytest.fixture
 def gs1_items(merchant):  # type: ignore[no-untyped-def]
-    """Two items of one of the merchant's lots, with the serials that the GS1 example uses."""
-    batch = BatchFactory(product=ProductFactory(merchant=merchant), lot="L20260701")
+    """Two items of one of the merchant's lots, with the serials that the GS1 example uses (produced when its events
+    happened: an event may not predate its lot)."""
+    batch = BatchFactory(
+        product=ProductFactory(merchant=merchant), lot="L20260701", production_date=dt.date(2005, 4, 1)
+    )
     return [ItemFactory(batch=batch, serial="2017"), ItemFactory(batch=batch, serial="2018")]
 
 

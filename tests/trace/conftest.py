@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 
+from xinren.accounts.models import Organization
 from xinren.core import clock
 from xinren.core.models import AuditEntry, PageRefresh
 from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
-from xinren.trace.models import EventSubject, Place, TraceEvent
+from xinren.trace.models import EventSubject, ExternalPrefix, Place, TraceEvent
 
 NOW = dt.datetime(2026, 7, 3, 2, 0, tzinfo=dt.UTC)
 CST = dt.timezone(dt.timedelta(hours=8))
@@ -20,6 +21,18 @@ CST = dt.timezone(dt.timedelta(hours=8))
 def _now_is_3_july_2026(monkeypatch: pytest.MonkeyPatch) -> dt.datetime:
     monkeypatch.setattr(clock, "now", lambda: NOW)
     return NOW
+
+
+# The GS1 Company Prefixes of the GS1 examples (0614141 and the work group's ones): the trace tests name their trade
+# items as a partner's external identifiers, declared as ADR 0015 requires.
+GS1_EXAMPLE_PREFIXES = ("0614141", "4012345", "9520001", "4000001", "4023333", "9506000")
+
+
+@pytest.fixture(autouse=True)
+def _gs1_examples_are_external(merchant: Organization) -> None:
+    ExternalPrefix.objects.bulk_create(
+        [ExternalPrefix(organization=merchant, company_prefix=prefix) for prefix in GS1_EXAMPLE_PREFIXES]
+    )
 
 
 def object_event(**fields: Any) -> dict[str, Any]:

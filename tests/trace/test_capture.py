@@ -231,13 +231,30 @@ def test_a_suspended_organization_is_refused(merchant: Organization, merchant_ac
     assert TraceEvent.objects.count() == 0
 
 
-def test_identifiers_not_registered_here_may_be_recorded_by_anyone(other_actor: Actor, db: None) -> None:
+def test_identifiers_not_registered_here_are_refused_until_declared_external(other_actor: Actor, db: None) -> None:
+    # given: the GS1 example GTIN 0614141… is nobody's product here
+    before = written()
+
     # when
+    with pytest.raises(InvalidInput) as caught:
+        services.epcis_capture(actor=other_actor, document=epcis(object_event()))
+
+    # then
+    assert caught.value.code == errors.IDENTIFIER_UNKNOWN
+    assert caught.value.details == {
+        "event": 0, "field": "epcList[0]", "identifier": "urn:epc:id:sgtin:0614141.107346.2017", "unknown": "product"
+    }
+    assert written() == before
+
+    # when: the organization declares the company prefix external
+    services.external_prefix_declare(actor=actor_for(other_actor.organization, Role.ADMIN), company_prefix="0614141")
     [event] = services.epcis_capture(actor=other_actor, document=epcis(object_event()))
 
     # then
     subject = EventSubject.objects.get(event=event)
-    assert (subject.gtin, subject.serial, subject.product, subject.item) == ("10614141073464", "2017", None, None)
+    assert (subject.gtin, subject.serial, subject.product, subject.item, subject.external) == (
+        "10614141073464", "2017", None, None, True
+    )
 
 
 # -- eventIDs ---------------------------------------------------------------------------------------------------------

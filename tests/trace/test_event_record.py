@@ -19,7 +19,7 @@ from xinren.trace import errors, services
 from xinren.trace.choices import SubjectRole
 from xinren.trace.models import EventSubject, Place
 
-from ..factories import actor_for
+from ..factories import BatchFactory, actor_for
 from .conftest import CST, NOTHING, NOW, written
 
 WHEN = dt.datetime(2026, 7, 1, 8, 30, tzinfo=CST)
@@ -293,6 +293,9 @@ def test_aggregation_event_packs_items_into_a_case(merchant_actor: Actor, item: 
 
 
 def test_transformation_event_turns_a_lot_into_items(merchant_actor: Actor, batch: Batch, item: Item) -> None:
+    # given: the lot it makes is registered (an event names only lots the platform knows, ADR 0015)
+    made = BatchFactory(product=batch.product, lot="L20260702")
+
     # when
     event = services.event_record(
         actor=merchant_actor,
@@ -303,7 +306,7 @@ def test_transformation_event_turns_a_lot_into_items(merchant_actor: Actor, batc
         identifiers=[batch.digital_link.path],
         quantity=Decimal("3.5"),
         uom="KGM",
-        outputs=[item.digital_link.path, "urn:epc:class:lgtin:6901234.056789.L20260702"],
+        outputs=[item.digital_link.path, made.digital_link.path],
     )
 
     # then
@@ -313,14 +316,12 @@ def test_transformation_event_turns_a_lot_into_items(merchant_actor: Actor, batc
         {"epcClass": _uri(batch.digital_link.path), "quantity": 3.5, "uom": "KGM"}
     ]
     assert event.document["outputEPCList"] == [_uri(item.digital_link.path)]
-    assert event.document["outputQuantityList"] == [{"epcClass": "urn:epc:class:lgtin:6901234.056789.L20260702"}]
+    assert event.document["outputQuantityList"] == [{"epcClass": _uri(made.digital_link.path)}]
     assert [(row[0], row[8], row[9]) for row in _subjects(event.pk)] == [
         (SubjectRole.INPUT_QUANTITY, batch.pk, None),
         (SubjectRole.OUTPUT, batch.pk, item.pk),
-        # a lot the platform does not know: linked to the product only
-        (SubjectRole.OUTPUT_QUANTITY, None, None),
+        (SubjectRole.OUTPUT_QUANTITY, made.pk, None),
     ]
-    assert EventSubject.objects.get(role=SubjectRole.OUTPUT_QUANTITY).product == batch.product
 
 
 def test_unregistered_identifiers_are_stored_unlinked(merchant_actor: Actor, db: None) -> None:

@@ -23,7 +23,7 @@ from xinren.trace.statements import event_matches_statement
 from ..factories import ItemFactory, actor_for
 
 pytestmark = pytest.mark.django_db
-WHEN = dt.datetime(2026, 8, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+WHEN = dt.datetime(2026, 7, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def _statement_of(event: TraceEvent) -> dict:
@@ -90,7 +90,7 @@ def test_third_party_signed_event_is_captured_as_signed(merchant_admin, lab):
     item = ItemFactory(batch__product__merchant=merchant_admin.organization)
     event = {
         "type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting", "disposition": "conformant",
-        "eventTime": "2026-08-20T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
+        "eventTime": "2026-07-02T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
         "eventID": "urn:uuid:7a3f2c1e-0000-4000-8000-000000000001",
         "epcList": [f"https://id.example.org{item.digital_link.path}"],
     }
@@ -112,7 +112,7 @@ def test_third_party_envelope_with_a_bad_signature_writes_nothing(merchant_admin
     item = ItemFactory(batch__product__merchant=merchant_admin.organization)
     event = {
         "type": "ObjectEvent", "action": "OBSERVE", "bizStep": "inspecting",
-        "eventTime": "2026-08-20T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
+        "eventTime": "2026-07-02T09:30:00+08:00", "eventTimeZoneOffset": "+08:00",
         "epcList": [f"https://id.example.org{item.digital_link.path}"],
     }
     events_before, pending_before = TraceEvent.objects.count(), PendingEntry.objects.count()

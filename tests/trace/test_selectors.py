@@ -9,6 +9,7 @@ import jsonschema
 import pytest
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Item
 from xinren.catalog.services import partner_grant
@@ -16,9 +17,10 @@ from xinren.core.errors import NotFound
 from xinren.trace import errors, selectors, services
 from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
 from xinren.trace.models import TraceEvent
+from xinren.trace.services import external_prefix_declare
 
 from ..conftest import shared_data
-from ..factories import ItemFactory
+from ..factories import ItemFactory, actor_for
 from .conftest import CST, NOW, epcis, object_event
 
 
@@ -45,6 +47,7 @@ def test_event_list_holds_own_events_and_partners_events_about_own_products(
     own = _record(merchant_actor, [item.digital_link.path], hour=8)
     by_partner = _record(logistics_actor, [item.digital_link.path], hour=10)
     partner_elsewhere = _record(logistics_actor, ["urn:epc:id:sscc:0614141.1234567890"], hour=11)
+    external_prefix_declare(actor=actor_for(other_actor.organization, Role.ADMIN), company_prefix="0614141")
     foreign = _record(other_actor, ["urn:epc:id:sgtin:0614141.107346.2017"], hour=9)
 
     # when / then: newest first
@@ -96,7 +99,6 @@ def test_events_for_item_covers_the_item_its_lot_and_its_product_oldest_first(
     own = _record(merchant_actor, [item.digital_link.path], hour=9)
     _record(merchant_actor, [sibling.digital_link.path], hour=10)
     _record(merchant_actor, [other_lot_item.batch.digital_link.path], hour=7)
-    _record(merchant_actor, [f"/01/{item.product.gtin}/10/UNKNOWNLOT"], hour=8)
 
     # when
     events = list(selectors.events_for_item(item=item))

@@ -14,7 +14,7 @@ from xinren.trace.services import event_record
 from ..factories import ItemFactory
 
 pytestmark = pytest.mark.django_db
-WHEN = dt.datetime(2026, 8, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+WHEN = dt.datetime(2026, 7, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 
 
 def _record(actor, item, step="packing"):

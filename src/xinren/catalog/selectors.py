@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
 from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS
 from xinren.accounts.models import Organization
+from xinren.core import plausible
 from xinren.core.errors import NotFound
 
 from . import errors
@@ -83,3 +87,11 @@ def batch_list_recordable(*, actor: Actor) -> QuerySet[Batch]:
         .select_related("product", "product__merchant")
         .order_by("product__name", "-production_date", "lot")
     )
+
+
+def lot_existed_from(batch: Batch) -> datetime:
+    """The earliest time a fact about the lot (or one of its items) may carry (ADR 0015): the start of its
+    production date anywhere on Earth, less the lead time for harvesting, drying or curing before the date printed
+    on the pack (`XINREN_PLAUSIBLE_LEAD_DAYS`, 30)."""
+    lead = timedelta(days=getattr(settings, "XINREN_PLAUSIBLE_LEAD_DAYS", 30))
+    return plausible.day_began(batch.production_date) - lead

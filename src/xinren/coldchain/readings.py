@@ -17,6 +17,7 @@ from typing import Any, NamedTuple
 
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core import plausible
 from xinren.core.errors import InvalidInput
 
 from . import errors
@@ -24,7 +25,6 @@ from . import errors
 CANONICAL_FORMAT = "xinren.readings/1"
 MAX_READINGS = 10_000
 TEMPERATURE_LIMIT = 80  # °C either side of zero: no food cold chain reads beyond this; a sensor that does is broken
-CLOCK_SKEW = timedelta(minutes=5)
 # Loggers are switched on while the goods are pre-cooled, so readings may start a little before departure.
 BEFORE_DEPARTURE = timedelta(hours=24)
 
@@ -337,8 +337,8 @@ def readings_parse(readings: Sequence[Any], *, departed_at: datetime, now: datet
             % {"max": MAX_READINGS, "count": len(readings)},
             details={"field": "readings", "max": MAX_READINGS, "count": len(readings)},
         )
-    earliest = departed_at - BEFORE_DEPARTURE
-    latest = now + CLOCK_SKEW
+    earliest = max(departed_at - BEFORE_DEPARTURE, plausible.earliest())
+    latest = now + plausible.clock_skew()
     parsed: list[ParsedReading] = []
     seen: dict[tuple[str, datetime], int] = {}
     for index, element in enumerate(readings):

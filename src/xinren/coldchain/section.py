@@ -23,6 +23,7 @@ from xinren.attest.proofs import signed_record_proofs
 from xinren.catalog.models import Batch, Product
 
 from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
+from .plausible import EventReadingData, event_readings_outside
 from .readings import readings_digest
 from .statements import READING_BATCH_RECORD
 from .status import ColdChainProfileData, PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
@@ -139,12 +140,31 @@ class PromiseLine(TypedDict, closed=True):
     unit: str  # "item" or "lot"
 
 
+class EventReadingLine(TypedDict, closed=True):
+    """A reading in a trace event outside the product's range, as the page says it."""
+
+    at: str  # local day and clock time
+    recorded_by: str
+    kind: str  # an ExcursionKind
+    value: str
+    limit: str
+
+
+def _event_reading(reading: EventReadingData) -> EventReadingLine:
+    return {
+        "at": _day_clock(datetime.fromisoformat(reading["time"])), "recorded_by": reading["recorded_by"],
+        "kind": reading["kind"], "value": _n(reading["value"]), "limit": _n(reading["limit"]),
+    }  # fmt: skip
+
+
 class ColdChainSection(TypedDict, closed=True):
     """The cold-chain section: legs with charts and excursions, the profile, and the promise badges."""
 
     legs: list[ColdChainLeg]
     profile: ColdChainProfileData | None
     excursions: NotRequired[int]  # on lot pages: how many excursions in all
+    # Readings recorded in the lot's trace events, by anyone, outside the range (ADR 0015).
+    event_readings: NotRequired[list[EventReadingLine]]
     promises: list[PromiseLine]
 
 
@@ -371,13 +391,15 @@ def section_build(*, product: Product, batch: Batch | None) -> ColdChainSection 
         }  # fmt: skip
     legs = legs_for_batch(batch=batch)
     results = promise_results_for_batch(batch=batch)
-    if not legs and not results:
-        return None
     profile = ColdChainProfile.objects.filter(product_id=product.pk).first()
+    outside = event_readings_outside(batch=batch, profile=profile)
+    if not legs and not results and not outside:
+        return None
     drawn = [_leg(leg, number, profile) for number, leg in enumerate(legs, start=1)]
     return {
         "legs": drawn,
         "profile": profile_dict(profile),
-        "excursions": sum(len(leg["excursions"]) for leg in drawn),
+        "excursions": sum(len(leg["excursions"]) for leg in drawn) + len(outside),
+        "event_readings": [_event_reading(reading) for reading in outside],
         "promises": [_promise(result) for result in results],
     }

@@ -19,6 +19,7 @@ from xinren.trace.models import EventSubject, TraceEvent
 
 from .choices import ExcursionKind, PromiseOutcome
 from .models import ColdChainProfile, Excursion, Leg, Promise, ReadingBatch
+from .plausible import EventReadingData, event_readings_outside
 
 ARRIVAL_STEPS = (BizStep.RECEIVING, BizStep.ACCEPTING)
 ORIGIN_STEPS = (BizStep.HARVESTING, BizStep.CREATING_CLASS_INSTANCE, BizStep.COMMISSIONING)
@@ -68,6 +69,8 @@ class ColdChainStatus:
     all_within_range: bool
     profile: ColdChainProfileData | None
     leaf_hashes: list[str] = field(default_factory=list)
+    # Readings recorded in the lot's trace events (by anyone) outside the range: they count as excursions too.
+    event_readings_outside: list[EventReadingData] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -242,14 +245,17 @@ def coldchain_status_for_batch(*, batch: Batch) -> ColdChainStatus:
     leaf_hashes = list(
         ReadingBatch.objects.filter(leg__batch=batch).order_by("id").values_list("ledger_leaf_hash", flat=True)
     )
+    outside = event_readings_outside(batch=batch, profile=profile)
     return ColdChainStatus(
         legs=len(legs),
         legs_with_readings=len(with_readings),
         readings=sum(leg.reading_count for leg in legs),
         excursions=excursions,
-        all_within_range=bool(legs) and len(with_readings) == len(legs) and not excursions and profile is not None,
+        all_within_range=bool(legs) and len(with_readings) == len(legs) and not excursions and not outside
+        and profile is not None,
         profile=profile_dict(profile),
         leaf_hashes=leaf_hashes,
+        event_readings_outside=outside,
     )
 
 

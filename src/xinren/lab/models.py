@@ -26,6 +26,9 @@ class LabReport(TimeStampedModel):
     method = models.CharField(_("检测方法"), max_length=255)
     # The threshold table the report is graded with; later tables never regrade it.
     table_version = models.CharField(_("限值表版本"), max_length=16)
+    # The product category whose limits graded the report, kept so a later category change never regrades it
+    # (blank on reports issued before it was kept: the scorecard finds the category from their measurements).
+    category = models.CharField(_("限值表品类"), max_length=32, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -9,6 +9,7 @@ from typing_extensions import TypedDict
 
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch
+from xinren.core import plausible
 from xinren.core.errors import NotFound
 
 from . import errors
@@ -22,7 +23,7 @@ from .scorecard import (
     overall_grade,
     suggestions,
 )
-from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, Limit, limits_for
+from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, TABLES, Limit, limits_for
 
 
 class IndicatorResult(TypedDict):
@@ -92,10 +93,33 @@ def lab_report_get(*, report_id: int) -> LabReport:
     return report
 
 
+def report_limits(*, report: LabReport) -> dict[str, Limit]:
+    """The limits the report was graded with: its own category's in its own table version.
+
+    A report issued before the category was kept on it takes its product's category when that table holds every
+    indicator it measured; else (the category changed since) the smallest table that holds them all, the closest
+    fit. So changing a product's category never orphans its reports.
+    """
+    if report.category:
+        return limits_for(category=report.category, version=report.table_version)
+    measured = {measurement.indicator for measurement in report.measurements.all()}
+    current = limits_for(category=report.batch.product.category, version=report.table_version)
+    if measured <= set(current):
+        return current
+    fitting = [
+        limits_for(category=category, version=report.table_version)
+        for category in sorted(TABLES.get(report.table_version, {}))
+    ]
+    fitting = [limits for limits in fitting if measured <= set(limits)]
+    if not fitting:
+        raise NotFound(errors.NOT_FOUND, _("找不到该检测报告所用的限值表"), details={"report_id": report.pk})
+    return min(fitting, key=len)
+
+
 def scorecard_for_report(*, report: LabReport) -> Scorecard:
     """Every indicator with its value, limit, comparator, citation and stars; the overall grade and
     what would raise it; the table version, the lab and the report's leaf hash in the log."""
-    limits = limits_for(category=report.batch.product.category, version=report.table_version)
+    limits = report_limits(report=report)
     results: list[tuple[Limit, Grade]] = []
     indicators: list[IndicatorResult] = []
     for measurement in report.measurements.all():
@@ -142,6 +166,11 @@ def scorecard_for_report(*, report: LabReport) -> Scorecard:
 
 
 def scorecard_for_batch(*, batch: Batch) -> Scorecard | None:
-    """The scorecard of the batch's latest report (by sampling time), or None when it has none."""
-    report = _reports().filter(batch=batch).order_by("-sampled_at", "-id").first()
+    """The scorecard of the batch's latest report (by sampling time), or None when it has none.
+
+    A report stored with a sampling time in the future (refused since ADR 0015) never stands as the latest.
+    """
+    report = (
+        _reports().filter(batch=batch, sampled_at__lte=plausible.latest()).order_by("-sampled_at", "-id").first()
+    )
     return None if report is None else scorecard_for_report(report=report)

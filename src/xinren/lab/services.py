@@ -30,7 +30,7 @@ from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 
-from . import errors
+from . import errors, plausible
 from .models import LabMeasurement, LabReport
 from .statements import LAB_REPORT, NOT_DETECTED
 from .thresholds import CURRENT_VERSION, TABLES, limits_for, unit_canonical
@@ -212,7 +212,8 @@ def _store(*, actor: Actor, draft: Draft, leaf_hash: str, self_signed: bool) -> 
             report = LabReport.objects.create(
                 report_id=draft.report_id, lab=actor.organization, batch=draft.batch,
                 accreditation=draft.accreditation, sample_id=draft.sample_id, sampled_at=draft.sampled_at,
-                method=draft.method, table_version=draft.version, issued_by=actor.user, self_signed=self_signed,
+                method=draft.method, table_version=draft.version, category=draft.batch.product.category,
+                issued_by=actor.user, self_signed=self_signed,
                 ledger_leaf_hash=leaf_hash,
             )
     except IntegrityError as exc:
@@ -258,6 +259,7 @@ def lab_report_issue(
     sample_id = _text_field(sample_id, field="sample_id", max_length=64)
     method = _text_field(method, field="method", max_length=255)
     sampled_at = _sampled_at(sampled_at)
+    plausible.report_check(batch=batch, sampled_at=sampled_at)
     measured = measurements_validate(category=batch.product.category, version=CURRENT_VERSION,
                                      measurements=measurements)
     draft = Draft(
@@ -316,5 +318,6 @@ def lab_report_submit_signed(*, actor: Actor, envelope_bytes: bytes) -> LabRepor
         method=_text_field(statement.get("method"), field="method", max_length=255),
         version=str(version), measured=measured,
     )
+    plausible.report_check(batch=batch, sampled_at=draft.sampled_at)
     ref = signing.envelope_submit(actor=actor, envelope_bytes=bytes(envelope_bytes))
     return _store(actor=actor, draft=draft, leaf_hash=ref.leaf_hash, self_signed=True)

@@ -135,6 +135,16 @@ class PlaceIn(Schema):
     longitude: Decimal | None = Field(None, examples=["102.710000"])
 
 
+class ExternalPrefixIn(Schema):
+    company_prefix: str = Field(max_length=12, examples=["0614141"], description="GS1 Company Prefix, 6–12 digits")
+    note: str = Field("", max_length=255)
+
+
+class ExternalPrefixOut(Schema):
+    company_prefix: str
+    note: str
+
+
 def _events_filtered(events: QuerySet[TraceEvent], filters: EventFilterIn) -> QuerySet[TraceEvent]:
     if filters.since is not None:
         events = events.filter(event_time__gte=filters.since)
@@ -240,3 +250,13 @@ def place_list(request: HttpRequest) -> Any:
 def place_create(request: HttpRequest, payload: PlaceIn) -> Any:
     place = services.place_create(actor=actor_of(request), **payload.model_dump())
     return Status(201, place)
+
+
+@router.post(
+    "/external-prefixes",
+    response={201: ExternalPrefixOut, **ERRORS},
+    summary="Declare a GS1 Company Prefix external: events may name its trade items, marked 外部标识 (ADR 0015)",
+)
+def external_prefix_declare(request: HttpRequest, payload: ExternalPrefixIn) -> Any:
+    declared = services.external_prefix_declare(actor=actor_of(request), **payload.model_dump())
+    return Status(201, declared)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -48,6 +50,19 @@ class Place(TimeStampedModel):
         return self.name
 
 
+# The earliest event time Python reads back in every zone. PostgreSQL stores earlier ones (an eventTime of
+# 0001-01-01T00:00:00+08:00 is year 0 in UTC); capture refuses them (ADR 0015), and reads skip any stored before.
+READABLE_SINCE = datetime(1, 1, 2, tzinfo=UTC)
+
+
+class ReadableEvents(models.Manager["TraceEvent"]):
+    """Events whose time can be read: a row that cannot would turn every page and report that reads it into an
+    error. `TraceEvent.stored` sees every row (to count those left out, and for audits)."""
+
+    def get_queryset(self) -> models.QuerySet[TraceEvent]:
+        return super().get_queryset().filter(event_time__gte=READABLE_SINCE)
+
+
 class TraceEvent(TimeStampedModel):
     """One EPCIS 2.0 event recorded by an organization. `document` is the event in EPCIS 2.0 JSON.
 
@@ -80,6 +95,9 @@ class TraceEvent(TimeStampedModel):
     # the event's extension fields keep their meaning when it is exported.
     context = models.JSONField(_("JSON-LD 上下文"), default=list, blank=True)
 
+    objects = ReadableEvents()
+    stored = models.Manager()
+
     class Meta:
         verbose_name = _("溯源事件")
         verbose_name_plural = _("溯源事件")
@@ -107,6 +125,8 @@ class EventSubject(models.Model):
     product = models.ForeignKey(Product, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     batch = models.ForeignKey(Batch, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # A trade item the platform does not register, under a company prefix the recorder declared external.
+    external = models.BooleanField(_("外部标识"), default=False)
 
     class Meta:
         verbose_name = _("事件对象")
@@ -120,6 +140,31 @@ class EventSubject(models.Model):
 
     def __str__(self) -> str:
         return f"{self.role}: {self.uri}"
+
+
+class ExternalPrefix(TimeStampedModel):
+    """A GS1 Company Prefix whose trade items an organization records without registering them here (外部标识).
+
+    Events may name only products, lots and items the platform knows, or trade items under a prefix their
+    recorder declared external; pages mark those subjects "外部标识" (ADR 0015).
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="external_prefixes")
+    company_prefix = models.CharField(_("厂商识别代码"), max_length=12)
+    note = models.CharField(_("说明"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("外部标识前缀")
+        verbose_name_plural = _("外部标识前缀")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "company_prefix"], name="trace_external_prefix_unique"),
+            models.CheckConstraint(
+                condition=models.Q(company_prefix__regex=r"^[0-9]{6,12}$"), name="trace_external_prefix_digits"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.company_prefix
 
 
 class ItemScanStats(models.Model):

@@ -27,13 +27,13 @@ from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 
-from . import errors
+from . import errors, plausible
 from .choices import BizStep, EventType
 from .epcis.building import event_build
 from .epcis.documents import CaptureDocument, capture_document_parse
 from .epcis.identifiers import gln_from_location, gln_is_valid
 from .epcis.validation import ParsedEvent, event_parse
-from .models import EventSubject, Place, TraceEvent
+from .models import EventSubject, ExternalPrefix, Place, TraceEvent
 from .statements import TRACE_EVENT, event_statement
 
 # Keeps each IN (...) list well under SQLite's and PostgreSQL's parameter limits.
@@ -74,6 +74,8 @@ def epcis_capture_signed(*, actor: Actor, envelopes: Sequence[bytes]) -> list[Tr
     for index, raw in enumerate(envelopes):
         statement = _signed_statement(raw, index=index)
         events.append(event_parse(statement["event"], index=index))
+    plausible.events_check(events=events)
+    _subjects_link(actor=actor, events=events)
     refs = signing.envelopes_submit(actor=actor, envelopes=list(envelopes))
     return _capture_store(
         actor=actor, capture=CaptureDocument(context=[], events=events), signed=[ref.leaf_hash for ref in refs]
@@ -230,6 +232,32 @@ def _coordinate(value: Decimal | float | str | None, *, limit: int, field: str) 
     return number.quantize(Decimal("0.000001"))
 
 
+@transaction.atomic
+def external_prefix_declare(*, actor: Actor, company_prefix: str, note: str = "") -> ExternalPrefix:
+    """Declare a GS1 Company Prefix whose trade items the organization records without registering them here.
+
+    Its events may then name those GTINs, lots and serials; pages mark them "外部标识" (ADR 0015).
+    """
+    actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
+    prefix = company_prefix.strip()
+    note = note.strip()
+    if not prefix.isascii() or not prefix.isdigit() or not 6 <= len(prefix) <= 12 or len(note) > 255:
+        raise InvalidInput(
+            errors.EXTERNAL_PREFIX_INVALID,
+            _("厂商识别代码须为 6～12 位数字，说明不超过 255 字"),
+            details={"field": "company_prefix" if len(note) <= 255 else "note", "value": company_prefix[:32]},
+        )
+    declared, created = ExternalPrefix.objects.get_or_create(
+        organization=actor.organization, company_prefix=prefix, defaults={"note": note}
+    )
+    if created:
+        audit_record(
+            actor=actor.user, organization=actor.organization, action="trace.external_prefix", target=declared,
+            data={"company_prefix": prefix},
+        )
+    return declared
+
+
 # -- storing validated events ----------------------------------------------------------------------------------------
 
 
@@ -324,6 +352,9 @@ def _subjects_link(
             {(item.product_id, item.serial): item for item in Item.objects.filter(condition).select_related("batch")}
         )
 
+    prefixes = list(
+        ExternalPrefix.objects.filter(organization=actor.organization).values_list("company_prefix", flat=True)
+    )
     rows: list[list[EventSubject]] = []
     for parsed in events:
         event_rows: list[EventSubject] = []
@@ -331,9 +362,14 @@ def _subjects_link(
             identifier = subject.identifier
             product = products.get(identifier.gtin)
             batch = item = None
+            external = False
             if product is not None:
                 batch = batches.get((product.pk, identifier.lot)) if identifier.lot else None
                 item = items.get((product.pk, identifier.serial)) if identifier.serial else None
+                if identifier.serial and item is None:
+                    raise plausible.subject_unknown(parsed=parsed, field=subject.field, uri=identifier.uri, what="item")
+                if identifier.lot and batch is None and item is None:
+                    raise plausible.subject_unknown(parsed=parsed, field=subject.field, uri=identifier.uri, what="lot")
                 if item is not None:
                     if identifier.lot and item.batch.lot != identifier.lot:
                         raise InvalidInput(
@@ -342,6 +378,13 @@ def _subjects_link(
                             details={"event": parsed.index, "field": subject.field, "identifier": identifier.uri},
                         )
                     batch = item.batch
+                plausible.existence_check(parsed=parsed, field=subject.field, batch=batch)
+            elif identifier.gtin:
+                if not plausible.declared_external(gtin=identifier.gtin, prefixes=prefixes):
+                    raise plausible.subject_unknown(
+                        parsed=parsed, field=subject.field, uri=identifier.uri, what="product"
+                    )
+                external = True
             event_rows.append(
                 EventSubject(
                     role=subject.role,
@@ -354,6 +397,7 @@ def _subjects_link(
                     product=product,
                     batch=batch,
                     item=item,
+                    external=external,
                 )
             )
         rows.append(event_rows)
@@ -390,6 +434,7 @@ def _capture_store(
     """Store validated events and their subjects; each event is signed into the log unless `signed` gives the
     leaf hashes of the envelopes its author already submitted (same order)."""
     events = capture.events
+    plausible.events_check(events=events)
     _event_ids_check(actor=actor, events=events)
     subject_rows = _subjects_link(actor=actor, events=events, trusting=trusting)
     places = _places_match(actor=actor, events=events)

@@ -138,6 +138,8 @@ class StoryEvent(TypedDict, closed=True):
     buyer_confirmed: bool
     place: StoryPlace | None
     readings: list[StoryReading]
+    # Identifiers the event names that the platform does not register, declared external by their recorder.
+    external_identifiers: list[str]
     error_declaration: StoryErrorDeclaration | None
     proof: LedgerProof
 
@@ -153,6 +155,8 @@ class Story(TypedDict):
     batch: StoryBatch | None
     item: StoryItem | None
     events: list[StoryEvent]
+    # Events of this page stored with a time that cannot be read (ADR 0015): left out, and the page says so.
+    unreadable_events: int
     scans: StoryScans | None
     # Log entries about this product, lot or item that no record on the page still says (deleted or edited rows):
     # the page says so instead of leaving a silent gap (attest.audit.log_gaps).
@@ -185,7 +189,8 @@ def story_for_link(*, link: DigitalLink) -> Story | None:
 def story_for_product(*, product: Product) -> Story:
     """The story of a product as a whole: product-level events only."""
     story = _frame(level="product", link=product.digital_link, product=product)
-    story["events"] = _events(product=product)
+    events = _events(product=product)
+    story["events"], story["unreadable_events"] = events, events.unreadable
     story["log_gaps"] = sum(log_gaps([story["link"]["uri"]]).values())
     return story
 
@@ -195,7 +200,8 @@ def story_for_batch(*, batch: Batch, product: Product | None = None) -> Story:
     product = product or batch.product
     story = _frame(level="batch", link=DigitalLink(gtin=product.gtin, lot=batch.lot), product=product)
     story["batch"] = _batch(batch)
-    story["events"] = _events(product=product, batch=batch)
+    events = _events(product=product, batch=batch)
+    story["events"], story["unreadable_events"] = events, events.unreadable
     subjects = [product.digital_link.uri(settings.XINREN_RESOLVER), story["link"]["uri"]]
     story["log_gaps"] = sum(log_gaps(subjects).values())
     return story
@@ -222,13 +228,15 @@ def story_for_item(
     story["batch"] = _batch(batch)
     story["item"] = {"serial": item.serial}
     if shared_events is None and own_events is None:
-        story["events"] = _events(product=product, batch=batch, item=item)
+        events = _events(product=product, batch=batch, item=item)
+        story["events"], story["unreadable_events"] = events, events.unreadable
     else:
         if shared_events is None:
             shared_events = shared_events_for_batch(batch=batch)
         if own_events is None:
-            own_events = item_events(item_ids=[item.pk]).get(item.pk, [])
+            own_events = item_events(item_ids=[item.pk]).get(item.pk, EventList())
         story["events"] = _merge(shared_events, own_events)
+        story["unreadable_events"] = _unreadable(shared_events) + _unreadable(own_events)
     story["scans"] = {"counter": scan_counter_path(gtin=product.gtin, serial=item.serial)}
     story["log_gaps"] = gaps if gaps is not None else story_gaps(product=product, batch=batch, items=[item])[item.pk]
     return story
@@ -244,7 +252,26 @@ def story_gaps(*, product: Product, batch: Batch, items: Sequence[Item]) -> dict
     return {pk: lot + found.get(uri, 0) for pk, uri in own.items()}
 
 
-def item_events(*, item_ids: Iterable[int]) -> dict[int, list[StoryEvent]]:
+class EventList(list[StoryEvent]):
+    """A page's story events, and how many of its events were left out because their time cannot be read."""
+
+    unreadable: int = 0
+
+
+def _unreadable(events: Iterable[StoryEvent]) -> int:
+    return events.unreadable if isinstance(events, EventList) else 0
+
+
+def _externals(event_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The identifiers declared external that each event names (ADR 0015), in one query."""
+    found: dict[int, list[str]] = {}
+    rows = EventSubject.objects.filter(event_id__in=list(event_ids), external=True).order_by("id")
+    for event_id, uri in rows.values_list("event_id", "uri"):
+        found.setdefault(event_id, []).append(uri)
+    return found
+
+
+def item_events(*, item_ids: Iterable[int]) -> dict[int, EventList]:
     """The item-level events of many items at once, by item id (the publisher's bulk read)."""
     wanted = list(item_ids)
     rows = list(EventSubject.objects.filter(item_id__in=wanted).values_list("event_id", "item_id"))
@@ -257,22 +284,28 @@ def item_events(*, item_ids: Iterable[int]) -> dict[int, list[StoryEvent]]:
         .order_by("event_time", "id")
     }
     by_item: dict[int, dict[int, TraceEvent]] = {}
+    unreadable: dict[int, set[int]] = {}
     for event_id, item_id in rows:
-        by_item.setdefault(item_id, {})[event_id] = events[event_id]
+        found = by_item.setdefault(item_id, {})
+        if event_id in events:
+            found[event_id] = events[event_id]
+        else:
+            unreadable.setdefault(item_id, set()).add(event_id)
     # One proof lookup for every event of the chunk, not one per item page.
     proofs = event_proofs([event for event in events.values() if not event.is_error_declaration])
+    externals = _externals(events)
     # Most items of a lot share no item-level event; the few that do (an aggregation into one case) share
     # the rendered dicts, which are never mutated afterwards.
     return {
         item_id: _with_declarations(
             ((event, "item") for event in sorted(found.values(), key=lambda e: (e.event_time, e.pk))),
-            proofs=proofs,
+            proofs=proofs, externals=externals, unreadable=len(unreadable.get(item_id, ())),
         )
         for item_id, found in by_item.items()
     }
 
 
-def shared_events_for_batch(*, batch: Batch) -> list[StoryEvent]:
+def shared_events_for_batch(*, batch: Batch) -> EventList:
     """The batch- and product-level events that every item page of this lot shows."""
     return _events(product=batch.product, batch=batch)
 
@@ -308,6 +341,7 @@ def _frame(*, level: Level, link: DigitalLink, product: Product) -> Story:
         "batch": None,
         "item": None,
         "events": [],
+        "unreadable_events": 0,
         "scans": None,
         "log_gaps": 0,
     }
@@ -321,7 +355,7 @@ def _batch(batch: Batch) -> StoryBatch:
     }
 
 
-def _events(*, product: Product, batch: Batch | None = None, item: Item | None = None) -> list[StoryEvent]:
+def _events(*, product: Product, batch: Batch | None = None, item: Item | None = None) -> EventList:
     # An event concerns this page when it names the item, or the lot as a class (no serial), or the
     # product as a class (no lot): the same three scopes as trace.selectors.events_for_item.
     scope = Q(product=product, lot="", serial="")
@@ -341,7 +375,7 @@ def _events(*, product: Product, batch: Batch | None = None, item: Item | None =
 _LEVEL_RANK = {"product": 0, "batch": 1, "item": 2}
 
 
-def _events_from_subjects(subjects: Any, *, level_of: Callable[[Mapping[str, Any]], Level]) -> list[StoryEvent]:
+def _events_from_subjects(subjects: Any, *, level_of: Callable[[Mapping[str, Any]], Level]) -> EventList:
     levels: dict[int, Level] = {}
     for row in subjects.values("event_id", "item_id", "batch_id"):
         level = level_of(row)
@@ -349,18 +383,22 @@ def _events_from_subjects(subjects: Any, *, level_of: Callable[[Mapping[str, Any
         if _LEVEL_RANK[level] >= _LEVEL_RANK[levels.get(row["event_id"], "product")]:
             levels[row["event_id"]] = level
     if not levels:
-        return []
-    events = (
+        return EventList()
+    events = list(
         TraceEvent.objects.filter(pk__in=list(levels))
         .select_related("organization", "place")
         .order_by("event_time", "id")
     )
-    return _with_declarations([(event, levels[event.pk]) for event in events])
+    return _with_declarations(
+        [(event, levels[event.pk]) for event in events],
+        externals=_externals(levels), unreadable=len(levels) - len(events),
+    )
 
 
 def _with_declarations(
-    events: Iterable[tuple[TraceEvent, Level]], *, proofs: Mapping[int, Proof] | None = None
-) -> list[StoryEvent]:
+    events: Iterable[tuple[TraceEvent, Level]], *, proofs: Mapping[int, Proof] | None = None,
+    externals: Mapping[int, list[str]] | None = None, unreadable: int = 0,
+) -> EventList:
     """Story events, where an EPCIS error declaration marks the event it corrects instead of being shown.
 
     History is never edited: the declared event stays in the timeline, saying that its recorder declared
@@ -370,11 +408,13 @@ def _with_declarations(
     declarations = {event.event_id: event for event, _level in events if event.is_error_declaration}
     if proofs is None:
         proofs = event_proofs([event for event, _level in events if not event.is_error_declaration])
-    story_events = []
+    story_events = EventList()
+    story_events.unreadable = unreadable
     for event, level in events:
         if event.is_error_declaration:
             continue
         entry = _event(event, level=level, proof=proofs[event.pk].as_dict())
+        entry["external_identifiers"] = list((externals or {}).get(event.pk, ()))
         declaration = declarations.get(event.event_id)
         if declaration is not None:
             entry["error_declaration"] = _declaration(declaration)
@@ -441,6 +481,7 @@ def _event(event: TraceEvent, *, level: Level, proof: LedgerProof) -> StoryEvent
             "longitude": _float(place.longitude),
         },
         "readings": _readings(event.document),
+        "external_identifiers": [],
         "error_declaration": None,
         "proof": proof,
     }

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import logging
 import os
 import re
 import shutil
@@ -53,6 +54,8 @@ from xinren.trace.story import (
 from .public.pages import sections_html, story_page_html
 from .public.proof_bundles import bundle_file, item_bundle_for_story, story_leaf_hashes
 from .public.sections import PublicStory, Sections, sections_for, story_with_sections
+
+logger = logging.getLogger(__name__)
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 # Lots and serials made of these characters map 1:1 onto directory names that nginx finds from the URI.
@@ -300,16 +303,29 @@ def publish_all(*, batch_ids: Iterable[int] | None = None, products: bool = True
     if batch_ids is not None:
         batches = batches.filter(pk__in=list(batch_ids))
     for batch in batches.order_by("pk"):
-        stats.add(batch_publish(batch=batch, fan_out=False))
-        last = 0
-        while True:
-            chunk = list(Item.objects.filter(batch=batch, pk__gt=last).order_by("pk")[:ITEM_CHUNK])
-            if not chunk:
-                break
-            for item in chunk:
-                item.batch = batch
-            stats.add(items_publish(items=chunk))
-            last = chunk[-1].pk
+        # One lot whose data cannot be rendered is logged and skipped; every other merchant's pages still publish.
+        try:
+            with transaction.atomic():
+                stats.add(_lot_publish(batch))
+        except Exception:
+            logger.exception("publish: lot %s (%s/%s) skipped, its pages could not be rendered",
+                             batch.pk, batch.product.gtin, batch.lot)
+            stats.skipped += 1
+    return stats
+
+
+def _lot_publish(batch: Batch) -> PublishStats:
+    """The lot's page and its items' pages."""
+    stats = batch_publish(batch=batch, fan_out=False)
+    last = 0
+    while True:
+        chunk = list(Item.objects.filter(batch=batch, pk__gt=last).order_by("pk")[:ITEM_CHUNK])
+        if not chunk:
+            break
+        for item in chunk:
+            item.batch = batch
+        stats.add(items_publish(items=chunk))
+        last = chunk[-1].pk
     return stats
 
 

@@ -17,6 +17,6 @@ CHILDREN = ['trace_labmeasurement']
 
 class Migration(migrations.Migration):
 
-    dependencies = [("lab", "0001_initial")]
+    dependencies = [("lab", "0002_report_category")]
 
     operations = [signed_rows_immutable(TABLES, CHILDREN)]

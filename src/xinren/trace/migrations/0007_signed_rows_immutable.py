@@ -17,6 +17,6 @@ CHILDREN = []
 
 class Migration(migrations.Migration):
 
-    dependencies = [("trace", "0005_scan_networks")]
+    dependencies = [("trace", "0006_external_identifiers")]
 
     operations = [signed_rows_immutable(TABLES, CHILDREN)]
