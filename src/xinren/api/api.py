@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.http import HttpRequest
 from ninja import NinjaAPI, Swagger
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
 
 from xinren.accounts.api import router as accounts_router
@@ -12,6 +16,7 @@ from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
+from xinren.core.http import json_loads_bounded, nul_check
 from xinren.costs.api import router as cost_router
 from xinren.evidence.api import router as evidence_router
 from xinren.lab.api import router as lab_router
@@ -38,6 +43,19 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class BoundedParser(Parser):
+    """JSON bodies with their depth bounded before parsing and no NUL character in any text.
+
+    Ninja wraps what this raises in a 400 "cannot parse"; errors.py answers with the DomainError it wraps instead.
+    Query strings and forms are checked for NUL by core.http.NulRefusalMiddleware, for pages and API alike.
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json_loads_bounded(request.body)
+        nul_check(data, where=("body",))
+        return data
+
+
 class XinrenAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Short, stable ids ("product_register") make readable generated clients; handler names are unique.
@@ -52,6 +70,7 @@ api = XinrenAPI(
     auth=authenticators(),
     docs=Swagger(settings={"persistAuthorization": True}),
     renderer=Utf8JSONRenderer(),
+    parser=BoundedParser(),
 )
 exception_handlers_install(api)
 

@@ -6,7 +6,6 @@ allowed range and promises. Everything is scoped to the caller's organization.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from xinren.accounts.authentication import actor_of
 from xinren.accounts.choices import OrganizationKind
 from xinren.core.errors import DomainError, InvalidInput, NotFound
+from xinren.core.http import json_loads_bounded
 from xinren.core.schemas import ERRORS, ErrorOut
 from xinren.trace.models import TraceEvent
 
@@ -180,7 +180,7 @@ class PromiseOut(Schema):
 
 def _readings_body(request: HttpRequest) -> list[Any]:
     try:
-        body = json.loads(request.body)
+        body = json_loads_bounded(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DomainError("request.malformed", _("无法解析请求内容，请发送有效的 JSON"), status=400) from exc
     if not isinstance(body, dict) or not isinstance(body.get("readings"), list):
