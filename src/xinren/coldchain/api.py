@@ -88,7 +88,7 @@ class LegOut(Schema):
         return obj.to_place.name if obj.to_place is not None else None
 
 
-class ShipmentOut(Schema):
+class ShippingEventOut(Schema):
     shipping_event_id: str
     event_time: datetime
     recorded_by: str
@@ -210,7 +210,7 @@ def leg_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/coldchain/shipments",
-    response={200: list[ShipmentOut], **ERRORS},
+    response={200: list[ShippingEventOut], **ERRORS},
     summary="Shipping events your logistics firm may open legs from (its own, or granting merchants'), not opened yet",
 )
 def coldchain_shipment_list(request: HttpRequest) -> Any:
