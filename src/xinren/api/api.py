@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
@@ -19,7 +20,7 @@ from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
-from xinren.core.http import json_loads_bounded, nul_check
+from xinren.core.http import json_loads_bounded, nul_check, nul_refusal, querydict_nul_location
 from xinren.core.schemas import ErrorOut
 from xinren.costs.api import router as cost_router
 from xinren.evidence.api import router as evidence_router
@@ -51,13 +52,20 @@ class BoundedParser(Parser):
     """JSON bodies with their depth bounded before parsing and no NUL character in any text.
 
     Ninja wraps what this raises in a 400 "cannot parse"; errors.py answers with the DomainError it wraps instead.
-    Query strings and forms are checked for NUL by core.http.NulRefusalMiddleware, for pages and API alike.
+    Paths, query strings and url-encoded forms are also checked by core.http.NulRefusalMiddleware, for every page.
     """
 
     def parse_body(self, request: HttpRequest) -> Any:
         data = json_loads_bounded(request.body)
         nul_check(data, where=("body",))
         return data
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        # Multipart forms reach the API unchecked by the middleware (their body is streamed once, to the view).
+        location = querydict_nul_location(data, where="form" if data is request.POST else "query")
+        if location is not None:
+            raise nul_refusal(location)
+        return super().parse_querydict(data, list_fields, request)
 
 
 class UniqueComponentsSchema(OpenAPISchema):

@@ -16,13 +16,12 @@ from itertools import accumulate
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse, QueryDict
-from django.http.multipartparser import MultiPartParserError
 from django.utils.datastructures import MultiValueDict
 from django.utils.translation import gettext_lazy as _
 
-from xinren.core.errors import DomainError, InvalidInput
+from xinren.core.errors import InvalidInput
 
 # A unix-socket peer has no address; nginx on the same host connects from loopback.
 DEFAULT_TRUSTED_PROXIES = ("", "127.0.0.1", "::1")
@@ -52,7 +51,6 @@ def client_address(request: HttpRequest) -> str:
 # few thousand brackets would otherwise end in a RecursionError (a 500) somewhere after parsing.
 MAX_JSON_DEPTH = 64
 NUL_REFUSED = "request.nul_character"
-MULTIPART_INVALID = "request.multipart_invalid"
 JSON_TOO_DEEP = "request.too_deep"
 
 _NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
@@ -144,19 +142,10 @@ class NulRefusalMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        try:
-            location = self._nul_location(request)
-        except MultiPartParserError:
-            # No boundary, or a body cut short. Django's own views answer 400 for it; so does the API, in its shape.
-            return self._refuse(request, DomainError(
-                MULTIPART_INVALID, _("无法解析表单内容（multipart/form-data）"), status=400
-            ))  # fmt: skip
+        location = self._nul_location(request)
         if location is None:
             return self.get_response(request)
-        return self._refuse(request, nul_refusal(location))
-
-    @staticmethod
-    def _refuse(request: HttpRequest, refusal: DomainError) -> HttpResponse:
+        refusal = nul_refusal(location)
         if request.path.startswith("/api/"):
             return JsonResponse(refusal.as_dict(), status=400, json_dumps_params={"ensure_ascii": False})
         return HttpResponseBadRequest(str(refusal.message), content_type="text/plain; charset=utf-8")
@@ -166,11 +155,14 @@ class NulRefusalMiddleware:
         if "\x00" in request.path:
             return ("path",)
         location = querydict_nul_location(request.GET, where="query")
+        # Only url-encoded forms are read here: Django parses those from the buffered body, which views may still
+        # read. A multipart body is streamed once, so it is left to the view: its form fields (Django's CharField) and
+        # the API's form parser (api.BoundedParser) refuse NUL themselves.
         if location is not None or request.method != "POST":
             return location
-        if request.content_type not in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        if request.content_type != "application/x-www-form-urlencoded":
             return None
         try:
             return querydict_nul_location(request.POST, where="form")
-        except (RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent):
+        except (RequestDataTooBig, TooManyFieldsSent):
             return None  # the view reads the form again and answers for it, in its own shape (400 or 413)
