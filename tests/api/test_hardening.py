@@ -11,8 +11,11 @@ from django.test import Client
 
 from xinren.accounts.choices import OrganizationKind
 from xinren.catalog.models import Product
+from xinren.core.errors import InvalidInput
 from xinren.core.http import MAX_JSON_DEPTH, json_depth
+from xinren.core.money import MAX_FEN, yuan_to_fen
 from xinren.core.schemas import MAX_PAGE_OFFSET
+from xinren.costs.models import CostBreakdown
 from xinren.trace.models import TraceEvent
 from xinren.trust.models import Programme
 
@@ -170,3 +173,21 @@ def test_a_nul_in_a_form_field_is_refused_before_the_view(client, merchant):
     assert response.status_code == 400
     assert "NUL" in response.content.decode()
     assert Product.objects.count() == 0
+
+
+def test_a_cost_line_of_1e195_yuan_is_out_of_range(client, merchant_key, product):
+    # given a line that the API's pattern (digits, two decimals) accepts but no price can be (found by schemathesis)
+    lines = {name: "1.00" for name in ("raw_material", "processing", "packaging", "logistics", "platform_fees")}
+    body = {"price": "68.00", "lines": {**lines, "profit": "8" * 195}}
+    # when
+    response = call(client, "POST", f"/products/{product.pk}/costs", key=merchant_key, body=body)
+    # then
+    assert assert_error(response, 422, "money.out_of_range")["details"]["max_fen"] == MAX_FEN
+    assert not CostBreakdown.objects.exists()
+
+
+def test_money_refuses_infinity_and_absurd_amounts():
+    for value in ("Infinity", "-Infinity", "NaN", "1e190"):
+        with pytest.raises(InvalidInput):
+            yuan_to_fen(value)
+    assert yuan_to_fen("10000000000000.00") == MAX_FEN
