@@ -132,10 +132,10 @@ def querydict_nul_location(data: QueryDict | MultiValueDict[str, Any], *, where:
 
 
 class NulRefusalMiddleware:
-    """Refuse a NUL character in the path, the query string or a form field, for pages and the API alike (400).
+    """Refuse a NUL character in the path, the query string or a url-encoded form, for pages and API alike (400).
 
-    JSON bodies are checked where the API parses them (api.api.BoundedParser); this covers every form a page posts,
-    whatever its fields, before any view or database sees the text.
+    JSON bodies and multipart forms are checked where the API parses them (api.api.BoundedParser), multipart page
+    forms by Django's CharField; this covers the rest, whatever a view does with it, before any database sees it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
