@@ -129,11 +129,15 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL character in the path, query or a form is refused before any view sees it (core/http.py).
+    "xinren.core.http.NulRefusalMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Content-Security-Policy with a per-request nonce (web/security.py; docs/operations.md "Security headers").
+    "xinren.web.security.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "xinren.urls"
@@ -210,11 +214,25 @@ XINREN_MAX_IMAGE_PIXELS = int(os.environ.get("XINREN_MAX_IMAGE_PIXELS", 24_000_0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# -- Security headers (docs/operations.md, "Security headers") -----------------------------------------------------
+# Production alone makes cookies Secure (DJANGO_SECURE_COOKIES=0 turns it off for a plain-http staging host).
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", False)
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# HSTS for a year in production. nginx (deploy/nginx.conf.template) sets X-Forwarded-Proto itself, overwriting what
+# a client sent, so Django can tell an https request (SecurityMiddleware sends HSTS only on those); nginx also adds
+# the header to the files it serves without Django.
+SECURE_HSTS_SECONDS = int(os.environ.get("XINREN_HSTS_SECONDS", 31536000 if PRODUCTION else 0))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("XINREN_HSTS_INCLUDE_SUBDOMAINS", False)
+if PRODUCTION:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# The Content-Security-Policy (xinren/web/security.py) allows media from these origins besides our own (space-
+# separated, e.g. "https://media.example.cn"); the S3 custom domain, when set, is added below.
+XINREN_CSP_MEDIA_SOURCES = os.environ.get("XINREN_CSP_MEDIA_SOURCES", "").split()
 
 LOGGING = {
     "version": 1,
@@ -264,3 +282,7 @@ if os.environ.get("XINREN_MEDIA_S3_BUCKET"):
         },
     }
     STORAGES["default"] = _media_s3
+    if _media_s3["OPTIONS"]["custom_domain"]:
+        XINREN_CSP_MEDIA_SOURCES.append(f"https://{_media_s3['OPTIONS']['custom_domain']}")
+    elif _media_s3["OPTIONS"]["endpoint_url"]:
+        XINREN_CSP_MEDIA_SOURCES.append(_media_s3["OPTIONS"]["endpoint_url"].rstrip("/"))

@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.core.exceptions import ImproperlyConfigured
+from ninja import Router, Schema
+from ninja.constants import NOT_SET
+from ninja.openapi.schema import REF_TEMPLATE
+from ninja.operation import Operation
+from ninja.schema import NinjaGenerateJsonSchema
+
+from xinren.api.api import XinrenAPI, api
 
 pytestmark = pytest.mark.django_db
 
@@ -103,3 +113,73 @@ def test_operation_ids_are_short_and_unique(client):
     assert len(ids) == len(set(ids))
     assert "product_register" in ids
     assert "epcis_capture" in ids
+
+
+# --- component names (issue 11: `MediaOut` and `ShipmentOut` each named two schemas, and one of each was lost) -----
+
+def _operations() -> Iterator[tuple[str, Operation]]:
+    for bound_router in api._get_bound_routers():
+        for path, path_view in bound_router.path_operations.items():
+            for operation in path_view.operations:
+                if operation.include_in_schema:
+                    yield f"{bound_router.prefix}{path}", operation
+
+
+def test_every_documented_response_is_the_schema_the_view_returns(client):
+    # given the published document
+    document = client.get("/api/v1/openapi.json").json()
+    components = document["components"]["schemas"]
+    checked = 0
+    for path, operation in _operations():
+        for status, model in operation.response_models.items():
+            if model in (None, NOT_SET) or status is Ellipsis:
+                continue
+            # when the response model's schema is generated on its own, where no other class can shadow a name
+            alone = model.model_json_schema(
+                ref_template=REF_TEMPLATE, by_alias=operation.by_alias, schema_generator=NinjaGenerateJsonSchema,
+                mode="serialization",
+            )
+            # then every schema it refers to is, under that name, the one in the document
+            for name, definition in alone.get("$defs", {}).items():
+                assert components.get(name) == definition, (path, status, name)
+                checked += 1
+    assert checked > 100
+
+
+def test_two_schemas_with_one_name_cannot_be_published():
+    # given two contexts that both call their output `ThingOut`, with different fields
+    first, second = Router(), Router()
+
+    class ThingOut(Schema):
+        weight_g: int
+
+    @first.get("/first", response=list[ThingOut])
+    def first_list(request: Any) -> Any:
+        return []
+
+    class ThingOut(Schema):  # type: ignore[no-redef]
+        colour: str
+
+    @second.get("/second", response=list[ThingOut])
+    def second_list(request: Any) -> Any:
+        return []
+
+    shadowing = XinrenAPI(urls_namespace="shadowing-test")
+    shadowing.add_router("", first)
+    shadowing.add_router("", second)
+    # when / then
+    with pytest.raises(ImproperlyConfigured, match="'ThingOut'"):
+        shadowing.get_openapi_schema(path_prefix="/")
+
+
+def test_every_operation_documents_the_refusals_any_request_can_meet(client):
+    # 400 (unreadable: a NUL character, a body that is not JSON) and 422 (parameters that do not validate) happen
+    # before any handler runs, so each operation lists them; schemathesis holds the answers to the document.
+    document = client.get("/api/v1/openapi.json").json()
+    error = {"$ref": "#/components/schemas/ErrorOut"}
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for status in ("400", "422"):
+                assert operation["responses"][status]["content"]["application/json"]["schema"] == error, (
+                    method, path, status
+                )

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.core.exceptions import ImproperlyConfigured
+from django.http import HttpRequest
+from django.utils.datastructures import MultiValueDict
 from ninja import NinjaAPI, Swagger
+from ninja.openapi.schema import REF_TEMPLATE, OpenAPISchema
 from ninja.operation import Operation
+from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
+from ninja.schema import NinjaGenerateJsonSchema
 
 from xinren.accounts.api import router as accounts_router
 from xinren.accounts.authentication import authenticators
@@ -12,6 +20,8 @@ from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
+from xinren.core.http import json_loads_bounded, nul_check, nul_refusal, querydict_nul_location
+from xinren.core.schemas import ErrorOut
 from xinren.costs.api import router as cost_router
 from xinren.evidence.api import router as evidence_router
 from xinren.lab.api import router as lab_router
@@ -38,10 +48,66 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+class BoundedParser(Parser):
+    """JSON bodies with their depth bounded before parsing and no NUL character in any text.
+
+    Ninja wraps what this raises in a 400 "cannot parse"; errors.py answers with the DomainError it wraps instead.
+    Paths, query strings and url-encoded forms are also checked by core.http.NulRefusalMiddleware, for every page.
+    """
+
+    def parse_body(self, request: HttpRequest) -> Any:
+        data = json_loads_bounded(request.body)
+        nul_check(data, where=("body",))
+        return data
+
+    def parse_querydict(self, data: MultiValueDict[str, Any], list_fields: list[str], request: HttpRequest) -> Any:
+        # Multipart forms reach the API unchecked by the middleware (their body is streamed once, to the view).
+        location = querydict_nul_location(data, where="form" if data is request.POST else "query")
+        if location is not None:
+            raise nul_refusal(location)
+        return super().parse_querydict(data, list_fields, request)
+
+
+class UniqueComponentsSchema(OpenAPISchema):
+    """The OpenAPI document, refusing two different schemas under one component name.
+
+    Ninja names a component after its class and lets the last one of a name win, so two `ShipmentOut` classes in two
+    contexts made one of the documented responses describe the other's body. Building the document now fails instead.
+    """
+
+    def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
+        for name, definition in definitions.items():
+            if name in self.schemas and self.schemas[name] != definition:
+                raise ImproperlyConfigured(
+                    f"two different schemas are named {name!r} in the OpenAPI document; rename one of the classes"
+                )
+        super().add_schema_definitions(definitions)
+
+    def responses(self, operation: Operation) -> dict[int, Any]:
+        # Any request can be refused before its handler runs: 400 when it cannot be read (a NUL character, a body that
+        # is not JSON), 422 when its parameters do not validate. Every operation documents both, in the one shape.
+        result = super().responses(operation)
+        error = {"application/json": {"schema": {"$ref": REF_TEMPLATE.format(model="ErrorOut")}}}
+        for status, description in ((400, "Bad Request"), (422, "Unprocessable Content")):
+            result.setdefault(status, {"description": description, "content": error})
+        return result
+
+
 class XinrenAPI(NinjaAPI):
     def get_openapi_operation_id(self, operation: Operation) -> str:
         # Short, stable ids ("product_register") make readable generated clients; handler names are unique.
         return operation.view_func.__name__
+
+    def get_openapi_schema(
+        self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None
+    ) -> OpenAPISchema:
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        document = UniqueComponentsSchema(self, path_prefix)
+        document.add_schema_definitions({"ErrorOut": ErrorOut.model_json_schema(
+            ref_template=REF_TEMPLATE, schema_generator=NinjaGenerateJsonSchema, mode="serialization"
+        )})  # fmt: skip
+        return document
 
 
 api = XinrenAPI(
@@ -52,6 +118,7 @@ api = XinrenAPI(
     auth=authenticators(),
     docs=Swagger(settings={"persistAuthorization": True}),
     renderer=Utf8JSONRenderer(),
+    parser=BoundedParser(),
 )
 exception_handlers_install(api)
 

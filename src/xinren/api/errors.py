@@ -12,6 +12,7 @@ from typing import Any
 
 from django.core import exceptions as django_exceptions
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.multipartparser import MultiPartParserError
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
@@ -87,8 +88,18 @@ def _bad_request(request: HttpRequest, exc: Exception) -> HttpResponse:
     return error_response(status=400, code="request.invalid", message=_("请求无效"))
 
 
+def _multipart_invalid(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # A multipart body without a boundary, or cut short: the client's fault (Django's own views answer 400 too).
+    return error_response(
+        status=400, code="request.multipart_invalid", message=_("无法解析表单内容（multipart/form-data）")
+    )
+
+
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     # Ninja raises these itself: a missing credential, a body that is not JSON, throttling.
+    if isinstance(exc.__cause__, DomainError):
+        # Our parser (api.BoundedParser) refused the body for a reason it names: too deep, a NUL character.
+        return _domain_error(request, exc.__cause__)
     if isinstance(exc, AuthenticationError):
         return error_response(status=401, code=AUTH_REQUIRED, message=_("需要登录或提供 API 密钥"))
     if isinstance(exc, AuthorizationError):
@@ -118,6 +129,7 @@ def exception_handlers_install(api: NinjaAPI) -> None:
         (django_exceptions.PermissionDenied, _permission_denied),
         (django_exceptions.SuspiciousOperation, _bad_request),
         (HttpError, _http_error),
+        (MultiPartParserError, _multipart_invalid),
     ]
     for exc_class, handler in handlers:
         api.add_exception_handler(exc_class, handler)

@@ -6,7 +6,6 @@ allowed range and promises. Everything is scoped to the caller's organization.
 
 from __future__ import annotations
 
-import json
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,6 +17,7 @@ from ninja import Field, Router, Schema, Status
 from xinren.accounts.authentication import actor_of
 from xinren.accounts.choices import OrganizationKind
 from xinren.core.errors import DomainError, InvalidInput, NotFound
+from xinren.core.http import json_loads_bounded
 from xinren.core.schemas import ERRORS, ErrorOut
 from xinren.trace.models import TraceEvent
 
@@ -88,7 +88,7 @@ class LegOut(Schema):
         return obj.to_place.name if obj.to_place is not None else None
 
 
-class ShipmentOut(Schema):
+class ShippingEventOut(Schema):
     shipping_event_id: str
     event_time: datetime
     recorded_by: str
@@ -180,7 +180,7 @@ class PromiseOut(Schema):
 
 def _readings_body(request: HttpRequest) -> list[Any]:
     try:
-        body = json.loads(request.body)
+        body = json_loads_bounded(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DomainError("request.malformed", _("无法解析请求内容，请发送有效的 JSON"), status=400) from exc
     if not isinstance(body, dict) or not isinstance(body.get("readings"), list):
@@ -210,7 +210,7 @@ def leg_list(request: HttpRequest) -> Any:
 
 @router.get(
     "/coldchain/shipments",
-    response={200: list[ShipmentOut], **ERRORS},
+    response={200: list[ShippingEventOut], **ERRORS},
     summary="Shipping events your logistics firm may open legs from (its own, or granting merchants'), not opened yet",
 )
 def coldchain_shipment_list(request: HttpRequest) -> Any:

@@ -44,15 +44,16 @@ def _tenths(value: Decimal | float | str | None, *, field: str, low: int, high: 
         number = Decimal(str(value).strip())
     except (InvalidOperation, AttributeError):
         number = Decimal("NaN")
-    if not number.is_finite() or number != number.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN):
-        raise InvalidInput(
-            errors.PROFILE_INVALID, _("请填写数字，最多一位小数"), details={"field": field, "value": str(value)}
-        )
-    if not low <= number <= high:
+    # The range first: quantizing a number as large as 1e170 to tenths raises InvalidOperation (it was a 500).
+    if number.is_finite() and not low <= number <= high:
         raise InvalidInput(
             errors.PROFILE_INVALID,
             _("应在 %(low)s～%(high)s %(unit)s 之间") % {"low": low, "high": high, "unit": unit},
             details={"field": field, "value": str(value)},
+        )
+    if not number.is_finite() or number != number.quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN):
+        raise InvalidInput(
+            errors.PROFILE_INVALID, _("请填写数字，最多一位小数"), details={"field": field, "value": str(value)}
         )
     return int(number * 10)
 

@@ -8,6 +8,9 @@ from django.db.models import QuerySet
 from ninja import Field, Schema
 
 MAX_PAGE_SIZE = 500
+# Past any list the platform holds; SQLite cannot bind an integer of 2**63 or more (and PostgreSQL's bigint ends
+# there too), so a larger offset would reach the database as an error instead of an empty page.
+MAX_PAGE_OFFSET = 1_000_000_000
 
 
 class ErrorOut(Schema):
@@ -24,7 +27,7 @@ ERRORS: dict[Any, type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422}): Er
 
 class PageIn(Schema):
     limit: int = Field(100, ge=1, le=MAX_PAGE_SIZE)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=MAX_PAGE_OFFSET)
 
 
 def page(queryset: QuerySet[Any], params: PageIn) -> dict[str, Any]:

@@ -80,7 +80,7 @@ class ReplyOut(Schema):
     ledger_leaf_hash: str
 
 
-class MediaOut(Schema):
+class ReviewMediaOut(Schema):
     kind: str = Field(description="image or video")
     sha256: str
     thumbnail: str = Field(description="URL of a thumbnail (a poster frame for a video)")
@@ -99,7 +99,7 @@ class ReviewOut(Schema):
     fold_reason: str
     author_response: str
     ledger_leaf_hash: str
-    media: list[MediaOut] = Field(description="photos and video in upload order; their SHA-256 are signed")
+    media: list[ReviewMediaOut] = Field(description="photos and video in upload order; their SHA-256 are signed")
     diary: list[DiaryOut]
     reply: ReplyOut | None
 

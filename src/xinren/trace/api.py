@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -15,6 +14,7 @@ from pydantic import AwareDatetime
 from xinren.accounts.authentication import actor_of
 from xinren.catalog.gs1 import gtin_normalize
 from xinren.core.errors import DomainError, InvalidInput
+from xinren.core.http import json_loads_bounded
 from xinren.core.schemas import ERRORS, ErrorOut
 
 from . import errors, selectors, services
@@ -57,7 +57,7 @@ def _epcis_body(request: HttpRequest) -> dict[str, Any]:
             status=415,
         )
     try:
-        document = json.loads(request.body)
+        document = json_loads_bounded(request.body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise DomainError("request.malformed", _("无法解析请求内容，请发送有效的 JSON"), status=400) from exc
     if not isinstance(document, dict):

@@ -23,6 +23,7 @@ from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from xinren.core.http import json_depth_check
 from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
@@ -83,8 +84,12 @@ def epcis_capture_signed(*, actor: Actor, envelopes: Sequence[bytes]) -> list[Tr
 
 
 def _signed_statement(raw: bytes, *, index: int) -> dict[str, Any]:
+    # Both the envelope and the statement it carries are bounded in depth before either is parsed.
+    json_depth_check(raw, field=f"envelopes.{index}")
     try:
-        statement = json.loads(parse_envelope(raw).payload.decode("utf-8"))
+        payload = parse_envelope(raw).payload
+        json_depth_check(payload, field=f"envelopes.{index}.payload")
+        statement = json.loads(payload.decode("utf-8"))
     except (LedgerError, UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidInput(
             errors.ENVELOPE_INVALID, _("签名信封格式错误"), details={"envelope": index, "reason": str(exc)}

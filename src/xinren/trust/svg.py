@@ -23,6 +23,10 @@ SVG_NS = "http://www.w3.org/2000/svg"
 XLINK_NS = "http://www.w3.org/1999/xlink"
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 MAX_BYTES = 64 * 1024
+# A badge is a flat drawing; the checks and the serialiser below recurse once per level, so the parse stops as
+# soon as the drawing nests deeper than this or holds more elements than a badge ever needs (defusedxml-like limits).
+MAX_DEPTH = 32
+MAX_ELEMENTS = 4096
 
 ELEMENTS = frozenset(
     {
@@ -172,6 +176,40 @@ def _check_element(node: ET.Element) -> None:
         _check_element(child)
 
 
+class _BoundedTreeBuilder(ET.TreeBuilder):
+    """Builds the tree as ElementTree does, stopping the parse at the first element past the bounds."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.depth = 0
+        self.elements = 0
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        self.depth += 1
+        self.elements += 1
+        if self.depth > MAX_DEPTH:
+            raise _refuse("nested too deeply", limit=str(MAX_DEPTH))
+        if self.elements > MAX_ELEMENTS:
+            raise _refuse("too many elements", limit=str(MAX_ELEMENTS))
+        return super().start(tag, attrs)
+
+    def end(self, tag: str) -> ET.Element:
+        self.depth -= 1
+        return super().end(tag)
+
+
+def _parse_bounded(raw: bytes) -> ET.Element:
+    """The parsed drawing; refused during the parse once it nests deeper than MAX_DEPTH or exceeds MAX_ELEMENTS."""
+    try:
+        raw.decode("utf-8")
+        parser = ET.XMLParser(target=_BoundedTreeBuilder(), encoding="utf-8")
+        parser.feed(raw)
+        root: ET.Element = parser.close()
+    except (ET.ParseError, ExpatError, UnicodeDecodeError, ValueError):
+        raise _refuse("not well-formed UTF-8 XML") from None
+    return root
+
+
 def svg_sanitize(data: bytes | str) -> str:
     """The accepted drawing, re-serialised; InvalidInput naming the first problem otherwise."""
     raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
@@ -179,11 +217,7 @@ def svg_sanitize(data: bytes | str) -> str:
         raise _refuse("larger than 64 KiB")
     if _FORBIDDEN_MARKUP.search(raw):
         raise _refuse("DTD, entity, CDATA or processing instruction")
-    try:
-        raw.decode("utf-8")
-        root = ET.fromstring(raw, parser=ET.XMLParser(encoding="utf-8"))
-    except (ET.ParseError, ExpatError, UnicodeDecodeError, ValueError):
-        raise _refuse("not well-formed UTF-8 XML") from None
+    root = _parse_bounded(raw)
     if _local_name(root.tag) != (SVG_NS, "svg"):
         raise _refuse("the root element must be <svg> in the SVG namespace")
     _check_element(root)

@@ -55,19 +55,34 @@ ICONS = {
 }
 
 
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "public"
+# The pages' only inline scripts (a few lines each, no framework): their text lives in these files, so that the
+# Content-Security-Policy can allow exactly them by hash (web/security.py), on published files as on served pages.
+INLINE_SCRIPTS = {"scan_notice": "_scan_notice.js", "purchase": "_purchase.js", "witnesses": "_witnesses.js"}
+
+
 @cache
 def inline_css() -> SafeString:
     """The pages' style sheet, inlined: one request per page on a weak network. Our own file, not user text."""
-    path = Path(__file__).resolve().parent.parent / "templates" / "public" / "_style.css"
-    return mark_safe(path.read_text())
+    return mark_safe((TEMPLATES_DIR / "_style.css").read_text())
+
+
+@cache
+def inline_scripts() -> dict[str, SafeString]:
+    """The inline scripts by name, as the templates insert them. Our own files, not user text."""
+    return {name: mark_safe((TEMPLATES_DIR / file).read_text()) for name, file in INLINE_SCRIPTS.items()}
 
 
 def _base_context() -> dict[str, Any]:
+    from xinren.web.security import page_policy  # the policy hashes this module's inline text
+
     return {
         "page_lang": translation.get_language(),
         "other_languages": _other_languages(),
         "icons": ICONS,
         "inline_css": inline_css(),
+        "inline_scripts": inline_scripts(),
+        "page_csp": page_policy(),
     }
 
 
