@@ -33,7 +33,8 @@ MAX_POINTS = 120
 # (`reading_batch_verify`) rather than re-hashed on every publication.
 FULL_CHECK_LIMIT = 20_000
 WIDTH, HEIGHT = 320.0, 150.0
-LEFT, RIGHT, TOP, BOTTOM = 34.0, 8.0, 8.0, 22.0
+# LEFT leaves room for the widest temperature label at 12 px ("-20.5 °C") on a 390 px phone.
+LEFT, RIGHT, TOP, BOTTOM = 50.0, 8.0, 8.0, 22.0
 
 
 # The section's shape. Chart numbers are text (SVG coordinates), so that no locale's formatting reaches the SVG.
