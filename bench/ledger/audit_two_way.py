@@ -156,7 +156,8 @@ def build(entries: int, key_id: str, organization: int) -> float:
 
 
 def tamper() -> dict[str, Any]:
-    """Edit one event's document and delete another event with the triggers lifted; the audit must name both."""
+    """Edit one event's document and delete another event with the triggers lifted; the audit must name both.
+    Both rows are put back afterwards (the same way), so that the database can be reused."""
     from django.db import transaction
 
     from xinren.attest.audit import records_reconcile
@@ -165,19 +166,23 @@ def tamper() -> dict[str, Any]:
     sys.path.insert(0, str(ROOT / "tests"))
     from fixtures.immutable import tampering  # the tamper suite's way of lifting the triggers
 
-    first, last = TraceEvent.objects.order_by("pk").values_list("pk", flat=True)[:1][0], \
-        TraceEvent.objects.order_by("-pk").values_list("pk", flat=True)[:1][0]
+    ids = TraceEvent.objects.order_by("pk").values_list("pk", flat=True)
+    first, last = ids[:1][0], ids.reverse()[:1][0]
     edited, deleted = first + (last - first) // 3, first + 2 * (last - first) // 3
+    original = TraceEvent.objects.get(pk=edited).document
+    gone = TraceEvent.objects.filter(pk=deleted).values()[0]
     with transaction.atomic(), tampering():
-        document = TraceEvent.objects.get(pk=edited).document
-        document["disposition"] = "damaged"
-        TraceEvent.objects.filter(pk=edited).update(document=document)
+        TraceEvent.objects.filter(pk=edited).update(document={**original, "disposition": "damaged"})
         TraceEvent.objects.filter(pk=deleted).delete()
     report = records_reconcile()
-    found = sorted((problem.kind, problem.row) for problem in report.problems)
-    return {"tampered": [["edited", edited], ["missing", None]], "found": found,
-            "caught": len(report.problems) == 2 and ("edited", edited) in found
-            and any(kind == "missing" for kind, _row in found), "seconds": round(report.seconds, 1)}
+    with transaction.atomic(), tampering():
+        TraceEvent.objects.filter(pk=edited).update(document=original)
+        TraceEvent.objects.bulk_create([TraceEvent(**gone)])
+    found = [(problem.kind, problem.row, problem.index) for problem in report.problems]
+    caught = sorted(kind for kind, _row, _index in found) == ["edited", "missing"] and ("edited", edited) in [
+        (kind, row) for kind, row, _index in found]
+    return {"edited_row": edited, "deleted_row": deleted, "found": found, "caught": caught,
+            "seconds": round(report.seconds, 1)}
 
 
 def main() -> None:
@@ -187,6 +192,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run of this size")
     parser.add_argument("--tamper", action="store_true", help="afterwards, tamper with two rows and audit again")
+    parser.add_argument("--build-only", action="store_true", help="build the database for a later --reuse, time nothing")
     parser.add_argument("--skip-log", action="store_true", help="time the reconciliation alone (profiling)")
     parser.add_argument("--profile", help="write a cProfile of the reconciliation to this file")
     args = parser.parse_args()
@@ -198,6 +204,9 @@ def main() -> None:
 
         connection.close()  # the pool forks; children must not share the connection
         build_seconds = build(args.entries, key_id, organization)
+    if args.build_only:
+        print(json.dumps({"db": args.db, "entries": args.entries, "build_seconds": round(build_seconds, 1)}))
+        return
     from xinren.attest.audit import records_reconcile
     from xinren.ledger.store.audit import log_audit
 

@@ -17,13 +17,18 @@ parsing each row's statement dominates (bench/ledger/audit_time.py --two-way).
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import re
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model
+from django.db import connection, connections
+from django.db.models import ForeignKey, Model
 
 from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
@@ -40,6 +45,7 @@ MISSING = "missing"
 STALE = "stale"
 
 _CHUNK = 2000
+_HEX = re.compile("[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, order=True)
@@ -93,9 +99,15 @@ def _lookup(leaf_hashes: Sequence[bytes], *, statements: bool = True) -> dict[by
 
 
 def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Model]]:
-    """The record's rows in primary-key order, a chunk at a time, with what `matches` reads loaded."""
-    query = (record.model._default_manager.filter(**filters).select_related(*record.select_related)
-             .prefetch_related(*record.prefetch_related).order_by("pk"))
+    """The record's rows in primary-key order, a chunk at a time, with what `matches` and the signer read loaded."""
+    query = record.model._default_manager.filter(**filters)
+    # `select_related()` with no names would join every non-null foreign key: name only what is read.
+    related = [*record.select_related, *_signer_path(record)]
+    if related:
+        query = query.select_related(*related)
+    if record.prefetch_related:
+        query = query.prefetch_related(*record.prefetch_related)
+    query = query.order_by("pk")
     last: Any = None
     while True:
         rows = list((query if last is None else query.filter(pk__gt=last))[:chunk])
@@ -105,25 +117,45 @@ def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Mod
         last = rows[-1].pk
 
 
+def _signer_path(record: SignedRecord) -> list[str]:
+    """The relations to load to reach the signer's key column (none when the row holds it: "organization")."""
+    parts = (record.signer or "").split(".")[:-1]
+    return ["__".join(parts)] if parts else []
+
+
+def _signer_of(record: SignedRecord, row: Model) -> Any:
+    """`record.signer_of(row)`, read from the foreign key's column when it points at a primary key (no query)."""
+    if record.signer is None:
+        return None
+    *path, last = record.signer.split(".")
+    value: Any = row
+    for part in path:
+        value = getattr(value, part)
+    column = value._meta.get_field(last)
+    if isinstance(column, ForeignKey) and column.target_field.primary_key:
+        return getattr(value, column.attname)
+    return record.signer_of(row)
+
+
 def _check_rows(
     record: SignedRecord, rows: Sequence[Model], problems: list[RecordProblem]
 ) -> dict[bytes, _Logged]:
     """Check rows against their log entries; the entries found (by leaf hash) for the reverse pass."""
     leaves = {row.pk: record.leaf_hash_of(row) for row in rows}
-    wanted = [bytes.fromhex(h) for h in leaves.values() if _is_hex(h)]
-    logged = _lookup(wanted)
+    wanted = {row_pk: bytes.fromhex(h) for row_pk, h in leaves.items() if _is_hex(h)}
+    logged = _lookup(list(wanted.values()))
     signers = _signers({found.key_id for found in logged.values()})
     for row in rows:
         hex_hash = leaves[row.pk]
-        found = logged.get(bytes.fromhex(hex_hash)) if _is_hex(hex_hash) else None
+        leaf = wanted.get(row.pk)
+        found = logged.get(leaf) if leaf is not None else None
         finding = _row_finding(record, row, hex_hash, found, signers)
         if finding is not None:
             kind, message = finding
             index = found.index if found is not None else None
             message = f"{record.label} {row.pk}: {message}"
             problems.append(RecordProblem(kind, record.label, row.pk, index, hex_hash, message))
-    return {bytes.fromhex(h): logged[bytes.fromhex(h)] for h in leaves.values()
-            if _is_hex(h) and bytes.fromhex(h) in logged}
+    return {leaf: logged[leaf] for leaf in wanted.values() if leaf in logged}
 
 
 def _row_finding(
@@ -138,7 +170,7 @@ def _row_finding(
         return TYPE, f"its log entry is a {found.statement_type} statement, not a {record.statement_type.name}"
     if not record.matches(row, found.statement):
         return EDITED, f"the row no longer says what log entry {found.index} says"
-    expected = record.signer_of(row)
+    expected = _signer_of(record, row)
     if not _signed_by(signers.get(found.key_id), expected):
         who = "the platform" if expected is None else f"organization {expected}"
         return SIGNER, f"log entry {found.index} is signed by key {found.key_id[:16]}…, not by {who}"
@@ -146,11 +178,12 @@ def _row_finding(
 
 
 def _is_hex(value: str) -> bool:
-    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return _HEX.fullmatch(value) is not None
 
 
 def records_reconcile(
-    *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, progress: Callable[[str], None] | None = None
+    *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, workers: int = 1,
+    progress: Callable[[str], None] | None = None,
 ) -> ReconcileReport:
     """Every signed row against the log and every log entry of a declared type against a row."""
     started = time.monotonic()
