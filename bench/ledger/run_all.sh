@@ -13,6 +13,7 @@ SECONDS_PER_RUN=${SECONDS_PER_RUN:-60}
 PROOF_SIZES=${PROOF_SIZES:-"1000000 10000000"}
 PROOF_DBS=${PROOF_DBS:-"postgres sqlite"}
 AUDIT_DBS=${AUDIT_DBS:-"sqlite"}
+TWO_WAY_DBS=${TWO_WAY_DBS:-"sqlite postgres"}
 
 have() { [ "$1" != postgres ] || pg_isready -q -h 127.0.0.1 -p 5432 || { echo "PostgreSQL not reachable: skipped"; false; }; }
 
@@ -36,4 +37,10 @@ for db in $AUDIT_DBS; do
     have "$db" || continue
     echo "== audit of 1M entries ($db) ($(uptime))"
     $PY bench/ledger/audit_time.py --db "$db" --entries 1000000 | tee "$OUT/ledger-audit-$db.json"
+done
+
+for db in $TWO_WAY_DBS; do
+    have "$db" || continue
+    echo "== two-way audit of 1M trace events with their rows, ratio to the log audit ($db) ($(uptime))"
+    $PY bench/ledger/audit_two_way.py --db "$db" --entries 1000000 | tee "$OUT/ledger-audit-two-way-$db.json"
 done

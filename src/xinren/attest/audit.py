@@ -12,18 +12,24 @@ tables still say what the log says (docs/ledger.md, "Signed records"):
   (`stale`: a row rolled back to an older statement).
 
 Cost: one pass over each signed table and one over the log's domain entries, a few queries per thousand rows;
-parsing each row's statement dominates (bench/ledger/audit_time.py --two-way).
+building each row and parsing it and its statement dominate, so the rows are checked in forked workers, one per
+core, when they can see the same rows (bench/ledger/audit_two_way.py; docs/ledger.md, "Signed records").
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import re
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Model
+from django.db import connection, connections
+from django.db.models import ForeignKey, Model
 
 from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
@@ -40,6 +46,7 @@ MISSING = "missing"
 STALE = "stale"
 
 _CHUNK = 2000
+_HEX = re.compile("[0-9a-f]{64}")
 
 
 @dataclass(frozen=True, order=True)
@@ -76,26 +83,42 @@ class _Logged:
 
 
 def _lookup(leaf_hashes: Sequence[bytes], *, statements: bool = True) -> dict[bytes, _Logged]:
-    columns = ["leaf_hash", "statement_type", "subject", "signer_key_id", "envelope"]
+    # Raw SQL: the ORM's per-parameter preparation of a 2,000-hash IN list costs as much as fetching the rows.
     found: dict[bytes, _Logged] = {}
     for model in (LogEntry, PendingEntry):
         wanted = [h for h in leaf_hashes if h not in found]
         if not wanted:
             break
-        index_column = ["index"] if model is LogEntry else []
-        for values in model._default_manager.filter(leaf_hash__in=wanted).values_list(*columns, *index_column):
-            leaf, statement_type, subject, key_id, envelope = values[:5]
+        table = connection.ops.quote_name(model._meta.db_table)
+        index_column = '"index"' if model is LogEntry else "NULL"
+        rows = []
+        with connection.cursor() as cursor:
+            for start in range(0, len(wanted), _CHUNK):
+                part = wanted[start : start + _CHUNK]
+                cursor.execute(
+                    f"SELECT leaf_hash, statement_type, subject, signer_key_id, envelope, {index_column} FROM {table}"
+                    f" WHERE leaf_hash IN ({', '.join(['%s'] * len(part))})",
+                    part,
+                )
+                rows += cursor.fetchall()
+        for leaf, statement_type, subject, key_id, envelope, index in rows:
             found[bytes(leaf)] = _Logged(
-                index=values[5] if index_column else None, statement_type=statement_type, subject=subject,
-                key_id=key_id, statement=envelope_statement(bytes(envelope)) if statements else None,
+                index=index, statement_type=statement_type, subject=subject, key_id=key_id,
+                statement=envelope_statement(bytes(envelope)) if statements else None,
             )
     return found
 
 
 def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Model]]:
-    """The record's rows in primary-key order, a chunk at a time, with what `matches` reads loaded."""
-    query = (record.model._default_manager.filter(**filters).select_related(*record.select_related)
-             .prefetch_related(*record.prefetch_related).order_by("pk"))
+    """The record's rows in primary-key order, a chunk at a time, with what `matches` and the signer read loaded."""
+    query = record.model._default_manager.filter(**filters)
+    # `select_related()` with no names would join every non-null foreign key: name only what is read.
+    related = [*record.select_related, *_signer_path(record)]
+    if related:
+        query = query.select_related(*related)
+    if record.prefetch_related:
+        query = query.prefetch_related(*record.prefetch_related)
+    query = query.order_by("pk")
     last: Any = None
     while True:
         rows = list((query if last is None else query.filter(pk__gt=last))[:chunk])
@@ -105,25 +128,45 @@ def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Mod
         last = rows[-1].pk
 
 
+def _signer_path(record: SignedRecord) -> list[str]:
+    """The relations to load to reach the signer's key column (none when the row holds it: "organization")."""
+    parts = (record.signer or "").split(".")[:-1]
+    return ["__".join(parts)] if parts else []
+
+
+def _signer_of(record: SignedRecord, row: Model) -> Any:
+    """`record.signer_of(row)`, read from the foreign key's column when it points at a primary key (no query)."""
+    if record.signer is None:
+        return None
+    *path, last = record.signer.split(".")
+    value: Any = row
+    for part in path:
+        value = getattr(value, part)
+    column = value._meta.get_field(last)
+    if isinstance(column, ForeignKey) and column.target_field.primary_key:
+        return getattr(value, column.attname)
+    return record.signer_of(row)
+
+
 def _check_rows(
     record: SignedRecord, rows: Sequence[Model], problems: list[RecordProblem]
 ) -> dict[bytes, _Logged]:
     """Check rows against their log entries; the entries found (by leaf hash) for the reverse pass."""
     leaves = {row.pk: record.leaf_hash_of(row) for row in rows}
-    wanted = [bytes.fromhex(h) for h in leaves.values() if _is_hex(h)]
-    logged = _lookup(wanted)
+    wanted = {row_pk: bytes.fromhex(h) for row_pk, h in leaves.items() if _is_hex(h)}
+    logged = _lookup(list(wanted.values()))
     signers = _signers({found.key_id for found in logged.values()})
     for row in rows:
         hex_hash = leaves[row.pk]
-        found = logged.get(bytes.fromhex(hex_hash)) if _is_hex(hex_hash) else None
+        leaf = wanted.get(row.pk)
+        found = logged.get(leaf) if leaf is not None else None
         finding = _row_finding(record, row, hex_hash, found, signers)
         if finding is not None:
             kind, message = finding
             index = found.index if found is not None else None
             message = f"{record.label} {row.pk}: {message}"
             problems.append(RecordProblem(kind, record.label, row.pk, index, hex_hash, message))
-    return {bytes.fromhex(h): logged[bytes.fromhex(h)] for h in leaves.values()
-            if _is_hex(h) and bytes.fromhex(h) in logged}
+    return {leaf: logged[leaf] for leaf in wanted.values() if leaf in logged}
 
 
 def _row_finding(
@@ -138,7 +181,7 @@ def _row_finding(
         return TYPE, f"its log entry is a {found.statement_type} statement, not a {record.statement_type.name}"
     if not record.matches(row, found.statement):
         return EDITED, f"the row no longer says what log entry {found.index} says"
-    expected = record.signer_of(row)
+    expected = _signer_of(record, row)
     if not _signed_by(signers.get(found.key_id), expected):
         who = "the platform" if expected is None else f"organization {expected}"
         return SIGNER, f"log entry {found.index} is signed by key {found.key_id[:16]}…, not by {who}"
@@ -146,30 +189,45 @@ def _row_finding(
 
 
 def _is_hex(value: str) -> bool:
-    return len(value) == 64 and all(c in "0123456789abcdef" for c in value)
+    return _HEX.fullmatch(value) is not None
 
 
 def records_reconcile(
-    *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, progress: Callable[[str], None] | None = None
+    *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, workers: int | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> ReconcileReport:
-    """Every signed row against the log and every log entry of a declared type against a row."""
+    """Every signed row against the log and every log entry of a declared type against a row.
+
+    With `workers` > 1 (default: one per core) rows are checked in that many forked processes, each with its own
+    database connection, when they can see what this connection sees: not inside a transaction, not an in-memory
+    SQLite database; otherwise here, one chunk after another. Both ways run the same checks.
+    """
     started = time.monotonic()
     report = ReconcileReport()
     records = list(records if records is not None else signed_records())
     held: dict[str, set[bytes]] = defaultdict(set)  # statement type -> leaf hashes rows hold
     # superseded types: subject -> index of the entry its row holds
     latest_held: dict[str, dict[str, int | None]] = defaultdict(dict)
-    for record in records:
+
+    def take(record: SignedRecord, rows: int, problems: list[RecordProblem], logged: _Held) -> None:
         name = record.statement_type.name
-        for rows in _rows(record, chunk):
-            report.rows += len(rows)
-            logged = _check_rows(record, rows, report.problems)
-            for leaf, found in logged.items():
-                held[name].add(leaf)
-                if record.superseded:
-                    latest_held[name][found.subject] = found.index
-        if progress is not None:
-            progress(f"{record.label}: {report.rows} rows")
+        report.rows += rows
+        report.problems.extend(problems)
+        for leaf, subject, index in logged:
+            held[name].add(leaf)
+            if record.superseded:
+                latest_held[name][subject] = index
+
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if workers > 1 and _workers_see_this_connection():
+        _rows_in_workers(records, chunk, workers, take, progress, report)
+    else:
+        for record in records:
+            for rows in _rows(record, chunk):
+                problems: list[RecordProblem] = []
+                take(record, len(rows), problems, _held(record, _check_rows(record, rows, problems)))
+            if progress is not None:
+                progress(f"{record.label}: {report.rows} rows")
     superseded = {r.statement_type.name for r in records if r.superseded}
     labels = {r.statement_type.name: r.label for r in records}
     newest: dict[tuple[str, str], int] = {}
@@ -195,6 +253,96 @@ def records_reconcile(
     report.problems.sort(key=lambda p: (p.index if p.index is not None else -1, p.record, p.row or 0))
     report.seconds = time.monotonic() - started
     return report
+
+
+# What a chunk of rows holds: (leaf hash, subject, index) of each log entry found (subjects only for superseded
+# records, the only ones the reverse pass asks about them).
+_Held = list[tuple[bytes, str, "int | None"]]
+
+
+def _held(record: SignedRecord, logged: dict[bytes, _Logged]) -> _Held:
+    if record.superseded:
+        return [(leaf, found.subject, found.index) for leaf, found in logged.items()]
+    return [(leaf, "", None) for leaf in logged]
+
+
+def _workers_see_this_connection() -> bool:
+    """New connections in other processes see the same rows: no transaction open here, not an in-memory database."""
+    if connection.in_atomic_block:
+        return False
+    name = str(connection.settings_dict["NAME"])
+    return not (connection.vendor == "sqlite" and (name == ":memory:" or "mode=memory" in name))
+
+
+# The records being reconciled, for the forked workers (a record's `matches` may be a lambda: not picklable).
+_WORK: list[SignedRecord] = []
+# The parent's connections, inherited by a worker: kept unclosed (closing one would end the parent's session).
+_INHERITED: list[Any] = []
+
+
+def _worker_start() -> None:
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None  # the worker opens its own on first use
+
+
+def _check_range(at: int, after: Any, upto: Any, chunk: int) -> tuple[int, list[RecordProblem], _Held]:
+    """Worker: check the rows of record number `at` whose primary key is in (after, upto]."""
+    record = _WORK[at]
+    rows_seen, problems, held = 0, list[RecordProblem](), _Held()
+    filters = {"pk__lte": upto} if after is None else {"pk__gt": after, "pk__lte": upto}
+    for rows in _rows(record, chunk, **filters):
+        rows_seen += len(rows)
+        held += _held(record, _check_rows(record, rows, problems))
+    return rows_seen, problems, held
+
+
+def _pk_ranges(record: SignedRecord, chunk: int) -> Iterator[tuple[Any, Any]]:
+    """Consecutive primary-key ranges (after, upto] of `chunk` rows each, covering the record's rows."""
+    keys = record.model._default_manager.order_by("pk").values_list("pk", flat=True)
+    after: Any = None
+    while True:
+        page = list((keys if after is None else keys.filter(pk__gt=after))[:chunk])
+        if not page:
+            return
+        yield after, page[-1]
+        after = page[-1]
+
+
+def _rows_in_workers(
+    records: list[SignedRecord], chunk: int, workers: int,
+    take: Callable[[SignedRecord, int, list[RecordProblem], _Held], None],
+    progress: Callable[[str], None] | None, report: ReconcileReport,
+) -> None:
+    """Hand out chunks of rows (by primary-key range) to forked workers; take their results in order."""
+    _WORK[:] = records
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
+    futures: deque[tuple[int, Future[tuple[int, list[RecordProblem], _Held]]]] = deque()
+    done = -1
+
+    def settle() -> None:
+        nonlocal done
+        at, future = futures.popleft()
+        if progress is not None and at != done and done >= 0:
+            progress(f"{records[done].label}: {report.rows} rows")
+        done = at
+        take(records[at], *future.result())
+
+    try:
+        for at, record in enumerate(records):
+            for after, upto in _pk_ranges(record, chunk):
+                futures.append((at, pool.submit(_check_range, at, after, upto, chunk)))
+                while len(futures) > 4 * workers:  # bounded memory: the reader may outrun the workers
+                    settle()
+        while futures:
+            settle()
+        if progress is not None and done >= 0:
+            progress(f"{records[done].label}: {report.rows} rows")
+    finally:
+        pool.shutdown(cancel_futures=True)
+        _WORK.clear()
 
 
 def _domain_entries(types: Iterable[str], chunk: int) -> Iterator[tuple[int, bytes, str, str]]:
