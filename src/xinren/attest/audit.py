@@ -118,6 +118,9 @@ def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Mod
         query = query.select_related(*related)
     if record.prefetch_related:
         query = query.prefetch_related(*record.prefetch_related)
+    if record.reads and not related:
+        signer = [record.signer] if record.signer else []
+        query = query.only(*record.reads, record.leaf_hash, *signer)
     query = query.order_by("pk")
     last: Any = None
     while True:

@@ -54,6 +54,9 @@ class SignedRecord:
     prefetch_related: tuple[str, ...] = ()
     # Child rows written with the parent and never changed after (a lab report's measurements).
     children: tuple[type[models.Model], ...] = ()
+    # The only columns `matches` reads, when a record knows them: the audit then loads just these (with the leaf
+    # hash and the signer's key), which matters on tables with wide columns it does not need.
+    reads: tuple[str, ...] = ()
 
     @property
     def label(self) -> str:
@@ -88,19 +91,20 @@ def signed_record(
     select_related: Sequence[str] = (),
     prefetch_related: Sequence[str] = (),
     children: Sequence[type[models.Model]] = (),
+    reads: Sequence[str] = (),
 ) -> SignedRecord:
     """Declare (once, in the owning context's statements.py) that rows of `model` restate `statement_type`."""
     key = (model, leaf_hash)
     if key in _RECORDS:
         raise ValueError(f"{model.__name__}.{leaf_hash} is declared a signed record twice")
     names = {field.name for field in model._meta.get_fields()}
-    unknown = sorted({leaf_hash, *protected} - names)
+    unknown = sorted({leaf_hash, *protected, *reads} - names)
     if unknown:
         raise ValueError(f"{model.__name__} has no field {', '.join(unknown)}")
     record = SignedRecord(
         model=model, statement_type=statement_type, leaf_hash=leaf_hash, matches=matches, signer=signer,
         protected=tuple(protected), superseded=superseded, optional=optional, select_related=tuple(select_related),
-        prefetch_related=tuple(prefetch_related), children=tuple(children),
+        prefetch_related=tuple(prefetch_related), children=tuple(children), reads=tuple(reads),
     )
     _RECORDS[key] = record
     return record

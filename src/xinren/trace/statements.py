@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from xinren.accounts.choices import TRACE_KINDS, OrganizationKind
-from xinren.attest.records import signed_record
+from xinren.attest.records import same_instant, signed_record
 from xinren.attest.registry import OBJECT, ORGANIZATION, statement_type
 
+from .epcis import vocabulary as vocab
 from .models import TraceEvent
 
 TRACE_EVENT = statement_type(
@@ -66,11 +67,35 @@ def event_matches_statement(*, document: dict[str, Any], statement: dict[str, An
 
 
 def _event_matches(event: Any, statement: dict[str, Any] | None) -> bool:
-    return statement is not None and event_matches_statement(document=event.document, statement=statement)
+    """The stored document is the signed event, and the columns the pages show are the ones it gives (an edited
+    `biz_step` or `event_time` column would otherwise be shown with a ✓)."""
+    return (
+        statement is not None
+        and event_matches_statement(document=event.document, statement=statement)
+        and _columns_match(event, event.document)
+    )
+
+
+def _columns_match(event: Any, document: dict[str, Any]) -> bool:
+    try:
+        biz_step = vocab.biz_step_normalise(document["bizStep"])[0] if "bizStep" in document else ""
+    except (vocab.UnknownTerm, TypeError):
+        return False
+    return (
+        event.event_type == document.get("type")
+        and event.action == document.get("action", "")
+        and event.biz_step == biz_step
+        and event.disposition == document.get("disposition", "")
+        and event.event_time_zone_offset == document.get("eventTimeZoneOffset")
+        and event.event_id == document.get("eventID", "")
+        and same_instant(document.get("eventTime"), event.event_time)
+    )
 
 
 TRACE_EVENT_RECORD = signed_record(
     model=TraceEvent, statement_type=TRACE_EVENT, matches=_event_matches,
     protected=("event_id", "organization", "event_type", "action", "biz_step", "disposition", "event_time",
                "document"),
+    reads=("document", "event_type", "action", "biz_step", "disposition", "event_time", "event_time_zone_offset",
+           "event_id"),
 )
