@@ -20,9 +20,10 @@ from typing import Any, ClassVar
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 from schemathesis.checks import not_a_server_error
@@ -67,6 +68,19 @@ def _tally(kind: str, case: Any, response: Any) -> None:
     if TALLY:
         with open(TALLY, "a", encoding="utf-8") as tally:
             tally.write(f"{kind} {case.method} {case.path} {response.status_code}\n")
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_across_requests() -> Iterator[None]:
+    """Django's handler closes a non-persistent connection when a request finishes (PostgreSQL in tests), which would
+    end the transaction the demo world and every example live in; Django's test client keeps it the same way."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
