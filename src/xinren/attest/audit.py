@@ -18,6 +18,9 @@ core, when they can see the same rows (bench/ledger/audit_two_way.py; docs/ledge
 
 from __future__ import annotations
 
+import base64
+import binascii
+import json
 import multiprocessing
 import os
 import re
@@ -34,7 +37,7 @@ from django.db.models import ForeignKey, Model
 from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
 
-from .proofs import _signed_by, _signers, envelope_statement
+from .proofs import _signed_by, _signers
 from .records import SignedRecord, signed_records
 
 EDITED = "edited"
@@ -104,9 +107,27 @@ def _lookup(leaf_hashes: Sequence[bytes], *, statements: bool = True) -> dict[by
         for leaf, statement_type, subject, key_id, envelope, index in rows:
             found[bytes(leaf)] = _Logged(
                 index=index, statement_type=statement_type, subject=subject, key_id=key_id,
-                statement=envelope_statement(bytes(envelope)) if statements else None,
+                statement=_payload_statement(bytes(envelope)) if statements else None,
             )
     return found
+
+
+# The payload member of a DSSE envelope. Base64 text holds no quote or backslash, so the match is the member's whole
+# value; the log audit parses every envelope strictly (one payload member, signatures verified), this only reads.
+_PAYLOAD = re.compile(rb'"payload"\s*:\s*"([A-Za-z0-9+/=]*)"')
+
+
+def _payload_statement(envelope: bytes) -> dict[str, Any] | None:
+    """The statement an envelope carries, read without parsing the rest of it: decoding the envelope's JSON and its
+    signatures was a fifth of the reconciliation, and the log audit already checks both."""
+    found = _PAYLOAD.findall(envelope)
+    if len(found) != 1:
+        return None
+    try:
+        statement = json.loads(base64.b64decode(found[0], validate=True))
+    except (ValueError, TypeError, binascii.Error):
+        return None
+    return statement if isinstance(statement, dict) else None
 
 
 def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Model]]:
@@ -118,17 +139,37 @@ def _rows(record: SignedRecord, chunk: int, **filters: Any) -> Iterator[list[Mod
         query = query.select_related(*related)
     if record.prefetch_related:
         query = query.prefetch_related(*record.prefetch_related)
-    if record.reads and not related:
-        signer = [record.signer] if record.signer else []
-        query = query.only(*record.reads, record.leaf_hash, *signer)
+    light = _light_row(record) if record.reads and not related and not record.prefetch_related else None
     query = query.order_by("pk")
     last: Any = None
     while True:
-        rows = list((query if last is None else query.filter(pk__gt=last))[:chunk])
+        page = query if last is None else query.filter(pk__gt=last)
+        if light is None:
+            rows = list(page[:chunk])
+        else:  # tuples into a slotted object: building model instances was a quarter of the audit's time
+            rows = [light(*values) for values in page.values_list(*light.__slots__)[:chunk]]
         if not rows:
             return
         yield rows
         last = rows[-1].pk
+
+
+def _light_row(record: SignedRecord) -> Any:
+    """A class whose instances carry just the columns `matches`, the leaf hash and the signer read, by attribute."""
+    meta = record.model._meta
+    names = [record.leaf_hash, *([record.signer] if record.signer else []), *record.reads]
+    attnames = list(dict.fromkeys(["pk", *(_attname(meta.get_field(name)) for name in names)]))
+
+    def __init__(self: Any, *values: Any) -> None:
+        for name, value in zip(attnames, values, strict=True):
+            setattr(self, name, value)
+
+    return type(f"Light{record.model.__name__}", (), {"__slots__": tuple(attnames), "__init__": __init__,
+                                                       "_meta": meta})
+
+
+def _attname(field: Any) -> str:
+    return str(field.attname)
 
 
 def _signer_path(record: SignedRecord) -> list[str]:
