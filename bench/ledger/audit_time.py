@@ -19,9 +19,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import make_envelopes, register_bench_key, use_database
+from common import CHECKPOINT_CHUNK, log_chunk_write, make_envelopes, register_bench_key, use_database
 
-CHUNK = 10_000
+CHUNK = CHECKPOINT_CHUNK  # (common.py: a checkpoint every 100k entries)
 
 
 def _generate(args: tuple[int, int]) -> list[bytes]:
@@ -32,12 +32,10 @@ def build(entries: int, key_id: str) -> float:
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
     from xinren.ledger.hashstore import CompactRange, stored_hash_index
     from xinren.ledger.merkle import leaf_hash
     from xinren.ledger.store.hashes import DatabaseHashReader
-    from xinren.ledger.store.log_key import log_origin, log_signer
-    from xinren.ledger.store.models import LogState, SignedCheckpoint
+    from xinren.ledger.store.models import LogState
 
     started = time.time()
     base = LogState.objects.get().size
@@ -53,17 +51,7 @@ def build(entries: int, key_id: str) -> float:
                              f"https://xinren.example/01/06901234567892/21/{tree.size - base}", None, now, now))
                 hashes.extend((stored_hash_index(s.level, s.index), s.hash) for s in tree.append(leaf))
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(
-                    'INSERT INTO ledger_logentry ("index", leaf_hash, envelope, signer_key_id, statement_type,'
-                    " subject, corrects, received_at, integrated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    rows,
-                )
-                cursor.executemany("INSERT INTO ledger_treehash (id, hash) VALUES (%s, %s)", hashes)
-                if tree.size % 100_000 < CHUNK or tree.size == base + entries:
-                    root = tree.root()
-                    note = sign_checkpoint(Checkpoint(log_origin(), tree.size, root), log_signer())
-                    SignedCheckpoint.objects.create(size=tree.size, root=root, note=note)
-                    LogState.objects.filter(pk=1).update(size=tree.size, root=root)
+                log_chunk_write(cursor, tree, rows, hashes, last=tree.size == base + entries)
             if tree.size % 100_000 < CHUNK:
                 print(f"  {tree.size} entries", file=sys.stderr, flush=True)
     return time.time() - started

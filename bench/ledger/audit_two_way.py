@@ -32,9 +32,9 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, bench_private_key, use_database
+from common import CHECKPOINT_CHUNK, ROOT, bench_private_key, log_chunk_write, use_database
 
-CHUNK = 10_000
+CHUNK = CHECKPOINT_CHUNK  # (common.py: a checkpoint every 100k entries)
 GTIN = "06901234567892"
 EPOCH = datetime(2026, 3, 1, tzinfo=UTC)
 SHANGHAI = timezone(timedelta(hours=8))
@@ -104,12 +104,10 @@ def build(entries: int, key_id: str, organization: int) -> float:
     from django.db import connection, transaction
     from django.utils import timezone as django_timezone
 
-    from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
     from xinren.ledger.hashstore import CompactRange, stored_hash_index
     from xinren.ledger.merkle import leaf_hash
     from xinren.ledger.store.hashes import DatabaseHashReader
-    from xinren.ledger.store.log_key import log_origin, log_signer
-    from xinren.ledger.store.models import LogState, SignedCheckpoint
+    from xinren.ledger.store.models import LogState
     from xinren.trace.models import TraceEvent
 
     started = time.time()
@@ -136,18 +134,8 @@ def build(entries: int, key_id: str, organization: int) -> float:
                                read_point, "urn:epc:id:sgln:6901234.00001.0", leaf.hex(), document))
                 hashes.extend((stored_hash_index(s.level, s.index), s.hash) for s in tree.append(leaf))
             with transaction.atomic(), connection.cursor() as cursor:
-                cursor.executemany(
-                    'INSERT INTO ledger_logentry ("index", leaf_hash, envelope, signer_key_id, statement_type,'
-                    " subject, corrects, received_at, integrated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                    rows,
-                )
-                cursor.executemany("INSERT INTO ledger_treehash (id, hash) VALUES (%s, %s)", hashes)
                 cursor.executemany(insert_event, events)
-                if tree.size % 100_000 < CHUNK or tree.size == base + entries:
-                    root = tree.root()
-                    note = sign_checkpoint(Checkpoint(log_origin(), tree.size, root), log_signer())
-                    SignedCheckpoint.objects.create(size=tree.size, root=root, note=note)
-                    LogState.objects.filter(pk=1).update(size=tree.size, root=root)
+                log_chunk_write(cursor, tree, rows, hashes, last=tree.size == base + entries)
             if tree.size % 100_000 < CHUNK:
                 print(f"  {tree.size} entries", file=sys.stderr, flush=True)
     if connection.vendor == "postgresql":

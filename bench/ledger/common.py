@@ -82,3 +82,27 @@ def make_envelopes(start: int, stop: int, size: int = 600) -> list[bytes]:
         statement["facts"]["pad"] = "x" * max(0, pad)
         out.append(sign_envelope(statement_bytes(statement), key=key, keyid=key_id).to_json())
     return out
+
+
+def log_chunk_write(cursor, tree, rows, hashes, *, last: bool) -> None:  # type: ignore[no-untyped-def]
+    """Insert a chunk of log entries and their stored hashes as integrations leave them, with a signed checkpoint
+    every 100k entries and at the end (`tree` is the CompactRange the entries were appended to)."""
+    from xinren.ledger.checkpoint import Checkpoint, sign_checkpoint
+    from xinren.ledger.store.log_key import log_origin, log_signer
+    from xinren.ledger.store.models import LogState, SignedCheckpoint
+
+    cursor.executemany(
+        'INSERT INTO ledger_logentry ("index", leaf_hash, envelope, signer_key_id, statement_type,'
+        " subject, corrects, received_at, integrated_at) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        rows,
+    )
+    cursor.executemany("INSERT INTO ledger_treehash (id, hash) VALUES (%s, %s)", hashes)
+    if tree.size % 100_000 < CHECKPOINT_CHUNK or last:
+        root = tree.root()
+        note = sign_checkpoint(Checkpoint(log_origin(), tree.size, root), log_signer())
+        SignedCheckpoint.objects.create(size=tree.size, root=root, note=note)
+        LogState.objects.filter(pk=1).update(size=tree.size, root=root)
+
+
+# The builders' chunk size: a checkpoint lands in the chunk that crosses each 100k boundary.
+CHECKPOINT_CHUNK = 10_000

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,33 +17,12 @@ from xinren.accounts.signin import PASSWORD, SigninAttempt
 from xinren.accounts.throttle import throttle_count
 from xinren.core.errors import DomainError
 
+from ..concurrency import race
 from ..fixtures.accounts import consumer_with_phone
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 PROJECT = Path(__file__).resolve().parents[2]
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls at once, each in its own thread and connection; returns results or the DomainErrors raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(position: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[position] = call()
-        except DomainError as exc:
-            results[position] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def on_another_connection(*calls: Callable[[], Any]) -> None:

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from xinren.core import clock
 from xinren.core.errors import DomainError
@@ -19,32 +16,11 @@ from xinren.orders.payments.sandbox_models import SandboxCharge, SandboxIdempote
 from xinren.orders.payments.signatures import SIGNATURE_HEADER, webhook_secrets, webhook_sign
 from xinren.orders.services import payment_capture, payment_return, payment_webhook_receive, refund_request
 
+from ..concurrency import race
 from ..fixtures.accounts import consumer_with_phone
 from .flows import checkout_opened, order_paid, order_placed, order_shipped
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
-
-
-def race(*calls: Callable[[], Any]) -> list[Any]:
-    """Run the calls at once, each in its own thread and connection; returns results or the DomainErrors raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(position: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[position] = call()
-        except DomainError as exc:
-            results[position] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 def _codes(results: list[Any]) -> list[str]:
