@@ -8,14 +8,16 @@ third-party key that is registered in the log's key directory *and* to a merchan
 restates it, its `ledger_leaf_hash` the entry's leaf hash. Trace events are what the log mostly holds (every
 capture of every lot); the other signed records are declared and scanned too, with no rows.
 
-Then, in one run: `log_audit(workers=W)` alone (the baseline), then `log_audit(workers=W)` followed by
-`records_reconcile(workers=W)` — what `xinren ledger audit` does — and the ratio of the two. The reconciliation
+Then, in one run: `log_audit(workers=W)` alone (the baseline), then `audit_two_way(workers=W)` — what `xinren ledger
+audit` does: the log audit with the rows checked in its own pass, then what that pass cannot see — and the ratio of
+the two. With `--separate`, the earlier protocol instead: `log_audit` again followed by `records_reconcile` (the
+rows checked in a pass of their own, reading every statement a second time). The reconciliation
 must find no problem on the clean build; with `--tamper` the run then lifts the triggers (as the tamper suite's
 `tampering()` does), edits one event document and deletes another row, and requires the reconciliation to report
 exactly those two.
 
 Usage: python bench/ledger/audit_two_way.py --db sqlite|postgres [--entries 1000000] [--workers 2] [--reuse]
-       [--once] [--tamper] [--skip-log] [--profile FILE] [--build-only]
+       [--separate [--once] [--skip-log]] [--tamper] [--profile FILE] [--build-only]
 """
 
 from __future__ import annotations
@@ -149,7 +151,7 @@ def tamper() -> dict[str, Any]:
     Both rows are put back afterwards (the same way), so that the database can be reused."""
     from django.db import transaction
 
-    from xinren.attest.audit import records_reconcile
+    from xinren.attest.audit import audit_two_way, records_reconcile
     from xinren.trace.models import TraceEvent
 
     sys.path.insert(0, str(ROOT / "tests"))
@@ -164,10 +166,12 @@ def tamper() -> dict[str, Any]:
         TraceEvent.objects.filter(pk=edited).update(document={**original, "disposition": "damaged"})
         TraceEvent.objects.filter(pk=deleted).delete()
     report = records_reconcile()
+    _log, fused = audit_two_way()
     with transaction.atomic(), tampering():
         TraceEvent.objects.filter(pk=edited).update(document=original)
         TraceEvent.objects.bulk_create([TraceEvent(**gone)])
     found = [(problem.kind, problem.row, problem.index) for problem in report.problems]
+    assert fused.problems == report.problems, (fused.problems, report.problems)
     caught = sorted(kind for kind, _row, _index in found) == ["edited", "missing"] and ("edited", edited) in [
         (kind, row) for kind, row, _index in found]
     return {"edited_row": edited, "deleted_row": deleted, "found": found, "caught": caught,
@@ -194,6 +198,8 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="keep the database of an earlier run of this size")
     parser.add_argument("--tamper", action="store_true", help="afterwards, tamper with two rows and audit again")
     parser.add_argument("--build-only", action="store_true", help="build the database only (for --reuse)")
+    parser.add_argument("--separate", action="store_true",
+                        help="time the log audit and then records_reconcile (the separate pass) instead")
     parser.add_argument("--once", action="store_true",
                         help="run the log audit once: two-way = that run + the reconciliation (saves a log audit)")
     parser.add_argument("--skip-log", action="store_true", help="time the reconciliation alone (profiling)")
@@ -210,11 +216,35 @@ def main() -> None:
     if args.build_only:
         print(json.dumps({"db": args.db, "entries": args.entries, "build_seconds": round(build_seconds, 1)}))
         return
-    from xinren.attest.audit import records_reconcile
+    from xinren.attest.audit import audit_two_way, records_reconcile
     from xinren.ledger.store.audit import log_audit
 
     result: dict[str, Any] = {"db": args.db, "workers": args.workers, "build_seconds": round(build_seconds, 1),
                               "load_before": round(os.getloadavg()[0], 1)}
+    if not args.separate:
+        baseline, result["log_only_seconds"], result["log_only_cpu"] = timed(log_audit, workers=args.workers)
+        assert baseline.ok, baseline.problem
+        if args.profile:
+            import cProfile
+
+            profiler = cProfile.Profile()
+            (log, report) = profiler.runcall(audit_two_way, workers=args.workers)
+            profiler.dump_stats(args.profile)
+        else:
+            (log, report), result["two_way_seconds"], result["two_way_cpu"] = timed(
+                audit_two_way, workers=args.workers)
+            result["ratio"] = round(result["two_way_seconds"] / result["log_only_seconds"], 2)
+            result["cpu_ratio"] = round(result["two_way_cpu"] / result["log_only_cpu"], 2)
+        assert log.ok, log.problem
+        result["entries"] = log.entries
+        result["rows"], result["domain_entries"], result["problems"] = report.rows, report.entries, len(report.problems)
+        assert report.consistent, report.problems[:5]
+        result["load_after"] = round(os.getloadavg()[0], 1)
+        if args.tamper:
+            result["tamper"] = tamper()
+            assert result["tamper"]["caught"], result["tamper"]
+        print(json.dumps(result))
+        return
     if not args.skip_log:
         baseline, result["log_only_seconds"], result["log_only_cpu"] = timed(log_audit, workers=args.workers)
         result["entries"] = baseline.entries

@@ -7,7 +7,12 @@ ledger package installed (no Django settings, no database).
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from xinren.attest.audit import ReconcileReport
+    from xinren.ledger.store.audit import AuditReport
 
 USAGE = """usage: xinren <command> …
 
@@ -18,14 +23,20 @@ commands:
 """
 
 
-def records_audit(verbose: bool) -> bool:
-    """The platform's signed rows against the log, both ways (attest.audit); prints each problem found."""
-    from xinren.attest.audit import records_reconcile
+def audit_two_way(workers: int, verbose: bool) -> tuple[AuditReport, Callable[[], bool]]:
+    """The log audit with the platform's signed rows checked against it in the same pass, both ways
+    (attest.audit.audit_two_way): the log's report, and what prints the rows' findings."""
+    from xinren.attest.audit import audit_two_way as run
 
     def progress(line: str) -> None:
         print(f"  … {line}", file=sys.stderr)
 
-    report = records_reconcile(progress=progress if verbose else None)
+    log, rows = run(workers=workers, progress=progress if verbose else None)
+    return log, lambda: records_print(rows)
+
+
+def records_print(report: ReconcileReport) -> bool:
+    """Print the rows' findings; whether they are consistent."""
     summary = f"{report.rows} signed rows, {report.entries} domain entries in {report.seconds:.1f} s"
     if report.consistent:
         print(f"records consistent: {summary}")
@@ -46,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args[0] == "ledger":
         from xinren.ledger.cli import main as ledger_main
 
-        return ledger_main(args[1:], prog="xinren ledger", audits=[records_audit])
+        return ledger_main(args[1:], prog="xinren ledger", two_way=audit_two_way)
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 

@@ -19,6 +19,7 @@ from xinren.attest import audit
 from xinren.attest.audit import EDITED, MISSING, STALE, records_reconcile
 from xinren.attest.records import signed_records
 from xinren.demo.loader import DemoWorld
+from xinren.ledger.store import audit as ledger_audit
 from xinren.ledger.store.sequencer import log_integrate_all
 
 
@@ -65,3 +66,27 @@ def test_chunks_in_workers_find_what_one_pass_finds(demo_world: DemoWorld, monke
     told = [line.split(":")[0] for line in lines]
     assert len(told) > 1 and told == sorted(told, key=labels.index)
     assert lines[-1].endswith(f": {in_workers.rows} rows")
+
+
+def test_the_log_audits_workers_find_what_one_pass_finds(
+    demo_world: DemoWorld, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given the same tampering, checked by the separate pass in one process
+    log_integrate_all()
+    with tampering():
+        edit_event_document()
+        delete_lab_report()
+        roll_back_profile()
+    one_pass = records_reconcile(workers=1)
+    # when `xinren ledger audit` checks the rows inside the log audit's batches, handed out to "workers"
+    monkeypatch.setattr(audit, "_workers_see_this_connection", lambda: True)
+    monkeypatch.setattr(ledger_audit, "ProcessPoolExecutor", _InlinePool)
+    monkeypatch.setattr(audit, "ProcessPoolExecutor", _InlinePool)
+    monkeypatch.setattr(ledger_audit, "_BATCH", 5)
+    log, fused = audit.audit_two_way(workers=3, chunk=7)
+    # then the log holds, and the rows' findings are the same, from as many rows and entries
+    assert log.ok, log.problem
+    assert fused.problems == one_pass.problems
+    assert (fused.rows, fused.entries) == (one_pass.rows, one_pass.entries)
+    # and the entries of every record with an indexed leaf hash were checked in the log audit's pass
+    assert "trace.event" in {record.statement_type.name for record in signed_records() if audit._fusable(record)}

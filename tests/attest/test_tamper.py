@@ -18,7 +18,17 @@ from django.test import Client
 from tests.factories import actor_for
 from tests.fixtures.immutable import tampering
 from xinren.accounts.choices import Role
-from xinren.attest.audit import EDITED, MISSING, SIGNER, STALE, UNKNOWN, UNSIGNED, records_reconcile
+from xinren.attest.audit import (
+    EDITED,
+    MISSING,
+    SIGNER,
+    STALE,
+    UNKNOWN,
+    UNSIGNED,
+    ReconcileReport,
+    audit_two_way,
+    records_reconcile,
+)
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch
 from xinren.cli import main as xinren_main
@@ -164,9 +174,18 @@ CASES = {
 }
 
 
+def assert_the_log_audits_pass_finds_the_same(report: ReconcileReport) -> None:
+    """`xinren ledger audit` checks rows in the log audit's own pass: it must find what the separate pass finds."""
+    log, fused = audit_two_way(workers=1)
+    assert log.ok, log.problem
+    assert fused.problems == report.problems
+    assert (fused.rows, fused.entries) == (report.rows, report.entries)
+
+
 def test_the_untouched_demo_reconciles(demo_world: DemoWorld) -> None:
     report = records_reconcile()
     assert report.problems == [] and report.rows > 100 and report.entries > 100
+    assert_the_log_audits_pass_finds_the_same(report)
 
 
 @pytest.mark.parametrize("name", list(CASES))
@@ -180,6 +199,7 @@ def test_every_edit_is_found_by_the_audit_and_shown_on_the_page(
     # the audit names the record and what is wrong with it, and exits 1
     report = records_reconcile()
     assert (case.kind, case.record) in {(p.kind, p.record) for p in report.problems}, report.problems
+    assert_the_log_audits_pass_finds_the_same(report)
     assert xinren_main(["ledger", "audit", "--workers", "1"]) == 1
     assert "records INCONSISTENT" in capsys.readouterr().out
     # the page never shows a silent gap or a false ✓

@@ -14,6 +14,12 @@ tables still say what the log says (docs/ledger.md, "Signed records"):
 Cost: one pass over each signed table and one over the log's domain entries, a few queries per thousand rows;
 building each row and parsing it and its statement dominate, so the rows are checked in forked workers, one per
 core, when they can see the same rows (bench/ledger/audit_two_way.py; docs/ledger.md, "Signed records").
+
+`audit_two_way` (what `xinren ledger audit` runs) does the same in the log audit's own pass for the records whose
+leaf-hash column is indexed: each batch of entries the log audit has just parsed and verified is matched, in the
+same worker, against the rows naming them (one indexed query per record and batch), so no statement is read or
+decoded twice. What that pass cannot see — rows naming no logged entry, rows of records without an index, pooled
+entries — is then checked as `records_reconcile` checks it. Both find the same problems (tests/attest/test_tamper.py).
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import multiprocessing
 import os
 import re
 import time
+from array import array
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -32,8 +39,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, connections
-from django.db.models import ForeignKey, Model
+from django.db.models import BooleanField, ForeignKey, Model
+from django.db.models.expressions import RawSQL
 
+from xinren.ledger.store.audit import AuditReport, Companion, Visited, log_audit, worker_start
 from xinren.ledger.store.models import LogEntry, PendingEntry
 from xinren.ledger.store.selectors import log_size
 
@@ -236,6 +245,57 @@ def _is_hex(value: str) -> bool:
     return _HEX.fullmatch(value) is not None
 
 
+class _Tally:
+    """What the reconciliation found so far, and which log entries rows hold, for the reverse pass."""
+
+    def __init__(self, records: Sequence[SignedRecord]) -> None:
+        self.report = ReconcileReport()
+        self.held: dict[str, set[bytes]] = defaultdict(set)  # statement type -> leaf hashes rows hold
+        # superseded types: subject -> index of the entry its row holds
+        self.latest_held: dict[str, dict[str, int | None]] = defaultdict(dict)
+        self.newest: dict[tuple[str, str], int] = {}
+        self.superseded = {r.statement_type.name for r in records if r.superseded}
+        self.labels = {r.statement_type.name: r.label for r in records}
+
+    def take(self, record: SignedRecord, rows: int, problems: list[RecordProblem], logged: _Held) -> None:
+        name = record.statement_type.name
+        self.report.rows += rows
+        self.report.problems.extend(problems)
+        for leaf, subject, index in logged:
+            self.held[name].add(leaf)
+            if record.superseded:
+                self.latest_held[name][subject] = index
+
+    def entry(self, index: int, leaf: bytes, statement_type: str, subject: str) -> None:
+        """One log (or pooled) entry of a declared type: some row must hold it (once every row has been taken)."""
+        self.report.entries += 1
+        if statement_type in self.superseded:
+            self.newest[(statement_type, subject)] = max(index, self.newest.get((statement_type, subject), -1))
+            if leaf in self.held[statement_type] or subject in self.latest_held[statement_type]:
+                return
+        elif leaf in self.held[statement_type]:
+            return
+        self.report.problems.append(_missing(self.labels[statement_type], index, leaf, statement_type, subject))
+
+    def finish(self, started: float) -> ReconcileReport:
+        for (statement_type, subject), index in self.newest.items():
+            holding = self.latest_held[statement_type].get(subject)
+            if holding is not None and holding != index:
+                label = self.labels[statement_type]
+                self.report.problems.append(RecordProblem(
+                    STALE, label, None, holding, "",
+                    f"{label} of {subject}: the row holds log entry {holding}, the latest is {index}",
+                ))
+        self.report.problems.sort(key=lambda p: (p.index if p.index is not None else -1, p.record, p.row or 0))
+        self.report.seconds = time.monotonic() - started
+        return self.report
+
+
+def _missing(label: str, index: int, leaf: bytes, statement_type: str, subject: str) -> RecordProblem:
+    return RecordProblem(MISSING, label, None, index, leaf.hex(),
+                         f"log entry {index} ({statement_type}, {subject}): no {label} row holds it")
+
+
 def records_reconcile(
     *, records: Sequence[SignedRecord] | None = None, chunk: int = _CHUNK, workers: int | None = None,
     progress: Callable[[str], None] | None = None,
@@ -247,56 +307,29 @@ def records_reconcile(
     SQLite database; otherwise here, one chunk after another. Both ways run the same checks.
     """
     started = time.monotonic()
-    report = ReconcileReport()
     records = list(records if records is not None else signed_records())
-    held: dict[str, set[bytes]] = defaultdict(set)  # statement type -> leaf hashes rows hold
-    # superseded types: subject -> index of the entry its row holds
-    latest_held: dict[str, dict[str, int | None]] = defaultdict(dict)
+    tally = _Tally(records)
+    _rows_pass(records, tally, chunk=chunk, workers=workers, progress=progress)
+    for entry in _domain_entries(tally.labels, chunk):
+        tally.entry(*entry)
+    return tally.finish(started)
 
-    def take(record: SignedRecord, rows: int, problems: list[RecordProblem], logged: _Held) -> None:
-        name = record.statement_type.name
-        report.rows += rows
-        report.problems.extend(problems)
-        for leaf, subject, index in logged:
-            held[name].add(leaf)
-            if record.superseded:
-                latest_held[name][subject] = index
 
+def _rows_pass(
+    records: list[SignedRecord], tally: _Tally, *, chunk: int, workers: int | None,
+    progress: Callable[[str], None] | None,
+) -> None:
+    """Every row of these records against the log (in forked workers when they can see the rows)."""
     workers = (os.cpu_count() or 1) if workers is None else workers
     if workers > 1 and _workers_see_this_connection():
-        _rows_in_workers(records, chunk, workers, take, progress, report)
-    else:
-        for record in records:
-            for rows in _rows(record, chunk):
-                problems: list[RecordProblem] = []
-                take(record, len(rows), problems, _held(record, _check_rows(record, rows, problems)))
-            if progress is not None:
-                progress(f"{record.label}: {report.rows} rows")
-    superseded = {r.statement_type.name for r in records if r.superseded}
-    labels = {r.statement_type.name: r.label for r in records}
-    newest: dict[tuple[str, str], int] = {}
-    for index, leaf, statement_type, subject in _domain_entries(labels, chunk):
-        report.entries += 1
-        if statement_type in superseded:
-            newest[(statement_type, subject)] = index
-            if leaf in held[statement_type] or subject in latest_held[statement_type]:
-                continue
-        elif leaf in held[statement_type]:
-            continue
-        report.problems.append(RecordProblem(
-            MISSING, labels[statement_type], None, index, leaf.hex(),
-            f"log entry {index} ({statement_type}, {subject}): no {labels[statement_type]} row holds it",
-        ))
-    for (statement_type, subject), index in newest.items():
-        holding = latest_held[statement_type].get(subject)
-        if holding is not None and holding != index:
-            report.problems.append(RecordProblem(
-                STALE, labels[statement_type], None, holding, "",
-                f"{labels[statement_type]} of {subject}: the row holds log entry {holding}, the latest is {index}",
-            ))
-    report.problems.sort(key=lambda p: (p.index if p.index is not None else -1, p.record, p.row or 0))
-    report.seconds = time.monotonic() - started
-    return report
+        _rows_in_workers(records, chunk, workers, tally.take, progress, tally.report)
+        return
+    for record in records:
+        for rows in _rows(record, chunk):
+            problems: list[RecordProblem] = []
+            tally.take(record, len(rows), problems, _held(record, _check_rows(record, rows, problems)))
+        if progress is not None:
+            progress(f"{record.label}: {tally.report.rows} rows")
 
 
 # What a chunk of rows holds: (leaf hash, subject, index) of each log entry found (subjects only for superseded
@@ -320,18 +353,6 @@ def _workers_see_this_connection() -> bool:
 
 # The records being reconciled, for the forked workers (a record's `matches` may be a lambda: not picklable).
 _WORK: list[SignedRecord] = []
-# The parent's connections, inherited by a worker: kept unclosed (closing one would end the parent's session).
-_INHERITED: list[Any] = []
-
-
-def _worker_start() -> None:
-    for alias in connections:
-        wrapper = connections[alias]
-        if wrapper.connection is not None:
-            _INHERITED.append(wrapper.connection)
-            wrapper.connection = None  # the worker opens its own on first use
-
-
 def _check_range(at: int, after: Any, upto: Any, chunk: int) -> tuple[int, list[RecordProblem], _Held]:
     """Worker: check the rows of record number `at` whose primary key is in (after, upto]."""
     record = _WORK[at]
@@ -362,7 +383,7 @@ def _rows_in_workers(
 ) -> None:
     """Hand out chunks of rows (by primary-key range) to forked workers; take their results in order."""
     _WORK[:] = records
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_worker_start)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=worker_start)
     futures: deque[tuple[int, Future[tuple[int, list[RecordProblem], _Held]]]] = deque()
     done = -1
 
@@ -389,14 +410,17 @@ def _rows_in_workers(
         _WORK.clear()
 
 
-def _domain_entries(types: Iterable[str], chunk: int) -> Iterator[tuple[int, bytes, str, str]]:
-    """The log's entries of these types in order, then the pool's (numbered after the log, in arrival order)."""
-    types = list(types)
+def _domain_entries(
+    types: Iterable[str], chunk: int, *, pooled_only: Iterable[str] = ()
+) -> Iterator[tuple[int, bytes, str, str]]:
+    """The log's entries of these types in order, then the pool's (numbered after the log, in arrival order), with
+    the pool's entries of `pooled_only` types too."""
+    types, pooled_types = list(types), [*types, *pooled_only]
     query = LogEntry.objects.filter(statement_type__in=types).order_by("index").values_list(
         "index", "leaf_hash", "statement_type", "subject"
     )
     last = -1
-    while True:
+    while types:
         page = list(query.filter(index__gt=last)[: chunk * 5])
         if not page:
             break
@@ -404,7 +428,7 @@ def _domain_entries(types: Iterable[str], chunk: int) -> Iterator[tuple[int, byt
             yield index, bytes(leaf), statement_type, subject
         last = page[-1][0]
     size = log_size()
-    pooled = PendingEntry.objects.filter(statement_type__in=types).order_by("pk").values_list(
+    pooled = PendingEntry.objects.filter(statement_type__in=pooled_types).order_by("pk").values_list(
         "leaf_hash", "statement_type", "subject"
     )
     for offset, (leaf, statement_type, subject) in enumerate(pooled.iterator(chunk_size=chunk)):
@@ -452,3 +476,159 @@ def log_gaps(subjects: Iterable[str]) -> dict[str, int]:
             if leaf not in still_said:
                 gaps[subject] += 1
     return dict(gaps)
+
+
+# -- in the log audit's own pass ----------------------------------------------------------------------------------
+
+# The records checked in the log audit's pass, for its forked workers (set before they fork).
+_FUSED: list[SignedRecord] = []
+# What one batch gave: entries seen, rows checked, problems, (record number, primary keys matched), entries of
+# superseded types (decided once every row is known), and (record number, what its rows hold).
+_Batch = tuple[int, int, list[RecordProblem], list[tuple[int, list[Any]]], list[tuple[int, bytes, str, str]],
+               list[tuple[int, _Held]]]
+
+
+def _fusable(record: SignedRecord) -> bool:
+    """Rows can be fetched by the entries' leaf hashes: an indexed column, and light rows (declared reads, no joins)."""
+    column: Any = record.model._meta.get_field(record.leaf_hash)
+    return bool(column.db_index or column.unique) and bool(record.reads) and not _signer_path(record) and not (
+        record.select_related or record.prefetch_related)
+
+
+def _rows_naming(record: SignedRecord, leaf_hashes: list[str]) -> list[Any]:
+    """The record's rows (as `_rows` reads them) whose leaf hash is one of these: one query, its parameters passed
+    as they are (preparing 2,000 lookup values one by one cost as much as reading the rows) and the columns
+    converted as the ORM converts them."""
+    light = _light_row(record)
+    meta = record.model._meta
+    field: Any = meta.get_field(record.leaf_hash)
+    column = f"{connection.ops.quote_name(meta.db_table)}.{connection.ops.quote_name(field.column)}"
+    naming = RawSQL(f"{column} IN ({', '.join(['%s'] * len(leaf_hashes))})", leaf_hashes, output_field=BooleanField())
+    query = record.model._default_manager.filter(naming).values_list(*light.__slots__)
+    compiler = query.query.get_compiler(using=query.db)
+    sql, params = compiler.as_sql()
+    converters = compiler.get_converters([expression for expression, _sql, _alias in compiler.select])
+    with connections[query.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        rows: Iterable[Any] = cursor.fetchall()
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    return [light(*row) for row in rows]
+
+
+def _fused_check(entries: list[Visited]) -> _Batch:
+    """In the log audit's worker: the rows naming this batch's entries, against the statements it just verified."""
+    by_type: dict[str, dict[bytes, Visited]] = defaultdict(dict)
+    for entry in entries:
+        by_type[entry[2]][entry[1]] = entry
+    problems: list[RecordProblem] = []
+    matched: list[tuple[int, list[Any]]] = []
+    held: list[tuple[int, _Held]] = []
+    seen = 0
+    signers = _signers({entry[4] for entry in entries}) if entries else {}
+    holding: dict[str, set[bytes]] = defaultdict(set)
+    for at, record in enumerate(_FUSED):
+        name = record.statement_type.name
+        of_type = by_type.get(name)
+        if not of_type:
+            continue
+        pks: list[Any] = []
+        logged: _Held = []
+        hexes = [leaf.hex() for leaf in of_type]
+        for start in range(0, len(hexes), _CHUNK):
+            for row in _rows_naming(record, hexes[start : start + _CHUNK]):
+                hex_hash = record.leaf_hash_of(row)
+                index, leaf, statement_type, subject, key_id, statement = of_type[bytes.fromhex(hex_hash)]
+                found = _Logged(index, statement_type, subject, key_id, statement)
+                finding = _row_finding(record, row, hex_hash, found, signers)
+                if finding is not None:
+                    problems.append(RecordProblem(finding[0], record.label, row.pk, index, hex_hash,
+                                                  f"{record.label} {row.pk}: {finding[1]}"))
+                pks.append(row.pk)
+                holding[name].add(leaf)
+                if record.superseded:  # the others' entries are decided here, below
+                    logged.append((leaf, subject, index))
+        seen += len(pks)
+        matched.append((at, pks))
+        held.append((at, logged))
+    superseded = {r.statement_type.name for r in _FUSED if r.superseded}
+    labels = {r.statement_type.name: r.label for r in _FUSED}
+    later: list[tuple[int, bytes, str, str]] = []
+    for index, leaf, statement_type, subject, _key_id, _statement in entries:
+        if statement_type in superseded:
+            later.append((index, leaf, statement_type, subject))  # decided once every row is known
+        elif leaf not in holding[statement_type]:
+            problems.append(_missing(labels[statement_type], index, leaf, statement_type, subject))
+    return len(entries), seen, problems, matched, later, held
+
+
+def audit_two_way(
+    *, workers: int | None = None, chunk: int = 5000, progress: Callable[[str], None] | None = None,
+    records: Sequence[SignedRecord] | None = None,
+) -> tuple[AuditReport, ReconcileReport]:
+    """The log audit with the reconciliation riding along (what `xinren ledger audit` runs): the log's report, and
+    the rows' — the same problems `records_reconcile` finds, without reading any statement a second time."""
+    started = time.monotonic()
+    records = list(records if records is not None else signed_records())
+    workers = (os.cpu_count() or 1) if workers is None else workers
+    if not _workers_see_this_connection():
+        workers = 1
+    by_type: dict[str, list[SignedRecord]] = defaultdict(list)
+    for record in records:
+        by_type[record.statement_type.name].append(record)
+    fused = [r for r in records if all(_fusable(other) for other in by_type[r.statement_type.name])]
+    rest = [r for r in records if r not in fused]
+    tally = _Tally(records)
+    matched: dict[int, array[Any] | list[Any]] = {at: ([] if _pk_not_int(r) else array("q")) for at, r in
+                                                    enumerate(fused)}
+    later: list[tuple[int, bytes, str, str]] = []
+
+    def take(batch: _Batch) -> None:
+        entries, seen, problems, pks, superseded, held = batch
+        tally.report.entries += entries - len(superseded)  # those are counted when decided, below
+        tally.report.rows += seen
+        tally.report.problems.extend(problems)
+        for at, keys in pks:
+            matched[at].extend(keys)
+        for at, logged in held:
+            tally.take(fused[at], 0, [], logged)
+        later.extend(superseded)
+
+    _FUSED[:] = fused
+    types = frozenset(r.statement_type.name for r in fused)
+    try:
+        log_report = log_audit(workers=workers, chunk=chunk, companion=Companion(types, _fused_check, take),
+                               progress=(lambda size: progress(f"{size} entries")) if progress is not None else None)
+    finally:
+        _FUSED.clear()
+    if progress is not None:
+        progress(f"log and {tally.report.rows} rows checked together")
+    # Rows the pass did not reach: naming no logged entry of their type, or a pooled one.
+    for at, record in enumerate(fused):
+        for rows in _rows_left(record, matched[at], chunk):
+            problems: list[RecordProblem] = []
+            tally.take(record, len(rows), problems, _held(record, _check_rows(record, rows, problems)))
+    _rows_pass(rest, tally, chunk=chunk, workers=workers, progress=progress)
+    for entry in later:
+        tally.entry(*entry)
+    for entry in _domain_entries([r.statement_type.name for r in rest], chunk, pooled_only=types):
+        tally.entry(*entry)
+    return log_report, tally.finish(started)
+
+
+def _pk_not_int(record: SignedRecord) -> bool:
+    return record.model._meta.pk.get_internal_type() not in {"AutoField", "BigAutoField", "IntegerField",
+                                                             "BigIntegerField", "SmallAutoField"}
+
+
+def _rows_left(record: SignedRecord, matched: Any, chunk: int) -> Iterator[list[Model]]:
+    """The record's rows the log audit's pass did not match, a chunk at a time (none, in a consistent platform: one
+    count tells)."""
+    manager = record.model._default_manager
+    if manager.count() == len(matched):
+        return
+    done = set(matched)
+    left = [pk for pk in manager.order_by("pk").values_list("pk", flat=True).iterator(chunk_size=chunk)
+            if pk not in done]
+    for start in range(0, len(left), chunk):
+        yield from _rows(record, chunk, pk__in=left[start : start + chunk])

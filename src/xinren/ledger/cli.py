@@ -14,15 +14,20 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import LedgerError
 from .item_bundle import REGISTRAR_OWNER, ItemVerdict, is_item_bundle, verify_item_bundle
 from .proof import verify_bundle
 from .statement_text import statement_lines
 
-# A further audit `xinren ledger audit` runs after the log's own (the platform's rows against the log, which this
-# package cannot see): called with `verbose`, prints its findings, returns whether all is consistent.
-ExtraAudit = Callable[[bool], bool]
+if TYPE_CHECKING:
+    from .store.audit import AuditReport
+
+# The log audit with the platform's rows checked in the same pass (which this package cannot see; xinren.cli passes
+# attest's): called with the worker count and `verbose`, it returns the log's report and a function that prints
+# what the rows' check found and says whether they are consistent.
+TwoWayAudit = Callable[[int, bool], "tuple[AuditReport, Callable[[], bool]]"]
 
 
 def _read_key(value: str) -> str:
@@ -121,7 +126,11 @@ def cmd_audit(args: argparse.Namespace) -> int:
     def progress(size: int) -> None:
         print(f"  … {size} entries", file=sys.stderr)
 
-    report = log_audit(workers=args.workers, progress=progress if args.verbose else None)
+    rows: Callable[[], bool] | None = None
+    if args.log_only or args.two_way is None:
+        report = log_audit(workers=args.workers, progress=progress if args.verbose else None)
+    else:
+        report, rows = args.two_way(args.workers, args.verbose)
     problem = report.problem
     summary = (f"{report.entries} entries, {report.stored_hashes} stored hashes, {report.checkpoints} checkpoints, "
                f"{report.signatures} signatures in {report.seconds:.1f} s")
@@ -131,8 +140,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
     else:
         print(f"log INCONSISTENT at {problem.position}: {problem.message}")
         print(f"  ({summary} checked before stopping)")
-    for extra in [] if args.log_only else args.audits:
-        consistent = extra(args.verbose) and consistent
+    if rows is not None:
+        consistent = rows() and consistent
     return 0 if consistent else 1
 
 
@@ -145,7 +154,7 @@ def cmd_key(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser(prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ()) -> argparse.ArgumentParser:
+def build_parser(prog: str = "xinren ledger", two_way: TwoWayAudit | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog=prog, description="Xinren transparency log tools")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -165,7 +174,7 @@ def build_parser(prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ())
     audit.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="processes verifying signatures")
     audit.add_argument("--verbose", "-v", action="store_true")
     audit.add_argument("--log-only", action="store_true", help="check the log only, not the platform's signed rows")
-    audit.set_defaults(func=cmd_audit, audits=list(audits))
+    audit.set_defaults(func=cmd_audit, two_way=two_way)
 
     key = commands.add_parser("key", help="print the log's verifier key")
     key.set_defaults(func=cmd_key)
@@ -173,10 +182,10 @@ def build_parser(prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ())
 
 
 def main(
-    argv: Sequence[str] | None = None, *, prog: str = "xinren ledger", audits: Sequence[ExtraAudit] = ()
+    argv: Sequence[str] | None = None, *, prog: str = "xinren ledger", two_way: TwoWayAudit | None = None
 ) -> int:
-    """Run a subcommand; `audits` are what `audit` checks after the log itself (xinren.cli passes the rows')."""
-    args = build_parser(prog, audits).parse_args(argv)
+    """Run a subcommand; `two_way` is what `audit` runs unless --log-only (xinren.cli passes the rows' check)."""
+    args = build_parser(prog, two_way).parse_args(argv)
     try:
         return int(args.func(args))
     except LedgerError as exc:

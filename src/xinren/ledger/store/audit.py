@@ -9,6 +9,10 @@ from the log key). It reports the first inconsistency by position in the log.
 Parsing each statement and checking its signature dominate the cost (~100 µs an entry); with `workers`
 > 1 they run in worker processes while the main process streams the rows, rehashes them and rebuilds the
 tree. Key statements are checked in the main process, in order, since the replay depends on them.
+
+A `Companion` rides along: a context above the log (attest's reconciliation of the signed rows) gets the statements
+of the types it names, already parsed and verified, in the same worker pass, instead of reading and decoding every
+entry a second time afterwards (docs/ledger.md, "Signed records").
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
+from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from django.db import connection
+from django.db import connection, connections
 
 from xinren.ledger.checkpoint import open_checkpoint
 from xinren.ledger.dsse import Envelope, parse_envelope, verify_envelope
@@ -33,7 +38,24 @@ from xinren.ledger.merkle import EMPTY_ROOT, leaf_hash
 
 from .log_key import REGISTRAR_OWNER, log_verifier, registrar_key
 from .models import KeyRecord, KeyStatus, LogEntry, LogState, PendingEntry, SignedCheckpoint, TreeHash
-from .services import statement_fields
+from .services import statement_read
+
+# What a companion sees of an entry: (index, leaf hash, statement type, subject, signer key id, the statement).
+Visited = tuple[int, bytes, str, str, str, dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Companion:
+    """Checks a context above the log runs on the entries of `types` in the log audit's own pass.
+
+    `check` runs where the signatures are verified (a forked worker with its own database connection, or here), on
+    each batch's entries of those types once they verified; it must be a module-level function (the pool pickles it
+    by name). `take` runs in the calling process with what `check` returned, batch by batch in log order.
+    """
+
+    types: frozenset[str]
+    check: Callable[[list[Visited]], Any]
+    take: Callable[[Any], None]
 
 
 @dataclass(frozen=True, order=True)
@@ -74,45 +96,73 @@ class _Stop(Exception):
 
 
 _BATCH = 1000  # entries per worker task
-_Item = tuple[int, bytes, str, bytes, str, str, "bytes | None"]
+_Item = tuple[int, bytes, bytes, str, bytes, str, str, "bytes | None"]
 
 
-def _parse_entry(index: int, envelope: bytes, statement_type: str, subject: str, corrects: bytes | None) -> Envelope:
-    """The entry's envelope, parsed, once its statement is known to match the entry's columns."""
+def _parse_entry(
+    index: int, envelope: bytes, statement_type: str, subject: str, corrects: bytes | None
+) -> tuple[Envelope, dict[str, Any]]:
+    """The entry's envelope, parsed, and its statement, once the statement is known to match the entry's columns."""
     try:
         parsed = parse_envelope(envelope)
-        fields = statement_fields(parsed.payload)
+        fields, statement = statement_read(parsed.payload)
     except LedgerError as exc:
         raise _Stop(index, f"entry {index}: the envelope does not parse ({exc.code})") from None
     except Exception:
         raise _Stop(index, f"entry {index}: the statement is not valid") from None
     if (fields.statement_type, fields.subject, fields.corrects) != (statement_type, subject, corrects):
         raise _Stop(index, f"entry {index}: its type, subject or corrects columns differ from the signed statement")
-    return parsed
+    return parsed, statement
 
 
-def _check_batch(items: list[_Item]) -> list[tuple[int, str, str]]:
-    """Worker: each entry's statement against its columns, and its signature; the first failure, if any.
+_Checked = tuple[list[tuple[int, str, str]], Any]
 
-    Items are (index, envelope, key id, public key, type, subject, corrects); a failure is (index, kind,
+
+def _check_batch(
+    items: list[_Item], types: frozenset[str] = frozenset(), check: Callable[[list[Visited]], Any] | None = None
+) -> _Checked:
+    """Worker: each entry's statement against its columns, and its signature; the first failure, if any, and what
+    the companion's `check` made of the batch's entries of its `types` (up to the failure).
+
+    Items are (index, leaf hash, envelope, key id, public key, type, subject, corrects); a failure is (index, kind,
     message).
     """
     loaded: dict[bytes, Ed25519PublicKey] = {}
-    for index, envelope, key_id, public, statement_type, subject, corrects in items:
+    visited: list[Visited] = []
+
+    def done(failures: list[tuple[int, str, str]]) -> _Checked:
+        return failures, (check(visited) if check is not None else None)
+
+    for index, leaf, envelope, key_id, public, statement_type, subject, corrects in items:
         try:
-            parsed = _parse_entry(index, envelope, statement_type, subject, corrects)
+            parsed, statement = _parse_entry(index, envelope, statement_type, subject, corrects)
         except _Stop as stop:
-            return [(index, "log", stop.message)]
+            return done([(index, "log", stop.message)])
         if public not in loaded:  # loading a key costs half a verification
             loaded[public] = Ed25519PublicKey.from_public_bytes(public)
         try:
             verified = verify_envelope(parsed, {key_id: loaded[public]})
         except LedgerError as exc:
-            return [(index, "signature",
-                     f"entry {index}: envelope signature by {key_id[:16]}… does not verify ({exc.code})")]
+            return done([(index, "signature",
+                          f"entry {index}: envelope signature by {key_id[:16]}… does not verify ({exc.code})")])
         if key_id not in verified.keyids:  # pragma: no cover - verify_envelope only returns known ids
-            return [(index, "signature", f"entry {index}: not signed by {key_id[:16]}…")]
-    return []
+            return done([(index, "signature", f"entry {index}: not signed by {key_id[:16]}…")])
+        if statement_type in types:
+            visited.append((index, leaf, statement_type, subject, key_id, statement))
+    return done([])
+
+
+# The parent's connections, inherited by a forked worker: kept unclosed (closing one would end the parent's session).
+_INHERITED: list[Any] = []
+
+
+def worker_start() -> None:
+    """A forked worker's first step: leave the parent's database connections alone and open its own on first use."""
+    for alias in connections:
+        wrapper = connections[alias]
+        if wrapper.connection is not None:
+            _INHERITED.append(wrapper.connection)
+            wrapper.connection = None
 
 
 def _entries(chunk: int) -> Iterator[tuple[int, bytes, bytes, str, str, str, bytes | None]]:
@@ -176,19 +226,25 @@ class _Directory:
             self.status[key_id] = KeyStatus.REVOKED
 
 
-def log_audit(*, workers: int = 1, chunk: int = 5000, progress: Callable[[int], None] | None = None) -> AuditReport:
-    """Check the whole log; the report's `problem` is the first inconsistency, or None."""
+def log_audit(
+    *, workers: int = 1, chunk: int = 5000, progress: Callable[[int], None] | None = None,
+    companion: Companion | None = None,
+) -> AuditReport:
+    """Check the whole log; the report's `problem` is the first inconsistency, or None. A `companion` checks the
+    entries of its types in the same pass (its `take` has had every batch when this returns)."""
     started = time.monotonic()
     report = AuditReport()
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) if workers > 1 else None
-    futures: deque[Future[list[tuple[int, str, str]]]] = deque()
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=worker_start
+    ) if workers > 1 else None
+    futures: deque[Future[_Checked]] = deque()
     try:
-        _audit(report, pool, workers, futures, chunk, progress)
+        _audit(report, pool, workers, futures, chunk, progress, companion)
     except _Stop as stop:
         report.problems.append(AuditProblem(stop.position, "log", stop.message))
     finally:
         for future in futures:
-            report.problems.extend(AuditProblem(*problem) for problem in future.result())
+            _settle(report, future.result(), companion)
         if pool is not None:
             pool.shutdown()
     report.seconds = time.monotonic() - started
@@ -199,9 +255,10 @@ def _audit(
     report: AuditReport,
     pool: ProcessPoolExecutor | None,
     workers: int,
-    futures: deque[Future[list[tuple[int, str, str]]]],
+    futures: deque[Future[_Checked]],
     chunk: int,
     progress: Callable[[int], None] | None,
+    companion: Companion | None,
 ) -> None:
     checkpoints = list(SignedCheckpoint.objects.order_by("size").values_list("size", "root", "note"))
     by_size = {size: (bytes(root), note) for size, root, note in checkpoints}
@@ -225,15 +282,17 @@ def _audit(
             raise _Stop(size, f"checkpoint of size {size}: the entries lead to another root than the one signed")
         report.checkpoints += 1
 
+    types, check = (companion.types, companion.check) if companion is not None else (frozenset[str](), None)
+
     def flush() -> None:
         if not batch:
             return
         if pool is None:
-            report.problems.extend(AuditProblem(*problem) for problem in _check_batch(batch))
+            _settle(report, _check_batch(batch, types, check), companion)
         else:
-            futures.append(pool.submit(_check_batch, list(batch)))
+            futures.append(pool.submit(_check_batch, list(batch), types, check))
             while len(futures) > 4 * workers:  # bounded memory: the reader may outrun the workers
-                report.problems.extend(AuditProblem(*problem) for problem in futures.popleft().result())
+                _settle(report, futures.popleft().result(), companion)
         report.signatures += len(batch)
         batch.clear()
 
@@ -245,13 +304,13 @@ def _audit(
             raise _Stop(index, f"entry {index}: its leaf hash does not match its envelope")
         if key_id not in directory.keys:
             raise _Stop(index, f"entry {index}: signed by {key_id[:16]}…, a key the log never registered before it")
-        batch.append((index, envelope, key_id, directory.keys[key_id][0], statement_type, subject, corrects))
+        batch.append((index, leaf, envelope, key_id, directory.keys[key_id][0], statement_type, subject, corrects))
         if statement_type.startswith("key."):
             # The replay trusts this statement: check it here, in order, before it changes the directory.
             flush()
             if key_id != directory.registrar_id:
                 raise _Stop(index, f"entry {index}: a key statement not signed by the registrar")
-            parsed = _parse_entry(index, envelope, statement_type, subject, corrects)
+            parsed, _statement = _parse_entry(index, envelope, statement_type, subject, corrects)
             directory.apply(index, statement_type, parsed.payload)
         elif len(batch) >= _BATCH:
             flush()
@@ -275,6 +334,13 @@ def _audit(
     if state is not None and (state.size != tree.size or bytes(state.root) != tree.root()):
         raise _Stop(tree.size, "the log state row disagrees with the entries")
     _compare_directory(directory, tree.size)
+
+
+def _settle(report: AuditReport, checked: _Checked, companion: Companion | None) -> None:
+    failures, companion_result = checked
+    report.problems.extend(AuditProblem(*problem) for problem in failures)
+    if companion is not None:
+        companion.take(companion_result)
 
 
 def _compare_stored(stored: Iterator[tuple[int, bytes]], new: StoredHash, index: int) -> None:

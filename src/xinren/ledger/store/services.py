@@ -63,6 +63,11 @@ def statement_bytes(statement: Mapping[str, Any]) -> bytes:
 
 def statement_fields(payload: bytes) -> StatementFields:
     """Read `type`, `subject` and `corrects` from statement bytes, refusing anything else than a JSON object."""
+    return statement_read(payload)[0]
+
+
+def statement_read(payload: bytes) -> tuple[StatementFields, dict[str, Any]]:
+    """`statement_fields`, and the statement itself (decoded once, for the audit's companion checks)."""
     try:
         document = json.loads(payload.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError):
@@ -77,7 +82,7 @@ def statement_fields(payload: bytes) -> StatementFields:
     corrects = document.get("corrects")
     if corrects is not None and (not isinstance(corrects, str) or not re.fullmatch(r"[0-9a-f]{64}", corrects)):
         raise errors.statement_invalid("corrects must be the corrected entry's leaf hash, 64 lowercase hex digits")
-    return StatementFields(statement_type, subject, bytes.fromhex(corrects) if corrects else None)
+    return StatementFields(statement_type, subject, bytes.fromhex(corrects) if corrects else None), document
 
 
 @dataclass(frozen=True)
