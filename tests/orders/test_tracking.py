@@ -21,7 +21,8 @@ from xinren.trace.models import TraceEvent
 from xinren.trace.services import epcis_capture, event_record, place_create
 
 from ..factories import OrganizationFactory, actor_for
-from ..fixtures.api import assert_error, call, key_for
+from ..fixtures.accounts import browser_of
+from ..fixtures.api import assert_error, call, key_for, member
 from .flows import order_paid, order_placed, order_shipped
 
 pytestmark = pytest.mark.django_db
@@ -336,3 +337,31 @@ def test_without_a_promise_the_category_default_applies_and_an_overdue_parcel_sa
     estimate = delivery_estimate(shipment=shipment, now=NOW)
     assert (estimate.state, estimate.late_hours, estimate.summary) == (
         "overdue", 6, "已超出承诺 6 小时，仍在途中（一般 24 小时）")
+
+
+# -- the order pages -------------------------------------------------------------------------------------------------
+
+
+def test_the_consumers_order_page_draws_the_timeline_escaped(consumer, carrier, shipment):
+    # given: a carrier place whose name carries markup
+    sly = place_create(actor=carrier, name="<b>浦东</b>站", latitude="31.2", longitude="121.5")
+    _update(carrier, shipment, "u1", "arrived", 3, sly)
+    # when
+    html = browser_of(consumer).get(f"/shop/orders/{shipment.order.number}/").content.decode()
+    # then
+    assert 'class="card tracking"' in html
+    assert "到达 &lt;b&gt;浦东&lt;/b&gt;站" in html and "<b>浦东</b>" not in html
+    assert html.index("到达 &lt;b&gt;浦东") < html.index("<b>已发货</b>")  # newest first
+    assert "预计 12月7日 送达（一般 48 小时）" in html
+    assert '<time datetime="2026-12-05T17:00:00+08:00">2026-12-05 17:00</time>' in html
+
+
+def test_the_merchants_order_page_shows_the_same_timeline(merchant, carrier, shipment, hub):
+    _update(carrier, shipment, "u1", "arrived", 3, hub)
+    html = browser_of(member(merchant, Role.STAFF)).get(f"/merchant/orders/{shipment.order.number}/").content.decode()
+    assert "到达 滇冷链上海分拨中心" in html and "物流详情" in html
+
+
+def test_another_consumer_does_not_see_the_parcel(other_consumer, shipment):
+    response = browser_of(other_consumer).get(f"/shop/orders/{shipment.order.number}/")
+    assert response.status_code == 404

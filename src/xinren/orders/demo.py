@@ -10,6 +10,7 @@ import datetime as dt
 import math
 from contextlib import AbstractContextManager, nullcontext
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.consumers import consumer_signup
@@ -62,6 +63,7 @@ ORDERS = [
     (3, "6975830300016", 1, "pending"),
 ]
 
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The parcels' journeys (docs/tracking.md), by index in ORDERS, in hours before the demo is loaded: when the order
 # was placed and shipped, the carrier's updates (status, hours ago, place key or ""), and the delivery. The
 # parcels leave the Shanghai hub, where the lots' histories end, after the newest lot arrived there.
@@ -141,7 +143,7 @@ def _journey(*, journey: dict[str, Any], shipment: Shipment, carrier: Actor, pla
              now: dt.datetime) -> None:
     """The carrier's updates (through the service its API calls) and the parcel's cold-chain logger."""
     def ago(hours: float) -> dt.datetime:
-        return now - dt.timedelta(hours=hours)
+        return (now - dt.timedelta(hours=hours)).astimezone(SHANGHAI)
 
     if "coldchain" in journey and shipment.trace_event is not None:
         centre, until = journey["coldchain"]
