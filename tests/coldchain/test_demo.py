@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from django.db.models import F
 
 from xinren.catalog.models import Batch
 from xinren.coldchain.demo import demo_coldchain_load
@@ -20,7 +21,10 @@ def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise
     # then
     assert Reading.objects.count() == readings > 0
     assert ColdChainProfile.objects.count() == 3 and Promise.objects.count() == 4
-    assert Leg.objects.count() == Batch.objects.count() == 5
+    # one leg per lot from the carrier's own shipping events, and two demo parcels' legs from the merchants' shipping
+    # events of their orders (docs/tracking.md)
+    assert Leg.objects.filter(shipping_event__organization=F("organization")).count() == Batch.objects.count() == 5
+    assert Leg.objects.count() == 7
     excursion = Excursion.objects.get()
     assert (excursion.kind, excursion.duration_minutes, excursion.peak, excursion.limit) == ("too_warm", 35, 112, 60)
     assert excursion.place_name == "滇冷链昆明冷库"

@@ -9,6 +9,7 @@ from xinren.catalog.models import Item
 from xinren.orders.demo import CONSUMERS, DEMO_CONSUMER_PASSWORD
 from xinren.orders.models import Offer, Order, Shipment, ShipmentItem
 from xinren.orders.selectors import item_purchase_for_user
+from xinren.orders.tracking import parcel_tracking
 from xinren.trace.selectors import events_for_item
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +35,28 @@ def test_demo_orders_cover_every_state(demo_world):
     shipped = ShipmentItem.objects.filter(shipment__order__consumer=consumer).select_related("item").first()
     assert shipped is not None
     assert item_purchase_for_user(user=consumer, item=shipped.item) == shipped.line
-    # (this consumer's parcel is delivered: its trail ends with the receipt the delivery recorded)
+    # (this consumer's parcel is delivered: its trail ends with the carrier's updates and the receipt the delivery
+    # recorded)
     trail = list(events_for_item(item=shipped.item))
-    assert [e.biz_step for e in trail][-3:] == ["storing", "shipping", "receiving"]
+    assert [e.biz_step for e in trail][-6:] == [
+        "storing", "shipping", "departing", "arriving", "out_for_delivery", "receiving"
+    ]
     assert trail[-1] == shipped.shipment.receipt_event
     # and the first item of each lot keeps its plain history
     first = Item.objects.filter(product__category="wild_mushroom").first()
     assert first is not None and not ShipmentItem.objects.filter(item=first).exists()
+    # and each shipped parcel has a timeline of hubs and the last mile, with a delivery estimate
+    timelines = {
+        shipment.order.status: parcel_tracking(shipment=shipment)
+        for shipment in Shipment.objects.filter(order__in=orders).select_related("order")
+        if shipment.delivery_confirmed_by != "consumer"
+    }
+    delivered, in_transit = timelines["delivered"], timelines["shipped"]
+    assert [s.kind for s in delivered.steps] == [
+        "delivered", "out_for_delivery", "arriving", "departing", "shipping"
+    ]
+    assert [s.title for s in delivered.steps][2:4] == ["到达 滇冷链上海浦东张江站", "离开 滇冷链上海分拨中心"]
+    assert (delivered.estimate.state, delivered.coldchain_state) == ("on_time", "ok")
+    assert [s.kind for s in in_transit.steps] == ["arriving", "departing", "shipping"]
+    assert (in_transit.estimate.state, in_transit.coldchain_state) == ("pending", "ok")
+    assert in_transit.estimate.summary.startswith("预计 ")

@@ -27,6 +27,7 @@ from xinren.evidence.api import router as evidence_router
 from xinren.lab.api import router as lab_router
 from xinren.orders.api import router as orders_router
 from xinren.orders.api import webhook_router as payment_webhook_router
+from xinren.orders.tracking_api import router as tracking_router
 from xinren.reviews.api import router as reviews_router
 from xinren.trace.api import router as trace_router
 from xinren.trust.api import router as trust_router
@@ -127,6 +128,7 @@ api.add_router("", attest_router)
 api.add_router("", catalog_router)
 api.add_router("", trace_router)
 api.add_router("", orders_router)
+api.add_router("", tracking_router)
 api.add_router("", lab_router)
 api.add_router("", cost_router)
 api.add_router("", evidence_router)

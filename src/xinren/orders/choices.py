@@ -81,3 +81,13 @@ class DeliveryConfirmedBy(models.TextChoices):
     CONSUMER = "consumer", _("消费者确认收货")
     LOGISTICS = "logistics", _("物流签收")
 
+
+
+class CarrierUpdateStatus(models.TextChoices):
+    """What a carrier reports about a parcel (orders.services.carrier_updates maps each to an EPCIS bizStep)."""
+
+    DEPARTED = "departed", _("已离开")
+    ARRIVED = "arrived", _("已到达")
+    IN_TRANSIT = "in_transit", _("运输中")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("派送中")
+    DELIVERED = "delivered", _("已签收")

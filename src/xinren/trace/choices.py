@@ -21,8 +21,9 @@ class Action(models.TextChoices):
 class BizStep(models.TextChoices):
     """The business steps offered in forms; any CBV or custom URI is accepted through EPCIS.
 
-    All are CBV 2.0 terms except `harvesting`, the platform's own step, which EPCIS documents carry as its URI
-    (epcis.vocabulary.PLATFORM_BIZ_STEPS) because CBV has no harvest step.
+    All are CBV 2.0 terms except `harvesting` and `out_for_delivery` (派送中, the last mile to the buyer), the
+    platform's own steps, which EPCIS documents carry as their URIs (epcis.vocabulary.PLATFORM_BIZ_STEPS) because
+    CBV has neither.
     """
 
     COMMISSIONING = "commissioning", _("赋码/登记")
@@ -34,6 +35,8 @@ class BizStep(models.TextChoices):
     LOADING = "loading", _("装车")
     SHIPPING = "shipping", _("发货")
     DEPARTING = "departing", _("离开")
+    TRANSPORTING = "transporting", _("运输中")
+    OUT_FOR_DELIVERY = "out_for_delivery", _("派送中")
     ARRIVING = "arriving", _("到达")
     RECEIVING = "receiving", _("收货")
     STORING = "storing", _("仓储")

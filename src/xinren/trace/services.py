@@ -124,8 +124,11 @@ def event_record(
     parent: str = "",
     outputs: Sequence[str] = (),
     sensor_readings: Sequence[Mapping[str, Any]] = (),
+    event_id: str = "",
 ) -> TraceEvent:
-    """Record one event from simple fields; it is validated and stored exactly as a captured EPCIS event."""
+    """Record one event from simple fields; it is validated and stored exactly as a captured EPCIS event.
+
+    `event_id` is its eventID when the caller derives one (a carrier's update id); a fresh UUID when blank."""
     actor.require(role=Role.STAFF, kinds=TRACE_KINDS)
     place = None
     if place_id is not None:
@@ -147,6 +150,8 @@ def event_record(
         outputs=outputs,
         sensor_readings=sensor_readings,
     )
+    if event_id:
+        event["eventID"] = event_id
     capture = CaptureDocument(context=[], events=[event_parse(event, index=0)])
     return _capture_store(actor=actor, capture=capture)[0]
 
@@ -154,7 +159,7 @@ def event_record(
 @transaction.atomic
 def delivery_receipt_record(
     *, organization: Organization, merchant: Organization, identifiers: Sequence[str], event_time: datetime,
-    user: User | None = None,
+    user: User | None = None, event_id: str = "",
 ) -> TraceEvent:
     """The receiving event at the buyer's end of a delivered shipment: its items, signed by who vouches for it.
 
@@ -163,13 +168,16 @@ def delivery_receipt_record(
     The orders context calls this only after checking who may confirm the shipment, so the merchant whose items
     these are counts as trusting the signer here even without a partner grant. No place: the buyer's address
     never enters the log. The platform records no other trace event (it is not among TRACE_KINDS), which is how
-    pages, promises and labels tell a buyer's confirmation from a carrier's report.
+    pages, promises and labels tell a buyer's confirmation from a carrier's report. `event_id` is the eventID to
+    record it under (a carrier's update id, so that a resent update is recognised); a fresh one when blank.
     """
     event = event_build(
         event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING, event_time=event_time, identifiers=identifiers,
         action="OBSERVE", disposition="", place_uri=None, read_point="", quantity=None, uom="", parent="",
         outputs=(), sensor_readings=(),
     )
+    if event_id:
+        event["eventID"] = event_id
     capture = CaptureDocument(context=[], events=[event_parse(event, index=0)])
     actor = Actor(organization=organization, role=Role.OWNER, user=user)
     return _capture_store(actor=actor, capture=capture, trusting=frozenset({merchant.pk}))[0]

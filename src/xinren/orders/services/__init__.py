@@ -1,5 +1,6 @@
 """Writes of the orders context, one module per concern; everything public is re-exported here."""
 
+from .carrier_updates import CarrierUpdate, shipment_update_post
 from .offers import offer_save
 from .orders import (
     LineRequest,
@@ -24,6 +25,7 @@ from .shipping import order_delivery_confirm, order_ship, shipment_deliver_by_pa
 from .webhooks import payment_webhook_receive
 
 __all__ = [
+    "CarrierUpdate",
     "LineRequest",
     "Reconciliation",
     "offer_save",
@@ -45,4 +47,5 @@ __all__ = [
     "refund_execute",
     "refund_request",
     "shipment_deliver_by_partner",
+    "shipment_update_post",
 ]

@@ -222,13 +222,14 @@ def order_ship(
 
 
 def _deliver(
-    *, order: Order, shipment: Shipment, by: str, by_user: User | None, by_organization: Organization | None
+    *, order: Order, shipment: Shipment, by: str, by_user: User | None, by_organization: Organization | None,
+    at: datetime | None = None, event_id: str = "",
 ) -> None:
     transition_check(
         SHIPMENT_TRANSITIONS, shipment.status, ShipmentStatus.DELIVERED, code=errors.SHIPMENT_TRANSITION,
         labels=ShipmentStatus,
     )
-    now = clock.now()
+    now = at or clock.now()
     order_status_move(
         order=order, target=OrderStatus.DELIVERED, at=now, by_user=by_user, by_organization=by_organization,
         note=str(DeliveryConfirmedBy(by).label),
@@ -239,7 +240,7 @@ def _deliver(
     shipment.confirmed_by_user = by_user
     shipment.confirmed_by_organization = by_organization
     shipment.receipt_event = _receipt_record(order=order, shipment=shipment, at=now, by_user=by_user,
-                                             by_organization=by_organization)
+                                             by_organization=by_organization, event_id=event_id)
     shipment.save()
     audit_record(
         actor=by_user, organization=by_organization or order.merchant, action="order.deliver", target=order,
@@ -248,7 +249,8 @@ def _deliver(
 
 
 def _receipt_record(
-    *, order: Order, shipment: Shipment, at: datetime, by_user: User | None, by_organization: Organization | None
+    *, order: Order, shipment: Shipment, at: datetime, by_user: User | None, by_organization: Organization | None,
+    event_id: str = "",
 ) -> TraceEvent | None:
     """The EPCIS receiving event naming the delivered items, so that promises are measured to the buyer's table.
 
@@ -260,12 +262,16 @@ def _receipt_record(
     return delivery_receipt_record(
         organization=by_organization or platform_organization(), merchant=order.merchant,
         identifiers=[item.digital_link.path for item in items], event_time=timezone.localtime(at), user=by_user,
+        event_id=event_id,
     )
 
 
 @transaction.atomic
-def shipment_deliver_by_partner(*, actor: Actor, shipment_id: int) -> Shipment:
-    """A logistics organization the merchant granted confirms that the parcel was delivered."""
+def shipment_deliver_by_partner(
+    *, actor: Actor, shipment_id: int, at: datetime | None = None, event_id: str = ""
+) -> Shipment:
+    """A logistics organization the merchant granted confirms that the parcel was delivered (`at`, now by default:
+    a carrier's update may report a delivery a little after it happened; orders.tracking checks that time)."""
     actor.require(role=Role.STAFF, kinds=[OrganizationKind.LOGISTICS])
     found = Shipment.objects.filter(partner_shipments(organization=actor.organization), pk=shipment_id)
     order_id = found.values_list("order_id", flat=True).first()
@@ -275,7 +281,7 @@ def shipment_deliver_by_partner(*, actor: Actor, shipment_id: int) -> Shipment:
     shipment = Shipment.objects.select_for_update().get(pk=shipment_id)
     _deliver(
         order=order, shipment=shipment, by=DeliveryConfirmedBy.LOGISTICS, by_user=actor.user,
-        by_organization=actor.organization,
+        by_organization=actor.organization, at=at, event_id=event_id,
     )
     return shipment
 

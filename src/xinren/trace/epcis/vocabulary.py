@@ -131,7 +131,10 @@ _GS1_VOC_TERM = re.compile(r"^https?://(?:www\.)?gs1\.org/voc/(?P<term>[A-Za-z_]
 
 # Business steps the platform's trades need that CBV 2.0 lacks. CBV lets a custom step be any URI; these are
 # written in documents as their URIs and kept in columns under the short name, like CBV terms, for translation.
-PLATFORM_BIZ_STEPS = {"harvesting": "urn:xinren:voc:bizstep:harvesting"}
+PLATFORM_BIZ_STEPS = {
+    "harvesting": "urn:xinren:voc:bizstep:harvesting",
+    "out_for_delivery": "urn:xinren:voc:bizstep:out_for_delivery",
+}
 _PLATFORM_BIZ_STEP_URIS = {uri: term for term, uri in PLATFORM_BIZ_STEPS.items()}
 
 

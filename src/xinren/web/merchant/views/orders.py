@@ -26,6 +26,7 @@ from xinren.core.money import fen_to_yuan, yuan_to_fen
 from xinren.orders import selectors, services
 from xinren.orders.choices import PAYMENT_SETTLED, OrderStatus
 from xinren.orders.models import Order
+from xinren.orders.tracking import order_tracking
 
 from ..console import console_view, form_error, render_console
 
@@ -188,6 +189,7 @@ def _order_page(
         "lines": [(line, items_by_line.get(line.pk, [])) for line in order.lines.all()],
         "payments": payments,
         "shipment": shipment,
+        "tracking": order_tracking(order=order),
         "history": list(order.status_changes.all()),
         "can_ship": order.status == OrderStatus.PAID,
         "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID),

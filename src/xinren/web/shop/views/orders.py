@@ -16,6 +16,7 @@ from xinren.core.errors import DomainError
 from xinren.orders import selectors, services
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Order, Payment
+from xinren.orders.tracking import order_tracking
 from xinren.reviews.models import Review
 
 from ..forms import CancelForm
@@ -64,6 +65,7 @@ def _detail_context(order: Order) -> dict[str, object]:
         "payment_failure": _failure(latest),
         "refunded_fen": sum(p.refunded_fen for p in payments),
         "shipment": shipment,
+        "tracking": order_tracking(order=order),
         "history": list(order.status_changes.all()),
         "can_pay": order.status == OrderStatus.PENDING_PAYMENT,
         "can_cancel": order.status in (OrderStatus.PENDING_PAYMENT, OrderStatus.PAID),
