@@ -124,4 +124,4 @@ def test_an_unknown_code_goes_to_the_not_registered_page_and_nonsense_gets_help(
     response = client.get("/lookup/", {"code": "不是码"})
     assert response.status_code == 400
     html = response.content.decode()
-    assert "没有读懂这个码" in html and "(01)06971234567890(10)NH20261204(21)3AGNVUW6VS" in html
+    assert "没有读懂这个码" in html and "(01)06971234567895(10)NH20261204(21)3AGNVUW6VS" in html

@@ -87,7 +87,7 @@ def lookup(request: HttpRequest) -> HttpResponse:
     language = _switch_language(request)
     candidates = lookup_candidates(request.GET.get("code", "")[:LOOKUP_MAX])
     if not candidates:
-        error = _("没有读懂这个码。可以输入二维码下方印的文字，例如 (01)06971234567890(10)NH20261204(21)3AGNVUW6VS，"
+        error = _("没有读懂这个码。可以输入二维码下方印的文字，例如 (01)06971234567895(10)NH20261204(21)3AGNVUW6VS，"
                   "或以 https:// 开头的链接，或 8–14 位商品条码。")
         return _remember_language(HttpResponse(home_html(error=error), status=400), language)
     if len(candidates) == 1:
