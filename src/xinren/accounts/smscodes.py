@@ -98,19 +98,23 @@ def _invalid() -> InvalidInput:
 
 
 def _code_claim(*, purpose: str, phone: str, code: str) -> None:
-    """Use up the code texted for (purpose, phone), or raise `consumer.code_invalid` (a wrong try is counted).
+    """Use up the code texted for (purpose, phone), or raise `consumer.code_invalid`.
 
-    Claimed by deleting the row: of two uses at once, only one deletes it. Called outside a transaction, so that
-    the counted wrong try is not rolled back with the refusal.
+    Each try is counted before the code is compared (one conditional UPDATE), so tries sent at once are counted one
+    by one and no more than CODE_ATTEMPTS are ever compared; the right code is claimed by deleting the row, so of
+    two uses at once only one succeeds. Called outside a transaction, so that a counted try is not rolled back with
+    the refusal.
     """
     key = _row_key(purpose, phone)
-    row = SignupCode.objects.filter(phone_key=key).first()
-    if row is None or row.expires_at <= clock.now() or row.attempts >= CODE_ATTEMPTS:
+    counted = SignupCode.objects.filter(
+        pk=key, attempts__lt=CODE_ATTEMPTS, expires_at__gt=clock.now()
+    ).update(attempts=F("attempts") + 1)
+    if counted != 1:
         raise _invalid()
-    if not secrets.compare_digest(row.code_hash, _code_hash(key, code.strip())):
-        SignupCode.objects.filter(pk=key).update(attempts=F("attempts") + 1)
+    stored = SignupCode.objects.filter(pk=key).values_list("code_hash", flat=True).first()
+    if stored is None or not secrets.compare_digest(stored, _code_hash(key, code.strip())):
         raise _invalid()
-    if SignupCode.objects.filter(pk=key, code_hash=row.code_hash).delete()[0] != 1:
+    if SignupCode.objects.filter(pk=key, code_hash=stored).delete()[0] != 1:
         raise _invalid()
 
 
