@@ -155,6 +155,7 @@ def test_the_owner_with_the_phone_is_not_locked_out_by_password_guesses(consumer
         client.post("/shop/signin/", {"phone": OWNER, "password": f"guess-{n}"})
     refused = client.post("/shop/signin/", {"phone": OWNER, "password": "pass-word-123"})
     assert refused.status_code == 429
+    assert "改用验证码登录" in refused.content.decode()  # the page points the owner to the way in
     # when the owner signs in with a texted code from that browser
     client.post("/shop/signin/code/", {"phone": OWNER})
     response = client.post("/shop/signin/code/verify/", {"code": _code(OWNER)})

@@ -92,6 +92,8 @@ def _signin_page(
         "form": form or SigninForm(),
         "code_form": code_form or SignupForm(),
         "next": _next(request),
+        # Password sign-in refused by the limits: the owner who has the phone can still get in with a code.
+        "suggest_code": method == METHOD_PASSWORD and status == 429,
     }
     return render_shop(request, "shop/signin.html", context, status=status)
 
