@@ -60,7 +60,7 @@ def _row_key(purpose: str, phone: str) -> str:
     return throttle_key(purpose, "code", phone)
 
 
-def _code_hash(row_key: str, code: str) -> str:
+def code_hash(row_key: str, code: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"{row_key}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
@@ -85,7 +85,7 @@ def _code_issue(*, purpose: str, phone: str, client: str) -> str:
     SignupCode.objects.update_or_create(
         phone_key=key,
         defaults={
-            "code_hash": _code_hash(key, code),
+            "code_hash": code_hash(key, code),
             "expires_at": clock.now() + timedelta(seconds=CODE_SECONDS),
             "attempts": 0,
         },
@@ -97,25 +97,34 @@ def _invalid() -> InvalidInput:
     return InvalidInput(CODE_INVALID, _("验证码错误或已过期"), details={"field": "code"})
 
 
-def _code_claim(*, purpose: str, phone: str, code: str) -> None:
-    """Use up the code texted for (purpose, phone), or raise `consumer.code_invalid`.
+def code_check(*, key: str, code: str) -> str:
+    """Count one try at the code stored under `key` and compare; the stored hash, or raise `consumer.code_invalid`.
 
-    Each try is counted before the code is compared (one conditional UPDATE), so tries sent at once are counted one
-    by one and no more than CODE_ATTEMPTS are ever compared; the right code is claimed by deleting the row, so of
-    two uses at once only one succeeds. Called outside a transaction, so that a counted try is not rolled back with
-    the refusal.
+    The try is counted before the compare (one conditional UPDATE), so tries sent at once are counted one by one and
+    no more than CODE_ATTEMPTS are ever compared. Call it outside a transaction, so that a counted try is not rolled
+    back with the refusal; then claim the code with `code_use`.
     """
-    key = _row_key(purpose, phone)
     counted = SignupCode.objects.filter(
         pk=key, attempts__lt=CODE_ATTEMPTS, expires_at__gt=clock.now()
     ).update(attempts=F("attempts") + 1)
     if counted != 1:
         raise _invalid()
     stored = SignupCode.objects.filter(pk=key).values_list("code_hash", flat=True).first()
-    if stored is None or not secrets.compare_digest(stored, _code_hash(key, code.strip())):
+    if stored is None or not secrets.compare_digest(stored, code_hash(key, code.strip())):
         raise _invalid()
+    return stored
+
+
+def code_use(*, key: str, stored: str) -> None:
+    """Claim a checked code by deleting its row: of two uses at once, only one deletes it (the other is refused)."""
     if SignupCode.objects.filter(pk=key, code_hash=stored).delete()[0] != 1:
         raise _invalid()
+
+
+def _code_claim(*, purpose: str, phone: str, code: str) -> None:
+    """Check and use up the code texted for (purpose, phone), or raise `consumer.code_invalid`."""
+    key = _row_key(purpose, phone)
+    code_use(key=key, stored=code_check(key=key, code=code))
 
 
 def _unregistered_notice() -> str:
