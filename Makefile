@@ -28,6 +28,7 @@ lock: install
 ## (background tasks and the periodic schedule, docs/operations.md) and the regional alliance's witness (its own key
 ## and state in var/witness, docs/ledger.md) beside the server; stopping one stops them all
 WITNESS := var/witness
+run: DEV_ENV += XINREN_PUBLIC_ORIGIN=http://127.0.0.1:$(PORT)
 run: install
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 	$(DEV_ENV) $(BIN)/python manage.py demo_load

@@ -37,6 +37,9 @@ CSRF_TRUSTED_ORIGINS = [
 
 # The public origin of the GS1 Digital Link resolver: the platform is its own resolver.
 XINREN_RESOLVER = os.environ.get("XINREN_RESOLVER", "http://127.0.0.1:8000").rstrip("/")
+# The origin this deployment serves (QR codes, links in JSON, texts and printed URLs; core/origin.py): `make run`
+# passes its port. Empty: the resolver. Signed statements keep naming subjects by XINREN_RESOLVER.
+XINREN_PUBLIC_ORIGIN = os.environ.get("XINREN_PUBLIC_ORIGIN", "").rstrip("/") or XINREN_RESOLVER
 # Where pre-rendered consumer pages are written for the web server (see docs/adr/0002).
 # Addresses of our own reverse proxies (core/http.py): the client is the rightmost X-Forwarded-For hop that is
 # not one of them. "" is a unix-socket peer (gunicorn behind nginx); add the load balancers' addresses if any.
@@ -181,8 +184,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 
 AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    # Django's rules with Chinese messages (accounts/passwords.py: Django's zh_Hans lags its 5.2 wording).
+    {"NAME": "xinren.accounts.passwords.MinimumLengthValidator"},
+    {"NAME": "xinren.accounts.passwords.CommonPasswordValidator"},
 ]
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/merchant/"

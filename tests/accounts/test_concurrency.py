@@ -107,3 +107,50 @@ def test_a_second_process_shares_the_counters(require_postgres):
         _guess("pass-word-123")()
     # then
     assert caught.value.code == "rate_limited"
+
+
+# -- texted codes (accounts.smscodes) -------------------------------------------------------------------------
+
+
+def _texted_code(phone: str) -> str:
+    import re
+
+    from xinren.accounts.models import SandboxTextMessage
+
+    match = re.search(r"\b\d{6}\b", SandboxTextMessage.objects.filter(phone=phone).latest("id").body)
+    assert match
+    return match.group()
+
+
+def test_guesses_at_a_code_sent_at_once_compare_at_most_five(require_postgres):
+    from xinren.accounts.models import SignupCode
+    from xinren.accounts.smscodes import CODE_ATTEMPTS, signin_code_request, signin_code_verify
+
+    # given
+    consumer_with_phone("13812341234")
+    signin_code_request(phone="13812341234", client="203.0.113.5")
+    code = _texted_code("13812341234")
+    wrong = [f"{(int(code) + n) % 10**6:06d}" for n in range(1, 11)]
+    # when ten wrong codes arrive at once
+    results = race(*(lambda guess=guess: signin_code_verify(phone="13812341234", code=guess) for guess in wrong))
+    # then each was refused, only five were counted, and the right code no longer works
+    assert _codes(results) == ["consumer.code_invalid"] * 10
+    assert SignupCode.objects.get().attempts == CODE_ATTEMPTS
+    with pytest.raises(DomainError):
+        signin_code_verify(phone="13812341234", code=code)
+
+
+def test_a_code_used_twice_at_once_signs_in_once(require_postgres):
+    from xinren.accounts.smscodes import password_reset_confirm, password_reset_request
+
+    # given
+    consumer_with_phone("13812341234")
+    password_reset_request(phone="13812341234", client="203.0.113.5")
+    code = _texted_code("13812341234")
+    # when
+    results = race(
+        lambda: password_reset_confirm(phone="13812341234", code=code, password="cha-shan-2027"),
+        lambda: password_reset_confirm(phone="13812341234", code=code, password="cha-shan-2028"),
+    )
+    # then
+    assert _codes(results) == ["consumer.code_invalid", "ok"]

@@ -22,7 +22,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.conf import settings
 from django.core import signing
 from django.core.mail import send_mail
 from django.urls import reverse
@@ -30,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from xinren.core import clock
 from xinren.core.errors import DomainError
+from xinren.core.origin import public_url
 
 from .models import User
 from .sms import sms_send
@@ -256,7 +256,7 @@ def unlock_token_make(*, user: User) -> str:
 
 
 def unlock_url(*, user: User) -> str:
-    return settings.XINREN_RESOLVER + reverse("signin_unlock", args=[unlock_token_make(user=user)])
+    return public_url(reverse("signin_unlock", args=[unlock_token_make(user=user)]))
 
 
 def signin_unlock(*, token: str, device_cookie: str = "") -> tuple[User, str]:
@@ -273,7 +273,8 @@ def unlock_notice_send(*, user: User) -> str:
     """Tell the owner their account is being guessed and give them the unlock link; returns how ("sms", …)."""
     url = unlock_url(user=user)
     body = _(
-        "【信任】您的账号近期有多次登录失败，已暂停在新设备上登录。如是本人，请在 24 小时内打开 %(url)s 解锁本设备；"
+        "【信任】您的账号近期有多次登录失败，已暂停在新设备上用密码登录。"
+        "如是本人，请在 24 小时内打开 %(url)s 解锁本设备，或直接用短信验证码登录；"
         "如非本人操作，无需理会，建议修改密码。"
     ) % {"url": url}
     if user.phone:

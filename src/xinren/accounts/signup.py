@@ -12,16 +12,13 @@ address, and five tries per code.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 from datetime import timedelta
 
-from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from xinren.core import clock
@@ -31,6 +28,7 @@ from .consumers import PASSWORD_INVALID, consumer_signup, phone_mask, phone_norm
 from .models import SignupCode, User
 from .signin import DAY, RATE_LIMITED, SigninRefused
 from .sms import sms_send
+from .smscodes import code_check, code_hash, code_use
 from .throttle import Limit, throttle_key, throttle_take
 
 CODE_INVALID = "consumer.code_invalid"
@@ -39,10 +37,6 @@ CODE_ATTEMPTS = 5
 
 SIGNUP_PHONE = Limit(free=1, base=60, cap=3600, forget=DAY)
 SIGNUP_CLIENT = Limit(free=5, base=300, cap=6 * 3600, forget=DAY)
-
-
-def _code_hash(phone_key: str, code: str) -> str:
-    return hmac.new(settings.SECRET_KEY.encode(), f"{phone_key}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
 @transaction.atomic
@@ -63,7 +57,7 @@ def consumer_signup_start(*, phone: str, client: str) -> str:
     SignupCode.objects.update_or_create(
         phone_key=phone_key,
         defaults={
-            "code_hash": _code_hash(phone_key, code),
+            "code_hash": code_hash(phone_key, code),
             "expires_at": clock.now() + timedelta(seconds=CODE_SECONDS),
             "attempts": 0,
         },
@@ -84,18 +78,11 @@ def consumer_signup_confirm(*, phone: str, code: str, password: str) -> User:
     except ValidationError as exc:
         raise InvalidInput(PASSWORD_INVALID, " ".join(exc.messages), details={"field": "password"}) from exc
     phone_key = throttle_key("signup", "phone", phone)
+    stored = code_check(key=phone_key, code=code)  # outside the transaction: a wrong try stays counted
     invalid = InvalidInput(CODE_INVALID, _("验证码错误或已过期"), details={"field": "code"})
-    row = SignupCode.objects.filter(phone_key=phone_key).first()
-    if row is None or row.expires_at <= clock.now() or row.attempts >= CODE_ATTEMPTS:
-        raise invalid
-    if not secrets.compare_digest(row.code_hash, _code_hash(phone_key, code.strip())):
-        SignupCode.objects.filter(pk=phone_key).update(attempts=F("attempts") + 1)
-        raise invalid
     try:
         with transaction.atomic():
-            # Claimed by deleting it: of two confirmations at once, only one deletes the row.
-            if SignupCode.objects.filter(pk=phone_key, code_hash=row.code_hash).delete()[0] != 1:
-                raise invalid
+            code_use(key=phone_key, stored=stored)
             return consumer_signup(phone=phone, password=password)
     except Conflict:  # registered meanwhile: the same answer as a wrong code
         raise invalid from None

@@ -6,11 +6,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from xinren.accounts.authentication import actor_of
+from xinren.core.origin import public_origin
 from xinren.core.schemas import ERRORS, PageIn, page
 
 from . import labels, selectors, services
@@ -21,7 +21,7 @@ router = Router(tags=["catalog"])
 
 
 def _link(obj: Product | Batch | Item) -> str:
-    return obj.digital_link.uri(settings.XINREN_RESOLVER)
+    return obj.digital_link.uri(public_origin())
 
 
 def _coordinate(value: Decimal | None) -> str | None:
@@ -234,7 +234,7 @@ def item_list(request: HttpRequest, batch_id: int, params: Query[PageIn]) -> Any
 )
 def labels_svg(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
-    svg = labels.label_sheet_svg(batch=batch, resolver=settings.XINREN_RESOLVER)
+    svg = labels.label_sheet_svg(batch=batch, resolver=public_origin())
     return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
 
 
@@ -246,7 +246,7 @@ def labels_svg(request: HttpRequest, batch_id: int) -> HttpResponse:
 )
 def labels_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
     batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
-    pdf = labels.label_sheet_pdf(batch=batch, resolver=settings.XINREN_RESOLVER)
+    pdf = labels.label_sheet_pdf(batch=batch, resolver=public_origin())
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="labels-{batch.product.gtin}-{batch.pk}.pdf"'
     return response

@@ -10,12 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
 from xinren.accounts.authentication import actor_of
 from xinren.accounts.consumers import consumer_public_id, phone_mask
+from xinren.core.origin import public_origin
 from xinren.core.schemas import ERRORS, PageIn, page
 
 from . import selectors, services
@@ -215,7 +215,7 @@ def order_dict(order: Order) -> dict[str, Any]:
                 {
                     "serial": row.item.serial,
                     "lot": row.item.batch.lot,
-                    "digital_link": row.item.digital_link.uri(settings.XINREN_RESOLVER),
+                    "digital_link": row.item.digital_link.uri(public_origin()),
                 }
             )
     return {

@@ -6,10 +6,8 @@ development (no web server in front) every scan comes here and is counted in-pro
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
@@ -22,11 +20,13 @@ from xinren.trace import scans
 from xinren.trace.story import story_json
 
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
+from .lookup import lookup_candidates, story_exists
 from .pages import home_html, not_registered_html, story_page_html, wants_json
 from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LOOKUP_MAX = 500  # characters of a typed code looked at
 
 
 @require_safe
@@ -78,16 +78,24 @@ def home(request: HttpRequest) -> HttpResponse:
 
 @require_safe
 def lookup(request: HttpRequest) -> HttpResponse:
-    """A code typed by hand: a Digital Link URI, its path, or a bare GTIN."""
-    code = request.GET.get("code", "").strip()
-    path = urlsplit(code).path if "://" in code else code
-    if path.isdigit():
-        path = f"/01/{path}"
-    try:
-        link = digital_link_parse(path)
-    except InvalidInput:
-        return HttpResponse(home_html(error=_("这不是有效的溯源码，请检查后重新输入。")), status=400)
-    return HttpResponsePermanentRedirect(link.path)
+    """A code typed by hand: whatever is printed under a QR code, a GS1 element string, a URL, a path, a GTIN.
+
+    Goes to the first reading the platform knows (web/public/lookup.py), else to the first reading's page, which
+    says the code is not registered. One reading: a 301 (it follows from the text alone); several (an element string
+    without separators): a 302, since the choice depends on what is registered.
+    """
+    language = _switch_language(request)
+    candidates = lookup_candidates(request.GET.get("code", "")[:LOOKUP_MAX])
+    if not candidates:
+        error = _("没有读懂这个码。可以输入二维码下方印的文字，例如 (01)06971234567895(10)NH20261204(21)3AGNVUW6VS，"
+                  "或以 https:// 开头的链接，或 8–14 位商品条码。")
+        return _remember_language(HttpResponse(home_html(error=error), status=400), language)
+    if len(candidates) == 1:
+        return _remember_language(HttpResponsePermanentRedirect(candidates[0].path), language)
+    link = next((one for one in candidates if story_exists(link=one)), candidates[0])
+    response = HttpResponseRedirect(link.path)
+    response["Cache-Control"] = "no-cache"
+    return _remember_language(response, language)
 
 
 def _not_registered(request: HttpRequest, *, code: str, malformed: bool, json: bool = False) -> HttpResponse:

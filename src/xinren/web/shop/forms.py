@@ -49,6 +49,37 @@ class SignupConfirmForm(forms.Form):
         return cleaned
 
 
+def _code_input() -> forms.TextInput:
+    return forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "placeholder": "000000"})
+
+
+class PhoneCodeForm(forms.Form):
+    """Sign-in by code, step 2: the six digits texted to the phone."""
+
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6, widget=_code_input())
+
+
+class PasswordResetConfirmForm(forms.Form):
+    """Password reset, step 2: the texted code and the new password (twice)."""
+
+    code = forms.CharField(label=_("短信验证码"), max_length=6, min_length=6, widget=_code_input())
+    password = forms.CharField(
+        label=_("新密码"),
+        max_length=128,
+        help_text=_("至少 8 位，不要使用常见密码"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password_again = forms.CharField(
+        label=_("再次输入新密码"), max_length=128, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+    )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("password") and cleaned.get("password") != cleaned.get("password_again"):
+            self.add_error("password_again", _("两次输入的密码不一致"))
+        return cleaned
+
+
 class BuyForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("数量"), min_value=1, max_value=99, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})

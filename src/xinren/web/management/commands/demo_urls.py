@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandParser
 
 from xinren.catalog.models import Item
+from xinren.core.origin import public_origin
 from xinren.demo import data
 from xinren.orders.demo import CONSUMERS, DEMO_CONSUMER_PASSWORD
 from xinren.trust.demo import ALLIANCES
@@ -12,10 +13,13 @@ class Command(BaseCommand):
     help = "Print the demo URLs and logins."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument(
+            "--port", type=int, default=None,
+            help="the port served on (default: the one in XINREN_PUBLIC_ORIGIN, core/origin.py)",
+        )
 
     def handle(self, *args: object, **options: object) -> None:
-        base = f"http://127.0.0.1:{options['port']}"
+        base = f"http://127.0.0.1:{options['port']}" if options["port"] else public_origin()
         items = list(
             Item.objects.select_related("batch", "product").order_by("product__gtin", "batch__lot", "id")[:1]
         )
@@ -44,6 +48,8 @@ class Command(BaseCommand):
         lines.append(f"  Consumer logins at {base}/shop/ (phone, password {DEMO_CONSUMER_PASSWORD}):")
         for phone, name, _address in CONSUMERS:
             lines.append(f"    {phone}  {name}")
-        lines.append(f"  Sign-up codes and unlock links (sandbox SMS): {base}/admin/accounts/sandboxtextmessage/")
+        lines.append(f"  Sign-in by SMS code:            {base}/shop/signin/?method=code")
+        lines.append(f"  Password reset by SMS code:     {base}/shop/password/reset/")
+        lines.append(f"  Texted codes and unlock links (sandbox SMS): {base}/admin/accounts/sandboxtextmessage/")
         lines.append("")
         self.stdout.write("\n".join(lines))

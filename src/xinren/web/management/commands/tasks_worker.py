@@ -62,7 +62,8 @@ class Command(BaseCommand):
                 if schedule and time.monotonic() >= next_tick:
                     next_tick = time.monotonic() + options["tick"]
                     for job in schedule_tick(jobs=JOBS):
-                        self._say(f"queued {job.name} for its slot {job.slot(timezone.now()):%Y-%m-%d %H:%M}")
+                        slot = timezone.localtime(job.slot(timezone.now()))  # shown in Asia/Shanghai time
+                        self._say(f"queued {job.name} for its slot {slot:%Y-%m-%d %H:%M}")
                 if runs_tasks:
                     ran = tasks_run_due(worker_id=worker_id, stop=lambda: stopping)
                     if ran:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -19,6 +18,7 @@ from xinren.catalog import selectors, services
 from xinren.catalog.labels import label_sheet_pdf, label_sheet_svg
 from xinren.catalog.models import Batch
 from xinren.core.errors import DomainError, InvalidInput
+from xinren.core.origin import public_origin
 
 from ..console import console_view, form_error, render_console
 from ..forms import BatchForm, ItemsGenerateForm
@@ -108,9 +108,9 @@ def batch_labels(request: HttpRequest, actor: Actor, batch_id: int, extension: s
     batch = selectors.batch_get(actor=actor, batch_id=batch_id)
     try:
         if extension == "pdf":
-            content: str | bytes = label_sheet_pdf(batch=batch, resolver=settings.XINREN_RESOLVER)
+            content: str | bytes = label_sheet_pdf(batch=batch, resolver=public_origin())
         else:
-            content = label_sheet_svg(batch=batch, resolver=settings.XINREN_RESOLVER)
+            content = label_sheet_svg(batch=batch, resolver=public_origin())
     except InvalidInput as exc:  # no items to label yet
         messages.error(request, str(exc.message))
         return redirect("merchant:batch_detail", batch_id=batch.pk)
