@@ -20,7 +20,7 @@ def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise
     # then
     assert Reading.objects.count() == readings > 0
     assert ColdChainProfile.objects.count() == 3 and Promise.objects.count() == 4
-    assert Leg.objects.count() == Batch.objects.count() == 5
+    assert Leg.objects.count() == Batch.objects.count() == 7
     excursion = Excursion.objects.get()
     assert (excursion.kind, excursion.duration_minutes, excursion.peak, excursion.limit) == ("too_warm", 35, 112, 60)
     assert excursion.place_name == "滇冷链昆明冷库"
