@@ -3,6 +3,8 @@ merchant only its own, a logistics organization only the shipments it may confir
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,6 +14,7 @@ from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Item, Product
 from xinren.catalog.selectors import owners_trusting
+from xinren.catalog.shelf_life import local_date
 from xinren.core.errors import Conflict, NotFound
 
 from . import errors
@@ -106,6 +109,20 @@ def item_purchase_for_user(*, user: object, item: Item) -> OrderLine | None:
         .first()
     )
     return row.line if row is not None else None
+
+
+def item_sold_on(*, item: Item) -> date | None:
+    """The day (Beijing time) this item's order was delivered, or None while it is unsold or on its way.
+
+    Public on the item's page, to anyone but its buyer: "此码对应的商品已于 X 售出并签收". Only the date: never the
+    order, the buyer or the place (docs/shelf-life.md).
+    """
+    delivered_at = (
+        ShipmentItem.objects.filter(item=item, shipment__order__status=OrderStatus.DELIVERED)
+        .values_list("shipment__order__delivered_at", flat=True)
+        .first()
+    )
+    return local_date(delivered_at) if delivered_at is not None else None
 
 
 def line_reviewable_get(*, consumer: User, line_id: int) -> OrderLine:
