@@ -16,6 +16,7 @@ from xinren.core.errors import Conflict
 from xinren.orders import errors
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Offer, Order, Shipment, ShipmentItem
+from xinren.orders.selectors import items_available_for_line
 from xinren.orders.stock import availability_of
 
 from ..factories import BatchFactory, ItemFactory
@@ -181,3 +182,13 @@ def test_the_console_counts_expired_and_expiring_items(merchant_actor, product, 
     html = browser_of(merchant_actor.user).get("/merchant/offers/").content.decode()
     # then
     assert "已过期 3 件" in html and "即将过期 4 件" in html and "（填写 5）" in html
+
+
+def test_the_ship_form_offers_only_items_that_may_still_ship(merchant_actor, consumer, product, offer, mixed):
+    # given
+    order = order_placed(consumer, product, 1)
+    order_paid(consumer, order)
+    # when
+    offered = items_available_for_line(actor=merchant_actor, line=order.lines.get())
+    # then
+    assert [item.serial for item in offered] == ["NEW1", "NEW2"]

@@ -14,12 +14,14 @@ from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Item, Product
 from xinren.catalog.selectors import owners_trusting
-from xinren.catalog.shelf_life import local_date
+from xinren.catalog.shelf_life import expiry_floor, local_date
+from xinren.core import clock
 from xinren.core.errors import Conflict, NotFound
 
 from . import errors
 from .choices import OrderStatus, ShipmentStatus
 from .models import Offer, Order, OrderLine, Shipment, ShipmentItem
+from .stock import shipping_days_for
 
 # What an order page needs in one go.
 _ORDER_RELATED = ("merchant", "consumer", "shipment", "shipment__carrier_organization")
@@ -153,10 +155,14 @@ def merchant_order_get(*, actor: Actor, order_number: str) -> Order:
 
 
 def items_available_for_line(*, actor: Actor, line: OrderLine) -> QuerySet[Item]:
-    """The merchant's items of the line's product that no shipment has taken yet, oldest lot first."""
+    """The merchant's items of the line's product that no shipment has taken yet and that would still arrive within
+    their shelf life if shipped now (catalog/shelf_life.py), oldest lot first."""
     shipped = ShipmentItem.objects.filter(item=OuterRef("pk"))
+    shipping_days = shipping_days_for([line.product_id])[line.product_id]
+    floor = expiry_floor(category=line.product.category, at=clock.now(), shipping_days=shipping_days)
     return (
         Item.objects.filter(product_id=line.product_id, product__merchant=actor.organization)
+        .filter(Q(batch__expiry_date__isnull=True) | Q(batch__expiry_date__gte=floor))
         .exclude(Exists(shipped))
         .select_related("batch", "product")
         .order_by("batch__production_date", "batch__lot", "id")
