@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
+import subprocess
+from pathlib import Path
 
 import pytest
 from django.test import Client
 from django.utils import timezone
 
 from xinren.catalog.shelf_life import local_date
+from xinren.web.public import pages
 from xinren.web.public.pages import inline_scripts
 from xinren.web.security import _sha256_source
 
@@ -37,7 +41,8 @@ def _shown(html: str) -> list[str]:
 
 @pytest.mark.parametrize(
     ("days_left", "state", "words"),
-    [(10, "fresh", "在保质期内（至 {date}）"), (1, "expiring", "即将过期"), (0, "expiring", "即将过期"),
+    [(10, "fresh", "在保质期内（至 <time datetime=\"{date}\">{date}</time>）"), (1, "expiring", "即将过期"),
+     (0, "expiring", "即将过期"),
      (-1, "expired", "已过保质期")],
 )
 def test_the_banner_says_the_state_in_words_before_anything_else(product, days_left, state, words):
@@ -69,3 +74,37 @@ def test_the_sold_notice_waits_hidden_on_the_item_page(product):
     html = _page(product, days_left=5)
     assert '<section id="sold" class="notice warn" hidden>' in html
     assert html.index('id="sold"') < html.index('class="card hero"')
+
+
+_NODE_HARNESS = """
+const script = require("fs").readFileSync(process.argv[1], "utf8");
+const [now, expiry, warn] = process.argv.slice(2);
+const divs = ["fresh", "expiring", "expired"].map(k => ({hidden: false, getAttribute: () => k, k}));
+const left = {textContent: ""};
+const shelf = {getAttribute: a => (a === "data-expiry" ? expiry : warn), querySelectorAll: () => divs,
+               querySelector: () => left};
+global.document = {getElementById: () => shelf};
+Date.now = () => Date.parse(now);
+eval(script);
+console.log(divs.filter(d => !d.hidden).map(d => d.k).join(",") + " " + left.textContent);
+"""
+
+
+@pytest.mark.parametrize(
+    ("now", "shown"),
+    [
+        ("2026-12-02T15:59:59Z", "fresh 3"),  # 12-02 23:59:59 in Beijing
+        ("2026-12-02T16:00:00Z", "expiring 2"),  # 12-03 00:00
+        ("2026-12-05T15:59:59Z", "expiring 0"),  # the expiry day's last second
+        ("2026-12-05T16:00:00Z", "expired -1"),  # 12-06 00:00 in Beijing, still 12-05 in UTC
+    ],
+)
+def test_the_page_script_turns_the_state_at_midnight_in_beijing(now, shown):
+    # the same rule as catalog/shelf_life.py, run on the reader's clock (skipped without Node.js)
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("needs Node.js to run the page's script")
+    script = Path(pages.TEMPLATES_DIR / "_shelf_life.js")
+    result = subprocess.run([node, "-e", _NODE_HARNESS, str(script), now, "2026-12-05", "3"],
+                            capture_output=True, text=True, check=True, timeout=30)
+    assert result.stdout.strip() == shown

@@ -13,6 +13,7 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from xinren.catalog.shelf_life import local_date, rule_for, state_on
@@ -154,6 +155,8 @@ def _shelf(story: PublicStory) -> dict[str, Any] | None:
     category = story["product"]["category"]
     return {
         "expiry": batch["expiry_date"],
+        # A date, never user text; kept on one line on narrow phones.
+        "expiry_html": format_html('<time datetime="{0}">{0}</time>', batch["expiry_date"]),
         "state": str(state_on(expiry_date=expiry, category=category, on=today)),
         "days_left": (expiry - today).days,
         "expiring_days": rule_for(category).expiring_days,
