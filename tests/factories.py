@@ -78,7 +78,7 @@ class BatchFactory(factory.django.DjangoModelFactory):
     product = factory.SubFactory(ProductFactory)
     lot = factory.Sequence(lambda n: f"L2026{n:04d}")
     production_date = dt.date(2026, 7, 1)
-    expiry_date = dt.date(2026, 12, 31)
+    expiry_date = dt.date(2027, 12, 31)
     quantity = 100
 
 

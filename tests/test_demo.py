@@ -22,7 +22,7 @@ def test_demo_load_is_complete_and_idempotent(demo_world):
     assert Organization.objects.count() == 8
     assert User.objects.filter(username__in=["admin", "mushroom", "tea", "bakery", "lab", "coldchain"]).count() == 6
     assert Product.objects.filter(status="active").count() == 4
-    assert Item.objects.count() == 280
+    assert Item.objects.count() == 304
     events_before = TraceEvent.objects.count()
     assert events_before > 0
     demo_load()

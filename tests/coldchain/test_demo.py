@@ -23,8 +23,8 @@ def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise
     assert ColdChainProfile.objects.count() == 3 and Promise.objects.count() == 4
     # one leg per lot from the carrier's own shipping events, and two demo parcels' legs from the merchants' shipping
     # events of their orders (docs/tracking.md)
-    assert Leg.objects.filter(shipping_event__organization=F("organization")).count() == Batch.objects.count() == 5
-    assert Leg.objects.count() == 7
+    assert Leg.objects.filter(shipping_event__organization=F("organization")).count() == Batch.objects.count() == 7
+    assert Leg.objects.count() == 9
     excursion = Excursion.objects.get()
     assert (excursion.kind, excursion.duration_minutes, excursion.peak, excursion.limit) == ("too_warm", 35, 112, 60)
     assert excursion.place_name == "滇冷链昆明冷库"

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
+from xinren.catalog.shelf_life import local_date
 from xinren.core import clock
 from xinren.core.errors import DomainError
 from xinren.orders.choices import OrderStatus, PaymentStatus, RefundStatus
@@ -17,6 +20,7 @@ from xinren.orders.payments.signatures import SIGNATURE_HEADER, webhook_secrets,
 from xinren.orders.services import payment_capture, payment_return, payment_webhook_receive, refund_request
 
 from ..concurrency import race
+from ..factories import BatchFactory, ItemFactory
 from ..fixtures.accounts import consumer_with_phone
 from .flows import checkout_opened, order_paid, order_placed, order_shipped
 
@@ -158,3 +162,22 @@ def test_two_orders_shipping_the_same_item_at_once(require_postgres, merchant_ac
     assert _codes(results) == ["ok", "shipment.item_already_shipped"]
     assert Shipment.objects.count() == 1
     assert Order.objects.filter(status=OrderStatus.SHIPPED).count() == 1
+
+
+def test_six_buyers_for_the_last_two_fresh_items_when_the_offer_says_fifty(require_postgres, merchant, product):
+    # given: the merchant's count is generous, but only two items of the lot are still within shelf life
+    today = local_date(timezone.now())
+    fresh = BatchFactory(product=product, lot="FRESH", expiry_date=today + dt.timedelta(days=10))
+    stale = BatchFactory(product=product, lot="STALE", expiry_date=today - dt.timedelta(days=1))
+    for n in range(2):
+        ItemFactory(batch=fresh, serial=f"F{n}")
+    for n in range(5):
+        ItemFactory(batch=stale, serial=f"S{n}")
+    offer = Offer.objects.create(merchant=merchant, product=product, price_fen=12800, stock=50)
+    buyers = [consumer_with_phone(f"1390000001{n}") for n in range(6)]
+    # when
+    results = race(*(lambda buyer=buyer: order_placed(buyer, product) for buyer in buyers))
+    # then: the offer's row lock serialises them, and each counts the others' committed orders
+    assert _codes(results) == ["ok"] * 2 + ["order.out_of_stock"] * 4
+    assert Offer.objects.get(pk=offer.pk).stock == 48
+    assert Order.objects.count() == 2

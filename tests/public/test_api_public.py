@@ -33,7 +33,7 @@ def test_item_story_shape(client: Client, story: Story, settings):
         "origin": {"region": "云南省楚雄州南华县", "latitude": 25.19, "longitude": 101.27},
     }
     assert body["merchant"] == {"name": "昆明山野菌菇店", "region": "云南省昆明市"}
-    assert body["batch"] == {"lot": "L20260701", "production_date": "2026-07-01", "expiry_date": "2026-12-31"}
+    assert body["batch"] == {"lot": "L20260701", "production_date": "2026-07-01", "expiry_date": "2027-12-31"}
     assert body["item"] == {"serial": "SER0001"}
     assert body["scans"] == {"counter": f"/scans/{story.product.gtin}/SER0001.json"}
     shipping = body["events"][2]

@@ -34,7 +34,7 @@ def test_item_page_shows_product_origin_and_timeline(client: Client, story: Stor
     assert "<h1>野生牛肝菌</h1>" in html
     assert "昆明山野菌菇店" in html  # the merchant
     assert "云南省楚雄州南华县" in html  # origin region
-    assert "L20260701" in html and "2026-07-01" in html and "2026-12-31" in html
+    assert "L20260701" in html and "2026-07-01" in html and "2027-12-31" in html
     # the item's own packing event, the lot's harvest and shipment, oldest first; not the other item's packing
     steps = re.findall(r'<div class="step">([^<]+)<', html)
     assert steps == ["采收", "包装", "发货"]

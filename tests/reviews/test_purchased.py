@@ -6,6 +6,7 @@ import pytest
 from django.test import Client
 
 from xinren.catalog.models import Item
+from xinren.catalog.shelf_life import local_date
 from xinren.reviews.services import review_post
 
 from ..fixtures.accounts import browser_of
@@ -53,24 +54,44 @@ def test_a_shipped_item_not_yet_received_is_theirs_but_not_yet_reviewable(platfo
     assert (answer["bought"], answer["delivered_at"], answer["review_url"]) == (True, None, None)
 
 
-def test_another_consumer_learns_nothing(platform, consumer, other_consumer, product_on_sale):
+def test_another_consumer_learns_only_the_day_it_was_sold_and_received(platform, consumer, other_consumer,
+                                                                        product_on_sale):
     # given
-    _line, item = _bought(consumer, product_on_sale)
+    line, item = _bought(consumer, product_on_sale)
     # when
     response = browser_of(other_consumer).get("/shop/purchased", {"path": item.digital_link.path})
-    # then
-    assert response.status_code == 200 and response.json() == {"bought": False}
+    # then: the date in Beijing time, and nothing that names the order or the buyer
+    assert response.status_code == 200
+    assert response.json() == {"bought": False, "sold_on": local_date(line.order.delivered_at).isoformat()}
+    assert line.order.number.encode() not in response.content and b"order" not in response.content
     assert "no-store" in response["Cache-Control"]
 
 
-def test_without_a_session_the_answer_is_empty(platform, consumer, product_on_sale):
-    # given
-    _line, item = _bought(consumer, product_on_sale)
+def test_without_a_session_a_delivered_item_shows_as_sold(platform, consumer, product_on_sale):
+    # given: a copied code, scanned by someone who is not signed in
+    line, item = _bought(consumer, product_on_sale)
     # when
     response = Client().get("/shop/purchased", {"path": item.digital_link.path})
     # then
+    assert response.status_code == 200
+    assert response.json() == {"bought": False, "sold_on": local_date(line.order.delivered_at).isoformat()}
+    assert "no-store" in response["Cache-Control"] and "private" in response["Cache-Control"]
+
+
+def test_an_item_on_its_way_is_not_yet_sold_to_anyone_else(platform, consumer, other_consumer, product_on_sale):
+    # given: shipped, not yet received
+    _line, item = _bought(consumer, product_on_sale, deliver=False)
+    # when
+    anonymous = Client().get("/shop/purchased", {"path": item.digital_link.path})
+    other = browser_of(other_consumer).get("/shop/purchased", {"path": item.digital_link.path})
+    # then
+    assert anonymous.status_code == 204 and anonymous.content == b""
+    assert other.json() == {"bought": False}
+
+
+def test_an_unsold_item_tells_nothing(platform, product_on_sale, item):
+    response = Client().get("/shop/purchased", {"path": item.digital_link.path})
     assert response.status_code == 204 and response.content == b""
-    assert "no-store" in response["Cache-Control"]
 
 
 def test_a_malformed_or_non_item_path_is_not_bought(platform, consumer, product_on_sale):
@@ -87,5 +108,7 @@ def test_the_item_page_carries_the_purchase_script_and_other_pages_do_not(platfo
     product_html = Client().get(f"/01/{product_on_sale.gtin}").content.decode()
     # then
     assert 'id="purchase" class="notice ok" hidden' in item_html
-    assert "这是您购买的那一件" in item_html and "/shop/purchased?path=" in item_html
+    assert "这是您购买的商品" in item_html and "/shop/purchased?path=" in item_html
     assert 'id="purchase"' not in product_html
+    assert 'id="sold" class="notice warn" hidden' in item_html and "售出并签收" in item_html
+    assert 'id="sold"' not in product_html

@@ -45,3 +45,11 @@ PRODUCT_TRANSITIONS: TransitionTable = {
     ProductStatus.ACTIVE: frozenset({ProductStatus.DELISTED}),
     ProductStatus.DELISTED: frozenset({ProductStatus.ACTIVE}),
 }
+
+
+class ShelfState(models.TextChoices):
+    """Where a lot stands against its best-before date on a given day (catalog/shelf_life.py)."""
+
+    FRESH = "fresh", _("在保质期内")
+    EXPIRING = "expiring", _("即将过期")
+    EXPIRED = "expired", _("已过保质期")

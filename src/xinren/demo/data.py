@@ -78,7 +78,9 @@ PRODUCTS = {
             "6975830100029", "香格里拉松茸（鲜） 特级 250g", "wild_mushroom", "云南省迪庆州香格里拉市", "27.829",
             "99.706",
             "海拔 3000 米以上的原始松林出产，未开伞，长度 7–9 厘米。采摘后 24 小时内预冷。",
-            [("XG%Y%m%d", 6, 5, 60, 40, "shangri-la")],
+            # Expired yesterday (the lot that was once sold past its date), then one 即将过期 and one fresh.
+            [("XG%Y%m%d", 6, 5, 60, 40, "shangri-la"), ("XG%Y%m%d", 3, 5, 30, 12, "shangri-la"),
+             ("XG%Y%m%d", 1, 5, 30, 12, "shangri-la")],
         ),
     ],
     "jingmai-tea": [

@@ -3,6 +3,8 @@ merchant only its own, a logistics organization only the shipments it may confir
 
 from __future__ import annotations
 
+from datetime import date
+
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
@@ -12,11 +14,14 @@ from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Item, Product
 from xinren.catalog.selectors import owners_trusting
+from xinren.catalog.shelf_life import expiry_floor, local_date
+from xinren.core import clock
 from xinren.core.errors import Conflict, NotFound
 
 from . import errors
 from .choices import OrderStatus, ShipmentStatus
 from .models import Offer, Order, OrderLine, Shipment, ShipmentItem
+from .stock import shipping_days_for
 
 # What an order page needs in one go.
 _ORDER_RELATED = ("merchant", "consumer", "shipment", "shipment__carrier_organization")
@@ -108,6 +113,20 @@ def item_purchase_for_user(*, user: object, item: Item) -> OrderLine | None:
     return row.line if row is not None else None
 
 
+def item_sold_on(*, item: Item) -> date | None:
+    """The day (Beijing time) this item's order was delivered, or None while it is unsold or on its way.
+
+    Public on the item's page, to anyone but its buyer: "此码对应的商品已于 X 售出并签收". Only the date: never the
+    order, the buyer or the place (docs/shelf-life.md).
+    """
+    delivered_at = (
+        ShipmentItem.objects.filter(item=item, shipment__order__status=OrderStatus.DELIVERED)
+        .values_list("shipment__order__delivered_at", flat=True)
+        .first()
+    )
+    return local_date(delivered_at) if delivered_at is not None else None
+
+
 def line_reviewable_get(*, consumer: User, line_id: int) -> OrderLine:
     """One of the consumer's order lines whose order was delivered: the one thing a review may attach to."""
     line = OrderLine.objects.filter(pk=line_id, order__consumer=consumer).select_related("order", "product").first()
@@ -136,10 +155,14 @@ def merchant_order_get(*, actor: Actor, order_number: str) -> Order:
 
 
 def items_available_for_line(*, actor: Actor, line: OrderLine) -> QuerySet[Item]:
-    """The merchant's items of the line's product that no shipment has taken yet, oldest lot first."""
+    """The merchant's items of the line's product that no shipment has taken yet and that would still arrive within
+    their shelf life if shipped now (catalog/shelf_life.py), oldest lot first."""
     shipped = ShipmentItem.objects.filter(item=OuterRef("pk"))
+    shipping_days = shipping_days_for([line.product_id])[line.product_id]
+    floor = expiry_floor(category=line.product.category, at=clock.now(), shipping_days=shipping_days)
     return (
         Item.objects.filter(product_id=line.product_id, product__merchant=actor.organization)
+        .filter(Q(batch__expiry_date__isnull=True) | Q(batch__expiry_date__gte=floor))
         .exclude(Exists(shipped))
         .select_related("batch", "product")
         .order_by("batch__production_date", "batch__lot", "id")

@@ -22,6 +22,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.consumers import phone_mask
 from xinren.accounts.models import Membership, Organization, User
 from xinren.catalog.models import Item, Product
+from xinren.catalog.shelf_life import sellable_until, shipping_days_default
 from xinren.core import clock
 from xinren.orders.models import Order, ShipmentItem
 from xinren.orders.payments.sandbox import SandboxPaymentProvider, Token
@@ -213,6 +214,15 @@ def demo_reviews_load(*, now: dt.datetime | None = None) -> list[Review]:
         # The last order is delivered and reviewed at least a day before now; the first no earlier than 45 days ago.
         first = max(lot_ready, now - dt.timedelta(days=45))
         last = now - dt.timedelta(days=4)
+        # ...and the day before the oldest lot stops being sold (shelf life, catalog/shelf_life.py), so that its
+        # items still ship that day or the next.
+        oldest = product.batches.order_by("production_date").first()
+        if oldest is not None:
+            until = sellable_until(
+                expiry_date=oldest.expiry_date, category=product.category, shipping_days=shipping_days_default()
+            )
+            if until is not None:
+                last = min(last, dt.datetime.combine(until - dt.timedelta(days=1), dt.time(0), tzinfo=SHANGHAI))
         for placed_at, row in zip(_timeline(first, max(first, last), len(rows), rng), rows, strict=True):
             buyer_number += 1
             reviews.append(_one(product, merchant, operator, row, placed_at, buyer_number, now, rng))

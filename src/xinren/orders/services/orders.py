@@ -28,6 +28,7 @@ from xinren.core.tasks import task_enqueue
 from xinren.orders import errors
 from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange
+from xinren.orders.stock import stock_require
 
 from .payments import payment_refresh, payment_void
 from .refunds import refund_create_for_cancellation, refund_execute
@@ -142,12 +143,7 @@ def order_place(
         )
     for line in sorted(lines, key=lambda line: offers[line.product_id].pk):
         offer = offers[line.product_id]
-        if offer.stock < line.quantity:
-            raise Conflict(
-                errors.OUT_OF_STOCK,
-                _("库存不足：%(name)s 仅剩 %(stock)d 件") % {"name": offer.product.name, "stock": offer.stock},
-                details={"field": "quantity", "product_id": line.product_id, "available": offer.stock},
-            )
+        stock_require(offer=offer, quantity=line.quantity, at=now)  # stock, items and shelf life: orders/stock.py
         Offer.objects.filter(pk=offer.pk).update(stock=F("stock") - line.quantity)
 
     merchant = next(iter(offers.values())).merchant

@@ -19,6 +19,7 @@ from xinren.accounts.models import Organization, User
 from xinren.accounts.services import platform_organization
 from xinren.catalog.gs1 import ai_value_validate, digital_link_parse
 from xinren.catalog.models import Item, PartnerGrant
+from xinren.catalog.shelf_life import expiry_floor, local_date, rule_for
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
@@ -32,6 +33,7 @@ from xinren.orders.choices import (
 )
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
 from xinren.orders.selectors import partner_shipments
+from xinren.orders.stock import shipping_days_for
 from xinren.trace.choices import BizStep, Disposition, EventType
 from xinren.trace.models import TraceEvent
 from xinren.trace.services import delivery_receipt_record, event_record
@@ -123,6 +125,37 @@ def _items_resolve(*, codes: Sequence[str], lines: list[OrderLine]) -> dict[int,
     return per_line
 
 
+def _shelf_life_require(*, items: list[Item], at: datetime) -> None:
+    """Refuse items of a lot that is expired, or that would arrive with less than its category's minimum shelf life
+    left (catalog/shelf_life.py); the first such item is named with its lot's expiry date."""
+    shipping = shipping_days_for({item.product_id for item in items})
+    today = local_date(at)
+    for item in sorted(items, key=lambda item: (item.batch.expiry_date or today, item.serial)):
+        expiry = item.batch.expiry_date
+        if expiry is None:
+            continue
+        details = {"field": "items", "serial": item.serial, "lot": item.batch.lot, "expiry_date": expiry.isoformat()}
+        if expiry < today:
+            raise Conflict(
+                errors.SHIPMENT_ITEM_EXPIRED,
+                _("单品 %(serial)s（批号 %(lot)s）已于 %(date)s 过保质期，不能发货，请换一件")
+                % {"serial": item.serial, "lot": item.batch.lot, "date": expiry.isoformat()},
+                details=details,
+            )
+        floor = expiry_floor(category=item.product.category, at=at, shipping_days=shipping[item.product_id])
+        if expiry < floor:
+            raise Conflict(
+                errors.SHIPMENT_ITEM_EXPIRED,
+                _(
+                    "单品 %(serial)s（批号 %(lot)s）保质期至 %(date)s，送达时剩余保质期不足 %(days)d 天，"
+                    "不能发货，请换一件"
+                )
+                % {"serial": item.serial, "lot": item.batch.lot, "date": expiry.isoformat(),
+                   "days": rule_for(item.product.category).min_remaining_days},
+                details=details,
+            )
+
+
 def _carrier_organization(*, merchant: Organization, slug: str) -> Organization | None:
     if not slug:
         return None
@@ -176,6 +209,7 @@ def order_ship(
     lines = list(order.lines.order_by("id"))
     per_line = _items_resolve(codes=codes, lines=lines)
     items = [item for line in lines for item in per_line[line.pk]]
+    _shelf_life_require(items=items, at=shipped_at)
     taken = ShipmentItem.objects.filter(item__in=items).select_related("item")
     if taken:
         serials = sorted(row.item.serial for row in taken)

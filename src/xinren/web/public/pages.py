@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,11 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.catalog.shelf_life import local_date, rule_for, state_on
+from xinren.core import clock
 from xinren.ledger.store.cosignatures import witness_marks
 from xinren.ledger.store.selectors import log_vkey
 from xinren.trace.scans import ScanNotice
@@ -58,7 +62,10 @@ ICONS = {
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "public"
 # The pages' only inline scripts (a few lines each, no framework): their text lives in these files, so that the
 # Content-Security-Policy can allow exactly them by hash (web/security.py), on published files as on served pages.
-INLINE_SCRIPTS = {"scan_notice": "_scan_notice.js", "purchase": "_purchase.js", "witnesses": "_witnesses.js"}
+INLINE_SCRIPTS = {
+    "scan_notice": "_scan_notice.js", "purchase": "_purchase.js", "witnesses": "_witnesses.js",
+    "shelf_life": "_shelf_life.js",
+}
 
 
 @cache
@@ -132,9 +139,28 @@ def story_page_html(
         "json_url": API_PREFIX + story["link"]["path"],
         "drawn": drawn if drawn is not None else sections_html(story["sections"]),
         "verify": _verify(story),
+        "shelf": _shelf(story),
         **_base_context(),
     }
     return render_to_string("public/scan.html", context)
+
+
+def _shelf(story: PublicStory) -> dict[str, Any] | None:
+    """The lot's shelf life as of rendering, for the banner; the page's script redraws it on the reader's day."""
+    batch = story["batch"]
+    if batch is None or not batch["expiry_date"]:
+        return None
+    expiry = date.fromisoformat(batch["expiry_date"])
+    today = local_date(clock.now())
+    category = story["product"]["category"]
+    return {
+        "expiry": batch["expiry_date"],
+        # A date, never user text; kept on one line on narrow phones.
+        "expiry_html": format_html('<time datetime="{0}">{0}</time>', batch["expiry_date"]),
+        "state": str(state_on(expiry_date=expiry, category=category, on=today)),
+        "days_left": (expiry - today).days,
+        "expiring_days": rule_for(category).expiring_days,
+    }
 
 
 def _verify(story: PublicStory) -> dict[str, str] | None:

@@ -26,6 +26,7 @@ from xinren.core.money import fen_to_yuan, yuan_to_fen
 from xinren.orders import selectors, services
 from xinren.orders.choices import PAYMENT_SETTLED, OrderStatus
 from xinren.orders.models import Order
+from xinren.orders.stock import availability_for
 from xinren.orders.tracking import order_tracking
 
 from ..console import console_view, form_error, render_console
@@ -129,7 +130,9 @@ def _error(form: forms.Form, exc: DomainError) -> int:
 
 @console_view(kinds=CATALOG_KINDS)
 def offer_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    rows = selectors.product_list_with_offers(actor=actor)
+    pairs = selectors.product_list_with_offers(actor=actor)
+    available = availability_for([offer for _product, offer in pairs if offer is not None])
+    rows = [(product, offer, available.get(offer.pk) if offer else None) for product, offer in pairs]
     return render_console(request, actor, "merchant/orders/offer_list.html", {"rows": rows})
 
 

@@ -15,6 +15,7 @@ from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
+from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
 
 from ..forms import BuyForm
@@ -22,7 +23,10 @@ from ..session import form_error, render_shop
 
 
 def product_list(request: HttpRequest) -> HttpResponse:
-    return render_shop(request, "shop/product_list.html", {"offers": selectors.shop_offer_list()})
+    offers = list(selectors.shop_offer_list())
+    available = availability_for(offers)
+    rows = [(offer, available[offer.pk]) for offer in offers]
+    return render_shop(request, "shop/product_list.html", {"rows": rows})
 
 
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -55,5 +59,6 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
                 messages.success(request, _("订单已提交，请在 30 分钟内完成支付"))
                 return redirect("shop:order_detail", number=order.number)
     context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user),
+               "available": availability_of(offer),
                "rating": product_rating(product_id=offer.product_id)}
     return render_shop(request, "shop/product_detail.html", context, status=status)

@@ -1,8 +1,8 @@
 """'This is the item you bought': asked by the script on a published item page (public/_purchase.html).
 
 The page is a static file shared by everyone, so it cannot know who is looking; this endpoint answers for the
-signed-in consumer only, never caches, and tells anyone else nothing (204), so that it cannot reveal who bought
-an item.
+signed-in consumer only, never caches, and tells anyone else at most the day the item was delivered (never the
+order or the buyer), so that it cannot reveal who bought an item.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from xinren.catalog.gs1 import digital_link_parse
 from xinren.catalog.models import Item
 from xinren.core.errors import InvalidInput
 from xinren.orders.choices import OrderStatus
-from xinren.orders.selectors import item_purchase_for_user
+from xinren.orders.selectors import item_purchase_for_user, item_sold_on
 from xinren.reviews.models import Review
 
 
@@ -42,18 +42,28 @@ def _item_for_path(path: str) -> Item | None:
     return items.first()
 
 
+def _not_theirs(*, item: Item | None, consumer: bool) -> HttpResponse:
+    """Anyone but the buyer learns only whether, and on which day, the item was delivered: a copied code scanned
+    by many people then tells each of them that its item is already sold (码上放心-style)."""
+    sold_on = item_sold_on(item=item) if item is not None else None
+    if sold_on is not None:
+        return _private(JsonResponse({"bought": False, "sold_on": sold_on.isoformat()}))
+    return _private(JsonResponse({"bought": False}) if consumer else HttpResponse(status=204))
+
+
 @require_safe
 def purchased(request: HttpRequest) -> HttpResponse:
     """{"bought": true, "order", "delivered_at", "order_url", "review_url"} for the buyer of the item at `path`;
-    {"bought": false} for another consumer; 204 without a consumer session."""
+    {"bought": false, "sold_on": "YYYY-MM-DD"} for anyone else once the item was delivered; otherwise
+    {"bought": false} for another consumer and 204 without a consumer session."""
     user = request.user
-    if not is_consumer(user):
-        return _private(HttpResponse(status=204))
-    assert isinstance(user, User)
     item = _item_for_path(request.GET.get("path", ""))
+    if not is_consumer(user):
+        return _not_theirs(item=item, consumer=False)
+    assert isinstance(user, User)
     line = item_purchase_for_user(user=user, item=item) if item is not None else None
     if line is None:
-        return _private(JsonResponse({"bought": False}))
+        return _not_theirs(item=item, consumer=True)
     order = line.order
     review = Review.objects.filter(line=line).only("pk").first()
     if review is not None:
