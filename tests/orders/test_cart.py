@@ -173,7 +173,7 @@ def test_a_failure_in_the_second_merchants_order_writes_nothing(
     real = checkout_module.order_create
     calls: list[int] = []
 
-    def failing_second(**kwargs):  # type: ignore[no-untyped-def]
+    def failing_second(**kwargs):  # type: ignore[no-untyped-def,unused-ignore]
         calls.append(1)
         if len(calls) == 2:
             raise InvalidInput("test.failure", "第二个订单写入失败")
