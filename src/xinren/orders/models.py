@@ -432,3 +432,7 @@ class CartLine(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.consumer_id}: {self.offer_id} × {self.quantity}"
+
+    @property
+    def total_fen(self) -> int:
+        return self.offer.price_fen * self.quantity
