@@ -171,8 +171,13 @@ def orders_rate_check(*, consumer: User, now: datetime, adding: int) -> None:
 
 
 def offers_lock(offers: Q) -> list[Offer]:
-    """Lock the matching offers in ascending id order (the context's lock order), with product and merchant."""
-    locked = Offer.objects.select_for_update(of=("self",)).filter(offers).select_related("product", "merchant")
+    """Lock the matching offers in ascending id order (the context's lock order), with product and merchant.
+
+    FOR NO KEY UPDATE: it serialises stock changes but does not block rows that merely refer to the offer (a
+    cart line being added, which takes a key-share lock), so adding to a cart never waits behind a checkout."""
+    locked = Offer.objects.select_for_update(of=("self",), no_key=True).filter(offers).select_related(
+        "product", "merchant"
+    )
     return list(locked.order_by("pk"))
 
 
