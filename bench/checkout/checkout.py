@@ -140,7 +140,6 @@ def run_checkouts(consumers: list[int], products: list[int], hot: int, addresses
         connection.close()
 
     threads = [threading.Thread(target=buyer, args=(c, i)) for i, c in enumerate(consumers)]
-    wall = time.perf_counter()
     for t in threads:
         t.start()
     for t in threads:
