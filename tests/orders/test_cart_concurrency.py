@@ -61,3 +61,32 @@ def test_a_checkout_submitted_four_times_at_once_makes_one_set_of_orders(
     assert len({group.pk for group in results}) == 1
     assert Order.objects.count() == 2
     assert Offer.objects.get(product=product_on_sale).stock == 998
+
+
+def test_adding_to_carts_while_others_check_out_neither_waits_nor_deadlocks(
+    require_postgres, product_on_sale, other_product_on_sale
+):
+    # given 6 buyers ready to check out both products and 6 shoppers about to add them to their carts
+    buyers = [consumer_with_phone(f"139000002{n:02d}") for n in range(6)]
+    shoppers = [consumer_with_phone(f"139000003{n:02d}") for n in range(6)]
+    addresses = {}
+    for buyer in buyers:
+        addresses[buyer.pk] = address_saved(buyer)
+        cart_add(consumer=buyer, product_id=other_product_on_sale.pk, quantity=1)
+        cart_add(consumer=buyer, product_id=product_on_sale.pk, quantity=1)
+
+    def shop(shopper):  # type: ignore[no-untyped-def]
+        cart_add(consumer=shopper, product_id=product_on_sale.pk, quantity=1)
+        return cart_add(consumer=shopper, product_id=other_product_on_sale.pk, quantity=1)
+
+    # when
+    results = race(
+        *(lambda buyer=buyer: cart_checkout(consumer=buyer, address_id=addresses[buyer.pk].pk, client_token="t")
+          for buyer in buyers),
+        *(lambda shopper=shopper: shop(shopper) for shopper in shoppers),
+    )
+    # then every call went through
+    assert not [result for result in results if isinstance(result, DomainError)]
+    assert PaymentGroup.objects.count() == 6
+    assert CartLine.objects.filter(consumer__in=shoppers).count() == 12
+    assert Offer.objects.get(product=product_on_sale).stock == 1000 - 6

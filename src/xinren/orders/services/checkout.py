@@ -3,7 +3,8 @@ transaction — every order and the payment, or nothing.
 
 Locks are taken in the context's order (services/payments.py): the consumer's row, then the offers by ascending
 id, so two checkouts sharing offers wait for each other instead of deadlocking, and the stock check (the same
-`stock_take` as `order_place`) sees what the other one took.
+`stock_take` as `order_place`) sees what the other one took. The offers are locked last, after the orders are
+written, so that concurrent checkouts wait for each other only for the stock updates and the commit.
 """
 
 from __future__ import annotations
@@ -73,7 +74,14 @@ def cart_checkout(
     if not cart_lines:
         raise InvalidInput(errors.CART_EMPTY, _("购物车是空的，先去挑选商品吧"), details={"field": "lines"})
 
-    offers = {offer.pk: offer for offer in offers_lock(Q(pk__in=[line.offer_id for line in cart_lines]))}
+    # Read now, locked last (below): the offer rows are what every concurrent checkout waits for, so they are
+    # held only for the stock updates and the commit, not while the orders are written.
+    offers = {
+        offer.pk: offer
+        for offer in Offer.objects.filter(pk__in=[line.offer_id for line in cart_lines]).select_related(
+            "product", "merchant"
+        )
+    }
     by_merchant: dict[int, list[tuple[Offer, int]]] = {}
     for line in cart_lines:
         offer = offers[line.offer_id]
@@ -90,8 +98,6 @@ def cart_checkout(
         by_merchant.setdefault(offer.merchant_id, []).append((offer, line.quantity))
     now = clock.now()
     orders_rate_check(consumer=consumer, now=now, adding=len(by_merchant))
-    for line in cart_lines:  # ascending offer id, the order they were locked in
-        stock_take(offer=offers[line.offer_id], quantity=line.quantity)
 
     provider = provider_get().name
     reference = f"grp_{secrets.token_hex(10)}"
@@ -129,9 +135,25 @@ def cart_checkout(
             amount_fen=order.total_fen,
             currency=order.currency,
         )
+    _stock_take_locked(cart_lines=cart_lines, seen=offers)
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
     audit_record(
         actor=consumer, organization=None, action="cart.checkout", target=group,
         data={"orders": len(by_merchant), "amount_fen": group.amount_fen},
     )
     return group
+
+
+def _stock_take_locked(*, cart_lines: list[CartLine], seen: dict[int, Offer]) -> None:
+    """Lock the offers by ascending id, check they are still what the orders were written with, and take the
+    stock with the same check as `order_place`. Raising here rolls the whole checkout back."""
+    locked = {offer.pk: offer for offer in offers_lock(Q(pk__in=list(seen)))}
+    for line in cart_lines:  # ascending offer id, the order they are locked in
+        offer = locked[line.offer_id]
+        if not offer_sellable(offer) or offer.price_fen != seen[offer.pk].price_fen:
+            raise Conflict(
+                errors.CART_INVALID,
+                _("%(name)s 的价格或状态刚刚变化，请回到购物车确认") % {"name": offer.product.name},
+                details={"field": "lines", "product_id": offer.product_id},
+            )
+        stock_take(offer=offer, quantity=line.quantity)
