@@ -69,7 +69,8 @@ def test_a_deleted_address_at_checkout_is_refused_in_chinese(shopper, consumer, 
     shopper.post(reverse("shop:cart_add", args=[product_on_sale.pk]), {"quantity": 1})
     Address.objects.filter(pk=address.pk).update(deleted_at=other.created_at)
     response = shopper.post(reverse("shop:checkout"), {"address": address.pk, "token": "form-1"})
-    assert response.status_code == 422
+    assert response.status_code == 409
+    assert "该收货地址不存在或已删除，请重新选择" in response.content.decode()
     assert not Order.objects.exists()
     assert CartLine.objects.count() == 1
 

@@ -169,19 +169,13 @@ class AddressForm(forms.Form):
 
 
 class CheckoutForm(forms.Form):
-    address = forms.TypedChoiceField(label=_("收货地址"), coerce=int, widget=forms.RadioSelect, choices=())
+    # The page draws the consumer's addresses as radio buttons; whether the chosen one still exists is the
+    # service's to say (a deleted address gets its own message).
+    address = forms.IntegerField(label=_("收货地址"), error_messages={"required": _("请选择收货地址")})
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
     # A one-time token of this form: submitting it twice yields one set of orders.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     lines = forms.CharField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, addresses: Any = (), **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        field = self.fields["address"]
-        assert isinstance(field, forms.TypedChoiceField)
-        field.choices = [
-            (a.pk, f"{a.recipient_name} {a.recipient_phone_masked} · {a.full_address}") for a in addresses
-        ]
 
     def clean_lines(self) -> list[int] | None:
         raw = self.cleaned_data.get("lines", "")

@@ -165,7 +165,6 @@ def checkout(request: HttpRequest, consumer: User) -> HttpResponse:
     chosen = request.GET.get("lines", "")
     form = CheckoutForm(
         request.POST or None,
-        addresses=addresses,
         initial={
             "token": secrets.token_urlsafe(16),
             "address": addresses[0].pk if addresses else None,
