@@ -12,6 +12,7 @@ from .models import (
     OrderLine,
     OrderStatusChange,
     Payment,
+    PaymentGroup,
     PaymentWebhookEvent,
     Refund,
     Shipment,
@@ -86,3 +87,13 @@ class ShipmentAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_filter = ["status", "delivery_confirmed_by"]
     search_fields = ["order__number", "tracking_number"]
     inlines = [ShipmentItemInline]
+
+
+@admin.register(PaymentGroup)
+class PaymentGroupAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """合并支付: the provider's one payment for a cart checkout's orders (their shares are Payments)."""
+
+    list_display = ["reference", "provider", "status", "amount_fen", "captured_fen", "created_at"]
+    list_filter = ["status", "provider"]
+    search_fields = ["reference", "provider_ref", "orders__number"]
+    exclude = ["client_token"]

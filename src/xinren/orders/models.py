@@ -75,6 +75,12 @@ class Order(TimeStampedModel):
     delivered_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     cancelled_at = models.DateTimeField(_("取消时间"), null=True, blank=True)
     cancel_reason = models.CharField(_("取消原因"), max_length=200, blank=True)
+    # Set when the order was placed from the cart: one combined payment covers the checkout's orders
+    # (ADR 0021, cart-combined-payment).
+    payment_group = models.ForeignKey(
+        "PaymentGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
+        verbose_name=_("合并支付"),
+    )
 
     class Meta:
         verbose_name = _("订单")
@@ -157,10 +163,65 @@ class OrderStatusChange(models.Model):
         return f"{self.order_id}: {self.from_status or '∅'} → {self.to_status}"
 
 
+class PaymentGroup(TimeStampedModel):
+    """合并支付: one payment at the provider (one out_trade_no, `reference`) for the orders of one cart checkout.
+
+    Each order keeps its own `Payment` row (its share, `group` set), which mirrors the group's state and carries the
+    order's refunds; the provider only ever sees the group's reference and charge.
+    See ADR 0021 (cart-combined-payment) and docs/payments.md.
+    """
+
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payment_groups")
+    provider = models.CharField(_("支付渠道"), max_length=32)
+    reference = models.CharField(_("合并支付单号"), max_length=40, unique=True)
+    provider_ref = models.CharField(_("渠道交易号"), max_length=64, blank=True)
+    idempotency_key = models.CharField(max_length=80, unique=True)
+    amount_fen = FenField(_("金额（分）"))
+    captured_fen = FenField(_("已收款（分）"), default=0)
+    currency = models.CharField(_("币种"), max_length=3, default=CURRENCY)
+    status = models.CharField(_("状态"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.CREATED)
+    checkout_url = models.CharField(max_length=512, blank=True)
+    failure_code = models.CharField(_("失败代码"), max_length=64, blank=True)
+    failure_message = models.CharField(_("失败原因"), max_length=256, blank=True)
+    # The checkout form's one-time token: submitting the same cart twice yields the same orders and payment.
+    client_token = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("合并支付")
+        verbose_name_plural = _("合并支付")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer", "client_token"], condition=~Q(client_token=""),
+                name="payment_group_unique_client_token",
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "provider_ref"], condition=~Q(provider_ref=""),
+                name="payment_group_unique_provider_ref",
+            ),
+            models.CheckConstraint(condition=Q(amount_fen__gt=0), name="payment_group_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(captured_fen__gte=0, captured_fen__lte=F("amount_fen")),
+                name="payment_group_captured_in_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.status})"
+
+
 class Payment(TimeStampedModel):
-    """One attempt to pay an order through a payment provider, mirroring the provider's state."""
+    """One attempt to pay an order through a payment provider, mirroring the provider's state.
+
+    With `group` set it is the order's share of a combined payment: `provider_ref` is then the group's charge
+    (shared by its siblings) and every provider call goes through the group (services/payment_groups.py).
+    """
 
     order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="payments")
+    group = models.ForeignKey(
+        PaymentGroup, null=True, blank=True, on_delete=models.PROTECT, related_name="payments",
+        verbose_name=_("合并支付"),
+    )
     provider = models.CharField(_("支付渠道"), max_length=32)
     # The platform's own reference, sent to the provider as the merchant reference (out_trade_no).
     reference = models.CharField(_("支付单号"), max_length=40, unique=True)
@@ -182,8 +243,10 @@ class Payment(TimeStampedModel):
         verbose_name_plural = _("支付")
         ordering = ["created_at", "id"]
         constraints = [
+            # Shares of a combined payment carry the group's charge, so only standalone payments are unique here.
             models.UniqueConstraint(
-                fields=["provider", "provider_ref"], condition=~Q(provider_ref=""), name="payment_unique_provider_ref"
+                fields=["provider", "provider_ref"], condition=~Q(provider_ref="") & Q(group__isnull=True),
+                name="payment_unique_provider_ref",
             ),
             # At most one attempt in flight per order, so a double click cannot open two checkouts.
             models.UniqueConstraint(
@@ -310,3 +373,66 @@ class ShipmentItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.shipment_id}: {self.item_id}"
+
+
+# -- the cart and the address book ---------------------------------------------------------------------------------
+
+
+class Address(TimeStampedModel):
+    """A consumer's saved delivery address. Deleting one only marks it (`deleted_at`): orders copy the address when
+    placed, so nothing refers to it afterwards, but the book keeps what was there for support."""
+
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="addresses")
+    recipient_name = models.CharField(_("收货人"), max_length=32)
+    recipient_phone = models.CharField(_("手机号"), max_length=11)
+    region = models.CharField(_("所在地区"), max_length=64)
+    detail = models.CharField(_("详细地址"), max_length=120)
+    is_default = models.BooleanField(_("默认地址"), default=False)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("收货地址")
+        verbose_name_plural = _("收货地址")
+        ordering = ["-is_default", "-updated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["consumer"], condition=Q(is_default=True, deleted_at__isnull=True),
+                name="address_one_default_per_consumer",
+            ),
+        ]
+        indexes = [models.Index(fields=["consumer", "deleted_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id}: {self.region}"
+
+    @property
+    def full_address(self) -> str:
+        return f"{self.region} {self.detail}"
+
+    @property
+    def recipient_phone_masked(self) -> str:
+        return phone_mask(self.recipient_phone)
+
+
+class CartLine(TimeStampedModel):
+    """One offer in a consumer's cart (the cart is the consumer's lines), at most once per offer."""
+
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cart_lines")
+    offer = models.ForeignKey(Offer, on_delete=models.CASCADE, related_name="cart_lines")
+    quantity = models.PositiveIntegerField(_("数量"))
+
+    class Meta:
+        verbose_name = _("购物车商品")
+        verbose_name_plural = _("购物车商品")
+        ordering = ["offer__merchant_id", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["consumer", "offer"], name="cart_line_unique_offer"),
+            models.CheckConstraint(condition=Q(quantity__gt=0), name="cart_line_quantity_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id}: {self.offer_id} × {self.quantity}"
+
+    @property
+    def total_fen(self) -> int:
+        return self.offer.price_fen * self.quantity

@@ -3,9 +3,11 @@ merchant only its own, a logistics organization only the shipments it may confir
 
 from __future__ import annotations
 
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -20,7 +22,7 @@ from xinren.core.errors import Conflict, NotFound
 
 from . import errors
 from .choices import OrderStatus, ShipmentStatus
-from .models import Offer, Order, OrderLine, Shipment, ShipmentItem
+from .models import Address, CartLine, Offer, Order, OrderLine, PaymentGroup, Shipment, ShipmentItem
 from .stock import shipping_days_for
 
 # What an order page needs in one go.
@@ -83,8 +85,49 @@ def shop_offer_get(*, product_id: int) -> Offer:
 # -- a consumer's orders -------------------------------------------------------------------------------------------
 
 
-def consumer_order_list(*, consumer: User) -> QuerySet[Order]:
-    return Order.objects.filter(consumer=consumer).select_related("merchant").prefetch_related("lines")
+def consumer_order_list(*, consumer: User, search: OrderSearch | None = None) -> QuerySet[Order]:
+    orders = Order.objects.filter(consumer=consumer).select_related("merchant").prefetch_related("lines")
+    return order_search(orders, search) if search is not None else orders
+
+
+@dataclass(frozen=True)
+class OrderSearch:
+    """Filters of an order list: words (an order number, or part of a product name), a status, and a range of
+    days (local dates, Asia/Shanghai; both ends included)."""
+
+    q: str = ""
+    status: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+
+    @property
+    def active(self) -> bool:
+        return bool(self.q or self.status or self.date_from or self.date_to)
+
+
+def _local_midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def order_search(orders: QuerySet[Order], search: OrderSearch) -> QuerySet[Order]:
+    """Narrow an order list. A run of 6+ digits matches the order number's prefix or suffix; other words match
+    product names (all words must match)."""
+    q = search.q.strip()[:64]
+    if q:
+        digits = q.replace(" ", "")
+        if digits.isdigit() and len(digits) >= 6:
+            orders = orders.filter(Q(number__startswith=digits) | Q(number__endswith=digits))
+        else:
+            for word in q.split()[:5]:
+                named = OrderLine.objects.filter(order=OuterRef("pk"), product_name__icontains=word)
+                orders = orders.filter(Exists(named))
+    if search.status in OrderStatus.values:
+        orders = orders.filter(status=search.status)
+    if search.date_from is not None:
+        orders = orders.filter(placed_at__gte=_local_midnight(search.date_from))
+    if search.date_to is not None:
+        orders = orders.filter(placed_at__lt=_local_midnight(search.date_to + timedelta(days=1)))
+    return orders
 
 
 def consumer_order_get(*, consumer: User, order_number: str) -> Order:
@@ -140,10 +183,12 @@ def line_reviewable_get(*, consumer: User, line_id: int) -> OrderLine:
 # -- a merchant's orders -------------------------------------------------------------------------------------------
 
 
-def merchant_order_list(*, actor: Actor, status: str = "") -> QuerySet[Order]:
+def merchant_order_list(*, actor: Actor, status: str = "", search: OrderSearch | None = None) -> QuerySet[Order]:
     orders = Order.objects.filter(merchant=actor.organization).select_related("consumer").prefetch_related("lines")
     if status:
         orders = orders.filter(status=status)
+    if search is not None:
+        orders = order_search(orders, search)
     return orders.order_by("-placed_at", "-id")
 
 
@@ -194,3 +239,58 @@ def partner_shipment_get(*, actor: Actor, shipment_id: int) -> Shipment:
     if shipment is None:
         raise NotFound(errors.SHIPMENT_NOT_FOUND, _("找不到该发货单"))
     return shipment
+
+
+# -- a consumer's cart, addresses and combined payments ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CartGroup:
+    """The cart lines of one merchant, with their subtotal."""
+
+    merchant: Organization
+    lines: list[CartLine]
+    subtotal_fen: int
+
+
+def cart_groups(*, consumer: User) -> list[CartGroup]:
+    """The consumer's cart, grouped by merchant (oldest line first within each)."""
+    lines = (
+        CartLine.objects.filter(consumer=consumer)
+        .select_related("offer__product", "offer__merchant")
+        .prefetch_related("offer__product__images")
+        .order_by("offer__merchant_id", "id")
+    )
+    groups: dict[int, list[CartLine]] = {}
+    for line in lines:
+        groups.setdefault(line.offer.merchant_id, []).append(line)
+    return [
+        CartGroup(
+            merchant=rows[0].offer.merchant,
+            lines=rows,
+            subtotal_fen=sum(line.offer.price_fen * line.quantity for line in rows),
+        )
+        for rows in groups.values()
+    ]
+
+
+def cart_units(*, consumer: User) -> int:
+    """Units in the consumer's cart (the header's badge)."""
+    return int(CartLine.objects.filter(consumer=consumer).aggregate(total=Sum("quantity"))["total"] or 0)
+
+
+def address_list(*, consumer: User) -> QuerySet[Address]:
+    """The consumer's saved addresses, the default first."""
+    addresses = Address.objects.filter(consumer=consumer, deleted_at__isnull=True)
+    return addresses.order_by("-is_default", "-updated_at", "-id")
+
+
+def payment_group_get(*, consumer: User, reference: str) -> PaymentGroup:
+    group = (
+        PaymentGroup.objects.filter(consumer=consumer, reference=reference)
+        .prefetch_related("orders__lines", "orders__merchant")
+        .first()
+    )
+    if group is None:
+        raise NotFound(errors.PAYMENT_GROUP_NOT_FOUND, _("找不到该合并支付"))
+    return group

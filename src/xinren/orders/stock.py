@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -72,8 +72,12 @@ def shipping_days_for(product_ids: Iterable[int]) -> dict[int, int]:
     return days
 
 
-def availability_for(offers: Iterable[Offer], *, at: datetime | None = None) -> dict[int, Availability]:
-    """Each offer's availability, by offer id: three queries whatever the number of offers."""
+def availability_for(
+    offers: Iterable[Offer], *, at: datetime | None = None, written: Mapping[int, int] | None = None
+) -> dict[int, Availability]:
+    """Each offer's availability, by offer id: three queries whatever the number of offers. `written`: units per
+    product of the purchase being checked that are already written as order lines (the cart checkout writes its
+    orders before it takes the stock), which the reserved count therefore includes."""
     offers = list(offers)
     at = at or clock.now()
     today = local_date(at)
@@ -112,7 +116,7 @@ def availability_for(offers: Iterable[Offer], *, at: datetime | None = None) -> 
             floor = expiry_floor(category=category, at=at, shipping_days=shipping[offer.product_id])
             if expiry_date is None or expiry_date >= floor:
                 good += count
-        free = good - reserved.get(offer.product_id, 0)
+        free = good - reserved.get(offer.product_id, 0) + (written or {}).get(offer.product_id, 0)
         stopped = ""
         if good == 0 and unsold > 0:
             stopped = "expired" if expired == unsold else "too_short"
@@ -123,14 +127,15 @@ def availability_for(offers: Iterable[Offer], *, at: datetime | None = None) -> 
     return result
 
 
-def availability_of(offer: Offer, *, at: datetime | None = None) -> Availability:
-    return availability_for([offer], at=at)[offer.pk]
+def availability_of(offer: Offer, *, at: datetime | None = None, written: int = 0) -> Availability:
+    return availability_for([offer], at=at, written={offer.product_id: written})[offer.pk]
 
 
-def stock_require(*, offer: Offer, quantity: int, at: datetime) -> Availability:
+def stock_require(*, offer: Offer, quantity: int, at: datetime, written: bool = False) -> Availability:
     """Refuse an order of `quantity` units the offer cannot supply now (see the module docstring); the caller holds
-    the offer's row lock, so the count cannot change before the order is written."""
-    available = availability_of(offer, at=at)
+    the offer's row lock, so the count cannot change before the order is written. `written`: the order lines of
+    these units are already written (the cart checkout), so they are not counted twice."""
+    available = availability_of(offer, at=at, written=quantity if written else 0)
     if available.stopped:
         raise Conflict(
             errors.OFFER_EXPIRED,

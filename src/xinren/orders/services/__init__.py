@@ -1,6 +1,9 @@
 """Writes of the orders context, one module per concern; everything public is re-exported here."""
 
+from .addresses import address_create, address_default_set, address_delete, address_update
 from .carrier_updates import CarrierUpdate, shipment_update_post
+from .cart import cart_add, cart_count, cart_line_remove, cart_line_update
+from .checkout import cart_checkout
 from .offers import offer_save
 from .orders import (
     LineRequest,
@@ -10,6 +13,13 @@ from .orders import (
     order_payment_deadline,
     order_place,
     orders_expire,
+)
+from .payment_groups import (
+    payment_group_capture,
+    payment_group_refresh,
+    payment_group_return,
+    payment_group_start,
+    payment_group_void,
 )
 from .payments import (
     Reconciliation,
@@ -28,6 +38,15 @@ __all__ = [
     "CarrierUpdate",
     "LineRequest",
     "Reconciliation",
+    "address_create",
+    "address_default_set",
+    "address_delete",
+    "address_update",
+    "cart_add",
+    "cart_checkout",
+    "cart_count",
+    "cart_line_remove",
+    "cart_line_update",
     "offer_save",
     "order_cancel_by_consumer",
     "order_cancel_by_merchant",
@@ -38,6 +57,11 @@ __all__ = [
     "order_ship",
     "orders_expire",
     "payment_capture",
+    "payment_group_capture",
+    "payment_group_refresh",
+    "payment_group_return",
+    "payment_group_start",
+    "payment_group_void",
     "payment_refresh",
     "payment_return",
     "payment_start",

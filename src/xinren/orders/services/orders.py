@@ -27,8 +27,8 @@ from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.core.tasks import task_enqueue
 from xinren.orders import errors
 from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
-from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange
-from xinren.orders.stock import stock_require
+from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange, PaymentGroup
+from xinren.orders.stock import availability_of, stock_require
 
 from .payments import payment_refresh, payment_void
 from .refunds import refund_create_for_cancellation, refund_execute
@@ -106,33 +106,19 @@ def order_place(
     note = _clean_text(note, field="note", minimum=0, maximum=200, message=_("备注不能超过 200 字"))
     client_token = client_token.strip()[:64]
 
-    # Serialises this consumer's orders, so the rate limit and the one-time token hold under concurrency.
-    list(User.objects.select_for_update().filter(pk=consumer.pk).values_list("pk", flat=True))
-    if client_token:
-        existing = Order.objects.filter(consumer=consumer, client_token=client_token).first()
-        if existing is not None:
-            return existing
+    existing = _consumer_lock(consumer=consumer, client_token=client_token)
+    if existing is not None:
+        return existing
     now = clock.now()
-    limit = int(getattr(settings, "XINREN_ORDERS_PER_HOUR", ORDERS_PER_HOUR))
-    if Order.objects.filter(consumer=consumer, placed_at__gte=now - timedelta(hours=1)).count() >= limit:
-        raise DomainError(
-            errors.ORDER_RATE_LIMITED, _("下单过于频繁，请稍后再试"), details={"limit_per_hour": limit}, status=429
-        )
+    orders_rate_check(consumer=consumer, now=now, adding=1)
 
     offers = {
         offer.product_id: offer
-        for offer in Offer.objects.select_for_update(of=("self",))
-        .filter(product_id__in=[line.product_id for line in lines], active=True)
-        .select_related("product", "merchant")
-        .order_by("pk")
+        for offer in offers_lock(Q(product_id__in=[line.product_id for line in lines], active=True))
     }
     for line in lines:
         offer = offers.get(line.product_id)
-        if (
-            offer is None
-            or offer.product.status != ProductStatus.ACTIVE
-            or offer.merchant.status != OrganizationStatus.ACTIVE
-        ):
+        if offer is None or not offer_sellable(offer):
             raise Conflict(
                 errors.OFFER_UNAVAILABLE, _("该商品暂不销售"), details={"field": "lines", "product_id": line.product_id}
             )
@@ -142,42 +128,129 @@ def order_place(
             errors.ORDER_MIXED_MERCHANTS, _("一个订单只能包含同一商家的商品"), details={"field": "lines"}
         )
     for line in sorted(lines, key=lambda line: offers[line.product_id].pk):
-        offer = offers[line.product_id]
-        stock_require(offer=offer, quantity=line.quantity, at=now)  # stock, items and shelf life: orders/stock.py
-        Offer.objects.filter(pk=offer.pk).update(stock=F("stock") - line.quantity)
+        stock_take(offer=offers[line.product_id], quantity=line.quantity, at=now)
 
     merchant = next(iter(offers.values())).merchant
+    return order_create(
+        consumer=consumer,
+        merchant=merchant,
+        lines=[(offers[line.product_id], line.quantity) for line in lines],
+        recipient_name=recipient_name,
+        recipient_phone=recipient_phone,
+        shipping_address=shipping_address,
+        note=note,
+        client_token=client_token,
+        now=now,
+    )
+
+
+# -- shared by order_place and the cart checkout (services/checkout.py) ------------------------------------------------
+
+
+def _consumer_lock(*, consumer: User, client_token: str) -> Order | None:
+    """Lock the consumer's row (serialising their orders, so the rate limit and one-time tokens hold under
+    concurrency); the order an earlier submission with this token made, if any."""
+    list(User.objects.select_for_update().filter(pk=consumer.pk).values_list("pk", flat=True))
+    if client_token:
+        return Order.objects.filter(consumer=consumer, client_token=client_token).first()
+    return None
+
+
+def consumer_lock(*, consumer: User) -> None:
+    """Lock the consumer's row: the first lock of any order-placing transaction (see the module docstring)."""
+    _consumer_lock(consumer=consumer, client_token="")
+
+
+def orders_rate_check(*, consumer: User, now: datetime, adding: int) -> None:
+    """Refuse when `adding` more orders would exceed the consumer's hourly limit (call with the consumer locked)."""
+    limit = int(getattr(settings, "XINREN_ORDERS_PER_HOUR", ORDERS_PER_HOUR))
+    placed = Order.objects.filter(consumer=consumer, placed_at__gte=now - timedelta(hours=1)).count()
+    if placed + adding > limit:
+        raise DomainError(
+            errors.ORDER_RATE_LIMITED, _("下单过于频繁，请稍后再试"), details={"limit_per_hour": limit}, status=429
+        )
+
+
+def offers_lock(offers: Q) -> list[Offer]:
+    """Lock the matching offers in ascending id order (the context's lock order), with product and merchant.
+
+    FOR NO KEY UPDATE: it serialises stock changes but does not block rows that merely refer to the offer (a
+    cart line being added, which takes a key-share lock), so adding to a cart never waits behind a checkout."""
+    locked = Offer.objects.select_for_update(of=("self",), no_key=True).filter(offers).select_related(
+        "product", "merchant"
+    )
+    return list(locked.order_by("pk"))
+
+
+def offer_sellable(offer: Offer) -> bool:
+    """Whether an offer may be bought now: active, of a published product and an active merchant."""
+    return (
+        offer.active
+        and offer.product.status == ProductStatus.ACTIVE
+        and offer.merchant.status == OrganizationStatus.ACTIVE
+    )
+
+
+def offer_available(offer: Offer, *, at: datetime | None = None) -> int:
+    """How many units of an offer can be sold now: its stock, the items that can still ship and their shelf life
+    (orders/stock.py). The one stock count of every way to buy."""
+    return availability_of(offer, at=at or clock.now()).sellable
+
+
+def stock_take(*, offer: Offer, quantity: int, at: datetime | None = None, written: bool = False) -> None:
+    """Reserve `quantity` of a locked offer, or refuse naming the product and what is left (or that its lots are
+    past their shelf life: orders/stock.py `stock_require`). `written`: the order lines are already written."""
+    stock_require(offer=offer, quantity=quantity, at=at or clock.now(), written=written)
+    Offer.objects.filter(pk=offer.pk).update(stock=F("stock") - quantity)
+    offer.stock -= quantity
+
+
+def order_create(
+    *,
+    consumer: User,
+    merchant: Organization,
+    lines: Sequence[tuple[Offer, int]],
+    recipient_name: str,
+    recipient_phone: str,
+    shipping_address: str,
+    note: str,
+    client_token: str,
+    now: datetime,
+    payment_group: PaymentGroup | None = None,
+) -> Order:
+    """Write an order whose stock is already taken: its lines, first status row, audit entry and expiry task."""
     order = Order.objects.create(
         number=_order_number(now),
         consumer=consumer,
         merchant=merchant,
-        total_fen=sum(offers[line.product_id].price_fen * line.quantity for line in lines),
+        total_fen=sum(offer.price_fen * quantity for offer, quantity in lines),
         recipient_name=recipient_name,
         recipient_phone=recipient_phone,
         shipping_address=shipping_address,
         note=note,
         client_token=client_token,
         placed_at=now,
+        payment_group=payment_group,
     )
     OrderLine.objects.bulk_create(
         [
             OrderLine(
                 order=order,
-                product=offers[line.product_id].product,
-                offer=offers[line.product_id],
-                product_name=offers[line.product_id].product.name,
-                gtin=offers[line.product_id].product.gtin,
-                unit_price_fen=offers[line.product_id].price_fen,
-                quantity=line.quantity,
-                total_fen=offers[line.product_id].price_fen * line.quantity,
+                product=offer.product,
+                offer=offer,
+                product_name=offer.product.name,
+                gtin=offer.product.gtin,
+                unit_price_fen=offer.price_fen,
+                quantity=quantity,
+                total_fen=offer.price_fen * quantity,
             )
-            for line in lines
+            for offer, quantity in lines
         ]
     )
     OrderStatusChange.objects.create(order=order, to_status=OrderStatus.PENDING_PAYMENT, at=now, by_user=consumer)
     audit_record(
         actor=consumer, organization=merchant, action="order.place", target=order,
-        data={"total_fen": order.total_fen, "lines": [[line.product_id, line.quantity] for line in lines]},
+        data={"total_fen": order.total_fen, "lines": [[offer.product_id, quantity] for offer, quantity in lines]},
     )
     # Cancelled at its deadline by a task queued with the order (orders_expire sweeps up any that task misses).
     from xinren.orders.tasks import order_expire_task  # tasks.py wraps these services

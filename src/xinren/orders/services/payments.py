@@ -9,7 +9,8 @@ the same key, which the provider answers with its first answer, so money never m
 consumer's return from the hosted page feed the same `_payment_sync`, which only moves a payment forward along
 PAYMENT_TRANSITIONS: late or repeated news changes nothing.
 
-Lock order (everywhere in this context): consumer User → Offer rows by ascending id → Order → Payment → Refund.
+Lock order (everywhere in this context): consumer User → Offer rows by ascending id → Order → PaymentGroup →
+Payment → Refund (payment_groups.py locks a group's orders by ascending id first).
 A webhook first inserts its PaymentWebhookEvent row, whose unique key makes a concurrent redelivery wait and then
 drop out. See docs/payments.md.
 """
@@ -37,7 +38,7 @@ from xinren.orders.choices import (
     PaymentStatus,
     RefundStatus,
 )
-from xinren.orders.models import Order, Payment, Refund
+from xinren.orders.models import Order, Payment, PaymentGroup, Refund
 from xinren.orders.payments import provider_get
 from xinren.orders.payments.provider import (
     ProviderError,
@@ -83,6 +84,12 @@ def payment_start(*, consumer: User, order_number: str, return_url: str) -> Paym
     consumer = consumer_require(consumer)
     provider = provider_get()
     payment = _payment_open(consumer=consumer, order_number=order_number, provider_name=provider.name)
+    if payment.group_id is not None:  # the order's share of a combined payment: open the combined checkout
+        from .payment_groups import payment_group_start
+
+        reference = PaymentGroup.objects.values_list("reference", flat=True).get(pk=payment.group_id)
+        payment_group_start(consumer=consumer, reference=reference, return_url=return_url)
+        return Payment.objects.get(pk=payment.pk)
     if payment.checkout_url or payment.status != PaymentStatus.CREATED:
         return payment
     provider = provider_get(payment.provider)
@@ -167,6 +174,11 @@ def payment_return(*, consumer: User, order_number: str) -> Order:
 def payment_refresh(*, payment_id: int) -> Payment:
     """Bring a payment up to date with the provider's view of it (and capture it if it is now authorised)."""
     payment = Payment.objects.get(pk=payment_id)
+    if payment.group_id is not None:
+        from .payment_groups import payment_group_refresh
+
+        payment_group_refresh(group_id=payment.group_id)
+        return Payment.objects.get(pk=payment_id)
     if not payment.provider_ref:
         return payment
     try:
@@ -255,6 +267,11 @@ def _follow(*, payment_id: int, followup: _Followup, skip: frozenset[str] = froz
 def payment_capture(*, payment_id: int) -> Payment:
     """Take the money of an authorised payment. Safe to call twice, or from two places at once."""
     payment = Payment.objects.get(pk=payment_id)
+    if payment.group_id is not None:
+        from .payment_groups import payment_group_capture
+
+        payment_group_capture(group_id=payment.group_id)
+        return Payment.objects.get(pk=payment_id)
     if payment.status != PaymentStatus.AUTHORISED:
         return payment
     provider = provider_get(payment.provider)
@@ -279,6 +296,11 @@ def payment_capture(*, payment_id: int) -> Payment:
 def payment_void(*, payment_id: int) -> Payment:
     """Release an authorisation or close an unfinished checkout (the order no longer needs it)."""
     payment = Payment.objects.get(pk=payment_id)
+    if payment.group_id is not None:  # a combined payment is voided as a whole (services/payment_groups.py)
+        from .payment_groups import payment_group_void
+
+        payment_group_void(group_id=payment.group_id)
+        return Payment.objects.get(pk=payment_id)
     if payment.status not in PAYMENT_OPEN:
         return payment
     if not payment.provider_ref:

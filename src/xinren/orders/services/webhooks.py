@@ -9,10 +9,11 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.core.errors import DomainError
 from xinren.orders import errors
-from xinren.orders.models import Payment, PaymentWebhookEvent, Refund
+from xinren.orders.models import Payment, PaymentGroup, PaymentWebhookEvent, Refund
 from xinren.orders.payments import provider_get
-from xinren.orders.payments.provider import WebhookEvent, WebhookVerificationError
+from xinren.orders.payments.provider import ProviderPayment, WebhookEvent, WebhookVerificationError
 
+from .payment_groups import GroupFollowup, payment_group_follow, payment_group_sync
 from .payments import _follow, _Followup, _payment_sync
 from .refunds import _refund_apply
 
@@ -39,11 +40,28 @@ def payment_webhook_receive(*, provider_name: str, body: bytes, headers: Mapping
         except IntegrityError:
             return "duplicate"
         outcome, payment_id, followup = _webhook_apply(provider_name=provider.name, event=event)
+        group_after = None
+        if outcome == "unknown_payment" and event.payment is not None:
+            outcome, group_after = _webhook_apply_group(provider_name=provider.name, remote=event.payment)
         record.outcome = outcome
         record.save(update_fields=["outcome"])
     if payment_id is not None:
         _follow(payment_id=payment_id, followup=followup)
+    if group_after is not None:
+        payment_group_follow(group_id=group_after[0], followup=group_after[1])
     return outcome
+
+
+def _webhook_apply_group(
+    *, provider_name: str, remote: ProviderPayment
+) -> tuple[str, tuple[int, GroupFollowup] | None]:
+    """A combined payment's news (its reference is the group's, not any single payment's)."""
+    group = PaymentGroup.objects.filter(provider=provider_name, reference=remote.reference).first()
+    if group is None:
+        return "unknown_payment", None
+    followup = payment_group_sync(group_id=group.pk, remote=remote)
+    status = PaymentGroup.objects.filter(pk=group.pk).values_list("status", flat=True).get()
+    return f"payment_group_{status}", (group.pk, followup)
 
 
 def _webhook_apply(*, provider_name: str, event: WebhookEvent) -> tuple[str, int | None, _Followup]:

@@ -166,3 +166,65 @@ class ResponseForm(forms.Form):
         label=_("我的申辩"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("申辩会公开显示在被折叠的评价下，每条评价只能申辩一次"),
     )
+
+
+# -- cart, addresses, checkout, order search ---------------------------------------------------------------------------
+
+
+class CartAddForm(forms.Form):
+    quantity = forms.IntegerField(
+        label=_("数量"), min_value=1, max_value=99, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    # "buy" goes straight to checkout with this product (立即购买); otherwise back to the product (加入购物车).
+    buy = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class CartQuantityForm(forms.Form):
+    quantity = forms.IntegerField(min_value=0, max_value=99)
+
+
+class AddressForm(forms.Form):
+    recipient_name = forms.CharField(
+        label=_("收货人"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    recipient_phone = forms.CharField(label=_("手机号"), max_length=20, widget=_phone_input())
+    region = forms.CharField(
+        label=_("所在地区"), max_length=64, help_text=_("省、市、区，例如：上海市 浦东新区"),
+        widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
+    )
+    detail = forms.CharField(
+        label=_("详细地址"), max_length=120, help_text=_("街道、门牌号、楼层房间"),
+        widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
+    )
+    is_default = forms.BooleanField(label=_("设为默认地址"), required=False)
+
+
+class CheckoutForm(forms.Form):
+    # The page draws the consumer's addresses as radio buttons; whether the chosen one still exists is the
+    # service's to say (a deleted address gets its own message).
+    address = forms.IntegerField(label=_("收货地址"), error_messages={"required": _("请选择收货地址")})
+    note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # A one-time token of this form: submitting it twice yields one set of orders.
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    lines = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def clean_lines(self) -> list[int] | None:
+        raw = self.cleaned_data.get("lines", "")
+        ids = [int(part) for part in raw.split(",") if part.strip().isdigit()]
+        return ids or None
+
+
+class OrderFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("搜索"), max_length=64, required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("商品名称或订单号")}),
+    )
+    status = forms.ChoiceField(label=_("状态"), required=False)
+    date_from = forms.DateField(label=_("从"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("到"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args: Any, statuses: Any = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["status"]
+        assert isinstance(field, forms.ChoiceField)
+        field.choices = [("", _("全部状态")), *statuses]

@@ -2,13 +2,24 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, catalog, orders, purchased, reviews, sandbox
+from .views import account, cart, catalog, orders, purchased, reviews, sandbox
 
 app_name = "shop"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", catalog.product_list, name="product_list"),
     path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
+    path("products/<int:product_id>/cart/", cart.cart_add, name="cart_add"),
+    path("cart/", cart.cart, name="cart"),
+    path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart_line_update"),
+    path("checkout/", cart.checkout, name="checkout"),
+    path("pay/<slug:reference>/", cart.group_detail, name="group_detail"),
+    path("pay/<slug:reference>/start/", cart.group_pay, name="group_pay"),
+    path("pay/<slug:reference>/return/", cart.group_return, name="group_return"),
+    path("addresses/", cart.address_list, name="address_list"),
+    path("addresses/<int:address_id>/", cart.address_edit, name="address_edit"),
+    path("addresses/<int:address_id>/delete/", cart.address_delete, name="address_delete"),
+    path("addresses/<int:address_id>/default/", cart.address_default, name="address_default"),
     path("signup/", account.signup, name="signup"),
     path("signup/confirm/", account.signup_confirm, name="signup_confirm"),
     path("signin/", account.signin, name="signin"),

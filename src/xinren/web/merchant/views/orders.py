@@ -29,7 +29,9 @@ from xinren.orders.models import Order
 from xinren.orders.stock import availability_for
 from xinren.orders.tracking import order_tracking
 
+from ...shop.views.orders import order_filters
 from ..console import console_view, form_error, render_console
+from ..exports import orders_csv
 
 PAGE_SIZE = 50
 ITEMS_OFFERED = 60  # checkboxes per line; more can be scanned or pasted
@@ -168,12 +170,15 @@ def offer_edit(request: HttpRequest, actor: Actor, product_id: int) -> HttpRespo
 
 @console_view(kinds=CATALOG_KINDS)
 def order_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    status = request.GET.get("status", "")
-    if status not in OrderStatus.values:
-        status = ""
-    orders = selectors.merchant_order_list(actor=actor, status=status)
+    form, search, query = order_filters(request)
+    orders = selectors.merchant_order_list(actor=actor, search=search)
+    if request.GET.get("format") == "csv":
+        return orders_csv(orders, organization=actor.organization.slug)
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"page": page, "status": status, "statuses": OrderStatus.choices}
+    context = {
+        "page": page, "status": search.status, "statuses": OrderStatus.choices, "filters": form, "search": search,
+        "query": query,
+    }
     return render_console(request, actor, "merchant/orders/order_list.html", context)
 
 

@@ -19,7 +19,7 @@ from xinren.orders.models import Order, Payment
 from xinren.orders.tracking import order_tracking
 from xinren.reviews.models import Review
 
-from ..forms import CancelForm
+from ..forms import CancelForm, OrderFilterForm
 from ..session import render_shop, shop_view
 
 PAGE_SIZE = 20
@@ -40,11 +40,30 @@ def _failure(payment: Payment | None) -> str:
     return str(PAYMENT_FAILURES.get(payment.failure_code, _("支付未成功，请再试一次")))
 
 
+def order_filters(request: HttpRequest) -> tuple[OrderFilterForm, selectors.OrderSearch, str]:
+    """The search and filters of an order list from the query string (invalid parts are ignored), and the query
+    string to keep while paging."""
+    form = OrderFilterForm(request.GET or None, statuses=OrderStatus.choices)
+    search = selectors.OrderSearch()
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        search = selectors.OrderSearch(
+            q=data["q"], status=data["status"], date_from=data["date_from"], date_to=data["date_to"]
+        )
+    keep = request.GET.copy()
+    keep.pop("page", None)
+    return form, search, keep.urlencode()
+
+
 @require_safe
 @shop_view
 def order_list(request: HttpRequest, consumer: User) -> HttpResponse:
-    page = Paginator(selectors.consumer_order_list(consumer=consumer), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_shop(request, "shop/order_list.html", {"page": page})
+    form, search, query = order_filters(request)
+    orders = selectors.consumer_order_list(consumer=consumer, search=search)
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_shop(
+        request, "shop/order_list.html", {"page": page, "filters": form, "search": search, "query": query}
+    )
 
 
 def _detail_context(order: Order) -> dict[str, object]:
