@@ -16,6 +16,7 @@ from xinren.accounts.consumers import is_consumer, phone_mask
 from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound, PermissionDenied
 from xinren.core.http import client_address
+from xinren.notify.selectors import unread_count
 
 P = ParamSpec("P")
 ShopView = Callable[Concatenate[HttpRequest, User, P], HttpResponse]
@@ -50,7 +51,10 @@ def render_shop(
     """Render a shop page with the consumer (masked) in the header."""
     user = request.user
     consumer = user if isinstance(user, User) and is_consumer(user) else None
-    base = {"consumer": consumer, "consumer_phone": phone_mask(consumer.phone) if consumer else ""}
+    base = {
+        "consumer": consumer, "consumer_phone": phone_mask(consumer.phone) if consumer else "",
+        "notifications_unread": unread_count(user=consumer) if consumer else 0,
+    }
     return render(request, template, {**base, **(context or {})}, status=status)
 
 
