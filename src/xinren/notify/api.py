@@ -36,9 +36,14 @@ class InboxOut(Schema):
     items: list[NotificationOut]
 
 
-class ChannelsIn(Schema):
+class PreferenceIn(Schema):
+    kind: str = Field(examples=["order_shipped"])
     sms: bool = False
     wechat: bool = False
+
+
+class PreferencesIn(Schema):
+    preferences: list[PreferenceIn]
 
 
 class PreferenceOut(Schema):
@@ -82,7 +87,8 @@ def preference_list(request: HttpRequest) -> Any:
 
 @router.put("/preferences", response={200: list[PreferenceOut], **ERRORS}, auth=CONSUMER,
             summary="Consumer: save SMS and WeChat choices for the kinds named")
-def preference_save(request: HttpRequest, payload: dict[str, ChannelsIn]) -> Any:
+def preference_save(request: HttpRequest, payload: PreferencesIn) -> Any:
     consumer = consumer_of(request)
-    services.preferences_save(consumer=consumer, choices={k: v.model_dump() for k, v in payload.items()})
+    choices = {row.kind: {"sms": row.sms, "wechat": row.wechat} for row in payload.preferences}
+    services.preferences_save(consumer=consumer, choices=choices)
     return selectors.preferences_for(user=consumer)

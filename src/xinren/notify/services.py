@@ -75,7 +75,10 @@ def notification_create(
         return Notification.objects.get(dedupe_key=dedupe_key)
     from .tasks import delivery_send_task  # the task module imports this one
 
+    user = User.objects.get(pk=user_id)
     for channel in channels_enabled(user_id=user_id, kind=kind):
+        if not _recipient(channel, user):  # no phone, or no WeChat openid bound: nothing to send
+            continue
         delivery = Delivery.objects.create(notification=notification, channel=channel, created_at=now)
         later = quiet_until(now) if channel == Channel.SMS else None
         task_enqueue(delivery_send_task.using(run_after=later) if later else delivery_send_task,
