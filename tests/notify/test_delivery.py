@@ -41,7 +41,7 @@ def test_by_default_shipment_goes_by_sms_and_payment_does_not(daytime, consumer,
         ("order_shipped", Channel.SMS, DeliveryStatus.SENT),
     ]
     assert list(SandboxTextMessage.objects.values_list("phone", "body")) == [
-        (consumer.phone, f"【信任好物】订单 {paid_order.number} 已由 顺丰速运 发出，运单号 SF100200300。"),
+        (consumer.phone, f"【信任好物】订单 {paid_order.number} 已由顺丰速运发出，运单号 SF100200300。"),
     ]
 
 
@@ -78,7 +78,7 @@ def test_preferences_turn_channels_off_and_on(daytime, consumer, run_tasks):
     # then: the inbox has both; one SMS, for the payment
     assert Notification.objects.count() == 2
     assert list(Delivery.objects.values_list("notification_id", "channel")) == [(paid.pk, Channel.SMS)]
-    assert SandboxTextMessage.objects.get().body == "【信任好物】订单 X2 已付款 ¥9.90， 正在备货。"
+    assert SandboxTextMessage.objects.get().body == "【信任好物】订单 X2 已付款 ¥9.90，正在备货。"
 
 
 def test_a_preference_changed_before_the_send_is_respected(daytime, consumer, run_tasks):

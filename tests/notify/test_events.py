@@ -53,8 +53,8 @@ def test_payment_shipment_and_delivery_each_notify_once(consumer, merchant_actor
     # then
     link = f"/shop/orders/{paid_order.number}/"
     assert _inbox(consumer) == [
-        ("order_paid", f"订单 {paid_order.number} 已付款 ¥256.00，{paid_order.merchant.name} 正在备货。", link),
-        ("order_shipped", f"订单 {paid_order.number} 已由 顺丰速运 发出，运单号 SF100200300。", link),
+        ("order_paid", f"订单 {paid_order.number} 已付款 ¥256.00，{paid_order.merchant.name}正在备货。", link),
+        ("order_shipped", f"订单 {paid_order.number} 已由顺丰速运发出，运单号 SF100200300。", link),
         ("order_delivered", f"订单 {paid_order.number} 已签收。用得怎么样？欢迎写评价。", link),
     ]
 
@@ -143,7 +143,7 @@ def test_reply_fold_and_diary_invitation_notify_the_author(platform, operator, c
     invitation = DiaryInvitation.objects.get(review=review)
     assert Fold.objects.filter(review=review).count() == 1
     assert _inbox(consumer) == [
-        ("review_replied", f"{product_on_sale.merchant.name} 回复了你对「{product_on_sale.name}」的评价。",
+        ("review_replied", f"{product_on_sale.merchant.name}回复了你对「{product_on_sale.name}」的评价。",
          f"/shop/reviews/{review.pk}/"),
         ("review_folded", "你的评价已被折叠，理由：含有外链。你可以提交一次申辩。",
          f"/shop/reviews/{review.pk}/#respond"),

@@ -44,12 +44,12 @@ KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec
     for spec in (
         KindSpec(
-            NotificationKind.ORDER_PAID, _("订单 %(order)s 已付款 ¥%(amount)s，%(merchant)s 正在备货。"), _("查看订单"),
+            NotificationKind.ORDER_PAID, _("订单 %(order)s 已付款 ¥%(amount)s，%(merchant)s正在备货。"), _("查看订单"),
             wechat=True,
             wechat_data=(("character_string1", "order"), ("amount2", "amount"), ("thing3", "merchant")),
         ),
         KindSpec(
-            NotificationKind.ORDER_SHIPPED, _("订单 %(order)s 已由 %(carrier)s 发出，运单号 %(tracking)s。"),
+            NotificationKind.ORDER_SHIPPED, _("订单 %(order)s 已由%(carrier)s发出，运单号 %(tracking)s。"),
             _("查看物流"), sms=True, wechat=True,
             wechat_data=(("character_string1", "order"), ("thing2", "carrier"), ("character_string3", "tracking")),
         ),
@@ -66,7 +66,7 @@ KINDS: dict[str, KindSpec] = {
             wechat=True, wechat_data=(("character_string1", "order"), ("amount2", "amount")),
         ),
         KindSpec(
-            NotificationKind.REVIEW_REPLIED, _("%(merchant)s 回复了你对「%(product)s」的评价。"), _("查看回复"),
+            NotificationKind.REVIEW_REPLIED, _("%(merchant)s回复了你对「%(product)s」的评价。"), _("查看回复"),
             wechat=True, wechat_data=(("thing1", "product"), ("thing2", "merchant")),
         ),
         KindSpec(
@@ -78,7 +78,7 @@ KINDS: dict[str, KindSpec] = {
             sms_allowed=False,
         ),
         KindSpec(
-            NotificationKind.SERVICE_REPLY, _("%(merchant)s 回复了你的消息。"), _("查看消息"), wechat=True,
+            NotificationKind.SERVICE_REPLY, _("%(merchant)s回复了你的消息。"), _("查看消息"), wechat=True,
             wechat_data=(("thing1", "merchant"), ("thing2", "title")),
         ),
         KindSpec(
