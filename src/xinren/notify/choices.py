@@ -27,15 +27,10 @@ class Channel(models.TextChoices):
 
 
 class DeliveryStatus(models.TextChoices):
+    """Only a pending delivery is sent; it ends sent, failed or skipped (services.delivery_send)."""
+
     PENDING = "pending", _("待发送")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("未发送")
 
-
-DELIVERY_TRANSITIONS: dict[str, frozenset[str]] = {
-    DeliveryStatus.PENDING: frozenset({DeliveryStatus.SENT, DeliveryStatus.FAILED, DeliveryStatus.SKIPPED}),
-    DeliveryStatus.SENT: frozenset(),
-    DeliveryStatus.FAILED: frozenset(),
-    DeliveryStatus.SKIPPED: frozenset(),
-}
