@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from xinren.core.money import fen_to_yuan
 
@@ -40,11 +41,13 @@ class KindSpec:
         return str(self.kind.label)
 
 
+VIEW_ORDER = pgettext_lazy("notification", "查看订单")
+
 KINDS: dict[str, KindSpec] = {
     spec.kind.value: spec
     for spec in (
         KindSpec(
-            NotificationKind.ORDER_PAID, _("订单 %(order)s 已付款 ¥%(amount)s，%(merchant)s正在备货。"), _("查看订单"),
+            NotificationKind.ORDER_PAID, _("订单 %(order)s 已付款 ¥%(amount)s，%(merchant)s正在备货。"), VIEW_ORDER,
             wechat=True,
             wechat_data=(("character_string1", "order"), ("amount2", "amount"), ("thing3", "merchant")),
         ),
@@ -54,15 +57,15 @@ KINDS: dict[str, KindSpec] = {
             wechat_data=(("character_string1", "order"), ("thing2", "carrier"), ("character_string3", "tracking")),
         ),
         KindSpec(
-            NotificationKind.ORDER_DELIVERED, _("订单 %(order)s 已签收。用得怎么样？欢迎写评价。"), _("查看订单"),
+            NotificationKind.ORDER_DELIVERED, _("订单 %(order)s 已签收。用得怎么样？欢迎写评价。"), VIEW_ORDER,
             sms=True, wechat=True, wechat_data=(("character_string1", "order"), ("thing2", "title")),
         ),
         KindSpec(
-            NotificationKind.ORDER_CANCELLED, _("订单 %(order)s 已取消：%(reason)s"), _("查看订单"), wechat=True,
+            NotificationKind.ORDER_CANCELLED, _("订单 %(order)s 已取消：%(reason)s"), VIEW_ORDER, wechat=True,
             wechat_data=(("character_string1", "order"), ("thing2", "reason")),
         ),
         KindSpec(
-            NotificationKind.REFUND_DONE, _("订单 %(order)s 的退款 ¥%(amount)s 已退回原付款账户。"), _("查看订单"),
+            NotificationKind.REFUND_DONE, _("订单 %(order)s 的退款 ¥%(amount)s 已退回原付款账户。"), VIEW_ORDER,
             wechat=True, wechat_data=(("character_string1", "order"), ("amount2", "amount")),
         ),
         KindSpec(
