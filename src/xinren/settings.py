@@ -82,6 +82,15 @@ XINREN_WITNESS_KEYS = [w.strip() for w in os.environ.get("XINREN_WITNESS_KEYS", 
 # messages through this provider (dotted path; the sandbox keeps them in the database, admin "沙箱短信"), or by
 # e-mail to staff without a phone (Django's mail settings; printed to the console outside production).
 XINREN_SMS_PROVIDER = os.environ.get("XINREN_SMS_PROVIDER", "xinren.accounts.sms.SandboxSmsProvider")
+# Notifications (docs/notifications.md): the provider of each external channel (dotted paths; the sandboxes send
+# nothing), each provider's template id per kind ({"sms": {"order_shipped": "SMS_123"}, "wechat": {…}}), and the
+# hours (Asia/Shanghai) in which no SMS goes out (they wait until the end; None: no quiet hours).
+XINREN_NOTIFY_PROVIDERS = {
+    "sms": os.environ.get("XINREN_NOTIFY_SMS_PROVIDER", "xinren.notify.providers.SandboxSms"),
+    "wechat": os.environ.get("XINREN_NOTIFY_WECHAT_PROVIDER", "xinren.notify.providers.SandboxWeChatTemplate"),
+}
+XINREN_NOTIFY_TEMPLATES: dict[str, dict[str, str]] = {"sms": {}, "wechat": {}}
+XINREN_NOTIFY_QUIET_HOURS: tuple[int, int] | None = (22, 8)
 EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND",
     "django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
@@ -124,6 +133,7 @@ INSTALLED_APPS = [
     "xinren.verification",
     "xinren.governance",
     "xinren.trust",
+    "xinren.notify",
     "xinren.web",
 ]
 

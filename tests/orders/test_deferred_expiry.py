@@ -45,8 +45,8 @@ def test_an_unpaid_order_is_cancelled_when_its_time_is_up(run_tasks, consumer, p
     assert Offer.objects.get(pk=offer.pk).stock == 3
     # when: it looks again once the time is up
     ran = run_tasks(at=deadline + dt.timedelta(seconds=1))
-    # then: cancelled, its stock back
-    assert ran == 1
+    # then: cancelled, its stock back (the second task run is the consumer's notice of it: docs/notifications.md)
+    assert ran == 2
     cancelled = Order.objects.get(pk=order.pk)
     assert (cancelled.status, cancelled.cancel_reason) == (OrderStatus.CANCELLED, "超时未付款，订单自动取消")
     assert Offer.objects.get(pk=offer.pk).stock == 5

@@ -6,11 +6,13 @@ import pytest
 from django.contrib import admin
 from django.test import Client, RequestFactory
 
+from xinren.notify.tasks import review_folded_notify
 from xinren.reviews.choices import ReviewStatus
-from xinren.reviews.models import DiaryEntry, DiaryInvitation, Flag, Fold, Notification, Reply, Review
+from xinren.reviews.models import DiaryEntry, DiaryInvitation, Flag, Fold, Reply, Review
 from xinren.reviews.services import review_post
 
 from ..fixtures.reviews import line_delivered
+from ..fixtures.tasks import queued
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +24,7 @@ def _request(user):  # type: ignore[no-untyped-def]
     return request
 
 
-@pytest.mark.parametrize("model", [Review, Reply, Flag, DiaryEntry, DiaryInvitation, Notification])
+@pytest.mark.parametrize("model", [Review, Reply, Flag, DiaryEntry, DiaryInvitation])
 def test_nothing_is_deleted_or_edited_from_the_admin(operator, model):
     # given
     operator.user.is_superuser = True
@@ -79,9 +81,8 @@ def test_the_operator_folds_with_a_reason_typed_in_the_action_bar(platform, oper
     assert Review.objects.values_list("status", "fold_reason").get(pk=review.pk) == (
         ReviewStatus.FOLDED, "泄露他人电话号码",
     )
-    assert Notification.objects.get(review=review).message == (
-        "你的评价已被折叠，理由：泄露他人电话号码。你可以提交一次申辩。"
-    )
+    # and the author is told (the notify context's task, queued in the same transaction)
+    assert queued(review_folded_notify) == [{"review_id": review.pk, "fold_id": Fold.objects.get(review=review).pk}]
 
 
 def test_folding_without_a_reason_is_refused(platform, operator, consumer, product_on_sale):

@@ -10,11 +10,12 @@ from django.core.management import call_command
 
 from xinren.core import clock
 from xinren.core.errors import DomainError
-from xinren.reviews.choices import NotificationKind
-from xinren.reviews.models import DiaryEntry, DiaryInvitation, Notification, Review
+from xinren.notify.tasks import diary_invited_notify
+from xinren.reviews.models import DiaryEntry, DiaryInvitation, Review
 from xinren.reviews.services import diary_invitations_create, diary_post, review_post
 
 from ..fixtures.reviews import line_delivered, statement_of
+from ..fixtures.tasks import queued
 
 pytestmark = pytest.mark.django_db
 
@@ -33,7 +34,9 @@ def test_invitations_come_at_each_milestone_once(platform, consumer, product_on_
     # then
     assert (first, second) == (2, 0)
     assert sorted(DiaryInvitation.objects.filter(review=review).values_list("milestone", flat=True)) == [7, 15]
-    assert Notification.objects.filter(user=consumer, kind=NotificationKind.DIARY_INVITED).count() == 2
+    assert sorted(kwargs["invitation_id"] for kwargs in queued(diary_invited_notify)) == sorted(
+        DiaryInvitation.objects.filter(review=review).values_list("pk", flat=True)
+    )
     # and day 30 comes later
     assert diary_invitations_create(now=clock.now() + dt.timedelta(days=15)) == 1
 

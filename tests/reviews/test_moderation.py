@@ -12,12 +12,14 @@ from xinren.core import clock
 from xinren.core.errors import DomainError
 from xinren.core.models import AuditEntry
 from xinren.ledger.store.models import PendingEntry
-from xinren.reviews.choices import FoldSource, NotificationKind, ReviewStatus
-from xinren.reviews.models import Fold, Notification, Reply, Review
+from xinren.notify.tasks import review_folded_notify
+from xinren.reviews.choices import FoldSource, ReviewStatus
+from xinren.reviews.models import Fold, Reply, Review
 from xinren.reviews.services import reply_post, review_fold, review_post, review_respond
 
 from ..factories import actor_for
 from ..fixtures.reviews import line_delivered, statement_of
+from ..fixtures.tasks import queued
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +99,7 @@ def test_an_operator_folds_with_a_public_reason_and_the_author_is_told(review, o
     assert {k: statement[k] for k in ("type", "review", "source", "reason")} == {
         "type": "review.fold", "review": review.ledger_leaf_hash, "source": "operator", "reason": "含有他人电话号码",
     }
-    assert list(Notification.objects.values_list("user_id", "kind")) == [(consumer.pk, NotificationKind.REVIEW_FOLDED)]
+    assert queued(review_folded_notify) == [{"review_id": review.pk, "fold_id": fold.pk}]
     assert AuditEntry.objects.filter(action="review.fold", target_id=str(review.pk)).count() == 1
     # and it cannot be folded twice by operators
     with pytest.raises(DomainError) as refused:

@@ -8,8 +8,10 @@ import pytest
 
 from xinren.core import clock
 from xinren.core.schedule import schedule_tick
-from xinren.reviews.choices import NotificationKind
-from xinren.reviews.models import DiaryInvitation, Notification
+from xinren.notify.choices import NotificationKind
+from xinren.notify.models import Notification
+from xinren.notify.selectors import notification_show
+from xinren.reviews.models import DiaryInvitation
 from xinren.reviews.services import review_post
 from xinren.schedule import JOBS
 
@@ -44,7 +46,7 @@ def test_diary_invitations_arrive_on_day_7_15_and_30(platform, consumer, product
     assert invited() == [7, 15]
     _scheduler_and_worker_at(run_tasks, delivered + 30 * DAY + dt.timedelta(hours=1))
     assert invited() == [7, 15, 30]
-    assert list(
-        Notification.objects.filter(user=consumer, kind=NotificationKind.DIARY_INVITED).order_by("created_at")
-        .values_list("message", flat=True)
-    ) == ["收货第 7 天了，写一篇使用日记吧", "收货第 15 天了，写一篇使用日记吧", "收货第 30 天了，写一篇使用日记吧"]
+    assert [
+        notification_show(notice).body
+        for notice in Notification.objects.filter(user=consumer, kind=NotificationKind.DIARY_INVITED).order_by("id")
+    ] == ["收货第 7 天了，写一篇使用日记吧", "收货第 15 天了，写一篇使用日记吧", "收货第 30 天了，写一篇使用日记吧"]

@@ -10,8 +10,9 @@ from django.test import Client
 
 from xinren.core import clock
 from xinren.core.models import PageRefresh
+from xinren.notify.models import Notification
 from xinren.reviews.choices import ReviewStatus
-from xinren.reviews.models import DiaryEntry, Notification, Review
+from xinren.reviews.models import DiaryEntry, Review
 from xinren.reviews.services import diary_invitations_create, reply_post, review_fold, review_post
 
 from ..fixtures.accounts import browser_of, consumer_new
@@ -156,11 +157,12 @@ def test_a_diary_is_written_once_its_day_has_come(platform, consumer, product_on
     assert "一周后依旧很香" in html
 
 
-def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, product_on_sale):
+def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, product_on_sale, run_tasks):
     # given
     line = line_delivered(consumer, product_on_sale, delivered_at=clock.now() - dt.timedelta(days=16))
     review = review_post(consumer=consumer, line_id=line.pk, stars=5, text="很好吃")
     diary_invitations_create()
+    run_tasks()
     browser = browser_of(consumer)
     # when
     listing = browser.get("/shop/reviews/").content.decode()
@@ -169,14 +171,22 @@ def test_invitations_show_in_the_list_and_the_notifications(platform, consumer, 
     assert f'href="/shop/reviews/{review.pk}/diary/7/"' in listing
     assert f'href="/shop/reviews/{review.pk}/diary/15/"' in listing
     assert "收货第 15 天了，写一篇使用日记吧" in notices
-    assert Notification.objects.filter(user=consumer, read_at__isnull=True).count() == 0
+    # and opening one marks it read and goes to its diary form
+    notice = Notification.objects.get(user=consumer, params__days=15)
+    opened = browser.get(f"/shop/notifications/{notice.pk}/")
+    assert opened.status_code == 302 and opened["Location"] == f"/shop/reviews/{review.pk}/diary/15/"
+    assert list(Notification.objects.filter(user=consumer, read_at__isnull=True).values_list("params", flat=True)) == [
+        {"days": 7}
+    ]
 
 
-def test_a_folded_review_tells_the_author_who_responds_once(platform, operator, consumer, product_on_sale):
+def test_a_folded_review_tells_the_author_who_responds_once(platform, operator, consumer, product_on_sale,
+                                                           run_tasks):
     # given
     review = review_post(consumer=consumer, line_id=line_delivered(consumer, product_on_sale).pk, stars=1,
                          text="骗子店铺")
     review_fold(actor=operator, review_id=review.pk, reason="含人身攻击")
+    run_tasks()
     browser = browser_of(consumer)
     # when
     notices = browser.get("/shop/notifications/").content.decode()

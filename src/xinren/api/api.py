@@ -25,6 +25,7 @@ from xinren.core.schemas import ErrorOut
 from xinren.costs.api import router as cost_router
 from xinren.evidence.api import router as evidence_router
 from xinren.lab.api import router as lab_router
+from xinren.notify.api import router as notify_router
 from xinren.orders.api import router as orders_router
 from xinren.orders.api import webhook_router as payment_webhook_router
 from xinren.orders.tracking_api import router as tracking_router
@@ -137,6 +138,7 @@ api.add_router("", verification_router)
 api.add_router("", trust_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/community", community_router)
+api.add_router("/notifications", notify_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

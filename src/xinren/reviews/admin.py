@@ -21,7 +21,7 @@ from xinren.core.admin import ReadOnlyAdminMixin
 from xinren.core.errors import DomainError
 
 from . import services
-from .models import DiaryEntry, DiaryInvitation, Flag, Fold, Notification, Reply, Review
+from .models import DiaryEntry, DiaryInvitation, Flag, Fold, Reply, Review
 
 
 class FoldInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -106,8 +106,3 @@ class FlagAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 @admin.register(DiaryInvitation)
 class DiaryInvitationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["review", "milestone", "due_at", "answered_at"]
-
-
-@admin.register(Notification)
-class NotificationAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["user", "kind", "review", "created_at", "read_at"]

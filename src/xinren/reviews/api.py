@@ -138,15 +138,6 @@ class ReviewPageOut(Schema):
     items: list[ReviewOut]
 
 
-class NotificationOut(Schema):
-    id: int
-    kind: str
-    review_id: int
-    message: str
-    created_at: datetime
-    read_at: datetime | None
-
-
 class FlagResolveIn(Schema):
     upheld: bool = Field(description="true: the review stays folded; false: a false alarm, the review may be shown")
     note: str
@@ -192,14 +183,6 @@ def merchant_review_list(request: HttpRequest, params: Query[PageIn]) -> Any:
     result = page(selectors.merchant_review_list(actor=actor_of(request)), params)
     result["items"] = [selectors.review_public(review) for review in result["items"]]
     return result
-
-
-@router.get(
-    "/notifications", response={200: list[NotificationOut], **ERRORS}, auth=CONSUMER,
-    summary="Consumer: notices about the caller's reviews (folds, diary invitations)",
-)
-def notification_list(request: HttpRequest) -> Any:
-    return selectors.notification_list(consumer=consumer_of(request))
 
 
 @router.post("/{review_id}/diary", response={201: DiaryOut, **ERRORS}, auth=CONSUMER, summary="Add a usage diary")

@@ -52,6 +52,3 @@ FLAG_TRANSITIONS: TransitionTable = {
 }
 
 
-class NotificationKind(models.TextChoices):
-    REVIEW_FOLDED = "review_folded", _("评价被折叠")
-    DIARY_INVITED = "diary_invited", _("邀请写使用日记")

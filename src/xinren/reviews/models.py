@@ -26,7 +26,7 @@ from xinren.evidence.models import MediaFile
 from xinren.orders.models import OrderLine
 
 from . import errors
-from .choices import FlagReason, FlagStatus, FoldSource, Milestone, NotificationKind, ReviewStatus
+from .choices import FlagReason, FlagStatus, FoldSource, Milestone, ReviewStatus
 
 
 def _delete_refused() -> Conflict:
@@ -250,22 +250,3 @@ class Flag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reason} review={self.review_id} merchant={self.merchant_id}"
-
-
-class Notification(models.Model):
-    """A message to a consumer about their review (folded, diary invited)."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_notifications")
-    kind = models.CharField(_("类型"), max_length=24, choices=NotificationKind.choices)
-    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="notifications")
-    message = models.CharField(_("内容"), max_length=300)
-    created_at = models.DateTimeField(_("时间"))
-    read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-
-    class Meta:
-        verbose_name = _("评价通知")
-        verbose_name_plural = _("评价通知")
-        ordering = ["-created_at", "-id"]
-
-    def __str__(self) -> str:
-        return f"{self.kind} → {self.user_id}"

@@ -24,7 +24,7 @@ from xinren.orders.models import OrderLine
 
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
-from .models import DiaryEntry, DiaryInvitation, Flag, Notification, Review, ReviewMedia
+from .models import DiaryEntry, DiaryInvitation, Flag, Review, ReviewMedia
 
 if TYPE_CHECKING:
     from .section import ReviewsLink, ReviewsSection
@@ -143,12 +143,6 @@ def brushing_signals(*, actor: Actor, since: datetime, until: datetime | None = 
          "buyers": row.buyers, "ratio": round(row.orders / row.buyers, 2)}
         for row in rows
     ]
-
-
-def notification_list(*, consumer: User) -> QuerySet[Notification]:
-    """The consumer's notifications about their reviews, newest first."""
-    return Notification.objects.filter(user=consumer).order_by("-created_at", "-id")
-
 
 
 def review_public_get(*, review_id: int) -> Review:

@@ -25,7 +25,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.core.tasks import task_enqueue
-from xinren.orders import errors
+from xinren.orders import errors, events
 from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange, PaymentGroup
 from xinren.orders.stock import availability_of, stock_require
@@ -292,6 +292,7 @@ def _cancel(
     )
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
+    events.ORDER_CANCELLED.announce(order_id=order.pk)
     for line in order.lines.order_by("offer_id"):
         Offer.objects.filter(pk=line.offer_id).update(stock=F("stock") + line.quantity)
     plan = _Cancellation(order_id=order.pk)

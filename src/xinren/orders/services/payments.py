@@ -30,7 +30,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, NotFound
 from xinren.core.transitions import transition_allowed
-from xinren.orders import errors
+from xinren.orders import errors, events
 from xinren.orders.choices import (
     PAYMENT_OPEN,
     PAYMENT_TRANSITIONS,
@@ -230,6 +230,7 @@ def _payment_move(*, order: Order, payment: Payment, target: str, remote: Provid
             needs_refund = True
         elif order.status == OrderStatus.PENDING_PAYMENT:
             order_status_move(order=order, target=OrderStatus.PAID, at=now, note=payment.reference)
+            events.ORDER_PAID.announce(order_id=order.pk)
         else:
             # The order was cancelled meanwhile, or another payment already paid it.
             needs_refund = True

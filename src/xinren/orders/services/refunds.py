@@ -19,7 +19,7 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.money import fen_to_yuan
 from xinren.core.transitions import transition_check
-from xinren.orders import errors
+from xinren.orders import errors, events
 from xinren.orders.choices import (
     PAYMENT_SETTLED,
     PAYMENT_TRANSITIONS,
@@ -160,6 +160,7 @@ def _refund_apply(*, refund_id: int, remote: ProviderRefund) -> Refund:
         payment.refunded_fen = refunded
         payment.status = target
         payment.save(update_fields=["refunded_fen", "status", "updated_at"])
+        events.REFUND_DONE.announce(refund_id=refund_id)
     else:
         refund.failure_code = (remote.failure_code or "amount_mismatch")[:64]
     refund.status = outcome

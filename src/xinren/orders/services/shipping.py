@@ -24,7 +24,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.transitions import transition_check
-from xinren.orders import errors
+from xinren.orders import errors, events
 from xinren.orders.choices import (
     SHIPMENT_TRANSITIONS,
     DeliveryConfirmedBy,
@@ -248,6 +248,7 @@ def order_ship(
         order=order, target=OrderStatus.SHIPPED, at=shipped_at, by_user=actor.user,
         by_organization=actor.organization, note=f"{carrier} {tracking_number}",
     )
+    events.ORDER_SHIPPED.announce(order_id=order.pk, shipment_id=shipment.pk)
     audit_record(
         actor=actor.user, organization=actor.organization, action="order.ship", target=order,
         data={"carrier": carrier, "tracking_number": tracking_number, "items": len(items), "event_id": event.event_id},
@@ -268,6 +269,7 @@ def _deliver(
         order=order, target=OrderStatus.DELIVERED, at=now, by_user=by_user, by_organization=by_organization,
         note=str(DeliveryConfirmedBy(by).label),
     )
+    events.ORDER_DELIVERED.announce(order_id=order.pk)
     shipment.status = ShipmentStatus.DELIVERED
     shipment.delivered_at = now
     shipment.delivery_confirmed_by = DeliveryConfirmedBy(by)

@@ -9,7 +9,6 @@ from .bands import review_bands_prune
 from .diaries import diary_invitations_create, diary_post
 from .flags import brushing_flag, flag_resolve
 from .reviews import (
-    notifications_mark_read,
     reply_post,
     review_fold,
     review_post,
@@ -26,7 +25,6 @@ __all__ = [
     "diary_invitations_create",
     "diary_post",
     "flag_resolve",
-    "notifications_mark_read",
     "platform_organization",
     "reply_post",
     "review_bands_prune",

@@ -13,9 +13,9 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 
-from .. import errors, statements
-from ..choices import Milestone, NotificationKind
-from ..models import DiaryEntry, DiaryInvitation, Notification, Review
+from .. import errors, events, statements
+from ..choices import Milestone
+from ..models import DiaryEntry, DiaryInvitation, Review
 from .shared import (
     TEXT_MAX,
     platform_organization,
@@ -49,15 +49,12 @@ def diary_invitations_create(*, now: datetime | None = None) -> int:
         for review in due:
             due_at = _milestone_due(review, milestone.value)
             assert due_at is not None
-            _invitation, is_new = DiaryInvitation.objects.get_or_create(
+            invitation, is_new = DiaryInvitation.objects.get_or_create(
                 review=review, milestone=milestone.value, defaults={"due_at": due_at, "created_at": now}
             )
             if is_new:
                 created += 1
-                Notification.objects.create(
-                    user_id=review.consumer_id, kind=NotificationKind.DIARY_INVITED, review=review, created_at=now,
-                    message=str(_("收货第 %(days)s 天了，写一篇使用日记吧") % {"days": milestone.value}),
-                )
+                events.DIARY_INVITED.announce(invitation_id=invitation.pk)
     return created
 
 

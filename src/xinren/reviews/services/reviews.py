@@ -21,9 +21,9 @@ from xinren.evidence.models import MediaFile
 from xinren.evidence.services import media_ingest
 from xinren.orders.selectors import line_reviewable_get
 
-from .. import errors, integrity, minhash, statements
+from .. import errors, events, integrity, minhash, statements
 from ..choices import FlagReason, FoldSource, ReviewStatus
-from ..models import Flag, Notification, Reply, Review, ReviewBand, ReviewMedia
+from ..models import Flag, Reply, Review, ReviewBand, ReviewMedia
 from .shared import (
     REASON_MAX,
     TEXT_MAX,
@@ -229,16 +229,9 @@ def reply_post(*, actor: Actor, review_id: int, text: str) -> Reply:
         reply_seconds=max(0, int((now - review.created_at).total_seconds())),
         ledger_leaf_hash=sign(actor.organization, statement),
     )
+    events.REVIEW_REPLIED.announce(reply_id=reply.pk)
     audit_record(actor=actor.user, organization=actor.organization, action="review.reply", target=review,
                  data={"leaf_hash": reply.ledger_leaf_hash})
     product_page_stale(review.product_id)
     return reply
-
-
-
-
-def notifications_mark_read(*, consumer: User) -> int:
-    """The consumer has seen their notifications; returns how many were unread."""
-    consumer = consumer_require(consumer)
-    return Notification.objects.filter(user=consumer, read_at__isnull=True).update(read_at=clock.now())
 

@@ -17,8 +17,8 @@ from xinren.core.outbox import pages_mark_stale
 from xinren.core.transitions import transition_check
 
 from .. import errors, events, statements
-from ..choices import REVIEW_TRANSITIONS, NotificationKind, ReviewStatus
-from ..models import Fold, Notification, Review
+from ..choices import REVIEW_TRANSITIONS, ReviewStatus
+from ..models import Fold, Review
 
 TEXT_MAX = 2000
 TAGS_MAX = 6
@@ -99,10 +99,7 @@ def fold_record(
     review.fold_reason = reason
     review.folded_at = now
     review.save(update_fields=["status", "fold_reason", "folded_at"])
-    Notification.objects.create(
-        user_id=review.consumer_id, kind=NotificationKind.REVIEW_FOLDED, review=review, created_at=now,
-        message=str(_("你的评价已被折叠，理由：%(reason)s。你可以提交一次申辩。") % {"reason": reason})[:300],
-    )
+    events.REVIEW_FOLDED.announce(review_id=review.pk, fold_id=fold.pk)
     audit_record(actor=by_user, organization=by_organization, action="review.fold", target=review,
                  data={"source": source, "reason": reason, "leaf_hash": fold.ledger_leaf_hash})
     review_changed(review)

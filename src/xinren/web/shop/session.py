@@ -16,6 +16,7 @@ from xinren.accounts.consumers import is_consumer, phone_mask
 from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound, PermissionDenied
 from xinren.core.http import client_address
+from xinren.notify.selectors import unread_count
 from xinren.orders.selectors import cart_units
 
 P = ParamSpec("P")
@@ -55,6 +56,7 @@ def render_shop(
         "consumer": consumer,
         "consumer_phone": phone_mask(consumer.phone) if consumer else "",
         "cart_units": cart_units(consumer=consumer) if consumer else 0,
+        "notifications_unread": unread_count(user=consumer) if consumer else 0,
     }
     return render(request, template, {**base, **(context or {})}, status=status)
 

@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, cart, catalog, orders, purchased, reviews, sandbox
+from .views import account, cart, catalog, notifications, orders, purchased, reviews, sandbox
 
 app_name = "shop"
 
@@ -39,7 +39,10 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("reviews/<int:review_id>/", reviews.review_detail, name="review_detail"),
     path("reviews/<int:review_id>/respond/", reviews.review_respond, name="review_respond"),
     path("reviews/<int:review_id>/diary/<int:milestone>/", reviews.diary_create, name="diary_create"),
-    path("notifications/", reviews.notification_list, name="notification_list"),
+    path("notifications/", notifications.notification_list, name="notification_list"),
+    path("notifications/read/", notifications.notifications_read, name="notifications_read"),
+    path("notifications/settings/", notifications.notification_settings, name="notification_settings"),
+    path("notifications/<int:notification_id>/", notifications.notification_open, name="notification_open"),
     # Asked by the published item page's script: "is this the item you bought?" (public/_purchase.html).
     path("purchased", purchased.purchased, name="purchased"),
     # The sandbox payment provider's hosted page (orders.payments.sandbox.CHECKOUT_PATH).

@@ -1,5 +1,5 @@
 """A consumer's reviews: write one from a delivered order line, see it with its diary, write the day 7/15/30
-diary entries, answer a fold, read notifications. Refusals from the services are shown in the forms."""
+diary entries, answer a fold. Refusals from the services are shown in the forms."""
 
 from __future__ import annotations
 
@@ -130,12 +130,3 @@ def diary_create(request: HttpRequest, consumer: User, review_id: int, milestone
     return render_shop(
         request, "shop/diary_form.html", {"form": form, "review": review, "milestone": row}, status=status
     )
-
-
-@require_safe
-@shop_view
-def notification_list(request: HttpRequest, consumer: User) -> HttpResponse:
-    """Notifications about the consumer's reviews (folded, diary invited); opening the page marks them read."""
-    notifications = list(selectors.notification_list(consumer=consumer).select_related("review")[:100])
-    services.notifications_mark_read(consumer=consumer)
-    return render_shop(request, "shop/notifications.html", {"notifications": notifications})

@@ -1,0 +1,97 @@
+"""What each event of a lower context tells its consumer: the recipient, the params (only what they may see),
+the link and the dedupe key, read from the event's ids. Called by the subscribed tasks (tasks.py)."""
+
+from __future__ import annotations
+
+from django.urls import reverse
+
+from xinren.orders.choices import OrderStatus
+from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
+from xinren.reviews.models import DiaryInvitation, Fold, Reply
+
+from .choices import NotificationKind
+from .models import Notification
+from .services import notification_create
+
+
+def _order_link(order: Order) -> str:
+    return reverse("shop:order_detail", kwargs={"number": order.number})
+
+
+def order_paid(*, order_id: int) -> Notification:
+    order = Order.objects.select_related("merchant").get(pk=order_id)
+    return notification_create(
+        user_id=order.consumer_id, kind=NotificationKind.ORDER_PAID, link=_order_link(order),
+        params={"order": order.number, "amount_fen": order.total_fen, "merchant": order.merchant.name},
+        dedupe_key=f"order_paid:{order.pk}",
+    )
+
+
+def order_shipped(*, order_id: int, shipment_id: int) -> Notification:
+    shipment = Shipment.objects.select_related("order").get(pk=shipment_id, order_id=order_id)
+    return notification_create(
+        user_id=shipment.order.consumer_id, kind=NotificationKind.ORDER_SHIPPED, link=_order_link(shipment.order),
+        params={"order": shipment.order.number, "carrier": shipment.carrier, "tracking": shipment.tracking_number},
+        dedupe_key=f"order_shipped:{shipment.pk}",
+    )
+
+
+def order_delivered(*, order_id: int) -> Notification:
+    order = Order.objects.get(pk=order_id)
+    return notification_create(
+        user_id=order.consumer_id, kind=NotificationKind.ORDER_DELIVERED, link=_order_link(order),
+        params={"order": order.number}, dedupe_key=f"order_delivered:{order.pk}",
+    )
+
+
+def order_cancelled(*, order_id: int) -> Notification | None:
+    """The consumer is told when the merchant or the payment deadline cancelled their order, not when they did."""
+    order = Order.objects.get(pk=order_id)
+    change = (
+        OrderStatusChange.objects.filter(order=order, to_status=OrderStatus.CANCELLED).order_by("-at", "-id").first()
+    )
+    if change is not None and change.by_user_id == order.consumer_id:
+        return None
+    return notification_create(
+        user_id=order.consumer_id, kind=NotificationKind.ORDER_CANCELLED, link=_order_link(order),
+        params={"order": order.number, "reason": order.cancel_reason}, dedupe_key=f"order_cancelled:{order.pk}",
+    )
+
+
+def refund_done(*, refund_id: int) -> Notification:
+    refund = Refund.objects.select_related("payment__order").get(pk=refund_id)
+    order = refund.payment.order
+    return notification_create(
+        user_id=order.consumer_id, kind=NotificationKind.REFUND_DONE, link=_order_link(order),
+        params={"order": order.number, "amount_fen": refund.amount_fen}, dedupe_key=f"refund_done:{refund.pk}",
+    )
+
+
+def review_replied(*, reply_id: int) -> Notification:
+    reply = Reply.objects.select_related("review__product", "merchant").get(pk=reply_id)
+    review = reply.review
+    return notification_create(
+        user_id=review.consumer_id, kind=NotificationKind.REVIEW_REPLIED,
+        link=reverse("shop:review_detail", kwargs={"review_id": review.pk}),
+        params={"merchant": reply.merchant.name, "product": review.product.name},
+        dedupe_key=f"review_replied:{reply.pk}",
+    )
+
+
+def review_folded(*, review_id: int, fold_id: int) -> Notification:
+    fold = Fold.objects.select_related("review").get(pk=fold_id, review_id=review_id)
+    return notification_create(
+        user_id=fold.review.consumer_id, kind=NotificationKind.REVIEW_FOLDED,
+        link=reverse("shop:review_detail", kwargs={"review_id": review_id}) + "#respond",
+        params={"reason": fold.reason}, dedupe_key=f"review_folded:{fold.pk}",
+    )
+
+
+def diary_invited(*, invitation_id: int) -> Notification:
+    invitation = DiaryInvitation.objects.select_related("review").get(pk=invitation_id)
+    review = invitation.review
+    return notification_create(
+        user_id=review.consumer_id, kind=NotificationKind.DIARY_INVITED,
+        link=reverse("shop:diary_create", kwargs={"review_id": review.pk, "milestone": invitation.milestone}),
+        params={"days": invitation.milestone}, dedupe_key=f"diary_invited:{invitation.pk}",
+    )
