@@ -2,13 +2,15 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, catalog, orders, purchased, reviews, sandbox
+from .views import account, catalog, orders, product_reviews, profile, purchased, reviews, sandbox
 
 app_name = "shop"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", catalog.product_list, name="product_list"),
     path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
+    path("products/<int:product_id>/reviews/", product_reviews.review_browse, name="product_reviews"),
+    path("me/nickname/", profile.nickname, name="nickname"),
     path("signup/", account.signup, name="signup"),
     path("signup/confirm/", account.signup_confirm, name="signup_confirm"),
     path("signin/", account.signin, name="signin"),
