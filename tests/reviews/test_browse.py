@@ -16,6 +16,7 @@ from xinren.orders.models import Offer
 from xinren.reviews import browse
 from xinren.reviews.browse import ReviewFilter
 from xinren.reviews.models import Review, ReviewTag
+from xinren.reviews.selectors import product_rating
 from xinren.reviews.services import diary_post, review_fold, review_post
 
 from ..fixtures.accounts import consumer_new
@@ -97,6 +98,9 @@ def test_each_filter_selects_its_reviews_and_the_chips_count_them(platform, oper
         "all": 5, "media": 1, "diary": 1, "bad": 2, "good": 2, "folded": 1,
         "stars": {1: 1, 2: 1, 3: 1, 4: 1, 5: 1},
     }
+    counts, rating = browse.product_review_summary(product_id=product_on_sale.pk)
+    assert rating == product_rating(product_id=product_on_sale.pk)  # one GROUP BY says what the rating says
+    assert counts == browse.product_review_counts(product_id=product_on_sale.pk)
     assert browse.product_top_tags(product_id=product_on_sale.pk) == [
         {"tag": "包装完好", "count": 2}, {"tag": "新鲜", "count": 2}, {"tag": "物流慢", "count": 1},
     ]

@@ -101,5 +101,9 @@ class Migration(migrations.Migration):
             model_name='reviewtag',
             constraint=models.UniqueConstraint(fields=('review', 'tag'), name='review_tag_once'),
         ),
+        migrations.AddIndex(
+            model_name='review',
+            index=models.Index(fields=['product', 'status', 'stars', 'has_media', 'has_diary'], name='review_list_summary'),
+        ),
         migrations.RunPython(_backfill, migrations.RunPython.noop, elidable=True),
     ]

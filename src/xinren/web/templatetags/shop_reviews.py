@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from xinren.catalog.models import Product
 from xinren.reviews.section import jsonld_for, product_offer
-from xinren.reviews.selectors import product_rating
 
 from ..shop.views.product_reviews import product_reviews_block
 
@@ -24,10 +23,8 @@ def shop_product_reviews(context: template.Context, product: Product) -> dict[st
     path = reverse("shop:product_detail", args=[product.pk])
     url = request.build_absolute_uri(path) if request is not None else path
     block = product_reviews_block(product=product)
-    rating = product_rating(product_id=product.pk)
     return {
         **block,
-        "rating": rating,
-        "jsonld": jsonld_for(product=product, rating=rating, reviews=block["reviews"], offer=product_offer(product),
-                             url=url),
+        "jsonld": jsonld_for(product=product, rating=block["rating"], reviews=block["reviews"],
+                             offer=product_offer(product), url=url),
     }

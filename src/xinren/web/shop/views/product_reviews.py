@@ -16,7 +16,6 @@ from xinren.core.errors import InvalidInput
 from xinren.reviews import browse
 from xinren.reviews.browse import FilterCounts, ReviewFilter, TagCount
 from xinren.reviews.section import review_row
-from xinren.reviews.selectors import product_rating
 
 from ..session import render_shop
 
@@ -80,11 +79,11 @@ def review_browse(request: HttpRequest, product_id: int) -> HttpResponse:
         )
     except InvalidInput as exc:
         error = exc
-    counts = browse.product_review_counts(product_id=product.pk)
+    counts, rating = browse.product_review_summary(product_id=product.pk)
     tags = browse.product_top_tags(product_id=product.pk)
     context = {
         "product": product,
-        "rating": product_rating(product_id=product.pk),
+        "rating": rating,
         "counts": counts,
         "chips": chips_for(base=base, counts=counts, active=review_filter),
         "tags": tag_chips(base=base, tags=tags, active=review_filter),
@@ -105,12 +104,13 @@ def product_reviews_block(*, product: Product) -> dict[str, Any]:
     """What the product page shows of its reviews: the rating, the chips, 大家都在说, the newest few and the link to
     all of them."""
     base = reverse("shop:product_reviews", args=[product.pk])
-    counts = browse.product_review_counts(product_id=product.pk)
+    counts, rating = browse.product_review_summary(product_id=product.pk)
     tags = browse.product_top_tags(product_id=product.pk)
     page = browse.product_review_page(product_id=product.pk, limit=PRODUCT_PAGE_REVIEWS)
     return {
         "url": base,
         "counts": counts,
+        "rating": rating,
         "chips": chips_for(base=base, counts=counts, active=None),
         "tags": tag_chips(base=base, tags=tags, active=None),
         "reviews": [review_row(review) for review in page.reviews],
