@@ -242,3 +242,14 @@ def test_the_signed_review_does_not_carry_the_nickname(platform, product_on_sale
     statement = statement_of(review.ledger_leaf_hash)
     assert "李雷雷" not in json.dumps(statement, ensure_ascii=False)
     assert statement["reviewer"] == review.reviewer
+
+
+def test_the_review_form_offers_the_category_tags(platform, consumer, product_on_sale):
+    from xinren.reviews.tags import suggested_tags
+
+    line = line_delivered(consumer, product_on_sale)
+    client = Client()
+    client.force_login(consumer)
+    html = client.get(f"/shop/lines/{line.pk}/review/").content.decode()
+    offered = suggested_tags(product_on_sale.category)
+    assert "物流快" in offered and all(f'<span class="chip muted">{tag}</span>' in html for tag in offered)
