@@ -256,6 +256,6 @@ def product_top_tags(*, product_id: int, limit: int = TOP_TAGS) -> list[TagCount
     """大家都在说: the tags of the product's visible reviews, most used first (ties by tag), with their counts."""
     rows = (
         ReviewTag.objects.filter(product_id=product_id, status=ReviewStatus.VISIBLE)
-        .values("tag").annotate(n=Count("id")).order_by("-n", "tag")[:limit]
+        .values("tag").annotate(n=Count("*")).order_by("-n", "tag")[:limit]
     )
     return [{"tag": row["tag"], "count": row["n"]} for row in rows]
