@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from xinren.accounts.nicknames import default_name
 from xinren.community.selectors import feed_page
 from xinren.community.services import helpful_vote, review_sync
 from xinren.core import clock
@@ -49,7 +50,7 @@ def test_the_feed_shows_visible_reviews_and_diaries_newest_first(settings, platf
     assert _keys(page) == [("diary", shown.pk), ("review", shown.pk)]
     assert page["next"] == ""
     assert page["items"][0]["milestone"] == 7
-    assert page["items"][1]["reviewer"] == shown.reviewer
+    assert page["items"][1]["reviewer"] == default_name(shown.reviewer)
 
 
 def test_with_checks_off_the_feed_does_no_filtering(settings, platform, operator, consumer, product_on_sale):

@@ -9,6 +9,7 @@ import segno
 from django.core.files.storage import default_storage
 from PIL import Image
 
+from xinren.accounts.nicknames import default_name
 from xinren.community import sharecard
 from xinren.community.selectors import referral_id
 from xinren.reviews.services import review_fold
@@ -71,7 +72,8 @@ def test_cards_are_cached_per_review_sharer_and_version(client, platform, consum
     review = review_new(consumer, product_on_sale)
     client.get(f"/community/reviews/{review.pk}/share.png")
     link = sharecard.share_link(gtin=product_on_sale.gtin, base_url="http://testserver/")
-    path = sharecard.card_path(review_id=review.pk, link=link, labels=("", ""))
+    # the reviewer's shown name is part of the key: a new nickname draws a new card
+    path = sharecard.card_path(review_id=review.pk, link=link, labels=("", "", default_name(review.reviewer)))
     assert default_storage.exists(path)
 
     def no_render(**kwargs):  # type: ignore[no-untyped-def]

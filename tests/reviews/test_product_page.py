@@ -10,6 +10,7 @@ import re
 import pytest
 from django.test import Client
 
+from xinren.accounts.nicknames import default_name
 from xinren.catalog.models import Item
 from xinren.core import clock
 from xinren.core.models import PageRefresh
@@ -49,7 +50,8 @@ def test_the_product_page_shows_summary_histogram_reviews_diary_reply_and_fold(
     assert 'id="reviews"' in html
     assert "<b>3.7</b>" in html  # (5 + 4 + 2) / 3, the folded one left out
     assert html.count('<rect width="33"') == 3 and '<rect width="0"' in html
-    assert "菌子很新鲜，炒肉特别香。" in html and diarist.reviewer in html
+    assert "菌子很新鲜，炒肉特别香。" in html and default_name(diarist.reviewer) in html
+    assert diarist.reviewer not in html  # the pseudonym is signed, never shown
     assert "第7天" in html and "一周后冷冻的还是很香" in html
     assert "商家回复" in html and "感谢支持，欢迎再来" in html
     assert '<details class="rv-fold"><summary>此评价已被折叠：含人身攻击</summary>' in html

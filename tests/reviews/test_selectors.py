@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from xinren.accounts.nicknames import default_name
 from xinren.core import clock
 from xinren.reviews.selectors import product_rating, product_review_list, review_public
 from xinren.reviews.services import diary_post, reply_post, review_post
@@ -27,7 +28,8 @@ def test_a_public_review_shows_the_pseudonym_reply_and_diary(platform, merchant_
     shown = review_public(product_review_list(product_id=product_on_sale.pk).get())
     # then
     assert shown == {
-        "id": review.pk, "reviewer": review.reviewer, "stars": 4, "text": "不错", "tags": ["新鲜"],
+        "id": review.pk, "reviewer": review.reviewer, "reviewer_name": default_name(review.reviewer),
+        "stars": 4, "text": "不错", "tags": ["新鲜"],
         "verified_purchase": True, "created_at": review.created_at, "folded": False, "fold_reason": "",
         "author_response": "", "ledger_leaf_hash": review.ledger_leaf_hash, "media": [],
         "diary": [{"milestone": 7, "text": "一周后依旧很香", "created_at": entry.created_at,

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 from django.test import Client
 
+from xinren.accounts.nicknames import default_name
 from xinren.core import clock
 from xinren.core.models import PageRefresh
 from xinren.notify.models import Notification
@@ -47,7 +48,7 @@ def test_the_consumer_writes_a_review_and_sees_it(platform, consumer, product_on
     )
     assert PageRefresh.objects.filter(kind=PageRefresh.Kind.PRODUCT_PAGE, object_id=product_on_sale.pk).exists()
     html = browser.get(response["Location"]).content.decode()
-    assert "菌子很新鲜，炒肉特别香。" in html and review.reviewer in html and "第7天" in html
+    assert "菌子很新鲜，炒肉特别香。" in html and default_name(review.reviewer) in html and "第7天" in html
     listing = browser.get("/shop/reviews/").content.decode()
     assert f'href="/shop/reviews/{review.pk}/"' in listing and product_on_sale.name in listing
 

@@ -23,6 +23,8 @@ class User(AbstractUser):
 
     display_name = models.CharField(_("显示名称"), max_length=64, blank=True)
     phone = models.CharField(_("手机号"), max_length=20, null=True, blank=True, unique=True)
+    # The name a consumer chose to be shown by (accounts.nicknames): never signed, and shown only masked (王**).
+    nickname = models.CharField(_("昵称"), max_length=16, blank=True, default="")
 
     class Meta:
         verbose_name = _("用户")

@@ -52,7 +52,10 @@ class FeedItemOut(Schema):
     kind: str = Field(description="review or diary")
     cursor: str
     review_id: int
-    reviewer: str = Field(description="pseudonym; never a phone or a name")
+    reviewer: str = Field(
+        description="the reviewer as pages name them: a masked nickname (王**) or a default name (信任用户 3F**); "
+        "never a phone, a full nickname or the pseudonym"
+    )
     tier: str
     tier_label: str
     product_id: int

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import User
+from xinren.accounts.nicknames import reviewer_name
 from xinren.core.errors import InvalidInput
 from xinren.reviews.choices import FlagStatus, ReviewStatus
 from xinren.reviews.models import DiaryEntry, Flag, Review
@@ -173,6 +174,11 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
         tiers = dict(ConsumerTier.objects.filter(consumer_id__in=consumer_ids).values_list("consumer_id", "tier"))
         labels = _trial_labels_of(list(reviews.values()))
     tier_labels = {tier.value: str(tier.label) for tier in Tier}
+    # How each reviewer is named (masked nickname or default name; accounts.nicknames.reviewer_name): one query.
+    nicknames = dict(
+        User.objects.filter(pk__in={review.consumer_id for review in reviews.values()})
+        .values_list("pk", "nickname")
+    )
     items = []
     for cursor, kind, row in page:
         review = row if kind == "review" else row.review
@@ -183,7 +189,7 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
             "kind": kind,
             "cursor": cursor.encode(),
             "review_id": review.pk,
-            "reviewer": review.reviewer,
+            "reviewer": reviewer_name(nickname=nicknames.get(review.consumer_id, ""), public_id=review.reviewer),
             "tier": tier,
             "tier_label": tier_labels[tier],
             "product_id": review.product_id,

@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
 from xinren.reviews.models import Review
+from xinren.reviews.selectors import review_display_name
 
 CARD_VERSION = "card-2026-11a"
 WIDTH, HEIGHT = 750, 1000
@@ -116,7 +117,7 @@ def card_render(*, review: Review, link: str, tier_label: str = "", trial_label:
     for line in wrap(review.text, font=excerpt_font, width=WIDTH - 2 * MARGIN, max_lines=EXCERPT_LINES):
         draw.text((MARGIN, y), line, font=excerpt_font, fill=INK)
         y += 46
-    draw.text((MARGIN, y + 12), f"— {review.reviewer}", font=_font(24), fill=MUTED)
+    draw.text((MARGIN, y + 12), f"— {review_display_name(review)}", font=_font(24), fill=MUTED)
     qr_size = 260
     qr_top = HEIGHT - qr_size - 60
     image.paste(_qr(link, qr_size), (MARGIN, qr_top))
@@ -139,7 +140,8 @@ def card_get_or_render(
 ) -> bytes:
     """The cached card of (review, sharer, version), rendered and stored on first use."""
     link = share_link(gtin=review.product.gtin, base_url=base_url, ref=ref)
-    path = card_path(review_id=review.pk, link=link, labels=(tier_label, trial_label))
+    # The reviewer's shown name is part of the key: a new nickname draws a new card.
+    path = card_path(review_id=review.pk, link=link, labels=(tier_label, trial_label, review_display_name(review)))
     if default_storage.exists(path):
         with default_storage.open(path, "rb") as stored:
             return bytes(stored.read())

@@ -89,7 +89,10 @@ class ReviewMediaOut(Schema):
 
 class ReviewOut(Schema):
     id: int
-    reviewer: str = Field(description="pseudonymous reviewer id (never a phone or a name)")
+    reviewer: str = Field(description="pseudonymous reviewer id, as signed (never a phone or a name)")
+    reviewer_name: str = Field(
+        description="how pages name the reviewer: the chosen nickname masked (王**), or a default name (信任用户 3F**)"
+    )
     stars: int
     text: str
     tags: list[str]

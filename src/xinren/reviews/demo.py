@@ -39,6 +39,8 @@ from .models import Review
 from .services import diary_post, platform_organization, reply_post, review_fold, review_post
 
 PHONE_PREFIX = "1390731"  # demo buyers: 139 0731 0001 …
+# Two buyers in three chose a nickname (shown masked: 山**); the others are shown by the default name (信任用户 3F**).
+NICKNAMES = ("山城小李", "Momo", "云南吃货", "阿香婆婆", "Jason", "菌子控", "老陈", "小鹿")
 SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 
 
@@ -163,8 +165,9 @@ def _buyer(number: int, joined: dt.datetime) -> User:
     phone = f"{PHONE_PREFIX}{number:04d}"
     user = User.objects.create_user(username=phone, phone=phone, password=None)
     user.display_name = phone_mask(phone)
+    user.nickname = NICKNAMES[number % len(NICKNAMES)] if number % 3 else ""
     user.date_joined = joined
-    user.save(update_fields=["display_name", "date_joined"])
+    user.save(update_fields=["display_name", "nickname", "date_joined"])
     return user
 
 

@@ -64,6 +64,11 @@ class Review(models.Model):
     minhash = models.JSONField(default=list, blank=True, editable=False)
     ledger_leaf_hash = LeafHashField(db_index=True)
     created_at = models.DateTimeField(_("评价时间"), db_index=True)
+    # What the list's filters read (有图, 追评): derived, not signed. Set when the review is posted (photos or video)
+    # and when its first diary entry is written. Nullable only so that adding them did not rebuild the SQLite table
+    # (which would drop the signed-row triggers); migration 0007 filled them for earlier reviews.
+    has_media = models.BooleanField(null=True, editable=False)
+    has_diary = models.BooleanField(null=True, editable=False)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -77,6 +82,14 @@ class Review(models.Model):
         indexes = [
             models.Index(fields=["product", "created_at"]),
             models.Index(fields=["consumer", "created_at"]),
+            # The review list's keyset pages (selectors.product_review_page): newest first within a product's
+            # visible (or folded) reviews, and the same with each filter column in front of the order.
+            models.Index(fields=["product", "status", "created_at", "id"], name="review_list_page"),
+            models.Index(fields=["product", "status", "has_media", "created_at", "id"], name="review_list_media"),
+            models.Index(fields=["product", "status", "has_diary", "created_at", "id"], name="review_list_diary"),
+            models.Index(fields=["product", "status", "stars", "created_at", "id"], name="review_list_stars"),
+            # The chip counts and the rating in one GROUP BY read from this index alone (browse.product_review_summary).
+            models.Index(fields=["product", "status", "stars", "has_media", "has_diary"], name="review_list_summary"),
         ]
 
     def __str__(self) -> str:
@@ -107,6 +120,29 @@ class ReviewBand(models.Model):
 
     def __str__(self) -> str:
         return f"{self.review_id} band {self.band}"
+
+
+class ReviewTag(models.Model):
+    """One tag of a review (its signed `tags`, one row each): the index the list's tag filter and "大家都在说" read.
+    Written with the review; product, status and time are copied from it so that a tag page needs no join to
+    order (`status` follows folds and unfolds, services.shared.review_changed)."""
+
+    review = models.ForeignKey(Review, on_delete=models.PROTECT, related_name="tag_rows", db_index=False)
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+", db_index=False)
+    tag = models.CharField(_("标签"), max_length=24)
+    status = models.CharField(max_length=16, choices=ReviewStatus.choices, default=ReviewStatus.VISIBLE)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("评价标签")
+        verbose_name_plural = _("评价标签")
+        constraints = [models.UniqueConstraint(fields=["review", "tag"], name="review_tag_once")]
+        indexes = [
+            models.Index(fields=["product", "status", "tag", "created_at", "review"], name="review_tag_page"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.review_id} #{self.tag}"
 
 
 class ReviewMedia(models.Model):

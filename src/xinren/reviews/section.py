@@ -12,15 +12,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, NotRequired
 
-from django.db.models import Prefetch
+from django.conf import settings
+from django.db.models import F, Prefetch
+from django.urls import reverse
 from django.utils import timezone
 from typing_extensions import TypedDict
 
 from xinren.catalog.models import Batch, Product
+from xinren.core.money import fen_to_yuan
+from xinren.orders.models import CURRENCY, Offer
+from xinren.orders.selectors import shop_offer_list
 
 from .choices import ReviewStatus
 from .models import DiaryEntry, Review, ReviewMedia
-from .selectors import Rating, ReviewMediaData, media_public, product_rating
+from .selectors import Rating, ReviewMediaData, media_public, product_rating, review_display_name
 
 LATEST = 10
 JSONLD_REVIEWS = 10
@@ -43,7 +48,7 @@ class ReviewRow(TypedDict, closed=True):
     """One review as the product page shows it (folded ones collapsed, never hidden)."""
 
     id: int
-    reviewer: str  # the pseudonym
+    reviewer: str  # the reviewer's masked nickname or default name (accounts.nicknames.reviewer_name)
     stars: int
     date: str
     datetime: str
@@ -80,6 +85,11 @@ JsonLdReview = TypedDict(
     {"@type": str, "author": JsonLdName, "datePublished": str, "reviewBody": str, "reviewRating": JsonLdRating},
     closed=True,
 )
+JsonLdOffer = TypedDict(
+    "JsonLdOffer",
+    {"@type": str, "price": str, "priceCurrency": str, "availability": str, "url": str, "seller": JsonLdName},
+    closed=True,
+)
 ProductJsonLd = TypedDict(
     "ProductJsonLd",
     {
@@ -90,6 +100,7 @@ ProductJsonLd = TypedDict(
         "brand": JsonLdName,
         "manufacturer": JsonLdName,
         "description": NotRequired[str],
+        "offers": NotRequired[JsonLdOffer],
         "aggregateRating": NotRequired[JsonLdAggregateRating],
         "review": NotRequired[list[JsonLdReview]],
     },
@@ -109,6 +120,7 @@ class ReviewsSection(TypedDict, closed=True):
 
     link_only: Literal[False]
     url: str
+    all_url: str  # the shop's list of every review, with filters and pages (/shop/products/<id>/reviews/)
     count: int
     average: float | None
     average_stars: int
@@ -136,12 +148,13 @@ def _reply_delay_hours(seconds: int) -> int:
     return max(1, round(seconds / 3600)) if seconds else 0
 
 
-def _review_row(review: Review) -> ReviewRow:
+def review_row(review: Review) -> ReviewRow:
+    """One review as pages show it (needs its reply, diary and media loaded, and best its reviewer's nickname)."""
     reply = getattr(review, "reply", None)
     media = _media(review)
     return {
         "id": review.pk,
-        "reviewer": review.reviewer,
+        "reviewer": review_display_name(review),
         "stars": review.stars,
         "date": _day(review.created_at),
         "datetime": review.created_at.isoformat(),
@@ -173,8 +186,41 @@ def _histogram(distribution: dict[int, int], count: int) -> list[HistogramBar]:
     ]
 
 
-def jsonld_for(*, product: Product, rating: Rating, reviews: list[ReviewRow]) -> ProductJsonLd:
-    """schema.org Product with AggregateRating and up to 10 visible Reviews (author = the pseudonym)."""
+IN_STOCK = "https://schema.org/InStock"
+OUT_OF_STOCK = "https://schema.org/OutOfStock"
+
+
+def offer_jsonld(*, offer: Offer | None, url: str) -> JsonLdOffer | None:
+    """schema.org Offer of the product's active offer: the price in yuan as a string ("128.00"), CNY,
+    InStock / OutOfStock from the units for sale, the shop page's URL and the seller. None when not for sale."""
+    if offer is None:
+        return None
+    return {
+        "@type": "Offer",
+        "price": fen_to_yuan(offer.price_fen),
+        "priceCurrency": CURRENCY,
+        "availability": IN_STOCK if offer.stock > 0 else OUT_OF_STOCK,
+        "url": url,
+        "seller": {"@type": "Organization", "name": offer.merchant.name},
+    }
+
+
+def shop_url(product: Product) -> str:
+    """The absolute URL of the product's shop page on the configured origin (XINREN_RESOLVER), for JSON-LD written
+    into published pages (the shop page itself passes the URL it was asked for)."""
+    return f"{settings.XINREN_RESOLVER}/shop/products/{product.pk}/"
+
+
+def product_offer(product: Product) -> Offer | None:
+    """The product's active offer, if it is for sale now (orders.selectors.shop_offer_list)."""
+    return shop_offer_list().filter(product_id=product.pk).first()
+
+
+def jsonld_for(
+    *, product: Product, rating: Rating, reviews: list[ReviewRow], offer: Offer | None = None, url: str = ""
+) -> ProductJsonLd:
+    """schema.org Product with its Offer (when for sale), AggregateRating and up to 10 visible Reviews (author = the
+    masked reviewer name)."""
     data: ProductJsonLd = {
         "@context": "https://schema.org",
         "@type": "Product",
@@ -185,6 +231,9 @@ def jsonld_for(*, product: Product, rating: Rating, reviews: list[ReviewRow]) ->
     }
     if product.description:
         data["description"] = product.description
+    offers = offer_jsonld(offer=offer, url=url or shop_url(product))
+    if offers is not None:
+        data["offers"] = offers
     average = rating["average"]
     if rating["count"] and average is not None:  # the average of at least one review
         data["aggregateRating"] = {
@@ -221,12 +270,14 @@ def reviews_section(*, product: Product, batch: Batch | None) -> ReviewsLink | R
             Prefetch("diary_entries", queryset=DiaryEntry.objects.order_by("milestone", "id")),
             Prefetch("media", queryset=ReviewMedia.objects.select_related("media").order_by("position", "id")),
         )
+        .annotate(reviewer_nickname=F("consumer__nickname"))
         .order_by("-created_at", "-id")[:LATEST]
     )
-    rows = [_review_row(review) for review in latest]
+    rows = [review_row(review) for review in latest]
     return {
         "link_only": False,
         "url": _anchor(product),
+        "all_url": reverse("shop:product_reviews", args=[product.pk]),
         "count": rating["count"],
         "average": rating["average"],
         "average_stars": round(rating["average"]) if rating["average"] is not None else 0,
@@ -234,5 +285,5 @@ def reviews_section(*, product: Product, batch: Batch | None) -> ReviewsLink | R
         "total": rating["count"] + rating["folded"],
         "histogram": _histogram(rating["distribution"], rating["count"]),
         "reviews": rows,
-        "jsonld": jsonld_for(product=product, rating=rating, reviews=rows),
+        "jsonld": jsonld_for(product=product, rating=rating, reviews=rows, offer=product_offer(product)),
     }

@@ -14,6 +14,7 @@ from typing_extensions import TypedDict
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.models import Organization, User
+from xinren.accounts.nicknames import reviewer_name
 from xinren.catalog.models import Batch, Product
 from xinren.core import clock
 from xinren.core.errors import NotFound
@@ -60,17 +61,30 @@ def product_review_list(*, product_id: int) -> QuerySet[Review]:
         Review.objects.filter(product_id=product_id)
         .select_related("reply")
         .prefetch_related(*_PUBLIC_PREFETCH)
+        .annotate(reviewer_nickname=F("consumer__nickname"))
         .order_by("-created_at", "-id")
     )
 
 
+def review_display_name(review: Review) -> str:
+    """How the review's author is named on every page: the masked nickname, or the default name made from the
+    pseudonym (accounts.nicknames.reviewer_name). Reads `reviewer_nickname` when the query annotated it (the list
+    selectors here do), else the consumer row."""
+    nickname = getattr(review, "reviewer_nickname", None)
+    if nickname is None:
+        nickname = review.consumer.nickname
+    return reviewer_name(nickname=nickname, public_id=review.reviewer)
+
+
 def review_public(review: Review) -> dict[str, Any]:
-    """A review as anyone may see it: pseudonym, stars, text, tags, the verified mark, and when folded the reason
-    (the page collapses it, never hides it). No order, phone, name or address."""
+    """A review as anyone may see it: pseudonym (as signed) and the masked name pages show, stars, text, tags, the
+    verified mark, and when folded the reason (the page collapses it, never hides it). No order, phone, full
+    nickname or address."""
     reply = getattr(review, "reply", None)  # None when the merchant has not replied (reverse one-to-one)
     return {
         "id": review.pk,
         "reviewer": review.reviewer,
+        "reviewer_name": review_display_name(review),
         "stars": review.stars,
         "text": review.text,
         "tags": list(review.tags),
@@ -118,6 +132,7 @@ def merchant_review_list(*, actor: Actor) -> QuerySet[Review]:
         Review.objects.filter(merchant=actor.organization)
         .select_related("reply")
         .prefetch_related(*_PUBLIC_PREFETCH)
+        .annotate(reviewer_nickname=F("consumer__nickname"))
         .order_by("-created_at", "-id")
     )
 
@@ -151,6 +166,7 @@ def review_public_get(*, review_id: int) -> Review:
         Review.objects.filter(pk=review_id)
         .select_related("reply")
         .prefetch_related(*_PUBLIC_PREFETCH)
+        .annotate(reviewer_nickname=F("consumer__nickname"))
         .first()
     )
     if review is None:
@@ -175,6 +191,7 @@ def consumer_review_list(*, consumer: User) -> QuerySet[Review]:
         Review.objects.filter(consumer=consumer)
         .select_related("reply", "product")
         .prefetch_related(*_PUBLIC_PREFETCH)
+        .annotate(reviewer_nickname=F("consumer__nickname"))
         .order_by("-created_at", "-id")
     )
 

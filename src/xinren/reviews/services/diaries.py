@@ -88,6 +88,9 @@ def diary_post(*, consumer: User, review_id: int, milestone: int, text: str) -> 
         review=review, milestone=milestone, text=text, created_at=now,
         ledger_leaf_hash=sign(platform_organization(), statement),
     )
+    if not review.has_diary:
+        review.has_diary = True
+        review.save(update_fields=["has_diary"])
     DiaryInvitation.objects.filter(review=review, milestone=milestone, answered_at__isnull=True).update(
         answered_at=now
     )

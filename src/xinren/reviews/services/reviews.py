@@ -23,7 +23,7 @@ from xinren.orders.selectors import line_reviewable_get
 
 from .. import errors, events, integrity, minhash, statements
 from ..choices import FlagReason, FoldSource, ReviewStatus
-from ..models import Flag, Reply, Review, ReviewBand, ReviewMedia
+from ..models import Flag, Reply, Review, ReviewBand, ReviewMedia, ReviewTag
 from .shared import (
     REASON_MAX,
     TEXT_MAX,
@@ -80,11 +80,15 @@ def review_post(
                 line=line, consumer=consumer, product_id=line.product_id, merchant_id=line.order.merchant_id,
                 reviewer=reviewer, stars=stars, text=text, tags=tag_list, verified_purchase=True,
                 purchase_salt=salt, minhash=minhash.signature(text), ledger_leaf_hash=sign(platform, statement),
-                created_at=now,
+                created_at=now, has_media=bool(files), has_diary=False,
             )
     except IntegrityError as exc:
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
     _bands_write(review)
+    ReviewTag.objects.bulk_create([
+        ReviewTag(review=review, product_id=review.product_id, tag=tag, status=review.status, created_at=now)
+        for tag in tag_list
+    ])
     ReviewMedia.objects.bulk_create(
         [ReviewMedia(review=review, media=file, position=position) for position, file in enumerate(files)]
     )

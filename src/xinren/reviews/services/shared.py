@@ -18,7 +18,7 @@ from xinren.core.transitions import transition_check
 
 from .. import errors, events, statements
 from ..choices import REVIEW_TRANSITIONS, ReviewStatus
-from ..models import Fold, Review
+from ..models import Fold, Review, ReviewTag
 
 TEXT_MAX = 2000
 TAGS_MAX = 6
@@ -72,6 +72,8 @@ def review_changed(review: Review) -> None:
     and announce REVIEW_CHANGED, which queues the tasks of the contexts built on reviews (community: quality score
     and points) in this same transaction."""
     product_page_stale(review.product_id)
+    # The tag index follows the review's standing (a folded review leaves the tag filters and "大家都在说").
+    ReviewTag.objects.filter(review_id=review.pk).exclude(status=review.status).update(status=review.status)
     events.REVIEW_CHANGED.announce(review_id=review.pk)
 
 

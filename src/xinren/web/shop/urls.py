@@ -2,7 +2,7 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, cart, catalog, notifications, orders, purchased, reviews, sandbox
+from .views import account, cart, catalog, notifications, orders, product_reviews, profile, purchased, reviews, sandbox
 
 app_name = "shop"
 
@@ -20,6 +20,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("addresses/<int:address_id>/", cart.address_edit, name="address_edit"),
     path("addresses/<int:address_id>/delete/", cart.address_delete, name="address_delete"),
     path("addresses/<int:address_id>/default/", cart.address_default, name="address_default"),
+    path("products/<int:product_id>/reviews/", product_reviews.review_browse, name="product_reviews"),
+    path("me/nickname/", profile.nickname, name="nickname"),
     path("signup/", account.signup, name="signup"),
     path("signup/confirm/", account.signup_confirm, name="signup_confirm"),
     path("signin/", account.signin, name="signin"),

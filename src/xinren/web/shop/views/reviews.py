@@ -15,6 +15,7 @@ from xinren.accounts.models import User
 from xinren.core.errors import DomainError, NotFound
 from xinren.reviews import errors, selectors, services
 from xinren.reviews.choices import Milestone, ReviewStatus
+from xinren.reviews.tags import suggested_tags
 
 from ..forms import DiaryForm, ResponseForm, ReviewForm
 from ..session import form_error, render_shop, shop_view
@@ -51,7 +52,8 @@ def review_create(request: HttpRequest, consumer: User, line_id: int) -> HttpRes
                 return redirect("shop:review_detail", review_id=review.pk)
     elif request.method != "GET":
         return HttpResponse(status=405)
-    return render_shop(request, "shop/review_form.html", {"form": form, "line": line}, status=status)
+    context = {"form": form, "line": line, "suggested_tags": suggested_tags(line.product.category)}
+    return render_shop(request, "shop/review_form.html", context, status=status)
 
 
 @require_safe
