@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "xinren.coldchain",
     "xinren.orders",
     "xinren.reviews",
+    "xinren.support",
     "xinren.community",
     "xinren.verification",
     "xinren.governance",
