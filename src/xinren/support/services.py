@@ -4,7 +4,9 @@ side closes one or marks it read. Messages are only ever inserted (models.py, ke
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.consumers import consumer_require
-from xinren.accounts.models import User
+from xinren.accounts.models import Organization, User
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -63,36 +65,50 @@ def _product_purpose(*, consumer: User, product: Product) -> str:
     )
 
 
-def _conversation_open(
-    *, consumer: User, order_number: str | None, product_id: int | None, now: datetime
-) -> tuple[Conversation, bool]:
-    """The consumer's conversation about the subject, locked; made (and counted if pre-sale) when there is none."""
+@dataclass(frozen=True)
+class Subject:
+    """What a consumer writes about, and why they may: found and checked before anything is written."""
+
+    lookup: dict[str, Any]
+    purpose: str
+    merchant: Organization
+    title: str
+
+
+def conversation_subject(*, consumer: User, order_number: str | None = None, product_id: int | None = None) -> Subject:
+    """The subject a consumer may write about (one of their orders, or a product bought or on sale), else the same
+    refusal that `conversation_start` gives. Reads only: pages call it to show the refusal before the form."""
+    consumer = consumer_require(consumer)
     if (order_number is None) == (product_id is None):
         raise InvalidInput(errors.SUBJECT_INVALID, _("请选择要咨询的订单或商品"), details={"field": "subject"})
     if order_number is not None:
         order = consumer_order_get(consumer=consumer, order_number=order_number)
-        lookup: dict[str, object] = {"consumer": consumer, "order": order}
-        fields: dict[str, object] = {"merchant_id": order.merchant_id, "purpose": Purpose.ORDER}
-    else:
-        product = Product.objects.filter(pk=product_id or 0).first()
-        if product is None:
-            raise NotFound(errors.SUBJECT_INVALID, _("找不到该商品"))
-        lookup = {"consumer": consumer, "merchant_id": product.merchant_id, "product": product}
-        fields = {"purpose": _product_purpose(consumer=consumer, product=product)}
-    conversation = Conversation.objects.select_for_update().filter(**lookup).first()
+        return Subject(lookup={"consumer": consumer, "order": order, "merchant": order.merchant},
+                       purpose=Purpose.ORDER, merchant=order.merchant,
+                       title=str(_("订单 %(number)s") % {"number": order.number}))
+    product = Product.objects.select_related("merchant").filter(pk=product_id or 0).first()
+    if product is None:
+        raise NotFound(errors.SUBJECT_INVALID, _("找不到该商品"))
+    return Subject(lookup={"consumer": consumer, "merchant": product.merchant, "product": product},
+                   purpose=_product_purpose(consumer=consumer, product=product), merchant=product.merchant,
+                   title=product.name)
+
+
+def _conversation_open(*, subject: Subject, now: datetime) -> Conversation:
+    """The consumer's conversation about the subject, locked; made (and counted if pre-sale) when there is none."""
+    conversation = Conversation.objects.select_for_update().filter(**subject.lookup).first()
     if conversation is not None:
-        if fields["purpose"] == Purpose.AFTER_SALE and conversation.purpose == Purpose.PRE_SALE:
+        if subject.purpose == Purpose.AFTER_SALE and conversation.purpose == Purpose.PRE_SALE:
             conversation.purpose = Purpose.AFTER_SALE  # bought since asking: the after-sale limits apply now
-        return conversation, False
-    if fields["purpose"] == Purpose.PRE_SALE:
-        limits.pre_sale_conversation_count(consumer_id=consumer.pk, now=now)
+        return conversation
+    if subject.purpose == Purpose.PRE_SALE:
+        limits.pre_sale_conversation_count(consumer_id=subject.lookup["consumer"].pk, now=now)
     try:
         with transaction.atomic():
-            conversation = Conversation.objects.create(**lookup, **fields, created_at=now, last_message_at=now)
+            return Conversation.objects.create(**subject.lookup, purpose=subject.purpose, created_at=now,
+                                               last_message_at=now)
     except IntegrityError:  # the same consumer opened it at the same moment in another tab
-        conversation = Conversation.objects.select_for_update().get(**lookup)
-        return conversation, False
-    return conversation, True
+        return Conversation.objects.select_for_update().get(**subject.lookup)
 
 
 def _post(*, conversation: Conversation, side: str, body: str, now: datetime, user: User | None = None,
@@ -140,9 +156,9 @@ def conversation_start(
     (a pre-sale question, with tighter limits); anything else is refused with `support.not_a_customer`."""
     consumer = consumer_require(consumer)
     body = body_clean(body)
+    subject = conversation_subject(consumer=consumer, order_number=order_number, product_id=product_id)
     now = clock.now()
-    conversation, _created = _conversation_open(consumer=consumer, order_number=order_number,
-                                                product_id=product_id, now=now)
+    conversation = _conversation_open(subject=subject, now=now)
     return _consumer_post(consumer=consumer, conversation=conversation, body=body, now=now)
 
 
