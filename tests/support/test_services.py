@@ -218,3 +218,18 @@ def test_messages_cannot_be_edited_or_deleted_even_in_the_database(consumer, ord
             attempt()
     message.refresh_from_db()
     assert message.body == "原话"
+
+
+def test_the_admin_shows_conversations_and_messages_read_only(consumer, order, admin_client):
+    # given
+    message = services.conversation_start(consumer=consumer, order_number=order.number, body="原话")
+    # when
+    listed = admin_client.get("/admin/support/conversation/")
+    shown = admin_client.get(f"/admin/support/conversation/{message.conversation_id}/change/")
+    delete = admin_client.post(f"/admin/support/message/{message.pk}/delete/", {"post": "yes"})
+    change = admin_client.post(f"/admin/support/message/{message.pk}/change/", {"body": "改过"})
+    # then
+    assert listed.status_code == 200 and shown.status_code == 200
+    assert "原话" in shown.content.decode()
+    assert delete.status_code == 403 and change.status_code == 403
+    assert Message.objects.get().body == "原话"
