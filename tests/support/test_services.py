@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from django.db import IntegrityError, transaction
 
+from tests.fixtures.immutable import tampering
 from tests.tasks.jobs import noop_task
 from xinren.accounts.models import LoginThrottle
 from xinren.core.errors import DomainError, NotFound, PermissionDenied
@@ -233,3 +234,20 @@ def test_the_admin_shows_conversations_and_messages_read_only(consumer, order, a
     assert "原话" in shown.content.decode()
     assert delete.status_code == 403 and change.status_code == 403
     assert Message.objects.get().body == "原话"
+
+
+def test_only_dropping_the_triggers_lets_a_message_change(consumer, order):
+    # an attacker with DDL rights (tests.fixtures.immutable.tampering) can edit; the triggers come back after
+    message = services.conversation_start(consumer=consumer, order_number=order.number, body="原话")
+    with tampering():
+        Message.objects.filter(pk=message.pk).update(body="改过")
+    with pytest.raises(IntegrityError, match="kept record"), transaction.atomic():
+        Message.objects.filter(pk=message.pk).update(body="再改")
+    assert Message.objects.get().body == "改过"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_test_that_flushes_may_leave_messages_behind(consumer, order):
+    # the flush after this test deletes the message on SQLite: the fixtures lift the kept triggers around it
+    services.conversation_start(consumer=consumer, order_number=order.number, body="留下")
+    assert Message.objects.count() == 1
