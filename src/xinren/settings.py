@@ -129,6 +129,7 @@ INSTALLED_APPS = [
     "xinren.coldchain",
     "xinren.orders",
     "xinren.reviews",
+    "xinren.support",
     "xinren.community",
     "xinren.verification",
     "xinren.governance",

@@ -27,6 +27,7 @@ from xinren.orders.choices import (
     ShipmentStatus,
 )
 from xinren.reviews.choices import FLAG_TRANSITIONS, REVIEW_TRANSITIONS, FlagStatus, ReviewStatus
+from xinren.support.choices import CONVERSATION_TRANSITIONS, ConversationStatus
 from xinren.trust.choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
 from xinren.verification.choices import CREDENTIAL_TRANSITIONS, CredentialStatus
 
@@ -46,6 +47,7 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "SIGNING_KEY_TRANSITIONS": (SIGNING_KEY_TRANSITIONS, SigningKeyStatus),
     "REVIEW_TRANSITIONS": (REVIEW_TRANSITIONS, ReviewStatus),
     "FLAG_TRANSITIONS": (FLAG_TRANSITIONS, FlagStatus),
+    "CONVERSATION_TRANSITIONS": (CONVERSATION_TRANSITIONS, ConversationStatus),
 }
 
 

@@ -30,6 +30,7 @@ from xinren.orders.api import router as orders_router
 from xinren.orders.api import webhook_router as payment_webhook_router
 from xinren.orders.tracking_api import router as tracking_router
 from xinren.reviews.api import router as reviews_router
+from xinren.support.api import router as support_router
 from xinren.trace.api import router as trace_router
 from xinren.trust.api import router as trust_router
 from xinren.verification.api import router as verification_router
@@ -139,6 +140,7 @@ api.add_router("", trust_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/community", community_router)
 api.add_router("/notifications", notify_router)
+api.add_router("/support", support_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

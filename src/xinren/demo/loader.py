@@ -32,6 +32,7 @@ from xinren.evidence.demo import demo_evidence_load
 from xinren.lab.services import lab_report_issue
 from xinren.orders.demo import demo_orders_load
 from xinren.reviews.demo import demo_reviews_load
+from xinren.support.demo import demo_support_load
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 from xinren.trust.demo import demo_trust_load
@@ -72,6 +73,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
             _load_product(world, merchant_slug, product_row, now)
     demo_orders_load()
     demo_reviews_load(now=now)
+    demo_support_load(now=now)
     demo_community_load(now=now)
     demo_evidence_load(now=now)
     demo_coldchain_load()

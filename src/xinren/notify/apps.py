@@ -10,12 +10,12 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
+        from xinren.support import events as support_events
 
         from . import tasks
 
         # Each event queues its notice in the announcer's transaction (ADR 0013); the notice's dedupe key makes a
-        # retried or repeated task create it once. The support context's MESSAGE_POSTED is wired by its owner
-        # (docs/notifications.md, "Adding a kind").
+        # retried or repeated task create it once.
         orders_events.ORDER_PAID.subscribe(tasks.order_paid_notify)
         orders_events.ORDER_SHIPPED.subscribe(tasks.order_shipped_notify)
         orders_events.ORDER_DELIVERED.subscribe(tasks.order_delivered_notify)
@@ -24,3 +24,4 @@ class NotifyConfig(AppConfig):
         reviews_events.REVIEW_REPLIED.subscribe(tasks.review_replied_notify)
         reviews_events.REVIEW_FOLDED.subscribe(tasks.review_folded_notify)
         reviews_events.DIARY_INVITED.subscribe(tasks.diary_invited_notify)
+        support_events.MESSAGE_POSTED.subscribe(tasks.service_reply_notify)

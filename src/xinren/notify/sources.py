@@ -8,6 +8,8 @@ from django.urls import reverse
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
+from xinren.support.choices import Side
+from xinren.support.models import Message
 
 from .choices import NotificationKind
 from .models import Notification
@@ -94,4 +96,20 @@ def diary_invited(*, invitation_id: int) -> Notification:
         user_id=review.consumer_id, kind=NotificationKind.DIARY_INVITED,
         link=reverse("shop:diary_create", kwargs={"review_id": review.pk, "milestone": invitation.milestone}),
         params={"days": invitation.milestone}, dedupe_key=f"diary_invited:{invitation.pk}",
+    )
+
+
+def service_reply(*, message_id: int) -> Notification | None:
+    """The merchant answered the consumer's conversation (the consumer's own messages tell nobody)."""
+    message = Message.objects.select_related(
+        "conversation__merchant", "conversation__product", "conversation__order"
+    ).get(pk=message_id)
+    if message.side != Side.MERCHANT:
+        return None
+    conversation = message.conversation
+    subject = conversation.product.name if conversation.product_id else conversation.order.number
+    return notification_create(
+        user_id=conversation.consumer_id, kind=NotificationKind.SERVICE_REPLY,
+        link=reverse("shop:support_thread", kwargs={"conversation_id": conversation.pk}),
+        params={"merchant": conversation.merchant.name, "title": subject}, dedupe_key=f"service_reply:{message.pk}",
     )

@@ -54,3 +54,8 @@ def diary_invited_notify(*, invitation_id: int) -> None:
 @background(attempts=services.DELIVERY_ATTEMPTS)
 def delivery_send_task(*, delivery_id: int) -> str:
     return services.delivery_send(delivery_id=delivery_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def service_reply_notify(*, message_id: int) -> None:
+    sources.service_reply(message_id=message_id)

@@ -90,3 +90,12 @@ from .views import coldchain as coldchain_views  # noqa: E402
 urlpatterns += [
     path("products/<int:product_id>/coldchain/", coldchain_views.product_coldchain, name="product_coldchain"),
 ]
+
+# 联系商家: the inbox of consumers' questions, threads and replies (xinren.support).
+from .views import support as support_views  # noqa: E402
+
+urlpatterns += [
+    path("support/", support_views.support_inbox, name="support_inbox"),
+    path("support/<int:conversation_id>/", support_views.support_thread, name="support_thread"),
+    path("support/<int:conversation_id>/close/", support_views.support_close, name="support_close"),
+]

@@ -50,3 +50,13 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # The sandbox payment provider's hosted page (orders.payments.sandbox.CHECKOUT_PATH).
     path("sandbox/pay/<slug:ref>/", sandbox.checkout, name="sandbox_checkout"),
 ]
+
+# 联系商家: the consumer's conversations with merchants (xinren.support).
+from .views import support  # noqa: E402
+
+urlpatterns += [
+    path("support/", support.support_list, name="support_list"),
+    path("support/new/", support.support_start, name="support_start"),
+    path("support/<int:conversation_id>/", support.support_thread, name="support_thread"),
+    path("support/<int:conversation_id>/close/", support.support_close, name="support_close"),
+]
