@@ -107,7 +107,8 @@ def service_reply(*, message_id: int) -> Notification | None:
     if message.side != Side.MERCHANT:
         return None
     conversation = message.conversation
-    subject = conversation.product.name if conversation.product_id else conversation.order.number
+    subject = conversation.product.name if conversation.product is not None else (
+        conversation.order.number if conversation.order is not None else "")
     return notification_create(
         user_id=conversation.consumer_id, kind=NotificationKind.SERVICE_REPLY,
         link=reverse("shop:support_thread", kwargs={"conversation_id": conversation.pk}),
