@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal, NotRequired
 
-from django.conf import settings
 from django.db.models import F, Prefetch
 from django.urls import reverse
 from django.utils import timezone
@@ -20,8 +19,10 @@ from typing_extensions import TypedDict
 
 from xinren.catalog.models import Batch, Product
 from xinren.core.money import fen_to_yuan
+from xinren.core.origin import public_url
 from xinren.orders.models import CURRENCY, Offer
 from xinren.orders.selectors import shop_offer_list
+from xinren.orders.stock import availability_of
 
 from .choices import ReviewStatus
 from .models import DiaryEntry, Review, ReviewMedia
@@ -192,23 +193,25 @@ OUT_OF_STOCK = "https://schema.org/OutOfStock"
 
 def offer_jsonld(*, offer: Offer | None, url: str) -> JsonLdOffer | None:
     """schema.org Offer of the product's active offer: the price in yuan as a string ("128.00"), CNY,
-    InStock / OutOfStock from the units for sale, the shop page's URL and the seller. None when not for sale."""
+    InStock / OutOfStock from the units that can be sold now (orders.stock: stock, items that can still ship, shelf
+    life), the shop page's URL and the seller. None when not for sale."""
     if offer is None:
         return None
+    sellable = availability_of(offer).sellable
     return {
         "@type": "Offer",
         "price": fen_to_yuan(offer.price_fen),
         "priceCurrency": CURRENCY,
-        "availability": IN_STOCK if offer.stock > 0 else OUT_OF_STOCK,
+        "availability": IN_STOCK if sellable > 0 else OUT_OF_STOCK,
         "url": url,
         "seller": {"@type": "Organization", "name": offer.merchant.name},
     }
 
 
 def shop_url(product: Product) -> str:
-    """The absolute URL of the product's shop page on the configured origin (XINREN_RESOLVER), for JSON-LD written
-    into published pages (the shop page itself passes the URL it was asked for)."""
-    return f"{settings.XINREN_RESOLVER}/shop/products/{product.pk}/"
+    """The absolute URL of the product's shop page on the platform's public origin (core.origin, ADR 0019), for
+    JSON-LD written into published pages (the shop page itself passes the URL it was asked for)."""
+    return public_url(f"/shop/products/{product.pk}/")
 
 
 def product_offer(product: Product) -> Offer | None:
