@@ -155,7 +155,7 @@ def test_file_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path):
     publishing.file_write(target, b"one")
     publishing.file_write(target, b"two")
     assert target.read_bytes() == b"two"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["index.html", "index.html.gz"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["index.html", "index.html.br", "index.html.gz"]
 
 
 @pytest.mark.django_db(transaction=True)
