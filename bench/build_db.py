@@ -2,9 +2,9 @@
 
 Items and events are bulk inserts, not services: this is test data for a load test, made in seconds. Then,
 through the services (so that every statement is signed as in production), each page gets what issue 4
-puts on it: a cost breakdown and a 12-photo album per product, a lab report and a cold-chain leg with
-readings every 5 minutes per lot (one lot in three with a warm spell). Writes the item paths, one a line,
-for wrk's Lua script. Usage (bench/scan_path.sh sets the environment):
+puts on it: a cost breakdown and a 12-photo album per product (and a product photo, issue 12), a lab report and a
+cold-chain leg with readings every 5 minutes per lot (one lot in three with a warm spell). Writes the item paths,
+one a line, for wrk's Lua script. Usage (bench/scan_path.sh sets the environment):
     python bench/build_db.py --items 100000 --paths var/bench/paths.txt [--no-evidence]
 """
 
@@ -37,8 +37,9 @@ from xinren.accounts.choices import OrganizationKind, Role  # noqa: E402
 from xinren.accounts.models import Organization  # noqa: E402
 from xinren.accounts.uscc import uscc_check_char  # noqa: E402
 from xinren.catalog.choices import ProductCategory, ProductStatus  # noqa: E402
+from xinren.catalog.demo import product_photo_draw  # noqa: E402
 from xinren.catalog.models import Batch, Item, Product  # noqa: E402
-from xinren.catalog.services import partner_grant  # noqa: E402
+from xinren.catalog.services import partner_grant, product_image_add  # noqa: E402
 from xinren.coldchain.ingest import readings_ingest  # noqa: E402
 from xinren.coldchain.services import leg_open, profile_set  # noqa: E402
 from xinren.costs.models import COST_LINES  # noqa: E402
@@ -112,6 +113,9 @@ def evidence_add(merchant: Organization, lab: Organization, logistics: Organizat
     for slug in (lab.slug, logistics.slug):
         partner_grant(actor=owner, partner_slug=slug)
     for p, product in enumerate(Product.objects.filter(merchant=merchant).order_by("pk")):
+        # The product photo (issue 12): its responsive variants are lazily loaded files beside the page.
+        photo = product_photo_draw(category=product.category, seed=p)
+        product_image_add(actor=owner, product_id=product.pk, data=photo)
         cost_breakdown_publish(actor=owner, product_id=product.pk, price="68.00",
                                lines=dict(zip(COST_LINES, COSTS, strict=True)))
         for n in range(ALBUM_PHOTOS):

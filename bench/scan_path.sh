@@ -8,7 +8,7 @@
 # BENCH_PORT (8088), BENCH_REPUBLISH=1 to publish all pages again, BENCH_PUBLISH_DIR (see below),
 # BENCH_KEEP=1 to keep the published pages in RAM for the next run, BENCH_EVIDENCE=0 for the foundation's
 # pages (events only: no album, lab report, cost breakdown or cold chain; own database and pages),
-# BENCH_COUNT_SCANS=0 to skip counting the logged scans afterwards (minutes for millions of lines). The reference file (a) is served
+# BENCH_PUBLISH_JOBS (1) processes for publish_pages --all, BENCH_COUNT_SCANS=0 to skip counting the logged scans afterwards (minutes for millions of lines). The reference file (a) is served
 # with nginx's best settings for one hot file (open_file_cache, no logging): the ratios are conservative.
 #
 # The published pages live in RAM (tmpfs) by default: this VM's memory manager pages out file cache that
@@ -44,9 +44,10 @@ MANAGE="$PY manage.py"
 
 log() { printf '\n== %s\n' "$*"; }
 
-if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null; then
-  log "installing nginx-light and wrk"
-  apt-get install -y -q nginx-light wrk >/dev/null
+if ! command -v nginx >/dev/null || ! command -v wrk >/dev/null \
+   || [ ! -f /usr/lib/nginx/modules/ngx_http_brotli_static_module.so ]; then
+  log "installing nginx-light, its brotli_static module and wrk"
+  apt-get install -y -q nginx-light libnginx-mod-http-brotli-static wrk >/dev/null
 fi
 
 NGINX_PREFIX=$BENCH/nginx
@@ -78,7 +79,9 @@ if [ "${BENCH_REPUBLISH:-0}" = 1 ] || [ ! -f "$DONE" ] || [ "$BENCH/paths.txt" -
    || [ ! -f "$XINREN_PUBLISH_DIR$FIRST/index.html" ]; then
   log "publishing every page into $XINREN_PUBLISH_DIR"
   rm -rf "$XINREN_PUBLISH_DIR" "$DONE"
-  $MANAGE publish_pages --all --jobs "$(nproc)"
+  # One process by default: on SQLite each lot is one write transaction, and on this shared machine a second
+  # process waited past the busy timeout and skipped its lots (they were then served by Django, not nginx).
+  $MANAGE publish_pages --all --jobs "${BENCH_PUBLISH_JOBS:-1}"
   touch "$DONE"
 fi
 $MANAGE collectstatic --noinput -v0
@@ -99,7 +102,7 @@ PYEOF
 
 log "starting nginx on 127.0.0.1:$PORT and gunicorn ($XINREN_GUNICORN_WORKERS sync workers)"
 mkdir -p "$NGINX_PREFIX/logs" "$NGINX_PREFIX/temp"
-rm -f "$NGINX_PREFIX"/logs/*.log "$BENCH/scans.state"
+rm -f "$NGINX_PREFIX"/logs/*.log "$BENCH/scans.state" "$BENCH"/wrk-*.json
 sed -e "s|@USER@|$(id -un)|" \
     -e "s|@PID@|$NGINX_PREFIX/nginx.pid|" \
     -e "s|@LISTEN@|127.0.0.1:$PORT|" \
@@ -129,7 +132,9 @@ curl -sS -o /dev/null -w "unknown code (Django): %{http_code}\n" "$BASE/01/$GTIN
 curl -fsS -o /dev/null -w "static 8 KiB:          %{http_code} %{size_download} B\n" "$BASE/bench/static-8k.html"
 ITEM_BYTES=$(wc -c < "$XINREN_PUBLISH_DIR$FIRST/index.html")
 ITEM_GZ=$(wc -c < "$XINREN_PUBLISH_DIR$FIRST/index.html.gz")
-echo "item page: $ITEM_BYTES B ($ITEM_GZ B gzip), JSON: $(wc -c < "$XINREN_PUBLISH_DIR$FIRST/index.json") B"
+ITEM_BR=$(wc -c < "$XINREN_PUBLISH_DIR$FIRST/index.html.br" 2>/dev/null || echo 0)
+echo "item page: $ITEM_BYTES B ($ITEM_GZ B gzip, $ITEM_BR B brotli), JSON: $(wc -c < "$XINREN_PUBLISH_DIR$FIRST/index.json") B"
+curl -fsS -o /dev/null -w "item page, br asked:   %{http_code} %{size_download} B\n" -H "Accept-Encoding: gzip, deflate, br" "$BASE$FIRST"
 # A running server is warm: its hot pages sit in the page cache. This VM's memory manager (DAMON) pages out
 # file cache untouched for ~30 s, so each run's files are read once right before the run.
 warm() { sed "s|\$|/$1|; s|^|$XINREN_PUBLISH_DIR|" "$BENCH/paths.txt" | xargs cat > /dev/null; }
@@ -151,6 +156,12 @@ run_wrk c PATHS_FILE="$BENCH/paths.txt" ACCEPT="text/html,application/xhtml+xml,
 warm index.html.gz
 run_wrk d PATHS_FILE="$BENCH/paths.txt" ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" \
   ENCODING=gzip
+# (e) as browsers ask over HTTPS (they offer br only there): nginx answers with the published .br twin.
+if [ -f "$XINREN_PUBLISH_DIR$FIRST/index.html.br" ]; then
+  warm index.html.br
+  run_wrk e PATHS_FILE="$BENCH/paths.txt" ACCEPT="text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" \
+    ENCODING="gzip, deflate, br"
+fi
 
 log "stopping nginx (flushes the buffered scan log) and gunicorn"
 stop_all
@@ -171,17 +182,17 @@ if [ "${BENCH_KEEP:-0}" != 1 ] && [[ "$XINREN_PUBLISH_DIR" == /dev/shm/* ]]; the
   rmdir --ignore-fail-on-non-empty "$(dirname "$XINREN_PUBLISH_DIR")"
 fi
 
-$PY - "$BENCH" "$RESULTS" "$SCANS_BEFORE" "$SCANS_AFTER" "$SCAN_LINES" "$ITEM_BYTES" "$ITEM_GZ" "$CONNECTIONS" "$THREADS" "$DURATION" "$ITEMS" <<'PYEOF'
+$PY - "$BENCH" "$RESULTS" "$SCANS_BEFORE" "$SCANS_AFTER" "$SCAN_LINES" "$ITEM_BYTES" "$ITEM_GZ" "$CONNECTIONS" "$THREADS" "$DURATION" "$ITEMS" "$ITEM_BR" <<'PYEOF'
 import datetime, json, os, platform, subprocess, sys
-bench, results, before, after, lines, item_bytes, item_gz, conns, threads, duration, items = sys.argv[1:]
-runs = {k: json.load(open(f"{bench}/wrk-{k}.json")) for k in "abcd"}
+bench, results, before, after, lines, item_bytes, item_gz, conns, threads, duration, items, item_br = sys.argv[1:]
+runs = {k: json.load(open(f"{bench}/wrk-{k}.json")) for k in "abcde" if os.path.exists(f"{bench}/wrk-{k}.json")}
 for r in runs.values():
     r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
     r["p99_ms"] = r["p99_us"] / 1000
     r["errors"] = sum(r[k] for k in r if k.startswith("errors_"))
 a = runs["a"]["rps"]
 counted = int(after) - int(before)
-made = runs["b"]["requests"] + runs["c"]["requests"] + runs["d"]["requests"]
+made = sum(runs[k]["requests"] for k in "bcde" if k in runs)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
 nginx = subprocess.run(["nginx", "-v"], capture_output=True, text=True).stderr.strip()
 when = datetime.datetime.now().strftime("%Y-%m-%d %H:%M")
@@ -195,13 +206,16 @@ rows = [
     ("(c) HTML scan page, random of %s" % items, runs["c"], "%.2f" % (runs["c"]["rps"] / a)),
     ("(d) HTML scan page, gzip as browsers ask, random of %s" % items, runs["d"], "%.2f" % (runs["d"]["rps"] / a)),
 ]
+if "e" in runs:
+    rows.append(("(e) HTML scan page, brotli as browsers ask over HTTPS, random of %s" % items, runs["e"],
+                 "%.2f" % (runs["e"]["rps"] / a)))
 out = [f"Scan-path benchmark, {when}: {os.cpu_count()} cores ({cpu}), {nginx}, wrk -t{threads} -c{conns} -d{duration}, loopback",
        "", "| run | requests/s | p50 ms | p99 ms | errors | ratio to (a) |", "|---|---:|---:|---:|---:|---:|"]
 for name, r, ratio in rows:
     out.append(f"| {name} | {r['rps']:,.0f} | {r['p50_us']/1000:.2f} | {r['p99_ms']:.2f} | {r['errors']} | {ratio} |")
-out += ["", f"pages {out_pages}; item page {item_bytes} B ({item_gz} B gzip); published pages in "
+out += ["", f"pages {out_pages}; item page {item_bytes} B ({item_gz} B gzip, {item_br} B brotli); published pages in "
         f"{os.environ.get('XINREN_PUBLISH_DIR')}",
-        f"scans: wrk completed {made:,} item requests in (b)+(c)+(d); nginx logged {int(lines):,} scans; "
+        f"scans: wrk completed {made:,} item requests in (b) to (e); nginx logged {int(lines):,} scans; "
         f"scans_ingest counted {counted:,} (log - counted = {int(lines) - counted}; log - wrk = {int(lines) - made}: "
         "requests still in flight when wrk stopped, answered and logged by nginx but not read by wrk)",
        "scans_ingest afterwards: " + open(f"{bench}/ingest.txt").read().strip()]

@@ -12,6 +12,7 @@ from django.test import Client
 
 from tests.fixtures.immutable import tampering
 from xinren.attest.proofs import logged_statements
+from xinren.catalog.models import ProductImage
 from xinren.catalog.services import product_image_add
 from xinren.evidence.choices import Purpose
 from xinren.evidence.models import Evidence
@@ -82,7 +83,7 @@ def test_withdrawn_and_tampered_evidence_disappear(merchant_actor, batch):
     assert (album["count"], album["hidden"]) == (1, 1)
 
 
-def test_cover_is_the_first_product_photo_with_variants_made_on_first_use(merchant_actor, batch):
+def test_cover_is_the_first_product_photo_from_its_responsive_variants(merchant_actor, batch):
     # given
     image = product_image_add(actor=merchant_actor, product_id=batch.product_id,
                               data=samples.image_bytes("PNG", size=(2000, 1500)))
@@ -91,9 +92,27 @@ def test_cover_is_the_first_product_photo_with_variants_made_on_first_use(mercha
     album = album_for(product=batch.product, batch=batch)
     # then
     assert album is not None and album["cover"] == {
+        "url": f"/media/products/variants/{image.sha256}-1280w.jpg",
+        "thumb_url": f"/media/products/variants/{image.sha256}-320w.jpg",
+        "width": 1280, "height": 960, "sha256": image.sha256,
+        "photo": {"prefix": "products/variants", "sha256": image.sha256, "width": 2000, "height": 1500},
+    }
+    assert default_storage.exists(f"products/variants/{image.sha256}-1280w.jpg")
+
+
+def test_cover_of_a_photo_without_variants_gets_its_display_size_on_first_use(merchant_actor, batch):
+    # given a photo stored before responsive variants existed (no size recorded)
+    image = product_image_add(actor=merchant_actor, product_id=batch.product_id,
+                              data=samples.image_bytes("PNG", size=(2000, 1500)))
+    ProductImage.objects.filter(pk=image.pk).update(width=None, height=None)
+    _upload(merchant_actor, batch_id=batch.pk, purpose=Purpose.ORIGIN)
+    # when
+    album = album_for(product=batch.product, batch=batch)
+    # then
+    assert album is not None and album["cover"] == {
         "url": f"/media/products/variants/{image.sha256}-1280.jpg",
         "thumb_url": f"/media/products/variants/{image.sha256}-320.jpg",
-        "width": 1280, "height": 960, "sha256": image.sha256,
+        "width": 1280, "height": 960, "sha256": image.sha256, "photo": None,
     }
     assert default_storage.exists(f"products/variants/{image.sha256}-320.jpg")
 

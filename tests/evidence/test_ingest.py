@@ -269,7 +269,7 @@ def test_the_same_file_is_stored_once(settings):
     assert second.pk == first.pk
     assert MediaFile.objects.count() == 1
     assert _stored_files(settings) == files
-    assert len(files) == 3  # original, display, thumbnail
+    assert len(files) == 6  # original, display, thumbnail; its one responsive width as AVIF, WebP and JPEG
 
 
 def test_an_audio_only_mp4_is_not_video_evidence(settings):

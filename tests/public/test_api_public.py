@@ -30,7 +30,7 @@ def test_item_story_shape(client: Client, story: Story, settings):
     assert body["product"] == {
         "gtin": story.product.gtin, "name": "野生牛肝菌", "category": "wild_mushroom", "category_label": "野生菌",
         "description": "雨季山林采摘，当天分拣。", "status": "active", "status_label": "在售", "delisted": False,
-        "origin": {"region": "云南省楚雄州南华县", "latitude": 25.19, "longitude": 101.27},
+        "origin": {"region": "云南省楚雄州南华县", "latitude": 25.19, "longitude": 101.27}, "photo": None,
     }
     assert body["merchant"] == {"name": "昆明山野菌菇店", "region": "云南省昆明市"}
     assert body["batch"] == {"lot": "L20260701", "production_date": "2026-07-01", "expiry_date": "2027-12-31"}

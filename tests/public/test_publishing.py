@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import threading
 import time
 from pathlib import Path
 
+import brotli
 import pytest
 from django.core.management import call_command
 from django.db import connection
@@ -33,14 +35,19 @@ def test_publish_all_writes_every_public_page(settings, story: Story, merchant):
     draft_item = ItemFactory(batch=BatchFactory(product=draft, lot="D1"), serial="DRAFT1")
     # when
     call_command("publish_pages", "--all")
-    # then the product, lot and item pages exist in both languages, with JSON and gzip twins
+    # then the product, lot and item pages exist in both languages, with JSON, gzip and brotli twins
     item_dir = _dir(settings, story.item.digital_link.path)
     for directory in (item_dir, _dir(settings, story.batch.digital_link.path),
                       _dir(settings, story.product.digital_link.path)):
         names = sorted(p.name for p in directory.iterdir() if p.is_file())
-        assert names == ["index.en.html", "index.en.html.gz", "index.html", "index.html.gz", "index.json",
-                         "index.json.gz"]
+        assert names == ["index.en.html", "index.en.html.br", "index.en.html.gz", "index.html", "index.html.br",
+                         "index.html.gz", "index.json", "index.json.br", "index.json.gz"]
     html = (item_dir / "index.html").read_text()
+    for name in ("index.html", "index.en.html", "index.json"):  # each twin holds the same bytes, smaller
+        plain = (item_dir / name).read_bytes()
+        assert brotli.decompress((item_dir / f"{name}.br").read_bytes()) == plain
+        assert gzip.decompress((item_dir / f"{name}.gz").read_bytes()) == plain
+        assert (item_dir / f"{name}.br").stat().st_size < (item_dir / f"{name}.gz").stat().st_size
     assert "<h1>野生牛肝菌</h1>" in html
     assert 'data-counter="/scans/' in html
     # the one external script is "verify on my phone" (plain JavaScript, no framework)
@@ -148,7 +155,7 @@ def test_file_write_is_atomic_and_leaves_no_temporary_files(tmp_path: Path):
     publishing.file_write(target, b"one")
     publishing.file_write(target, b"two")
     assert target.read_bytes() == b"two"
-    assert sorted(p.name for p in target.parent.iterdir()) == ["index.html", "index.html.gz"]
+    assert sorted(p.name for p in target.parent.iterdir()) == ["index.html", "index.html.br", "index.html.gz"]
 
 
 @pytest.mark.django_db(transaction=True)

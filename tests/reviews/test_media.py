@@ -78,10 +78,11 @@ def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(plat
     files = [row.media for row in review.media.select_related("media")]
     assert len(files) == 3
     html = Client().get(f"/01/{product_on_sale.gtin}").content.decode()
-    for file in files:
-        assert file.thumbnail in html
+    for file in files:  # as <picture>: AVIF and WebP sources, a JPEG fallback
+        assert f"/media/evidence/variants/{file.sha256}-64w.avif 64w" in html
+        assert f'src="/media/evidence/variants/{file.sha256}-64w.jpg"' in html
     own = browser_of(consumer).get(f"/shop/reviews/{review.pk}/").content.decode()
-    assert files[0].thumbnail in own
+    assert f"/media/evidence/variants/{files[0].sha256}-64w.webp 64w" in own
 
 
 def test_the_api_takes_a_review_with_photos_as_multipart(platform, consumer, product_on_sale):

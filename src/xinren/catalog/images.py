@@ -4,6 +4,11 @@ Product photos (`image_clean`) and evidence photos (the evidence context) share 
 from the bytes, the pixel count is bounded before decoding (decompression bombs), the camera's rotation is
 applied and only the pixels are copied into a new image, so EXIF (GPS, camera serials), XMP and text chunks
 stay behind. The display size (≤ 1280 px) and thumbnail (≤ 320 px) are JPEG, which every phone browser shows.
+
+Responsive variants (`photo_variants_make`, `photo_for`): each photo is also stored at the widths of PHOTO_WIDTHS
+that it reaches, as AVIF, WebP and JPEG, named by the photo's digest and width, so that a page can offer
+`<picture>` sources (web/templatetags/photos.py) without reading storage: the names follow from the digest and
+the photo's size alone. A phone at 390 px picks a 320 or 640 px AVIF of a few KiB instead of a 1280 px JPEG.
 """
 
 from __future__ import annotations
@@ -11,13 +16,14 @@ from __future__ import annotations
 import hashlib
 import io
 import warnings
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
+from typing_extensions import TypedDict
 
 from xinren.core.errors import InvalidInput
 
@@ -30,6 +36,15 @@ _FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp"}
 THUMB_SIDE = 320
 DISPLAY_SIDE = 1280
 VARIANT_QUALITY = 82
+# Responsive variants: the widths a page may pick from, and the formats in the order browsers are offered them
+# (the first one a browser can decode wins; JPEG is the fallback every browser shows).
+PHOTO_WIDTHS = (160, 320, 640, 1280)
+PHOTO_FORMATS: tuple[tuple[str, str, dict[str, Any]], ...] = (
+    ("avif", "AVIF", {"quality": 50}),
+    ("webp", "WEBP", {"quality": 75, "method": 4}),
+    ("jpg", "JPEG", {"quality": 78, "optimize": True, "progressive": True}),
+)
+PRODUCT_VARIANTS = "products/variants"
 
 
 def max_pixels() -> int:
@@ -163,3 +178,127 @@ def product_image_variants(image: ProductImage) -> dict[str, str]:
             payload, _width, _height = image_variant(pixels, max_side=side)
             default_storage.save(names[key], ContentFile(payload))
     return names
+
+
+# -- responsive variants ------------------------------------------------------------------------------------
+
+
+class PhotoRef(TypedDict, closed=True):
+    """A photo with stored responsive variants, as selectors hand it to pages (and the JSON carries it): where
+    the variants are, whose digest names them, and the photo's size. `photo_for` turns it into URLs."""
+
+    prefix: str  # storage folder of the variants
+    sha256: str
+    width: int
+    height: int
+
+
+class Photo(TypedDict, closed=True):
+    """What a page needs to draw one photo as `<picture>` (web/templatetags/photos.py)."""
+
+    avif: str  # srcset: "url 160w, url 320w, …"
+    webp: str
+    jpg: str
+    src: str  # the JPEG for browsers without srcset
+    width: int  # of `src`: the width and height attributes keep the layout from jumping as images arrive
+    height: int
+
+
+def photo_widths(width: int) -> tuple[int, ...]:
+    """The variant widths made for a photo `width` pixels wide: those of PHOTO_WIDTHS below it, and the photo's
+    own width when it is narrower than the largest (a photo is never enlarged)."""
+    widths = [w for w in PHOTO_WIDTHS if w < width]
+    top = min(width, PHOTO_WIDTHS[-1])
+    if top not in widths:
+        widths.append(top)
+    return tuple(widths)
+
+
+def photo_height(*, width: int, height: int, at: int) -> int:
+    """The height of the variant `at` pixels wide of a `width` x `height` photo."""
+    return max(1, round(height * at / width))
+
+
+def photo_variant_name(*, prefix: str, sha256: str, width: int, ext: str) -> str:
+    return f"{prefix}/{sha256}-{width}w.{ext}"
+
+
+def photo_variants_encode(pixels: Image.Image) -> dict[tuple[int, str], bytes]:
+    """The AVIF, WebP and JPEG variants of upright, metadata-free `pixels` (see `image_pixels`) at each of
+    `photo_widths`, by (width, extension).
+
+    Each width is scaled from the next larger variant rather than from the source: a 40 MP photo is read once,
+    the smaller sizes cost little. Encoders are given no metadata (the pixels carry none).
+    """
+    encoded: dict[tuple[int, str], bytes] = {}
+    source = pixels
+    for width in sorted(photo_widths(pixels.width), reverse=True):
+        size = (width, photo_height(width=pixels.width, height=pixels.height, at=width))
+        variant = source if size == source.size else source.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+        if variant.mode not in ("RGB", "L"):
+            variant = _flatten(variant)
+        source = variant
+        for ext, fmt, options in PHOTO_FORMATS:
+            out = io.BytesIO()
+            variant.save(out, format=fmt, **options)
+            encoded[(width, ext)] = out.getvalue()
+    return encoded
+
+
+def photo_variants_store(encoded: dict[tuple[int, str], bytes], *, prefix: str, sha256: str) -> list[str]:
+    """Store encoded variants under their content-addressed names (one already stored is kept)."""
+    names = []
+    for (width, ext), payload in encoded.items():
+        name = photo_variant_name(prefix=prefix, sha256=sha256, width=width, ext=ext)
+        names.append(name)
+        if default_storage.exists(name):
+            # Left by a transaction that stored it and rolled back (kept when whole), or cut short by a crash.
+            with default_storage.open(name, "rb") as existing:
+                if existing.read() == payload:
+                    continue
+            default_storage.delete(name)
+        default_storage.save(name, ContentFile(payload))
+    return names
+
+
+def photo_variants_make(pixels: Image.Image, *, prefix: str, sha256: str) -> list[str]:
+    """Encode and store the variants of `pixels`; returns their storage names."""
+    return photo_variants_store(photo_variants_encode(pixels), prefix=prefix, sha256=sha256)
+
+
+def photo_for(ref: PhotoRef, *, src_width: int = 640, max_width: int = PHOTO_WIDTHS[-1]) -> Photo:
+    """A photo's `<picture>` data from its reference alone (no storage access): the variants must exist
+    (`photo_variants_make`). `src_width` picks the fallback JPEG: the largest variant not wider than it;
+    `max_width` leaves larger variants out of the srcsets (a thumbnail slot never needs them)."""
+    prefix, sha256, width = ref["prefix"], ref["sha256"], ref["width"]
+    every = photo_widths(width)
+    widths = [w for w in every if w <= max_width] or [every[0]]
+    fallback = max((w for w in widths if w <= src_width), default=widths[0])
+
+    def url(at: int, ext: str) -> str:
+        return default_storage.url(photo_variant_name(prefix=prefix, sha256=sha256, width=at, ext=ext))
+
+    return {
+        "avif": ", ".join(f"{url(w, 'avif')} {w}w" for w in widths),
+        "webp": ", ".join(f"{url(w, 'webp')} {w}w" for w in widths),
+        "jpg": ", ".join(f"{url(w, 'jpg')} {w}w" for w in widths),
+        "src": url(fallback, "jpg"),
+        "width": fallback,
+        "height": photo_height(width=width, height=ref["height"], at=fallback),
+    }
+
+
+def product_photo_make(image: ProductImage) -> tuple[int, int]:
+    """Make a product photo's responsive variants from its stored file; returns its width and height."""
+    with default_storage.open(str(image.image.name), "rb") as stored:  # not the field's file: it stays usable
+        source, _fmt = image_open(data=stored.read(), formats=frozenset(_FORMATS))
+    pixels = image_pixels(source)
+    photo_variants_make(pixels, prefix=PRODUCT_VARIANTS, sha256=image.sha256)
+    return pixels.width, pixels.height
+
+
+def product_photo(image: ProductImage) -> PhotoRef | None:
+    """A product photo's reference, or None while its variants are not made (`manage.py photos_backfill`)."""
+    if image.width is None or image.height is None:
+        return None
+    return {"prefix": PRODUCT_VARIANTS, "sha256": image.sha256, "width": image.width, "height": image.height}

@@ -49,6 +49,9 @@ class ProductImage(TimeStampedModel):
     image = models.ImageField(_("图片"), upload_to="products/%Y/%m/")
     sha256 = models.CharField(max_length=64)
     position = models.PositiveSmallIntegerField(default=0)
+    # Set once its responsive variants are stored (catalog/images.py): pages draw <picture> from these alone.
+    width = models.PositiveIntegerField(_("宽"), null=True, blank=True)
+    height = models.PositiveIntegerField(_("高"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("商品图片")

@@ -22,7 +22,7 @@ from xinren.core.transitions import transition_check
 from . import errors
 from .choices import PRODUCT_TRANSITIONS, ProductCategory, ProductStatus
 from .gs1 import ai_value_validate, gtin_normalize
-from .images import image_clean
+from .images import image_clean, product_photo_make
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
 
 MAX_ITEMS_PER_CALL = 5000
@@ -145,6 +145,7 @@ def product_image_add(*, actor: Actor, product_id: int, data: bytes) -> ProductI
     position = product.images.count()
     image = ProductImage(product=product, sha256=digest, position=position)
     image.image.save(clean_file.name or f"{digest}", clean_file, save=False)
+    image.width, image.height = product_photo_make(image)
     image.save()
     audit_record(
         actor=actor.user, organization=actor.organization, action="product.image_add", target=image,

@@ -22,9 +22,12 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import User
 from xinren.accounts.nicknames import reviewer_name
+from xinren.catalog.images import PhotoRef, product_photo
+from xinren.catalog.models import ProductImage
 from xinren.core.errors import InvalidInput
+from xinren.evidence.selectors import media_photo
 from xinren.reviews.choices import FlagStatus, ReviewStatus
-from xinren.reviews.models import DiaryEntry, Flag, Review
+from xinren.reviews.models import DiaryEntry, Flag, Review, ReviewMedia
 
 from . import errors, quality
 from .choices import ParticipationStatus, Tier, TrialKind
@@ -179,6 +182,7 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
         User.objects.filter(pk__in={review.consumer_id for review in reviews.values()})
         .values_list("pk", "nickname")
     )
+    photos, product_photos = _feed_photos(list(reviews.values()))
     items = []
     for cursor, kind, row in page:
         review = row if kind == "review" else row.review
@@ -211,8 +215,28 @@ def _decorate(page: list[tuple[Cursor, str, Any]], *, viewer: User | None, check
                 if score is not None else None
             ),
             "ledger_leaf_hash": row.ledger_leaf_hash,
+            "photos": photos.get(review.pk, []) if kind == "review" else [],
+            "product_photo": product_photos.get(review.product_id),
         })
     return items
+
+
+def _feed_photos(reviews: list[Review]) -> tuple[dict[int, list[PhotoRef]], dict[int, PhotoRef]]:
+    """The reviews' photos (those with responsive variants, in upload order) and each product's first photo:
+    two queries for the whole page."""
+    photos: dict[int, list[PhotoRef]] = {}
+    rows = ReviewMedia.objects.filter(review__in=reviews).select_related("media").order_by("position", "id")
+    for row in rows:
+        ref = media_photo(row.media)
+        if ref is not None:
+            photos.setdefault(row.review_id, []).append(ref)
+    firsts: dict[int, PhotoRef] = {}
+    images = ProductImage.objects.filter(product_id__in={review.product_id for review in reviews})
+    for image in images.order_by("product_id", "position", "id"):
+        ref = product_photo(image)
+        if ref is not None and image.product_id not in firsts:
+            firsts[image.product_id] = ref
+    return photos, firsts
 
 
 # -- trials ------------------------------------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.catalog.choices import ProductStatus
+from xinren.catalog.demo import product_photo_draw
 from xinren.catalog.models import Batch, Item
 from xinren.catalog.services import (
     batch_create,
     items_generate,
     partner_grant,
+    product_image_add,
     product_register,
     product_set_status,
 )
@@ -112,6 +114,8 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
         actor=actor, gtin=gtin, name=name, category=category, origin_region=region, description=description,
         origin_latitude=Decimal(lat), origin_longitude=Decimal(lng),
     )
+    photo = product_photo_draw(category=category, seed=int(gtin[-6:]))
+    product_image_add(actor=actor, product_id=product.pk, data=photo)
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
     if gtin in data.COSTS:
         price, lines = data.COSTS[gtin]

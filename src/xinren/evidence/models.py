@@ -18,6 +18,10 @@ from .choices import EvidenceStatus, MediaKind, Purpose
 CAPTION_MAX = 200
 
 
+# Where photos' responsive variants are stored (names derive from the digest: catalog/images.py).
+EVIDENCE_VARIANTS = "evidence/variants"
+
+
 class MediaFile(models.Model):
     """One stored file, named by the SHA-256 of its stored (metadata-stripped) bytes; never edited or deleted."""
 
@@ -33,6 +37,8 @@ class MediaFile(models.Model):
     original = models.CharField(_("原文件"), max_length=255)
     thumbnail = models.CharField(_("缩略图"), max_length=255)
     display = models.CharField(_("展示图"), max_length=255, blank=True)
+    # True once a photo's responsive variants are stored (EVIDENCE_VARIANTS, catalog/images.py).
+    variants = models.BooleanField(_("响应式尺寸"), default=False)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
     class Meta:

@@ -15,7 +15,14 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind
 from xinren.attest.proofs import MISMATCH, LedgerProof, Proof
 from xinren.catalog.choices import ProductStatus
-from xinren.catalog.images import THUMB_SIDE, product_image_variants
+from xinren.catalog.images import (
+    DISPLAY_SIDE,
+    THUMB_SIDE,
+    PhotoRef,
+    photo_for,
+    product_image_variants,
+    product_photo,
+)
 from xinren.catalog.models import Batch, Product, ProductImage
 from xinren.catalog.selectors import owners_trusting
 from xinren.core.errors import DomainError, NotFound
@@ -24,7 +31,7 @@ from xinren.trace.models import EventSubject
 from . import errors
 from .choices import EvidenceStatus, MediaKind, Purpose
 from .media.posters import POSTER_SIZE, TILE_SIZE, duration_text
-from .models import Evidence, MediaFile
+from .models import EVIDENCE_VARIANTS, Evidence, MediaFile
 from .verification import evidence_proofs
 
 
@@ -85,6 +92,7 @@ class AlbumItem(TypedDict, closed=True):
     full_url: str
     original_url: str
     proof: LedgerProof
+    photo: PhotoRef | None  # a photo's responsive variants, when made
 
 
 class AlbumCover(TypedDict, closed=True):
@@ -95,6 +103,7 @@ class AlbumCover(TypedDict, closed=True):
     width: int
     height: int
     sha256: str
+    photo: PhotoRef | None
 
 
 class Album(TypedDict, closed=True):
@@ -149,6 +158,14 @@ def _url(name: str) -> str:
     return default_storage.url(name) if name else ""
 
 
+def media_photo(media: MediaFile) -> PhotoRef | None:
+    """A photo's responsive variants (catalog/images.py), or None for videos, PDFs and photos stored before
+    variants existed and not yet backfilled (`manage.py photos_backfill`)."""
+    if not media.variants or not media.width or not media.height:
+        return None
+    return {"prefix": EVIDENCE_VARIANTS, "sha256": media.sha256, "width": media.width, "height": media.height}
+
+
 def thumbnail_size(media: MediaFile) -> tuple[int, int]:
     """The thumbnail's width and height, as drawn at ingest (for the page's width/height attributes)."""
     if media.kind == MediaKind.VIDEO:
@@ -184,6 +201,7 @@ def _album_item(evidence: Evidence, proof: Proof) -> AlbumItem:
         "full_url": _url(media.display or media.original),
         "original_url": _url(media.original),
         "proof": proof.as_dict(),
+        "photo": media_photo(media),
     }
 
 
@@ -191,6 +209,11 @@ def _cover(product: Product) -> AlbumCover | None:
     image = ProductImage.objects.filter(product=product).order_by("position", "id").first()
     if image is None:
         return None
+    photo = product_photo(image)
+    if photo is not None:  # its size is known: no file to open
+        large, thumb = photo_for(photo, src_width=DISPLAY_SIDE), photo_for(photo, src_width=THUMB_SIDE)
+        return {"url": large["src"], "thumb_url": thumb["src"], "width": large["width"], "height": large["height"],
+                "sha256": image.sha256, "photo": photo}
     try:
         names = product_image_variants(image)
         with default_storage.open(names["display"], "rb") as stored, Image.open(stored) as display:
@@ -198,7 +221,7 @@ def _cover(product: Product) -> AlbumCover | None:
     except (OSError, DomainError):  # a missing or unreadable photo leaves the album without a cover
         return None
     return {"url": _url(names["display"]), "thumb_url": _url(names["thumbnail"]), "width": width,
-            "height": height, "sha256": image.sha256}
+            "height": height, "sha256": image.sha256, "photo": None}
 
 
 def album_for(*, product: Product, batch: Batch | None) -> Album | None:

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
 from xinren.attest import signing
+from xinren.catalog.images import photo_variants_store
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -27,7 +28,7 @@ from xinren.trace.models import EventSubject, TraceEvent
 from . import errors
 from .choices import ALL_KINDS, EVIDENCE_TRANSITIONS, EvidenceStatus, Purpose
 from .media.prepare import Prepared, media_prepare
-from .models import CAPTION_MAX, Evidence, MediaFile
+from .models import CAPTION_MAX, EVIDENCE_VARIANTS, Evidence, MediaFile
 from .statements import EVIDENCE_MEDIA, EVIDENCE_WITHDRAWAL
 
 REASON_MAX = 500
@@ -74,13 +75,15 @@ def media_ingest(*, content: bytes, filename: str, kinds: frozenset[str] = ALL_K
     if existing is not None:
         return existing
     names = _store(prepared)
+    if prepared.variants:
+        photo_variants_store(prepared.variants, prefix=EVIDENCE_VARIANTS, sha256=prepared.sha256)
     try:
         with transaction.atomic():
             return MediaFile.objects.create(
                 sha256=prepared.sha256, kind=prepared.kind, mime=prepared.mime, size=len(prepared.content),
                 width=prepared.width, height=prepared.height, duration_ms=prepared.duration_ms,
                 pages=prepared.pages, original=names["original"], thumbnail=names["thumbnail"],
-                display=names["display"],
+                display=names["display"], variants=bool(prepared.variants),
             )
     except IntegrityError:  # a concurrent upload of the same file won the insert
         return MediaFile.objects.get(sha256=prepared.sha256)

@@ -15,10 +15,12 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.models import Organization, User
 from xinren.accounts.nicknames import reviewer_name
+from xinren.catalog.images import PhotoRef
 from xinren.catalog.models import Batch, Product
 from xinren.core import clock
 from xinren.core.errors import NotFound
 from xinren.evidence.models import MediaFile
+from xinren.evidence.selectors import media_photo
 from xinren.orders import errors as order_errors
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import OrderLine
@@ -38,6 +40,7 @@ class ReviewMediaData(TypedDict, closed=True):
     sha256: str
     thumbnail: str  # the thumbnail's URL (a poster for a video)
     display: str  # the URL to open: the display-size picture, or the video itself
+    photo: PhotoRef | None  # a photo's responsive variants, when made (catalog/images.py)
 
 
 class Rating(TypedDict, closed=True):
@@ -264,6 +267,7 @@ def media_public(file: MediaFile) -> ReviewMediaData:
         "sha256": file.sha256,
         "thumbnail": default_storage.url(file.thumbnail),
         "display": default_storage.url(file.display or file.original),
+        "photo": media_photo(file),
     }
 
 

@@ -23,6 +23,7 @@ from xinren.attest.audit import log_gaps
 from xinren.attest.proofs import LedgerProof, Proof
 from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.catalog.gs1 import DigitalLink
+from xinren.catalog.images import PhotoRef, product_photo
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.selectors import public_product_for_link
 
@@ -72,6 +73,7 @@ class StoryProduct(TypedDict, closed=True):
     status_label: str
     delisted: bool
     origin: StoryOrigin
+    photo: PhotoRef | None  # the first product photo's responsive variants (catalog/images.py)
 
 
 class StoryMerchant(TypedDict, closed=True):
@@ -310,6 +312,12 @@ def shared_events_for_batch(*, batch: Batch) -> EventList:
     return _events(product=batch.product, batch=batch)
 
 
+def _photo(product: Product) -> PhotoRef | None:
+    """The product's first photo (read from a prefetch of `images` when there is one: the publisher's loop)."""
+    images = sorted(product.images.all(), key=lambda image: (image.position, image.pk))
+    return product_photo(images[0]) if images else None
+
+
 def _frame(*, level: Level, link: DigitalLink, product: Product) -> Story:
     merchant = product.merchant
     return {
@@ -336,6 +344,7 @@ def _frame(*, level: Level, link: DigitalLink, product: Product) -> Story:
                 "latitude": _float(product.origin_latitude),
                 "longitude": _float(product.origin_longitude),
             },
+            "photo": _photo(product),
         },
         "merchant": {"name": merchant.name, "region": merchant.region},
         "batch": None,

@@ -10,7 +10,9 @@ Layout under settings.XINREN_PUBLISH_DIR, by Digital Link path:
     scans/<gtin14>/<serial>.json        the item's scan counter, once it has been scanned (kept by scans_ingest)
     proofs/01/<gtin14>/21/<serial>.json the item's proof bundle ("verify on my phone", web/public/proof_bundles.py)
 
-Each file also gets a gzip twin (`.gz`) for nginx's gzip_static. Writes are atomic (temporary file, then
+Each file also gets a gzip twin (`.gz`) for nginx's gzip_static and a brotli twin (`.br`) for brotli_static
+(Debian's libnginx-mod-http-brotli-static): browsers ask for br over HTTPS, and an item page in brotli is ~15-20 %
+smaller than in gzip. Writes are atomic (temporary file, then
 os.replace), so the web server never serves half a page. A page that is not public (draft product,
 unknown code) is removed, never written.
 """
@@ -27,8 +29,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import brotli
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import translation
 from django.utils.safestring import SafeString
 
@@ -62,6 +66,9 @@ PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 # Others (GS1 also allows "/", "%", "." …) are simply not published: Django serves those pages.
 SAFE_SEGMENT = re.compile(r"^[0-9A-Za-z_-]{1,20}$")
 GZIP_LEVEL = 6
+# Quality 5 of 11: an item page (59 KB) compresses in ~1.5 ms to 11.3 KB; quality 9 saved 2 % more for 20 ms,
+# which made publishing 100k item pages five times slower (three files a page), and 11 takes 100 ms.
+BROTLI_QUALITY = 5
 ITEM_CHUNK = 1000
 DRAIN_LIMIT = 200
 
@@ -105,11 +112,12 @@ def counter_file(*, gtin: str, serial: str) -> Path | None:
 
 
 def file_write(path: Path, data: bytes, *, gzip_twin: bool = True) -> None:
-    """Replace `path` atomically (and its .gz twin), creating directories as needed."""
+    """Replace `path` atomically (and its .gz and .br twins), creating directories as needed."""
     path.parent.mkdir(parents=True, exist_ok=True)
     _replace(path, data)
     if gzip_twin:
         _replace(path.with_name(path.name + ".gz"), gzip.compress(data, GZIP_LEVEL, mtime=0))
+        _replace(path.with_name(path.name + ".br"), brotli.compress(data, quality=BROTLI_QUALITY))
 
 
 def _replace(path: Path, data: bytes) -> None:
@@ -227,6 +235,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
     for group in by_batch.values():
         batch = group[0].batch
         product = batch.product
+        prefetch_related_objects([product], "images")  # the story's photo, read once for the lot's pages
         public = product.status in PUBLIC_STATUSES
         with translation.override(settings.LANGUAGE_CODE):
             shared = shared_events_for_batch(batch=batch) if public else []
@@ -264,6 +273,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                         published = bundle_file(gtin=product.gtin, serial=item.serial)
                         published.unlink(missing_ok=True)
                         published.with_name(published.name + ".gz").unlink(missing_ok=True)
+                        published.with_name(published.name + ".br").unlink(missing_ok=True)
                     continue
                 if directory is None:
                     stats.skipped += 1

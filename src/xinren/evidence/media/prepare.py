@@ -6,12 +6,20 @@ Nothing here touches storage or the database, so a refusal leaves nothing behind
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from xinren.catalog.images import DISPLAY_SIDE, THUMB_SIDE, image_encode, image_open, image_pixels, image_variant
+from xinren.catalog.images import (
+    DISPLAY_SIDE,
+    THUMB_SIDE,
+    image_encode,
+    image_open,
+    image_pixels,
+    image_variant,
+    photo_variants_encode,
+)
 from xinren.core.errors import InvalidInput
 
 from .. import errors
@@ -49,6 +57,8 @@ class Prepared:
     height: int | None = None
     duration_ms: int | None = None
     pages: int | None = None
+    # Responsive variants of a photo by (width, extension) (catalog/images.py): empty for videos and PDFs.
+    variants: dict[tuple[int, str], bytes] = field(default_factory=dict)
 
 
 def media_prepare(*, content: bytes, filename: str, kinds: frozenset[str]) -> Prepared:
@@ -100,6 +110,7 @@ def _image(content: bytes, found: Sniffed) -> Prepared:
     return Prepared(
         sha256=hashlib.sha256(payload).hexdigest(), kind=MediaKind.IMAGE, mime=stored.mime, ext=stored.ext,
         content=payload, thumbnail=thumbnail, display=display, width=pixels.width, height=pixels.height,
+        variants=photo_variants_encode(pixels),
     )
 
 
