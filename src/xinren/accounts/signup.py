@@ -12,9 +12,6 @@ address, and five tries per code.
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
-
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -26,14 +23,11 @@ from xinren.core.errors import Conflict, InvalidInput
 
 from .consumers import PASSWORD_INVALID, consumer_signup, phone_mask, phone_normalize
 from .models import SignupCode, User
-from .signin import DAY, RATE_LIMITED, SigninRefused
+from .signin import DAY
 from .sms import sms_send
-from .smscodes import code_check, code_hash, code_use
-from .throttle import Limit, throttle_key, throttle_take
+from .smscodes import CODE_INVALID, code_check, code_issue, code_use
+from .throttle import Limit, throttle_key
 
-CODE_INVALID = "consumer.code_invalid"
-CODE_SECONDS = 600
-CODE_ATTEMPTS = 5
 
 SIGNUP_PHONE = Limit(free=1, base=60, cap=3600, forget=DAY)
 SIGNUP_CLIENT = Limit(free=5, base=300, cap=6 * 3600, forget=DAY)
@@ -43,25 +37,9 @@ SIGNUP_CLIENT = Limit(free=5, base=300, cap=6 * 3600, forget=DAY)
 def consumer_signup_start(*, phone: str, client: str) -> str:
     """Text the phone a sign-up code, or its owner a notice if it has an account; returns the masked number."""
     phone = phone_normalize(phone)
-    phone_key = throttle_key("signup", "phone", phone)
-    client_key = throttle_key("signup", "client", client)
-    wait = throttle_take({phone_key: SIGNUP_PHONE, client_key: SIGNUP_CLIENT})
-    if wait:
-        raise SigninRefused(
-            RATE_LIMITED,
-            _("验证码发送过于频繁，请在 %(minutes)d 分钟后再试") % {"minutes": max(1, -(-wait // 60))},
-            details={"retry_after": wait},
-        )
     # A code is stored for every number, registered or not, so both cost the same work.
-    code = f"{secrets.randbelow(10**6):06d}"
-    SignupCode.objects.update_or_create(
-        phone_key=phone_key,
-        defaults={
-            "code_hash": code_hash(phone_key, code),
-            "expires_at": clock.now() + timedelta(seconds=CODE_SECONDS),
-            "attempts": 0,
-        },
-    )
+    code = code_issue(purpose="signup", phone=phone, client=client, limits=(SIGNUP_PHONE, SIGNUP_CLIENT),
+                      key=throttle_key("signup", "phone", phone))
     if User.objects.filter(Q(phone=phone) | Q(username=phone)).exists():
         body = _("【信任】有人用您的手机号申请注册。您已有账号，请直接登录；如忘记密码或并非本人操作，请忽略本短信。")
     else:

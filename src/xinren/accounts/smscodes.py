@@ -68,11 +68,15 @@ def _owner(phone: str) -> User | None:
     return User.objects.filter(phone=phone, is_active=True).first()
 
 
-def _code_issue(*, purpose: str, phone: str, client: str) -> str:
-    """Store a fresh code for (purpose, phone) after counting the request; returns the code (not yet sent)."""
+def code_issue(
+    *, purpose: str, phone: str, client: str, limits: tuple[Limit, Limit] = (CODE_PHONE, CODE_CLIENT),
+    key: str | None = None,
+) -> str:
+    """Store a fresh code for (purpose, phone) after counting the request against `limits` (per phone, per client
+    address); returns the code (not yet sent). `key` names the code's row (default: the purpose's own)."""
     wait = throttle_take({
-        throttle_key(purpose, "phone", phone): CODE_PHONE,
-        throttle_key(purpose, "client", client): CODE_CLIENT,
+        throttle_key(purpose, "phone", phone): limits[0],
+        throttle_key(purpose, "client", client): limits[1],
     })
     if wait:
         raise SigninRefused(
@@ -81,7 +85,7 @@ def _code_issue(*, purpose: str, phone: str, client: str) -> str:
             details={"retry_after": wait},
         )
     code = f"{secrets.randbelow(10**6):06d}"
-    key = _row_key(purpose, phone)
+    key = key or _row_key(purpose, phone)
     SignupCode.objects.update_or_create(
         phone_key=key,
         defaults={
@@ -136,7 +140,7 @@ def _unregistered_notice() -> str:
 def signin_code_request(*, phone: str, client: str) -> str:
     """Text a sign-in code to the phone (a notice if it has no account); returns the masked number."""
     phone = phone_normalize(phone)
-    code = _code_issue(purpose=SIGNIN, phone=phone, client=client)
+    code = code_issue(purpose=SIGNIN, phone=phone, client=client)
     if _owner(phone) is None:
         body = _unregistered_notice()
     else:
@@ -167,7 +171,7 @@ def signin_code_verify(*, phone: str, code: str, client: str = "") -> User:
 def password_reset_request(*, phone: str, client: str) -> str:
     """Text a password-reset code to the phone (a notice if it has no account); returns the masked number."""
     phone = phone_normalize(phone)
-    code = _code_issue(purpose=RESET, phone=phone, client=client)
+    code = code_issue(purpose=RESET, phone=phone, client=client)
     if _owner(phone) is None:
         body = _unregistered_notice()
     else:
