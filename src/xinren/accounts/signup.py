@@ -28,7 +28,6 @@ from .sms import sms_send
 from .smscodes import CODE_INVALID, code_check, code_issue, code_use
 from .throttle import Limit, throttle_key
 
-
 SIGNUP_PHONE = Limit(free=1, base=60, cap=3600, forget=DAY)
 SIGNUP_CLIENT = Limit(free=5, base=300, cap=6 * 3600, forget=DAY)
 
