@@ -19,6 +19,7 @@ from xinren.core.errors import DomainError, PermissionDenied
 from xinren.core.http import client_address
 
 from .actors import Actor
+from .consumers import consumer_require
 from .models import User
 from .selectors import SESSION_ORGANIZATION_KEY, actor_for_user
 from .services import api_key_authenticate
@@ -74,6 +75,28 @@ class SignedInSession(APIKeyCookie):
         if check_csrf(request) is not None:
             raise PermissionDenied("auth.csrf", _("CSRF 校验失败，请刷新页面后重试"))
         return request.COOKIES.get(self.param_name, "")
+
+
+class ConsumerSession(SignedInSession):
+    """A signed-in consumer's browser session (consumers have no organization, so the `Actor` schemes cannot
+    express them). Yields the `User`; the consumer APIs of reviews, community, support and notify use it."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
+        if key is None:
+            return None
+        return consumer_require(request.user)
+
+
+# `auth=` of a consumer-only endpoint.
+CONSUMER = [ConsumerSession()]
+
+
+def consumer_of(request: HttpRequest) -> User:
+    """The consumer a `CONSUMER` endpoint was called by."""
+    user = getattr(request, "auth", None)
+    if not isinstance(user, User):
+        raise DomainError("auth.required", _("请使用手机号登录消费者账号"), status=401)
+    return user
 
 
 class SessionActor(SignedInSession):

@@ -1,8 +1,8 @@
 """Community feed (好物圈) JSON API, mounted at /api/v1/community.
 
 The feed, tiers and quality explanations are public. Votes, points, tiers and trial answers are the signed-in
-consumer's (`ConsumerSession` of the reviews API: session cookie + CSRF). Merchants open trials and invite experts
-with an API key or a console session (the API's default schemes).
+consumer's (`accounts.authentication.ConsumerSession`: session cookie + CSRF). Merchants open trials and invite
+experts with an API key or a console session (the API's default schemes).
 """
 
 from __future__ import annotations
@@ -14,11 +14,10 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 
-from xinren.accounts.authentication import actor_of
+from xinren.accounts.authentication import CONSUMER, actor_of, consumer_of
 from xinren.accounts.consumers import is_consumer
 from xinren.core.errors import NotFound
 from xinren.core.schemas import ERRORS
-from xinren.reviews.api import CONSUMER, consumer_of
 
 from . import errors, quality, selectors, services, tiers
 from .choices import Tier

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
+from xinren.accounts.authentication import CONSUMER, consumer_of
 from xinren.core.schemas import ERRORS, PageIn, page
-from xinren.reviews.api import CONSUMER, consumer_of
 
 from . import selectors, services
 

@@ -1,8 +1,9 @@
 """API routes of the reviews context (mounted by the lead at /api/v1/reviews).
 
 Consumers post reviews, diary entries and responses to folds with their browser session: consumers have no
-organization, so the API's `Actor` schemes cannot express them; `ConsumerSession` below authenticates a signed-in
-consumer (a user with a phone) and hands the `User` to the handler, with the same CSRF rule as the console.
+organization, so the API's `Actor` schemes cannot express them; `accounts.authentication.ConsumerSession`
+authenticates a signed-in consumer (a user with a phone) and hands the `User` to the handler, with the same CSRF
+rule as the console.
 Merchants reply and operators fold with an API key or a session (the API's default schemes). The list of a
 product's reviews is public.
 """
@@ -13,38 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
-from xinren.accounts.authentication import SignedInSession, actor_of
-from xinren.accounts.consumers import consumer_require
-from xinren.accounts.models import User
-from xinren.core.errors import DomainError
+from xinren.accounts.authentication import CONSUMER, actor_of, consumer_of
 from xinren.core.schemas import ERRORS, PageIn, page
 from xinren.evidence.api import upload_bytes
 
 from . import selectors, services
 from .choices import FlagStatus
 
-
-class ConsumerSession(SignedInSession):
-    """A signed-in consumer's browser session (consumers have no organization). Yields the `User`."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        if key is None:
-            return None
-        return consumer_require(request.user)
-
-
-def consumer_of(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        raise DomainError("auth.required", _("请使用手机号登录消费者账号"), status=401)
-    return user
-
-
 router = Router(tags=["reviews"])
-CONSUMER = [ConsumerSession()]
 
 
 class ReviewIn(Schema):

@@ -11,13 +11,9 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Field, Query, Router, Schema, Status
 
-from xinren.accounts.authentication import SignedInSession, actor_of
-from xinren.accounts.consumers import consumer_require
-from xinren.accounts.models import User
-from xinren.core.errors import DomainError
+from xinren.accounts.authentication import CONSUMER, actor_of, consumer_of
 from xinren.core.schemas import ErrorOut, PageIn, page
 
 from . import selectors, services
@@ -26,24 +22,9 @@ from .models import Conversation
 ERRORS: dict[Any, type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422, 429}): ErrorOut}
 
 
-class ConsumerSession(SignedInSession):
-    """A signed-in consumer's browser session (consumers have no organization). Yields the `User`."""
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> User | None:
-        if key is None:
-            return None
-        return consumer_require(request.user)
-
-
-def consumer_of(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        raise DomainError("auth.required", _("请使用手机号登录消费者账号"), status=401)
-    return user
 
 
 router = Router(tags=["support"])
-CONSUMER = [ConsumerSession()]
 
 
 class MessageIn(Schema):
