@@ -131,6 +131,7 @@ INSTALLED_APPS = [
     "xinren.reviews",
     "xinren.support",
     "xinren.community",
+    "xinren.aftersales",
     "xinren.verification",
     "xinren.governance",
     "xinren.trust",

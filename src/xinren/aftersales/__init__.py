@@ -1,0 +1,2 @@
+"""After-sales guarantees: requests and guarantee claims, the advance-compensation fund, insurance, programmes,
+recalls and NPS (docs/aftersales.md)."""

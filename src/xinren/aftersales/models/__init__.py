@@ -1,0 +1,1 @@
+"""The context's models, one module per part (requests, fund, recalls); Django finds them through this package."""
