@@ -25,6 +25,7 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.transitions import transition_check
 from xinren.orders import errors, events
+from xinren.orders.holds import items_held
 from xinren.orders.choices import (
     SHIPMENT_TRANSITIONS,
     DeliveryConfirmedBy,
@@ -156,6 +157,20 @@ def _shelf_life_require(*, items: list[Item], at: datetime) -> None:
             )
 
 
+def _held_refuse(*, items: list[Item]) -> None:
+    """Refuse items kept out of sale (a recall): the first such item is named with the hold's reason."""
+    held = items_held(items)
+    for item in sorted(items, key=lambda item: item.serial):
+        hold = held.get(item.pk)
+        if hold is not None:
+            raise Conflict(
+                errors.SHIPMENT_ITEM_HELD,
+                _("单品 %(serial)s（批号 %(lot)s）已被召回停售（%(reason)s），不能发货，请换一件")
+                % {"serial": item.serial, "lot": item.batch.lot, "reason": hold.reason},
+                details={"field": "items", "serial": item.serial, "lot": item.batch.lot, "hold": hold.reference},
+            )
+
+
 def _carrier_organization(*, merchant: Organization, slug: str) -> Organization | None:
     if not slug:
         return None
@@ -210,6 +225,7 @@ def order_ship(
     per_line = _items_resolve(codes=codes, lines=lines)
     items = [item for line in lines for item in per_line[line.pk]]
     _shelf_life_require(items=items, at=shipped_at)
+    _held_refuse(items=items)
     taken = ShipmentItem.objects.filter(item__in=items).select_related("item")
     if taken:
         serials = sorted(row.item.serial for row in taken)
