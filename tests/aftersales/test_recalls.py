@@ -303,7 +303,8 @@ def test_paid_buyers_with_other_items_left_are_not_told(
 
 
 def test_reach_counts_buyers_told_and_who_responded(
-    merchant_actor: Actor, consumer: User, other_consumer: User, product: Product, offer: Offer, batch: Batch, items: list[Item],
+    merchant_actor: Actor, consumer: User, other_consumer: User, product: Product, offer: Offer, batch: Batch,
+    items: list[Item],
     run_tasks,  # type: ignore[no-untyped-def]
 ) -> None:
     sold = sold_two(merchant_actor=merchant_actor, consumer=consumer, product=product, items=items)

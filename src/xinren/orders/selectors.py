@@ -20,9 +20,9 @@ from xinren.catalog.shelf_life import expiry_floor, local_date
 from xinren.core import clock
 from xinren.core.errors import Conflict, NotFound
 
-from .holds import held_q
 from . import errors
 from .choices import OrderStatus, ShipmentStatus
+from .holds import held_q
 from .models import Address, CartLine, Offer, Order, OrderLine, PaymentGroup, Shipment, ShipmentItem
 from .stock import shipping_days_for
 

@@ -2,9 +2,9 @@
 
 A product with serialized items can be sold only as far as it has items to ship: unsold (no shipment took them),
 not promised to an open order, not held (a recall, `holds.py`), and in lots that still arrive with the category's
-minimum shelf life left (catalog/shelf_life.py). The quantity for sale is min(offer.stock, those items). A product with no serialized
-items at all is counted by `offer.stock` alone: nothing of it can ship until items are minted, and then this
-rule applies (docs/shelf-life.md).
+minimum shelf life left (catalog/shelf_life.py). The quantity for sale is min(offer.stock, those items). A product
+with no serialized items at all is counted by `offer.stock` alone: nothing of it can ship until items are minted,
+and then this rule applies (docs/shelf-life.md).
 """
 
 from __future__ import annotations

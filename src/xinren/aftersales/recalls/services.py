@@ -99,7 +99,8 @@ def _serial_items(*, batch: Batch, serials: Sequence[str]) -> list[Item]:
              Item.objects.filter(product=batch.product, serial__in=wanted).select_related("batch")}
     unknown = [s for s in wanted if s not in found]
     if unknown:
-        raise InvalidInput(errors.RECALL_SERIALS, _("找不到这些单品：%(serials)s") % {"serials": "、".join(unknown[:20])},
+        raise InvalidInput(errors.RECALL_SERIALS,
+                           _("找不到这些单品：%(serials)s") % {"serials": "、".join(unknown[:20])},
                            details={"field": "serials", "serials": unknown[:100]})
     other = [s for s in wanted if found[s].batch_id != batch.pk]
     if other:
@@ -120,7 +121,8 @@ def _not_recalled_yet(*, batch: Batch, scope: str, items: list[Item]) -> None:
         taken = sorted(RecallItem.objects.filter(recall__in=open_recalls, item__in=items)
                        .values_list("item__serial", flat=True))
         if taken:
-            raise Conflict(errors.RECALL_DUPLICATE, _("这些单品已在召回中：%(serials)s") % {"serials": "、".join(taken[:20])},
+            raise Conflict(errors.RECALL_DUPLICATE,
+                           _("这些单品已在召回中：%(serials)s") % {"serials": "、".join(taken[:20])},
                            details={"field": "serials", "serials": taken[:100]})
 
 

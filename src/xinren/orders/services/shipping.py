@@ -25,13 +25,13 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.transitions import transition_check
 from xinren.orders import errors, events
-from xinren.orders.holds import items_held
 from xinren.orders.choices import (
     SHIPMENT_TRANSITIONS,
     DeliveryConfirmedBy,
     OrderStatus,
     ShipmentStatus,
 )
+from xinren.orders.holds import items_held
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
 from xinren.orders.selectors import partner_shipments
 from xinren.orders.stock import shipping_days_for
