@@ -354,3 +354,23 @@ def test_another_organization_does_not_see_the_recall(
     with pytest.raises(NotFound):
         selectors.recall_get(actor=other_actor, recall_id=recall.pk)
     assert selectors.recall_get(actor=operator, recall_id=recall.pk) == recall
+
+
+def test_a_signed_recall_cannot_be_edited_or_deleted(merchant_actor: Actor, batch: Batch, items: list[Item]) -> None:
+    from django.db import IntegrityError, transaction
+
+    recall = recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="lot")
+    for attempt in (lambda: Recall.objects.filter(pk=recall.pk).update(reason="没事了"),
+                    lambda: Recall.objects.filter(pk=recall.pk).delete()):
+        with pytest.raises(IntegrityError, match="signed record"), transaction.atomic():
+            attempt()
+    recall.refresh_from_db()
+    assert recall.reason == REASON
+
+
+def test_the_shop_says_the_product_is_recalled(
+    client: Client, merchant_actor: Actor, product: Product, offer: Offer, batch: Batch, items: list[Item]
+) -> None:
+    recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="lot")
+    page = client.get(f"/shop/products/{product.pk}/").content.decode()
+    assert "此商品现有批次已被召回，停止销售" in page

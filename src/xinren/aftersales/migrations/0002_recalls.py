@@ -4,15 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from xinren.core.immutable import SignedTable, signed_rows_immutable
-
-# Signed recalls cannot be changed or deleted (ADR 0017): the columns of recalls/statements.py's declaration.
-SIGNED_TABLES = [
-    SignedTable(table='aftersales_recall', leaf_hash='ledger_leaf_hash',
-                protected=('organization_id', 'product_id', 'batch_id', 'scope', 'reason', 'issued_at', 'items_total')),
-]
-SIGNED_CHILDREN = ['aftersales_recallitem']
-
 
 class Migration(migrations.Migration):
 
@@ -103,5 +94,4 @@ class Migration(migrations.Migration):
             model_name='recallnotice',
             constraint=models.UniqueConstraint(fields=('recall', 'consumer'), name='recall_notice_once_per_buyer'),
         ),
-        signed_rows_immutable(SIGNED_TABLES, SIGNED_CHILDREN),
     ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
-from xinren.aftersales.models.recalls import REASON_MAX
+from xinren.aftersales.models.recalls import REASON_MAX, Recall
 from xinren.aftersales.recalls import selectors, services
 from xinren.aftersales.recalls.choices import RecallScope
 from xinren.aftersales.recalls.statements import RECALLERS
@@ -42,10 +42,12 @@ class RecallForm(forms.Form):
     )
 
 
-def _issue_args(form: RecallForm) -> dict[str, object]:
+def _draft(actor: Actor, form: RecallForm, *, issue: bool) -> services.Draft | Recall:
+    """Check and count the recall the form describes (the confirm screen), or issue it."""
     data = form.cleaned_data
-    return {"gtin": data["gtin"], "lot": data["lot"], "scope": data["scope"], "reason": data["reason"],
-            "serials": services.serials_parse(data["serials"])}
+    call = services.recall_issue if issue else services.recall_prepare
+    return call(actor=actor, gtin=data["gtin"], lot=data["lot"], scope=data["scope"], reason=data["reason"],
+                serials=services.serials_parse(data["serials"]))
 
 
 @require_safe
@@ -70,12 +72,11 @@ def recall_new(request: HttpRequest, actor: Actor) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                if request.POST.get("confirm") == "1":
-                    recall = services.recall_issue(actor=actor, **_issue_args(form))  # type: ignore[arg-type]
+                result = _draft(actor, form, issue=request.POST.get("confirm") == "1")
+                if isinstance(result, Recall):
                     messages.success(request, _("召回已发起并签名；买家通知正在发送"))
-                    return redirect("merchant:recall_detail", recall_id=recall.pk)
-                draft = services.recall_prepare(actor=actor, **_issue_args(form))  # type: ignore[arg-type]
-                status = 200
+                    return redirect("merchant:recall_detail", recall_id=result.pk)
+                draft, status = result, 200
             except NotFound as exc:  # a lot not found and another's lot read the same, on the form
                 form.add_error("lot", str(exc.message))
                 status = exc.status
