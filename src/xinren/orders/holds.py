@@ -38,9 +38,9 @@ def items_held(items: Iterable[Item]) -> dict[int, SaleHold]:
             by_item.setdefault(hold.item_id, hold)
     found: dict[int, SaleHold] = {}
     for item in items:
-        hold = by_item.get(item.pk) or by_batch.get(item.batch_id)
-        if hold is not None:
-            found[item.pk] = hold
+        held = by_item.get(item.pk) or by_batch.get(item.batch_id)
+        if held is not None:
+            found[item.pk] = held
     return found
 
 

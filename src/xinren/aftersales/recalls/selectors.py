@@ -18,7 +18,7 @@ from xinren.orders.models import OrderLine, ShipmentItem
 
 from ..models.recalls import Recall, RecallNotice
 from . import errors
-from .choices import BuyerStage, RecallScope, RecallStatus
+from .choices import BuyerStage, RecallScope
 
 
 def recalls_visible(*, actor: Actor) -> QuerySet[Recall]:
@@ -108,19 +108,15 @@ class Reach:
 def recall_reach(recalls: list[Recall]) -> dict[int, Reach]:
     """Reach figures of these recalls, by recall id, in one query. "Items came back" is not recorded yet (the
     after-sale returns are another part): the console shows the buyers who responded and says so."""
-    counts = {
-        row["recall_id"]: row
-        for row in RecallNotice.objects.filter(recall__in=recalls)
+    counts: dict[int, tuple[int, int]] = {
+        recall_id: (notified, responded)
+        for recall_id, notified, responded in RecallNotice.objects.filter(recall__in=recalls)
         .values("recall_id").annotate(notified=Count("id"), responded=Count("id", filter=Q(responded_at__isnull=False)))
-        .order_by()
+        .order_by().values_list("recall_id", "notified", "responded")
     }
     return {
-        r.pk: Reach(buyers_total=r.buyers_total, notified=counts.get(r.pk, {}).get("notified", 0),
-                    responded=counts.get(r.pk, {}).get("responded", 0))
+        r.pk: Reach(buyers_total=r.buyers_total, notified=counts.get(r.pk, (0, 0))[0],
+                    responded=counts.get(r.pk, (0, 0))[1])
         for r in recalls
     }
 
-
-def recalls_active_for_batch(*, batch_id: int) -> QuerySet[Recall]:
-    """The issued (not closed) recalls of a lot, newest first."""
-    return Recall.objects.filter(batch_id=batch_id, status=RecallStatus.ISSUED).select_related("organization")
