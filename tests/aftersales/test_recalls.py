@@ -374,3 +374,25 @@ def test_the_shop_says_the_product_is_recalled(
     recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="lot")
     page = client.get(f"/shop/products/{product.pk}/").content.decode()
     assert "此商品现有批次已被召回，停止销售" in page
+
+
+def test_issuing_republishes_the_lots_pages_with_the_banner_in_each_language(
+    settings, merchant_actor: Actor, batch: Batch, items: list[Item]  # type: ignore[no-untyped-def]
+) -> None:
+    from pathlib import Path
+
+    from django.core.management import call_command
+
+    # given the lot's pages published before the recall
+    call_command("publish_pages", "--all")
+    item_dir = Path(settings.XINREN_PUBLISH_DIR) / items[0].digital_link.path.lstrip("/")
+    assert "已召回" not in (item_dir / "index.html").read_text()
+    # when the merchant recalls the lot and the outbox is drained
+    recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="lot")
+    call_command("publish_pages")
+    # then every published page of the lot, and the product page, carries the banner, in Chinese and in English
+    assert PageRefresh.objects.count() == 0
+    for link in (items[0].digital_link, items[4].digital_link, batch.digital_link, batch.product.digital_link):
+        directory = Path(settings.XINREN_PUBLISH_DIR) / link.path.lstrip("/")
+        assert "此批次已召回（批号 L20260701）" in (directory / "index.html").read_text(), link.path
+        assert "This lot has been recalled (lot L20260701)" in (directory / "index.en.html").read_text()
