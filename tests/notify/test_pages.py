@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from xinren.notify.choices import NotificationKind
 from xinren.notify.models import Notification, Preference
 from xinren.notify.services import notification_create
 
@@ -126,4 +127,4 @@ def test_the_settings_page_saves_sms_and_wechat_per_kind(consumer):
         "order_paid", "refund_done",
     }
     assert not Preference.objects.filter(user=consumer, wechat=True).exists()
-    assert Preference.objects.filter(user=consumer).count() == 10
+    assert Preference.objects.filter(user=consumer).count() == len(NotificationKind)

@@ -141,6 +141,7 @@ api.add_router("/reviews", reviews_router)
 api.add_router("/community", community_router)
 api.add_router("/notifications", notify_router)
 api.add_router("/support", support_router)
+api.add_router("/recalls", "xinren.aftersales.recalls.api.router")
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

@@ -17,6 +17,7 @@ class NotificationKind(models.TextChoices):
     DIARY_INVITED = "diary_invited", _("邀请写使用日记")
     SERVICE_REPLY = "service_reply", _("商家回复了你的消息")
     AFTERSALE_DECIDED = "aftersale_decided", _("售后处理结果")
+    RECALL = "recall", _("商品召回")
 
 
 class Channel(models.TextChoices):

@@ -88,6 +88,13 @@ KINDS: dict[str, KindSpec] = {
             NotificationKind.AFTERSALE_DECIDED, _("订单 %(order)s 的售后申请有了结果：%(decision)s。"), _("查看详情"),
             sms=True, wechat=True, wechat_data=(("character_string1", "order"), ("phrase2", "decision")),
         ),
+        KindSpec(
+            NotificationKind.RECALL,
+            _("你在订单 %(order)s 买的「%(product)s」（批号 %(lot)s）已被%(recaller)s召回：%(reason)s。"
+              "请停止食用或使用，可申请退款或换货。"),
+            _("申请退款"), sms=True, wechat=True,
+            wechat_data=(("thing1", "product"), ("character_string2", "order"), ("thing3", "reason")),
+        ),
     )
 }
 

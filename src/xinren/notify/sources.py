@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from xinren.aftersales.models import RecallNotice
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
@@ -113,4 +114,22 @@ def service_reply(*, message_id: int) -> Notification | None:
         user_id=conversation.consumer_id, kind=NotificationKind.SERVICE_REPLY,
         link=reverse("shop:support_thread", kwargs={"conversation_id": conversation.pk}),
         params={"merchant": conversation.merchant.name, "title": subject}, dedupe_key=f"service_reply:{message.pk}",
+    )
+
+
+def recall(*, notice_id: int) -> Notification:
+    """A recall reached the buyer: what was recalled, by whom and why, and the after-sale request it offers (a
+    refund by default; the form lets the buyer choose an exchange)."""
+    notice = RecallNotice.objects.select_related(
+        "recall__organization", "recall__batch", "order", "line"
+    ).get(pk=notice_id)
+    recall = notice.recall
+    link = _order_link(notice.order) + (
+        f"aftersales/new/?line={notice.line_id}&kind=refund_only&recall={recall.pk}"
+    )
+    return notification_create(
+        user_id=notice.consumer_id, kind=NotificationKind.RECALL, link=link,
+        params={"order": notice.order.number, "product": notice.line.product_name, "lot": recall.batch.lot,
+                "recaller": recall.organization.name, "reason": recall.reason, "units": notice.units},
+        dedupe_key=f"recall:{notice.pk}",
     )

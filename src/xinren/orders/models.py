@@ -436,3 +436,40 @@ class CartLine(TimeStampedModel):
     @property
     def total_fen(self) -> int:
         return self.offer.price_fen * self.quantity
+
+
+# -- holds: items kept out of sale (a recall, docs/recalls.md) ---------------------------------------------------
+
+
+class SaleHold(TimeStampedModel):
+    """A lot, or one serialized item, kept out of sale: not counted as stock and refused at shipping.
+
+    Written by a context above (aftersales recalls) that names itself in `reference` ("recall:<id>"); `orders`
+    knows only that the items are held and why (ADR recalls-hold-stock-below-aftersales).
+    """
+
+    batch = models.ForeignKey(
+        "catalog.Batch", null=True, blank=True, on_delete=models.PROTECT, related_name="sale_holds"
+    )
+    item = models.ForeignKey(Item, null=True, blank=True, on_delete=models.PROTECT, related_name="sale_holds")
+    reason = models.CharField(_("原因"), max_length=200)
+    reference = models.CharField(_("来源"), max_length=64)
+    released_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("停售")
+        verbose_name_plural = _("停售")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(batch__isnull=False, item__isnull=True) | Q(batch__isnull=True, item__isnull=False),
+                name="sale_hold_batch_or_item",
+            ),
+            models.UniqueConstraint(fields=["reference", "batch"], condition=Q(batch__isnull=False),
+                                    name="sale_hold_unique_reference_batch"),
+            models.UniqueConstraint(fields=["reference", "item"], condition=Q(item__isnull=False),
+                                    name="sale_hold_unique_reference_item"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference}: {'batch ' + str(self.batch_id) if self.batch_id else 'item ' + str(self.item_id)}"

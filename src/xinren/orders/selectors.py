@@ -22,6 +22,7 @@ from xinren.core.errors import Conflict, NotFound
 
 from . import errors
 from .choices import OrderStatus, ShipmentStatus
+from .holds import held_q
 from .models import Address, CartLine, Offer, Order, OrderLine, PaymentGroup, Shipment, ShipmentItem
 from .stock import shipping_days_for
 
@@ -201,7 +202,7 @@ def merchant_order_get(*, actor: Actor, order_number: str) -> Order:
 
 def items_available_for_line(*, actor: Actor, line: OrderLine) -> QuerySet[Item]:
     """The merchant's items of the line's product that no shipment has taken yet and that would still arrive within
-    their shelf life if shipped now (catalog/shelf_life.py), oldest lot first."""
+    their shelf life if shipped now (catalog/shelf_life.py), and that no recall holds (holds.py), oldest lot first."""
     shipped = ShipmentItem.objects.filter(item=OuterRef("pk"))
     shipping_days = shipping_days_for([line.product_id])[line.product_id]
     floor = expiry_floor(category=line.product.category, at=clock.now(), shipping_days=shipping_days)
@@ -209,6 +210,7 @@ def items_available_for_line(*, actor: Actor, line: OrderLine) -> QuerySet[Item]
         Item.objects.filter(product_id=line.product_id, product__merchant=actor.organization)
         .filter(Q(batch__expiry_date__isnull=True) | Q(batch__expiry_date__gte=floor))
         .exclude(Exists(shipped))
+        .exclude(held_q())
         .select_related("batch", "product")
         .order_by("batch__production_date", "batch__lot", "id")
     )

@@ -1,10 +1,10 @@
 """What can be sold now: the one count the shop shows, order placement checks and the console explains.
 
 A product with serialized items can be sold only as far as it has items to ship: unsold (no shipment took them),
-not promised to an open order, and in lots that still arrive with the category's minimum shelf life left
-(catalog/shelf_life.py). The quantity for sale is min(offer.stock, those items). A product with no serialized
-items at all is counted by `offer.stock` alone: nothing of it can ship until items are minted, and then this
-rule applies (docs/shelf-life.md).
+not promised to an open order, not held (a recall, `holds.py`), and in lots that still arrive with the category's
+minimum shelf life left (catalog/shelf_life.py). The quantity for sale is min(offer.stock, those items). A product
+with no serialized items at all is counted by `offer.stock` alone: nothing of it can ship until items are minted,
+and then this rule applies (docs/shelf-life.md).
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from xinren.core.errors import Conflict
 
 from . import errors
 from .choices import OrderStatus
+from .holds import held_q
 from .models import Offer, OrderLine
 
 # Orders whose units are promised but not yet shipped: their items are still "unsold" rows.
@@ -48,7 +49,8 @@ class Availability:
     sellable: int  # what may be ordered now
     expired: int = 0  # unsold items in lots past their expiry date
     expiring: int = 0  # unsold items in lots shown as 即将过期
-    stopped: str = ""  # "expired" / "too_short": nothing is for sale because of shelf life
+    stopped: str = ""  # "expired" / "too_short" / "held": nothing is for sale because of shelf life or a recall
+    held: int = 0  # unsold items kept out of sale (a recall)
 
     @property
     def stop_label(self) -> str:
@@ -56,6 +58,8 @@ class Availability:
             return str(_("已过保质期，停止销售"))
         if self.stopped == "too_short":
             return str(_("临近保质期，停止销售"))
+        if self.stopped == "held":
+            return str(_("已召回，停止销售"))
         return ""
 
 
@@ -84,14 +88,20 @@ def availability_for(
     product_ids = {offer.product_id for offer in offers}
     shipping = shipping_days_for(product_ids)
     lots: dict[int, list[tuple[date | None, str, int]]] = defaultdict(list)
+    held: dict[int, int] = defaultdict(int)
+    held_items = held_q()
     rows = (
         Item.objects.filter(product_id__in=product_ids)
         .values("product_id", "batch_id", "batch__expiry_date", "product__category")
-        .annotate(unsold=Count("id", filter=Q(shipment_items__isnull=True)))
+        .annotate(
+            unsold=Count("id", filter=Q(shipment_items__isnull=True) & ~held_items),
+            held=Count("id", filter=Q(shipment_items__isnull=True) & held_items),
+        )
         .order_by()
     )
     for row in rows:
         lots[row["product_id"]].append((row["batch__expiry_date"], row["product__category"], row["unsold"]))
+        held[row["product_id"]] += row["held"]
     reserved = dict(
         OrderLine.objects.filter(product_id__in=product_ids, order__status__in=RESERVING)
         .values("product_id")
@@ -120,9 +130,11 @@ def availability_for(
         stopped = ""
         if good == 0 and unsold > 0:
             stopped = "expired" if expired == unsold else "too_short"
+        elif unsold == 0 and held[offer.product_id] > 0:
+            stopped = "held"
         result[offer.pk] = Availability(
             stock=offer.stock, tracked=True, sellable=max(0, min(offer.stock, free)),
-            expired=expired, expiring=expiring, stopped=stopped,
+            expired=expired, expiring=expiring, stopped=stopped, held=held[offer.product_id],
         )
     return result
 
@@ -138,7 +150,7 @@ def stock_require(*, offer: Offer, quantity: int, at: datetime, written: bool = 
     available = availability_of(offer, at=at, written=quantity if written else 0)
     if available.stopped:
         raise Conflict(
-            errors.OFFER_EXPIRED,
+            errors.OFFER_HELD if available.stopped == "held" else errors.OFFER_EXPIRED,
             _("“%(name)s”%(reason)s") % {"name": offer.product.name, "reason": available.stop_label},
             details={"field": "quantity", "product_id": offer.product_id, "available": 0,
                      "reason": available.stopped},

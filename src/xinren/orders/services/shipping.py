@@ -31,6 +31,7 @@ from xinren.orders.choices import (
     OrderStatus,
     ShipmentStatus,
 )
+from xinren.orders.holds import items_held
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
 from xinren.orders.selectors import partner_shipments
 from xinren.orders.stock import shipping_days_for
@@ -156,6 +157,20 @@ def _shelf_life_require(*, items: list[Item], at: datetime) -> None:
             )
 
 
+def _held_refuse(*, items: list[Item]) -> None:
+    """Refuse items kept out of sale (a recall): the first such item is named with the hold's reason."""
+    held = items_held(items)
+    for item in sorted(items, key=lambda item: item.serial):
+        hold = held.get(item.pk)
+        if hold is not None:
+            raise Conflict(
+                errors.SHIPMENT_ITEM_HELD,
+                _("单品 %(serial)s（批号 %(lot)s）已被召回停售（%(reason)s），不能发货，请换一件")
+                % {"serial": item.serial, "lot": item.batch.lot, "reason": hold.reason},
+                details={"field": "items", "serial": item.serial, "lot": item.batch.lot, "hold": hold.reference},
+            )
+
+
 def _carrier_organization(*, merchant: Organization, slug: str) -> Organization | None:
     if not slug:
         return None
@@ -210,6 +225,7 @@ def order_ship(
     per_line = _items_resolve(codes=codes, lines=lines)
     items = [item for line in lines for item in per_line[line.pk]]
     _shelf_life_require(items=items, at=shipped_at)
+    _held_refuse(items=items)
     taken = ShipmentItem.objects.filter(item__in=items).select_related("item")
     if taken:
         serials = sorted(row.item.serial for row in taken)

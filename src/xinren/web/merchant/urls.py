@@ -99,3 +99,12 @@ urlpatterns += [
     path("support/<int:conversation_id>/", support_views.support_thread, name="support_thread"),
     path("support/<int:conversation_id>/close/", support_views.support_close, name="support_close"),
 ]
+
+# 召回: issue a recall, the list with its reach, one recall (xinren.aftersales.recalls).
+from .views import recalls as recall_views  # noqa: E402
+
+urlpatterns += [
+    path("recalls/", recall_views.recall_list, name="recall_list"),
+    path("recalls/new/", recall_views.recall_new, name="recall_new"),
+    path("recalls/<int:recall_id>/", recall_views.recall_detail, name="recall_detail"),
+]

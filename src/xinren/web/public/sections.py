@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
+from xinren.aftersales.recalls.section import RecallSection, recall_section_for
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
 from xinren.coldchain.section import ColdChainSection
@@ -27,6 +28,7 @@ from .evidence_sections import CostsSection, ScorecardSection, costs_for, scorec
 class Sections(TypedDict, total=False, closed=True):
     """The sections that have something to show, in page order; the others are left out."""
 
+    recall: RecallSection  # drawn at the very top of the page (scan.html), not with the others
     labels: LabelsSection
     scorecard: ScorecardSection
     costs: CostsSection
@@ -45,6 +47,8 @@ def sections_for(*, product: Product, batch: Batch | None) -> Sections:
     """Every section that has something to show for this product (and lot, on batch and item pages)."""
     # Page order: what a shopper asks first (is it tested? what does it cost? what is it labelled?) comes first.
     sections: Sections = {}
+    if recall := recall_section_for(product=product, batch=batch):
+        sections["recall"] = recall
     if labels := labels_for(product=product, batch=batch):
         sections["labels"] = labels
     if scorecard := scorecard_for(product=product, batch=batch):
