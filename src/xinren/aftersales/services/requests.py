@@ -31,8 +31,8 @@ from ..levels import consumer_level
 from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest
 from ..rules import ClaimFacts, bad_order_evaluate
 from .moves import (
-    decide,
     deadline_schedule,
+    decide,
     line_refunded_fen,
     locked,
     move,
