@@ -99,7 +99,8 @@ def aftersale_merchant_propose(*, actor: Actor, reference: str, amount_fen: int,
     reason = _reason_clean(reason)
     request = _merchant_turn(actor, reference)
     if not isinstance(amount_fen, int) or not 0 <= amount_fen < request.amount_fen:
-        raise InvalidInput(errors.AMOUNT_INVALID, _("协商金额须不少于 0 且低于申请金额"), details={"field": "amount_fen"})
+        raise InvalidInput(errors.AMOUNT_INVALID, _("协商金额须不少于 0 且低于申请金额"),
+                           details={"field": "amount_fen"})
     now = clock.now()
     decide(request, decided_by=DecidedBy.MERCHANT, organization=actor.organization, by_user=actor.user,
            outcome=Outcome.PARTIAL, amount_fen=amount_fen, reason=reason, at=now)
@@ -122,7 +123,8 @@ def aftersale_operator_decide(
         now = clock.now()
         amount = request.amount_fen if amount_fen is None else amount_fen
         if approve and (not isinstance(amount, int) or not 0 <= amount <= request.amount_fen):
-            raise InvalidInput(errors.AMOUNT_INVALID, _("裁决金额须在 0 与申请金额之间"), details={"field": "amount_fen"})
+            raise InvalidInput(errors.AMOUNT_INVALID, _("裁决金额须在 0 与申请金额之间"),
+                               details={"field": "amount_fen"})
         decide(request, decided_by=DecidedBy.OPERATOR, organization=actor.organization, by_user=actor.user,
                outcome=(Outcome.APPROVE if amount == request.amount_fen else Outcome.PARTIAL) if approve
                else Outcome.REFUSE, amount_fen=amount if approve else 0, reason=reason, at=now)

@@ -39,7 +39,8 @@ def aftersale_return_ship(*, consumer: User, reference: str, carrier: str, track
     consumer = consumer_require(consumer)
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number or len(carrier) > 64 or len(tracking_number) > 64:
-        raise InvalidInput(errors.REASON_REQUIRED, _("请填写退货的快递公司和运单号"), details={"field": "tracking_number"})
+        raise InvalidInput(errors.REASON_REQUIRED, _("请填写退货的快递公司和运单号"),
+                           details={"field": "tracking_number"})
     with transaction.atomic():
         request = locked(consumer=consumer, reference=reference)
         now = clock.now()

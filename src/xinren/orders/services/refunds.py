@@ -130,7 +130,8 @@ def refund_create_for_aftersale(
     existing = Refund.objects.filter(idempotency_key=key).select_related("payment").first()
     if existing is not None:
         if existing.payment.order_id != order.pk or existing.amount_fen != amount_fen:
-            raise Conflict(errors.REFUND_KEY_REUSED, _("该幂等键已用于另一笔退款"), details={"field": "idempotency_key"})
+            raise Conflict(errors.REFUND_KEY_REUSED, _("该幂等键已用于另一笔退款"),
+                           details={"field": "idempotency_key"})
         return existing
     if amount_fen <= 0:
         raise InvalidInput(errors.REFUND_INVALID, _("退款金额必须大于 0"), details={"field": "amount_fen"})
