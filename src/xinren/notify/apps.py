@@ -8,6 +8,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
+        from xinren.aftersales import events as aftersales_events
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
         from xinren.support import events as support_events
@@ -25,3 +26,4 @@ class NotifyConfig(AppConfig):
         reviews_events.REVIEW_FOLDED.subscribe(tasks.review_folded_notify)
         reviews_events.DIARY_INVITED.subscribe(tasks.diary_invited_notify)
         support_events.MESSAGE_POSTED.subscribe(tasks.service_reply_notify)
+        aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)

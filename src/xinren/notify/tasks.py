@@ -59,3 +59,8 @@ def delivery_send_task(*, delivery_id: int) -> str:
 @background(attempts=NOTICE_ATTEMPTS)
 def service_reply_notify(*, message_id: int) -> None:
     sources.service_reply(message_id=message_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def aftersale_decided_notify(*, decision_id: int) -> None:
+    sources.aftersale_decided(decision_id=decision_id)
