@@ -89,3 +89,21 @@ def test_an_operator_decides_a_dispute_in_the_console(consumer, merchant_actor, 
     operator.post(f"/merchant/aftersales/disputes/{request.reference}/", {
         "approve": "1", "amount": "100.00", "reason": "照片显示未拆封"})
     assert (AfterSaleRequest.objects.get().status, Refund.objects.get().amount_fen) == (Status.REFUNDED, 10000)
+
+
+def test_a_decision_tells_the_consumer(consumer, line, run_tasks):
+    from xinren.notify.models import Notification
+
+    request = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind="damaged",
+                             reason="坏了", amount_fen=3000, media=[("a.jpg", picture())])
+    run_tasks()
+    notice = Notification.objects.get(kind="aftersale_decided")
+    assert (notice.user_id, notice.link, notice.params["decision"]) == (
+        consumer.pk, f"/shop/aftersales/{request.reference}/", "同意")
+
+
+def test_operators_read_requests_in_the_admin(admin_client, consumer, line):  # type: ignore[no-untyped-def]
+    request = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk,
+                             kind="refund_only", reason="不想要了", amount_fen=100)
+    page = admin_client.get(f"/admin/aftersales/aftersalerequest/{request.pk}/change/")
+    assert page.status_code == 200 and request.reference in page.content.decode()
