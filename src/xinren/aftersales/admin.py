@@ -13,7 +13,7 @@ from .models import AfterSaleDecision, AfterSaleRequest, AfterSaleTransition
 class TransitionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AfterSaleTransition
     fields = ["at", "from_status", "to_status", "by_user", "by_organization", "rule", "note"]
-    readonly_fields = fields
+    readonly_fields = ["at", "from_status", "to_status", "by_user", "by_organization", "rule", "note"]
     extra = 0
 
 
@@ -21,7 +21,8 @@ class DecisionInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = AfterSaleDecision
     fields = ["at", "decided_by", "organization", "outcome", "amount_fen", "reason", "rule_id", "rule_version",
               "leaf_hash"]
-    readonly_fields = fields
+    readonly_fields = ["at", "decided_by", "organization", "outcome", "amount_fen", "reason", "rule_id",
+                       "rule_version", "leaf_hash"]
     extra = 0
 
 

@@ -88,7 +88,9 @@ def aftersale_new(request: HttpRequest, consumer: User, number: str) -> HttpResp
         initial["line"] = line.pk
         initial["amount"] = f"{line.total_fen / 100:.2f}"
     form = RequestForm(request.POST or None, request.FILES or None, initial=initial)
-    form.fields["line"].choices = [(one.pk, f"{one.product_name} × {one.quantity}") for one in lines]
+    line_field = form.fields["line"]
+    assert isinstance(line_field, forms.TypedChoiceField)
+    line_field.choices = [(one.pk, f"{one.product_name} × {one.quantity}") for one in lines]
     status = 200
     if request.method == "POST":
         status = 422
