@@ -39,6 +39,9 @@ def test_a_new_consumers_return_is_refunded_after_inspection(consumer, merchant_
     # the law's 7 days at the latest, unless the merchant's inspection passes first
     assert request.status == Status.RECEIVED
     assert request.refund_due_at == request.received_at + dt.timedelta(days=7)
+    # the merchant's sign-for is an EPCIS receiving event on the returned item's own trail
+    assert request.return_event is not None and request.return_event.biz_step == "receiving"
+    assert request.return_event.organization == line.order.merchant
     request = aftersale_return_inspect(actor=merchant_actor, reference=request.reference)
     assert (request.status, request.refunded_fen) == (Status.REFUNDED, 12800)
 

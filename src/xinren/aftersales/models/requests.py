@@ -16,6 +16,7 @@ from xinren.accounts.models import Organization
 from xinren.core.money import FenField
 from xinren.evidence.models import MediaFile
 from xinren.orders.models import Order, OrderLine, Refund
+from xinren.trace.models import TraceEvent
 
 from ..choices import OPEN_STATUSES, DecidedBy, Kind, Level, Outcome, Status
 
@@ -47,6 +48,8 @@ class AfterSaleRequest(models.Model):
     refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     return_carrier = models.CharField(_("退货承运商"), max_length=64, blank=True)
     return_tracking = models.CharField(_("退货运单号"), max_length=64, blank=True)
+    # The merchant's EPCIS receiving event for the returned items, so the return shows on each item's own trail.
+    return_event = models.ForeignKey(TraceEvent, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("申请时间"))
     updated_at = models.DateTimeField(_("更新时间"))
     merchant_deadline = models.DateTimeField(_("商家处理截止"), null=True, blank=True)

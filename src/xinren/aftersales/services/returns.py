@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -14,6 +15,10 @@ from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
 from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput
+from xinren.orders.models import ShipmentItem
+from xinren.trace.choices import BizStep, EventType
+from xinren.trace.models import TraceEvent
+from xinren.trace.services import event_record
 
 from .. import errors
 from ..choices import Kind, Level, Status
@@ -63,6 +68,7 @@ def aftersale_return_receive(*, actor: Actor, reference: str) -> AfterSaleReques
         if request.handed_off_at is None or request.received_at is not None:
             raise Conflict(errors.TRANSITION, _("没有待签收的退货"), details={"status": request.status})
         request.received_at = now
+        request.return_event = _return_event(actor=actor, request=request, at=now)
         if request.status == Status.REFUNDED or request.kind == Kind.EXCHANGE:
             note = str(_("商家已签收退货")) if request.kind != Kind.EXCHANGE else str(_("商家已签收退货，将发出新商品"))
             if request.status == Status.RETURN_IN_TRANSIT:
@@ -82,6 +88,16 @@ def aftersale_return_receive(*, actor: Actor, reference: str) -> AfterSaleReques
                 refund_due_schedule(request)
         request.save()
     return payout_finish(request.pk) if request.refund_id is not None else request
+
+
+def _return_event(*, actor: Actor, request: AfterSaleRequest, at: datetime) -> TraceEvent | None:
+    """The merchant's EPCIS receiving event naming the returned serialized items (none shipped: no event)."""
+    identifiers = [row.item.digital_link.path for row in
+                   ShipmentItem.objects.filter(line_id=request.line_id).select_related("item__product", "item__batch")]
+    if not identifiers:
+        return None
+    return event_record(actor=actor, event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING,
+                        event_time=timezone.localtime(at), identifiers=identifiers)
 
 
 def aftersale_return_inspect(*, actor: Actor, reference: str) -> AfterSaleRequest:
