@@ -85,6 +85,16 @@ CLAIM_TRANSITIONS: TransitionTable = {
     S.CANCELLED: frozenset(),
 }
 
+
+def _family(name: str, table: TransitionTable) -> type[models.TextChoices]:
+    """The statuses one family's table moves between, as choices of their own (labels shared with `Status`)."""
+    members = [(status.name, (status.value, status.label)) for status in Status if status.value in table]
+    return models.TextChoices(name, members)  # type: ignore[return-value]
+
+
+RequestStatus = _family("RequestStatus", REQUEST_TRANSITIONS)
+ClaimStatus = _family("ClaimStatus", CLAIM_TRANSITIONS)
+
 # Statuses in which a request or claim is still being handled: at most one per order line (a partial unique index).
 # A refusal is not open (a new request may follow), but escalating it makes it open again.
 OPEN_STATUSES = frozenset({

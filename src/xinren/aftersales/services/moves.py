@@ -51,9 +51,11 @@ def locked(**lookup: Any) -> AfterSaleRequest:
 def move(request: AfterSaleRequest, target: str, *, at: datetime, by_user: User | None = None,
          by_organization: Organization | None = None, rule: str = "", note: str = "") -> None:
     """Move the request along its family's table and record the move (the caller saves the request)."""
-    table = CLAIM_TRANSITIONS if request.kind in CLAIM_KINDS else REQUEST_TRANSITIONS
     current = request.status
-    transition_check(table, current, target, code=errors.TRANSITION, labels=Status)
+    if request.kind in CLAIM_KINDS:
+        transition_check(CLAIM_TRANSITIONS, current, target, code=errors.TRANSITION, labels=Status)
+    else:
+        transition_check(REQUEST_TRANSITIONS, current, target, code=errors.TRANSITION, labels=Status)
     request.status = target
     request.updated_at = at
     AfterSaleTransition.objects.create(
