@@ -89,7 +89,7 @@ CLAIM_TRANSITIONS: TransitionTable = {
 def _family(name: str, table: TransitionTable) -> type[models.TextChoices]:
     """The statuses one family's table moves between, as choices of their own (labels shared with `Status`)."""
     members = [(status.name, (status.value, status.label)) for status in Status if status.value in table]
-    return models.TextChoices(name, members)  # type: ignore[return-value]
+    return models.TextChoices(name, members)  # type: ignore[call-overload]
 
 
 RequestStatus = _family("RequestStatus", REQUEST_TRANSITIONS)
