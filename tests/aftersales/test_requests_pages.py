@@ -46,6 +46,7 @@ def test_a_consumer_opens_a_claim_with_a_photo_and_sees_the_rule_that_paid_it(co
     assert request.status == Status.PAID
     page = browser.get(response["Location"]).content.decode()
     assert "2026.12-1" in page and "&lt;b&gt;发霉&lt;/b&gt;" in page
+    assert request.media.get().media.thumbnail_url in page
 
 
 def test_a_refused_form_shows_the_reason_and_changes_nothing(consumer, line):
