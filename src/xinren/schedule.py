@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from xinren.accounts.tasks import signin_counters_prune_task
+from xinren.aftersales.tasks import aftersales_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
@@ -48,5 +49,9 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="signin-prune", task=signin_counters_prune_task, context="accounts", every=timedelta(days=1),
         at=timedelta(hours=4, minutes=40),
         description="delete sign-in counters idle for two days and expired sign-up codes (ADR 0016)",
+    ),
+    PeriodicJob(
+        name="aftersales-sweep", task=aftersales_sweep_task, context="aftersales", every=timedelta(minutes=5),
+        description="after-sales: merchant deadlines passed (silence = agreed), timed refunds due, payouts pending",
     ),
 )

@@ -9,6 +9,7 @@ import pytest
 from django.db import models
 from django.utils import translation
 
+from xinren.aftersales.choices import CLAIM_TRANSITIONS, REQUEST_TRANSITIONS, ClaimStatus, RequestStatus
 from xinren.attest.choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
 from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
 from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationStatus
@@ -48,6 +49,8 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "REVIEW_TRANSITIONS": (REVIEW_TRANSITIONS, ReviewStatus),
     "FLAG_TRANSITIONS": (FLAG_TRANSITIONS, FlagStatus),
     "CONVERSATION_TRANSITIONS": (CONVERSATION_TRANSITIONS, ConversationStatus),
+    "REQUEST_TRANSITIONS": (REQUEST_TRANSITIONS, RequestStatus),
+    "CLAIM_TRANSITIONS": (CLAIM_TRANSITIONS, ClaimStatus),
 }
 
 

@@ -16,6 +16,7 @@ from ninja.schema import NinjaGenerateJsonSchema
 
 from xinren.accounts.api import router as accounts_router
 from xinren.accounts.authentication import authenticators
+from xinren.aftersales.api import router as aftersales_router
 from xinren.attest.api import router as attest_router
 from xinren.catalog.api import router as catalog_router
 from xinren.coldchain.api import router as coldchain_router
@@ -142,6 +143,7 @@ api.add_router("/community", community_router)
 api.add_router("/notifications", notify_router)
 api.add_router("/support", support_router)
 api.add_router("/recalls", "xinren.aftersales.recalls.api.router")
+api.add_router("/aftersales", aftersales_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

@@ -8,6 +8,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("通知")
 
     def ready(self) -> None:
+        from xinren.aftersales import events as aftersales_events
         from xinren.aftersales.recalls import events as recalls_events
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
@@ -27,3 +28,4 @@ class NotifyConfig(AppConfig):
         reviews_events.DIARY_INVITED.subscribe(tasks.diary_invited_notify)
         support_events.MESSAGE_POSTED.subscribe(tasks.service_reply_notify)
         recalls_events.RECALL_BUYER_REACHED.subscribe(tasks.recall_notify)
+        aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)

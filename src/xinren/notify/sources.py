@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
-from xinren.aftersales.models import RecallNotice
+from xinren.aftersales.choices import Outcome
+from xinren.aftersales.models import AfterSaleDecision, RecallNotice
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
@@ -132,4 +133,17 @@ def recall(*, notice_id: int) -> Notification:
         params={"order": notice.order.number, "product": notice.line.product_name, "lot": recall.batch.lot,
                 "recaller": recall.organization.name, "reason": recall.reason, "units": notice.units},
         dedupe_key=f"recall:{notice.pk}",
+    )
+
+
+def aftersale_decided(*, decision_id: int) -> Notification:
+    """A decision on the consumer's after-sale request (by rule, merchant, operator or the silence rule)."""
+    decision = AfterSaleDecision.objects.select_related("request__order").get(pk=decision_id)
+    request = decision.request
+    return notification_create(
+        user_id=request.consumer_id, kind=NotificationKind.AFTERSALE_DECIDED,
+        link=reverse("shop:aftersale_detail", kwargs={"reference": request.reference}),
+        params={"order": request.order.number, "decision": str(Outcome(decision.outcome).label),
+                "amount_fen": decision.amount_fen},
+        dedupe_key=f"aftersale_decided:{decision.pk}",
     )

@@ -64,3 +64,8 @@ def service_reply_notify(*, message_id: int) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def recall_notify(*, notice_id: int) -> None:
     sources.recall(notice_id=notice_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def aftersale_decided_notify(*, decision_id: int) -> None:
+    sources.aftersale_decided(decision_id=decision_id)

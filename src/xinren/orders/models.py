@@ -121,6 +121,9 @@ class OrderLine(models.Model):
     unit_price_fen = FenField(_("单价（分）"))
     quantity = models.PositiveIntegerField(_("数量"))
     total_fen = FenField(_("小计（分）"))
+    # When the consumer confirmed, at purchase, that this category is excluded from seven-day no-reason returns
+    # (消费者权益保护法 art. 25); None: not confirmed, so the no-reason return applies (docs/aftersales.md).
+    return_exclusion_confirmed_at = models.DateTimeField(_("确认不适用七天无理由退货"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("订单明细")

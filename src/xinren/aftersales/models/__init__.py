@@ -1,2 +1,3 @@
 """The context's models, one module per part (requests, fund, recalls); Django finds them through this package."""
 from .recalls import *  # noqa: F403
+from .requests import *  # noqa: F403

@@ -116,6 +116,47 @@ def refund_create_for_cancellation(*, payment: Payment, reason: str, by_user: Us
     )
 
 
+def order_refundable_fen(order: Order) -> int:
+    """What can still be refunded on the order: captured, less refunded and refunds in flight."""
+    return sum(_refundable(payment) for payment in order.payments.filter(status__in=PAYMENT_SETTLED))
+
+
+def refund_create_for_aftersale(
+    *, order: Order, amount_fen: int, key: str, reason: str, by_user: User | None,
+    by_organization: Organization | None,
+) -> Refund:
+    """Within an after-sale decision's transaction (the order locked): record a refund of `amount_fen` from one
+    settled payment. Idempotent by `key` (the same key returns the first refund); never beyond what was paid."""
+    existing = Refund.objects.filter(idempotency_key=key).select_related("payment").first()
+    if existing is not None:
+        if existing.payment.order_id != order.pk or existing.amount_fen != amount_fen:
+            raise Conflict(errors.REFUND_KEY_REUSED, _("该幂等键已用于另一笔退款"),
+                           details={"field": "idempotency_key"})
+        return existing
+    if amount_fen <= 0:
+        raise InvalidInput(errors.REFUND_INVALID, _("退款金额必须大于 0"), details={"field": "amount_fen"})
+    available_total = 0
+    for payment in order.payments.select_for_update().filter(status__in=PAYMENT_SETTLED).order_by("id"):
+        available = _refundable(payment)
+        available_total += available
+        if amount_fen <= available:
+            refund = Refund.objects.create(
+                payment=payment, amount_fen=amount_fen, reason=reason[:200], idempotency_key=key,
+                requested_by=by_user if by_user is not None and by_user.is_authenticated else None,
+                requested_by_organization=by_organization,
+            )
+            audit_record(
+                actor=by_user, organization=order.merchant, action="refund.aftersale", target=refund,
+                data={"order": order.number, "amount_fen": amount_fen},
+            )
+            return refund
+    raise Conflict(
+        errors.REFUND_EXCEEDS,
+        _("退款金额超过可退金额（%(yuan)s 元）") % {"yuan": fen_to_yuan(available_total)},
+        details={"field": "amount_fen", "available_fen": available_total},
+    )
+
+
 def refund_execute(*, refund_id: int) -> Refund:
     """Ask the provider to pay a recorded refund out, and apply its answer. Safe to repeat."""
     refund = Refund.objects.select_related("payment").get(pk=refund_id)

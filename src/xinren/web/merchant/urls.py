@@ -108,3 +108,18 @@ urlpatterns += [
     path("recalls/new/", recall_views.recall_new, name="recall_new"),
     path("recalls/<int:recall_id>/", recall_views.recall_detail, name="recall_detail"),
 ]
+
+# 售后: after-sale requests and claims, and operators' disputes (xinren.aftersales).
+from .views import aftersales as aftersale_views  # noqa: E402
+
+urlpatterns += [
+    path("aftersales/", aftersale_views.aftersale_queue, name="aftersale_queue"),
+    path("aftersales/disputes/", aftersale_views.dispute_list, name="dispute_list"),
+    path("aftersales/disputes/<slug:reference>/", aftersale_views.dispute_detail, name="dispute_detail"),
+    path("aftersales/<slug:reference>/", aftersale_views.aftersale_detail, name="aftersale_detail"),
+    path("aftersales/<slug:reference>/agree/", aftersale_views.aftersale_agree, name="aftersale_agree"),
+    path("aftersales/<slug:reference>/refuse/", aftersale_views.aftersale_refuse, name="aftersale_refuse"),
+    path("aftersales/<slug:reference>/propose/", aftersale_views.aftersale_propose, name="aftersale_propose"),
+    path("aftersales/<slug:reference>/receive/", aftersale_views.aftersale_receive, name="aftersale_receive"),
+    path("aftersales/<slug:reference>/inspect/", aftersale_views.aftersale_inspect, name="aftersale_inspect"),
+]

@@ -60,3 +60,16 @@ urlpatterns += [
     path("support/<int:conversation_id>/", support.support_thread, name="support_thread"),
     path("support/<int:conversation_id>/close/", support.support_close, name="support_close"),
 ]
+
+# 申请售后: after-sale requests and guarantee claims (xinren.aftersales).
+from .views import aftersales  # noqa: E402
+
+urlpatterns += [
+    path("aftersales/", aftersales.aftersale_list, name="aftersale_list"),
+    path("orders/<slug:number>/aftersales/new/", aftersales.aftersale_new, name="aftersale_new"),
+    path("aftersales/<slug:reference>/", aftersales.aftersale_detail, name="aftersale_detail"),
+    path("aftersales/<slug:reference>/cancel/", aftersales.aftersale_cancel, name="aftersale_cancel"),
+    path("aftersales/<slug:reference>/escalate/", aftersales.aftersale_escalate, name="aftersale_escalate"),
+    path("aftersales/<slug:reference>/proposal/", aftersales.aftersale_proposal, name="aftersale_proposal"),
+    path("aftersales/<slug:reference>/return/", aftersales.aftersale_return, name="aftersale_return"),
+]

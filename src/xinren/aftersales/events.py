@@ -1,0 +1,12 @@
+"""Events of the after-sales requests, for the contexts built on top (ADR 0013, ADR 0022).
+
+Announcing an event queues the tasks subscribed to it in the announcer's transaction; nothing runs in-process.
+"""
+
+from __future__ import annotations
+
+from xinren.core.tasks import Event
+
+# A decision was made on a request or claim (by rule, merchant, operator or the silence rule). Keyword:
+# decision_id. The notifications context tells the consumer (`aftersale_decided`).
+DECIDED = Event("aftersales.decided")

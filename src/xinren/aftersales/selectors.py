@@ -1,0 +1,65 @@
+"""Reads of the after-sales requests, scoped to who asks: the consumer's own, the merchant's own, the operators'
+escalated disputes. Another organization's request is not found."""
+
+from __future__ import annotations
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
+from xinren.accounts.consumers import consumer_require
+from xinren.accounts.models import User
+from xinren.core.errors import NotFound
+
+from . import errors
+from .choices import OPEN_STATUSES, Status
+from .models import AfterSaleRequest
+
+_RELATED = ("order", "line", "merchant", "refund")
+
+
+def _get(requests: QuerySet[AfterSaleRequest], reference: str) -> AfterSaleRequest:
+    request = requests.prefetch_related("transitions", "decisions", "media__media").filter(
+        reference=reference).first()
+    if request is None:
+        raise NotFound(errors.REQUEST_NOT_FOUND, _("找不到该售后申请"))
+    return request
+
+
+def consumer_request_list(*, consumer: User) -> QuerySet[AfterSaleRequest]:
+    return AfterSaleRequest.objects.filter(consumer=consumer_require(consumer)).select_related(*_RELATED)
+
+
+def consumer_request_get(*, consumer: User, reference: str) -> AfterSaleRequest:
+    return _get(consumer_request_list(consumer=consumer), reference)
+
+
+def order_requests(*, consumer: User, order_id: int) -> QuerySet[AfterSaleRequest]:
+    """The consumer's requests on one of their orders (for the order page)."""
+    return consumer_request_list(consumer=consumer).filter(order_id=order_id)
+
+
+def merchant_request_list(*, actor: Actor, open_only: bool = True) -> QuerySet[AfterSaleRequest]:
+    """The merchant's queue: open requests first by deadline (soonest first), then the rest newest first."""
+    actor.require(role=Role.VIEWER, kinds=CATALOG_KINDS)
+    requests = AfterSaleRequest.objects.filter(merchant=actor.organization).select_related(*_RELATED)
+    if open_only:
+        return requests.filter(status__in=OPEN_STATUSES).order_by("merchant_deadline", "created_at", "id")
+    return requests.order_by("-created_at", "-id")
+
+
+def merchant_request_get(*, actor: Actor, reference: str) -> AfterSaleRequest:
+    return _get(merchant_request_list(actor=actor, open_only=False), reference)
+
+
+def operator_dispute_list(*, actor: Actor) -> QuerySet[AfterSaleRequest]:
+    """Escalated disputes waiting for an operator (members of a platform organization)."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.PLATFORM])
+    return AfterSaleRequest.objects.filter(status=Status.ESCALATED).select_related(*_RELATED).order_by(
+        "escalated_at", "id")
+
+
+def operator_request_get(*, actor: Actor, reference: str) -> AfterSaleRequest:
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.PLATFORM])
+    return _get(AfterSaleRequest.objects.select_related(*_RELATED), reference)

@@ -1,0 +1,19 @@
+"""Writes of the after-sales requests and claims (see each module)."""
+
+from .decisions import (
+    aftersale_deadline_pass,
+    aftersale_merchant_agree,
+    aftersale_merchant_propose,
+    aftersale_merchant_refuse,
+    aftersale_operator_decide,
+    aftersales_sweep,
+)
+from .requests import aftersale_cancel, aftersale_escalate, aftersale_open, aftersale_proposal_answer
+from .returns import aftersale_return_inspect, aftersale_return_receive, aftersale_return_ship, refund_due_apply
+
+__all__ = [
+    "aftersale_cancel", "aftersale_deadline_pass", "aftersale_escalate", "aftersale_merchant_agree",
+    "aftersale_merchant_propose", "aftersale_merchant_refuse", "aftersale_open", "aftersale_operator_decide",
+    "aftersale_proposal_answer", "aftersale_return_inspect", "aftersale_return_receive", "aftersale_return_ship",
+    "aftersales_sweep", "refund_due_apply",
+]

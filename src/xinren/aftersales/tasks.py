@@ -1,0 +1,25 @@
+"""Background tasks of the after-sales requests (ADR 0013): deadlines and timed refunds, backed by a sweep."""
+
+from __future__ import annotations
+
+from xinren.core.tasks import background
+
+from .services import decisions, returns
+
+
+@background(attempts=5)
+def aftersale_deadline_task(*, request_id: int) -> bool:
+    """Queued at the merchant's deadline: a request the merchant left unanswered proceeds as agreed."""
+    return decisions.aftersale_deadline_pass(request_id=request_id)
+
+
+@background(attempts=5)
+def aftersale_refund_due_task(*, request_id: int) -> bool:
+    """Queued at a received return's refund moment (its consumer's level)."""
+    return returns.refund_due_apply(request_id=request_id)
+
+
+@background(attempts=2, backoff=60)
+def aftersales_sweep_task() -> dict[str, int]:
+    """Periodic: deadlines passed, refunds due and payouts pending whose own task did not run."""
+    return decisions.aftersales_sweep()
