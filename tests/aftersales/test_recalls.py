@@ -3,20 +3,25 @@ of stock and shipping, each buyer told once, the scan pages showing it in red wi
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.accounts.models import User
-from xinren.aftersales.models import Recall, RecallItem, RecallNotice
+from xinren.aftersales import errors as aftersale_errors
+from xinren.aftersales.models import AfterSaleRequest, Recall, RecallItem, RecallNotice
 from xinren.aftersales.recalls import errors, selectors
 from xinren.aftersales.recalls.choices import BuyerStage, RecallScope
 from xinren.aftersales.recalls.services import recall_issue, recall_notice_respond
 from xinren.aftersales.recalls.statements import RECALL_RECORD
 from xinren.aftersales.recalls.tasks import recall_notify
+from xinren.aftersales.services.requests import aftersale_open
 from xinren.attest.proofs import envelope_statement, signed_record_proofs
 from xinren.catalog.models import Batch, Item, Product
+from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.core.tasks import task_enqueue
@@ -396,3 +401,38 @@ def test_issuing_republishes_the_lots_pages_with_the_banner_in_each_language(
         directory = Path(settings.XINREN_PUBLISH_DIR) / link.path.lstrip("/")
         assert "此批次已召回（批号 L20260701）" in (directory / "index.html").read_text(), link.path
         assert "This lot has been recalled (lot L20260701)" in (directory / "index.en.html").read_text()
+
+
+# -- answering a recall with an after-sale request ---------------------------------------------------------------
+
+
+def test_a_reached_buyer_answers_the_recall_with_a_request_past_the_window(
+    merchant_actor: Actor, consumer: User, product: Product, offer: Offer, batch: Batch, items: list[Item],
+    run_tasks,  # type: ignore[no-untyped-def]
+) -> None:
+    sold = sold_two(merchant_actor=merchant_actor, consumer=consumer, product=product, items=items)
+    recall = recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="lot")
+    run_tasks()
+    line = sold.delivered.lines.get()
+    with clock.played_at(clock.now() + dt.timedelta(days=60)):  # long after the seven days
+        request = aftersale_open(consumer=sold.buyer, order_number=sold.delivered.number, line_id=line.pk,
+                                 kind="refund_only", reason="批次召回，申请退款", amount_fen=line.total_fen,
+                                 recall_id=recall.pk)
+    assert request.recall_id == recall.pk
+    reach = selectors.recall_reach([recall])[recall.pk]
+    assert reach.responded == 1
+
+
+def test_a_recall_id_the_buyer_was_not_reached_by_lifts_nothing(
+    merchant_actor: Actor, consumer: User, product: Product, offer: Offer, batch: Batch, items: list[Item],
+) -> None:
+    sold = sold_two(merchant_actor=merchant_actor, consumer=consumer, product=product, items=items)
+    # a recall of another lot's serials, whose notices have not been sent to this buyer
+    recall = recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="serials", serials=["SN0005"])
+    line = sold.delivered.lines.get()
+    with clock.played_at(clock.now() + dt.timedelta(days=60)), pytest.raises(NotFound) as refused:
+        aftersale_open(consumer=sold.buyer, order_number=sold.delivered.number, line_id=line.pk,
+                       kind="refund_only", reason="想借召回退款", amount_fen=line.total_fen, recall_id=recall.pk)
+    assert refused.value.code == aftersale_errors.RECALL_NOT_FOUND
+    assert not AfterSaleRequest.objects.exists()
+    assert RecallNotice.objects.filter(responded_at__isnull=False).count() == 0

@@ -46,6 +46,8 @@ class RecallOut(Schema):
     buyers_total: int = Field(description="buyers the recall reaches")
     buyers_notified: int
     buyers_responded: int = Field(description="buyers who opened an after-sale request from their notice")
+    buyers_refunded: int = Field(description="after-sale requests answering the recall that were refunded or paid")
+    items_back: int = Field(description="units of returns answering the recall that the merchant signed for")
     leaf_hash: str = Field(description="the signed recall.issued statement's leaf hash in the log")
 
 
@@ -57,6 +59,7 @@ def _out(recall: Recall) -> dict[str, Any]:
         "status": recall.status, "recaller": recall.organization.name, "recaller_kind": recall.organization.kind,
         "issued_at": recall.issued_at, "items_total": recall.items_total, "items_sold": recall.items_sold,
         "buyers_total": recall.buyers_total, "buyers_notified": reach.notified, "buyers_responded": reach.responded,
+        "buyers_refunded": reach.refunded, "items_back": reach.items_back,
         "leaf_hash": recall.ledger_leaf_hash,
     }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -16,7 +16,9 @@ from xinren.orders.choices import OrderStatus
 from xinren.orders.holds import held_q
 from xinren.orders.models import OrderLine, ShipmentItem
 
+from ..choices import RETURN_KINDS, Status
 from ..models.recalls import Recall, RecallNotice
+from ..models.requests import AfterSaleRequest
 from . import errors
 from .choices import BuyerStage, RecallScope
 
@@ -98,25 +100,38 @@ def recall_buyers(*, product_id: int, item_ids: list[int]) -> list[Buyer]:
 
 @dataclass(frozen=True)
 class Reach:
-    """How far a recall got: buyers affected when issued, reached, who responded, and items back (see docs)."""
+    """How far a recall got: buyers affected when issued, reached, who responded (opened the after-sale request
+    their notice offers), how many of those were refunded or compensated, and the units that came back (returns
+    the merchant signed for)."""
 
     buyers_total: int
     notified: int
     responded: int
+    refunded: int = 0
+    items_back: int = 0
 
 
 def recall_reach(recalls: list[Recall]) -> dict[int, Reach]:
-    """Reach figures of these recalls, by recall id, in one query. "Items came back" is not recorded yet (the
-    after-sale returns are another part): the console shows the buyers who responded and says so."""
+    """Reach figures of these recalls, by recall id, in two queries."""
     counts: dict[int, tuple[int, int]] = {
         recall_id: (notified, responded)
         for recall_id, notified, responded in RecallNotice.objects.filter(recall__in=recalls)
         .values("recall_id").annotate(notified=Count("id"), responded=Count("id", filter=Q(responded_at__isnull=False)))
         .order_by().values_list("recall_id", "notified", "responded")
     }
+    done = {Status.REFUNDED, Status.PAID}
+    back = {Status.RECEIVED, Status.REFUNDED}
+    outcomes: dict[int, tuple[int, int]] = {
+        recall_id: (refunded, items or 0)
+        for recall_id, refunded, items in AfterSaleRequest.objects.filter(recall_id__in=[r.pk for r in recalls])
+        .values("recall_id").annotate(
+            refunded=Count("id", filter=Q(status__in=done)),
+            items=Sum("line__quantity", filter=Q(status__in=back, kind__in=RETURN_KINDS)),
+        ).order_by().values_list("recall_id", "refunded", "items")
+    }
     return {
         r.pk: Reach(buyers_total=r.buyers_total, notified=counts.get(r.pk, (0, 0))[0],
-                    responded=counts.get(r.pk, (0, 0))[1])
+                    responded=counts.get(r.pk, (0, 0))[1], refunded=outcomes.get(r.pk, (0, 0))[0],
+                    items_back=outcomes.get(r.pk, (0, 0))[1])
         for r in recalls
     }
-

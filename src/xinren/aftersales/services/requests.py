@@ -28,7 +28,8 @@ from xinren.orders.services.refunds import order_refundable_fen
 from .. import errors
 from ..choices import CLAIM_KINDS, OPEN_STATUSES, REQUEST_KINDS, DecidedBy, Kind, Outcome, Status
 from ..levels import consumer_level
-from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest
+from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest, RecallNotice
+from ..recalls.services import recall_notice_respond
 from ..rules import ClaimFacts, bad_order_evaluate
 from .moves import (
     deadline_schedule,
@@ -103,6 +104,10 @@ def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: 
     order = line.order
     if order.status != OrderStatus.DELIVERED or order.delivered_at is None:
         raise Conflict(errors.NOT_DELIVERED, _("订单签收后才能申请售后"), details={"status": order.status})
+    if recall_id is not None and not RecallNotice.objects.filter(
+        recall_id=recall_id, consumer_id=order.consumer_id, recall__product_id=line.product_id
+    ).exists():  # a recall lifts the window only for the buyers it reached, on the recalled product
+        raise NotFound(errors.RECALL_NOT_FOUND, _("找不到该召回"), details={"field": "recall"})
     if recall_id is None:
         if now >= window_closes_at(kind=kind, delivered_at=order.delivered_at):
             raise Conflict(errors.WINDOW_CLOSED, _("已超过可申请售后的期限"), details={"field": "kind"})
@@ -167,6 +172,8 @@ def _open(*, consumer: User, order_number: str, line_id: int, kind: str, reason:
     AfterSaleMedia.objects.bulk_create([AfterSaleMedia(request=request, media=file, position=index)
                                         for index, file in enumerate(files)])
     record_start(request, at=now, by_user=consumer)
+    if recall_id is not None:  # the buyer answered the recall's notice (its reach figures count it)
+        recall_notice_respond(consumer=consumer, recall_id=recall_id, at=now)
     if not is_claim:
         request.merchant_deadline = now + timedelta(hours=REQUEST_MERCHANT_HOURS)
         move(request, Status.MERCHANT_HANDLING, at=now, by_user=consumer)
