@@ -34,3 +34,14 @@ def test_every_demo_item_has_a_full_history(demo_world):
     assert item is not None
     steps = [event.biz_step for event in events_for_item(item=item)]
     assert steps == ["harvesting", "commissioning", "inspecting", "packing", "shipping", "receiving", "storing"]
+
+
+def test_the_demo_shows_every_after_sale_path(demo_world):
+    from xinren.aftersales.choices import DecidedBy, Status
+    from xinren.aftersales.models import AfterSaleDecision, AfterSaleRequest
+
+    statuses = set(AfterSaleRequest.objects.values_list("status", flat=True))
+    deciders = set(AfterSaleDecision.objects.values_list("decided_by", flat=True))
+    # an automatic 坏单包赔 payout, a seven-day return refunded, a refused request escalated and decided
+    assert Status.PAID in statuses and Status.REFUNDED in statuses
+    assert {DecidedBy.RULE, DecidedBy.MERCHANT, DecidedBy.OPERATOR} <= deciders

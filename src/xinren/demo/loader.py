@@ -14,6 +14,7 @@ from xinren.accounts.models import Organization, User
 from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
+from xinren.aftersales.demo import demo_aftersales_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
 from xinren.catalog.models import Batch, Item
@@ -76,6 +77,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_orders_load()
     demo_reviews_load(now=now)
     demo_support_load(now=now)
+    demo_aftersales_load(now=now)
     demo_community_load(now=now)
     demo_evidence_load(now=now)
     demo_coldchain_load()
