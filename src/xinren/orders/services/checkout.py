@@ -44,13 +44,14 @@ def cart_checkout(
     client_token: str,
     line_ids: Sequence[int] | None = None,
     note: str = "",
+    return_exclusion_confirmed: bool = False,
 ) -> PaymentGroup:
     """Buy the cart (or the chosen `line_ids` of it): reserve the stock, place one order per merchant delivering
     to the saved address, open one combined payment for them all, and empty the bought lines.
 
     A repeated `client_token` returns the payment group the first submission made. Refuses, changing nothing: a
     deleted address, an empty cart, an offer no longer for sale, a quantity beyond stock (naming the product and
-    what is left), more orders than the hourly limit allows.
+    what is left), more orders than the hourly limit allows. `return_exclusion_confirmed` as in `order_place`.
     """
     consumer = consumer_require(consumer)
     client_token = client_token.strip()[:64]
@@ -124,6 +125,7 @@ def cart_checkout(
             client_token="",
             now=now,
             payment_group=group,
+            return_exclusion_confirmed=return_exclusion_confirmed,
         )
         # The order's share of the combined payment: it mirrors the group and carries the order's refunds.
         Payment.objects.create(

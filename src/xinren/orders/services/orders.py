@@ -20,7 +20,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationStatus, Role
 from xinren.accounts.consumers import consumer_require, phone_normalize
 from xinren.accounts.models import Organization, User
-from xinren.catalog.choices import ProductStatus
+from xinren.catalog.choices import PERISHABLE_CATEGORIES, ProductStatus
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -79,9 +79,12 @@ def order_place(
     shipping_address: str,
     note: str = "",
     client_token: str = "",
+    return_exclusion_confirmed: bool = False,
 ) -> Order:
     """Place an order for products of one merchant; reserves the stock. A repeated `client_token` returns the
-    order it first made. Each consumer may place ORDERS_PER_HOUR orders per hour."""
+    order it first made. Each consumer may place ORDERS_PER_HOUR orders per hour. `return_exclusion_confirmed`:
+    the consumer confirmed that the perishable lines are excluded from seven-day no-reason returns (without it,
+    they keep that right)."""
     consumer = consumer_require(consumer)
     if not 1 <= len(lines) <= MAX_LINES:
         raise InvalidInput(errors.ORDER_INVALID, _("订单须包含 1–20 种商品"), details={"field": "lines"})
@@ -141,6 +144,7 @@ def order_place(
         note=note,
         client_token=client_token,
         now=now,
+        return_exclusion_confirmed=return_exclusion_confirmed,
     )
 
 
@@ -217,8 +221,13 @@ def order_create(
     client_token: str,
     now: datetime,
     payment_group: PaymentGroup | None = None,
+    return_exclusion_confirmed: bool = False,
 ) -> Order:
-    """Write an order whose stock is already taken: its lines, first status row, audit entry and expiry task."""
+    """Write an order whose stock is already taken: its lines, first status row, audit entry and expiry task.
+
+    A perishable line records the moment the consumer confirmed that it is excluded from seven-day no-reason
+    returns (the 2017 measures exclude such goods only where the consumer confirmed it at purchase); without that
+    confirmation the line keeps the right (docs/aftersales.md)."""
     order = Order.objects.create(
         number=_order_number(now),
         consumer=consumer,
@@ -243,6 +252,9 @@ def order_create(
                 unit_price_fen=offer.price_fen,
                 quantity=quantity,
                 total_fen=offer.price_fen * quantity,
+                return_exclusion_confirmed_at=(
+                    now if return_exclusion_confirmed and offer.product.category in PERISHABLE_CATEGORIES else None
+                ),
             )
             for offer, quantity in lines
         ]

@@ -95,6 +95,11 @@ class BuyForm(forms.Form):
         help_text=_("省、市、区和详细地址"),
     )
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # Shown only when the order holds perishable goods (the view drops it otherwise): the consumer's confirmation
+    # that they are excluded from seven-day no-reason returns; unticked, they keep that right.
+    return_exclusion = forms.BooleanField(
+        label=_("我已知晓：生鲜等易腐商品不适用七天无理由退货（质量问题仍可申请售后保障）"), required=False
+    )
     # A one-time token of this form: submitting it twice yields one order.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
 
@@ -204,6 +209,11 @@ class CheckoutForm(forms.Form):
     # service's to say (a deleted address gets its own message).
     address = forms.IntegerField(label=_("收货地址"), error_messages={"required": _("请选择收货地址")})
     note = forms.CharField(label=_("备注"), max_length=200, required=False)
+    # Shown only when the order holds perishable goods (the view drops it otherwise): the consumer's confirmation
+    # that they are excluded from seven-day no-reason returns; unticked, they keep that right.
+    return_exclusion = forms.BooleanField(
+        label=_("我已知晓：生鲜等易腐商品不适用七天无理由退货（质量问题仍可申请售后保障）"), required=False
+    )
     # A one-time token of this form: submitting it twice yields one set of orders.
     token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     lines = forms.CharField(widget=forms.HiddenInput, required=False)

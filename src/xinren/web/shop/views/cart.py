@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
+from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
 from xinren.orders.choices import OrderStatus, PaymentStatus
@@ -182,6 +183,7 @@ def checkout(request: HttpRequest, consumer: User) -> HttpResponse:
                     client_token=form.cleaned_data["token"],
                     line_ids=form.cleaned_data["lines"],
                     note=form.cleaned_data["note"],
+                    return_exclusion_confirmed=bool(form.cleaned_data.get("return_exclusion")),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
@@ -204,6 +206,8 @@ def checkout(request: HttpRequest, consumer: User) -> HttpResponse:
         "addresses": addresses,
         "groups": groups,
         "total_fen": sum(group.subtotal_fen for group in groups),
+        "perishable": any(line.offer.product.category in PERISHABLE_CATEGORIES
+                          for group in groups for line in group.lines),
     }
     return render_shop(request, "shop/checkout.html", context, status=status)
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
+from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
 from xinren.orders.stock import availability_for, availability_of
@@ -37,6 +38,8 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     if request.method == "POST" and not is_consumer(request.user):
         return redirect_to_login(request.get_full_path(), login_url=reverse("shop:signin"))
     form = BuyForm(request.POST or None, initial={"quantity": 1, "token": secrets.token_urlsafe(16)})
+    if offer.product.category not in PERISHABLE_CATEGORIES:
+        del form.fields["return_exclusion"]
     status = 200
     if request.method == "POST":
         status = 422
@@ -52,6 +55,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
                     shipping_address=form.cleaned_data["shipping_address"],
                     note=form.cleaned_data["note"],
                     client_token=form.cleaned_data["token"],
+                    return_exclusion_confirmed=bool(form.cleaned_data.get("return_exclusion")),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
