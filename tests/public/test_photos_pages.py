@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from xinren.catalog.models import Item, ProductImage
+from xinren.core.origin import public_url
 
 BUDGET = 150 * 1024
 _IMG = re.compile(r"<img\b[^>]*>")
@@ -60,8 +61,9 @@ def test_product_page_has_a_gallery_and_link_preview_tags(demo_world: Any):
     assert '<div class="gallery"><picture>' in html.replace("\n", "").replace("  ", "")
     assert _meta(html, "og:title") == image.product.name
     assert _meta(html, "og:type") == "product"
-    assert _meta(html, "og:image") == f"http://testserver/media/products/variants/{image.sha256}-640w.jpg"
-    assert _meta(html, "og:url") == f"http://testserver/shop/products/{image.product_id}/"
+    # link previews: absolute URLs on the public origin (ADR 0019), not the host the request named
+    assert _meta(html, "og:image") == public_url(f"/media/products/variants/{image.sha256}-640w.jpg")
+    assert _meta(html, "og:url") == public_url(f"/shop/products/{image.product_id}/")
     assert _meta(html, "twitter:card") == "summary_large_image"
     assert _meta(html, "og:description").startswith(image.product.description[:20])
 
@@ -71,10 +73,9 @@ def test_scan_page_has_the_photo_link_preview_and_pictures_in_the_album(demo_wor
     assert item is not None
     image = ProductImage.objects.get(product=item.batch.product)
     html = Client().get(item.digital_link.path + "?lang=zh-hans").content.decode()
-    # link previews: absolute URLs on the resolver's origin (what the QR code carries)
-    assert _meta(html, "og:image") == (
-        f"{settings.XINREN_RESOLVER}/media/products/variants/{image.sha256}-640w.jpg")
-    assert _meta(html, "og:url") == settings.XINREN_RESOLVER + item.digital_link.path
+    # link previews: absolute URLs on the public origin (ADR 0019)
+    assert _meta(html, "og:image") == public_url(f"/media/products/variants/{image.sha256}-640w.jpg")
+    assert _meta(html, "og:url") == public_url(item.digital_link.path)
     assert _meta(html, "og:title") == item.batch.product.name
     # the product photo at the top, and the album's photos as <picture>
     assert 'class="hero-photo"><picture>' in html

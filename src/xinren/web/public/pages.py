@@ -18,6 +18,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from xinren.catalog.shelf_life import local_date, rule_for, state_on
 from xinren.core import clock
+from xinren.core.origin import public_url
 from xinren.ledger.store.cosignatures import witness_marks
 from xinren.ledger.store.selectors import log_vkey
 from xinren.trace.scans import ScanNotice
@@ -137,6 +138,8 @@ def story_page_html(
         "witness_live": scan is None,
         "counter_url": scans["counter"] if scans and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
+        # The page's own address for link previews: the public origin, not the resolver identity (ADR 0019).
+        "page_url": public_url(story["link"]["path"]),
         "drawn": drawn if drawn is not None else sections_html(story["sections"]),
         "verify": _verify(story),
         "shelf": _shelf(story),
