@@ -11,8 +11,8 @@ from django.test import Client
 
 from xinren.accounts.nicknames import default_name
 from xinren.core import clock
-from xinren.core.origin import public_url
 from xinren.core.errors import InvalidInput
+from xinren.core.origin import public_url
 from xinren.orders.models import Offer
 from xinren.reviews import browse
 from xinren.reviews.browse import ReviewFilter
