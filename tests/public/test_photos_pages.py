@@ -77,9 +77,12 @@ def test_scan_page_has_the_photo_link_preview_and_pictures_in_the_album(demo_wor
     assert _meta(html, "og:image") == public_url(f"/media/products/variants/{image.sha256}-640w.jpg")
     assert _meta(html, "og:url") == public_url(item.digital_link.path)
     assert _meta(html, "og:title") == item.batch.product.name
-    # the product photo at the top, and the album's photos as <picture>
+    # the product photo at the top; the album's photos as <picture> on the album's own page, which the card links to
     assert 'class="hero-photo"><picture>' in html
-    album = html[html.index('class="card album"'):]
+    album_url = f"{item.batch.digital_link.path}/album"
+    assert f'<a href="{album_url}" data-part="album">' in html and html.count("<picture>") == 1
+    album = Client().get(album_url + "?lang=zh-hans").content.decode()
+    album = album[album.index('class="card album"'):]
     assert album.count("<picture>") >= 2 and "/media/evidence/variants/" in album
 
 
@@ -93,10 +96,15 @@ def test_scan_page_with_photos_stays_within_budget_at_first_paint(demo_world: An
     eager = [picture for picture in pictures if 'loading="lazy"' not in picture]
     loose = [img for img in _IMG.findall(_PICTURE.sub("", html)) if 'loading="lazy"' not in img]
     first_paint = len(html.encode()) + sum(_largest_candidate(picture)[1] for picture in eager)
-    # then one photo loads at once, everything else waits until the reader scrolls near it, and all of it fits
+    # then one photo loads at once, the album's photos are on the album's page, and all of it fits
     assert len(eager) == 1 and loose == []
-    assert len(pictures) >= 4  # the product photo and the lot's album
+    assert len(pictures) == 1  # the product photo
     assert first_paint <= BUDGET, first_paint
+    # and the album's page, opened on demand, loads its photos lazily and fits too
+    album = Client().get(f"{item.batch.digital_link.path}/album?lang=zh-hans").content.decode()
+    album_pictures = _PICTURE.findall(album)
+    assert len(album_pictures) >= 3 and all('loading="lazy"' in picture for picture in album_pictures)
+    assert len(album.encode()) <= BUDGET
 
 
 def test_feed_shows_product_photos_and_review_photos(demo_world: Any):
