@@ -14,7 +14,7 @@ from xinren.accounts.tasks import signin_counters_prune_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
-from xinren.orders.tasks import orders_expire_task, payments_reconcile_task
+from xinren.orders.tasks import offer_pages_refresh_task, orders_expire_task, payments_reconcile_task
 from xinren.reviews.tasks import reviews_invite_task
 
 JOBS: tuple[PeriodicJob, ...] = (
@@ -25,6 +25,11 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="payments-reconcile", task=payments_reconcile_task, context="orders", every=timedelta(minutes=5),
         description="redeliver sandbox webhooks, refresh open payments, retry pending refunds",
+    ),
+    PeriodicJob(
+        name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),
+        at=timedelta(minutes=5),
+        description="republish the product pages whose offer (JSON-LD availability) the new day's shelf life flipped",
     ),
     PeriodicJob(
         name="reviews-invite", task=reviews_invite_task, context="reviews", every=timedelta(hours=1),
