@@ -129,14 +129,14 @@ def sections_html(sections: Sections, *, parts_at: str | None = None) -> dict[st
 
 
 def _coldchain_card(section: ColdChainSection) -> dict[str, Any]:
-    """What the cold chain's card says without its charts: how many legs, readings outside the range, the verdict."""
+    """What the cold chain's card says without its charts: how many legs, their excursions, the verdict."""
     legs = section["legs"]
     outside = section.get("excursions", sum(len(leg["excursions"]) for leg in legs))
     return {
         "legs": len(legs),
-        "outside": outside + len(section.get("event_readings", [])),
+        "outside": outside,  # of the legs' readings; readings in trace events are listed on the card itself
         "mismatch": any(leg["ledger"]["state"] == "mismatch" for leg in legs),
-        "in_range": bool(section["profile"] and legs)
+        "in_range": bool(section["profile"] and legs and not section.get("event_readings"))
         and all(leg["readings"] and not leg["excursions"] for leg in legs),
     }
 
