@@ -27,11 +27,6 @@ JOBS: tuple[PeriodicJob, ...] = (
         description="redeliver sandbox webhooks, refresh open payments, retry pending refunds",
     ),
     PeriodicJob(
-        name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),
-        at=timedelta(minutes=5),
-        description="republish the product pages whose offer (JSON-LD availability) the new day's shelf life flipped",
-    ),
-    PeriodicJob(
         name="reviews-invite", task=reviews_invite_task, context="reviews", every=timedelta(hours=1),
         description="invite usage diaries due at day 7/15/30, flag brushing shops, prune the near-duplicate index",
     ),
@@ -53,5 +48,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="signin-prune", task=signin_counters_prune_task, context="accounts", every=timedelta(days=1),
         at=timedelta(hours=4, minutes=40),
         description="delete sign-in counters idle for two days and expired sign-up codes (ADR 0016)",
+    ),
+    PeriodicJob(
+        name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),
+        at=timedelta(minutes=5),
+        description="republish the product pages whose offer (JSON-LD availability) the new day's shelf life flipped",
     ),
 )

@@ -101,7 +101,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
     # then
     assert [job.name for job in JOBS] == [
         "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate", "tasks-prune",
-        "signin-prune",
+        "signin-prune", "offer-pages-refresh",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -111,6 +111,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "tiers-evaluate": ("community", "xinren.community.tasks.tiers_evaluate_task"),
         "tasks-prune": ("core", "xinren.core.worker.task_results_prune_task"),
         "signin-prune": ("accounts", "xinren.accounts.tasks.signin_counters_prune_task"),
+        "offer-pages-refresh": ("orders", "xinren.orders.tasks.offer_pages_refresh_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
         "orders-expire": "*-*-* *:00/5:00",
@@ -120,6 +121,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "tiers-evaluate": "*-*-* 03:30:00",
         "tasks-prune": "*-*-* 04:10:00",
         "signin-prune": "*-*-* 04:40:00",
+        "offer-pages-refresh": "*-*-* 00:05:00",
     }
 
 
