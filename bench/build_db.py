@@ -114,8 +114,8 @@ def evidence_add(merchant: Organization, lab: Organization, logistics: Organizat
         partner_grant(actor=owner, partner_slug=slug)
     for p, product in enumerate(Product.objects.filter(merchant=merchant).order_by("pk")):
         # The product photo (issue 12): its responsive variants are lazily loaded files beside the page.
-        photo = product_photo_draw(category=product.category, seed=p)
-        product_image_add(actor=owner, product_id=product.pk, data=photo)
+        drawn = product_photo_draw(category=product.category, seed=p)
+        product_image_add(actor=owner, product_id=product.pk, data=drawn)
         cost_breakdown_publish(actor=owner, product_id=product.pk, price="68.00",
                                lines=dict(zip(COST_LINES, COSTS, strict=True)))
         for n in range(ALBUM_PHOTOS):

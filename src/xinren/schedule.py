@@ -15,7 +15,7 @@ from xinren.aftersales.tasks import aftersales_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
-from xinren.orders.tasks import orders_expire_task, payments_reconcile_task
+from xinren.orders.tasks import offer_pages_refresh_task, orders_expire_task, payments_reconcile_task
 from xinren.reviews.tasks import reviews_invite_task
 
 JOBS: tuple[PeriodicJob, ...] = (
@@ -53,5 +53,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="aftersales-sweep", task=aftersales_sweep_task, context="aftersales", every=timedelta(minutes=5),
         description="after-sales: merchant deadlines passed (silence = agreed), timed refunds due, payouts pending",
+    ),
+    PeriodicJob(
+        name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),
+        at=timedelta(minutes=5),
+        description="republish the product pages whose offer (JSON-LD availability) the new day's shelf life flipped",
     ),
 )

@@ -147,8 +147,9 @@ def test_picture_tag_draws_nothing_without_a_photo_and_eager_drops_lazy():
     assert "loading=" not in eager and 'decoding="async"' in eager
 
 
-def test_photo_url_is_absolute(settings):
+def test_photo_url_is_absolute_on_the_public_origin(settings):
     settings.XINREN_RESOLVER = "https://id.example.cn"
+    settings.XINREN_PUBLIC_ORIGIN = "https://www.example.cn"  # links follow the served origin (ADR 0019)
     ref = {"prefix": "products/variants", "sha256": "12" * 32, "width": 1280, "height": 960}
     html = Template("{% load photos %}{% photo_url ref 640 %}").render(Context({"ref": ref}))
-    assert html == "https://id.example.cn/media/products/variants/" + "12" * 32 + "-640w.jpg"
+    assert html == "https://www.example.cn/media/products/variants/" + "12" * 32 + "-640w.jpg"

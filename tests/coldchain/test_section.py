@@ -107,7 +107,7 @@ def test_a_product_page_shows_promises_only_when_there_are_some(shipped: Shipped
     assert section["legs"] == []
 
 
-def test_the_item_page_shows_the_chart_and_sentences_escaped_and_stays_small(shipped: Shipped) -> None:
+def test_the_item_page_shows_the_verdict_its_chart_page_the_sentences_escaped_both_small(shipped: Shipped) -> None:
     # given
     shipped.hub.name = "昆明<b>分拨</b>中心"
     shipped.hub.save()
@@ -115,18 +115,24 @@ def test_the_item_page_shows_the_chart_and_sentences_escaped_and_stays_small(shi
     _trip(shipped, [4.0] * 100 + [9.0, 10.0, 11.2, 9.5, 9.0, 8.6, 8.2] + [4.0] * 100)
     log_integrate_all()
     path = shipped.items[0].digital_link.path
+    chart_path = f"{shipped.batch.digital_link.path}/coldchain"
     # when
     page = Client().get(path + "?lang=zh-hans")
+    chart_page = Client().get(chart_path + "?lang=zh-hans")
     data = Client().get(path, HTTP_ACCEPT="application/json").json()
-    # then
-    html = page.content.decode()
-    assert page.status_code == 200
+    # then the item page shows the promise, the verdict and a link to the legs' charts (a page of their own)
+    card = page.content.decode()
+    assert page.status_code == 200 and chart_page.status_code == 200
+    assert "冷链与时效" in card and "24小时&lt;i&gt;直达&lt;/i&gt;" in card and "未兑现" in card
+    assert "⚠ 运输中有 1 处温度超出要求范围" in card and '<svg class="chart"' not in card
+    assert f'<a href="{chart_path}" data-part="coldchain">查看 1 段运输的温度曲线 ›</a>' in card
+    html = chart_page.content.decode()
     assert "冷链与时效" in html and '<svg class="chart"' in html and '<polyline class="hot"' in html
     assert "在昆明&lt;b&gt;分拨&lt;/b&gt;中心" in html and "<b>分拨</b>" not in html
     assert "超出上限 8 °C 达 35 分钟，最高 11.2 °C" in html
     assert "24小时&lt;i&gt;直达&lt;/i&gt;" in html and "未兑现" in html
     assert "1 批读数已签名入账" in html
-    assert len(page.content) <= 150 * 1024
+    assert len(page.content) <= 150 * 1024 and len(chart_page.content) <= 150 * 1024
     assert data["sections"]["coldchain"]["legs"][0]["excursions"][0]["place"] == "昆明<b>分拨</b>中心"
     assert "coldchain" in sections_for(product=shipped.product, batch=shipped.batch)
 

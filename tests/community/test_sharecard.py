@@ -39,7 +39,7 @@ def _qr_matrix_matches(image: Image.Image, link: str) -> bool:
 def test_a_signed_in_consumer_shares_a_card_with_their_referral(client, settings, platform, consumer,
                                                                 other_consumer, product_on_sale):
     # given
-    settings.XINREN_PUBLIC_BASE_URL = "https://xinren.example"
+    settings.XINREN_PUBLIC_ORIGIN = "https://xinren.example"
     review = review_new(consumer, product_on_sale)
     client.force_login(other_consumer)
 
@@ -56,22 +56,30 @@ def test_a_signed_in_consumer_shares_a_card_with_their_referral(client, settings
     assert not _qr_matrix_matches(image, f"https://xinren.example/01/{product_on_sale.gtin.zfill(14)}")
 
 
-def test_an_anonymous_share_carries_no_referral_and_uses_the_request_host(client, settings, platform, consumer,
-                                                                           product_on_sale):
+def test_an_anonymous_share_carries_no_referral_and_the_public_origin_not_the_request_host(
+    client, settings, platform, consumer, product_on_sale
+):
+    # given a platform served on port 8123 and a request that names another host
     settings.ALLOWED_HOSTS = ["shop.example"]
-    settings.XINREN_PUBLIC_BASE_URL = ""
+    settings.XINREN_RESOLVER = "http://127.0.0.1:8000"
+    settings.XINREN_PUBLIC_ORIGIN = "http://127.0.0.1:8123"
     review = review_new(consumer, product_on_sale)
 
+    # when
     response = client.get(f"/community/reviews/{review.pk}/share.png", HTTP_HOST="shop.example")
 
+    # then the QR code opens the public origin, neither the request's host nor the resolver identity
     image = Image.open(io.BytesIO(response.content))
-    assert _qr_matrix_matches(image, f"http://shop.example/01/{product_on_sale.gtin.zfill(14)}")
+    gtin = product_on_sale.gtin.zfill(14)
+    assert _qr_matrix_matches(image, f"http://127.0.0.1:8123/01/{gtin}")
+    assert not _qr_matrix_matches(image, f"http://shop.example/01/{gtin}")
+    assert not _qr_matrix_matches(image, f"http://127.0.0.1:8000/01/{gtin}")
 
 
 def test_cards_are_cached_per_review_sharer_and_version(client, platform, consumer, product_on_sale, monkeypatch):
     review = review_new(consumer, product_on_sale)
     client.get(f"/community/reviews/{review.pk}/share.png")
-    link = sharecard.share_link(gtin=product_on_sale.gtin, base_url="http://testserver/")
+    link = sharecard.share_link(gtin=product_on_sale.gtin)
     # the reviewer's shown name is part of the key: a new nickname draws a new card
     path = sharecard.card_path(review_id=review.pk, link=link, labels=("", "", default_name(review.reviewer)))
     assert default_storage.exists(path)

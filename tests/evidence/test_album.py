@@ -135,15 +135,19 @@ def test_lot_page_shows_the_album_with_captions_escaped(merchant_actor, batch):
     path = f"/01/{batch.product.gtin}/10/{batch.lot}"
     # when
     page = Client().get(path + "?lang=zh-hans")
+    album_page = Client().get(path + "/album?lang=zh-hans")
     data = Client().get(path, HTTP_ACCEPT="application/json").json()
-    # then
-    html = page.content.decode()
-    assert page.status_code == 200
-    assert "溯源相册" in html and "证书与认证文件" in html and "产地实拍" in html
+    # then the lot page shows the album's card, which links to the album on a page of its own (fetched on demand)
+    card = page.content.decode()
+    assert page.status_code == 200 and album_page.status_code == 200
+    assert "溯源相册" in card and f'<a href="{path}/album" data-part="album">打开溯源相册 ›</a>' in card
+    assert "证书与认证文件" not in card and "松林" not in card
+    html = album_page.content.decode()
+    assert 'id="album"' in html and "证书与认证文件" in html and "产地实拍" in html
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;松林" in html and "<script>alert" not in html
     assert "证书 &lt;b&gt;1&lt;/b&gt;" in html
     assert 'loading="lazy"' in html and "✓" in html
-    assert len(page.content) <= 150 * 1024
+    assert len(page.content) <= 150 * 1024 and len(album_page.content) <= 150 * 1024
     assert data["sections"]["album"]["photos"][0]["caption"] == '<script>alert("x")</script>松林'
 
 
@@ -172,11 +176,12 @@ def test_a_large_album_keeps_the_page_small(merchant_actor, batch, settings):
     # when
     album = album_for(product=batch.product, batch=batch)
     page = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}?lang=zh-hans")
+    album_page = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}/album?lang=zh-hans")
     # then
     assert album is not None
     assert (len(album["photos"]), album["more"], album["count"]) == (selectors.ALBUM_MAX_PHOTOS, 6, 30)
-    assert "另有 6 项照片和视频未在此页显示" in page.content.decode()
-    assert len(page.content) <= 150 * 1024
+    assert "另有 6 项照片和视频未在此页显示" in album_page.content.decode()
+    assert len(page.content) <= 150 * 1024 and len(album_page.content) <= 150 * 1024
 
 
 def test_each_album_item_links_the_original_whose_digest_the_statement_signs(merchant_actor, granted_lab_actor,
@@ -195,7 +200,7 @@ def test_each_album_item_links_the_original_whose_digest_the_statement_signs(mer
     logged = logged_statements(bytes.fromhex(row.leaf_hash) for row in rows)
     signed = sorted(logged[bytes.fromhex(row.leaf_hash)][1]["sha256"] for row in rows)  # type: ignore[index]
     # when: a consumer follows each "original file" link of the page and hashes what it downloads
-    html = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}?lang=zh-hans").content.decode()
+    html = Client().get(f"/01/{batch.product.gtin}/10/{batch.lot}/album?lang=zh-hans").content.decode()
     album = html[html.index('id="album"') :]
     links = re.findall(r'<a href="/media/([^"]+)" download>原文件</a>', album)
     links += re.findall(r'<a href="/media/([^"]+)" download>下载原文件</a>', album)

@@ -65,12 +65,19 @@ def test_item_page_with_every_section_full_stays_within_budget(demo_world):
     # when
     html = Client().get(item.digital_link.path + "?lang=zh-hans").content
     product_html = Client().get(batch.product.digital_link.path).content
-    # then every section is there, and the page is within budget
+    album_html = Client().get(f"{batch.digital_link.path}/album?lang=zh-hans").content
+    coldchain_html = Client().get(f"{batch.digital_link.path}/coldchain?lang=zh-hans").content
+    # then every section is there (the album and the cold chain's charts as cards that link to their own pages,
+    # fetched on demand), and every page is within budget
     text = html.decode()
     for section in ('class="card labels"', 'class="card scorecard"', 'class="card costs"', 'class="card cold',
-                    'class="card album"', 'id="purchase"'):
+                    'class="card album"', 'id="purchase"', 'data-part="album"', 'data-part="coldchain"'):
         assert section in text, section
-    assert text.count("<img") >= 24
-    print(f"item page {len(html)} bytes, product page {len(product_html)} bytes")
+    assert album_html.decode().count("<img") >= 24
+    assert 'class="chart"' in coldchain_html.decode() and 'class="chart"' not in text
+    print(f"item page {len(html)} bytes, product page {len(product_html)} bytes, album {len(album_html)} bytes, "
+          f"cold chain {len(coldchain_html)} bytes")
     assert len(html) <= BUDGET, len(html)
     assert len(product_html) <= BUDGET, len(product_html)
+    assert len(album_html) <= BUDGET, len(album_html)
+    assert len(coldchain_html) <= BUDGET, len(coldchain_html)

@@ -11,6 +11,7 @@ from django.core.files.storage import default_storage
 from django.test import Client
 
 from xinren.catalog.models import Item, ProductImage
+from xinren.core.origin import public_url
 
 BUDGET = 150 * 1024
 _IMG = re.compile(r"<img\b[^>]*>")
@@ -60,8 +61,9 @@ def test_product_page_has_a_gallery_and_link_preview_tags(demo_world: Any):
     assert '<div class="gallery"><picture>' in html.replace("\n", "").replace("  ", "")
     assert _meta(html, "og:title") == image.product.name
     assert _meta(html, "og:type") == "product"
-    assert _meta(html, "og:image") == f"http://testserver/media/products/variants/{image.sha256}-640w.jpg"
-    assert _meta(html, "og:url") == f"http://testserver/shop/products/{image.product_id}/"
+    # link previews: absolute URLs on the public origin (ADR 0019), not the host the request named
+    assert _meta(html, "og:image") == public_url(f"/media/products/variants/{image.sha256}-640w.jpg")
+    assert _meta(html, "og:url") == public_url(f"/shop/products/{image.product_id}/")
     assert _meta(html, "twitter:card") == "summary_large_image"
     assert _meta(html, "og:description").startswith(image.product.description[:20])
 
@@ -71,14 +73,16 @@ def test_scan_page_has_the_photo_link_preview_and_pictures_in_the_album(demo_wor
     assert item is not None
     image = ProductImage.objects.get(product=item.batch.product)
     html = Client().get(item.digital_link.path + "?lang=zh-hans").content.decode()
-    # link previews: absolute URLs on the resolver's origin (what the QR code carries)
-    assert _meta(html, "og:image") == (
-        f"{settings.XINREN_RESOLVER}/media/products/variants/{image.sha256}-640w.jpg")
-    assert _meta(html, "og:url") == settings.XINREN_RESOLVER + item.digital_link.path
+    # link previews: absolute URLs on the public origin (ADR 0019)
+    assert _meta(html, "og:image") == public_url(f"/media/products/variants/{image.sha256}-640w.jpg")
+    assert _meta(html, "og:url") == public_url(item.digital_link.path)
     assert _meta(html, "og:title") == item.batch.product.name
-    # the product photo at the top, and the album's photos as <picture>
+    # the product photo at the top; the album's photos as <picture> on the album's own page, which the card links to
     assert 'class="hero-photo"><picture>' in html
-    album = html[html.index('class="card album"'):]
+    album_url = f"{item.batch.digital_link.path}/album"
+    assert f'<a href="{album_url}" data-part="album">' in html and html.count("<picture>") == 1
+    album = Client().get(album_url + "?lang=zh-hans").content.decode()
+    album = album[album.index('class="card album"'):]
     assert album.count("<picture>") >= 2 and "/media/evidence/variants/" in album
 
 
@@ -92,10 +96,15 @@ def test_scan_page_with_photos_stays_within_budget_at_first_paint(demo_world: An
     eager = [picture for picture in pictures if 'loading="lazy"' not in picture]
     loose = [img for img in _IMG.findall(_PICTURE.sub("", html)) if 'loading="lazy"' not in img]
     first_paint = len(html.encode()) + sum(_largest_candidate(picture)[1] for picture in eager)
-    # then one photo loads at once, everything else waits until the reader scrolls near it, and all of it fits
+    # then one photo loads at once, the album's photos are on the album's page, and all of it fits
     assert len(eager) == 1 and loose == []
-    assert len(pictures) >= 4  # the product photo and the lot's album
+    assert len(pictures) == 1  # the product photo
     assert first_paint <= BUDGET, first_paint
+    # and the album's page, opened on demand, loads its photos lazily and fits too
+    album = Client().get(f"{item.batch.digital_link.path}/album?lang=zh-hans").content.decode()
+    album_pictures = _PICTURE.findall(album)
+    assert len(album_pictures) >= 3 and all('loading="lazy"' in picture for picture in album_pictures)
+    assert len(album.encode()) <= BUDGET
 
 
 def test_feed_shows_product_photos_and_review_photos(demo_world: Any):

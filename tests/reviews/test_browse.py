@@ -12,6 +12,7 @@ from django.test import Client
 from xinren.accounts.nicknames import default_name
 from xinren.core import clock
 from xinren.core.errors import InvalidInput
+from xinren.core.origin import public_url
 from xinren.orders.models import Offer
 from xinren.reviews import browse
 from xinren.reviews.browse import ReviewFilter
@@ -219,7 +220,7 @@ def test_json_ld_carries_the_offer_and_rating_on_the_shop_and_the_scan_page(plat
         assert offer["seller"] == {"@type": "Organization", "name": product_on_sale.merchant.name}
         assert data["aggregateRating"]["ratingValue"] == 4.5 and data["aggregateRating"]["reviewCount"] == 2
         assert all(not re.search(r"u[0-9a-f]{15}", r["author"]["name"]) for r in data["review"])
-    assert json.loads(shop[0])["offers"]["url"] == f"http://testserver/shop/products/{product_on_sale.pk}/"
+    assert json.loads(shop[0])["offers"]["url"] == public_url(f"/shop/products/{product_on_sale.pk}/")
 
 
 def test_json_ld_says_out_of_stock_when_nothing_is_left(platform, product_on_sale):

@@ -73,3 +73,25 @@ def test_a_changed_port_reaches_the_printed_demo_urls(served_on_8123):
 def test_statements_keep_the_resolver_identity(served_on_8123, product):
     assert statement_subject_origin() == RESOLVER
     assert product.digital_link.uri(statement_subject_origin()).startswith(f"{RESOLVER}/01/")
+
+
+def _meta(html: str, key: str) -> str:
+    found = re.search(rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', html)
+    assert found, key
+    return found.group(1)
+
+
+def test_link_previews_and_json_ld_use_the_public_origin_not_the_request_host(client: Client, settings, served_on_8123,
+                                                                               product_on_sale):
+    # given a request that names a host other than the one the platform serves
+    settings.ALLOWED_HOSTS = ["shop.example"]
+    path = f"/shop/products/{product_on_sale.pk}/"
+    # when
+    shop = client.get(path, HTTP_HOST="shop.example").content.decode()
+    scan = client.get(f"/01/{product_on_sale.gtin}", HTTP_HOST="shop.example").content.decode()
+    # then og:url and the JSON-LD offer link to the served origin, on the shop page as on the scan page
+    assert _meta(shop, "og:url") == f"{SERVED}{path}"
+    assert _meta(scan, "og:url") == f"{SERVED}/01/{product_on_sale.gtin}"
+    for html in (shop, scan):
+        assert f'"url": "{SERVED}{path}"' in html or f'"url":"{SERVED}{path}"' in html
+        assert "shop.example" not in html and RESOLVER not in re.sub(r'<span class="code">[^<]*</span>', "", html)

@@ -230,6 +230,8 @@ def items_generate(*, actor: Actor, batch_id: int, count: int) -> list[Item]:
         data={"count": count},
     )
     pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[batch.pk])
+    # New items can put a product back on sale: its page's offer (JSON-LD availability) is drawn again.
+    pages_mark_stale(kind=PageRefresh.Kind.PRODUCT_PAGE, object_ids=[batch.product_id])
     return list(Item.objects.filter(batch=batch, serial__in=serials).order_by("id"))
 
 

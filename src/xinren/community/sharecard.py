@@ -1,8 +1,9 @@
 """One-click share cards (分享卡片): a 750×1000 PNG with the product, a review excerpt, the stars and a QR code.
 
 The QR code links to the product's GS1 Digital Link page, `<base>/01/<GTIN-14>?ref=<referral id>`, where the
-referral id is the signed-in sharer's (selectors.referral_id); an anonymous share carries no ref. The base is
-settings.XINREN_PUBLIC_BASE_URL, else the host the request came to. Chinese text is set in Noto Sans SC, shipped
+referral id is the signed-in sharer's (selectors.referral_id); an anonymous share carries no ref. The base is the
+platform's public origin (core/origin.py, ADR 0019), never the host a request named: a card printed or forwarded
+must open the platform whatever address the sharer happened to use. Chinese text is set in Noto Sans SC, shipped
 by the `pylopdf-fonts-zh-cn` package (CI machines have no system CJK font). Cards are cached in the default
 storage under (review, sharer, CARD_VERSION): a new layout gets a new version, never a stale card.
 """
@@ -16,13 +17,13 @@ import math
 from urllib.parse import urlencode
 
 import segno
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from xinren.core.origin import public_url
 from xinren.reviews.models import Review
 from xinren.reviews.selectors import review_display_name
 
@@ -51,10 +52,10 @@ def _font(size: int) -> FontT:
         return ImageFont.load_default(size)
 
 
-def share_link(*, gtin: str, base_url: str, ref: str = "") -> str:
-    """The link inside the QR code: the product's Digital Link page, with the sharer's referral id if any."""
-    base = (getattr(settings, "XINREN_PUBLIC_BASE_URL", "") or base_url).rstrip("/")
-    link = f"{base}/01/{gtin.zfill(14)}"
+def share_link(*, gtin: str, ref: str = "") -> str:
+    """The link inside the QR code: the product's Digital Link page on the public origin, with the sharer's referral
+    id if any."""
+    link = public_url(f"/01/{gtin.zfill(14)}")
     return f"{link}?{urlencode({'ref': ref})}" if ref else link
 
 
@@ -136,10 +137,10 @@ def card_path(*, review_id: int, link: str, labels: tuple[str, ...]) -> str:
 
 
 def card_get_or_render(
-    *, review: Review, base_url: str, ref: str, tier_label: str = "", trial_label: str = ""
+    *, review: Review, ref: str, tier_label: str = "", trial_label: str = ""
 ) -> bytes:
     """The cached card of (review, sharer, version), rendered and stored on first use."""
-    link = share_link(gtin=review.product.gtin, base_url=base_url, ref=ref)
+    link = share_link(gtin=review.product.gtin, ref=ref)
     # The reviewer's shown name is part of the key: a new nickname draws a new card.
     path = card_path(review_id=review.pk, link=link, labels=(tier_label, trial_label, review_display_name(review)))
     if default_storage.exists(path):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from xinren.core.tasks import background
 
+from .services import offer_pages
 from .services import orders as order_services
 from .services import payments as payment_services
 
@@ -29,3 +30,9 @@ def payments_reconcile_task() -> dict[str, int]:
         "payments_refreshed": done.payments_refreshed,
         "refunds_retried": done.refunds_retried,
     }
+
+
+@background(attempts=2, backoff=60)
+def offer_pages_refresh_task() -> int:
+    """Daily, just after local midnight: queue the product pages whose offer the new day's shelf life flipped."""
+    return offer_pages.offer_pages_refresh_for_date()

@@ -7,6 +7,8 @@ Layout under settings.XINREN_PUBLISH_DIR, by Digital Link path:
     01/<gtin14>/index.json              the story as JSON (content negotiation and /api/v1/trace)
     01/<gtin14>/10/<lot>/index.*        batch page
     01/<gtin14>/10/<lot>/21/<serial>/index.*   item page
+    01/<gtin14>[/10/<lot>]/<part>/index.*      a section a phone rarely opens (album, cold chain), on a page of
+                                        its own that the product's, lot's and items' pages link to (pages.ON_DEMAND)
     scans/<gtin14>/<serial>.json        the item's scan counter, once it has been scanned (kept by scans_ingest)
     proofs/01/<gtin14>/21/<serial>.json the item's proof bundle ("verify on my phone", web/public/proof_bundles.py)
 
@@ -55,7 +57,7 @@ from xinren.trace.story import (
     story_json,
 )
 
-from .public.pages import sections_html, story_page_html
+from .public.pages import ON_DEMAND, part_page_html, parts_owner, sections_html, story_page_html
 from .public.proof_bundles import bundle_file, item_bundle_for_story, story_leaf_hashes
 from .public.sections import PublicStory, Sections, sections_for, story_with_sections
 
@@ -159,7 +161,7 @@ def story_files_write(
         with translation.override(code):
             sections = drawn.get(code) if drawn is not None else None
             if sections is None:
-                sections = sections_html(story["sections"])
+                sections = sections_html(story["sections"], parts_at=parts_owner(story))
                 if drawn is not None:
                     drawn[code] = sections
             html = story_page_html(story=story, drawn=sections).encode()
@@ -169,8 +171,25 @@ def story_files_write(
         file_write(directory / "index.json", story_json(story))
 
 
+def parts_write(directory: Path, story: PublicStory) -> None:
+    """Publish the on-demand sections of a product's or lot's story as pages of their own under `directory`
+    (`<directory>/album/index.html` …), and withdraw those it no longer has."""
+    for name in ON_DEMAND:
+        written = False
+        for code, _name in settings.LANGUAGES:
+            with translation.override(code):
+                html = part_page_html(story=story, name=name)
+            if html is None:
+                break
+            file_write(directory / name / ("index.html" if code == settings.LANGUAGE_CODE else f"index.{code}.html"),
+                       html.encode())
+            written = True
+        if not written:
+            page_remove(directory / name)
+
+
 def page_remove(directory: Path | None) -> int:
-    """Remove a page's own files (not the pages below it)."""
+    """Remove a page's own files and its on-demand sections' pages (not the pages below it)."""
     if directory is None or not directory.is_dir():
         return 0
     removed = 0
@@ -178,6 +197,8 @@ def page_remove(directory: Path | None) -> int:
         if path.is_file() and path.name.startswith("index."):
             path.unlink(missing_ok=True)
             removed += 1
+        elif path.is_dir() and path.name in ON_DEMAND:
+            removed += page_remove(path)
     return removed
 
 
@@ -195,6 +216,7 @@ def product_publish(*, product: Product, fan_out: bool = True) -> PublishStats:
         with translation.override(settings.LANGUAGE_CODE):
             story = story_with_sections(story_for_product(product=product), sections_for(product=product, batch=None))
         story_files_write(directory, story)
+        parts_write(directory, story)
         stats.pages += 1
     if fan_out:
         batch_ids = list(product.batches.values_list("pk", flat=True))
@@ -216,6 +238,7 @@ def batch_publish(*, batch: Batch, fan_out: bool = True) -> PublishStats:
                 story_for_batch(batch=batch, product=product), sections_for(product=product, batch=batch)
             )
         story_files_write(directory, story)
+        parts_write(directory, story)
         stats.pages += 1
     else:
         stats.skipped += 1

@@ -13,6 +13,8 @@ from xinren.core.errors import InvalidInput, NotFound
 from xinren.orders import errors
 from xinren.orders.models import Offer
 
+from .offer_pages import offer_pages_mark_stale
+
 MAX_PRICE_FEN = 100_000_000  # one million yuan: anything above is a typo
 MAX_STOCK = 1_000_000
 
@@ -48,4 +50,5 @@ def offer_save(*, actor: Actor, product_id: int, price_fen: int, stock: int, act
         actor=actor.user, organization=actor.organization, action=action, target=offer,
         data={"price_fen": price_fen, "stock": stock, "active": active},
     )
+    offer_pages_mark_stale(product_ids=[product.pk])  # the published page's offer: price and availability
     return offer

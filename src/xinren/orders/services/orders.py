@@ -30,6 +30,7 @@ from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, Pa
 from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange, PaymentGroup
 from xinren.orders.stock import availability_of, stock_require
 
+from .offer_pages import offer_pages_after_return, offer_pages_after_take
 from .payments import payment_refresh, payment_void
 from .refunds import refund_create_for_cancellation, refund_execute
 from .status import order_status_move
@@ -204,9 +205,10 @@ def offer_available(offer: Offer, *, at: datetime | None = None) -> int:
 def stock_take(*, offer: Offer, quantity: int, at: datetime | None = None, written: bool = False) -> None:
     """Reserve `quantity` of a locked offer, or refuse naming the product and what is left (or that its lots are
     past their shelf life: orders/stock.py `stock_require`). `written`: the order lines are already written."""
-    stock_require(offer=offer, quantity=quantity, at=at or clock.now(), written=written)
+    available = stock_require(offer=offer, quantity=quantity, at=at or clock.now(), written=written)
     Offer.objects.filter(pk=offer.pk).update(stock=F("stock") - quantity)
     offer.stock -= quantity
+    offer_pages_after_take(offer=offer, sellable_before=available.sellable, quantity=quantity)
 
 
 def order_create(
@@ -305,8 +307,11 @@ def _cancel(
     order.cancel_reason = reason[:200]
     order.save(update_fields=["cancel_reason"])
     events.ORDER_CANCELLED.announce(order_id=order.pk)
+    returned: dict[int, int] = {}
     for line in order.lines.order_by("offer_id"):
         Offer.objects.filter(pk=line.offer_id).update(stock=F("stock") + line.quantity)
+        returned[line.offer_id] = returned.get(line.offer_id, 0) + line.quantity
+    offer_pages_after_return(returned=returned)
     plan = _Cancellation(order_id=order.pk)
     for payment in order.payments.select_for_update().order_by("id"):
         if payment.status in PAYMENT_OPEN:

@@ -71,7 +71,7 @@ def share_card(request: HttpRequest, review_id: int) -> HttpResponse:
     ref = selectors.referral_id(sharer) if isinstance(sharer, User) else ""
     tier = ConsumerTier.objects.filter(consumer_id=review.consumer_id).values_list("tier", flat=True).first()
     data = sharecard.card_get_or_render(
-        review=review, base_url=request.build_absolute_uri("/"), ref=ref,
+        review=review, ref=ref,
         tier_label=str(Tier(tier).label) if tier and tier != Tier.ORDINARY else "",
         trial_label=selectors.trial_review_labels(review_ids=[review.pk]).get(review.pk, ""),
     )

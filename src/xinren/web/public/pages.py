@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -16,12 +16,15 @@ from django.utils import translation
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
+from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.shelf_life import local_date, rule_for, state_on
+from xinren.coldchain.section import ColdChainSection
 from xinren.core import clock
+from xinren.core.origin import public_url
 from xinren.ledger.store.cosignatures import witness_marks
 from xinren.ledger.store.selectors import log_vkey
 from xinren.trace.scans import ScanNotice
-from xinren.trace.story import StoryEvent
+from xinren.trace.story import Story, StoryEvent
 
 from .proof_bundles import bundle_url
 from .routemap import route_map
@@ -64,8 +67,13 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates" / "public"
 # Content-Security-Policy can allow exactly them by hash (web/security.py), on published files as on served pages.
 INLINE_SCRIPTS = {
     "scan_notice": "_scan_notice.js", "purchase": "_purchase.js", "witnesses": "_witnesses.js",
-    "shelf_life": "_shelf_life.js",
+    "shelf_life": "_shelf_life.js", "parts": "_parts.js",
 }
+
+# Sections a phone rarely opens (docs/adr/0028-scanpath-sections-on-demand.md): the scan page shows a short card that
+# links to each, and each is a small page of its own, published beside the page of the lot (or product) it belongs
+# to and fetched only when the reader asks for it. The story JSON keeps every section.
+ON_DEMAND = ("coldchain", "album")
 
 
 @cache
@@ -98,15 +106,67 @@ def wants_json(accept: str) -> bool:
     return bool(JSON_ACCEPT.search(accept))
 
 
-def sections_html(sections: Sections) -> dict[str, SafeString]:
+def sections_html(sections: Sections, *, parts_at: str | None = None) -> dict[str, SafeString]:
     """Each evidence section drawn by its partial (public/_<name>.html) in the active language.
 
     The partials see only their own section, so a lot's sections can be drawn once and reused for every
-    item page of the lot: the publisher's hot loop then renders only the item's own part.
+    item page of the lot: the publisher's hot loop then renders only the item's own part. With `parts_at` (the
+    path of the lot or product page the sections belong to, `parts_owner`), the ON_DEMAND sections are drawn as
+    their short card (public/_<name>_card.html) that links to their own page, `part_url(parts_at, name)`.
     """
-    # mark_safe: the partials' output, escaped by the template engine as it was drawn.
-    return {name: mark_safe(render_to_string(f"public/_{name}.html", {name: value}))
-            for name, value in sections.items()}
+    drawn: dict[str, SafeString] = {}
+    for name, value in sections.items():
+        if parts_at is not None and name in ON_DEMAND:
+            context = {name: value, "part_url": part_url(parts_at, name), "part_id": name}
+            if name == "coldchain":
+                context["card"] = _coldchain_card(cast(ColdChainSection, value))
+            template = f"public/_{name}_card.html"
+        else:
+            context, template = {name: value}, f"public/_{name}.html"
+        # mark_safe: the partials' output, escaped by the template engine as it was drawn.
+        drawn[name] = mark_safe(render_to_string(template, context))
+    return drawn
+
+
+def _coldchain_card(section: ColdChainSection) -> dict[str, Any]:
+    """What the cold chain's card says without its charts: how many legs, their excursions, the verdict."""
+    legs = section["legs"]
+    outside = section.get("excursions", sum(len(leg["excursions"]) for leg in legs))
+    return {
+        "legs": len(legs),
+        "outside": outside,  # of the legs' readings; readings in trace events are listed on the card itself
+        "mismatch": any(leg["ledger"]["state"] == "mismatch" for leg in legs),
+        "in_range": bool(section["profile"] and legs and not section.get("event_readings"))
+        and all(leg["readings"] and not leg["excursions"] for leg in legs),
+    }
+
+
+def parts_owner(story: Story) -> str:
+    """The path of the page whose sections a story shows: the lot's on batch and item pages, else the product's."""
+    link = story["link"]
+    return DigitalLink(gtin=link["gtin"], lot=link["lot"]).path
+
+
+def part_url(owner: str, name: str) -> str:
+    """Where an on-demand section is published: under its owner's path (`/01/<gtin>/10/<lot>/album`)."""
+    return f"{owner}/{name}"
+
+
+def part_page_html(*, story: PublicStory, name: str) -> str | None:
+    """The page of one on-demand section of a lot's or product's story, or None when it has nothing to show."""
+    section = story["sections"].get(name)
+    if name not in ON_DEMAND or section is None:
+        return None
+    context = {
+        "story": story,
+        "product": story["product"],
+        "batch": story["batch"],
+        "name": name,
+        "back_url": story["link"]["path"],
+        "section_html": mark_safe(render_to_string(f"public/_{name}.html", {name: section})),
+        **_base_context(),
+    }
+    return render_to_string("public/part.html", context)
 
 
 def story_page_html(
@@ -137,8 +197,11 @@ def story_page_html(
         "witness_live": scan is None,
         "counter_url": scans["counter"] if scans and scan is None else None,
         "json_url": API_PREFIX + story["link"]["path"],
-        "drawn": drawn if drawn is not None else sections_html(story["sections"]),
+        # The page's own address for link previews: the public origin, not the resolver identity (ADR 0019).
+        "page_url": public_url(story["link"]["path"]),
+        "drawn": drawn if drawn is not None else sections_html(story["sections"], parts_at=parts_owner(story)),
         "verify": _verify(story),
+        "parts_script": any(name in story["sections"] for name in ON_DEMAND),
         "shelf": _shelf(story),
         **_base_context(),
     }

@@ -12,6 +12,9 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # An item's proof bundle, by GTIN and serial (published beside the pages; web/public/proof_bundles.py).
     re_path(r"^proofs/01/(?P<gtin>[0-9]{8,14})/21/(?P<serial>[^/]{1,20})\.json$", views.proof_bundle,
             name="proof_bundle"),
+    # A section a phone rarely opens, on its own page beside its lot's or product's page (pages.ON_DEMAND);
+    # nginx serves the published file, this renders it on a miss.
+    re_path(r"^01/(?P<code>.+)/(?P<part>album|coldchain)/?$", views.story_part, name="story_part"),
     # Everything under /01/ is a code: malformed ones get the "not registered" page, not a generic 404.
     re_path(r"^01/", views.scan, name="scan"),
 ]

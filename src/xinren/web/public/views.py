@@ -21,7 +21,7 @@ from xinren.trace.story import story_json
 
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .lookup import lookup_candidates, story_exists
-from .pages import home_html, not_registered_html, story_page_html, wants_json
+from .pages import home_html, not_registered_html, part_page_html, story_page_html, wants_json
 from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
@@ -51,6 +51,26 @@ def scan(request: HttpRequest) -> HttpResponse:
     else:
         response = HttpResponse(story_page_html(story=story, scan=notice))
     patch_vary_headers(response, ["Accept"])
+    response["Cache-Control"] = "no-cache"
+    return _remember_language(response, language)
+
+
+@require_safe
+def story_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
+    """One on-demand section of a product's or lot's page, on a page of its own (pages.ON_DEMAND)."""
+    raw = _raw_path(request)
+    try:
+        link = digital_link_parse(raw[: raw.rstrip("/").rindex("/")])
+    except InvalidInput:
+        return scan(request)  # not a code followed by a section: e.g. the page of a lot named "album"
+    language = _switch_language(request)
+    story = public_story_for_link(link=link) if link.serial is None else None
+    html = part_page_html(story=story, name=part) if story is not None else None
+    if story is None or html is None:
+        return _remember_language(_not_registered(request, code=raw, malformed=False), language)
+    if raw != f"{story['link']['path']}/{part}":
+        return HttpResponsePermanentRedirect(f"{story['link']['path']}/{part}")
+    response = HttpResponse(html)
     response["Cache-Control"] = "no-cache"
     return _remember_language(response, language)
 

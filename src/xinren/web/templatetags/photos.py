@@ -16,13 +16,13 @@ thumbnails from costing the page more bytes than it needs.
 from __future__ import annotations
 
 from django import template
-from django.conf import settings
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from xinren.catalog.images import PHOTO_FORMATS, PhotoRef, photo_for
 from xinren.catalog.images import product_photo as catalog_product_photo
 from xinren.catalog.models import ProductImage
+from xinren.core.origin import public_url
 
 register = template.Library()
 
@@ -54,17 +54,20 @@ def product_photo(image: ProductImage | str | None) -> PhotoRef | None:
     return catalog_product_photo(image) if isinstance(image, ProductImage) else None
 
 
-@register.simple_tag(takes_context=True)
-def photo_url(context: template.Context, ref: PhotoRef | None, width: int = 640) -> str:
+@register.simple_tag
+def photo_url(ref: PhotoRef | None, width: int = 640) -> str:
     """The absolute URL of a photo's JPEG variant up to `width` wide, for og:image and twitter:image: link
-    previews (WeChat, Weibo, messengers) fetch JPEG reliably, AVIF and WebP not always. Relative to the request's
-    origin on pages Django serves, to XINREN_RESOLVER (the origin the QR codes carry) on published pages."""
+    previews (WeChat, Weibo, messengers) fetch JPEG reliably, AVIF and WebP not always. On the public origin
+    (core/origin.py, ADR 0019), on pages Django serves as on published ones: never the host a request named."""
     if not ref:
         return ""
     url = photo_for(ref, src_width=width)["src"]
     if not url.startswith("/"):
         return url  # object storage gives absolute URLs already
-    request = context.get("request")
-    if request is not None:
-        return str(request.build_absolute_uri(url))
-    return str(settings.XINREN_RESOLVER) + url
+    return public_url(url)
+
+
+@register.simple_tag(name="public_url")
+def public_url_tag(path: str) -> str:
+    """`{% public_url request.path as url %}`: a path of this platform as an absolute URL on the public origin."""
+    return public_url(path)

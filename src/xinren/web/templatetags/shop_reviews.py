@@ -10,6 +10,7 @@ from django import template
 from django.urls import reverse
 
 from xinren.catalog.models import Product
+from xinren.core.origin import public_url
 from xinren.reviews.section import jsonld_for, product_offer
 
 from ..shop.views.product_reviews import product_reviews_block
@@ -17,11 +18,9 @@ from ..shop.views.product_reviews import product_reviews_block
 register = template.Library()
 
 
-@register.inclusion_tag("shop/_product_reviews_block.html", takes_context=True)
-def shop_product_reviews(context: template.Context, product: Product) -> dict[str, Any]:
-    request = context.get("request")
-    path = reverse("shop:product_detail", args=[product.pk])
-    url = request.build_absolute_uri(path) if request is not None else path
+@register.inclusion_tag("shop/_product_reviews_block.html")
+def shop_product_reviews(product: Product) -> dict[str, Any]:
+    url = public_url(reverse("shop:product_detail", args=[product.pk]))
     block = product_reviews_block(product=product)
     return {
         **block,
