@@ -45,3 +45,9 @@ def test_the_demo_shows_every_after_sale_path(demo_world):
     # an automatic 坏单包赔 payout, a seven-day return refunded, a refused request escalated and decided
     assert Status.PAID in statuses and Status.REFUNDED in statuses
     assert {DecidedBy.RULE, DecidedBy.MERCHANT, DecidedBy.OPERATOR} <= deciders
+    # and every step happened after the delivery it answers, and none in the future
+    from xinren.aftersales.models import AfterSaleTransition
+    from xinren.core import clock
+
+    for step in AfterSaleTransition.objects.select_related("request__order"):
+        assert step.request.order.delivered_at < step.at <= clock.now()

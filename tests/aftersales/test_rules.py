@@ -27,3 +27,16 @@ def test_each_failing_condition_routes_the_claim_to_the_merchant():
     for condition, change in cases.items():
         result = bad_order_evaluate(dataclasses.replace(FACTS, **change))  # type: ignore[arg-type]
         assert (result.outcome, result.failed) == (Outcome.ROUTE, [condition])
+
+
+def test_each_checked_condition_reads_in_words() -> None:
+    from xinren.aftersales.rules import CONDITION_LABELS, condition_words
+
+    assert condition_words({"id": "amount_cap", "passed": True, "value": "3000/5000"}).endswith(
+        "（申请 ¥30.00，上限 ¥50.00）")
+    assert condition_words({"id": "category", "passed": True, "value": "wild_mushroom"}) == "品类在坏单包赔范围内（野生菌）"
+    assert condition_words({"id": "merchant_active", "passed": False, "value": False}).endswith("（否）")
+    # every condition the rules check has words
+    facts_ids = {"kind", "category", "photos", "amount_cap", "consumer_rejected", "consumer_recent_claims",
+                 "merchant_active"}
+    assert facts_ids == set(CONDITION_LABELS)

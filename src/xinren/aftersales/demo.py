@@ -52,15 +52,16 @@ def _lines() -> list[OrderLine]:
 
 
 def _start(line: OrderLine, now: dt.datetime) -> dt.datetime:
-    delivered = line.order.delivered_at or now
-    return min(delivered + H, now - 6 * H)
+    """An hour after the line was delivered (`_lines` keeps lines delivered early enough for every step to be
+    in the past)."""
+    return (line.order.delivered_at or now - 5 * H) + H
 
 
 def demo_aftersales_load(*, now: dt.datetime | None = None) -> DemoAftersales:
     """The three demo paths (see the module doc), each on its own delivered line where one fits."""
     now = now or clock.now()
     made = DemoAftersales()
-    lines = _lines()
+    lines = [line for line in _lines() if line.order.delivered_at and line.order.delivered_at <= now - 5 * H]
     fresh = next((line for line in lines if line.product.category in BAD_ORDER.categories), None)
     if fresh is not None:
         lines.remove(fresh)

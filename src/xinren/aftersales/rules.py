@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
+
 from xinren.catalog.choices import ProductCategory
 
 from .choices import Kind, Outcome
@@ -85,3 +87,33 @@ def bad_order_evaluate(facts: ClaimFacts, rule: RuleSet = BAD_ORDER) -> RuleResu
     ]
     outcome = Outcome.APPROVE if all(c["passed"] for c in conditions) else Outcome.ROUTE
     return RuleResult(rule=rule, outcome=outcome, conditions=conditions)
+
+
+# What each condition is called on the pages (the statement keeps the ids; the words are for people).
+CONDITION_LABELS: dict[str, Any] = {
+    "kind": _("理赔类型适用坏单包赔"),
+    "category": _("品类在坏单包赔范围内"),
+    "photos": _("有照片凭证"),
+    "amount_cap": _("金额在信任等级上限内"),
+    "consumer_rejected": _("近一年被驳回的申请不多"),
+    "consumer_recent_claims": _("近 30 天获赔次数不多"),
+    "merchant_active": _("商家在正常经营"),
+}
+
+
+def condition_words(condition: dict[str, Any]) -> str:
+    """One checked condition in words: what was checked and what was found (amounts in yuan, categories by name)."""
+    label = CONDITION_LABELS.get(condition.get("id", ""), condition.get("id", ""))
+    value = condition.get("value")
+    if condition.get("id") == "amount_cap" and isinstance(value, str) and "/" in value:
+        asked, cap = (int(part) / 100 for part in value.split("/", 1))
+        shown = _("申请 ¥%(asked).2f，上限 ¥%(cap).2f") % {"asked": asked, "cap": cap}
+    elif condition.get("id") == "category" and value in ProductCategory.values:
+        shown = str(ProductCategory(value).label)
+    elif condition.get("id") == "kind" and value in Kind.values:
+        shown = str(Kind(value).label)
+    elif isinstance(value, bool):
+        shown = str(_("是") if value else _("否"))
+    else:
+        shown = str(value)
+    return f"{label}（{shown}）"
