@@ -34,7 +34,8 @@ def test_each_checked_condition_reads_in_words() -> None:
 
     assert condition_words({"id": "amount_cap", "passed": True, "value": "3000/5000"}).endswith(
         "（申请 ¥30.00，上限 ¥50.00）")
-    assert condition_words({"id": "category", "passed": True, "value": "wild_mushroom"}) == "品类在坏单包赔范围内（野生菌）"
+    category = condition_words({"id": "category", "passed": True, "value": "wild_mushroom"})
+    assert category == "品类在坏单包赔范围内（野生菌）"
     assert condition_words({"id": "merchant_active", "passed": False, "value": False}).endswith("（否）")
     # every condition the rules check has words
     facts_ids = {"kind", "category", "photos", "amount_cap", "consumer_rejected", "consumer_recent_claims",
