@@ -12,7 +12,7 @@ from xinren.accounts.models import Organization
 from xinren.aftersales.fund.choices import NON_NEGATIVE_KINDS, AccountKind, CallbackOutcome, JournalKind
 from xinren.core.money import FenField
 
-__all__ = ["Account", "FundCallback", "Journal", "Posting"]
+__all__ = ["Account", "FundCallback", "Journal", "Posting", "Reconciliation"]
 
 
 class Account(models.Model):
@@ -136,3 +136,22 @@ class FundCallback(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.status}"
+
+
+class Reconciliation(models.Model):
+    """One run of the reconciliation against the provider (fund/reconcile.py), kept for the operators' page."""
+
+    ran_at = models.DateTimeField(_("对账时间"), db_index=True)
+    provider = models.CharField(_("支付渠道"), max_length=32)
+    ok = models.BooleanField(_("一致"))
+    drift_count = models.PositiveIntegerField(_("差异数"))
+    double_payments = models.PositiveIntegerField(_("重复赔付数"))
+    result = models.JSONField(_("结果"))
+
+    class Meta:
+        verbose_name = _("基金对账")
+        verbose_name_plural = _("基金对账")
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'drift'}"
