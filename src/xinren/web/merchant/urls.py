@@ -99,3 +99,13 @@ urlpatterns += [
     path("support/<int:conversation_id>/", support_views.support_thread, name="support_thread"),
     path("support/<int:conversation_id>/close/", support_views.support_close, name="support_close"),
 ]
+
+# 先行赔付基金: operators' balances, flows, chart and reconciliation; a merchant's deposit (xinren.aftersales.fund).
+from .views import fund as fund_views  # noqa: E402
+
+urlpatterns += [
+    path("fund/", fund_views.fund_home, name="fund_home"),
+    path("fund/money-in/", fund_views.fund_money_in, name="fund_money_in"),
+    path("fund/journals/", fund_views.fund_journals, name="fund_journals"),
+    path("fund/reconcile/", fund_views.fund_reconcile_run, name="fund_reconcile_run"),
+]
