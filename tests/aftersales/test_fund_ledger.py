@@ -51,7 +51,7 @@ def test_a_payout_pays_the_consumer_first_signs_it_and_raises_a_receivable(opera
     assert sums_match()
 
 
-def test_the_same_payout_key_again_returns_the_first_journal_and_pays_nothing_more(operator, consumer, merchant) -> None:
+def test_the_same_payout_key_again_returns_the_first_journal_and_pays_no_more(operator, consumer, merchant) -> None:
     # given
     contribute(operator, 100_000)
     first = payout(operator, consumer, merchant, idempotency_key="payout-same-1")

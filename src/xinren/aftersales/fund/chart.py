@@ -52,4 +52,4 @@ def balance_chart_svg(series: Sequence[tuple[dt.date, int]], *, title: str = "")
         f"{escape(fen_to_yuan(values[-1]))}</text>",
         "</svg>",
     ]
-    return mark_safe("".join(parts))  # noqa: S308 - every value above is a number or escaped
+    return mark_safe("".join(parts))  # every value above is a number or escaped

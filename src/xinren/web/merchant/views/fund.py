@@ -10,7 +10,7 @@ import secrets
 from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -38,7 +38,7 @@ class MoneyInForm(forms.Form):
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=120)
 
 
-def _money_in_form(data: object = None) -> MoneyInForm:
+def _money_in_form(data: QueryDict | None = None) -> MoneyInForm:
     return MoneyInForm(data or None, initial={"idempotency_key": f"web-{secrets.token_hex(12)}"})
 
 
