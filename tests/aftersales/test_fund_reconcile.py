@@ -7,6 +7,7 @@ from django.core.management import CommandError, call_command
 
 from xinren.aftersales.fund import services
 from xinren.aftersales.fund.reconcile import fund_reconcile
+from xinren.aftersales.fund.tasks import fund_reconcile_task
 from xinren.aftersales.models.fund import Account, Reconciliation
 from xinren.orders.payments.sandbox_models import SandboxTransfer
 
@@ -63,3 +64,9 @@ def test_the_command_exits_non_zero_on_drift(busy_ledger, capsys) -> None:
     Account.objects.filter(kind="fund").update(balance_fen=1)
     with pytest.raises(CommandError):
         call_command("fund_reconcile")
+
+
+def test_the_periodic_task_reconciles_and_keeps_the_result(busy_ledger) -> None:
+    result = fund_reconcile_task.call()
+    assert result["ok"] and result["drift"] == 0 and result["transfers"] == 6
+    assert Reconciliation.objects.count() == 1
