@@ -72,9 +72,9 @@ class World:
     """The parties and what the run has done so far (what the next operations draw from)."""
 
     def __init__(self, merchants: int, consumers: int) -> None:
+        from tests.factories import OrganizationFactory
         from xinren.accounts.actors import Actor
         from xinren.accounts.choices import OrganizationKind, Role
-        from tests.factories import OrganizationFactory
         from xinren.accounts.models import Membership, Organization, User
 
         platform = Organization.objects.create(name="信任平台", slug="xinren", kind=OrganizationKind.PLATFORM,

@@ -19,7 +19,7 @@ from xinren.orders.payments.provider import ProviderTransferStatus, WebhookVerif
 
 from . import errors
 from .choices import AccountKind, CallbackOutcome
-from .services import escrow_provider, journal_reverse_for_failed_transfer
+from .services import escrow_provider, journal_reverse_for_failed_transfer, ledger_lock
 
 FINAL = frozenset({ProviderTransferStatus.SUCCEEDED, ProviderTransferStatus.FAILED})
 
@@ -37,6 +37,7 @@ def transfer_webhook_receive(*, provider_name: str, body: bytes, headers: Mappin
     transfer = event.transfer
     if transfer is None or transfer.status not in FINAL:
         return None
+    ledger_lock()  # the ledger's mutex first, as every write (docs/fund.md, "Lock order")
     seen = FundCallback.objects.filter(provider=provider.name, event_id=event.event_id).first()
     if seen is not None:
         return seen

@@ -2,8 +2,9 @@
 
 Money moves through the payment provider (the platform holds none itself, 二清): each service asks the provider
 first, inside the transaction, and journals what the provider accepted; a provider refusal rolls everything back.
-Accounts are locked in ascending id before any balance changes (docs/fund.md, "Lock order"); a payout locks the
-fund account first thing, so payouts are serialised and two payouts for one claim cannot both pass the check.
+Every write first locks the fund account's row (the ledger's mutex, `ledger_lock`), then its other accounts in
+ascending id (docs/fund.md, "Lock order"): writes are serialised, so two payouts for one claim cannot both pass the
+check, and no two writes can deadlock.
 """
 
 from __future__ import annotations
@@ -126,6 +127,13 @@ def account_open(*, kind: str, organization: Organization | None = None) -> Acco
         return Account.objects.get(**lookup)
 
 
+def ledger_lock() -> Account:
+    """Lock the fund account's row: the ledger's mutex. Every write takes it first, then its other accounts in
+    ascending id, so writes are serialised and cannot deadlock (docs/fund.md, "Lock order")."""
+    fund = account_open(kind=AccountKind.FUND)
+    return Account.objects.select_for_update().get(pk=fund.pk)
+
+
 # -- the internal posting primitive --------------------------------------------------------------------------------
 
 
@@ -147,8 +155,9 @@ def journal_post(
 ) -> Journal:
     """Write one balanced journal and move the balances (internal: services check permissions before calling).
 
-    The accounts are locked in ascending id, the new balances checked against the non-negative rule, then the
-    journal and its postings inserted and the balances moved by F() updates, all in the caller's transaction.
+    The fund's row is locked first (`ledger_lock`), then the accounts in ascending id, the new balances checked
+    against the non-negative rule, then the journal and its postings inserted and the balances moved by F()
+    updates, all in the caller's transaction.
     """
     deltas: dict[int, int] = defaultdict(int)
     for leg in legs:
@@ -161,6 +170,7 @@ def journal_post(
         raise InvalidInput(errors.JOURNAL_UNBALANCED, _("分录借贷不平：各行金额之和须为零"),
                            details={"sum_fen": sum(deltas.values())})
     with transaction.atomic():
+        ledger_lock()
         locked = {account.pk: account for account in
                   Account.objects.select_for_update().filter(pk__in=sorted(deltas)).order_by("pk")}
         missing = sorted(set(deltas) - set(locked))
@@ -206,8 +216,8 @@ def fund_contribute(*, actor: Actor, amount_fen: int, idempotency_key: str, memo
     """The platform pays money into the fund's escrow account through the provider."""
     actor.require(role=Role.ADMIN, kinds=PLATFORM)
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
-    fund, clearing = account_open(kind=AccountKind.FUND), account_open(kind=AccountKind.PROVIDER_CLEARING)
-    Account.objects.select_for_update().filter(pk=fund.pk).get()
+    fund = ledger_lock()
+    clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     if (earlier := _replayed(key=key, kind=JournalKind.CONTRIBUTION, reference="", amount_fen=amount_fen)):
         return earlier
     provider = escrow_provider()
@@ -230,9 +240,9 @@ def deposit_collect(*, actor: Actor, merchant: Organization, amount_fen: int, id
     if merchant.pk != actor.organization.pk:
         raise NotFound(errors.ACCOUNT_NOT_FOUND, _("找不到该商家的基金账户"), details={"field": "merchant"})
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
+    ledger_lock()
     deposit = account_open(kind=AccountKind.MERCHANT_DEPOSIT, organization=merchant)
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
-    Account.objects.select_for_update().filter(pk=deposit.pk).get()
     reference = owner_of(merchant)
     if (earlier := _replayed(key=key, kind=JournalKind.DEPOSIT, reference=reference, amount_fen=amount_fen)):
         return earlier
@@ -288,12 +298,11 @@ def fund_payout(
     merchant = _merchant_check(merchant)
     if not isinstance(consumer, User) or consumer.pk is None:
         raise NotFound(errors.ACCOUNT_NOT_FOUND, _("找不到该消费者"), details={"field": "consumer"})
-    fund = account_open(kind=AccountKind.FUND)
+    # The ledger's lock serialises every write: the checks below cannot race.
+    fund = locked_fund = ledger_lock()
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     receivable = account_open(kind=AccountKind.RECOVERIES_RECEIVABLE, organization=merchant)
     payouts = account_open(kind=AccountKind.PAYOUTS)
-    # The fund's row lock serialises every payout: the checks below cannot race.
-    locked_fund = Account.objects.select_for_update().get(pk=fund.pk)
     if (earlier := _replayed(key=key, kind=JournalKind.PAYOUT, reference=claim_reference, amount_fen=amount_fen)):
         return earlier
     if claim_paid_fen(claim_reference=claim_reference) > 0:
@@ -330,12 +339,12 @@ def fund_recover(
     actor.require(role=Role.STAFF, kinds=PLATFORM)
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
     claim_reference, merchant = reference_check(claim_reference), _merchant_check(merchant)
-    fund = account_open(kind=AccountKind.FUND)
+    fund = ledger_lock()
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     deposit = account_open(kind=AccountKind.MERCHANT_DEPOSIT, organization=merchant)
     receivable = account_open(kind=AccountKind.RECOVERIES_RECEIVABLE, organization=merchant)
     payouts = account_open(kind=AccountKind.PAYOUTS)
-    locked = {a.pk: a for a in Account.objects.select_for_update().filter(pk__in=[fund.pk, deposit.pk]).order_by("pk")}
+    deposit = Account.objects.select_for_update().get(pk=deposit.pk)
     if (earlier := _replayed(key=key, kind=JournalKind.RECOVERY, reference=claim_reference, amount_fen=amount_fen)):
         return earlier
     payout = Journal.objects.filter(kind=JournalKind.PAYOUT, reference=claim_reference).first()
@@ -343,7 +352,7 @@ def fund_recover(
     if payout is None or payout.merchant_id != merchant.pk or amount_fen > owed:
         raise Conflict(errors.NOTHING_TO_RECOVER, _("追偿金额超过该理赔单尚未追回的先行赔付"),
                        details={"claim_reference": claim_reference, "owed_fen": max(owed, 0) if payout else 0})
-    from_deposit = min(locked[deposit.pk].balance_fen, amount_fen)
+    from_deposit = min(deposit.balance_fen, amount_fen)
     from_settlements = amount_fen - from_deposit
     legs = [Leg(fund, amount_fen), Leg(receivable, -amount_fen), Leg(payouts, amount_fen)]
     if from_deposit:
@@ -401,6 +410,7 @@ def reversal(*, actor: Actor, journal_id: int, reason: str, idempotency_key: str
     failure notice, so the ledger never disagrees with the provider."""
     actor.require(role=Role.ADMIN, kinds=PLATFORM)
     key, reason = key_check(idempotency_key), reason_check(reason)
+    ledger_lock()
     journal = Journal.objects.filter(pk=journal_id).first()
     if journal is None:
         raise NotFound(errors.JOURNAL_NOT_FOUND, _("找不到该分录"))
