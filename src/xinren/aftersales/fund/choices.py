@@ -38,6 +38,19 @@ class JournalKind(models.TextChoices):
     PAYOUT = "payout", _("先行赔付")
     RECOVERY = "recovery", _("追偿")
     REVERSAL = "reversal", _("冲正")
+    INSURER_FUNDING = "insurer_funding", _("保险公司备付金")
+    INSURANCE_PAYOUT = "insurance_payout", _("保险赔付")
+
+
+# Journals that pay a consumer for a claim: at most one of each kind stands per claim reference.
+PAYOUT_KINDS = frozenset({JournalKind.PAYOUT, JournalKind.INSURANCE_PAYOUT})
+
+
+class PolicyKind(models.TextChoices):
+    # 正品险: a confirmed counterfeit pays a multiple of the price (at least the statutory floor).
+    AUTHENTIC = "authentic", _("正品险")
+    # 品质险: a quality failure pays the return shipping plus a set amount.
+    QUALITY = "quality", _("品质险")
 
 
 class CallbackOutcome(models.TextChoices):

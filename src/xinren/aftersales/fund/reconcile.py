@@ -25,7 +25,7 @@ from xinren.orders.payments.provider import (
     ProviderTransferStatus,
 )
 
-from .choices import AccountKind, JournalKind
+from .choices import PAYOUT_KINDS, AccountKind
 from .services import escrow_provider
 
 # How many drift lines a report keeps (the counts are always complete).
@@ -89,12 +89,12 @@ def _ledger_checks(report: Report) -> None:
 
 def _double_payments(report: Report) -> None:
     standing = (
-        Journal.objects.filter(kind=JournalKind.PAYOUT, reversed_by__isnull=True)
-        .values("reference").annotate(n=Count("id")).filter(n__gt=1)
+        Journal.objects.filter(kind__in=sorted(PAYOUT_KINDS), reversed_by__isnull=True)
+        .values("kind", "reference").annotate(n=Count("id")).filter(n__gt=1)
     )
     for row in standing:
         report.double_payments += 1
-        report.add("double_payment", claim_reference=row["reference"], payouts=row["n"])
+        report.add("double_payment", claim_reference=row["reference"], journal_kind=row["kind"], payouts=row["n"])
 
 
 def _provider_checks(report: Report, transfers: list[ProviderTransfer]) -> None:

@@ -90,13 +90,13 @@ def reason_check(reason: object) -> str:
     return text
 
 
-def _merchant_check(merchant: object) -> Organization:
+def merchant_check(merchant: object) -> Organization:
     if not isinstance(merchant, Organization) or merchant.kind != OrganizationKind.MERCHANT:
         raise NotFound(errors.ACCOUNT_NOT_FOUND, _("找不到该商家的基金账户"), details={"field": "merchant"})
     return merchant
 
 
-def _replayed(*, key: str, kind: str, reference: str, amount_fen: int) -> Journal | None:
+def replayed_journal(*, key: str, kind: str, reference: str, amount_fen: int) -> Journal | None:
     """The journal made earlier with this key, when the request is the same one again; a refusal when the key was
     used for something else."""
     journal = Journal.objects.filter(key=key).first()
@@ -196,7 +196,7 @@ def journal_post(
     return journal
 
 
-def _provider_call(call: object) -> ProviderTransfer:
+def provider_call(call: object) -> ProviderTransfer:
     """Run a provider call; its refusal becomes a domain refusal (and the caller's transaction rolls back)."""
     try:
         assert callable(call)
@@ -218,10 +218,10 @@ def fund_contribute(*, actor: Actor, amount_fen: int, idempotency_key: str, memo
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
     fund = ledger_lock()
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
-    if (earlier := _replayed(key=key, kind=JournalKind.CONTRIBUTION, reference="", amount_fen=amount_fen)):
+    if (earlier := replayed_journal(key=key, kind=JournalKind.CONTRIBUTION, reference="", amount_fen=amount_fen)):
         return earlier
     provider = escrow_provider()
-    transfer = _provider_call(lambda: provider.escrow_collect(
+    transfer = provider_call(lambda: provider.escrow_collect(
         reference=key, payer=owner_of(actor.organization), amount_fen=amount_fen,
         description="先行赔付基金注资", idempotency_key=key,
     ))
@@ -236,7 +236,7 @@ def fund_contribute(*, actor: Actor, amount_fen: int, idempotency_key: str, memo
 def deposit_collect(*, actor: Actor, merchant: Organization, amount_fen: int, idempotency_key: str) -> Journal:
     """A merchant tops up its own deposit (保证金) through the provider; another merchant's deposit is not found."""
     actor.require(role=Role.ADMIN, kinds=[OrganizationKind.MERCHANT])
-    merchant = _merchant_check(merchant)
+    merchant = merchant_check(merchant)
     if merchant.pk != actor.organization.pk:
         raise NotFound(errors.ACCOUNT_NOT_FOUND, _("找不到该商家的基金账户"), details={"field": "merchant"})
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
@@ -244,10 +244,11 @@ def deposit_collect(*, actor: Actor, merchant: Organization, amount_fen: int, id
     deposit = account_open(kind=AccountKind.MERCHANT_DEPOSIT, organization=merchant)
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     reference = owner_of(merchant)
-    if (earlier := _replayed(key=key, kind=JournalKind.DEPOSIT, reference=reference, amount_fen=amount_fen)):
+    earlier = replayed_journal(key=key, kind=JournalKind.DEPOSIT, reference=reference, amount_fen=amount_fen)
+    if earlier is not None:
         return earlier
     provider = escrow_provider()
-    transfer = _provider_call(lambda: provider.escrow_collect(
+    transfer = provider_call(lambda: provider.escrow_collect(
         reference=key, payer=reference, amount_fen=amount_fen, description="商家保证金", idempotency_key=key,
     ))
     return journal_post(
@@ -295,7 +296,7 @@ def fund_payout(
     actor.require(role=Role.STAFF, kinds=PLATFORM)
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
     claim_reference, reason = reference_check(claim_reference), reason_check(reason)
-    merchant = _merchant_check(merchant)
+    merchant = merchant_check(merchant)
     if not isinstance(consumer, User) or consumer.pk is None:
         raise NotFound(errors.ACCOUNT_NOT_FOUND, _("找不到该消费者"), details={"field": "consumer"})
     # The ledger's lock serialises every write: the checks below cannot race.
@@ -303,7 +304,8 @@ def fund_payout(
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     receivable = account_open(kind=AccountKind.RECOVERIES_RECEIVABLE, organization=merchant)
     payouts = account_open(kind=AccountKind.PAYOUTS)
-    if (earlier := _replayed(key=key, kind=JournalKind.PAYOUT, reference=claim_reference, amount_fen=amount_fen)):
+    earlier = replayed_journal(key=key, kind=JournalKind.PAYOUT, reference=claim_reference, amount_fen=amount_fen)
+    if earlier is not None:
         return earlier
     if claim_paid_fen(claim_reference=claim_reference) > 0:
         raise Conflict(errors.ALREADY_PAID, _("该理赔单已先行赔付，不能重复赔付"),
@@ -313,7 +315,7 @@ def fund_payout(
                        details={"balance_fen": locked_fund.balance_fen, "needed_fen": amount_fen})
     consumer_ref = consumer_public_id(consumer)
     provider = escrow_provider()
-    transfer = _provider_call(lambda: provider.payout_transfer(
+    transfer = provider_call(lambda: provider.payout_transfer(
         reference=key, payee=consumer_ref, amount_fen=amount_fen, description="先行赔付", idempotency_key=key,
     ))
     entry = statement_sign_and_append(organization=actor.organization, statement={
@@ -338,14 +340,15 @@ def fund_recover(
     by a provider deduction (分账); signs `fund.recovery`. Never more than is still owed for the claim."""
     actor.require(role=Role.STAFF, kinds=PLATFORM)
     amount_fen, key = amount_check(amount_fen), key_check(idempotency_key)
-    claim_reference, merchant = reference_check(claim_reference), _merchant_check(merchant)
+    claim_reference, merchant = reference_check(claim_reference), merchant_check(merchant)
     fund = ledger_lock()
     clearing = account_open(kind=AccountKind.PROVIDER_CLEARING)
     deposit = account_open(kind=AccountKind.MERCHANT_DEPOSIT, organization=merchant)
     receivable = account_open(kind=AccountKind.RECOVERIES_RECEIVABLE, organization=merchant)
     payouts = account_open(kind=AccountKind.PAYOUTS)
     deposit = Account.objects.select_for_update().get(pk=deposit.pk)
-    if (earlier := _replayed(key=key, kind=JournalKind.RECOVERY, reference=claim_reference, amount_fen=amount_fen)):
+    earlier = replayed_journal(key=key, kind=JournalKind.RECOVERY, reference=claim_reference, amount_fen=amount_fen)
+    if earlier is not None:
         return earlier
     payout = Journal.objects.filter(kind=JournalKind.PAYOUT, reference=claim_reference).first()
     owed = claim_paid_fen(claim_reference=claim_reference) - claim_recovered_fen(claim_reference=claim_reference)
@@ -361,7 +364,7 @@ def fund_recover(
     if from_settlements:
         provider = escrow_provider()
         provider_name = provider.name
-        transfer = _provider_call(lambda: provider.settlement_deduct(
+        transfer = provider_call(lambda: provider.settlement_deduct(
             reference=key, merchant=owner_of(merchant), amount_fen=from_settlements, description="先行赔付追偿",
             idempotency_key=key,
         ))

@@ -10,6 +10,7 @@ from xinren.accounts.choices import OrganizationKind
 from xinren.attest.registry import NONEMPTY, ORGANIZATION, statement_type
 
 PLATFORM = [OrganizationKind.PLATFORM]
+INSURER = [OrganizationKind.INSURER]
 AMOUNT = {"type": "integer", "minimum": 1}
 FEN = {"type": "integer", "minimum": 0}
 
@@ -34,4 +35,18 @@ FUND_RECOVERY = statement_type(
         "from_settlements_fen": FEN, "transfer": {"type": "string"},
     },
     required=["claim", "merchant", "amount_fen", "from_deposit_fen", "from_settlements_fen"],
+).name
+INSURANCE_PAYOUT = statement_type(
+    name="insurance.payout", context="aftersales",
+    summary="An insurer paid a consumer (by pseudonym) under one of its policies (正品险 / 品质险) for a claim against "
+            "a merchant it covers, through the payment provider; signed by the insurer. `basis` says how the "
+            "amount was reached (multiple of the price, statutory floor, loss, shipping, set amount).",
+    signers=INSURER,
+    properties={
+        "claim": NONEMPTY, "policy": NONEMPTY, "policy_kind": {"enum": ["authentic", "quality"]},
+        "consumer": NONEMPTY, "merchant": ORGANIZATION, "insurer": ORGANIZATION, "amount_fen": AMOUNT,
+        "basis": NONEMPTY, "transfer": NONEMPTY,
+    },
+    required=["claim", "policy", "policy_kind", "consumer", "merchant", "insurer", "amount_fen", "basis",
+              "transfer"],
 ).name

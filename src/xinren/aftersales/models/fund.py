@@ -9,10 +9,18 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
-from xinren.aftersales.fund.choices import NON_NEGATIVE_KINDS, AccountKind, CallbackOutcome, JournalKind
+from xinren.aftersales.fund.choices import (
+    NON_NEGATIVE_KINDS,
+    AccountKind,
+    CallbackOutcome,
+    JournalKind,
+    PolicyKind,
+)
 from xinren.core.money import FenField
 
-__all__ = ["Account", "FundCallback", "Journal", "Posting", "Reconciliation"]
+__all__ = [
+    "Account", "FundCallback", "InsurancePolicy", "InsuranceSubscription", "Journal", "Posting", "Reconciliation",
+]
 
 
 class Account(models.Model):
@@ -58,7 +66,7 @@ class Journal(models.Model):
     """One movement of money: its postings sum to zero. Never edited; a reversal is a new journal."""
 
     key = models.CharField(_("幂等键"), max_length=120, unique=True)
-    kind = models.CharField(_("类型"), max_length=16, choices=JournalKind.choices)
+    kind = models.CharField(_("类型"), max_length=24, choices=JournalKind.choices)
     memo = models.CharField(_("说明"), max_length=200, blank=True)
     # What caused it: a claim reference string (the after-sales request's), never an order number.
     reference = models.CharField(_("关联单号"), max_length=80, blank=True, db_index=True)
@@ -155,3 +163,55 @@ class Reconciliation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ran_at:%Y-%m-%d %H:%M} {'ok' if self.ok else 'drift'}"
+
+
+class InsurancePolicy(models.Model):
+    """A policy an insurer publishes (正品险 / 品质险); its promise is checked against the statutory floors when
+    published (fund/insurance.py) and never edited afterwards: a new promise is a new policy."""
+
+    insurer = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="insurance_policies",
+                                verbose_name=_("保险公司"))
+    kind = models.CharField(_("险种"), max_length=16, choices=PolicyKind.choices)
+    title = models.CharField(_("名称"), max_length=80)
+    covers_food = models.BooleanField(_("适用于食品"), default=False)
+    # 正品险: pays max(multiple × price, minimum_fen) (and, for food, at least 3 × the loss).
+    price_multiple = models.PositiveSmallIntegerField(_("价款倍数"), default=0)
+    minimum_fen = FenField(_("最低赔付（分）"), default=0)
+    # 品质险: pays the return shipping (if promised) plus a set amount.
+    pays_return_shipping = models.BooleanField(_("赔付退货运费"), default=False)
+    fixed_fen = FenField(_("固定赔付（分）"), default=0)
+    active = models.BooleanField(_("有效"), default=True)
+    created_at = models.DateTimeField(_("发布时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("保险条款")
+        verbose_name_plural = _("保险条款")
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minimum_fen__gte=0, fixed_fen__gte=0), name="insurance_amounts_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class InsuranceSubscription(models.Model):
+    """A merchant covered by a policy: claims against the merchant that meet the policy are paid by the insurer."""
+
+    policy = models.ForeignKey(InsurancePolicy, on_delete=models.PROTECT, related_name="subscriptions")
+    merchant = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="insurance_subscriptions",
+                                 verbose_name=_("商家"))
+    created_at = models.DateTimeField(_("投保时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("投保")
+        verbose_name_plural = _("投保")
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["policy", "merchant"], name="insurance_subscription_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.policy_id} org:{self.merchant_id}"
