@@ -11,7 +11,7 @@ at random, each through the services as the product does it:
   payout again   a second payout for an already paid claim (another key): must be refused
   recovery       recover part or all of what is owed for a paid claim (deposit first, then a settlement deduction)
   repeat         any earlier request sent again with its own key: must return the first journal, move nothing
-  reversal       an operator reverses a recovery that only touched the deposit (journal_reverse)
+  reversal       an operator reverses a recovery that only touched the deposit (services.reversal)
   notices        the provider sends its pending transfer notices (succeeded / failed)
   replay         an already delivered notice, re-signed and sent again twice: must change nothing
 
