@@ -3,12 +3,17 @@ own deposit and journals only; others are refused."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
+from django.utils import timezone
 
 from xinren.accounts.choices import Role
-from xinren.aftersales.fund import services
+from xinren.aftersales.fund import selectors, services
+from xinren.aftersales.fund.chart import balance_chart_svg
 from xinren.aftersales.fund.choices import AccountKind
 from xinren.aftersales.models.fund import Reconciliation
+from xinren.core import clock
 
 from ..factories import actor_for
 from ..fixtures.accounts import browser_of
@@ -76,3 +81,29 @@ def test_a_merchant_cannot_run_the_reconciliation(merchant_admin) -> None:
 
 def test_a_lab_sees_no_fund_page(lab_admin) -> None:
     assert browser_of(lab_admin.user).get("/merchant/fund/").status_code == 403
+
+
+def test_the_chart_follows_the_fund_day_by_day(operator, consumer, merchant) -> None:
+    # given: 1,000.00 in three days ago, a 30.00 payout yesterday
+    today = timezone.localtime(clock.now()).replace(hour=12, minute=0, second=0, microsecond=0)
+    with clock.played_at(today - dt.timedelta(days=3)):
+        contribute(operator, 100_000)
+    with clock.played_at(today - dt.timedelta(days=1)):
+        services.fund_payout(actor=operator, claim_reference="AS-CHART", consumer=consumer, merchant=merchant,
+                             amount_fen=3000, reason="坏单包赔", idempotency_key=key("payout"))
+    # when
+    with clock.played_at(today):
+        series = selectors.fund_balance_series(actor=operator, days=5)
+    # then
+    assert [value for _day, value in series] == [0, 100_000, 100_000, 97_000, 97_000]
+    svg = str(balance_chart_svg(series))
+    assert svg.count("<polyline") == 1 and "970.00" in svg and "<script" not in svg
+
+
+def test_a_viewer_cannot_top_up(merchant) -> None:
+    viewer = actor_for(merchant, Role.VIEWER)
+    before = state()
+    response = browser_of(viewer.user).post("/merchant/fund/money-in/",
+                                            {"amount": "1", "idempotency_key": "web-form-0003"})
+    assert response.status_code == 403
+    assert state() == before
