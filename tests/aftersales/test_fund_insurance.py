@@ -14,6 +14,7 @@ from xinren.core.errors import DomainError
 from xinren.ledger.store.models import PendingEntry
 
 from ..factories import OrganizationFactory, actor_for
+from ..fixtures.accounts import browser_of
 from .fund_setup import balance, key, state, sums_match
 
 pytestmark = pytest.mark.django_db
@@ -121,3 +122,27 @@ def test_another_insurers_policy_is_not_found(insurer_admin, merchant_admin, mer
                                    merchant=merchant, price_fen=100, idempotency_key=key("ins"))
     assert refused.value.code == errors.POLICY_NOT_FOUND and refused.value.status == 404
     assert state() == before
+
+
+def test_an_insurer_publishes_and_funds_from_the_console_and_a_merchant_subscribes(insurer_admin, insurer,
+                                                                                 merchant_admin, merchant) -> None:
+    # when: the insurer publishes a policy below the floor, then a proper one, and funds its account
+    browser = browser_of(insurer_admin.user)
+    low = browser.post("/merchant/insurance/policies/", {"kind": "authentic", "title": "假一赔二",
+                                                         "price_multiple": "2", "minimum": "500"})
+    assert low.status_code == 422 and "不得低于法定的 3 倍" in low.content.decode()
+    assert InsurancePolicy.objects.count() == 0
+    ok = browser.post("/merchant/insurance/policies/", {"kind": "authentic", "title": "假一赔三",
+                                                        "price_multiple": "3", "minimum": "500"})
+    assert ok.status_code == 302
+    browser.post("/merchant/insurance/fund/", {"amount": "1000", "idempotency_key": "web-insurer-0001"})
+    assert balance(AccountKind.INSURER, insurer) == 100_000
+    policy = InsurancePolicy.objects.get()
+    # then: a merchant sees it and subscribes
+    merchant_browser = browser_of(merchant_admin.user)
+    assert "假一赔三" in merchant_browser.get("/merchant/insurance/").content.decode()
+    assert merchant_browser.post(f"/merchant/insurance/policies/{policy.pk}/subscribe/").status_code == 302
+    assert policy.subscriptions.get().merchant == merchant
+    # and a merchant cannot publish
+    assert merchant_browser.post("/merchant/insurance/policies/", {"kind": "quality", "title": "x",
+                                                                   "fixed": "10"}).status_code == 403

@@ -12,7 +12,14 @@ from django.utils import timezone
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
-from xinren.aftersales.models.fund import Account, Journal, Posting, Reconciliation
+from xinren.aftersales.models.fund import (
+    Account,
+    InsurancePolicy,
+    InsuranceSubscription,
+    Journal,
+    Posting,
+    Reconciliation,
+)
 from xinren.core import clock
 
 from .choices import AccountKind
@@ -104,3 +111,25 @@ def reconciliation_latest(*, actor: Actor) -> Reconciliation | None:
     actor.require(role=Role.VIEWER, kinds=OPERATORS)
     return Reconciliation.objects.first()
 
+
+
+def policy_list(*, actor: Actor) -> QuerySet[InsurancePolicy]:
+    """An insurer's own policies; for a merchant or an operator, every active policy."""
+    actor.require(role=Role.VIEWER, kinds=[*OPERATORS, OrganizationKind.MERCHANT, OrganizationKind.INSURER])
+    policies = InsurancePolicy.objects.select_related("insurer").order_by("-id")
+    if actor.organization.kind == OrganizationKind.INSURER:
+        return policies.filter(insurer=actor.organization)
+    return policies.filter(active=True)
+
+
+def subscribed_policy_ids(*, actor: Actor) -> set[int]:
+    """The policies the actor's merchant organization subscribed to."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.MERCHANT])
+    return set(InsuranceSubscription.objects.filter(merchant=actor.organization).values_list("policy_id", flat=True))
+
+
+def insurer_balance(*, actor: Actor) -> int:
+    """The insurer's own account balance."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.INSURER])
+    account = Account.objects.filter(kind=AccountKind.INSURER, organization=actor.organization).first()
+    return account.balance_fen if account is not None else 0

@@ -109,3 +109,9 @@ urlpatterns += [
     path("fund/journals/", fund_views.fund_journals, name="fund_journals"),
     path("fund/reconcile/", fund_views.fund_reconcile_run, name="fund_reconcile_run"),
 ]
+urlpatterns += [
+    path("insurance/", fund_views.insurance_home, name="insurance_home"),
+    path("insurance/policies/", fund_views.insurance_policy_publish, name="insurance_policy_publish"),
+    path("insurance/fund/", fund_views.insurance_fund, name="insurance_fund"),
+    path("insurance/policies/<int:policy_id>/subscribe/", fund_views.insurance_subscribe, name="insurance_subscribe"),
+]
