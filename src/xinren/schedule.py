@@ -11,6 +11,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from xinren.accounts.tasks import signin_counters_prune_task
+from xinren.aftersales.fund.tasks import fund_reconcile_task
 from xinren.aftersales.tasks import aftersales_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
@@ -53,6 +54,10 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="aftersales-sweep", task=aftersales_sweep_task, context="aftersales", every=timedelta(minutes=5),
         description="after-sales: merchant deadlines passed (silence = agreed), timed refunds due, payouts pending",
+    ),
+    PeriodicJob(
+        name="fund-reconcile", task=fund_reconcile_task, context="aftersales", every=timedelta(hours=1),
+        description="the compensation fund's ledger against the payment provider's transfers (docs/fund.md)",
     ),
     PeriodicJob(
         name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),

@@ -59,6 +59,43 @@ class ProviderRefund:
     failure_code: str = ""
 
 
+class ProviderTransferKind:
+    """The escrow operations (see EscrowProvider): which way the money goes through the platform's escrow account."""
+
+    ESCROW_COLLECT = "escrow_collect"  # a payer (a merchant's deposit, the platform's contribution) pays in
+    PAYOUT = "payout"  # escrow → a consumer's wallet (WeChat Pay 商家转账, Alipay 单笔转账)
+    SETTLEMENT_DEDUCT = "settlement_deduct"  # a merchant's pending settlement → escrow (服务商分账 / 分账)
+
+
+# Money into the escrow account is counted positive, money out negative (reconciliation sums them).
+TRANSFER_DIRECTION = {
+    ProviderTransferKind.ESCROW_COLLECT: 1,
+    ProviderTransferKind.PAYOUT: -1,
+    ProviderTransferKind.SETTLEMENT_DEDUCT: 1,
+}
+
+
+class ProviderTransferStatus:
+    PROCESSING = "processing"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class ProviderTransfer:
+    """One escrow transfer as the provider reports it. `reference` is the platform's (its journal key), echoed back;
+    `party` names the payer or payee as the platform told the provider ("org:12", a consumer's pseudonym)."""
+
+    transfer_ref: str
+    reference: str
+    kind: str
+    party: str
+    amount_fen: int
+    status: str
+    currency: str = "CNY"
+    failure_code: str = ""
+
+
 @dataclass(frozen=True)
 class WebhookEvent:
     """A verified notification: its id (for de-duplication), its type, and the object it is about."""
@@ -68,6 +105,7 @@ class WebhookEvent:
     created: datetime
     payment: ProviderPayment | None = None
     refund: ProviderRefund | None = None
+    transfer: ProviderTransfer | None = None
     payload: dict[str, Any] = field(default_factory=dict)
 
 
@@ -138,4 +176,42 @@ class PaymentProvider(Protocol):
     def webhook_verify(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """Check a webhook's signature and freshness over the raw body, then parse it; raises
         WebhookVerificationError."""
+        ...
+
+
+@runtime_checkable
+class EscrowProvider(Protocol):
+    """The escrow / profit-sharing operations of a licensed provider (the shape of WeChat Pay 服务商分账 and 商家转账,
+    and of Alipay 分账 and 单笔转账): the platform never holds the money itself (二清), it instructs the provider.
+    Every call takes an idempotency key with the same promise as PaymentProvider's; a transfer's final status
+    arrives by a signed webhook (`transfer.succeeded` / `transfer.failed`), verified by `webhook_verify`.
+    See docs/payments.md ("Escrow operations").
+    """
+
+    name: str
+
+    def escrow_collect(
+        self, *, reference: str, payer: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        """Take money from a payer into the platform's escrow account (a merchant's deposit, a fund contribution)."""
+        ...
+
+    def payout_transfer(
+        self, *, reference: str, payee: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        """Pay from the escrow account to a consumer; usually `processing` until the webhook says how it ended."""
+        ...
+
+    def settlement_deduct(
+        self, *, reference: str, merchant: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        """Take money from a merchant's settlements not yet paid out to it, into the escrow account."""
+        ...
+
+    def transfer_list(self) -> list[ProviderTransfer]:
+        """The provider's own record of every escrow transfer (what reconciliation compares the ledger with)."""
+        ...
+
+    def webhook_verify(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
+        """As PaymentProvider.webhook_verify."""
         ...

@@ -20,8 +20,10 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from xinren.core import clock
@@ -35,10 +37,19 @@ from .provider import (
     ProviderRefund,
     ProviderRefundStatus,
     ProviderStatus,
+    ProviderTransfer,
+    ProviderTransferKind,
+    ProviderTransferStatus,
     WebhookEvent,
     WebhookVerificationError,
 )
-from .sandbox_models import SandboxCharge, SandboxIdempotencyKey, SandboxRefund, SandboxWebhookEvent
+from .sandbox_models import (
+    SandboxCharge,
+    SandboxIdempotencyKey,
+    SandboxRefund,
+    SandboxTransfer,
+    SandboxWebhookEvent,
+)
 from .signatures import (
     SIGNATURE_HEADER,
     header_get,
@@ -56,6 +67,10 @@ CHECKOUT_PATH = "/shop/sandbox/pay/{ref}/"
 # Any payment above this amount (50,000.00 yuan) is declined with `amount_too_large`.
 AMOUNT_LIMIT_FEN = 5_000_000
 CURRENCIES = frozenset({"CNY"})
+# A payout whose amount ends in 13 fen fails at the payee's side (frozen wallet), reported by its webhook.
+PAYOUT_FAIL_FEN_SUFFIX = 13
+# Where transfer webhooks go: the platform's receiver, as the notify_url registered with a real provider.
+TRANSFER_RECEIVER = "xinren.aftersales.fund.callbacks.transfer_webhook_receive"
 
 
 class Token:
@@ -106,6 +121,32 @@ def _refund_dict(refund: SandboxRefund) -> dict[str, Any]:
         "amount_fen": refund.amount_fen,
         "failure_code": refund.failure_code,
     }
+
+
+def _transfer_dict(transfer: SandboxTransfer, *, status: str | None = None) -> dict[str, Any]:
+    return {
+        "id": transfer.ref,
+        "reference": transfer.reference,
+        "kind": transfer.kind,
+        "party": transfer.party,
+        "amount_fen": transfer.amount_fen,
+        "status": status or transfer.status,
+        "currency": transfer.currency,
+        "failure_code": transfer.failure_code if (status or transfer.status) == ProviderTransferStatus.FAILED else "",
+    }
+
+
+def _transfer_from(data: Mapping[str, Any]) -> ProviderTransfer:
+    return ProviderTransfer(
+        transfer_ref=str(data["id"]),
+        reference=str(data["reference"]),
+        kind=str(data["kind"]),
+        party=str(data["party"]),
+        amount_fen=int(data["amount_fen"]),
+        status=str(data["status"]),
+        currency=str(data.get("currency", "CNY")),
+        failure_code=str(data.get("failure_code", "")),
+    )
 
 
 def _payment_from(data: Mapping[str, Any]) -> ProviderPayment:
@@ -287,10 +328,73 @@ class SandboxPaymentProvider:
                 created=datetime.fromtimestamp(int(payload["created"]), tz=UTC),
                 payment=_payment_from(data["payment"]) if "payment" in data else None,
                 refund=_refund_from(data["refund"]) if "refund" in data else None,
+                transfer=_transfer_from(data["transfer"]) if "transfer" in data else None,
                 payload=payload,
             )
         except (ValueError, KeyError, TypeError, AttributeError) as exc:
             raise WebhookVerificationError(errors.WEBHOOK_INVALID) from exc
+
+    # -- the EscrowProvider interface (escrow and profit-sharing) ----------------------------------------------
+
+    def escrow_collect(
+        self, *, reference: str, payer: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        return self._transfer(kind=ProviderTransferKind.ESCROW_COLLECT, reference=reference, party=payer,
+                              amount_fen=amount_fen, description=description, idempotency_key=idempotency_key)
+
+    def payout_transfer(
+        self, *, reference: str, payee: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        return self._transfer(kind=ProviderTransferKind.PAYOUT, reference=reference, party=payee,
+                              amount_fen=amount_fen, description=description, idempotency_key=idempotency_key)
+
+    def settlement_deduct(
+        self, *, reference: str, merchant: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        return self._transfer(kind=ProviderTransferKind.SETTLEMENT_DEDUCT, reference=reference, party=merchant,
+                              amount_fen=amount_fen, description=description, idempotency_key=idempotency_key)
+
+    def transfer_list(self) -> list[ProviderTransfer]:
+        return [_transfer_from(_transfer_dict(transfer)) for transfer in SandboxTransfer.objects.order_by("id")]
+
+    def _transfer(
+        self, *, kind: str, reference: str, party: str, amount_fen: int, description: str, idempotency_key: str
+    ) -> ProviderTransfer:
+        """Collections and deductions succeed at once; a payout is `processing` until its webhook is sent."""
+        if not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise ProviderError("amount_invalid", "amount must be a positive number of fen")
+        if amount_fen > AMOUNT_LIMIT_FEN:
+            raise ProviderError("amount_too_large", "The amount exceeds the single-transfer limit.")
+        if not party or not reference:
+            raise ProviderError("party_required", "a payer or payee and a reference are required")
+
+        def run(_charge: SandboxCharge | None) -> dict[str, Any]:
+            failed = kind == ProviderTransferKind.PAYOUT and amount_fen % 100 == PAYOUT_FAIL_FEN_SUFFIX
+            outcome = ProviderTransferStatus.FAILED if failed else ProviderTransferStatus.SUCCEEDED
+            transfer = SandboxTransfer.objects.create(
+                ref=_ref("sbx_tr"), reference=reference, kind=kind, party=party, amount_fen=amount_fen,
+                description=description[:128], outcome=outcome,
+                status=ProviderTransferStatus.PROCESSING if kind == ProviderTransferKind.PAYOUT else outcome,
+                failure_code="payee_account_abnormal" if failed else "",
+            )
+            self._transfer_event_queue(transfer)
+            return {"transfer": _transfer_dict(transfer)}
+
+        params = {"kind": kind, "reference": reference, "party": party, "amount_fen": amount_fen}
+        response = self._idempotent(key=idempotency_key, operation=kind, params=params, run=run)
+        return _transfer_from(response["transfer"])
+
+    @staticmethod
+    def _transfer_event_queue(transfer: SandboxTransfer) -> None:
+        event_id = _ref("evt")
+        body = json.dumps(
+            {"id": event_id, "type": f"transfer.{transfer.outcome}", "created": int(clock.now().timestamp()),
+             "data": {"transfer": _transfer_dict(transfer, status=transfer.outcome)}},
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        SandboxWebhookEvent.objects.create(event_id=event_id, event_type=f"transfer.{transfer.outcome}", body=body)
+        task_enqueue(webhook_deliver_task, event_id=event_id)
 
     # -- the hosted checkout page (sandbox only) ----------------------------------------------------------------
 
@@ -383,14 +487,27 @@ def webhook_deliver(*, event_id: str) -> bool:
     # The receiving end of the "HTTP" call; imported here because the platform sits on top of its providers.
     from xinren.orders.services.webhooks import payment_webhook_receive
 
+    receive = payment_webhook_receive
+    if event.event_type.startswith("transfer."):
+        # A transfer ends when the provider reports it; its notice goes to the fund's receiver (the notify_url).
+        transfer_complete(body=body)
+        receive = import_string(getattr(settings, "XINREN_PAYMENT_TRANSFER_WEBHOOK_RECEIVER", TRANSFER_RECEIVER))
     try:
-        payment_webhook_receive(provider_name=SANDBOX, body=body, headers=headers)
+        receive(provider_name=SANDBOX, body=body, headers=headers)
     except Exception as exc:  # a failed delivery is retried later, as a real provider would
         logger.warning("sandbox webhook %s not delivered: %s", event_id, exc)
         SandboxWebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, last_error=str(exc)[:256])
         return False
     SandboxWebhookEvent.objects.filter(pk=event.pk).update(attempts=F("attempts") + 1, delivered_at=clock.now())
     return True
+
+
+def transfer_complete(*, body: bytes) -> None:
+    """Give a processing transfer the outcome its webhook announces (the sandbox's bank finishing the job)."""
+    data = json.loads(body)["data"]["transfer"]
+    SandboxTransfer.objects.filter(ref=data["id"], status=ProviderTransferStatus.PROCESSING).update(
+        status=F("outcome")
+    )
 
 
 class WebhookUndelivered(Exception):

@@ -97,3 +97,28 @@ class SandboxWebhookEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.event_id} {self.event_type}"
+
+
+class SandboxTransfer(models.Model):
+    """An escrow transfer (collection, payout, settlement deduction) as the sandbox provider sees it. A payout is
+    `processing` until its webhook is sent; `outcome` is how it will end, decided when it was made."""
+
+    ref = models.CharField(max_length=40, unique=True)
+    reference = models.CharField(max_length=120)
+    kind = models.CharField(max_length=24)
+    party = models.CharField(max_length=64)
+    amount_fen = FenField()
+    currency = models.CharField(max_length=3, default="CNY")
+    description = models.CharField(max_length=128, blank=True)
+    status = models.CharField(max_length=16)
+    outcome = models.CharField(max_length=16)
+    failure_code = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("沙箱托管转账")
+        verbose_name_plural = _("沙箱托管转账")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.kind} ({self.status})"

@@ -123,3 +123,19 @@ urlpatterns += [
     path("aftersales/<slug:reference>/receive/", aftersale_views.aftersale_receive, name="aftersale_receive"),
     path("aftersales/<slug:reference>/inspect/", aftersale_views.aftersale_inspect, name="aftersale_inspect"),
 ]
+
+# 先行赔付基金: operators' balances, flows, chart and reconciliation; a merchant's deposit (xinren.aftersales.fund).
+from .views import fund as fund_views  # noqa: E402
+
+urlpatterns += [
+    path("fund/", fund_views.fund_home, name="fund_home"),
+    path("fund/money-in/", fund_views.fund_money_in, name="fund_money_in"),
+    path("fund/journals/", fund_views.fund_journals, name="fund_journals"),
+    path("fund/reconcile/", fund_views.fund_reconcile_run, name="fund_reconcile_run"),
+]
+urlpatterns += [
+    path("insurance/", fund_views.insurance_home, name="insurance_home"),
+    path("insurance/policies/", fund_views.insurance_policy_publish, name="insurance_policy_publish"),
+    path("insurance/fund/", fund_views.insurance_fund, name="insurance_fund"),
+    path("insurance/policies/<int:policy_id>/subscribe/", fund_views.insurance_subscribe, name="insurance_subscribe"),
+]
