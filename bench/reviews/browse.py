@@ -15,8 +15,8 @@ its last page; the cases are interleaved round by round, after an untimed warm-u
 from __future__ import annotations
 
 import argparse
-import gc
 import datetime as dt
+import gc
 import os
 import random
 import statistics
