@@ -163,3 +163,16 @@ def test_the_inbox_renders_in_the_readers_language(consumer, paid_order, run_tas
     assert "¥" not in str(notice.params) and notice.params["amount_fen"] == 25600
     assert shown.title == "Payment received"
     assert shown.body.startswith(f"Order {paid_order.number} is paid")
+
+
+def test_a_notice_made_late_carries_the_time_the_news_happened(consumer, product, offer, run_tasks):
+    # given an order paid, whose notice a busy worker makes two hours later
+    order = order_placed(consumer, product)
+    order_paid(consumer, order)
+    paid_at = Order.objects.get(pk=order.pk).paid_at
+    # when
+    with clock.played_at(clock.now() + dt.timedelta(hours=2)):
+        run_tasks()
+    # then the inbox shows when it was paid, not when the task ran
+    notice = Notification.objects.get(kind=NotificationKind.ORDER_PAID)
+    assert paid_at is not None and notice.created_at == paid_at

@@ -54,22 +54,24 @@ def quiet_until(at: datetime) -> datetime | None:
 
 @transaction.atomic
 def notification_create(
-    *, user_id: int, kind: str, params: Mapping[str, Any], link: str, dedupe_key: str
+    *, user_id: int, kind: str, params: Mapping[str, Any], link: str, dedupe_key: str, at: datetime | None = None
 ) -> Notification:
     """Put a notice in the user's inbox, once per `dedupe_key` (a second call returns the first notice and sends
     nothing), and queue its sends on the channels the user's preferences turn on. Called by the tasks subscribed
-    to the lower contexts' events, and by a context that has no event of its own (support's replies)."""
+    to the lower contexts' events, and by a context that has no event of its own (support's replies). `at` is when
+    the news happened (the inbox shows that, not when a busy worker got to it); never later than now."""
     if kind not in KINDS:
         raise InvalidInput(errors.KIND_INVALID, _("未知的通知类型"), details={"field": "kind"})
     existing = Notification.objects.filter(dedupe_key=dedupe_key).first()
     if existing is not None:
         return existing
     now = clock.now()
+    happened = min(at, now) if at is not None else now
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
                 user_id=user_id, kind=kind, params=_params_clean(params), link=link[:300],
-                dedupe_key=dedupe_key[:120], created_at=now,
+                dedupe_key=dedupe_key[:120], created_at=happened,
             )
     except IntegrityError:  # the same event's other task made it a moment ago
         return Notification.objects.get(dedupe_key=dedupe_key)

@@ -27,7 +27,7 @@ def order_paid(*, order_id: int) -> Notification:
     return notification_create(
         user_id=order.consumer_id, kind=NotificationKind.ORDER_PAID, link=_order_link(order),
         params={"order": order.number, "amount_fen": order.total_fen, "merchant": order.merchant.name},
-        dedupe_key=f"order_paid:{order.pk}",
+        dedupe_key=f"order_paid:{order.pk}", at=order.paid_at,
     )
 
 
@@ -36,7 +36,7 @@ def order_shipped(*, order_id: int, shipment_id: int) -> Notification:
     return notification_create(
         user_id=shipment.order.consumer_id, kind=NotificationKind.ORDER_SHIPPED, link=_order_link(shipment.order),
         params={"order": shipment.order.number, "carrier": shipment.carrier, "tracking": shipment.tracking_number},
-        dedupe_key=f"order_shipped:{shipment.pk}",
+        dedupe_key=f"order_shipped:{shipment.pk}", at=shipment.shipped_at,
     )
 
 
@@ -44,7 +44,7 @@ def order_delivered(*, order_id: int) -> Notification:
     order = Order.objects.get(pk=order_id)
     return notification_create(
         user_id=order.consumer_id, kind=NotificationKind.ORDER_DELIVERED, link=_order_link(order),
-        params={"order": order.number}, dedupe_key=f"order_delivered:{order.pk}",
+        params={"order": order.number}, dedupe_key=f"order_delivered:{order.pk}", at=order.delivered_at,
     )
 
 
@@ -59,6 +59,7 @@ def order_cancelled(*, order_id: int) -> Notification | None:
     return notification_create(
         user_id=order.consumer_id, kind=NotificationKind.ORDER_CANCELLED, link=_order_link(order),
         params={"order": order.number, "reason": order.cancel_reason}, dedupe_key=f"order_cancelled:{order.pk}",
+        at=order.cancelled_at,
     )
 
 
@@ -68,6 +69,7 @@ def refund_done(*, refund_id: int) -> Notification:
     return notification_create(
         user_id=order.consumer_id, kind=NotificationKind.REFUND_DONE, link=_order_link(order),
         params={"order": order.number, "amount_fen": refund.amount_fen}, dedupe_key=f"refund_done:{refund.pk}",
+        at=refund.completed_at,
     )
 
 
@@ -115,6 +117,7 @@ def service_reply(*, message_id: int) -> Notification | None:
         user_id=conversation.consumer_id, kind=NotificationKind.SERVICE_REPLY,
         link=reverse("shop:support_thread", kwargs={"conversation_id": conversation.pk}),
         params={"merchant": conversation.merchant.name, "title": subject}, dedupe_key=f"service_reply:{message.pk}",
+        at=message.created_at,
     )
 
 
@@ -132,7 +135,7 @@ def recall(*, notice_id: int) -> Notification:
         user_id=notice.consumer_id, kind=NotificationKind.RECALL, link=link,
         params={"order": notice.order.number, "product": notice.line.product_name, "lot": recall.batch.lot,
                 "recaller": recall.organization.name, "reason": recall.reason, "units": notice.units},
-        dedupe_key=f"recall:{notice.pk}",
+        dedupe_key=f"recall:{notice.pk}", at=notice.reached_at,
     )
 
 
@@ -145,5 +148,5 @@ def aftersale_decided(*, decision_id: int) -> Notification:
         link=reverse("shop:aftersale_detail", kwargs={"reference": request.reference}),
         params={"order": request.order.number, "decision": str(Outcome(decision.outcome).label),
                 "amount_fen": decision.amount_fen},
-        dedupe_key=f"aftersale_decided:{decision.pk}",
+        dedupe_key=f"aftersale_decided:{decision.pk}", at=decision.at,
     )
