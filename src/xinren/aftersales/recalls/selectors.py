@@ -121,7 +121,7 @@ def recall_reach(recalls: list[Recall]) -> dict[int, Reach]:
     }
     done = {Status.REFUNDED, Status.PAID}
     back = {Status.RECEIVED, Status.REFUNDED}
-    outcomes: dict[int, tuple[int, int]] = {
+    outcomes: dict[int | None, tuple[int, int]] = {
         recall_id: (refunded, items or 0)
         for recall_id, refunded, items in AfterSaleRequest.objects.filter(recall_id__in=[r.pk for r in recalls])
         .values("recall_id").annotate(
