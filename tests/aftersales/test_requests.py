@@ -179,10 +179,11 @@ def test_a_no_reason_return_on_an_excluded_category_confirmed_at_purchase_is_ref
     assert _open(consumer, line, kind=Kind.DAMAGED, amount_fen=3000).status == Status.WAITING_MERCHANT
 
 
-def test_a_recall_request_is_accepted_outside_the_window(consumer, line):
-    with clock.played_at(clock.now() + dt.timedelta(days=60)):
-        request = _open(consumer, line, recall_id=7)
-    assert (request.status, request.recall_id) == (Status.MERCHANT_HANDLING, 7)
+def test_a_recall_that_did_not_reach_the_buyer_does_not_lift_the_window(consumer, line):
+    # (a recall that did reach them does: tests/aftersales/test_recalls.py)
+    with clock.played_at(clock.now() + dt.timedelta(days=60)), pytest.raises(NotFound):
+        _open(consumer, line, recall_id=7)
+    assert not AfterSaleRequest.objects.exists()
 
 
 def test_only_the_merchant_of_the_order_decides(consumer, other_actor, merchant, line):
