@@ -22,6 +22,7 @@ from .models import ColdChainProfile, Excursion, Leg, Promise, ReadingBatch
 from .plausible import EventReadingData, event_readings_outside
 
 ARRIVAL_STEPS = (BizStep.RECEIVING, BizStep.ACCEPTING)
+RETURNED = "returned"  # CBV disposition of goods coming back (an after-sale return)
 ORIGIN_STEPS = (BizStep.HARVESTING, BizStep.CREATING_CLASS_INSTANCE, BizStep.COMMISSIONING)
 _KIND_LABELS = dict(ExcursionKind.choices)
 
@@ -290,6 +291,7 @@ def _units(batch: Batch, since: datetime) -> tuple[str, dict[str, dict[str, Any]
             event__biz_step__in=(BizStep.SHIPPING, *ARRIVAL_STEPS),
             event__event_time__gte=since,
         )
+        .exclude(event__disposition=RETURNED)  # a return coming back is not a delivery (aftersales)
         .values_list("serial", "event__biz_step", "event__event_time", "event__event_id", "event__organization__kind")
         .order_by("event__event_time", "event__id")
     )

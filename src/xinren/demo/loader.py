@@ -77,11 +77,12 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_orders_load()
     demo_reviews_load(now=now)
     demo_support_load(now=now)
-    demo_aftersales_load(now=now)
     demo_community_load(now=now)
     demo_evidence_load(now=now)
     demo_coldchain_load()
     demo_trust_load()
+    # Last: the after-sales answer deliveries (a return comes back as a receiving event with disposition "returned").
+    demo_aftersales_load(now=now)
     return world
 
 

@@ -96,7 +96,9 @@ def _return_event(*, actor: Actor, request: AfterSaleRequest, at: datetime) -> T
                    ShipmentItem.objects.filter(line_id=request.line_id).select_related("item__product", "item__batch")]
     if not identifiers:
         return None
-    return event_record(actor=actor, event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING,
+    # CBV's "returned" disposition: the trail shows the parcel came back, and the cold chain's promises (origin to
+    # the buyer) do not take this arrival for a delivery.
+    return event_record(actor=actor, event_type=EventType.OBJECT, biz_step=BizStep.RECEIVING, disposition="returned",
                         event_time=timezone.localtime(at), identifiers=identifiers)
 
 
