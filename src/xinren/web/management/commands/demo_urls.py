@@ -51,5 +51,10 @@ class Command(BaseCommand):
         lines.append(f"  Sign-in by SMS code:            {base}/shop/signin/?method=code")
         lines.append(f"  Password reset by SMS code:     {base}/shop/password/reset/")
         lines.append(f"  Texted codes and unlock links (sandbox SMS): {base}/admin/accounts/sandboxtextmessage/")
+        lines.append(f"  After-sales (as 13800000001):   {base}/shop/aftersales/")
+        lines.append(f"  After-sales queue, recalls (as mushroom): {base}/merchant/aftersales/  "
+                     f"{base}/merchant/recalls/")
+        lines.append(f"  Disputes and the compensation fund (as admin): {base}/merchant/aftersales/disputes/  "
+                     f"{base}/merchant/fund/")
         lines.append("")
         self.stdout.write("\n".join(lines))
