@@ -177,6 +177,7 @@ def arrivals_fill(*, legs: list[Leg], batch: Batch) -> None:
             event_time__gte=min(leg.departed_at for leg in pending),
             subjects__batch=batch,
         )
+        .exclude(disposition=RETURNED)  # a return coming back ends no shipment leg
         .select_related("place")
         .distinct()
         .order_by("event_time", "id")
