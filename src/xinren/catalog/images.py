@@ -39,8 +39,10 @@ VARIANT_QUALITY = 82
 # Responsive variants: the widths a page may pick from, and the formats in the order browsers are offered them
 # (the first one a browser can decode wins; JPEG is the fallback every browser shows).
 PHOTO_WIDTHS = (160, 320, 640, 1280)
+# AVIF at encoder speed 8: libaom's default (6) spent ~0.7 s on a 640 px photo on a loaded 2-core machine, speed 8
+# ~35 ms, and the files came out no larger (bench/aftersales/RESULTS.md, "Photos").
 PHOTO_FORMATS: tuple[tuple[str, str, dict[str, Any]], ...] = (
-    ("avif", "AVIF", {"quality": 50}),
+    ("avif", "AVIF", {"quality": 50, "speed": 8}),
     ("webp", "WEBP", {"quality": 75, "method": 4}),
     ("jpg", "JPEG", {"quality": 78, "optimize": True, "progressive": True}),
 )

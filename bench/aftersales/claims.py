@@ -1,0 +1,297 @@
+"""Automatic 坏单包赔 claim decisions on PostgreSQL with 16 concurrent clients, as a ratio to bare inserts of the same
+rows, and the p99 latency from request to recorded payout.
+
+One run, one fresh database (xinren_bench_claims on $BENCH_POSTGRES, default postgres://postgres@127.0.0.1:5432):
+
+  world   a platform, one merchant selling fresh wild mushrooms at ¥30.00, and `--clients` × `--claims` / 2
+          consumers, each with two delivered order lines bought through the real order services (placed, paid in
+          the sandbox, shipped with a serialized item, received) — not timed.
+  (b)     16 threads, each a client with its own connection, open `--claims` 坏单包赔 claims each through
+          `aftersale_open` (timed, one call per claim): the consumer's order line locked, eligibility and amount
+          checked, a distinct photo through the evidence pipeline (sniffed, stripped, stored by digest), the
+          consumer's trust level computed from their history, the rule set applied, the decision signed into the
+          log (`aftersale.decision`), the transitions recorded, the refund recorded and executed at the sandbox
+          provider, the claim settled as paid. Latency = the call's wall time (the payout is recorded when it
+          returns); every claim must end PAID with a succeeded refund.
+  (a)     the same 16 threads insert, for every claim of (b), the same business rows — the claim, its media link,
+          its transitions, its decision and its refund — with plain SQL `INSERT`s in one transaction per claim: no
+          locks, no checks, no photo processing, no signing, no provider.
+
+Prints claims/s for both, the ratio b/a (goal ≥ 0.3), p50/p99/max latency of (b) (goal p99 ≤ 1 s) and checks that
+no claim paid twice (one refund per claim, refunds per line ≤ what was paid).
+
+Usage: python bench/aftersales/claims.py [--clients 16] [--claims 30]   (claims per client)
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import multiprocessing
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "src"))
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinren.settings")
+PG_URL = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+PRICE_FEN = 3000
+CLAIM_FEN = 2500
+
+
+def use_database() -> None:
+    import psycopg
+
+    with psycopg.connect(f"{PG_URL}/postgres", autocommit=True) as conn:
+        conn.execute("DROP DATABASE IF EXISTS xinren_bench_claims")
+        conn.execute("CREATE DATABASE xinren_bench_claims")
+    os.environ["DATABASE_URL"] = f"{PG_URL}/xinren_bench_claims"
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    settings.XINREN_ORDERS_PER_HOUR = 1_000_000
+    call_command("migrate", verbosity=0)
+
+
+def picture(n: int) -> bytes:
+    """A small JPEG that differs for every claim (the pipeline stores by digest: no two claims share a file)."""
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), (n % 251, (n // 251) % 251, 90)).save(buffer, format="JPEG")
+    return buffer.getvalue()
+
+
+def world(lines_needed: int) -> list[tuple[int, str, int]]:
+    """The platform, a merchant with a fresh product, consumers with two delivered lines each.
+    Returns (consumer id, order number, line id) per line."""
+    from tests.factories import BatchFactory, ItemFactory, OrganizationFactory, ProductFactory, actor_for
+    from tests.orders.flows import order_paid, order_placed, order_shipped
+    from xinren.accounts.choices import OrganizationKind, Role
+    from xinren.accounts.consumers import consumer_signup
+    from xinren.catalog.choices import ProductCategory
+    from xinren.orders.models import Offer, OrderLine
+    from xinren.orders.services import order_delivery_confirm
+
+    OrganizationFactory(name="信任平台运营中心", slug="xinren", kind=OrganizationKind.PLATFORM, uscc=None)
+    merchant = OrganizationFactory(slug="bench-mushrooms", name="昆明野生菌铺", kind=OrganizationKind.MERCHANT)
+    product = ProductFactory(merchant=merchant, name="野生牛肝菌 250g", category=ProductCategory.WILD_MUSHROOM)
+    Offer.objects.create(merchant=merchant, product=product, price_fen=PRICE_FEN, stock=10_000_000)
+    batch = BatchFactory(product=product, quantity=lines_needed + 2)
+    items = iter([ItemFactory(batch=batch) for _ in range(lines_needed + 2)])  # in stock before anyone orders
+    seller = actor_for(merchant, Role.STAFF)
+    out = []
+    consumers = (lines_needed + 1) // 2
+    for n in range(consumers):
+        user = consumer_signup(phone=f"1360000{n:04d}", password="bench-password-1")
+        for _ in range(2):
+            order = order_placed(user, product)
+            order_paid(user, order)
+            order_shipped(seller, order, [next(items)])
+            order_delivery_confirm(consumer=user, order_number=order.number)
+            line = OrderLine.objects.get(order=order)
+            out.append((user.pk, order.number, line.pk))
+    return out[:lines_needed]
+
+
+def side_by_side(target: Any, chunks: list[Any]) -> tuple[float, list[Any]]:
+    """Run `target(chunk, barrier, results)` in one process per chunk (a client each, as gunicorn's workers are
+    processes: no shared interpreter lock), all starting together; the wall time from the barrier to the last one."""
+    from django.db import connections
+
+    connections.close_all()  # every client opens its own connection
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(len(chunks) + 1)
+    results = context.Queue()
+    processes = [context.Process(target=target, args=(chunk, barrier, results)) for chunk in chunks]
+    for process in processes:
+        process.start()
+    barrier.wait()
+    wall = time.perf_counter()
+    out = [results.get() for _ in processes]
+    wall = time.perf_counter() - wall
+    for process in processes:
+        process.join()
+    return wall, out
+
+
+def claims_client(chunk: list[tuple[int, str, int]], barrier: Any, results: Any) -> None:
+    from django.db import OperationalError, connection
+
+    from xinren.accounts.models import User
+    from xinren.aftersales.choices import Kind
+    from xinren.aftersales.services import aftersale_open
+    from xinren.core.errors import DomainError
+
+    users = {pk: User.objects.get(pk=pk) for pk in {c[0] for c in chunk}}
+    photos = {line_id: picture(line_id) for _, _, line_id in chunk}
+    latencies, ids, refused = [], [], []
+    barrier.wait()
+    for consumer_id, number, line_id in chunk:
+        start = time.perf_counter()
+        try:
+            request = aftersale_open(
+                consumer=users[consumer_id], order_number=number, line_id=line_id, kind=Kind.DAMAGED,
+                reason="收到时菌子已经软烂出水", amount_fen=CLAIM_FEN, media=[("bad.jpg", photos[line_id])],
+            )
+        except DomainError as exc:
+            refused.append(exc.code)
+            continue
+        except OperationalError as exc:  # a deadlock would land here: counted, and the run goes on
+            refused.append(type(exc.__cause__).__name__)
+            continue
+        latencies.append(time.perf_counter() - start)
+        ids.append(request.pk)
+    connection.close()
+    results.put((latencies, ids, refused))
+
+
+def run_claims(plan: list[list[tuple[int, str, int]]]) -> tuple[float, list[float], list[int], list[str]]:
+    wall, out = side_by_side(claims_client, plan)
+    latencies = [x for part in out for x in part[0]]
+    ids = [x for part in out for x in part[1]]
+    refused = [x for part in out for x in part[2]]
+    return wall, latencies, ids, refused
+
+
+def tables() -> dict[str, str]:
+    """Every table of the schema with a one-column primary key: name → that column."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("""
+            SELECT c.relname, a.attname FROM pg_index i
+            JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+            JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = i.indkey[0]
+            WHERE i.indisprimary AND n.nspname = 'public' AND array_length(i.indkey::int2[], 1) = 1
+              AND c.relname NOT LIKE 'bench_%'""")
+        return dict(cursor.fetchall())
+
+
+def snapshot() -> None:
+    """Remember every row's key before (b), so that (a) can tell which rows (b) wrote."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for table, pk in tables().items():
+            cursor.execute(f'CREATE TABLE "bench_seen_{table}" AS SELECT "{pk}" AS pk FROM "{table}"')
+
+
+def written_rows() -> dict[str, tuple[list[str], list[tuple[Any, ...]]]]:
+    """The rows (b) inserted, per table (columns, rows); and for each table an empty twin with the same columns,
+    defaults, checks and indexes (`LIKE … INCLUDING ALL`), which (a) inserts into, so keys never collide."""
+    from django.db import connection
+    from psycopg.types.json import Jsonb
+
+    out = {}
+    with connection.cursor() as cursor:
+        for table, pk in tables().items():
+            cursor.execute(f'SELECT t.* FROM "{table}" t WHERE NOT EXISTS '
+                           f'(SELECT 1 FROM "bench_seen_{table}" s WHERE s.pk = t."{pk}")')
+            rows = cursor.fetchall()
+            if not rows:
+                continue
+            columns = [col.name for col in cursor.description]
+            cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s "
+                           "AND data_type IN ('json', 'jsonb')", [table])
+            json_columns = {name for (name,) in cursor.fetchall()}
+            wrap = [name in json_columns for name in columns]
+            rows = [tuple(Jsonb(v) if w and v is not None else v for v, w in zip(row, wrap, strict=True))
+                    for row in rows]
+            cursor.execute(f'CREATE TABLE "bench_copy_{table}" (LIKE "{table}" INCLUDING ALL)')
+            out[table] = (columns, rows)
+    return out
+
+
+def run_bare(claims: int, clients: int) -> tuple[float, int, int]:
+    """Insert every row (b) inserted — the claims, their photos, media links, transitions, decisions, log entries,
+    audit entries, refunds, the provider's records, queued tasks — with plain SQL `INSERT`s into the twin tables,
+    in as many transactions as (b) decided claims (each transaction gets its share of every table's rows), from
+    the same number of client processes. Returns the wall time, the rows and the tables."""
+    written = written_rows()
+    transactions: list[list[tuple[str, list[str], list[tuple[Any, ...]]]]] = [
+        [(table, columns, rows[k::claims]) for table, (columns, rows) in written.items() if rows[k::claims]]
+        for k in range(claims)
+    ]
+    chunks = [transactions[i::clients] for i in range(clients)]
+    wall = side_by_side(bare_client, chunks)[0]
+    return wall, sum(len(rows) for _, rows in written.values()), len(written)
+
+
+def bare_client(chunk: list[Any], barrier: Any, results: Any) -> None:
+    from django.db import connection, transaction
+
+    barrier.wait()
+    with connection.cursor() as cursor:
+        for parts in chunk:
+            with transaction.atomic():
+                for table, columns, rows in parts:
+                    cols = ", ".join(f'"{c}"' for c in columns)
+                    marks = ", ".join(["%s"] * len(columns))
+                    for row in rows:
+                        cursor.execute(f'INSERT INTO "bench_copy_{table}" ({cols}) VALUES ({marks})', row)
+    connection.close()
+    results.put(None)
+
+
+def check(ids: list[int]) -> tuple[int, int, int]:
+    """Claims not paid, claims with a refund that did not succeed, lines refunded beyond what was paid."""
+    from django.db.models import Count, F, Sum
+
+    from xinren.aftersales.choices import Status
+    from xinren.aftersales.models import AfterSaleRequest
+    from xinren.orders.choices import RefundStatus
+    from xinren.orders.models import OrderLine, Refund
+
+    claims = AfterSaleRequest.objects.filter(pk__in=ids)
+    unpaid = claims.exclude(status=Status.PAID).count()
+    bad_refunds = claims.exclude(refund__status=RefundStatus.SUCCEEDED).count()
+    per_order = (Refund.objects.values("payment__order_id").annotate(n=Count("id"), total=Sum("amount_fen"))
+                 .filter(n__gt=0))
+    over = 0
+    for row in per_order:
+        paid = OrderLine.objects.filter(order_id=row["payment__order_id"]).aggregate(s=Sum(F("total_fen")))["s"]
+        over += int(row["total"] > (paid or 0) or row["n"] > 1)
+    return unpaid, bad_refunds, over
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--claims", type=int, default=30, help="claims per client")
+    args = parser.parse_args()
+    use_database()
+    t0 = time.perf_counter()
+    lines = world(args.clients * args.claims)
+    setup = time.perf_counter() - t0
+    # each consumer's two lines go to different clients, so a consumer's claims can race each other too
+    plan = [lines[i::args.clients] for i in range(args.clients)]
+    snapshot()
+    wall_b, latencies, ids, refused = run_claims(plan)
+    unpaid, bad_refunds, over = check(ids)
+    ok = len(ids)
+    wall_a, rows, tables_n = run_bare(ok, args.clients)
+    latencies.sort()
+    p99 = latencies[min(len(latencies) - 1, round(0.99 * (len(latencies) - 1)))]
+    print(f"clients {args.clients}, claims tried {args.clients * args.claims}, decided and paid {ok}, "
+          f"refused {len(refused)} ({', '.join(sorted(set(refused))) or '-'}); world built in {setup:.0f} s")
+    print(f"(b) aftersale_open, automatic 坏单包赔: {ok / wall_b:8.1f} claims/s ({wall_b:.2f} s wall)")
+    print(f"(a) bare inserts of the same rows : {ok / wall_a:8.1f} claims/s ({wall_a:.2f} s wall; {rows / ok:.1f} rows "
+          f"per claim in {tables_n} tables)")
+    print(f"ratio b/a: {wall_a / wall_b:.3f}   (goal >= 0.3)")
+    print(f"latency request -> recorded payout: p50 {statistics.median(latencies) * 1000:.0f} ms, "
+          f"p99 {p99 * 1000:.0f} ms, max {latencies[-1] * 1000:.0f} ms   (goal p99 <= 1000 ms)")
+    print(f"not paid {unpaid}, refunds not succeeded {bad_refunds}, orders refunded twice or beyond paid {over}")
+    assert unpaid == 0 and bad_refunds == 0 and over == 0, "a claim was not paid exactly once"
+
+
+if __name__ == "__main__":
+    main()
