@@ -352,6 +352,17 @@ def test_a_serial_recall_shows_on_its_items_only(
     assert "中有 1 件单品已召回" in lot_page and "SN0002" in lot_page
 
 
+def test_a_recalled_lot_never_reads_in_date_in_green(
+    client: Client, merchant_actor: Actor, batch: Batch, items: list[Item]
+) -> None:
+    before = client.get(items[0].digital_link.path).content.decode()
+    assert "在保质期内（至" in before  # the factory's lot is in date: the green line is there before the recall
+    recall_issue(actor=merchant_actor, **lot_of(batch), reason=REASON, scope="serials", serials=["SN0002"])
+    recalled_item = client.get(items[1].digital_link.path).content.decode()
+    assert "在保质期内（至" not in recalled_item and "即使在保质期内也请勿食用" in recalled_item
+    assert "在保质期内（至" in client.get(items[0].digital_link.path).content.decode()  # its neighbour is not recalled
+
+
 def test_another_organization_does_not_see_the_recall(
     merchant_actor: Actor, other_actor: Actor, operator: Actor, batch: Batch, items: list[Item]
 ) -> None:

@@ -217,6 +217,8 @@ def _shelf(story: PublicStory) -> dict[str, Any] | None:
     today = local_date(clock.now())
     category = story["product"]["category"]
     return {
+        # A recalled lot (or this recalled item) never reads "in date" in green under the red recall banner.
+        "recalled": _recalled(story),
         "expiry": batch["expiry_date"],
         # A date, never user text; kept on one line on narrow phones.
         "expiry_html": format_html('<time datetime="{0}">{0}</time>', batch["expiry_date"]),
@@ -224,6 +226,16 @@ def _shelf(story: PublicStory) -> dict[str, Any] | None:
         "days_left": (expiry - today).days,
         "expiring_days": rule_for(category).expiring_days,
     }
+
+
+def _recalled(story: PublicStory) -> bool:
+    """Whether a recall covers what this page shows: the whole lot, or (on an item page) this item's serial."""
+    recall = story["sections"].get("recall")
+    if recall is None:
+        return False
+    serial = story["item"]["serial"] if story["item"] else None
+    return any(entry["scope"] == "lot" or (serial is not None and serial in entry["serials"])
+               for entry in recall["recalls"])
 
 
 def _verify(story: PublicStory) -> dict[str, str] | None:
