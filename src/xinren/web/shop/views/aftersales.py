@@ -24,8 +24,8 @@ from xinren.orders.choices import OrderStatus
 from xinren.orders.selectors import consumer_order_get
 
 from ..forms import _MultipleFiles, _PhotosField
-from . import aftersales_returns
 from ..session import form_error, render_shop, shop_view
+from . import aftersales_returns
 
 
 class RequestForm(forms.Form):
