@@ -74,3 +74,18 @@ def test_the_merchant_asks_for_evidence_and_the_consumer_adds_it_on_the_request_
     claim.refresh_from_db()
     assert claim.status == Status.WAITING_MERCHANT
     assert EvidenceRequest.objects.get().status == "answered"
+
+
+def test_an_operator_asks_for_evidence_from_the_dispute_page(consumer, merchant_actor, operator, line):
+    from xinren.aftersales.services import aftersale_escalate, aftersale_merchant_refuse
+
+    claim = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind=Kind.DAMAGED,
+                           reason="发霉", amount_fen=3000)
+    aftersale_merchant_refuse(actor=merchant_actor, reference=claim.reference, reason="看不出问题")
+    aftersale_escalate(consumer=consumer, reference=claim.reference, reason="确实发霉")
+    console = browser_of(operator.user)
+    page = console.get(f"/merchant/aftersales/disputes/{claim.reference}/").content.decode()
+    assert "要求买家补充凭证" in page
+    asked = console.post(f"/merchant/aftersales/{claim.reference}/evidence/", {"note": "请上传开箱视频"})
+    assert asked.status_code == 302 and asked["Location"] == f"/merchant/aftersales/disputes/{claim.reference}/"
+    assert AfterSaleRequest.objects.get().status == Status.WAITING_EVIDENCE
