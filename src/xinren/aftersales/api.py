@@ -2,8 +2,10 @@
 
 Consumers use their signed-in session (`ConsumerSession`, as the reviews and support APIs) for `/requests…`;
 merchants use an API key or a console session for `/merchant/requests…`; operators (members of a platform
-organization) decide escalated disputes under `/disputes…`. Another party's request is a 404. Photos and video are
-attached through the web form (the evidence pipeline); a claim opened here without a photo goes to the merchant.
+organization) decide escalated disputes under `/disputes…`. Another party's request is a 404. Photos and video go
+through the evidence pipeline: `POST /api/v1/aftersales` (the router's root) opens a request with them (multipart), and
+`POST /requests/{reference}/media` answers an evidence request. Logistics organizations see the return pickups
+assigned to them under `/pickups…` (docs/returns.md).
 """
 
 from __future__ import annotations
@@ -12,13 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from xinren.accounts.authentication import CONSUMER, actor_of, consumer_of
 from xinren.core.schemas import ErrorOut, PageIn, page
+from xinren.evidence.api import upload_bytes
+from xinren.orders.selectors import address_list
 
 from . import selectors, services
-from .models import AfterSaleRequest
+from .models import AfterSaleRequest, ReturnPickup
+from .services.pickups import pickup_logistics, pickup_offered, pickup_windows
 
 ERRORS: dict[Any, type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422, 429, 503}): ErrorOut}
 
@@ -243,3 +248,180 @@ def dispute_decide(request: HttpRequest, reference: str, payload: DecideIn) -> A
     return _out(services.aftersale_operator_decide(actor=actor_of(request), reference=reference,
                                                    approve=payload.approve, reason=payload.reason,
                                                    amount_fen=payload.amount_fen))
+
+
+# -- return pickups, evidence requests and uploads (docs/returns.md) ---------------------------------------------------
+
+
+class EvidenceAnswerIn(Schema):
+    note: str = Field(description="1–500 characters", examples=["开箱照片见图"])
+
+
+class EvidenceAskIn(Schema):
+    note: str = Field(description="what to add, 1–500 characters", examples=["请拍一张能看到批号的开箱照片"])
+
+
+class EvidenceRequestOut(Schema):
+    asked_by: str = Field(description="merchant or operator")
+    note: str
+    status: str = Field(description="open, answered, expired or withdrawn")
+    asked_at: datetime
+    deadline: datetime
+    answer_note: str
+    answered_at: datetime | None
+
+
+class PickupBookIn(Schema):
+    address_id: int = Field(description="one of the caller's saved addresses (as GET …/pickup lists them)")
+    window_start: datetime = Field(description="the start of one of the offered windows (GET …/pickup)")
+
+
+class PickupWindowOut(Schema):
+    start: datetime
+    end: datetime
+
+
+class PickupOut(Schema):
+    id: int
+    status: str = Field(description="booked, picked_up or cancelled")
+    logistics: str = Field(description="the logistics organization collecting the parcel")
+    window_start: datetime
+    window_end: datetime
+    tracking_number: str
+    fee_bearer: str = Field(description="who pays the courier: consumer, merchant or programme")
+    fee_programme: str
+    booked_at: datetime
+    picked_up_at: datetime | None
+
+
+class PickupAddressOut(Schema):
+    id: int
+    label: str
+
+
+class PickupOptionsOut(Schema):
+    offered: bool = Field(description="the request is an agreed return or exchange")
+    logistics: str | None = Field(description="who would collect it; null: ship the parcel yourself")
+    windows: list[PickupWindowOut]
+    addresses: list[PickupAddressOut]
+    pickup: PickupOut | None
+
+
+class CourierPickupOut(Schema):
+    id: int
+    reference: str
+    status: str
+    product_name: str
+    merchant: str
+    recipient_name: str
+    recipient_phone_masked: str
+    address: str
+    window_start: datetime
+    window_end: datetime
+    tracking_number: str
+    picked_up_at: datetime | None
+
+
+def _pickup(pickup: ReturnPickup) -> dict[str, Any]:
+    return {"id": pickup.pk, "status": pickup.status, "logistics": pickup.logistics.name,
+            "window_start": pickup.window_start, "window_end": pickup.window_end,
+            "tracking_number": pickup.tracking_number, "fee_bearer": pickup.fee_bearer,
+            "fee_programme": pickup.fee_programme, "booked_at": pickup.booked_at, "picked_up_at": pickup.picked_up_at}
+
+
+def _courier_pickup(pickup: ReturnPickup) -> dict[str, Any]:
+    return {"id": pickup.pk, "reference": pickup.request.reference, "status": pickup.status,
+            "product_name": pickup.request.line.product_name, "merchant": pickup.request.merchant.name,
+            "recipient_name": pickup.recipient_name, "recipient_phone_masked": pickup.recipient_phone_masked,
+            "address": pickup.address, "window_start": pickup.window_start, "window_end": pickup.window_end,
+            "tracking_number": pickup.tracking_number, "picked_up_at": pickup.picked_up_at}
+
+
+def _files(media: list[UploadedFile] | None) -> list[tuple[str, bytes]]:
+    return [(upload.name or "upload", upload_bytes(upload)) for upload in media or []]
+
+
+@router.post("", response={201: RequestDetailOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: open a request or claim with photos and a video (multipart)")
+def request_open_with_media(
+    request: HttpRequest, payload: Form[RequestIn], media: File[list[UploadedFile]] = None  # type: ignore[assignment]
+) -> Any:
+    """The same request as `POST /requests`, sent as multipart/form-data with up to 9 photos and 1 video under
+    `media` (repeat the field per file). Wrong types, too many or too large files are refused and nothing is
+    stored."""
+    opened = services.aftersale_open(consumer=consumer_of(request), order_number=payload.order_number,
+                                     line_id=payload.line_id, kind=payload.kind, reason=payload.reason,
+                                     amount_fen=payload.amount_fen, recall_id=payload.recall_id, media=_files(media))
+    return Status(201, _detail(selectors.consumer_request_get(consumer=consumer_of(request),
+                                                              reference=opened.reference)))
+
+
+@router.post("/requests/{reference}/media", response={200: RequestOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: add the evidence asked for (multipart, while waiting for evidence)")
+def request_media(
+    request: HttpRequest, reference: str, payload: Form[EvidenceAnswerIn],
+    media: File[list[UploadedFile]] = None,  # type: ignore[assignment]
+) -> Any:
+    return _out(services.evidence_answer(consumer=consumer_of(request), reference=reference, note=payload.note,
+                                         media=_files(media)))
+
+
+@router.get("/requests/{reference}/evidence-requests", response={200: list[EvidenceRequestOut], **ERRORS},
+            auth=CONSUMER, summary="Consumer: what the merchant or the platform asked to add, and the answers")
+def request_evidence_requests(request: HttpRequest, reference: str) -> Any:
+    found = selectors.consumer_request_get(consumer=consumer_of(request), reference=reference)
+    return list(selectors.request_evidence_requests(found))
+
+
+@router.get("/requests/{reference}/pickup", response={200: PickupOptionsOut, **ERRORS}, auth=CONSUMER,
+            summary="Consumer: the pickup booked, or the windows, addresses and logistics organization on offer")
+def request_pickup_options(request: HttpRequest, reference: str) -> Any:
+    consumer = consumer_of(request)
+    found = selectors.consumer_request_get(consumer=consumer, reference=reference)
+    offered = pickup_offered(found)
+    logistics = pickup_logistics(found) if offered else None
+    pickup = selectors.request_pickup(found)
+    return {"offered": offered, "logistics": logistics.name if logistics else None,
+            "windows": [{"start": w.start, "end": w.end} for w in pickup_windows()] if logistics else [],
+            "addresses": [{"id": a.pk, "label": f"{a.recipient_name} {a.full_address}"}
+                          for a in address_list(consumer=consumer)] if logistics else [],
+            "pickup": _pickup(pickup) if pickup is not None else None}
+
+
+@router.post("/requests/{reference}/pickup", response={201: PickupOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: book a courier to collect the agreed return (上门取件)")
+def request_pickup_book(request: HttpRequest, reference: str, payload: PickupBookIn) -> Any:
+    pickup = services.return_pickup_book(consumer=consumer_of(request), reference=reference,
+                                         address_id=payload.address_id, window_start=payload.window_start)
+    return Status(201, _pickup(pickup))
+
+
+@router.post("/requests/{reference}/pickup/cancel", response={200: PickupOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: cancel the booked pickup")
+def request_pickup_cancel(request: HttpRequest, reference: str) -> Any:
+    return _pickup(services.return_pickup_cancel(consumer=consumer_of(request), reference=reference))
+
+
+@router.post("/merchant/requests/{reference}/evidence", response={201: EvidenceRequestOut, **ERRORS},
+             summary="Merchant: ask the consumer for more photos or video on a claim in its turn (72 h)")
+def merchant_evidence_ask(request: HttpRequest, reference: str, payload: EvidenceAskIn) -> Any:
+    return Status(201, services.evidence_ask(actor=actor_of(request), reference=reference, note=payload.note))
+
+
+@router.post("/disputes/{reference}/evidence", response={201: EvidenceRequestOut, **ERRORS},
+             summary="Operator: ask the consumer for more photos or video on an escalated claim (72 h)")
+def dispute_evidence_ask(request: HttpRequest, reference: str, payload: EvidenceAskIn) -> Any:
+    return Status(201, services.evidence_ask(actor=actor_of(request), reference=reference, note=payload.note))
+
+
+@router.get("/pickups", response={200: list[CourierPickupOut], **ERRORS},
+            summary="Logistics: the return pickups assigned to the caller's organization, soonest window first")
+def pickup_list(request: HttpRequest) -> Any:
+    return [_courier_pickup(p) for p in selectors.logistics_pickup_list(actor=actor_of(request))[:200]]
+
+
+@router.post("/pickups/{pickup_id}/picked-up", response={200: CourierPickupOut, **ERRORS},
+             summary="Logistics: the courier took the parcel (records the EPCIS hand-off on the returned items)")
+def pickup_collect(request: HttpRequest, pickup_id: int) -> Any:
+    services.return_pickup_collect(actor=actor_of(request), pickup_id=pickup_id)
+    return _courier_pickup(selectors.logistics_pickup_get(actor=actor_of(request), pickup_id=pickup_id))

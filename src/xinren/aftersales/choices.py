@@ -76,9 +76,10 @@ CLAIM_TRANSITIONS: TransitionTable = {
     S.WAITING_PLATFORM: frozenset({S.PAYING, S.WAITING_MERCHANT, S.WAITING_EVIDENCE, S.NO_PAYOUT, S.CANCELLED}),
     S.WAITING_MERCHANT: frozenset({S.PAYING, S.NO_PAYOUT, S.WAITING_CONSUMER, S.WAITING_EVIDENCE, S.CANCELLED}),
     S.WAITING_CONSUMER: frozenset({S.PAYING, S.WAITING_MERCHANT, S.CANCELLED}),
-    S.WAITING_EVIDENCE: frozenset({S.WAITING_PLATFORM, S.WAITING_MERCHANT, S.CANCELLED}),
+    # back to whoever asked for more evidence (an operator asks on an escalated claim); closed past its deadline
+    S.WAITING_EVIDENCE: frozenset({S.WAITING_PLATFORM, S.WAITING_MERCHANT, S.ESCALATED, S.CANCELLED}),
     S.NO_PAYOUT: frozenset({S.ESCALATED}),
-    S.ESCALATED: frozenset({S.PAYING, S.NO_PAYOUT}),
+    S.ESCALATED: frozenset({S.PAYING, S.NO_PAYOUT, S.WAITING_EVIDENCE}),
     S.PAYING: frozenset({S.PAID, S.FAILED}),
     S.FAILED: frozenset({S.PAYING}),
     S.PAID: frozenset(),
@@ -130,3 +131,40 @@ class Level(models.TextChoices):
     HIGH = "high", _("高信任")
     NORMAL = "normal", _("普通")
     NEW_OR_LOW = "new_or_low", _("新用户或低信任")
+
+
+class PickupStatus(models.TextChoices):
+    """A return pickup booked with a logistics organization (上门取件)."""
+
+    BOOKED = "booked", _("已预约")
+    PICKED_UP = "picked_up", _("已揽收")
+    CANCELLED = "cancelled", _("已取消")
+
+
+PICKUP_TRANSITIONS: TransitionTable = {
+    PickupStatus.BOOKED: frozenset({PickupStatus.PICKED_UP, PickupStatus.CANCELLED}),
+    PickupStatus.PICKED_UP: frozenset(),
+    PickupStatus.CANCELLED: frozenset(),
+}
+
+
+class FeeBearer(models.TextChoices):
+    """Who pays the courier for a return pickup; no money moves on the platform for it (docs/returns.md)."""
+
+    CONSUMER = "consumer", _("买家承担")
+    MERCHANT = "merchant", _("商家承担")
+    PROGRAMME = "programme", _("保障计划承担")
+
+
+class EvidenceAsker(models.TextChoices):
+    """Who asked the consumer for more evidence, and so whose turn it is again once they answer."""
+
+    MERCHANT = "merchant", _("商家")
+    OPERATOR = "operator", _("平台客服")
+
+
+class EvidenceRequestStatus(models.TextChoices):
+    OPEN = "open", _("待补充")
+    ANSWERED = "answered", _("已补充")
+    EXPIRED = "expired", _("逾期未补充")
+    WITHDRAWN = "withdrawn", _("已撤销")

@@ -13,8 +13,8 @@ from xinren.accounts.models import User
 from xinren.core.errors import NotFound
 
 from . import errors
-from .choices import OPEN_STATUSES, Status
-from .models import AfterSaleRequest
+from .choices import OPEN_STATUSES, EvidenceRequestStatus, PickupStatus, Status
+from .models import AfterSaleRequest, EvidenceRequest, ReturnPickup
 
 _RELATED = ("order", "line", "merchant", "refund")
 
@@ -63,3 +63,38 @@ def operator_dispute_list(*, actor: Actor) -> QuerySet[AfterSaleRequest]:
 def operator_request_get(*, actor: Actor, reference: str) -> AfterSaleRequest:
     actor.require(role=Role.VIEWER, kinds=[OrganizationKind.PLATFORM])
     return _get(AfterSaleRequest.objects.select_related(*_RELATED), reference)
+
+
+# -- return pickups and evidence requests (docs/returns.md) -----------------------------------------------------------
+
+
+def logistics_pickup_list(*, actor: Actor, status: str = PickupStatus.BOOKED) -> QuerySet[ReturnPickup]:
+    """The pickups assigned to the actor's logistics organization, soonest window first (booked ones only while
+    their request still waits for the parcel)."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.LOGISTICS])
+    pickups = ReturnPickup.objects.filter(logistics=actor.organization).select_related(
+        "request__line", "request__merchant")
+    if status == PickupStatus.BOOKED:
+        return pickups.filter(status=status, request__status=Status.AGREED).order_by("window_start", "id")
+    return pickups.filter(status=status).order_by("-window_start", "-id") if status else pickups.order_by(
+        "-window_start", "-id")
+
+
+def logistics_pickup_get(*, actor: Actor, pickup_id: int) -> ReturnPickup:
+    pickup = logistics_pickup_list(actor=actor, status="").filter(pk=pickup_id).first()
+    if pickup is None:
+        raise NotFound(errors.PICKUP_NOT_FOUND, _("找不到该取件单"))
+    return pickup
+
+
+def request_pickup(request: AfterSaleRequest) -> ReturnPickup | None:
+    """The request's booked or picked-up pickup, if any (for the request's own pages)."""
+    return request.pickups.exclude(status=PickupStatus.CANCELLED).select_related("logistics").first()
+
+
+def request_evidence_requests(request: AfterSaleRequest) -> QuerySet[EvidenceRequest]:
+    return request.evidence_requests.select_related("organization").order_by("asked_at", "id")
+
+
+def request_open_evidence(request: AfterSaleRequest) -> EvidenceRequest | None:
+    return request.evidence_requests.filter(status=EvidenceRequestStatus.OPEN).first()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xinren.core.tasks import background
 
-from .services import decisions, returns
+from .services import decisions, evidence_requests, returns
 
 
 @background(attempts=5)
@@ -17,6 +17,12 @@ def aftersale_deadline_task(*, request_id: int) -> bool:
 def aftersale_refund_due_task(*, request_id: int) -> bool:
     """Queued at a received return's refund moment (its consumer's level)."""
     return returns.refund_due_apply(request_id=request_id)
+
+
+@background(attempts=5)
+def aftersale_evidence_deadline_task(*, evidence_request_id: int) -> bool:
+    """Queued at an evidence request's deadline: a claim left without the evidence asked for closes by its rule."""
+    return evidence_requests.evidence_deadline_pass(evidence_request_id=evidence_request_id)
 
 
 @background(attempts=2, backoff=60)

@@ -62,6 +62,7 @@ class Disposition(models.TextChoices):
     EXPIRED = "expired", _("已过期")
     DESTROYED = "destroyed", _("已销毁")
     DAMAGED = "damaged", _("已损坏")
+    RETURNED = "returned", _("退货寄回")
 
 
 class SubjectRole(models.TextChoices):

@@ -38,6 +38,12 @@ MAX_READINGS = 6
 _BIZ_STEP_LABELS = dict(BizStep.choices)
 _DISPOSITION_LABELS = dict(Disposition.choices)
 _EVENT_TYPE_LABELS = dict(EventType.choices)
+# A return coming back (after-sales) in words a consumer understands: the courier's hand-off and the merchant's
+# sign-for, both with CBV's "returned" disposition.
+_RETURN_STEP_LABELS = {
+    BizStep.ACCEPTING.value: _("快递员上门取件，退货寄回商家"),
+    BizStep.RECEIVING.value: _("商家已签收退货"),
+}
 _KIND_LABELS = dict(OrganizationKind.choices)
 _CATEGORY_LABELS = dict(ProductCategory.choices)
 _STATUS_LABELS = dict(ProductStatus.choices)
@@ -469,7 +475,7 @@ def _event(event: TraceEvent, *, level: Level, proof: LedgerProof) -> StoryEvent
         "type_label": str(_EVENT_TYPE_LABELS.get(event.event_type, event.event_type)),
         "action": event.action,
         "biz_step": biz_step,
-        "biz_step_label": _label(_BIZ_STEP_LABELS, biz_step),
+        "biz_step_label": _step_label(biz_step, disposition),
         "disposition": disposition,
         "disposition_label": _label(_DISPOSITION_LABELS, disposition) if disposition else "",
         "time": local_time.isoformat(),
@@ -524,6 +530,12 @@ def _short(value: str, markers: tuple[str, ...]) -> str:
         if marker in value:
             return value.rsplit(marker, 1)[1]
     return value
+
+
+def _step_label(biz_step: str, disposition: str) -> str:
+    if disposition == Disposition.RETURNED and biz_step in _RETURN_STEP_LABELS:
+        return str(_RETURN_STEP_LABELS[biz_step])
+    return _label(_BIZ_STEP_LABELS, biz_step)
 
 
 def _label(labels: Mapping[str, Any], short: str) -> str:

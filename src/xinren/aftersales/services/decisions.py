@@ -156,7 +156,8 @@ def aftersale_deadline_pass(*, request_id: int, now: datetime | None = None) -> 
 
 
 def aftersales_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Periodic: merchant deadlines passed, refunds due, payouts still pending at the provider."""
+    """Periodic: merchant deadlines passed, refunds due, payouts still pending at the provider, evidence requests
+    past their deadline."""
     now = now or clock.now()
     done = {"deadlines": 0, "refunds_due": 0, "payouts": 0}
     due = AfterSaleRequest.objects.filter(status__in=MERCHANT_TURN, merchant_deadline__lte=now)
@@ -171,4 +172,7 @@ def aftersales_sweep(*, now: datetime | None = None) -> dict[str, int]:
     for request_id in paying.values_list("pk", flat=True):
         payout_finish(request_id)
         done["payouts"] += 1
+    from .evidence_requests import evidence_sweep
+
+    done["evidence_expired"] = evidence_sweep(now=now)
     return done

@@ -19,6 +19,7 @@ from xinren.catalog.shelf_life import local_date
 from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.evidence.choices import MediaKind
+from xinren.evidence.media.prepare import media_prepare
 from xinren.evidence.models import MediaFile
 from xinren.evidence.services import media_ingest
 from xinren.orders.choices import OrderStatus
@@ -74,17 +75,21 @@ def media_store(media: Sequence[tuple[str, bytes]]) -> list[MediaFile]:
     """Photos and video through the evidence pipeline (sniffed, stripped, stored once): at most 9 + 1."""
     if len(media) > PHOTOS_MAX + VIDEOS_MAX:
         raise InvalidInput(errors.MEDIA_LIMIT, _("最多上传 9 张照片和 1 段视频"), details={"field": "media"})
-    files: dict[str, MediaFile] = {}
-    for filename, content in media:
+    kinds: dict[str, str] = {}
+    for filename, content in media:  # every file checked before any is stored: a refusal stores nothing
         try:
-            file = media_ingest(content=content, filename=filename, kinds=MEDIA_KINDS)
+            prepared = media_prepare(content=content, filename=filename, kinds=MEDIA_KINDS)
         except InvalidInput as exc:
             raise InvalidInput(exc.code, exc.message, details={**exc.details, "field": "media",
                                                                "filename": filename}) from exc
-        files.setdefault(file.sha256, file)
-    kinds = [file.kind for file in files.values()]
-    if kinds.count(MediaKind.IMAGE) > PHOTOS_MAX or kinds.count(MediaKind.VIDEO) > VIDEOS_MAX:
+        kinds[prepared.sha256] = prepared.kind
+    counted = list(kinds.values())
+    if counted.count(MediaKind.IMAGE) > PHOTOS_MAX or counted.count(MediaKind.VIDEO) > VIDEOS_MAX:
         raise InvalidInput(errors.MEDIA_LIMIT, _("最多上传 9 张照片和 1 段视频"), details={"field": "media"})
+    files: dict[str, MediaFile] = {}
+    for filename, content in media:
+        file = media_ingest(content=content, filename=filename, kinds=MEDIA_KINDS)
+        files.setdefault(file.sha256, file)
     return list(files.values())
 
 

@@ -21,9 +21,9 @@ from xinren.trace.models import TraceEvent
 from xinren.trace.services import event_record
 
 from .. import errors
-from ..choices import Kind, Level, Status
+from ..choices import Kind, Level, PickupStatus, Status
 from ..levels import LEVELS, STATUTORY_REFUND_DAYS
-from ..models import AfterSaleRequest
+from ..models import AfterSaleRequest, ReturnPickup
 from .moves import locked, move, payout, payout_finish, refund_due_schedule
 
 
@@ -38,9 +38,23 @@ def _refund_now(request: AfterSaleRequest, *, at: datetime, rule: str, by_user: 
     request.refund_due_at = None
 
 
+def return_hand_off(request: AfterSaleRequest, *, at: datetime, carrier: str, tracking_number: str,
+                    by_user: User | None = None, by_organization: Organization | None = None) -> None:
+    """The one step shared by the consumer's own shipping and the booked pickup: the parcel is on its way back
+    (RETURN_IN_TRANSIT), and a high-trust consumer's refund goes out at this moment (分级退款). The caller holds the
+    request's locks, saves it, and calls `payout_finish` after commit when a refund was recorded."""
+    if request.status != Status.AGREED:
+        raise Conflict(errors.TRANSITION, _("商家同意后才能寄回"), details={"status": request.status})
+    move(request, Status.RETURN_IN_TRANSIT, at=at, by_user=by_user, by_organization=by_organization,
+         note=f"{carrier} {tracking_number}")
+    request.return_carrier, request.return_tracking, request.handed_off_at = carrier, tracking_number, at
+    if request.kind == Kind.RETURN_REFUND and request.level == Level.HIGH and _early_refund(request):
+        _refund_now(request, at=at, rule="tiered_refund:high")
+
+
 def aftersale_return_ship(*, consumer: User, reference: str, carrier: str, tracking_number: str) -> AfterSaleRequest:
-    """The courier took the return parcel (pickup booked with the shipment's carrier). A high-trust consumer's
-    refund goes out now."""
+    """The consumer shipped the return themselves and the courier took the parcel. A high-trust consumer's refund
+    goes out now. Refused while a pickup is booked (cancel it first)."""
     consumer = consumer_require(consumer)
     carrier, tracking_number = (carrier or "").strip(), (tracking_number or "").strip()
     if not carrier or not tracking_number or len(carrier) > 64 or len(tracking_number) > 64:
@@ -48,13 +62,10 @@ def aftersale_return_ship(*, consumer: User, reference: str, carrier: str, track
                            details={"field": "tracking_number"})
     with transaction.atomic():
         request = locked(consumer=consumer, reference=reference)
-        now = clock.now()
-        if request.status != Status.AGREED:
-            raise Conflict(errors.TRANSITION, _("商家同意后才能寄回"), details={"status": request.status})
-        move(request, Status.RETURN_IN_TRANSIT, at=now, by_user=consumer, note=f"{carrier} {tracking_number}")
-        request.return_carrier, request.return_tracking, request.handed_off_at = carrier, tracking_number, now
-        if request.kind == Kind.RETURN_REFUND and request.level == Level.HIGH and _early_refund(request):
-            _refund_now(request, at=now, rule="tiered_refund:high")
+        if ReturnPickup.objects.filter(request=request, status=PickupStatus.BOOKED).exists():
+            raise Conflict(errors.PICKUP_BOOKED, _("已预约上门取件，如要自行寄回请先取消预约"),
+                           details={"status": request.status})
+        return_hand_off(request, at=clock.now(), carrier=carrier, tracking_number=tracking_number, by_user=consumer)
         request.save()
     return payout_finish(request.pk) if request.refund_id is not None else request
 

@@ -111,6 +111,8 @@ urlpatterns += [
 
 # 售后: after-sale requests and claims, and operators' disputes (xinren.aftersales).
 from .views import aftersales as aftersale_views  # noqa: E402
+from .views import evidence_requests as evidence_request_views  # noqa: E402
+from .views import pickups as pickup_views  # noqa: E402
 
 urlpatterns += [
     path("aftersales/", aftersale_views.aftersale_queue, name="aftersale_queue"),
@@ -122,6 +124,10 @@ urlpatterns += [
     path("aftersales/<slug:reference>/propose/", aftersale_views.aftersale_propose, name="aftersale_propose"),
     path("aftersales/<slug:reference>/receive/", aftersale_views.aftersale_receive, name="aftersale_receive"),
     path("aftersales/<slug:reference>/inspect/", aftersale_views.aftersale_inspect, name="aftersale_inspect"),
+    path("aftersales/<slug:reference>/evidence/", evidence_request_views.evidence_ask,
+         name="aftersale_evidence_ask"),
+    path("pickups/", pickup_views.pickup_list, name="pickup_list"),
+    path("pickups/<int:pickup_id>/picked-up/", pickup_views.pickup_collect, name="pickup_collect"),
 ]
 
 # 先行赔付基金: operators' balances, flows, chart and reconciliation; a merchant's deposit (xinren.aftersales.fund).

@@ -62,7 +62,7 @@ urlpatterns += [
 ]
 
 # 申请售后: after-sale requests and guarantee claims (xinren.aftersales).
-from .views import aftersales  # noqa: E402
+from .views import aftersales, aftersales_returns  # noqa: E402
 
 urlpatterns += [
     path("aftersales/", aftersales.aftersale_list, name="aftersale_list"),
@@ -72,4 +72,8 @@ urlpatterns += [
     path("aftersales/<slug:reference>/escalate/", aftersales.aftersale_escalate, name="aftersale_escalate"),
     path("aftersales/<slug:reference>/proposal/", aftersales.aftersale_proposal, name="aftersale_proposal"),
     path("aftersales/<slug:reference>/return/", aftersales.aftersale_return, name="aftersale_return"),
+    path("aftersales/<slug:reference>/pickup/", aftersales_returns.pickup_book, name="aftersale_pickup_book"),
+    path("aftersales/<slug:reference>/pickup/cancel/", aftersales_returns.pickup_cancel,
+         name="aftersale_pickup_cancel"),
+    path("aftersales/<slug:reference>/evidence/", aftersales_returns.evidence_add, name="aftersale_evidence"),
 ]

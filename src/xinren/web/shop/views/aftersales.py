@@ -25,6 +25,7 @@ from xinren.orders.selectors import consumer_order_get
 
 from ..forms import _MultipleFiles, _PhotosField
 from ..session import form_error, render_shop, shop_view
+from . import aftersales_returns
 
 
 class RequestForm(forms.Form):
@@ -127,6 +128,7 @@ def aftersale_detail(request: HttpRequest, consumer: User, reference: str) -> Ht
         "escalation_days": ESCALATION_DAYS,
         "can_answer": item.status in (Status.NEGOTIATING, Status.WAITING_CONSUMER),
         "can_ship": item.status == Status.AGREED and item.kind in (Kind.RETURN_REFUND, Kind.EXCHANGE),
+        **aftersales_returns.detail_context(consumer=consumer, item=item),
     })
 
 
