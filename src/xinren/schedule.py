@@ -63,7 +63,7 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="programmes-review", task=programmes_review_task, context="aftersales", every=timedelta(days=1),
         at=timedelta(hours=2, minutes=20),
-        description="guarantee programmes: end memberships that no longer qualify; republish changed after-sale records",
+        description="guarantee programmes: end memberships no longer qualifying; republish moved after-sale records",
     ),
     PeriodicJob(
         name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),

@@ -222,8 +222,11 @@ def failed_of(conditions: Iterable[Mapping[str, Any]]) -> dict[str, Any]:
 
 def condition_words(condition: Mapping[str, Any]) -> str:
     """One condition of the checklist in words: what is asked and what was found."""
-    key, value, threshold = condition["id"], condition.get("value"), condition.get("threshold")
+    key: str = condition["id"]
+    value: Any = condition.get("value")
+    threshold: Any = condition.get("threshold")
     label = CONDITION_LABELS.get(key, key)
+    found: Any
     if key == "deposit_min_fen":
         found = _("余额 ¥%(have).2f，要求 ¥%(need).2f") % {"have": value / 100, "need": threshold / 100}
     elif key == "insurance":

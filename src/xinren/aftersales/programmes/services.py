@@ -49,6 +49,7 @@ from .statements import membership_statement
 PLATFORM = [OrganizationKind.PLATFORM]
 SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{1,39}$")
 COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+FIELD_NAMES: dict[str, Any] = {"name": _("名称"), "summary": _("简介"), "badge_label": _("徽章文字")}
 
 
 @dataclass(frozen=True)
@@ -68,8 +69,7 @@ def _text(value: str, *, field_name: str, limit: int) -> str:
     value = (value or "").strip()
     if not 1 <= len(value) <= limit:
         raise InvalidInput(errors.TERMS_INVALID, _("请填写%(field)s（不超过 %(limit)s 字）") % {
-            "field": str(GuaranteeProgramme._meta.get_field(field_name).verbose_name), "limit": limit},
-            details={"field": field_name})
+            "field": FIELD_NAMES[field_name], "limit": limit}, details={"field": field_name})
     return value
 
 

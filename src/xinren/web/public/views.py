@@ -7,7 +7,14 @@ development (no web server in front) every scan comes here and is counted in-pro
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
@@ -23,7 +30,7 @@ from xinren.trace.story import story_json
 
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .lookup import lookup_candidates, story_exists
-from .pages import home_html, not_registered_html, programme_html, part_page_html, story_page_html, wants_json
+from .pages import home_html, not_registered_html, part_page_html, programme_html, story_page_html, wants_json
 from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
