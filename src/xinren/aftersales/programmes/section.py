@@ -71,7 +71,10 @@ def guarantees_section_for(*, product: Product) -> GuaranteesSection:
         lines.append({"id": "bad_order", "text": _("坏单包赔：到货坏损凭照片申请，符合规则即时赔付，无需退货")})
     return_days = promise_value(promises_in_force(merchant_id=merchant.pk, category=category, at=clock.now()),
                                 "return_days")
-    if return_days:
+    if return_days and category in PERISHABLE_CATEGORIES:
+        lines.append({"id": "no_reason", "text": _(
+            "%(days)s 天无理由退货（保障计划承诺；下单时已确认生鲜不适用的除外）") % {"days": return_days}})
+    elif return_days:
         lines.append({"id": "no_reason", "text": _("%(days)s 天无理由退货（保障计划承诺）") % {"days": return_days}})
     elif category in PERISHABLE_CATEGORIES:
         lines.append({"id": "no_reason_excluded",
