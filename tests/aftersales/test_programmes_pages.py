@@ -100,7 +100,7 @@ def test_a_programme_covering_other_categories_shows_no_badge_and_a_handicraft_h
     section = guarantees_section_for(product=craft)
     # then
     assert section["badges"] == []
-    assert [line["text"] for line in section["guarantees"]][0] == "七天无理由退货（签收次日起算）"
+    assert section["guarantees"][0]["text"] == "七天无理由退货（签收次日起算）"
     assert "消费者权益保护法第 55 条" in section["guarantees"][1]["text"]
 
 

@@ -3,7 +3,8 @@ and a category guarantee in the spirit of 蟹无忧, 菌无忧 for wild mushroom
 priority handling within 12 hours, refund plus ¥20). 昆明山野菌菇店 pays a deposit and joins both weeks ago;
 滇味鲜花饼坊 joins 信任购 with a small deposit, then the terms ask for more (version 2) and the daily review ends its
 membership with the failed condition kept; 景迈古树茶园 does not qualify for 菌无忧 (no deposit, no wild mushrooms:
-its checklist in the console shows both). Made through the services, each step at its own believable time (`clock.played_at`).
+its checklist in the console shows both). Made through the services, each step at its own believable time
+(`clock.played_at`).
 """
 
 from __future__ import annotations
