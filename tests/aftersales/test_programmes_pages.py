@@ -158,7 +158,7 @@ def test_a_merchant_sees_its_checklist_then_joins_and_leaves(operator, merchant,
     page = browser.get(url).content.decode()
     refused = browser.post(url + "join/", {"guarantees": ["bad_order"]})
     # then
-    assert "❌ 保证金余额达到要求（余额 ¥0.00，要求 ¥1000.00）" in page
+    assert "✗ 未满足</strong> 保证金余额达到要求（余额 ¥0.00，要求 ¥1000.00）" in page
     assert refused.status_code == 409 and "deposit_min_fen" in refused.content.decode()
     assert ProgrammeMembership.objects.count() == 0
     # when: with the deposit
