@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from xinren.accounts.tasks import signin_counters_prune_task
 from xinren.aftersales.fund.tasks import fund_reconcile_task
+from xinren.aftersales.programmes.tasks import programmes_review_task
 from xinren.aftersales.tasks import aftersales_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
@@ -58,6 +59,11 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="fund-reconcile", task=fund_reconcile_task, context="aftersales", every=timedelta(hours=1),
         description="the compensation fund's ledger against the payment provider's transfers (docs/fund.md)",
+    ),
+    PeriodicJob(
+        name="programmes-review", task=programmes_review_task, context="aftersales", every=timedelta(days=1),
+        at=timedelta(hours=2, minutes=20),
+        description="guarantee programmes: end memberships no longer qualifying; republish moved after-sale records",
     ),
     PeriodicJob(
         name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),

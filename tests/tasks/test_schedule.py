@@ -101,7 +101,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
     # then
     assert [job.name for job in JOBS] == [
         "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate", "tasks-prune",
-        "signin-prune", "aftersales-sweep", "fund-reconcile", "offer-pages-refresh",
+        "signin-prune", "aftersales-sweep", "fund-reconcile", "programmes-review", "offer-pages-refresh",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -113,6 +113,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "signin-prune": ("accounts", "xinren.accounts.tasks.signin_counters_prune_task"),
         "aftersales-sweep": ("aftersales", "xinren.aftersales.tasks.aftersales_sweep_task"),
         "fund-reconcile": ("aftersales", "xinren.aftersales.fund.tasks.fund_reconcile_task"),
+        "programmes-review": ("aftersales", "xinren.aftersales.programmes.tasks.programmes_review_task"),
         "offer-pages-refresh": ("orders", "xinren.orders.tasks.offer_pages_refresh_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
@@ -125,6 +126,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "signin-prune": "*-*-* 04:40:00",
         "aftersales-sweep": "*-*-* *:00/5:00",
         "fund-reconcile": "*-*-* *:00:00",
+        "programmes-review": "*-*-* 02:20:00",
         "offer-pages-refresh": "*-*-* 00:05:00",
     }
 

@@ -3,18 +3,23 @@ escalated disputes. Another organization's request is not found."""
 
 from __future__ import annotations
 
+import statistics
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.consumers import consumer_require
-from xinren.accounts.models import User
+from xinren.accounts.models import Organization, User
+from xinren.core import clock
 from xinren.core.errors import NotFound
 
 from . import errors
-from .choices import OPEN_STATUSES, EvidenceRequestStatus, PickupStatus, Status
-from .models import AfterSaleRequest, EvidenceRequest, ReturnPickup
+from .choices import OPEN_STATUSES, UPHELD, EvidenceRequestStatus, Kind, PickupStatus, Status
+from .models import AfterSaleRequest, AfterSaleTransition, EvidenceRequest, ReturnPickup
 
 _RELATED = ("order", "line", "merchant", "refund")
 
@@ -98,3 +103,56 @@ def request_evidence_requests(request: AfterSaleRequest) -> QuerySet[EvidenceReq
 
 def request_open_evidence(request: AfterSaleRequest) -> EvidenceRequest | None:
     return request.evidence_requests.filter(status=EvidenceRequestStatus.OPEN).first()
+# -- the merchant's after-sale record (public; the trust score of issue 14 reads it too) ------------------------
+
+RECORD_DAYS = 90
+# Fewer decided requests than this and the share and the median say nothing: the page says "too few to judge".
+RECORD_ENOUGH = 5
+
+
+@dataclass(frozen=True)
+class AftersaleRecord:
+    """A merchant's after-sale record over the last `window_days`: figures a consumer can weigh.
+
+    `requests` counts every request and claim opened in the window (withdrawn ones included); `decided` those that
+    ended with money back (or a completed exchange: `upheld`) or with a refusal that stood; `upheld_share` is
+    upheld / decided and `refund_median_hours` the median time from opening to the refund (or payout), both None
+    when `enough` is False (fewer than RECORD_ENOUGH decided)."""
+
+    merchant_id: int
+    window_days: int
+    as_of: datetime
+    requests: int
+    decided: int
+    upheld: int
+    refunded: int
+    upheld_share: float | None
+    refund_median_hours: float | None
+    enough: bool
+
+
+def merchant_aftersale_record(*, merchant: Organization, now: datetime | None = None) -> AftersaleRecord:
+    """The merchant's after-sale record for the last 90 days (requests, upheld share, median time to refund)."""
+    now = now or clock.now()
+    rows = list(AfterSaleRequest.objects.filter(
+        merchant=merchant, created_at__gt=now - timedelta(days=RECORD_DAYS), created_at__lte=now,
+    ).values("pk", "kind", "status", "refunded_fen", "refused_at", "created_at"))
+    upheld_ids = {row["pk"] for row in rows if row["refunded_fen"] > 0 or row["status"] in UPHELD or (
+        row["kind"] == Kind.EXCHANGE and row["status"] == Status.CLOSED and row["refused_at"] is None)}
+    rejected = sum(1 for row in rows if row["pk"] not in upheld_ids and row["refused_at"] is not None
+                   and row["status"] not in OPEN_STATUSES)
+    refunded_at: dict[int, datetime] = {}
+    for request_id, at in AfterSaleTransition.objects.filter(
+            request_id__in=upheld_ids, to_status__in=sorted(UPHELD)).order_by("at", "id").values_list(
+            "request_id", "at"):
+        refunded_at.setdefault(request_id, at)
+    created = {row["pk"]: row["created_at"] for row in rows}
+    hours = [(at - created[request_id]).total_seconds() / 3600 for request_id, at in refunded_at.items()]
+    decided = len(upheld_ids) + rejected
+    enough = decided >= RECORD_ENOUGH
+    return AftersaleRecord(
+        merchant_id=merchant.pk, window_days=RECORD_DAYS, as_of=now, requests=len(rows), decided=decided,
+        upheld=len(upheld_ids), refunded=len(hours),
+        upheld_share=round(len(upheld_ids) / decided, 4) if enough else None,
+        refund_median_hours=round(statistics.median(hours), 1) if enough and hours else None, enough=enough,
+    )

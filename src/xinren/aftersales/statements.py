@@ -72,4 +72,5 @@ def decision_statement(
 
 # The other parts' statement types, registered when attest finds this module.
 from xinren.aftersales.fund import statements as _fund_statements  # noqa: E402, F401
+from xinren.aftersales.programmes import statements as _programme_statements  # noqa: E402, F401
 from xinren.aftersales.recalls import statements as _recall_statements  # noqa: E402, F401

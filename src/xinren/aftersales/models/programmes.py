@@ -60,6 +60,11 @@ class ProgrammeMembership(models.Model):
     left_reason = models.CharField(_("退出原因"), max_length=24, choices=LeftReason.choices, blank=True)
     # The failed conditions when the platform ended it ({"deposit_min_fen": 150000, ...}); empty otherwise.
     left_details = models.JSONField(default=dict, blank=True)
+    # The guarantees the merchant accepted when joining (programmes/rules.py GUARANTEES ids).
+    guarantees = models.JSONField(_("承诺的保障"), default=list, blank=True)
+    # The signed `programme.membership` statements of its start and of its end (the badge's proof).
+    joined_leaf_hash = models.CharField(max_length=64, blank=True)
+    left_leaf_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("保障计划成员")

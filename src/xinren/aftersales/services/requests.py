@@ -30,6 +30,7 @@ from .. import errors
 from ..choices import CLAIM_KINDS, OPEN_STATUSES, REQUEST_KINDS, DecidedBy, Kind, Outcome, Status
 from ..levels import consumer_level
 from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest, RecallNotice
+from ..programmes.rules import promise_value, promises_in_force
 from ..recalls.services import recall_notice_respond
 from ..rules import ClaimFacts, bad_order_evaluate
 from .moves import (
@@ -63,10 +64,11 @@ def _reason_clean(reason: str) -> str:
     return reason
 
 
-def window_closes_at(*, kind: str, delivered_at: datetime) -> datetime:
+def window_closes_at(*, kind: str, delivered_at: datetime, return_days: int = NO_REASON_DAYS) -> datetime:
     """When the window for this kind closes: midnight (Beijing time) after the last day, counting from the day
-    after delivery (so seven-day returns run from day 1 to day 7 after the day of delivery)."""
-    days = CLAIM_DAYS if kind in CLAIM_KINDS else NO_REASON_DAYS
+    after delivery (so seven-day returns run from day 1 to day 7 after the day of delivery). A programme's
+    `return_days` promise lengthens the no-reason window, never shortens it."""
+    days = CLAIM_DAYS if kind in CLAIM_KINDS else max(return_days, NO_REASON_DAYS)
     last = local_date(delivered_at) + timedelta(days=days)
     return datetime.combine(last + timedelta(days=1), time.min, tzinfo=SHANGHAI)
 
@@ -114,7 +116,10 @@ def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: 
     ).exists():  # a recall lifts the window only for the buyers it reached, on the recalled product
         raise NotFound(errors.RECALL_NOT_FOUND, _("找不到该召回"), details={"field": "recall"})
     if recall_id is None:
-        if now >= window_closes_at(kind=kind, delivered_at=order.delivered_at):
+        promises = promises_in_force(merchant_id=order.merchant_id, category=line.product.category,
+                                     at=order.placed_at)  # the programmes' promises when the consumer bought
+        return_days = promise_value(promises, "return_days") or NO_REASON_DAYS
+        if now >= window_closes_at(kind=kind, delivered_at=order.delivered_at, return_days=return_days):
             raise Conflict(errors.WINDOW_CLOSED, _("已超过可申请售后的期限"), details={"field": "kind"})
         if (kind in REQUEST_KINDS and line.product.category in PERISHABLE_CATEGORIES
                 and line.return_exclusion_confirmed_at is not None):
@@ -205,7 +210,11 @@ def _open(*, consumer: User, order_number: str, line_id: int, kind: str, reason:
         decide(request, decided_by=DecidedBy.RULE, organization=None, outcome=Outcome.ROUTE, amount_fen=amount_fen,
                reason=str(_("未满足自动赔付条件（%(failed)s），转商家处理") % {"failed": ", ".join(result.failed)}),
                at=now, rule_id=result.rule.id, rule_version=result.rule.version, conditions=result.conditions)
-        request.merchant_deadline = now + result.rule.merchant_deadline
+        promised_hours = promise_value(promises_in_force(
+            merchant_id=line.order.merchant_id, category=line.product.category, at=line.order.placed_at),
+            "claim_deadline_hours")  # a programme's priority handling shortens the merchant's deadline
+        request.merchant_deadline = now + min(result.rule.merchant_deadline, timedelta(
+            hours=promised_hours or result.rule.merchant_deadline.total_seconds() / 3600))
         move(request, Status.WAITING_MERCHANT, at=now, rule=rule, note=", ".join(result.failed))
         deadline_schedule(request)
     request.save()

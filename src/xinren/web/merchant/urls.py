@@ -145,3 +145,19 @@ urlpatterns += [
     path("insurance/fund/", fund_views.insurance_fund, name="insurance_fund"),
     path("insurance/policies/<int:policy_id>/subscribe/", fund_views.insurance_subscribe, name="insurance_subscribe"),
 ]
+
+# 保障计划 (信任购, 菌无忧): operators publish and edit, merchants join and leave (xinren.aftersales.programmes).
+from .views import guarantee_programmes as guarantee_views  # noqa: E402
+
+urlpatterns += [
+    path("guarantee-programmes/", guarantee_views.programme_list, name="guarantee_programme_list"),
+    path("guarantee-programmes/new/", guarantee_views.programme_new, name="guarantee_programme_new"),
+    path("guarantee-programmes/<int:programme_id>/", guarantee_views.programme_detail,
+         name="guarantee_programme_detail"),
+    path("guarantee-programmes/<int:programme_id>/edit/", guarantee_views.programme_edit,
+         name="guarantee_programme_edit"),
+    path("guarantee-programmes/<int:programme_id>/join/", guarantee_views.programme_join,
+         name="guarantee_programme_join"),
+    path("guarantee-programmes/<int:programme_id>/leave/", guarantee_views.programme_leave,
+         name="guarantee_programme_leave"),
+]

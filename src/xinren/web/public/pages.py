@@ -271,6 +271,11 @@ def home_html(*, error: str = "") -> str:
     return render_to_string("public/home.html", context)
 
 
+def programme_html(context: dict[str, Any]) -> str:
+    """A guarantee programme's public page (its promises, eligibility and members): the badges link here."""
+    return render_to_string("public/programme.html", {**context, **_base_context()})
+
+
 def _other_languages() -> list[dict[str, str]]:
     # Each language is offered in its own name (a Chinese reader looks for 中文, not "Chinese").
     current = translation.get_language()

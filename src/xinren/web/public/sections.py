@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing_extensions import TypedDict
 
+from xinren.aftersales.programmes.section import GuaranteesSection, guarantees_section_for
 from xinren.aftersales.recalls.section import RecallSection, recall_section_for
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
@@ -30,6 +31,7 @@ class Sections(TypedDict, total=False, closed=True):
 
     recall: RecallSection  # drawn at the very top of the page (scan.html), not with the others
     labels: LabelsSection
+    guarantees: GuaranteesSection  # what protects a buyer, and the merchant's after-sale record
     scorecard: ScorecardSection
     costs: CostsSection
     coldchain: ColdChainSection
@@ -51,6 +53,7 @@ def sections_for(*, product: Product, batch: Batch | None) -> Sections:
         sections["recall"] = recall
     if labels := labels_for(product=product, batch=batch):
         sections["labels"] = labels
+    sections["guarantees"] = guarantees_section_for(product=product)
     if scorecard := scorecard_for(product=product, batch=batch):
         sections["scorecard"] = scorecard
     if costs := costs_for(product=product, batch=batch):

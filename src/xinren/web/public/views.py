@@ -7,21 +7,30 @@ development (no web server in front) every scan comes here and is counted in-pro
 from __future__ import annotations
 
 from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponsePermanentRedirect,
+    HttpResponseRedirect,
+    JsonResponse,
+)
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.encoding import escape_uri_path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from xinren.aftersales.programmes import selectors as programme_selectors
+from xinren.aftersales.programmes.rules import eligibility_words
 from xinren.catalog.gs1 import digital_link_parse
-from xinren.core.errors import InvalidInput
+from xinren.core.errors import InvalidInput, NotFound
 from xinren.trace import scans
 from xinren.trace.story import story_json
 
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .lookup import lookup_candidates, story_exists
-from .pages import home_html, not_registered_html, part_page_html, story_page_html, wants_json
+from .pages import home_html, not_registered_html, part_page_html, programme_html, story_page_html, wants_json
 from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
@@ -94,6 +103,18 @@ def proof_bundle(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     language = _switch_language(request)
     return _remember_language(HttpResponse(home_html()), language)
+
+
+@require_safe
+def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    language = _switch_language(request)
+    try:
+        programme = programme_selectors.programme_public_get(slug=slug)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    context = {"programme": programme, "members": programme_selectors.programme_members(programme=programme),
+               "conditions": eligibility_words(programme.eligibility)}
+    return _remember_language(HttpResponse(programme_html(context)), language)
 
 
 @require_safe

@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 
 from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
+from xinren.aftersales.programmes.section import guarantees_section_for
+from xinren.aftersales.programmes.selectors import badges_for
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
@@ -26,7 +28,8 @@ from ..session import form_error, render_shop
 def product_list(request: HttpRequest) -> HttpResponse:
     offers = list(selectors.shop_offer_list())
     available = availability_for(offers)
-    rows = [(offer, available[offer.pk]) for offer in offers]
+    badges = badges_for(pairs=[(offer.merchant_id, offer.product.category) for offer in offers])
+    rows = [(offer, available[offer.pk], badges[(offer.merchant_id, offer.product.category)]) for offer in offers]
     return render_shop(request, "shop/product_list.html", {"rows": rows})
 
 
@@ -64,5 +67,6 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
                 return redirect("shop:order_detail", number=order.number)
     context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user),
                "available": availability_of(offer),
-               "rating": product_rating(product_id=offer.product_id)}
+               "rating": product_rating(product_id=offer.product_id),
+               "guarantees": guarantees_section_for(product=offer.product)}
     return render_shop(request, "shop/product_detail.html", context, status=status)
