@@ -19,6 +19,7 @@ from xinren.core.schemas import ErrorOut, PageIn, page
 
 from . import selectors, services
 from .models import AfterSaleRequest
+from .services.nps import nps_answer
 
 ERRORS: dict[Any, type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422, 429, 503}): ErrorOut}
 
@@ -243,3 +244,27 @@ def dispute_decide(request: HttpRequest, reference: str, payload: DecideIn) -> A
     return _out(services.aftersale_operator_decide(actor=actor_of(request), reference=reference,
                                                    approve=payload.approve, reason=payload.reason,
                                                    amount_fen=payload.amount_fen))
+
+
+# -- NPS after a closed request (nps.py) -------------------------------------------------------------------------------
+
+
+class NpsIn(Schema):
+    score: int = Field(description="0–10: how likely the consumer is to recommend the shop", examples=[9])
+    comment: str = Field("", description="optional, at most 200 characters; operators only, never published")
+
+
+class NpsOut(Schema):
+    reference: str
+    score: int
+    comment: str
+    answered_at: datetime
+
+
+@router.post("/requests/{reference}/nps", response={201: NpsOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: answer the one 0–10 question of a closed request (once, within 30 days)")
+def request_nps(request: HttpRequest, reference: str, payload: NpsIn) -> Any:
+    answer = nps_answer(consumer=consumer_of(request), reference=reference, score=payload.score,
+                        comment=payload.comment)
+    return Status(201, {"reference": reference, "score": answer.score, "comment": answer.comment,
+                        "answered_at": answer.answered_at})

@@ -73,3 +73,8 @@ urlpatterns += [
     path("aftersales/<slug:reference>/proposal/", aftersales.aftersale_proposal, name="aftersale_proposal"),
     path("aftersales/<slug:reference>/return/", aftersales.aftersale_return, name="aftersale_return"),
 ]
+
+# NPS after a closed after-sale request (xinren.aftersales.nps).
+from .views import nps  # noqa: E402
+
+urlpatterns += [path("aftersales/<slug:reference>/nps/", nps.aftersale_nps, name="aftersale_nps")]
