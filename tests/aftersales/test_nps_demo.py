@@ -6,13 +6,14 @@ import datetime as dt
 
 from xinren.aftersales.choices import Status
 from xinren.aftersales.demo import demo_aftersales_load
-from xinren.aftersales.demo_nps import demo_nps_load
+from xinren.aftersales.demo_nps import WAITING_PHONE, demo_nps_load
 from xinren.aftersales.models import AfterSaleRequest, NpsAnswer
-from xinren.aftersales.nps_selectors import operator_nps_overview
+from xinren.aftersales.nps_selectors import consumer_nps_question, operator_nps_overview
 from xinren.core import clock
 from xinren.orders.models import Offer
 
 from ..factories import ProductFactory
+from ..fixtures.accounts import consumer_with_phone
 from ..fixtures.reviews import line_through_flow
 
 
@@ -26,6 +27,9 @@ def test_the_demo_answers_nps_across_shops(platform, operator, consumer, product
             tea = ProductFactory(merchant=other_merchant, name=name, category="tea")
             Offer.objects.create(merchant=other_merchant, product=tea, price_fen=5000, stock=10)
             line_through_flow(consumer, tea)
+        cake = ProductFactory(merchant=merchant, name="鲜花饼", category="baked_goods")
+        Offer.objects.create(merchant=merchant, product=cake, price_fen=3000, stock=10)
+        line_through_flow(consumer_with_phone(WAITING_PHONE), cake)  # the demo consumer left to answer
     with clock.played_at(clock.now() + dt.timedelta(days=12)):
         demo_aftersales_load()
         # when
@@ -39,5 +43,9 @@ def test_the_demo_answers_nps_across_shops(platform, operator, consumer, product
         # a refusal left unescalated past its window is answered too
         assert AfterSaleRequest.objects.filter(status=Status.REFUSED, nps__isnull=False).count() == 1
         assert {row.label for row in operator_nps_overview(actor=operator).categories} == {"野生菌", "茶叶"}
+        # and the demo consumer's own refund waits for her answer
+        waiting = AfterSaleRequest.objects.get(reference=made.waiting)
+        assert (waiting.status, waiting.consumer.phone, consumer_nps_question(request=waiting).open) == (
+            Status.REFUNDED, WAITING_PHONE, True)
         # and loading again answers nothing twice
         assert demo_nps_load().references == []
