@@ -56,5 +56,7 @@ class Command(BaseCommand):
                      f"{base}/merchant/recalls/")
         lines.append(f"  Disputes and the compensation fund (as admin): {base}/merchant/aftersales/disputes/  "
                      f"{base}/merchant/fund/")
+        lines.append(f"  After-sales NPS (as admin): {base}/merchant/aftersales/nps/  "
+                     f"· answer one as 13800000003: {base}/shop/aftersales/")
         lines.append("")
         self.stdout.write("\n".join(lines))
