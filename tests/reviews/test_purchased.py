@@ -32,6 +32,7 @@ def test_the_buyer_is_told_it_is_their_item_with_links_to_order_and_review(platf
         "bought": True, "order": line.order.number, "delivered_at": line.order.delivered_at.isoformat(),
         "order_url": f"/shop/orders/{line.order.number}/", "review_url": f"/shop/lines/{line.pk}/review/",
         "reviewed": False,
+        "aftersale_url": f"/shop/orders/{line.order.number}/aftersales/new/?line={line.pk}", "aftersale_open": False,
     }
 
 

@@ -23,6 +23,7 @@ from xinren.orders.selectors import address_list
 
 from . import selectors, services
 from .models import AfterSaleRequest, ReturnPickup
+from .services.nps import nps_answer
 from .services.pickups import pickup_logistics, pickup_offered, pickup_windows
 
 ERRORS: dict[Any, type[Schema]] = {frozenset({400, 401, 403, 404, 409, 422, 429, 503}): ErrorOut}
@@ -425,3 +426,25 @@ def pickup_list(request: HttpRequest) -> Any:
 def pickup_collect(request: HttpRequest, pickup_id: int) -> Any:
     services.return_pickup_collect(actor=actor_of(request), pickup_id=pickup_id)
     return _courier_pickup(selectors.logistics_pickup_get(actor=actor_of(request), pickup_id=pickup_id))
+# -- NPS after a closed request (nps.py) -------------------------------------------------------------------------------
+
+
+class NpsIn(Schema):
+    score: int = Field(description="0–10: how likely the consumer is to recommend the shop", examples=[9])
+    comment: str = Field("", description="optional, at most 200 characters; operators only, never published")
+
+
+class NpsOut(Schema):
+    reference: str
+    score: int
+    comment: str
+    answered_at: datetime
+
+
+@router.post("/requests/{reference}/nps", response={201: NpsOut, **ERRORS}, auth=CONSUMER,
+             summary="Consumer: answer the one 0–10 question of a closed request (once, within 30 days)")
+def request_nps(request: HttpRequest, reference: str, payload: NpsIn) -> Any:
+    answer = nps_answer(consumer=consumer_of(request), reference=reference, score=payload.score,
+                        comment=payload.comment)
+    return Status(201, {"reference": reference, "score": answer.score, "comment": answer.comment,
+                        "answered_at": answer.answered_at})

@@ -112,11 +112,13 @@ urlpatterns += [
 # 售后: after-sale requests and claims, and operators' disputes (xinren.aftersales).
 from .views import aftersales as aftersale_views  # noqa: E402
 from .views import evidence_requests as evidence_request_views  # noqa: E402
+from .views import nps as nps_views  # noqa: E402
 from .views import pickups as pickup_views  # noqa: E402
 
 urlpatterns += [
     path("aftersales/", aftersale_views.aftersale_queue, name="aftersale_queue"),
     path("aftersales/disputes/", aftersale_views.dispute_list, name="dispute_list"),
+    path("aftersales/nps/", nps_views.nps_overview, name="nps_overview"),  # before <reference>: "nps" is a slug
     path("aftersales/disputes/<slug:reference>/", aftersale_views.dispute_detail, name="dispute_detail"),
     path("aftersales/<slug:reference>/", aftersale_views.aftersale_detail, name="aftersale_detail"),
     path("aftersales/<slug:reference>/agree/", aftersale_views.aftersale_agree, name="aftersale_agree"),

@@ -77,3 +77,8 @@ urlpatterns += [
          name="aftersale_pickup_cancel"),
     path("aftersales/<slug:reference>/evidence/", aftersales_returns.evidence_add, name="aftersale_evidence"),
 ]
+
+# NPS after a closed after-sale request (xinren.aftersales.nps).
+from .views import nps  # noqa: E402
+
+urlpatterns += [path("aftersales/<slug:reference>/nps/", nps.aftersale_nps, name="aftersale_nps")]

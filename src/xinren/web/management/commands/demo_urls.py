@@ -58,5 +58,7 @@ class Command(BaseCommand):
                      f"{base}/merchant/fund/")
         lines.append(f"  Return pickup and evidence asked (as 13800000002): {base}/shop/aftersales/  "
                      f"courier's pickups (as coldchain): {base}/merchant/pickups/?done=1")
+        lines.append(f"  After-sales NPS (as admin): {base}/merchant/aftersales/nps/  "
+                     f"· answer one as 13800000003: {base}/shop/aftersales/")
         lines.append("")
         self.stdout.write("\n".join(lines))

@@ -14,10 +14,16 @@ from django.views.decorators.http import require_safe
 
 from xinren.accounts.consumers import is_consumer
 from xinren.accounts.models import User
+from xinren.aftersales.choices import OPEN_STATUSES, Kind
+from xinren.aftersales.models import PER_LINE_MAX
+from xinren.aftersales.selectors import consumer_request_list
+from xinren.aftersales.services.requests import window_closes_at
 from xinren.catalog.gs1 import digital_link_parse
 from xinren.catalog.models import Item
+from xinren.core import clock
 from xinren.core.errors import InvalidInput
 from xinren.orders.choices import OrderStatus
+from xinren.orders.models import OrderLine
 from xinren.orders.selectors import item_purchase_for_user, item_sold_on
 from xinren.reviews.models import Review
 
@@ -51,9 +57,26 @@ def _not_theirs(*, item: Item | None, consumer: bool) -> HttpResponse:
     return _private(JsonResponse({"bought": False}) if consumer else HttpResponse(status=204))
 
 
+def _aftersale(*, user: User, line: OrderLine) -> tuple[str | None, bool]:
+    """Where "申请售后" leads for the buyer: the request still open on the line (True), else the form prefilled
+    with the line while a request can still be opened (the claims' window, the longest); else nowhere."""
+    order = line.order
+    if order.status != OrderStatus.DELIVERED or order.delivered_at is None:
+        return None, False
+    requests = list(consumer_request_list(consumer=user).filter(line=line).values_list("reference", "status"))
+    open_ = next((reference for reference, status in requests if status in OPEN_STATUSES), None)
+    if open_ is not None:
+        return reverse("shop:aftersale_detail", kwargs={"reference": open_}), True
+    if len(requests) >= PER_LINE_MAX or clock.now() >= window_closes_at(kind=Kind.DAMAGED,
+                                                                       delivered_at=order.delivered_at):
+        return None, False
+    return reverse("shop:aftersale_new", kwargs={"number": order.number}) + f"?line={line.pk}", False
+
+
 @require_safe
 def purchased(request: HttpRequest) -> HttpResponse:
-    """{"bought": true, "order", "delivered_at", "order_url", "review_url"} for the buyer of the item at `path`;
+    """{"bought": true, "order", "delivered_at", "order_url", "review_url", "reviewed", "aftersale_url",
+    "aftersale_open"} for the buyer of the item at `path`;
     {"bought": false, "sold_on": "YYYY-MM-DD"} for anyone else once the item was delivered; otherwise
     {"bought": false} for another consumer and 204 without a consumer session."""
     user = request.user
@@ -72,6 +95,7 @@ def purchased(request: HttpRequest) -> HttpResponse:
         review_url = reverse("shop:review_create", kwargs={"line_id": line.pk})
     else:
         review_url = None
+    aftersale_url, aftersale_open = _aftersale(user=user, line=line)
     return _private(JsonResponse({
         "bought": True,
         "order": order.number,
@@ -79,4 +103,6 @@ def purchased(request: HttpRequest) -> HttpResponse:
         "order_url": reverse("shop:order_detail", kwargs={"number": order.number}),
         "review_url": review_url,
         "reviewed": review is not None,
+        "aftersale_url": aftersale_url,
+        "aftersale_open": aftersale_open,
     }, json_dumps_params={"ensure_ascii": False}))
