@@ -130,3 +130,11 @@ class Level(models.TextChoices):
     HIGH = "high", _("高信任")
     NORMAL = "normal", _("普通")
     NEW_OR_LOW = "new_or_low", _("新用户或低信任")
+
+
+class PayoutSource(models.TextChoices):
+    """Where a request's money came from (the price part, and a compensation on top of it)."""
+
+    REFUND = "refund", _("原路退款")
+    FUND = "fund", _("平台先行赔付")
+    INSURER = "insurer", _("保险赔付")

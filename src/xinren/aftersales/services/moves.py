@@ -128,12 +128,10 @@ def payout_finish(request_id: int) -> AfterSaleRequest:
         return request
     with transaction.atomic():
         request = locked(pk=request_id)
-        if request.status == Status.PAYING:
-            succeeded = refund.status == RefundStatus.SUCCEEDED
-            move(request, Status.PAID if succeeded else Status.FAILED, at=refund.completed_at or request.updated_at,
-                 rule="refund", note=refund.failure_code)
-            if succeeded:
-                request.closed_at = request.updated_at
+        if request.status == Status.PAYING:  # paid when every part is (payers.py: an insurer's part may wait)
+            from .payers import settle
+
+            settle(request, at=refund.completed_at or request.updated_at, rule="refund", note=refund.failure_code)
             request.save()
     return request
 
