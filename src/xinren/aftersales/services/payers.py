@@ -116,7 +116,6 @@ def price_pay(request: AfterSaleRequest, *, amount_fen: int, at: datetime, fund_
             request.refunded_fen, request.updated_at = amount_fen, at
             return
     payout(request, amount_fen=amount_fen, at=at, by_user=by_user, by_organization=by_organization)
-    request.payout_source = PayoutSource.REFUND
 
 
 def _price_from_fund(request: AfterSaleRequest, *, actor: Actor, at: datetime) -> bool:
@@ -186,7 +185,7 @@ def _compensation_from_fund(request: AfterSaleRequest, *, actor: Actor) -> None:
 def _price_state(request: AfterSaleRequest) -> str:
     if request.payout_source == PayoutSource.FUND:
         return "done" if request.payout_journal_id else "failed"
-    if request.payout_source == PayoutSource.REFUND and request.refund is not None:
+    if request.refund is not None:
         return {RefundStatus.SUCCEEDED: "done", RefundStatus.PENDING: "pending"}.get(request.refund.status, "failed")
     return "done"
 
@@ -287,8 +286,6 @@ def _counterfeit_confirm(request: AfterSaleRequest, *, actor: Actor, reason: str
          rule=COUNTERFEIT_RULE, note=reason)
     # the price back is the merchant's money: a refund of the payment, capped at what was paid
     payout(request, amount_fen=price, at=at, by_user=actor.user, by_organization=actor.organization)
-    if price:
-        request.payout_source = PayoutSource.REFUND
     compensation_plan(request, at=at, fund_actor=actor, loss_fen=loss_fen)
     if request.refund is None:
         settle(request, at=at)
