@@ -12,6 +12,7 @@ from xinren.aftersales.choices import DecidedBy, Kind, PayoutSource, Status
 from xinren.aftersales.fund.choices import AccountKind, JournalKind, PolicyKind
 from xinren.aftersales.fund.reconcile import fund_reconcile
 from xinren.aftersales.models import AfterSaleRequest, Journal
+from xinren.aftersales.selectors import request_money
 from xinren.aftersales.services import (
     aftersale_merchant_agree,
     aftersale_operator_decide,
@@ -21,7 +22,6 @@ from xinren.aftersales.services.payers import (
     aftersale_counterfeit_decide,
     aftersale_insurer_pay,
     aftersale_payout_retry,
-    money_of,
     recover,
 )
 from xinren.aftersales.tasks import aftersale_insurer_deadline_task, aftersale_recover_task
@@ -46,7 +46,7 @@ def _journal(reference: str, kind: str = JournalKind.PAYOUT) -> Journal:
     return Journal.objects.get(reference=reference, kind=kind)
 
 
-# -- the platform pays first ------------------------------------------------------------------------------------------
+# -- the platform pays first -----------------------------------------------------------------------------------------
 
 
 def test_an_upheld_dispute_is_paid_first_from_the_fund_then_recovered_from_deposit_and_settlements(
@@ -71,7 +71,7 @@ def test_an_upheld_dispute_is_paid_first_from_the_fund_then_recovered_from_depos
     assert queued(aftersale_recover_task) == [{"request_id": request.pk}]
     # when the task runs: the deposit first, the rest from the merchant's settlements
     assert recover(request_id=request.pk) == 12800
-    money = money_of(AfterSaleRequest.objects.get(pk=request.pk))
+    money = request_money(AfterSaleRequest.objects.get(pk=request.pk))
     assert (money["recovered_fen"], money["from_deposit_fen"], money["from_settlements_fen"]) == (12800, 5000, 7800)
     assert (fund_balance(), balance(AccountKind.MERCHANT_DEPOSIT, line.order.merchant)) == (100_000, 0)
     assert AfterSaleRequest.objects.get(pk=request.pk).recovered_at is not None
@@ -107,7 +107,7 @@ def test_a_merchant_agreeing_is_paid_by_refund_not_by_the_fund(consumer, merchan
     assert (request.status, request.payout_source, fund_balance()) == (Status.PAID, PayoutSource.REFUND, 100_000)
 
 
-# -- 假一赔N ------------------------------------------------------------------------------------------------------------
+# -- 假一赔N ---------------------------------------------------------------------------------------------------------
 
 
 def test_a_counterfeit_claim_waits_for_the_platform_and_the_merchant_cannot_decide_it(
@@ -172,7 +172,8 @@ def test_an_operator_refusing_a_counterfeit_pays_nothing_and_the_consumer_may_es
     assert {k: v for k, v in everything().items() if k not in ("requests", "transitions", "decisions")} == before
     request = aftersale_escalate(consumer=consumer, reference=request.reference, reason="我有鉴定证书")
     # upheld on escalation: a confirmed counterfeit
-    request = aftersale_operator_decide(actor=operator, reference=request.reference, approve=True, reason="复核确认仿冒")
+    request = aftersale_operator_decide(actor=operator, reference=request.reference, approve=True,
+                                        reason="复核确认仿冒")
     assert (request.status, request.compensation_fen) == (Status.PAID, 128_000)
 
 
@@ -198,7 +199,7 @@ def test_counterfeit_refusals_change_nothing(consumer, merchant_actor, operator,
     assert refused.value.code == "aftersale.not_platform_turn" and everything() == after
 
 
-# -- the insurer -------------------------------------------------------------------------------------------------------
+# -- the insurer -----------------------------------------------------------------------------------------------------
 
 
 def test_a_counterfeit_on_an_insured_merchant_is_paid_by_the_insurer_who_signs(
@@ -249,7 +250,7 @@ def test_a_silent_insurer_past_its_deadline_leaves_the_fund_to_pay_first(consume
     assert (request.status, request.compensation_source) == (Status.PAID, PayoutSource.FUND)
     assert _journal(f"{request.reference}.comp").amount_fen == 128_000
     # the same sweep recovered it from the merchant (its settlements: it has no deposit)
-    assert (money_of(request)["from_settlements_fen"], fund_balance()) == (128_000, 500_000)
+    assert (request_money(request)["from_settlements_fen"], fund_balance()) == (128_000, 500_000)
     after = everything()
     with pytest.raises(Conflict) as refused:
         aftersale_insurer_pay(actor=insurer, reference=request.reference)
@@ -266,7 +267,7 @@ def test_an_upheld_quality_claim_on_an_insured_merchant_gets_the_policys_amount_
     assert (request.status, request.compensation_journal.amount_fen) == (Status.PAID, 2000)
 
 
-# -- retries -------------------------------------------------------------------------------------------------------------
+# -- retries ---------------------------------------------------------------------------------------------------------
 
 
 def test_a_failed_refund_is_retried_failed_paying_paid_and_never_pays_twice(

@@ -38,7 +38,7 @@ from xinren.orders.services.refunds import refund_create_for_aftersale
 
 from .. import errors
 from ..choices import CLAIM_KINDS, DecidedBy, Kind, Outcome, PayoutSource, Status
-from ..fund.choices import AccountKind, JournalKind, PolicyKind
+from ..fund.choices import PolicyKind
 from ..fund.insurance import Amount, compensation_amount, insurance_payout, payout_amount
 from ..fund.services import claim_paid_fen, claim_recovered_fen, fund_payout, fund_recover
 from ..models import AfterSaleRequest, InsurancePolicy, Journal
@@ -179,14 +179,15 @@ def _compensation_from_fund(request: AfterSaleRequest, *, actor: Actor) -> None:
     request.compensation_journal = journal
 
 
-# -- where a paying claim stands --------------------------------------------------------------------------------------
+# -- where a paying claim stands -------------------------------------------------------------------------------------
 
 
 def _price_state(request: AfterSaleRequest) -> str:
     if request.payout_source == PayoutSource.FUND:
         return "done" if request.payout_journal_id else "failed"
     if request.refund is not None:
-        return {RefundStatus.SUCCEEDED: "done", RefundStatus.PENDING: "pending"}.get(request.refund.status, "failed")
+        states: dict[str, str] = {RefundStatus.SUCCEEDED: "done", RefundStatus.PENDING: "pending"}
+        return states.get(request.refund.status, "failed")
     return "done"
 
 
@@ -226,7 +227,7 @@ def claim_pay(request: AfterSaleRequest, *, amount_fen: int, at: datetime, fund_
         settle(request, at=at)
 
 
-# -- 假一赔N: the platform confirms or refuses a counterfeit -------------------------------------------------------------
+# -- 假一赔N: the platform confirms or refuses a counterfeit ---------------------------------------------------------
 
 
 def _counterfeit_price(request: AfterSaleRequest) -> int:
@@ -291,7 +292,7 @@ def _counterfeit_confirm(request: AfterSaleRequest, *, actor: Actor, reason: str
         settle(request, at=at)
 
 
-# -- retries -----------------------------------------------------------------------------------------------------------
+# -- retries ---------------------------------------------------------------------------------------------------------
 
 
 def payout_retry(*, actor: Actor, now: datetime | None = None, **lookup: Any) -> AfterSaleRequest:
@@ -326,7 +327,7 @@ def aftersale_payout_retry(*, actor: Actor, reference: str) -> AfterSaleRequest:
     return payout_retry(actor=actor, reference=reference)
 
 
-# -- the insurer ---------------------------------------------------------------------------------------------------------
+# -- the insurer -----------------------------------------------------------------------------------------------------
 
 
 def aftersale_insurer_pay(*, actor: Actor, reference: str) -> AfterSaleRequest:
@@ -374,7 +375,7 @@ def insurer_deadline_schedule(request: AfterSaleRequest) -> None:
         task_enqueue(aftersale_insurer_deadline_task.using(run_after=request.insurer_due_at), request_id=request.pk)
 
 
-# -- recovery from the merchant ------------------------------------------------------------------------------------------
+# -- recovery from the merchant --------------------------------------------------------------------------------------
 
 
 def recovery_schedule(request: AfterSaleRequest) -> None:
@@ -403,28 +404,6 @@ def recover(*, request_id: int, now: datetime | None = None) -> int:
             request.recovered_at = now or clock.now()
             request.save(update_fields=["recovered_at"])
     return total
-
-
-def money_of(request: AfterSaleRequest) -> dict[str, Any]:
-    """Who paid what for the request, and what was recovered from the merchant and how (for the pages)."""
-    references = [request.reference, compensation_reference(request)]
-    journals = Journal.objects.filter(reference__in=references, reversed_by__isnull=True).prefetch_related(
-        "postings__account").order_by("id")
-    recoveries = []
-    for journal in journals:
-        if journal.kind != JournalKind.RECOVERY:
-            continue
-        deposit = -sum(p.amount_fen for p in journal.postings.all()
-                       if p.account.kind == AccountKind.MERCHANT_DEPOSIT)
-        recoveries.append({"journal": journal, "from_deposit_fen": deposit,
-                           "from_settlements_fen": journal.amount_fen - deposit})
-    return {
-        "payouts": [j for j in journals if j.kind in (JournalKind.PAYOUT, JournalKind.INSURANCE_PAYOUT)],
-        "recoveries": recoveries,
-        "recovered_fen": sum(r["journal"].amount_fen for r in recoveries),
-        "from_deposit_fen": sum(r["from_deposit_fen"] for r in recoveries),
-        "from_settlements_fen": sum(r["from_settlements_fen"] for r in recoveries),
-    }
 
 
 def sweep(*, now: datetime) -> dict[str, int]:

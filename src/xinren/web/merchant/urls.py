@@ -139,3 +139,14 @@ urlpatterns += [
     path("insurance/fund/", fund_views.insurance_fund, name="insurance_fund"),
     path("insurance/policies/<int:policy_id>/subscribe/", fund_views.insurance_subscribe, name="insurance_subscribe"),
 ]
+
+# Who pays: an insurer's claims, the operators' 假一赔N decisions and payout retries (aftersales/services/payers.py).
+from .views import insurance_claims as claim_views  # noqa: E402
+
+urlpatterns += [
+    path("insurance/claims/", claim_views.insurer_claims, name="insurer_claims"),
+    path("insurance/claims/<slug:reference>/pay/", claim_views.insurer_claim_pay, name="insurer_claim_pay"),
+    path("aftersales/disputes/<slug:reference>/counterfeit/", claim_views.counterfeit_decide,
+         name="counterfeit_decide"),
+    path("aftersales/disputes/<slug:reference>/retry/", claim_views.payout_retry, name="payout_retry"),
+]
