@@ -15,6 +15,7 @@ from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.aftersales.demo import demo_aftersales_load
+from xinren.aftersales.demo_money import demo_money_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
 from xinren.catalog.models import Batch, Item
@@ -83,6 +84,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_trust_load()
     # Last: the after-sales answer deliveries (a return comes back as a receiving event with disposition "returned").
     demo_aftersales_load(now=now)
+    demo_money_load(now=now)
     return world
 
 
