@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.accounts.consumers import consumer_signup
 from xinren.accounts.models import Membership, Organization, User
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
@@ -45,6 +46,8 @@ H = dt.timedelta(hours=1)
 INSURER_SLUG, INSURER_USERNAME = "xinren-insurance", "insurer"
 INSURER_USCC = "91310115MA7H2Q5R3"  # without its check character
 MUSHROOM_GTIN13, CAKE_GTIN13 = "6975830100012", "6975830300016"
+# Two buyers of their own (the four demo consumers' orders are the orders demo's): the fund's, the insurer's.
+BUYERS = ("13800000011", "13800000012")
 
 
 @dataclass
@@ -80,6 +83,12 @@ def _delivered_line(consumer: User, product: Product, at: dt.datetime) -> OrderL
         order=Order.objects.get(pk=order.pk))
 
 
+def _buyer(phone: str) -> User:
+    """A buyer of the money demo, who can sign in at /shop/ (the demo consumers' password)."""
+    return (User.objects.filter(phone__endswith=phone).first()
+            or consumer_signup(phone=phone, password=DEMO_CONSUMER_PASSWORD))
+
+
 def _insurer(now: dt.datetime) -> Actor:
     user = User.objects.filter(username=INSURER_USERNAME).first() or User.objects.create_user(
         username=INSURER_USERNAME, password=DEMO_CONSUMER_PASSWORD, display_name="信任财险 理赔员 周宁")
@@ -96,9 +105,8 @@ def demo_money_load(*, now: dt.datetime | None = None) -> DemoMoney:
     made = DemoMoney()
     platform = Organization.objects.filter(kind=OrganizationKind.PLATFORM).order_by("id").first()
     products = {product.gtin[1:]: product for product in Product.objects.select_related("merchant")}
-    consumers = [user for phone in ("13800000002", "13800000003")
-                 if (user := User.objects.filter(phone__endswith=phone).first()) is not None]
-    if platform is None or len(consumers) < 2 or not {MUSHROOM_GTIN13, CAKE_GTIN13} <= set(products):
+    consumers = [_buyer(phone) for phone in BUYERS]
+    if platform is None or not {MUSHROOM_GTIN13, CAKE_GTIN13} <= set(products):
         return made
     operator = _actor(platform)
     mushroom, cake = products[MUSHROOM_GTIN13], products[CAKE_GTIN13]
@@ -115,8 +123,8 @@ def demo_money_load(*, now: dt.datetime | None = None) -> DemoMoney:
         insurance.policy_subscribe(actor=_actor(cake.merchant), policy_id=policy.pk)
 
     # 1. refused, escalated, upheld: the fund pays first and recovers from the merchant
-    line = _delivered_line(consumers[0], mushroom, start + H)
-    at = start + 4 * H
+    line = _delivered_line(consumers[0], mushroom, start + H)  # delivered at start + 4 h
+    at = start + 5 * H
     with clock.played_at(at):
         claim = services.aftersale_open(
             consumer=consumers[0], order_number=line.order.number, line_id=line.pk, kind=Kind.DAMAGED,

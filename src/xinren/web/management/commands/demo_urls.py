@@ -56,8 +56,8 @@ class Command(BaseCommand):
                      f"{base}/merchant/recalls/")
         lines.append(f"  Disputes and the compensation fund (as admin): {base}/merchant/aftersales/disputes/  "
                      f"{base}/merchant/fund/")
-        lines.append("  Who paid (平台先行赔付 and its recovery; 假一赔N paid by an insurer): the disputes above, "
-                     "as admin;")
+        lines.append("  Who paid (平台先行赔付 and its recovery; 假一赔N paid by an insurer): as 13800000011 and "
+                     "13800000012 at /shop/aftersales/, the disputes above as admin;")
         lines.append(f"    the insurer's claims (as insurer, password {DEMO_CONSUMER_PASSWORD}): "
                      f"{base}/merchant/insurance/claims/")
         lines.append("")
