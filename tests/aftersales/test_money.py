@@ -305,3 +305,31 @@ def test_a_payment_that_can_no_longer_be_refunded_is_paid_by_the_fund_first(cons
     assert Refund.objects.get().failure_code == "payment_not_refundable"
     assert Payment.objects.get(order=line.order).refunded_fen == 0
     assert queued(aftersale_recover_task) == [{"request_id": request.pk}]
+
+
+def test_a_fund_payout_the_provider_reports_failed_fails_the_claim_again_and_is_retried_once(
+        consumer, merchant_actor, operator, line, run_tasks):
+    from xinren.aftersales.fund.services import claim_paid_fen, claim_recovered_fen
+    from xinren.aftersales.tasks import aftersale_payout_reversed_task
+
+    contribute(operator, 100_000)
+    request = escalated(consumer, merchant_actor, line)
+    # an amount ending in 13 fen is accepted, then fails at the payee (the sandbox's trigger)
+    request = aftersale_operator_decide(actor=operator, reference=request.reference, approve=True, amount_fen=6413,
+                                        reason="支持一半")
+    assert (request.status, request.payout_source) == (Status.PAID, PayoutSource.FUND)
+    # when the provider's notice arrives (the recovery task runs alongside), then the claim's reaction it queued
+    run_tasks()
+    run_tasks()
+    assert queued(aftersale_payout_reversed_task) == []
+    # then the journal is reversed and the claim failed again, to be retried
+    request = AfterSaleRequest.objects.get(pk=request.pk)
+    assert (request.status, request.payout_journal, request.closed_at) == (Status.FAILED, None, None)
+    assert claim_paid_fen(claim_reference=request.reference) == 0
+    # the retry pays anew from the fund (its own key); the merchant is never charged twice
+    request = aftersale_payout_retry(actor=operator, reference=request.reference)
+    assert (request.status, request.payout_attempts) == (Status.PAID, 1)
+    assert claim_paid_fen(claim_reference=request.reference) == 6413
+    recover(request_id=request.pk)
+    assert claim_recovered_fen(claim_reference=request.reference) == 6413
+    assert sums_match() and fund_reconcile().ok

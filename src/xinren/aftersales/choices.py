@@ -81,7 +81,8 @@ CLAIM_TRANSITIONS: TransitionTable = {
     S.ESCALATED: frozenset({S.PAYING, S.NO_PAYOUT}),
     S.PAYING: frozenset({S.PAID, S.FAILED}),
     S.FAILED: frozenset({S.PAYING}),
-    S.PAID: frozenset(),
+    # a fund or insurer transfer the provider accepted, then reported failed (its notice reversed the journal)
+    S.PAID: frozenset({S.FAILED}),
     S.CANCELLED: frozenset(),
 }
 

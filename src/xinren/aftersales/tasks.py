@@ -35,3 +35,9 @@ def aftersale_recover_task(*, request_id: int) -> int:
 def aftersale_insurer_deadline_task(*, request_id: int) -> bool:
     """Queued at the insurer's deadline: a claim it left unpaid is paid by the fund first."""
     return payers.insurer_deadline_pass(request_id=request_id)
+
+
+@background(attempts=5)
+def aftersale_payout_reversed_task(*, claim_reference: str) -> bool:
+    """Queued by the provider's failure notice for a fund or insurer payout: the claim is failed again (retried)."""
+    return payers.payout_reversed(claim_reference=claim_reference)

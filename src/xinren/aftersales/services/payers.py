@@ -321,6 +321,31 @@ def payout_retry(*, actor: Actor, now: datetime | None = None, **lookup: Any) ->
     return payout_finish(request.pk) if _price_state(request) == "pending" else request
 
 
+def payout_reversed(*, claim_reference: str, now: datetime | None = None) -> bool:
+    """The provider reported a fund or insurer transfer for this request failed after accepting it (the notice
+    reversed its journal): forget the journal, and a paid claim is failed again, for the sweep or an operator to
+    retry. False when the request is not found or nothing it holds was reversed."""
+    reference = claim_reference.removesuffix(".comp")
+    if not AfterSaleRequest.objects.filter(reference=reference).exists():
+        return False
+    with transaction.atomic():
+        request = locked(reference=reference)
+        changed = False
+        for field in ("payout_journal", "compensation_journal"):
+            journal = getattr(request, field)
+            if journal is not None and Journal.objects.filter(reverses=journal).exists():
+                setattr(request, field, None)
+                changed = True
+        if not changed:
+            return False
+        now = now or clock.now()
+        if request.status == Status.PAID:
+            move(request, Status.FAILED, at=now, rule="transfer_failed", note=str(_("支付渠道退回了这笔赔付")))
+            request.closed_at = None
+        request.save()
+    return True
+
+
 def aftersale_payout_retry(*, actor: Actor, reference: str) -> AfterSaleRequest:
     """An operator retries a failed payout from the dispute page."""
     actor.require(role=Role.STAFF, kinds=PLATFORM)
