@@ -37,7 +37,7 @@ from xinren.orders.choices import RefundStatus
 from xinren.orders.services.refunds import refund_create_for_aftersale
 
 from .. import errors
-from ..choices import CLAIM_KINDS, DecidedBy, Kind, Outcome, PayoutSource, Status
+from ..choices import CLAIM_KINDS, OPEN_STATUSES, DecidedBy, Kind, Outcome, PayoutSource, Status
 from ..fund.choices import PolicyKind
 from ..fund.insurance import Amount, compensation_amount, insurance_payout, payout_amount
 from ..fund.services import claim_paid_fen, claim_recovered_fen, fund_payout, fund_recover
@@ -339,9 +339,13 @@ def payout_reversed(*, claim_reference: str, now: datetime | None = None) -> boo
         if not changed:
             return False
         now = now or clock.now()
-        if request.status == Status.PAID:
+        others_open = AfterSaleRequest.objects.filter(line_id=request.line_id, status__in=OPEN_STATUSES).exclude(
+            pk=request.pk).exists()
+        if request.status == Status.PAID and not others_open:  # (failed is open: one open request per line)
             move(request, Status.FAILED, at=now, rule="transfer_failed", note=str(_("支付渠道退回了这笔赔付")))
             request.closed_at = None
+        audit_record(actor=None, organization=request.merchant, action="aftersale.payout_reversed", target=request,
+                     data={"claim": claim_reference, "status": request.status})
         request.save()
     return True
 
