@@ -19,7 +19,7 @@ def test_demo_load_is_complete_and_idempotent(demo_world):
     # then
     assert len(world.organizations) == 6  # the loader's own; the trust demo adds two alliances
     assert again.organizations == {}
-    assert Organization.objects.count() == 8
+    assert Organization.objects.count() == 9  # and the money demo's insurer (aftersales/demo_money.py)
     assert User.objects.filter(username__in=["admin", "mushroom", "tea", "bakery", "lab", "coldchain"]).count() == 6
     assert Product.objects.filter(status="active").count() == 4
     assert Item.objects.count() == 304

@@ -54,7 +54,8 @@ JOBS: tuple[PeriodicJob, ...] = (
     ),
     PeriodicJob(
         name="aftersales-sweep", task=aftersales_sweep_task, context="aftersales", every=timedelta(minutes=5),
-        description="after-sales: merchant deadlines passed (silence = agreed), timed refunds due, payouts pending",
+        description="after-sales: merchant deadlines (silence = agreed), timed refunds, payouts pending or failed "
+                    "(bounded retries), insurer deadlines passed (the fund pays first), recoveries owed to the fund",
     ),
     PeriodicJob(
         name="fund-reconcile", task=fund_reconcile_task, context="aftersales", every=timedelta(hours=1),

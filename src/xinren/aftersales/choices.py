@@ -82,7 +82,8 @@ CLAIM_TRANSITIONS: TransitionTable = {
     S.ESCALATED: frozenset({S.PAYING, S.NO_PAYOUT, S.WAITING_EVIDENCE}),
     S.PAYING: frozenset({S.PAID, S.FAILED}),
     S.FAILED: frozenset({S.PAYING}),
-    S.PAID: frozenset(),
+    # a fund or insurer transfer the provider accepted, then reported failed (its notice reversed the journal)
+    S.PAID: frozenset({S.FAILED}),
     S.CANCELLED: frozenset(),
 }
 
@@ -168,3 +169,9 @@ class EvidenceRequestStatus(models.TextChoices):
     ANSWERED = "answered", _("已补充")
     EXPIRED = "expired", _("逾期未补充")
     WITHDRAWN = "withdrawn", _("已撤销")
+class PayoutSource(models.TextChoices):
+    """Where a request's money came from (the price part, and a compensation on top of it)."""
+
+    REFUND = "refund", _("原路退款")
+    FUND = "fund", _("平台先行赔付")
+    INSURER = "insurer", _("保险赔付")

@@ -6,8 +6,9 @@ from __future__ import annotations
 import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import F, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -19,7 +20,8 @@ from xinren.core.errors import NotFound
 
 from . import errors
 from .choices import OPEN_STATUSES, UPHELD, EvidenceRequestStatus, Kind, PickupStatus, Status
-from .models import AfterSaleRequest, AfterSaleTransition, EvidenceRequest, ReturnPickup
+from .fund.choices import AccountKind, JournalKind
+from .models import AfterSaleRequest, AfterSaleTransition, EvidenceRequest, Journal, ReturnPickup
 
 _RELATED = ("order", "line", "merchant", "refund")
 
@@ -59,10 +61,13 @@ def merchant_request_get(*, actor: Actor, reference: str) -> AfterSaleRequest:
 
 
 def operator_dispute_list(*, actor: Actor) -> QuerySet[AfterSaleRequest]:
-    """Escalated disputes waiting for an operator (members of a platform organization)."""
+    """What waits for an operator (members of a platform organization): escalated disputes, 假一赔N claims (never
+    decided automatically) and payouts that failed (to retry)."""
     actor.require(role=Role.VIEWER, kinds=[OrganizationKind.PLATFORM])
-    return AfterSaleRequest.objects.filter(status=Status.ESCALATED).select_related(*_RELATED).order_by(
-        "escalated_at", "id")
+    waiting = (Q(status=Status.ESCALATED) | Q(kind=Kind.COUNTERFEIT, status=Status.WAITING_PLATFORM)
+               | Q(status=Status.FAILED))
+    return AfterSaleRequest.objects.filter(waiting).select_related(*_RELATED).order_by("escalated_at", "created_at",
+                                                                                        "id")
 
 
 def operator_request_get(*, actor: Actor, reference: str) -> AfterSaleRequest:
@@ -103,6 +108,8 @@ def request_evidence_requests(request: AfterSaleRequest) -> QuerySet[EvidenceReq
 
 def request_open_evidence(request: AfterSaleRequest) -> EvidenceRequest | None:
     return request.evidence_requests.filter(status=EvidenceRequestStatus.OPEN).first()
+
+
 # -- the merchant's after-sale record (public; the trust score of issue 14 reads it too) ------------------------
 
 RECORD_DAYS = 90
@@ -156,3 +163,39 @@ def merchant_aftersale_record(*, merchant: Organization, now: datetime | None = 
         upheld_share=round(len(upheld_ids) / decided, 4) if enough else None,
         refund_median_hours=round(statistics.median(hours), 1) if enough and hours else None, enough=enough,
     )
+def insurer_claim_list(*, actor: Actor) -> QuerySet[AfterSaleRequest]:
+    """Claims routed to the insurer's policies (正品险 / 品质险): those it still has to pay first, by deadline."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.INSURER])
+    return AfterSaleRequest.objects.filter(insurance_policy__insurer=actor.organization).select_related(
+        *_RELATED, "insurance_policy", "compensation_journal").order_by(
+        F("compensation_journal").asc(nulls_first=True), "insurer_due_at", "-id")
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """One recovery journal for the request: how much came from the deposit and how much from settlements."""
+
+    journal: Journal
+    from_deposit_fen: int
+    from_settlements_fen: int
+
+
+def request_money(request: AfterSaleRequest) -> dict[str, Any]:
+    """Who paid what for the request, and what was recovered from the merchant and how (for the pages)."""
+    references = [request.reference, f"{request.reference}.comp"]
+    journals = list(Journal.objects.filter(reference__in=references, reversed_by__isnull=True).prefetch_related(
+        "postings__account").order_by("id"))
+    recoveries: list[Recovery] = []
+    for journal in journals:
+        if journal.kind != JournalKind.RECOVERY:
+            continue
+        deposit = -sum(p.amount_fen for p in journal.postings.all()
+                       if p.account.kind == AccountKind.MERCHANT_DEPOSIT)
+        recoveries.append(Recovery(journal, deposit, journal.amount_fen - deposit))
+    return {
+        "payouts": [j for j in journals if j.kind in (JournalKind.PAYOUT, JournalKind.INSURANCE_PAYOUT)],
+        "recoveries": recoveries,
+        "recovered_fen": sum(r.journal.amount_fen for r in recoveries),
+        "from_deposit_fen": sum(r.from_deposit_fen for r in recoveries),
+        "from_settlements_fen": sum(r.from_settlements_fen for r in recoveries),
+    }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xinren.core.tasks import background
 
-from .services import decisions, evidence_requests, returns
+from .services import decisions, evidence_requests, payers, returns
 
 
 @background(attempts=5)
@@ -29,3 +29,21 @@ def aftersale_evidence_deadline_task(*, evidence_request_id: int) -> bool:
 def aftersales_sweep_task() -> dict[str, int]:
     """Periodic: deadlines passed, refunds due and payouts pending whose own task did not run."""
     return decisions.aftersales_sweep()
+
+
+@background(attempts=5)
+def aftersale_recover_task(*, request_id: int) -> int:
+    """Queued with a payout the fund made first: recover it from the merchant (deposit, then settlements)."""
+    return payers.recover(request_id=request_id)
+
+
+@background(attempts=5)
+def aftersale_insurer_deadline_task(*, request_id: int) -> bool:
+    """Queued at the insurer's deadline: a claim it left unpaid is paid by the fund first."""
+    return payers.insurer_deadline_pass(request_id=request_id)
+
+
+@background(attempts=5)
+def aftersale_payout_reversed_task(*, claim_reference: str) -> bool:
+    """Queued by the provider's failure notice for a fund or insurer payout: the claim is failed again (retried)."""
+    return payers.payout_reversed(claim_reference=claim_reference)

@@ -15,6 +15,7 @@ from xinren.accounts.selectors import PLATFORM_SLUG
 from xinren.accounts.services import organization_create
 from xinren.accounts.uscc import uscc_check_char
 from xinren.aftersales.demo import demo_aftersales_load
+from xinren.aftersales.demo_money import demo_money_load
 from xinren.aftersales.demo_nps import demo_nps_load
 from xinren.aftersales.demo_programmes import demo_programmes_load
 from xinren.aftersales.demo_returns import demo_returns_load
@@ -89,6 +90,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_returns_load(now=now)
     demo_programmes_load(now=now)
     demo_nps_load(now=now)
+    demo_money_load(now=now)
     return world
 
 

@@ -15,10 +15,11 @@ from django.utils.translation import gettext_lazy as _
 from xinren.aftersales.models.fund import FundCallback, Journal
 from xinren.core import clock
 from xinren.core.errors import Conflict, DomainError, NotFound
+from xinren.core.tasks import task_enqueue
 from xinren.orders.payments.provider import ProviderTransferStatus, WebhookVerificationError
 
 from . import errors
-from .choices import AccountKind, CallbackOutcome
+from .choices import PAYOUT_KINDS, AccountKind, CallbackOutcome
 from .services import escrow_provider, journal_reverse_for_failed_transfer, ledger_lock
 
 FINAL = frozenset({ProviderTransferStatus.SUCCEEDED, ProviderTransferStatus.FAILED})
@@ -57,6 +58,8 @@ def transfer_webhook_receive(*, provider_name: str, body: bytes, headers: Mappin
     if transfer.status == ProviderTransferStatus.FAILED:
         journal_reverse_for_failed_transfer(journal=journal, transfer_ref=transfer.transfer_ref)
         outcome = CallbackOutcome.REVERSED
+        if journal.kind in PAYOUT_KINDS and journal.reference:
+            _claim_tell(journal.reference)
     try:
         with transaction.atomic():
             return FundCallback.objects.create(
@@ -65,6 +68,14 @@ def transfer_webhook_receive(*, provider_name: str, body: bytes, headers: Mappin
             )
     except IntegrityError:  # pragma: no cover - the journal's row lock above makes this unreachable
         raise Conflict(errors.CALLBACK_MISMATCH, _("该转账通知已处理")) from None
+
+
+def _claim_tell(claim_reference: str) -> None:
+    """Queue the claim's own reaction (paid → failed, to be retried) with the reversal: a task, so that this notice,
+    which holds the ledger's mutex, never waits on a request's row (the lock order is request first)."""
+    from xinren.aftersales.tasks import aftersale_payout_reversed_task
+
+    task_enqueue(aftersale_payout_reversed_task, claim_reference=claim_reference)
 
 
 def _transferred_fen(journal: Journal) -> int:

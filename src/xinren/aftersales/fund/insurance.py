@@ -148,14 +148,29 @@ def payout_amount(*, policy: InsurancePolicy, price_fen: int, loss_fen: int = 0,
     if policy.kind == PolicyKind.QUALITY:
         shipping = shipping_fen if policy.pays_return_shipping else 0
         return Amount(shipping + policy.fixed_fen, f"shipping {shipping} + fixed {policy.fixed_fen}")
+    return compensation_amount(price_fen=price_fen, loss_fen=loss_fen, food=policy.covers_food,
+                               multiple=policy.price_multiple, minimum_fen=policy.minimum_fen)
+
+
+def compensation_amount(*, price_fen: int, loss_fen: int = 0, food: bool = False, multiple: int = 0,
+                        minimum_fen: int = 0) -> Amount:
+    """The compensation for a counterfeit (假一赔N): the largest of a promised multiple of the price, a promised
+    minimum and the statutory floors — CRPL art. 55 (3 × the price, at least 500 yuan) and, for food, FSL art. 148
+    (10 × the price or 3 × the loss, at least 1,000 yuan). A promise can raise it, never lower it. The one
+    implementation of the floors: insurance payouts and the platform's own 假一赔N decisions both call it."""
+    for name, value in (("price_fen", price_fen), ("loss_fen", loss_fen), ("multiple", multiple),
+                        ("minimum_fen", minimum_fen)):
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise InvalidInput(errors.AMOUNT_INVALID, _("金额须为非负整数分"), details={"field": name})
     if price_fen <= 0:
         raise InvalidInput(errors.AMOUNT_INVALID, _("请填写商品价款"), details={"field": "price_fen"})
-    candidates = {
-        f"{policy.price_multiple} x price": policy.price_multiple * price_fen,
-        "policy minimum": policy.minimum_fen,
-        "CRPL art. 55 floor": max(FRAUD_MULTIPLE * price_fen, FRAUD_MINIMUM_FEN),
-    }
-    if policy.covers_food:
+    candidates: dict[str, int] = {}
+    if multiple:
+        candidates[f"{multiple} x price"] = multiple * price_fen
+    if minimum_fen:
+        candidates["policy minimum"] = minimum_fen
+    candidates["CRPL art. 55 floor"] = max(FRAUD_MULTIPLE * price_fen, FRAUD_MINIMUM_FEN)
+    if food:
         candidates["FSL art. 148 floor"] = max(FOOD_PRICE_MULTIPLE * price_fen, FOOD_LOSS_MULTIPLE * loss_fen,
                                                FOOD_MINIMUM_FEN)
     basis, fen = max(candidates.items(), key=lambda item: item[1])

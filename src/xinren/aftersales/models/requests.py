@@ -18,7 +18,8 @@ from xinren.evidence.models import MediaFile
 from xinren.orders.models import Order, OrderLine, Refund
 from xinren.trace.models import TraceEvent
 
-from ..choices import OPEN_STATUSES, DecidedBy, Kind, Level, Outcome, Status
+from ..choices import OPEN_STATUSES, DecidedBy, Kind, Level, Outcome, PayoutSource, Status
+from .fund import InsurancePolicy, Journal
 
 __all__ = ["PER_LINE_MAX", "AfterSaleDecision", "AfterSaleMedia", "AfterSaleRequest", "AfterSaleTransition"]
 
@@ -59,6 +60,22 @@ class AfterSaleRequest(models.Model):
     received_at = models.DateTimeField(_("商家签收时间"), null=True, blank=True)
     refund_due_at = models.DateTimeField(_("应退款时间"), null=True, blank=True)
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    # Who paid (services/payers.py): the price part by refund of the payment or by the fund first (its journal);
+    # a compensation on top of the price (假一赔N, 品质险) by the insurer or by the fund first.
+    payout_source = models.CharField(_("赔付来源"), max_length=16, choices=PayoutSource.choices, blank=True)
+    payout_journal = models.ForeignKey(Journal, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    compensation_fen = FenField(_("赔偿金额（分）"), default=0)
+    compensation_basis = models.CharField(_("赔偿依据"), max_length=120, blank=True)
+    compensation_source = models.CharField(_("赔偿来源"), max_length=16, choices=PayoutSource.choices, blank=True)
+    compensation_journal = models.ForeignKey(Journal, null=True, blank=True, on_delete=models.PROTECT,
+                                             related_name="+")
+    loss_fen = FenField(_("损失金额（分）"), default=0)
+    # The policy the claim was routed to, and when the insurer must have paid (after it, the fund pays first).
+    insurance_policy = models.ForeignKey(InsurancePolicy, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="claims")
+    insurer_due_at = models.DateTimeField(_("保险公司赔付截止"), null=True, blank=True)
+    payout_attempts = models.PositiveSmallIntegerField(_("赔付尝试次数"), default=0)
+    recovered_at = models.DateTimeField(_("追偿完成时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("售后申请")
@@ -69,6 +86,8 @@ class AfterSaleRequest(models.Model):
                                     name="aftersale_one_open_per_line"),
             models.CheckConstraint(condition=Q(amount_fen__gte=0), name="aftersale_amount_not_negative"),
             models.CheckConstraint(condition=Q(refunded_fen__gte=0), name="aftersale_refunded_not_negative"),
+            models.CheckConstraint(condition=Q(compensation_fen__gte=0, loss_fen__gte=0),
+                                   name="aftersale_compensation_not_negative"),
             models.CheckConstraint(condition=Q(proposed_fen__isnull=True) | Q(proposed_fen__gte=0,
                                                                               proposed_fen__lte=F("amount_fen")),
                                    name="aftersale_proposed_in_range"),
@@ -80,6 +99,7 @@ class AfterSaleRequest(models.Model):
             models.Index(fields=["merchant", "status", "merchant_deadline"]),
             models.Index(fields=["consumer", "created_at"]),
             models.Index(fields=["status", "refund_due_at"]),
+            models.Index(fields=["status", "insurer_due_at"]),
         ]
 
     def __str__(self) -> str:

@@ -16,9 +16,11 @@ from xinren.core.errors import Conflict, InvalidInput
 from xinren.orders.choices import RefundStatus
 
 from .. import errors
-from ..choices import CLAIM_KINDS, MERCHANT_TURN, RETURN_KINDS, DecidedBy, Outcome, Status
+from ..choices import CLAIM_KINDS, MERCHANT_TURN, RETURN_KINDS, DecidedBy, Kind, Outcome, Status
 from ..models import AfterSaleRequest
-from .moves import decide, locked, move, payout, payout_finish
+from .moves import decide, locked, move, payout_finish
+from .payers import aftersale_counterfeit_decide, claim_pay, price_pay
+from .payers import sweep as payers_sweep
 from .returns import refund_due_apply
 
 SILENCE_RULE = "merchant_silence"
@@ -27,21 +29,21 @@ REASON_MAX = 500
 
 
 def agreed_apply(request: AfterSaleRequest, *, amount_fen: int, at: datetime, by_user: User | None = None,
-                 by_organization: Organization | None = None, rule: str = "") -> None:
+                 by_organization: Organization | None = None, rule: str = "", fund_actor: Actor | None = None) -> None:
     """Carry out an agreement for `amount_fen`: a claim is paid now, a refund-only request refunded now, a return
-    or exchange waits for the parcel (the caller saves the request)."""
+    or exchange waits for the parcel (the caller saves the request). With `fund_actor` (the platform decided) the
+    fund pays first (payers.py)."""
     request.agreed_fen = amount_fen
     request.merchant_deadline = None
     if request.kind in CLAIM_KINDS:
         move(request, Status.PAYING, at=at, by_user=by_user, by_organization=by_organization, rule=rule)
-        payout(request, amount_fen=amount_fen, at=at, by_user=by_user, by_organization=by_organization)
-        if amount_fen == 0:
-            move(request, Status.PAID, at=at, rule=rule)
-            request.closed_at = at
+        claim_pay(request, amount_fen=amount_fen, at=at, fund_actor=fund_actor, by_user=by_user,
+                  by_organization=by_organization)
         return
     move(request, Status.AGREED, at=at, by_user=by_user, by_organization=by_organization, rule=rule)
     if request.kind not in RETURN_KINDS:
-        payout(request, amount_fen=amount_fen, at=at, by_user=by_user, by_organization=by_organization)
+        price_pay(request, amount_fen=amount_fen, at=at, fund_actor=fund_actor, by_user=by_user,
+                  by_organization=by_organization)
         move(request, Status.REFUNDED, at=at, rule=rule)
 
 
@@ -118,6 +120,9 @@ def aftersale_operator_decide(
     """An operator (a platform organization's member) decides an escalated dispute, signed by the platform org."""
     actor.require(role=Role.STAFF, kinds=[OrganizationKind.PLATFORM])
     reason = _reason_clean(reason)
+    if AfterSaleRequest.objects.filter(reference=reference, kind=Kind.COUNTERFEIT).exists():
+        # 假一赔N: upheld, it is a confirmed counterfeit (the price back plus the statutory compensation)
+        return aftersale_counterfeit_decide(actor=actor, reference=reference, confirm=approve, reason=reason)
     with transaction.atomic():
         request = locked(reference=reference, status=Status.ESCALATED)
         now = clock.now()
@@ -129,7 +134,9 @@ def aftersale_operator_decide(
                outcome=(Outcome.APPROVE if amount == request.amount_fen else Outcome.PARTIAL) if approve
                else Outcome.REFUSE, amount_fen=amount if approve else 0, reason=reason, at=now)
         if approve:
-            agreed_apply(request, amount_fen=amount, at=now, by_user=actor.user, by_organization=actor.organization)
+            # the platform upheld it: the fund pays first, and recovers from the merchant (payers.py)
+            agreed_apply(request, amount_fen=amount, at=now, by_user=actor.user, by_organization=actor.organization,
+                         fund_actor=actor)
         else:
             move(request, Status.NO_PAYOUT if request.kind in CLAIM_KINDS else Status.CLOSED, at=now,
                  by_user=actor.user, by_organization=actor.organization, note=reason)
@@ -157,7 +164,8 @@ def aftersale_deadline_pass(*, request_id: int, now: datetime | None = None) -> 
 
 def aftersales_sweep(*, now: datetime | None = None) -> dict[str, int]:
     """Periodic: merchant deadlines passed, refunds due, payouts still pending at the provider, evidence requests
-    past their deadline."""
+    past their deadline; then the money's backstop (payers.sweep): insurer deadlines passed, failed payouts retried,
+    recoveries owed."""
     now = now or clock.now()
     done = {"deadlines": 0, "refunds_due": 0, "payouts": 0}
     due = AfterSaleRequest.objects.filter(status__in=MERCHANT_TURN, merchant_deadline__lte=now)
@@ -175,4 +183,5 @@ def aftersales_sweep(*, now: datetime | None = None) -> dict[str, int]:
     from .evidence_requests import evidence_sweep
 
     done["evidence_expired"] = evidence_sweep(now=now)
+    done.update(payers_sweep(now=now))
     return done

@@ -27,7 +27,7 @@ from xinren.orders.models import Order, OrderLine, Refund
 from xinren.orders.services.refunds import refund_create_for_aftersale, refund_execute
 
 from .. import errors, events
-from ..choices import CLAIM_KINDS, CLAIM_TRANSITIONS, REQUEST_TRANSITIONS, Status
+from ..choices import CLAIM_KINDS, CLAIM_TRANSITIONS, REQUEST_TRANSITIONS, PayoutSource, Status
 from ..models import AfterSaleDecision, AfterSaleRequest, AfterSaleTransition
 from ..statements import decision_statement
 
@@ -112,6 +112,7 @@ def payout(request: AfterSaleRequest, *, amount_fen: int, at: datetime, by_user:
         by_organization=by_organization,
     )
     request.refund = refund
+    request.payout_source = PayoutSource.REFUND
     request.refunded_fen = amount_fen
     request.updated_at = at
     return refund
@@ -128,12 +129,10 @@ def payout_finish(request_id: int) -> AfterSaleRequest:
         return request
     with transaction.atomic():
         request = locked(pk=request_id)
-        if request.status == Status.PAYING:
-            succeeded = refund.status == RefundStatus.SUCCEEDED
-            move(request, Status.PAID if succeeded else Status.FAILED, at=refund.completed_at or request.updated_at,
-                 rule="refund", note=refund.failure_code)
-            if succeeded:
-                request.closed_at = request.updated_at
+        if request.status == Status.PAYING:  # paid when every part is (payers.py: an insurer's part may wait)
+            from .payers import settle
+
+            settle(request, at=refund.completed_at or request.updated_at, rule="refund", note=refund.failure_code)
             request.save()
     return request
 

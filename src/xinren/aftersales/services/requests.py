@@ -190,6 +190,9 @@ def _open(*, consumer: User, order_number: str, line_id: int, kind: str, reason:
         request.save()
         deadline_schedule(request)
         return request
+    if kind == Kind.COUNTERFEIT:  # 假一赔N is never decided automatically: it waits for the platform (payers.py)
+        request.save()
+        return request
     facts = ClaimFacts(
         kind=kind, category=line.product.category,
         photos=sum(1 for file in files if file.kind == MediaKind.IMAGE), amount_fen=amount_fen,

@@ -163,3 +163,14 @@ urlpatterns += [
     path("guarantee-programmes/<int:programme_id>/leave/", guarantee_views.programme_leave,
          name="guarantee_programme_leave"),
 ]
+
+# Who pays: an insurer's claims, the operators' 假一赔N decisions and payout retries (aftersales/services/payers.py).
+from .views import insurance_claims as claim_views  # noqa: E402
+
+urlpatterns += [
+    path("insurance/claims/", claim_views.insurer_claims, name="insurer_claims"),
+    path("insurance/claims/<slug:reference>/pay/", claim_views.insurer_claim_pay, name="insurer_claim_pay"),
+    path("aftersales/disputes/<slug:reference>/counterfeit/", claim_views.counterfeit_decide,
+         name="counterfeit_decide"),
+    path("aftersales/disputes/<slug:reference>/retry/", claim_views.payout_retry, name="payout_retry"),
+]

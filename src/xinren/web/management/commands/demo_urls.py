@@ -60,5 +60,9 @@ class Command(BaseCommand):
                      f"courier's pickups (as coldchain): {base}/merchant/pickups/?done=1")
         lines.append(f"  After-sales NPS (as admin): {base}/merchant/aftersales/nps/  "
                      f"· answer one as 13800000003: {base}/shop/aftersales/")
+        lines.append("  Who paid (平台先行赔付 and its recovery; 假一赔N paid by an insurer): as 13800000011 and "
+                     "13800000012 at /shop/aftersales/, the disputes above as admin;")
+        lines.append(f"    the insurer's claims (as insurer, password {DEMO_CONSUMER_PASSWORD}): "
+                     f"{base}/merchant/insurance/claims/")
         lines.append("")
         self.stdout.write("\n".join(lines))

@@ -57,7 +57,7 @@ def aftersale_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 def _detail(request: HttpRequest, actor: Actor, item: Any, **forms_: Any) -> dict[str, Any]:
     return {
-        "item": item, "merchant_turn": item.status in MERCHANT_TURN,
+        "item": item, "merchant_turn": item.status in MERCHANT_TURN, "money": selectors.request_money(item),
         "can_receive": item.handed_off_at is not None and item.received_at is None,
         "can_inspect": item.status == Status.RECEIVED,
         "refuse_form": forms_.get("refuse_form") or ReasonForm(prefix="refuse"),
@@ -150,5 +150,5 @@ def dispute_detail(request: HttpRequest, actor: Actor, reference: str) -> HttpRe
             else:
                 messages.success(request, _("裁决已记录并签名"))
                 return redirect("merchant:dispute_list")
-    return render_console(request, actor, "merchant/aftersales/dispute.html", {"item": item, "form": form},
-                          status=status)
+    return render_console(request, actor, "merchant/aftersales/dispute.html", {
+        "item": item, "form": form, "money": selectors.request_money(item)}, status=status)
