@@ -32,7 +32,7 @@ from xinren.orders.models import Payment, Refund
 from xinren.orders.payments.sandbox import Token
 from xinren.orders.payments.sandbox_models import SandboxCharge
 
-from ..factories import actor_for
+from ..factories import BatchFactory, ItemFactory, actor_for
 from ..fixtures.reviews import statement_of
 from ..fixtures.tasks import queued
 from .conftest import picture
@@ -265,6 +265,37 @@ def test_an_upheld_quality_claim_on_an_insured_merchant_gets_the_policys_amount_
     assert (request.status, request.refunded_fen, request.compensation_fen) == (Status.PAYING, 5000, 2000)
     request = aftersale_insurer_pay(actor=insurer, reference=request.reference)
     assert (request.status, request.compensation_journal.amount_fen) == (Status.PAID, 2000)
+
+
+def test_a_programmes_promised_compensation_on_an_upheld_quality_claim_is_paid_by_the_fund_and_recovered(
+        consumer, merchant_actor, operator, product_on_sale):
+    # given: the merchant belongs to a programme promising ¥20 on top of the refund for a quality problem
+    from xinren.aftersales.models import GuaranteeProgramme, ProgrammeMembership
+
+    now = clock.now()
+    programme = GuaranteeProgramme.objects.create(
+        slug="jun-wuyou", name="菌无忧", summary="品质问题退款另补 20 元", categories=["wild_mushroom"],
+        promises=[{"id": "compensation_fen", "value": 2000, "text": "退款另补 20 元"}], badge_label="菌无忧",
+        created_at=now, updated_at=now)
+    ProgrammeMembership.objects.create(programme=programme, merchant=merchant_actor.organization, version=1,
+                                       joined_at=now - dt.timedelta(days=1))
+    contribute(operator, 100_000)
+    line = line_paid_with(consumer, product_on_sale)
+    request = claim_open(consumer, line, kind=Kind.QUALITY, amount_fen=5000)
+    # when the merchant agrees
+    request = aftersale_merchant_agree(actor=merchant_actor, reference=request.reference)
+    # then the price comes back by refund and the promise's ¥20 from the fund, recovered from the merchant later
+    request = AfterSaleRequest.objects.get(pk=request.pk)
+    assert (request.status, request.refunded_fen, request.compensation_fen) == (Status.PAID, 5000, 2000)
+    assert (request.compensation_source, request.compensation_basis) == (PayoutSource.FUND, "programme promise")
+    assert request.compensation_journal.amount_fen == 2000 and fund_balance() == 100_000 - 2000
+    assert queued(aftersale_recover_task) == [{"request_id": request.pk}]
+    # a merchant outside the programme promises nothing: its quality claims pay the price only
+    ProgrammeMembership.objects.filter(programme=programme).update(left_at=now - dt.timedelta(hours=1))
+    ItemFactory(batch=BatchFactory(product=product_on_sale, quantity=10))  # one more in stock to sell
+    other = claim_open(consumer, line_paid_with(consumer, product_on_sale), kind=Kind.QUALITY, amount_fen=5000)
+    other = aftersale_merchant_agree(actor=merchant_actor, reference=other.reference)
+    assert (other.status, other.compensation_fen) == (Status.PAID, 0)
 
 
 # -- retries ---------------------------------------------------------------------------------------------------------

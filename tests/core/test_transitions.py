@@ -9,7 +9,14 @@ import pytest
 from django.db import models
 from django.utils import translation
 
-from xinren.aftersales.choices import CLAIM_TRANSITIONS, REQUEST_TRANSITIONS, ClaimStatus, RequestStatus
+from xinren.aftersales.choices import (
+    CLAIM_TRANSITIONS,
+    PICKUP_TRANSITIONS,
+    REQUEST_TRANSITIONS,
+    ClaimStatus,
+    PickupStatus,
+    RequestStatus,
+)
 from xinren.attest.choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
 from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
 from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationStatus
@@ -51,6 +58,7 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "CONVERSATION_TRANSITIONS": (CONVERSATION_TRANSITIONS, ConversationStatus),
     "REQUEST_TRANSITIONS": (REQUEST_TRANSITIONS, RequestStatus),
     "CLAIM_TRANSITIONS": (CLAIM_TRANSITIONS, ClaimStatus),
+    "PICKUP_TRANSITIONS": (PICKUP_TRANSITIONS, PickupStatus),
 }
 
 

@@ -88,9 +88,9 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     # Last: the after-sales answer deliveries (a return comes back as a receiving event with disposition "returned").
     demo_aftersales_load(now=now)
     demo_returns_load(now=now)
+    demo_money_load(now=now)  # before the programmes top up deposits: its recovery takes ¥100 of ¥128 from one
     demo_programmes_load(now=now)
     demo_nps_load(now=now)
-    demo_money_load(now=now)
     return world
 
 

@@ -42,6 +42,8 @@ from ..fund.choices import PolicyKind
 from ..fund.insurance import Amount, compensation_amount, insurance_payout, payout_amount
 from ..fund.services import claim_paid_fen, claim_recovered_fen, fund_payout, fund_recover
 from ..models import AfterSaleRequest, InsurancePolicy, Journal
+from ..programmes.rules import compensation_fen as programme_compensation_fen
+from ..programmes.rules import promises_in_force
 from .moves import decide, line_refunded_fen, locked, move, payout, payout_finish
 
 # Food, for the Food Safety Law's floor (art. 148): every category but flowers, handicrafts and "other".
@@ -151,8 +153,16 @@ def compensation_for(request: AfterSaleRequest, *, loss_fen: int = 0) -> tuple[A
             return payout_amount(policy=policy, price_fen=price, loss_fen=loss_fen), policy
         return compensation_amount(price_fen=price, loss_fen=loss_fen,
                                    food=request.line.product.category in FOOD_CATEGORIES), None
-    if request.kind == Kind.QUALITY and policy is not None:
-        return payout_amount(policy=policy, price_fen=price), policy
+    if request.kind == Kind.QUALITY:
+        if policy is not None:
+            return payout_amount(policy=policy, price_fen=price), policy
+        # A programme's promise ("quality problem → fast refund plus compensation"), under the terms the merchant
+        # had when the order was placed; the fund pays it first and recovers it from the merchant, who promised it.
+        promised = programme_compensation_fen(
+            promises_in_force(merchant_id=request.merchant_id, category=request.line.product.category,
+                              at=request.order.placed_at), price_fen=price)
+        if promised > 0:
+            return Amount(promised, "programme promise"), None
     return None, None
 
 
@@ -174,7 +184,9 @@ def compensation_plan(request: AfterSaleRequest, *, at: datetime, fund_actor: Ac
 
 def _compensation_from_fund(request: AfterSaleRequest, *, actor: Actor) -> None:
     journal, _code = _fund_pay(request, actor=actor, claim_reference=compensation_reference(request),
-                               amount_fen=request.compensation_fen, reason=str(_("假一赔N，平台先行赔付")),
+                               amount_fen=request.compensation_fen,
+                               reason=str(_("假一赔N，平台先行赔付") if request.kind == Kind.COUNTERFEIT
+                                          else _("保障计划承诺的赔偿，平台先行赔付")),
                                key=f"aftersale:{request.reference}:comp:{request.payout_attempts}")
     request.compensation_journal = journal
 
