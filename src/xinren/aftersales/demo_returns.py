@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.accounts.consumers import consumer_signup
 from xinren.accounts.models import Membership, Organization, User
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.catalog.models import Item, Product
 from xinren.core import clock
+from xinren.orders.demo import DEMO_CONSUMER_PASSWORD
 from xinren.orders.models import Offer, OrderLine, ShipmentItem
 from xinren.orders.payments.sandbox import SandboxPaymentProvider, Token
 from xinren.orders.services import (
@@ -33,8 +35,9 @@ from .models import AfterSaleRequest
 from .services.pickups import pickup_windows
 
 H = dt.timedelta(hours=1)
-# The demo consumer who returns and claims: 李娜 of the orders demo (her only order there is paid, not delivered).
-DEMO_PHONE = "13800000002"
+# The demo consumer who returns and claims: a buyer of its own (the four demo consumers' orders stay the orders
+# demo's), who signs in at /shop/ with the demo consumers' password.
+DEMO_PHONE = "13800000013"
 
 
 @dataclass
@@ -56,7 +59,7 @@ def _delivered_line(*, consumer: User, product: Product, logistics: Actor, at: d
         return None
     with clock.played_at(at):
         order = order_place(consumer=consumer, lines=[LineRequest(product_id=product.pk, quantity=1)],
-                            recipient_name="李娜", recipient_phone=consumer.phone or DEMO_PHONE,
+                            recipient_name="刘芳", recipient_phone=consumer.phone or DEMO_PHONE,
                             shipping_address="北京市朝阳区建国路 88 号 3 单元 601")
         payment = payment_start(consumer=consumer, order_number=order.number, return_url="/shop/orders/")
         SandboxPaymentProvider().checkout_complete(provider_ref=payment.provider_ref, payment_token=Token.SUCCESS)
@@ -85,13 +88,14 @@ def demo_returns_load(*, now: dt.datetime | None = None, consumer: User | None =
     """The two demo paths (module doc); nothing when the demo logistics organization or the consumer is missing."""
     now = now or clock.now()
     made = DemoReturns()
-    consumer = consumer or User.objects.filter(phone=DEMO_PHONE).first()
+    consumer = consumer or User.objects.filter(phone=DEMO_PHONE).first() or consumer_signup(
+        phone=DEMO_PHONE, password=DEMO_CONSUMER_PASSWORD)
     logistics_org = Organization.objects.filter(kind=OrganizationKind.LOGISTICS).order_by("id").first()
     if consumer is None or logistics_org is None:
         return made
     logistics = _actor(logistics_org)
     if not consumer.addresses.filter(deleted_at__isnull=True).exists():
-        address_create(consumer=consumer, recipient_name="李娜", recipient_phone=consumer.phone or DEMO_PHONE,
+        address_create(consumer=consumer, recipient_name="刘芳", recipient_phone=consumer.phone or DEMO_PHONE,
                        region="北京市朝阳区", detail="建国路 88 号 3 单元 601")
     address = consumer.addresses.filter(deleted_at__isnull=True).order_by("-is_default", "id").first()
     assert address is not None

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                      f"{base}/merchant/recalls/")
         lines.append(f"  Disputes and the compensation fund (as admin): {base}/merchant/aftersales/disputes/  "
                      f"{base}/merchant/fund/")
-        lines.append(f"  Return pickup and evidence asked (as 13800000002): {base}/shop/aftersales/  "
+        lines.append(f"  Return pickup and evidence asked (as 13800000013): {base}/shop/aftersales/  "
                      f"courier's pickups (as coldchain): {base}/merchant/pickups/?done=1")
         lines.append(f"  After-sales NPS (as admin): {base}/merchant/aftersales/nps/  "
                      f"· answer one as 13800000003: {base}/shop/aftersales/")
