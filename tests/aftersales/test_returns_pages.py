@@ -43,6 +43,9 @@ def test_a_consumer_books_a_pickup_and_the_courier_collects_it_in_the_console(
     pickup = ReturnPickup.objects.get()
     page = browser.get(f"/shop/aftersales/{request.reference}/").content.decode()
     assert pickup.tracking_number in page and "取消预约" in page and "提交运单" not in page
+    # the merchant sees the booked pickup before the courier comes (not the consumer's address or phone)
+    seller = browser_of(merchant_actor.user).get(f"/merchant/aftersales/{request.reference}/").content.decode()
+    assert pickup.tracking_number in seller and logistics.name in seller and "张杨路" not in seller
     # the courier's console: the address and a masked phone
     courier = browser_of(logistics_actor.user)
     listing = courier.get("/merchant/pickups/").content.decode()

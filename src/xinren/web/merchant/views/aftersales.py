@@ -58,6 +58,7 @@ def aftersale_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
 def _detail(request: HttpRequest, actor: Actor, item: Any, **forms_: Any) -> dict[str, Any]:
     return {
         "item": item, "merchant_turn": item.status in MERCHANT_TURN, "money": selectors.request_money(item),
+        "pickup": selectors.request_pickup(item),
         "can_receive": item.handed_off_at is not None and item.received_at is None,
         "can_inspect": item.status == Status.RECEIVED,
         "refuse_form": forms_.get("refuse_form") or ReasonForm(prefix="refuse"),
