@@ -196,7 +196,7 @@ def items_generate(*, actor: Actor, batch_id: int, count: int) -> list[Item]:
     """Mint `count` serialized items in a batch, never more than the batch's quantity."""
     actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
     batch = (
-        Batch.objects.select_for_update()
+        Batch.objects.select_for_update(of=("self",))
         .select_related("product")
         .filter(product__merchant=actor.organization, pk=batch_id)
         .first()

@@ -221,7 +221,7 @@ def programmes_review(*, now: datetime | None = None) -> ReviewReport:
         report.checked += 1
         with transaction.atomic():
             _programme_locked(programme_id)
-            membership = ProgrammeMembership.objects.select_for_update().select_related(
+            membership = ProgrammeMembership.objects.select_for_update(of=("self",)).select_related(
                 "programme", "merchant").filter(pk=membership_id, left_at__isnull=True).first()
             if membership is None:  # the merchant left meanwhile
                 continue

@@ -44,8 +44,10 @@ def locked(**lookup: Any) -> AfterSaleRequest:
     pk, order_id, line_id = ids
     list(Order.objects.select_for_update().filter(pk=order_id).values_list("pk", flat=True))
     list(OrderLine.objects.select_for_update().filter(pk=line_id).values_list("pk", flat=True))
-    return AfterSaleRequest.objects.select_for_update().select_related("order", "line", "merchant", "consumer").get(
-        pk=pk)
+    # of=("self",): FOR UPDATE on a join would lock the merchant's and the consumer's rows too, serialising every
+    # request of a merchant and deadlocking against the foreign-key checks of other writes (bench/aftersales).
+    return AfterSaleRequest.objects.select_for_update(of=("self",)).select_related(
+        "order", "line", "merchant", "consumer").get(pk=pk)
 
 
 def move(request: AfterSaleRequest, target: str, *, at: datetime, by_user: User | None = None,

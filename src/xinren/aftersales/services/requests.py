@@ -100,7 +100,7 @@ def _line_locked(*, consumer: User, order_number: str, line_id: int) -> OrderLin
     order = Order.objects.select_for_update().filter(consumer=consumer, number=order_number).first()
     if order is None:
         raise NotFound(errors.LINE_NOT_FOUND, _("找不到该订单商品"))
-    line = OrderLine.objects.select_for_update().select_related("product", "order__merchant").filter(
+    line = OrderLine.objects.select_for_update(of=("self",)).select_related("product", "order__merchant").filter(
         pk=line_id, order=order).first()
     if line is None:
         raise NotFound(errors.LINE_NOT_FOUND, _("找不到该订单商品"))

@@ -97,7 +97,7 @@ def trial_respond(*, consumer: User, participation_id: int, accept: bool) -> Tri
     """The invited expert accepts (while slots remain and they are still a platform expert) or declines, once."""
     consumer = consumer_require(consumer)
     participation = (
-        TrialParticipation.objects.select_for_update().select_related("event__product")
+        TrialParticipation.objects.select_for_update(of=("self",)).select_related("event__product")
         .filter(pk=participation_id, consumer=consumer).first()
     )
     if participation is None:

@@ -294,7 +294,7 @@ def _cancel(
 ) -> _Cancellation | None:
     """Cancel the order, return its stock and record what the provider must undo. None when `only_from` no
     longer holds (the order moved on meanwhile)."""
-    order = Order.objects.select_for_update().select_related("merchant").filter(orders).first()
+    order = Order.objects.select_for_update(of=("self",)).select_related("merchant").filter(orders).first()
     if order is None:
         raise NotFound(errors.ORDER_NOT_FOUND, _("找不到该订单"))
     if only_from is not None and order.status != only_from:

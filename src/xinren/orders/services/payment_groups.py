@@ -136,7 +136,7 @@ def _group_sync(*, group_id: int, remote: ProviderPayment) -> GroupFollowup:
     with transaction.atomic():
         orders = {
             order.pk: order
-            for order in Order.objects.select_for_update()
+            for order in Order.objects.select_for_update(of=("self",))
             .select_related("merchant")
             .filter(payment_group_id=group_id)
             .order_by("pk")

@@ -193,7 +193,7 @@ def _payment_sync(*, payment_id: int, remote: ProviderPayment) -> _Followup:
     """Apply the provider's state to a payment (forward moves only) and to its order. One transaction."""
     with transaction.atomic():
         order_id = Payment.objects.filter(pk=payment_id).values_list("order_id", flat=True).get()
-        order = Order.objects.select_for_update().select_related("merchant").get(pk=order_id)
+        order = Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order_id)
         payment = Payment.objects.select_for_update().get(pk=payment_id)
         if remote.reference != payment.reference or (
             payment.provider_ref and remote.provider_ref and remote.provider_ref != payment.provider_ref

@@ -184,7 +184,7 @@ def refund_execute(*, refund_id: int) -> Refund:
 @transaction.atomic
 def _refund_apply(*, refund_id: int, remote: ProviderRefund) -> Refund:
     payment_id, order_id = Refund.objects.filter(pk=refund_id).values_list("payment_id", "payment__order_id").get()
-    order = Order.objects.select_for_update().select_related("merchant").get(pk=order_id)
+    order = Order.objects.select_for_update(of=("self",)).select_related("merchant").get(pk=order_id)
     payment = Payment.objects.select_for_update().get(pk=payment_id)
     refund = Refund.objects.select_for_update().get(pk=refund_id)
     if refund.status != RefundStatus.PENDING or remote.status == ProviderRefundStatus.PENDING:
