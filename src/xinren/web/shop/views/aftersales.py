@@ -132,16 +132,8 @@ def aftersale_detail(request: HttpRequest, consumer: User, reference: str) -> Ht
     })
 
 
-def _act(request: HttpRequest, reference: str, action: Any, done: str) -> HttpResponse:
-    try:
-        action()
-    except DomainError as exc:
-        if exc.status == 404:
-            raise
-        messages.error(request, str(exc.message))
-    else:
-        messages.success(request, done)
-    return redirect("shop:aftersale_detail", reference=reference)
+# Run a consumer's action on a request, say how it went, back to the request page (shared with the returns' views).
+_act = aftersales_returns.request_act
 
 
 @require_POST

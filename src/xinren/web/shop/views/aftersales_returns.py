@@ -74,7 +74,9 @@ def detail_context(*, consumer: User, item: AfterSaleRequest) -> dict[str, Any]:
     return context
 
 
-def _act(request: HttpRequest, reference: str, action: Any, done: str) -> HttpResponse:
+def request_act(request: HttpRequest, reference: str, action: Any, done: str) -> HttpResponse:
+    """Run the consumer's `action` on a request, show its outcome (a refusal's translated reason, or `done`), and go
+    back to the request's page; a request that is not theirs stays a 404."""
     try:
         action()
     except DomainError as exc:
@@ -91,7 +93,7 @@ def _act(request: HttpRequest, reference: str, action: Any, done: str) -> HttpRe
 def pickup_book(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
     address = request.POST.get("address", "")
     window = parse_datetime(request.POST.get("window", "") or "")
-    return _act(request, reference, lambda: services.return_pickup_book(
+    return request_act(request, reference, lambda: services.return_pickup_book(
         consumer=consumer, reference=reference, address_id=int(address) if address.isdigit() else 0,
         window_start=window), _("已预约上门取件，快递员会在所选时段上门"))
 
@@ -99,8 +101,9 @@ def pickup_book(request: HttpRequest, consumer: User, reference: str) -> HttpRes
 @require_POST
 @shop_view
 def pickup_cancel(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
-    return _act(request, reference, lambda: services.return_pickup_cancel(consumer=consumer, reference=reference),
-                _("已取消上门取件"))
+    return request_act(request, reference,
+                       lambda: services.return_pickup_cancel(consumer=consumer, reference=reference),
+                       _("已取消上门取件"))
 
 
 @require_POST
@@ -114,6 +117,6 @@ def evidence_add(request: HttpRequest, consumer: User, reference: str) -> HttpRe
     if form.cleaned_data.get("video"):
         files.append(form.cleaned_data["video"])
     media = [(upload.name or "upload", upload.read()) for upload in files]
-    return _act(request, reference, lambda: services.evidence_answer(
+    return request_act(request, reference, lambda: services.evidence_answer(
         consumer=consumer, reference=reference, note=form.cleaned_data["note"], media=media),
         _("凭证已补充，申请已回到处理方"))
