@@ -85,6 +85,7 @@ def test_the_section_names_the_guarantees_that_apply_and_the_badges(operator, me
     section = guarantees_section_for(product=product_on_sale)
     # then: wild mushrooms are fresh food
     assert [line["id"] for line in section["guarantees"]] == ["bad_order", "no_reason_excluded", "counterfeit"]
+    assert "赔价款10倍或损失3倍，最低 1000 元（食品安全法第 148 条）" in section["guarantees"][2]["text"]
     assert [(b["slug"], b["url"], b["promises"]) for b in section["badges"]] == [
         ("jun-wuyou", "/guarantees/jun-wuyou/", ["品质问题 12 小时内优先处理", "退款另补 20 元"])]
     assert section["record"]["enough"] is False
@@ -101,7 +102,7 @@ def test_a_programme_covering_other_categories_shows_no_badge_and_a_handicraft_h
     # then
     assert section["badges"] == []
     assert section["guarantees"][0]["text"] == "七天无理由退货（签收次日起算）"
-    assert "消费者权益保护法第 55 条" in section["guarantees"][1]["text"]
+    assert section["guarantees"][1]["text"] == "假一赔3：价款3倍，最低 500 元（消费者权益保护法第 55 条）"
 
 
 def test_the_scan_and_shop_pages_show_the_section_and_the_badge_links_to_the_rules(

@@ -163,6 +163,8 @@ def merchant_aftersale_record(*, merchant: Organization, now: datetime | None = 
         upheld_share=round(len(upheld_ids) / decided, 4) if enough else None,
         refund_median_hours=round(statistics.median(hours), 1) if enough and hours else None, enough=enough,
     )
+
+
 def insurer_claim_list(*, actor: Actor) -> QuerySet[AfterSaleRequest]:
     """Claims routed to the insurer's policies (正品险 / 品质险): those it still has to pay first, by deadline."""
     actor.require(role=Role.VIEWER, kinds=[OrganizationKind.INSURER])

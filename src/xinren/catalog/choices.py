@@ -34,6 +34,12 @@ PERISHABLE_CATEGORIES = frozenset(
 )
 
 
+# Food, for the Food Safety Law's floors (art. 148): every category but flowers, handicrafts and "other".
+FOOD_CATEGORIES = frozenset(set(ProductCategory) - {
+    ProductCategory.FRESH_FLOWERS, ProductCategory.HANDICRAFT, ProductCategory.OTHER,
+})
+
+
 class ProductStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ACTIVE = "active", _("在售")

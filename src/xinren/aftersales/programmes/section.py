@@ -15,20 +15,25 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from typing_extensions import TypedDict
 
-from xinren.catalog.choices import PERISHABLE_CATEGORIES, ProductCategory
+from xinren.catalog.choices import FOOD_CATEGORIES, PERISHABLE_CATEGORIES
 from xinren.catalog.models import Product
 from xinren.core import clock
 
+from ..fund.insurance import (
+    FOOD_LOSS_MULTIPLE,
+    FOOD_MINIMUM_FEN,
+    FOOD_PRICE_MULTIPLE,
+    FRAUD_MINIMUM_FEN,
+    FRAUD_MULTIPLE,
+)
 from ..models.fund import InsuranceSubscription
 from ..rules import BAD_ORDER
 from ..selectors import merchant_aftersale_record
 from .rules import promise_value, promises_in_force
 from .selectors import badges_for
 
+
 # Categories that are not food: 假一赔N there follows the Consumer Rights Protection Law alone.
-NOT_FOOD = frozenset({ProductCategory.HANDICRAFT, ProductCategory.FRESH_FLOWERS, ProductCategory.OTHER})
-
-
 class GuaranteeLine(TypedDict, closed=True):
     id: str  # bad_order, no_reason, no_reason_excluded, counterfeit, insurance
     text: str
@@ -81,11 +86,15 @@ def guarantees_section_for(*, product: Product) -> GuaranteesSection:
                       "text": _("生鲜易腐，不适用七天无理由退货（下单时由买家确认）；质量问题可申请保障理赔")})
     else:
         lines.append({"id": "no_reason", "text": _("七天无理由退货（签收次日起算）")})
-    if category in NOT_FOOD:
-        lines.append({"id": "counterfeit", "text": _("假一赔三：价款三倍，最低 500 元（消费者权益保护法第 55 条）")})
+    floors = {"fraud": FRAUD_MULTIPLE, "fraud_min": FRAUD_MINIMUM_FEN // 100, "food": FOOD_PRICE_MULTIPLE,
+              "loss": FOOD_LOSS_MULTIPLE, "food_min": FOOD_MINIMUM_FEN // 100}  # the figures the payouts use
+    if category not in FOOD_CATEGORIES:
+        lines.append({"id": "counterfeit", "text": _(
+            "假一赔%(fraud)s：价款%(fraud)s倍，最低 %(fraud_min)s 元（消费者权益保护法第 55 条）") % floors})
     else:
         lines.append({"id": "counterfeit", "text": _(
-            "假一赔三，最低 500 元；食品不符合安全标准赔价款十倍或损失三倍，最低 1000 元（食品安全法第 148 条）")})
+            "假一赔%(fraud)s，最低 %(fraud_min)s 元；食品不符合安全标准赔价款%(food)s倍或损失%(loss)s倍，"
+            "最低 %(food_min)s 元（食品安全法第 148 条）") % floors})
     for subscription in InsuranceSubscription.objects.filter(merchant=merchant, policy__active=True).select_related(
             "policy", "policy__insurer").order_by("policy_id"):
         lines.append({"id": "insurance", "text": _("%(title)s（%(insurer)s承保）") % {

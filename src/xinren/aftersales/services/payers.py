@@ -28,7 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, OrganizationStatus, Role
 from xinren.accounts.services import platform_organization
-from xinren.catalog.choices import ProductCategory
+from xinren.catalog.choices import FOOD_CATEGORIES
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput
@@ -46,12 +46,6 @@ from ..programmes.rules import compensation_fen as programme_compensation_fen
 from ..programmes.rules import promises_in_force
 from .moves import decide, line_refunded_fen, locked, move, payout, payout_finish
 
-# Food, for the Food Safety Law's floor (art. 148): every category but flowers, handicrafts and "other".
-FOOD_CATEGORIES = frozenset({
-    ProductCategory.WILD_MUSHROOM, ProductCategory.TEA, ProductCategory.BAKED_GOODS, ProductCategory.FRUIT,
-    ProductCategory.VEGETABLES, ProductCategory.GRAIN_OIL, ProductCategory.MEAT_EGGS, ProductCategory.HONEY,
-    ProductCategory.COFFEE,
-})
 # The insurer's time to pay a claim routed to it; past it the fund pays first.
 INSURER_HOURS = 48
 # How often the periodic sweep retries a failed payout by itself (an operator may retry after that).
