@@ -13,6 +13,7 @@ from xinren.aftersales.fund import insurance, services
 from xinren.aftersales.fund.choices import PolicyKind
 from xinren.aftersales.models import AfterSaleDecision, AfterSaleRequest, AfterSaleTransition
 from xinren.aftersales.services import aftersale_escalate, aftersale_merchant_refuse, aftersale_open
+from xinren.aftersales.services.moves import payout_finish
 from xinren.catalog.models import Product
 from xinren.orders.models import OrderLine, Refund
 from xinren.orders.payments.sandbox import Token
@@ -37,6 +38,12 @@ def claim_open(consumer: User, line: OrderLine, kind: str = Kind.DAMAGED, amount
                **extra: Any) -> AfterSaleRequest:
     return aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind=kind,
                           reason="收到时已经发霉", amount_fen=amount_fen, **extra)
+
+
+def paid_out(request: AfterSaleRequest) -> AfterSaleRequest:
+    """What the batch's payout task does for an automatically approved claim: the provider asked, the claim
+    settled (paid or failed)."""
+    return payout_finish(request.pk)
 
 
 def escalated(consumer: User, merchant_actor: Actor, line: OrderLine, kind: str = Kind.DAMAGED,

@@ -37,7 +37,7 @@ from ..fixtures.reviews import statement_of
 from ..fixtures.tasks import queued
 from .conftest import picture
 from .fund_setup import balance, contribute, fund_balance, sums_match
-from .money_setup import claim_open, deposit, escalated, everything, insurer_with_policy, line_paid_with
+from .money_setup import claim_open, deposit, escalated, everything, insurer_with_policy, line_paid_with, paid_out
 
 pytestmark = pytest.mark.django_db
 
@@ -304,7 +304,7 @@ def test_a_programmes_promised_compensation_on_an_upheld_quality_claim_is_paid_b
 def test_a_failed_refund_is_retried_failed_paying_paid_and_never_pays_twice(
         consumer, operator, merchant_actor, product_on_sale):
     line = line_paid_with(consumer, product_on_sale, Token.REFUND_FAIL)
-    request = claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())])
+    request = paid_out(claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())]))
     assert request.status == Status.FAILED
     # the sweep retries a bounded number of times
     for attempt in (1, 2, 3):
@@ -331,7 +331,7 @@ def test_a_failed_refund_is_retried_failed_paying_paid_and_never_pays_twice(
 def test_a_payment_that_can_no_longer_be_refunded_is_paid_by_the_fund_first(consumer, operator, line):
     contribute(operator, 100_000)
     SandboxCharge.objects.update(status="voided")  # settled away: the provider refuses any refund of it
-    request = claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())])
+    request = paid_out(claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())]))
     assert (request.status, request.payout_source, fund_balance()) == (Status.PAID, PayoutSource.FUND, 97_000)
     assert Refund.objects.get().failure_code == "payment_not_refundable"
     assert Payment.objects.get(order=line.order).refunded_fen == 0

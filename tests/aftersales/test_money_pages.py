@@ -15,7 +15,7 @@ from ..factories import MembershipFactory, UserFactory
 from ..fixtures.accounts import browser_of
 from .conftest import picture
 from .fund_setup import contribute
-from .money_setup import claim_open, deposit, escalated, everything, insurer_with_policy, line_paid_with
+from .money_setup import claim_open, deposit, escalated, everything, insurer_with_policy, line_paid_with, paid_out
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_the_consumer_reads_that_the_platform_paid_first_and_the_merchant_what_w
 
 def test_a_failed_payout_is_retried_from_the_dispute_page(consumer, platform, product_on_sale):
     line = line_paid_with(consumer, product_on_sale, Token.REFUND_FAIL)
-    request = claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())])
+    request = paid_out(claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())]))
     assert request.status == Status.FAILED
     operator = _staff_browser(platform)
     assert request.reference in operator.get("/merchant/aftersales/disputes/").content.decode()

@@ -134,11 +134,13 @@ def test_a_refusal_is_closed_once_it_can_no_longer_be_escalated(consumer, mercha
         assert nps_answer(consumer=consumer, reference=request.reference, score=2).score == 2
 
 
-def test_a_paid_claim_is_closed(consumer, line):
+def test_a_paid_claim_is_closed(consumer, line, run_tasks):
     from .conftest import picture
 
     claim = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind=Kind.DAMAGED,
                            reason="坏了", amount_fen=3000, media=[("a.jpg", picture())])
+    run_tasks()  # the provider pays out
+    claim.refresh_from_db()
     assert claim.status == Status.PAID
     assert consumer_nps_question(request=claim).open
     assert nps_answer(consumer=consumer, reference=claim.reference, score=10).score == 10

@@ -276,7 +276,8 @@ def test_priority_handling_shortens_the_merchants_deadline_on_a_routed_claim(
                              kind=Kind.QUALITY, reason="菌子有虫", amount_fen=5000)
     # then
     assert request.status == Status.WAITING_MERCHANT
-    assert request.merchant_deadline == request.created_at + dt.timedelta(hours=12)
+    routed = request.transitions.get(to_status=Status.WAITING_MERCHANT)  # the 12 hours run from the routing
+    assert request.merchant_deadline == routed.at + dt.timedelta(hours=12)
 
 
 def test_compensation_on_top_of_the_refund():

@@ -21,7 +21,7 @@ from xinren.aftersales.services import (
     aftersale_proposal_answer,
     aftersales_sweep,
 )
-from xinren.aftersales.tasks import aftersale_deadline_task
+from xinren.aftersales.tasks import aftersale_deadline_task, aftersale_payouts_task
 from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.ledger.store.models import PendingEntry
@@ -69,12 +69,19 @@ def test_a_refund_only_request_waits_for_the_merchant_who_agrees_and_the_money_g
     assert line.order.number not in str(statement) and "13812341234" not in str(statement)
 
 
-def test_a_bad_order_claim_with_a_photo_is_paid_at_once_by_the_rules(consumer, line):
+def test_a_bad_order_claim_with_a_photo_is_paid_at_once_by_the_rules(consumer, line, run_tasks):
     # when: a spoiled box of fresh mushrooms, photographed, ¥30 (within a new consumer's ¥50 cap)
     request = _open(consumer, line, kind=Kind.DAMAGED, amount_fen=3000, media=[("a.jpg", picture())])
-    # then it is paid without a return, and the decision names the rule version and each condition
+    # then it is decided within the call, the refund recorded, and the provider asked by the task right after
+    assert (request.status, request.refunded_fen) == (Status.PAYING, 3000)
+    assert Refund.objects.get().status == RefundStatus.PENDING
+    assert queued(aftersale_payouts_task) == [{"request_ids": [request.pk]}]
+    run_tasks()
+    request.refresh_from_db()
     assert (request.status, request.refunded_fen) == (Status.PAID, 3000)
     assert Refund.objects.get().status == RefundStatus.SUCCEEDED
+    assert [(t.from_status, t.to_status) for t in request.transitions.all()] == [
+        ("", Status.DECIDING), (Status.DECIDING, Status.PAYING), (Status.PAYING, Status.PAID)]
     decision = request.decisions.get()
     assert (decision.decided_by, decision.outcome, decision.rule_id, decision.rule_version) == (
         DecidedBy.RULE, Outcome.APPROVE, "bad_order", "2026.12-1")
@@ -90,8 +97,8 @@ def test_a_bad_order_claim_without_a_photo_goes_to_the_merchant_with_a_deadline(
     request = _open(consumer, line, kind=Kind.DAMAGED, amount_fen=3000)
     # then
     assert request.status == Status.WAITING_MERCHANT
-    assert request.merchant_deadline == request.created_at + dt.timedelta(hours=24)
     decision = request.decisions.get()
+    assert request.merchant_deadline == decision.at + dt.timedelta(hours=24)
     assert decision.outcome == Outcome.ROUTE
     assert [c["id"] for c in decision.conditions if not c["passed"]] == ["photos"]
     assert Refund.objects.count() == 0

@@ -34,7 +34,7 @@ def test_the_order_page_offers_after_sale_and_the_form_is_prefilled(consumer, li
     assert "128.00" in html and "召回" in html
 
 
-def test_a_consumer_opens_a_claim_with_a_photo_and_sees_the_rule_that_paid_it(consumer, line):
+def test_a_consumer_opens_a_claim_with_a_photo_and_sees_the_rule_that_paid_it(consumer, line, run_tasks):
     browser = browser_of(consumer)
     from django.core.files.uploadedfile import SimpleUploadedFile
     response = browser.post(f"/shop/orders/{line.order.number}/aftersales/new/", {
@@ -43,7 +43,10 @@ def test_a_consumer_opens_a_claim_with_a_photo_and_sees_the_rule_that_paid_it(co
     })
     request = AfterSaleRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/shop/aftersales/{request.reference}/"
-    assert request.status == Status.PAID
+    assert request.status == Status.PAYING  # decided; the provider pays out right after
+    assert "赔付中" in browser.get(response["Location"]).content.decode()
+    run_tasks()
+    assert AfterSaleRequest.objects.get().status == Status.PAID
     page = browser.get(response["Location"]).content.decode()
     assert "2026.12-1" in page and "&lt;b&gt;发霉&lt;/b&gt;" in page
     assert request.media.get().media.thumbnail_url in page

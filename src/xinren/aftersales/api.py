@@ -40,6 +40,17 @@ class RequestIn(Schema):
     recall_id: int | None = Field(None, description="set when the request answers a recall")
 
 
+class RequestJsonIn(RequestIn):
+    upload_ids: list[int] = Field([], description="photos and a video uploaded before (`POST /uploads`), at most "
+                                                  "9 + 1; each usable once, by its uploader, within 24 hours")
+
+
+class UploadOut(Schema):
+    id: int
+    kind: str
+    sha256: str
+
+
 class ReasonIn(Schema):
     reason: str = Field(description="1–500 characters")
 
@@ -140,10 +151,13 @@ def _page(requests: Any, params: PageIn) -> dict[str, Any]:
 
 @router.post("/requests", response={201: RequestDetailOut, **ERRORS}, auth=CONSUMER,
              summary="Consumer: open an after-sale request or guarantee claim on a delivered order line")
-def request_open(request: HttpRequest, payload: RequestIn) -> Any:
+def request_open(request: HttpRequest, payload: RequestJsonIn) -> Any:
+    """A 坏单包赔 claim is decided by the rules within the call: approved, it answers `paying` with the refund
+    recorded, and is `paid` seconds later, when the provider has paid out."""
     opened = services.aftersale_open(consumer=consumer_of(request), order_number=payload.order_number,
                                      line_id=payload.line_id, kind=payload.kind, reason=payload.reason,
-                                     amount_fen=payload.amount_fen, recall_id=payload.recall_id)
+                                     amount_fen=payload.amount_fen, recall_id=payload.recall_id,
+                                     upload_ids=payload.upload_ids)
     return Status(201, _detail(selectors.consumer_request_get(consumer=consumer_of(request),
                                                               reference=opened.reference)))
 
@@ -355,6 +369,15 @@ def request_open_with_media(
                                      amount_fen=payload.amount_fen, recall_id=payload.recall_id, media=_files(media))
     return Status(201, _detail(selectors.consumer_request_get(consumer=consumer_of(request),
                                                               reference=opened.reference)))
+
+
+@router.post("/uploads", response={201: list[UploadOut], **ERRORS}, auth=CONSUMER,
+             summary="Consumer: upload photos and a video before opening a request (multipart)")
+def upload(request: HttpRequest, media: File[list[UploadedFile]]) -> Any:
+    """Up to 9 photos and 1 video under `media`, checked and stripped now; name the ids in `upload_ids` of
+    `POST /requests`. Wrong types, too many or too large files are refused and nothing is stored."""
+    uploads = services.aftersale_upload(consumer=consumer_of(request), media=_files(media))
+    return Status(201, [{"id": u.pk, "kind": u.media.kind, "sha256": u.media.sha256} for u in uploads])
 
 
 @router.post("/requests/{reference}/media", response={200: RequestOut, **ERRORS}, auth=CONSUMER,

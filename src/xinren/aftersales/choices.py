@@ -42,6 +42,7 @@ class Status(models.TextChoices):
     REFUNDED = "refunded", _("已退款")
     CLOSED = "closed", _("已关闭")
     # claims
+    DECIDING = "deciding", _("自动审核中")
     WAITING_PLATFORM = "waiting_platform", _("待平台处理")
     WAITING_MERCHANT = "waiting_merchant", _("待商家处理")
     WAITING_CONSUMER = "waiting_consumer", _("待买家确认")
@@ -73,6 +74,8 @@ REQUEST_TRANSITIONS: TransitionTable = {
     S.CANCELLED: frozenset(),
 }
 CLAIM_TRANSITIONS: TransitionTable = {
+    # a 坏单包赔 claim the rules decide at once, in a batch with the others waiting (services/autodecide.py)
+    S.DECIDING: frozenset({S.PAYING, S.WAITING_MERCHANT}),
     S.WAITING_PLATFORM: frozenset({S.PAYING, S.WAITING_MERCHANT, S.WAITING_EVIDENCE, S.NO_PAYOUT, S.CANCELLED}),
     S.WAITING_MERCHANT: frozenset({S.PAYING, S.NO_PAYOUT, S.WAITING_CONSUMER, S.WAITING_EVIDENCE, S.CANCELLED}),
     S.WAITING_CONSUMER: frozenset({S.PAYING, S.WAITING_MERCHANT, S.CANCELLED}),
@@ -101,7 +104,7 @@ ClaimStatus = _family("ClaimStatus", CLAIM_TRANSITIONS)
 # A refusal is not open (a new request may follow), but escalating it makes it open again.
 OPEN_STATUSES = frozenset({
     S.REQUESTED, S.MERCHANT_HANDLING, S.NEGOTIATING, S.AGREED, S.RETURN_IN_TRANSIT, S.RECEIVED,
-    S.WAITING_PLATFORM, S.WAITING_MERCHANT, S.WAITING_CONSUMER, S.WAITING_EVIDENCE, S.PAYING, S.FAILED,
+    S.DECIDING, S.WAITING_PLATFORM, S.WAITING_MERCHANT, S.WAITING_CONSUMER, S.WAITING_EVIDENCE, S.PAYING, S.FAILED,
     S.ESCALATED,
 })
 # Where the merchant must answer before `merchant_deadline`, or the consumer's request proceeds.

@@ -12,8 +12,10 @@ and docs/aftersales.md publishes them.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db.models import Count, Q
 from django.utils.functional import Promise
@@ -76,25 +78,41 @@ class Assessment:
     reasons: list[str]
 
 
+def _figures(since: datetime, now: datetime) -> dict[str, Count]:
+    return {
+        "upheld": Count("id", filter=Q(status__in=UPHELD) | Q(refunded_fen__gt=0)),
+        "rejected": Count("id", filter=Q(status__in=REJECTED) | Q(refused_at__isnull=False, refunded_fen=0)),
+        "returns": Count("id", filter=Q(kind__in=RETURN_KINDS)),
+        "disputes_lost": Count("id", filter=Q(escalated_at__isnull=False, refunded_fen=0, closed_at__isnull=False)),
+        "upheld_claims_30d": Count("id", filter=Q(kind__in=CLAIM_KINDS, refunded_fen__gt=0,
+                                                 created_at__gte=now - timedelta(days=30))),
+    }
+
+
 def consumer_history(*, consumer: User, now: datetime | None = None) -> History:
     """The consumer's record: delivered orders, upheld and rejected requests, returns, escalations lost."""
+    return consumer_histories(consumers=[consumer], now=now)[consumer.pk]
+
+
+def consumer_histories(*, consumers: Sequence[User], now: datetime | None = None) -> dict[int, History]:
+    """`consumer_history` of many consumers in two queries (the batch decider's)."""
     now = now or clock.now()
     since = now - timedelta(days=HISTORY_DAYS)
-    requests = AfterSaleRequest.objects.filter(consumer=consumer, created_at__gte=since)
-    figures = requests.aggregate(
-        upheld=Count("id", filter=Q(status__in=UPHELD) | Q(refunded_fen__gt=0)),
-        rejected=Count("id", filter=Q(status__in=REJECTED) | Q(refused_at__isnull=False, refunded_fen=0)),
-        returns=Count("id", filter=Q(kind__in=RETURN_KINDS)),
-        disputes_lost=Count("id", filter=Q(escalated_at__isnull=False, refunded_fen=0, closed_at__isnull=False)),
-        upheld_claims_30d=Count("id", filter=Q(kind__in=CLAIM_KINDS, refunded_fen__gt=0,
-                                                created_at__gte=now - timedelta(days=30))),
-    )
-    delivered = Order.objects.filter(consumer=consumer, status=OrderStatus.DELIVERED, delivered_at__gte=since).count()
-    return History(
-        account_age_days=max(0, (now - consumer.date_joined).days), orders_delivered=delivered,
-        upheld=figures["upheld"], rejected=figures["rejected"], returns=figures["returns"],
-        disputes_lost=figures["disputes_lost"], upheld_claims_30d=figures["upheld_claims_30d"],
-    )
+    ids = {consumer.pk for consumer in consumers}
+    figures: dict[int, Any] = {row["consumer_id"]: row for row in AfterSaleRequest.objects.filter(
+        consumer_id__in=ids, created_at__gte=since).values("consumer_id").annotate(**_figures(since, now))}
+    delivered = dict(Order.objects.filter(consumer_id__in=ids, status=OrderStatus.DELIVERED, delivered_at__gte=since)
+                     .values("consumer_id").annotate(n=Count("id")).values_list("consumer_id", "n"))
+    empty = dict.fromkeys(("upheld", "rejected", "returns", "disputes_lost", "upheld_claims_30d"), 0)
+    out = {}
+    for consumer in consumers:
+        row = figures.get(consumer.pk, empty)
+        out[consumer.pk] = History(
+            account_age_days=max(0, (now - consumer.date_joined).days), orders_delivered=delivered.get(consumer.pk, 0),
+            upheld=row["upheld"], rejected=row["rejected"], returns=row["returns"],
+            disputes_lost=row["disputes_lost"], upheld_claims_30d=row["upheld_claims_30d"],
+        )
+    return out
 
 
 def level_of(history: History) -> tuple[Level, list[str]]:
@@ -122,6 +140,10 @@ def level_of(history: History) -> tuple[Level, list[str]]:
 
 def consumer_level(*, consumer: User, now: datetime | None = None) -> Assessment:
     """The consumer's level now, with its refund moment, caps and why."""
-    history = consumer_history(consumer=consumer, now=now)
+    return assessment_of(consumer_history(consumer=consumer, now=now))
+
+
+def assessment_of(history: History) -> Assessment:
+    """The level a history earns, with its refund moment, caps and why."""
     level, reasons = level_of(history)
     return Assessment(level=level, spec=LEVELS[level], history=history, reasons=reasons)

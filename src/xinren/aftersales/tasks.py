@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from xinren.core.tasks import background
 
-from .services import decisions, evidence_requests, payers, returns
+from .services import decisions, evidence_requests, moves, payers, returns
 
 
 @background(attempts=5)
@@ -47,3 +47,12 @@ def aftersale_insurer_deadline_task(*, request_id: int) -> bool:
 def aftersale_payout_reversed_task(*, claim_reference: str) -> bool:
     """Queued by the provider's failure notice for a fund or insurer payout: the claim is failed again (retried)."""
     return payers.payout_reversed(claim_reference=claim_reference)
+
+
+@background(attempts=5)
+def aftersale_payouts_task(*, request_ids: list[int]) -> int:
+    """Queued with a batch of automatic decisions: ask the provider to pay each recorded refund out, and settle
+    each claim (paid / failed). Safe to repeat; the sweep repeats it for anything still paying."""
+    for request_id in request_ids:
+        moves.payout_finish(request_id)
+    return len(request_ids)

@@ -51,6 +51,27 @@ def statement_sign_and_append(*, organization: Organization, statement: Mapping[
     return LogEntryRef.of(pending)
 
 
+@transaction.atomic
+def statements_sign_and_append(*, organization: Organization, statements: Sequence[Mapping[str, Any]]
+                               ) -> list[LogEntryRef]:
+    """`statement_sign_and_append` for many statements of one organization, pooled in one write (ADR 0010): every
+    statement is checked before any is signed; all are pooled or none."""
+    documents = []
+    for statement in statements:
+        document = dict(statement)
+        document.setdefault("time", clock.now().isoformat())
+        statement_type_get(document.get("type")).check(document, signer_kind=organization.kind)
+        documents.append(document)
+    if not documents:
+        return []
+    key = custodial_for_signing(organization)
+    private = Ed25519PrivateKey.from_private_bytes(seed_decrypt(bytes(key.encrypted_private_key or b""),
+                                                                key_id=key.key_id))
+    envelopes = [sign_envelope(log_services.statement_bytes(document), key=private, keyid=key.key_id).to_json()
+                 for document in documents]
+    return log_services.entries_append(envelopes=envelopes, signer_key_id=key.key_id)
+
+
 def envelope_submit(*, actor: Actor, envelope_bytes: bytes) -> LogEntryRef:
     """Pool an envelope the actor's organization signed with its own registered key."""
     return envelopes_submit(actor=actor, envelopes=[envelope_bytes])[0]

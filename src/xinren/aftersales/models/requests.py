@@ -21,7 +21,9 @@ from xinren.trace.models import TraceEvent
 from ..choices import OPEN_STATUSES, DecidedBy, Kind, Level, Outcome, PayoutSource, Status
 from .fund import InsurancePolicy, Journal
 
-__all__ = ["PER_LINE_MAX", "AfterSaleDecision", "AfterSaleMedia", "AfterSaleRequest", "AfterSaleTransition"]
+__all__ = [
+    "PER_LINE_MAX", "AfterSaleDecision", "AfterSaleMedia", "AfterSaleRequest", "AfterSaleTransition", "AfterSaleUpload",
+]
 
 PER_LINE_MAX = 5
 
@@ -173,3 +175,22 @@ class AfterSaleMedia(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.media_id}"
+
+
+class AfterSaleUpload(models.Model):
+    """A photo or video a consumer uploaded before submitting a request (two steps, as the WeChat store's after-sales
+    API works: upload, then name the upload ids in the request). The file went through the evidence pipeline at
+    upload; the request only links it. Usable once, by its uploader, within UPLOAD_HOURS."""
+
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    media = models.ForeignKey(MediaFile, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(AfterSaleRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("售后凭证上传")
+        verbose_name_plural = _("售后凭证上传")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.consumer_id}: {self.media_id}"

@@ -18,6 +18,7 @@ from xinren.orders.choices import RefundStatus
 from .. import errors
 from ..choices import CLAIM_KINDS, MERCHANT_TURN, RETURN_KINDS, DecidedBy, Kind, Outcome, Status
 from ..models import AfterSaleRequest
+from .autodecide import STALE_AFTER, claims_decide
 from .moves import decide, locked, move, payout_finish
 from .payers import aftersale_counterfeit_decide, claim_pay, price_pay
 from .payers import sweep as payers_sweep
@@ -163,11 +164,13 @@ def aftersale_deadline_pass(*, request_id: int, now: datetime | None = None) -> 
 
 
 def aftersales_sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """Periodic: merchant deadlines passed, refunds due, payouts still pending at the provider, evidence requests
-    past their deadline; then the money's backstop (payers.sweep): insurer deadlines passed, failed payouts retried,
-    recoveries owed."""
+    """Periodic: claims the rules did not get to decide, merchant deadlines passed, refunds due, payouts still
+    pending at the provider, evidence requests past their deadline; then the money's backstop (payers.sweep):
+    insurer deadlines passed, failed payouts retried, recoveries owed."""
     now = now or clock.now()
-    done = {"deadlines": 0, "refunds_due": 0, "payouts": 0}
+    done = {"decided": 0, "deadlines": 0, "refunds_due": 0, "payouts": 0}
+    while batch := claims_decide(now=now, older_than=now - STALE_AFTER):  # left DECIDING by a process that stopped
+        done["decided"] += len(batch)
     due = AfterSaleRequest.objects.filter(status__in=MERCHANT_TURN, merchant_deadline__lte=now)
     for request_id in due.values_list("pk", flat=True):
         done["deadlines"] += int(aftersale_deadline_pass(request_id=request_id, now=now))

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from xinren.accounts.choices import OrganizationStatus
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
@@ -27,22 +26,13 @@ from xinren.orders.models import Order, OrderLine
 from xinren.orders.services.refunds import order_refundable_fen
 
 from .. import errors
-from ..choices import CLAIM_KINDS, OPEN_STATUSES, REQUEST_KINDS, DecidedBy, Kind, Outcome, Status
+from ..choices import CLAIM_KINDS, OPEN_STATUSES, REQUEST_KINDS, Kind, Level, Status
 from ..levels import consumer_level
-from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest, RecallNotice
+from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest, AfterSaleUpload, RecallNotice
 from ..programmes.rules import promise_value, promises_in_force
 from ..recalls.services import recall_notice_respond
-from ..rules import ClaimFacts, bad_order_evaluate
-from .moves import (
-    deadline_schedule,
-    decide,
-    line_refunded_fen,
-    locked,
-    move,
-    payout,
-    payout_finish,
-    record_start,
-)
+from .autodecide import claim_decide_now
+from .moves import deadline_schedule, locked, move, payout_finish, record_start
 
 REASON_MAX = 500
 # Seven-day no-reason returns: days after the day of delivery (Asia/Shanghai dates), the law's minimum.
@@ -53,6 +43,8 @@ ESCALATION_DAYS = 7
 REQUEST_MERCHANT_HOURS = 48
 PHOTOS_MAX = 9
 VIDEOS_MAX = 1
+# How long an uploaded photo waits for the request that names it.
+UPLOAD_HOURS = 24
 MEDIA_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO})
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -107,7 +99,8 @@ def _line_locked(*, consumer: User, order_number: str, line_id: int) -> OrderLin
     return line
 
 
-def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: int | None) -> None:
+def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: int | None) -> int:
+    """Refuse a request the line is not open to; what after-sales refunded on the line so far otherwise."""
     order = line.order
     if order.status != OrderStatus.DELIVERED or order.delivered_at is None:
         raise Conflict(errors.NOT_DELIVERED, _("订单签收后才能申请售后"), details={"status": order.status})
@@ -116,9 +109,11 @@ def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: 
     ).exists():  # a recall lifts the window only for the buyers it reached, on the recalled product
         raise NotFound(errors.RECALL_NOT_FOUND, _("找不到该召回"), details={"field": "recall"})
     if recall_id is None:
-        promises = promises_in_force(merchant_id=order.merchant_id, category=line.product.category,
-                                     at=order.placed_at)  # the programmes' promises when the consumer bought
-        return_days = promise_value(promises, "return_days") or NO_REASON_DAYS
+        return_days = NO_REASON_DAYS
+        if kind not in CLAIM_KINDS:  # a programme's promise may lengthen the no-reason window (not the claims')
+            promises = promises_in_force(merchant_id=order.merchant_id, category=line.product.category,
+                                         at=order.placed_at)  # the programmes' promises when the consumer bought
+            return_days = promise_value(promises, "return_days") or NO_REASON_DAYS
         if now >= window_closes_at(kind=kind, delivered_at=order.delivered_at, return_days=return_days):
             raise Conflict(errors.WINDOW_CLOSED, _("已超过可申请售后的期限"), details={"field": "kind"})
         if (kind in REQUEST_KINDS and line.product.category in PERISHABLE_CATEGORIES
@@ -126,16 +121,17 @@ def _eligibility_check(*, line: OrderLine, kind: str, now: datetime, recall_id: 
             raise Conflict(errors.EXCLUDED_CATEGORY,
                            _("该商品属于生鲜等不适用七天无理由退货的品类（下单时已确认），如有质量问题请申请保障理赔"),
                            details={"field": "kind"})
-    existing = list(AfterSaleRequest.objects.filter(line=line).values_list("status", flat=True))
-    if any(status in OPEN_STATUSES for status in existing):
+    existing = list(AfterSaleRequest.objects.filter(line=line).values_list("status", "refunded_fen"))
+    if any(status in OPEN_STATUSES for status, _refunded in existing):
         raise Conflict(errors.OPEN_EXISTS, _("该商品已有进行中的售后申请"), details={"field": "line"})
     if len(existing) >= PER_LINE_MAX:
         raise Conflict(errors.TOO_MANY, _("每件商品最多申请 %(max)s 次售后") % {"max": PER_LINE_MAX},
                        details={"field": "line"})
+    return sum(refunded for _status, refunded in existing)
 
 
-def _amount_check(*, line: OrderLine, kind: str, amount_fen: int) -> None:
-    available = min(line.total_fen - line_refunded_fen(line.pk), order_refundable_fen(line.order))
+def _amount_check(*, line: OrderLine, kind: str, amount_fen: int, refunded_fen: int) -> None:
+    available = min(line.total_fen - refunded_fen, order_refundable_fen(line.order))
     if kind != Kind.EXCHANGE and amount_fen == 0:
         raise InvalidInput(errors.AMOUNT_INVALID, _("申请金额必须大于 0"), details={"field": "amount_fen"})
     if amount_fen > available:
@@ -145,82 +141,95 @@ def _amount_check(*, line: OrderLine, kind: str, amount_fen: int) -> None:
 
 def aftersale_open(
     *, consumer: User, order_number: str, line_id: int, kind: str, reason: str, amount_fen: int,
-    media: Sequence[tuple[str, bytes]] = (), recall_id: int | None = None,
+    media: Sequence[tuple[str, bytes]] = (), upload_ids: Sequence[int] = (), recall_id: int | None = None,
 ) -> AfterSaleRequest:
-    """Open a request or claim on one of the consumer's delivered lines; a 坏单包赔 claim the rules approve is paid
-    at once, anything else waits for the merchant until its deadline."""
+    """Open a request or claim on one of the consumer's delivered lines, with photos sent along (`media`) or
+    uploaded before (`upload_ids`, `aftersale_upload`). A 坏单包赔 claim is decided by the rules at once (in a batch
+    with the others waiting, autodecide.py) and, approved, paid out by a task right after; anything else waits for
+    the merchant until its deadline."""
     consumer = consumer_require(consumer)
     if kind not in Kind.values:
         raise InvalidInput(errors.KIND_INVALID, _("请选择售后类型"), details={"field": "kind"})
     reason = _reason_clean(reason)
     if not isinstance(amount_fen, int) or amount_fen < 0:
         raise InvalidInput(errors.AMOUNT_INVALID, _("申请金额不能为负数"), details={"field": "amount_fen"})
-    with transaction.atomic():  # refuse before storing any file
-        _eligibility_check(line=_line_locked(consumer=consumer, order_number=order_number, line_id=line_id),
-                           kind=kind, now=clock.now(), recall_id=recall_id)
-    files = media_store(media)
+    if len(media) + len(set(upload_ids)) > PHOTOS_MAX + VIDEOS_MAX:
+        raise InvalidInput(errors.MEDIA_LIMIT, _("最多上传 9 张照片和 1 段视频"), details={"field": "media"})
+    files: list[MediaFile] = []
+    if media:
+        with transaction.atomic():  # refuse before storing any file
+            _eligibility_check(line=_line_locked(consumer=consumer, order_number=order_number, line_id=line_id),
+                               kind=kind, now=clock.now(), recall_id=recall_id)
+        files = media_store(media)
     request = _open(consumer=consumer, order_number=order_number, line_id=line_id, kind=kind, reason=reason,
-                    amount_fen=amount_fen, files=files, recall_id=recall_id)
-    return payout_finish(request.pk) if request.refund_id is not None else request
+                    amount_fen=amount_fen, files=files, upload_ids=upload_ids, recall_id=recall_id)
+    if request.status != Status.DECIDING:
+        return request
+    return claim_decide_now(request.pk)
+
+
+def aftersale_upload(*, consumer: User, media: Sequence[tuple[str, bytes]]) -> list[AfterSaleUpload]:
+    """Photos or a video for a request the consumer is about to submit, through the evidence pipeline now (sniffed,
+    stripped, stored once); the request then names their ids. At most 9 + 1 at a time; all or none."""
+    consumer = consumer_require(consumer)
+    if not media:
+        raise InvalidInput(errors.MEDIA_LIMIT, _("请选择要上传的照片或视频"), details={"field": "media"})
+    files = media_store(media)
+    now = clock.now()
+    with transaction.atomic():
+        return AfterSaleUpload.objects.bulk_create([AfterSaleUpload(consumer=consumer, media=file, created_at=now)
+                                                    for file in files])
+
+
+def _uploads_take(*, consumer: User, upload_ids: Sequence[int], now: datetime) -> list[AfterSaleUpload]:
+    """The consumer's own unused uploads of the last UPLOAD_HOURS, locked; any other id is refused."""
+    wanted = sorted(set(upload_ids))
+    if not all(isinstance(pk, int) for pk in wanted):
+        raise InvalidInput(errors.UPLOAD_INVALID, _("上传的凭证无效、已过期或已使用，请重新上传"),
+                           details={"field": "upload_ids"})
+    uploads = list(AfterSaleUpload.objects.select_for_update(of=("self",)).select_related("media").filter(
+        pk__in=wanted, consumer=consumer, request__isnull=True, created_at__gte=now - timedelta(hours=UPLOAD_HOURS),
+    ).order_by("pk"))
+    if len(uploads) != len(wanted):
+        raise InvalidInput(errors.UPLOAD_INVALID, _("上传的凭证无效、已过期或已使用，请重新上传"),
+                           details={"field": "upload_ids"})
+    return uploads
 
 
 @transaction.atomic
 def _open(*, consumer: User, order_number: str, line_id: int, kind: str, reason: str, amount_fen: int,
-          files: list[MediaFile], recall_id: int | None) -> AfterSaleRequest:
+          files: list[MediaFile], upload_ids: Sequence[int], recall_id: int | None) -> AfterSaleRequest:
     now = clock.now()
     line = _line_locked(consumer=consumer, order_number=order_number, line_id=line_id)
-    _eligibility_check(line=line, kind=kind, now=now, recall_id=recall_id)
-    _amount_check(line=line, kind=kind, amount_fen=amount_fen)
-    assessment = consumer_level(consumer=consumer, now=now)
-    is_claim = kind in CLAIM_KINDS
+    refunded = _eligibility_check(line=line, kind=kind, now=now, recall_id=recall_id)
+    _amount_check(line=line, kind=kind, amount_fen=amount_fen, refunded_fen=refunded)
+    uploads = _uploads_take(consumer=consumer, upload_ids=upload_ids, now=now) if upload_ids else []
+    attached = list({file.sha256: file for file in [*files, *(u.media for u in uploads)]}.values())
+    kinds = [file.kind for file in attached]
+    if kinds.count(MediaKind.IMAGE) > PHOTOS_MAX or kinds.count(MediaKind.VIDEO) > VIDEOS_MAX:
+        raise InvalidInput(errors.MEDIA_LIMIT, _("最多上传 9 张照片和 1 段视频"), details={"field": "media"})
+    # the rules decide these at once (autodecide.py), and set the consumer's level with the others of the batch
+    by_rules = kind in CLAIM_KINDS and kind != Kind.COUNTERFEIT
+    status = Status.DECIDING if by_rules else Status.WAITING_PLATFORM if kind in CLAIM_KINDS else Status.REQUESTED
+    level = Level.NEW_OR_LOW if by_rules else consumer_level(consumer=consumer, now=now).level
     request = AfterSaleRequest.objects.create(
         reference=f"AS{secrets.token_hex(8).upper()}", consumer=consumer, merchant=line.order.merchant,
-        order=line.order, line=line, kind=kind, status=Status.WAITING_PLATFORM if is_claim else Status.REQUESTED,
-        reason=reason, amount_fen=amount_fen, level=assessment.level, recall_id=recall_id, created_at=now,
-        updated_at=now,
+        order=line.order, line=line, kind=kind, status=status, reason=reason, amount_fen=amount_fen, level=level,
+        recall_id=recall_id, created_at=now, updated_at=now,
     )
     AfterSaleMedia.objects.bulk_create([AfterSaleMedia(request=request, media=file, position=index)
-                                        for index, file in enumerate(files)])
+                                        for index, file in enumerate(attached)])
+    if uploads:
+        AfterSaleUpload.objects.filter(pk__in=[u.pk for u in uploads]).update(request=request)
     record_start(request, at=now, by_user=consumer)
     if recall_id is not None:  # the buyer answered the recall's notice (its reach figures count it)
         recall_notice_respond(consumer=consumer, recall_id=recall_id, at=now)
-    if not is_claim:
+    if kind not in CLAIM_KINDS:
         request.merchant_deadline = now + timedelta(hours=REQUEST_MERCHANT_HOURS)
         move(request, Status.MERCHANT_HANDLING, at=now, by_user=consumer)
         request.save()
         deadline_schedule(request)
-        return request
-    if kind == Kind.COUNTERFEIT:  # 假一赔N is never decided automatically: it waits for the platform (payers.py)
-        request.save()
-        return request
-    facts = ClaimFacts(
-        kind=kind, category=line.product.category,
-        photos=sum(1 for file in files if file.kind == MediaKind.IMAGE), amount_fen=amount_fen,
-        level_cap_fen=assessment.spec.claim_cap_fen, rejected=assessment.history.rejected,
-        upheld_claims_30d=assessment.history.upheld_claims_30d,
-        merchant_active=line.order.merchant.status == OrganizationStatus.ACTIVE,
-    )
-    result = bad_order_evaluate(facts)
-    rule = f"{result.rule.id}@{result.rule.version}"
-    if result.outcome == Outcome.APPROVE:
-        decide(request, decided_by=DecidedBy.RULE, organization=None, outcome=Outcome.APPROVE, amount_fen=amount_fen,
-               reason=str(_("符合坏单包赔规则，无需退货，直接赔付")), at=now, rule_id=result.rule.id,
-               rule_version=result.rule.version, conditions=result.conditions)
-        request.agreed_fen = amount_fen
-        move(request, Status.PAYING, at=now, rule=rule)
-        payout(request, amount_fen=amount_fen, at=now)
-    else:
-        decide(request, decided_by=DecidedBy.RULE, organization=None, outcome=Outcome.ROUTE, amount_fen=amount_fen,
-               reason=str(_("未满足自动赔付条件（%(failed)s），转商家处理") % {"failed": ", ".join(result.failed)}),
-               at=now, rule_id=result.rule.id, rule_version=result.rule.version, conditions=result.conditions)
-        promised_hours = promise_value(promises_in_force(
-            merchant_id=line.order.merchant_id, category=line.product.category, at=line.order.placed_at),
-            "claim_deadline_hours")  # a programme's priority handling shortens the merchant's deadline
-        request.merchant_deadline = now + min(result.rule.merchant_deadline, timedelta(
-            hours=promised_hours or result.rule.merchant_deadline.total_seconds() / 3600))
-        move(request, Status.WAITING_MERCHANT, at=now, rule=rule, note=", ".join(result.failed))
-        deadline_schedule(request)
-    request.save()
+    # 假一赔N is never decided automatically: it waits for the platform (payers.py)
     return request
 
 

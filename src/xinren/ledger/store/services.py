@@ -234,6 +234,31 @@ def entry_append(*, envelope_bytes: bytes, signer_key_id: str, statement_type: s
                         statement_type=fields.statement_type, subject=fields.subject, corrects=fields.corrects)
 
 
+@transaction.atomic
+def entries_append(*, envelopes: Sequence[bytes], signer_key_id: str) -> list[LogEntryRef]:
+    """Pool a batch of envelopes the platform signed with one custodial key, in one statement (ADR 0010): each is
+    checked as `entry_append` checks one; all are pooled, or none with the first refusal's reason."""
+    if not envelopes:
+        return []
+    records = _key_records({signer_key_id})
+    if signer_key_id not in records:
+        raise errors.key_unknown([signer_key_id])
+    accepted: list[_Accepted] = []
+    for position, data in enumerate(envelopes):
+        envelope = _parse(data, position)
+        if signer_key_id not in {s.keyid for s in envelope.signatures}:
+            raise errors.key_unknown([signer_key_id])
+        keys = _check_keys(envelope, {signer_key_id: records[signer_key_id]}, None)
+        key_id, fields = _verify(bytes(data), envelope, keys, position)
+        if fields.statement_type.startswith(RESERVED_TYPE_PREFIX):
+            raise InvalidInput(errors.STATEMENT_TYPE_RESERVED, _("密钥声明只能由平台登记"),
+                               details={"type": fields.statement_type, "position": position})
+        accepted.append(_Accepted(leaf_hash(bytes(data)), bytes(data), key_id, fields))
+    _store(accepted)
+    return [LogEntryRef(a.leaf_hash.hex(), a.signer_key_id, a.fields.statement_type, a.fields.subject)
+            for a in accepted]
+
+
 def envelope_submit(*, envelope_bytes: bytes, owner: str) -> LogEntryRef:
     """Pool one envelope a third party signed itself with a key registered to `owner`."""
     return envelopes_submit(envelopes=[envelope_bytes], owner=owner)[0]

@@ -6,17 +6,20 @@ See services/payments.py for the three-step pattern and the lock order.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.models import Organization, User
 from xinren.core import clock
-from xinren.core.audit import audit_record
-from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.audit import audit_record, audit_record_many
+from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.core.money import fen_to_yuan
 from xinren.core.transitions import transition_check
 from xinren.orders import errors, events
@@ -118,7 +121,9 @@ def refund_create_for_cancellation(*, payment: Payment, reason: str, by_user: Us
 
 def order_refundable_fen(order: Order) -> int:
     """What can still be refunded on the order: captured, less refunded and refunds in flight."""
-    return sum(_refundable(payment) for payment in order.payments.filter(status__in=PAYMENT_SETTLED))
+    payments = order.payments.filter(status__in=PAYMENT_SETTLED).annotate(
+        pending=Coalesce(Sum("refunds__amount_fen", filter=Q(refunds__status=RefundStatus.PENDING)), 0))
+    return sum(payment.captured_fen - payment.refunded_fen - payment.pending for payment in payments)
 
 
 def refund_create_for_aftersale(
@@ -155,6 +160,64 @@ def refund_create_for_aftersale(
         _("退款金额超过可退金额（%(yuan)s 元）") % {"yuan": fen_to_yuan(available_total)},
         details={"field": "amount_fen", "available_fen": available_total},
     )
+
+
+@dataclass(frozen=True)
+class RefundWanted:
+    """One refund an after-sale decision records (see `refunds_create_for_aftersales`)."""
+
+    order: Order
+    amount_fen: int
+    key: str
+    reason: str
+    by_organization: Organization | None = None
+
+
+def refunds_create_for_aftersales(wanted: Sequence[RefundWanted]) -> dict[str, Refund | DomainError]:
+    """`refund_create_for_aftersale` for a batch of decisions, in a few statements: the orders' settled payments
+    locked at once (in id order), what each can still refund read in one query, the refunds inserted in one. Each
+    key gets its refund (the first one again for a repeated key) or the refusal it would have got alone; one
+    refusal does not stop the others."""
+    out: dict[str, Refund | DomainError] = {}
+    existing = {refund.idempotency_key: refund for refund in
+                Refund.objects.filter(idempotency_key__in=[w.key for w in wanted]).select_related("payment")}
+    payments: dict[int, list[Payment]] = {}
+    for payment in Payment.objects.select_for_update().filter(
+            order_id__in={w.order.pk for w in wanted}, status__in=PAYMENT_SETTLED).order_by("id"):
+        payments.setdefault(payment.order_id, []).append(payment)
+    pending = dict(Refund.objects.filter(payment__in=[p for ps in payments.values() for p in ps],
+                                         status=RefundStatus.PENDING)
+                   .values("payment_id").annotate(total=Sum("amount_fen")).values_list("payment_id", "total"))
+    available = {p.pk: p.captured_fen - p.refunded_fen - (pending.get(p.pk) or 0)
+                 for ps in payments.values() for p in ps}
+    new: list[Refund] = []
+    for item in wanted:
+        found = existing.get(item.key)
+        if found is not None:
+            same = (found.payment.order_id, found.amount_fen) == (item.order.pk, item.amount_fen)
+            out[item.key] = found if same else Conflict(errors.REFUND_KEY_REUSED, _("该幂等键已用于另一笔退款"),
+                                                        details={"field": "idempotency_key"})
+            continue
+        if item.amount_fen <= 0:
+            out[item.key] = InvalidInput(errors.REFUND_INVALID, _("退款金额必须大于 0"),
+                                         details={"field": "amount_fen"})
+            continue
+        chosen = next((p for p in payments.get(item.order.pk, []) if item.amount_fen <= available[p.pk]), None)
+        if chosen is None:
+            total = sum(available[p.pk] for p in payments.get(item.order.pk, []))
+            out[item.key] = Conflict(errors.REFUND_EXCEEDS, _("退款金额超过可退金额（%(yuan)s 元）") % {
+                "yuan": fen_to_yuan(total)}, details={"field": "amount_fen", "available_fen": total})
+            continue
+        available[chosen.pk] -= item.amount_fen
+        refund = Refund(payment=chosen, amount_fen=item.amount_fen, reason=item.reason[:200], idempotency_key=item.key,
+                        requested_by_organization=item.by_organization)
+        new.append(refund)
+        out[item.key] = refund
+    Refund.objects.bulk_create(new)
+    orders = {w.key: w.order for w in wanted}
+    audit_record_many([(None, orders[r.idempotency_key].merchant, "refund.aftersale", r,
+                        {"order": orders[r.idempotency_key].number, "amount_fen": r.amount_fen}) for r in new])
+    return out
 
 
 def refund_execute(*, refund_id: int) -> Refund:
