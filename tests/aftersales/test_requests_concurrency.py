@@ -6,13 +6,16 @@ from typing import Any
 
 import pytest
 
+from xinren.accounts.consumers import consumer_signup
 from xinren.aftersales.choices import Kind, Status
-from xinren.aftersales.models import AfterSaleRequest
-from xinren.aftersales.services import aftersale_merchant_agree, aftersale_open
+from xinren.aftersales.models import AfterSaleDecision, AfterSaleRequest
+from xinren.aftersales.services import aftersale_merchant_agree, aftersale_open, aftersale_upload, claims_decide
 from xinren.core.errors import DomainError
 from xinren.orders.models import Payment, Refund
 
 from ..concurrency import race
+from ..factories import BatchFactory, ItemFactory
+from ..fixtures.reviews import line_through_flow
 from .conftest import picture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -22,7 +25,7 @@ def _codes(results: list[Any]) -> list[str]:
     return sorted(result.code if isinstance(result, DomainError) else "ok" for result in results)
 
 
-def test_two_bad_order_claims_racing_on_one_line_pay_once(require_postgres, consumer, line):
+def test_two_bad_order_claims_racing_on_one_line_pay_once(require_postgres, consumer, line, run_tasks):
     photo = [("a.jpg", picture())]
     # when
     results = race(*(
@@ -32,9 +35,38 @@ def test_two_bad_order_claims_racing_on_one_line_pay_once(require_postgres, cons
     ))
     # then
     assert _codes(results) == ["aftersale.open_exists"] * 2 + ["ok"]
+    assert AfterSaleRequest.objects.get().status == Status.PAYING
+    run_tasks()  # the batch's payout task
     assert AfterSaleRequest.objects.get().status == Status.PAID
     assert list(Refund.objects.values_list("amount_fen", flat=True)) == [3000]
     assert Payment.objects.get(order=line.order).refunded_fen == 3000
+
+
+def test_claims_of_many_consumers_at_once_are_each_decided_once_in_batches(require_postgres, product_on_sale,
+                                                                          run_tasks):
+    # given: eight consumers, each with a delivered line and a photo uploaded before the claim
+    spare = BatchFactory(product=product_on_sale, quantity=20)
+    for _ in range(8):
+        ItemFactory(batch=spare)  # in stock to sell
+    consumers = [consumer_signup(phone=f"1370000{n:04d}", password="race-password-1") for n in range(8)]
+    lines = [line_through_flow(consumer, product_on_sale) for consumer in consumers]
+    uploads = [aftersale_upload(consumer=consumer, media=[("a.jpg", picture())])[0] for consumer in consumers]
+    # when they all claim at once
+    results = race(*(
+        (lambda c=consumer, li=line, u=upload: aftersale_open(
+            consumer=c, order_number=li.order.number, line_id=li.pk, kind=Kind.DAMAGED, reason="坏了",
+            amount_fen=3000, upload_ids=[u.pk]))
+        for consumer, line, upload in zip(consumers, lines, uploads, strict=True)
+    ))
+    # then every claim came back decided (none left to the sweep), each with one decision and one refund
+    assert {result.status for result in results} == {Status.PAYING}
+    assert AfterSaleRequest.objects.filter(status=Status.DECIDING).count() == 0
+    assert AfterSaleDecision.objects.count() == 8 and Refund.objects.count() == 8
+    assert len(set(AfterSaleDecision.objects.values_list("at", flat=True))) <= 8  # batches of one or more
+    assert claims_decide() == []
+    run_tasks()
+    assert set(AfterSaleRequest.objects.values_list("status", flat=True)) == {Status.PAID}
+    assert all(Payment.objects.get(order=line.order).refunded_fen == 3000 for line in lines)
 
 
 def test_a_merchant_agreeing_twice_at_once_refunds_once(require_postgres, consumer, merchant_actor, line):

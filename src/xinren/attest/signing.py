@@ -51,7 +51,7 @@ def statement_sign_and_append(*, organization: Organization, statement: Mapping[
     return LogEntryRef.of(pending)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a refusal ends the caller's transaction: no savepoint needed
 def statements_sign_and_append(*, organization: Organization, statements: Sequence[Mapping[str, Any]]
                                ) -> list[LogEntryRef]:
     """`statement_sign_and_append` for many statements of one organization, pooled in one write (ADR 0010): every

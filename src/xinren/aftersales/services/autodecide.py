@@ -1,16 +1,16 @@
 """The rules' decision on 坏单包赔 claims, taken for every claim waiting for it at once (ADR 0034).
 
-A claim the rules may decide is stored as DECIDING by `aftersale_open` and decided at once, in the same call, by
-`claim_decide_now`: it takes its own claim and every other one waiting that no other batch holds (`SKIP LOCKED`),
-up to `BATCH_MAX`, and decides them together in one transaction — the levels of all their consumers in two queries,
-the rule set applied to each, the decisions signed and pooled in one write (ADR 0010), the refunds recorded in one
-insert, the transitions and the audit entries in one each. Under load the claims of many consumers share one
-transaction (group commit); alone, a claim is a batch of one. A caller whose claim another batch holds waits for
-that batch's row lock and reads the outcome. The provider is asked to pay out after the commit, by a task for the
-batch (`aftersale_payouts_task`); the sweep decides any claim left DECIDING (a process that died in between).
+A claim the rules may decide is stored as DECIDING by `aftersale_open` and decided in the same call by
+`claim_decide_now`. One batch is decided at a time (group commit): each takes every claim that gathered while the
+previous one was being decided (the caller's own first), up to `BATCH_MAX`, and decides them together in one
+transaction — the levels of all their consumers in two queries, the rule set applied to each, the decisions signed
+and pooled in one write (ADR 0010), the refunds recorded in one insert, the transitions and the audit entries in
+one each. Under load the claims of many consumers share one transaction; alone, a claim is a batch of one. A caller
+whose claim the previous batch took reads its outcome. The provider is asked to pay out after the commit, by a task
+for the batch (`aftersale_payouts_task`); the sweep decides any claim left DECIDING (a process that stopped).
 
-Lock order: AfterSaleRequest (skipped when held) → Payment → Refund, within the documented Order → OrderLine →
-AfterSaleRequest → Payment → Refund (the batch never waits on an order or a line).
+Lock order: the decider's advisory lock → AfterSaleRequest → Payment → Refund, within the documented Order →
+OrderLine → AfterSaleRequest → Payment → Refund (a batch never waits on an order or a line).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Case, Count, Value, When
 from django.utils.translation import gettext as _
 
@@ -46,30 +46,37 @@ from ..statements import decision_statement
 from .moves import deadline_schedule
 
 BATCH_MAX = 64
+# The advisory lock that lets one batch be decided at a time (any constant unique in the project: "AS" + "DC").
+DECIDER_LOCK = 0x4153_4443
 # A claim still DECIDING this long after it was stored was left by a process that stopped: the sweep decides it.
 STALE_AFTER = timedelta(minutes=1)
 
 
 def claim_decide_now(request_id: int) -> AfterSaleRequest:
-    """Decide the claim `request_id` (DECIDING) now, with every other claim waiting that no batch holds; when
-    another batch holds it, wait for that batch to commit. Returns the claim, no longer DECIDING."""
-    for _attempt in range(3):
-        decided = {request.pk: request for request in claims_decide(first=request_id)}
-        if request_id in decided:
-            return decided[request_id]
-        with transaction.atomic():  # another batch holds the row: its lock is released when it commits
-            status = (AfterSaleRequest.objects.select_for_update().filter(pk=request_id)
-                      .values_list("status", flat=True).first())
-        if status != Status.DECIDING:
-            break
+    """Decide the claim `request_id` (DECIDING) now, with every other claim waiting; when a batch is being decided,
+    wait for it: it may take this claim, or this call decides what has gathered meanwhile. Returns the claim, no
+    longer DECIDING."""
+    decided = {request.pk: request for request in claims_decide(first=request_id)}
+    if request_id in decided:
+        return decided[request_id]
     return AfterSaleRequest.objects.select_related("order", "line", "merchant", "consumer").get(pk=request_id)
+
+
+def _decider_lock() -> None:
+    """One batch at a time (group commit): the claims arriving while a batch is decided gather for the next one,
+    so batches grow with the load instead of splitting it. On PostgreSQL a transaction-scoped advisory lock; on
+    SQLite the database's write lock, which every write transaction takes first (IMMEDIATE), serves already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [DECIDER_LOCK])
 
 
 def claims_decide(*, first: int | None = None, limit: int = BATCH_MAX, now: datetime | None = None,
                   older_than: datetime | None = None) -> list[AfterSaleRequest]:
-    """Decide up to `limit` claims waiting for the rules (`first` among them when it waits and is free), in one
-    transaction; the claims decided. Claims another batch holds are skipped, never waited for."""
+    """Decide up to `limit` claims waiting for the rules (`first` among them when it still waits), in one
+    transaction, after the batch being decided (if any) has committed; the claims decided."""
     with transaction.atomic():
+        _decider_lock()
         waiting = AfterSaleRequest.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
             "order__merchant", "line__product", "merchant", "consumer").filter(status=Status.DECIDING)
         if older_than is not None:

@@ -234,7 +234,7 @@ def entry_append(*, envelope_bytes: bytes, signer_key_id: str, statement_type: s
                         statement_type=fields.statement_type, subject=fields.subject, corrects=fields.corrects)
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)  # a refusal ends the caller's transaction: no savepoint needed
 def entries_append(*, envelopes: Sequence[bytes], signer_key_id: str) -> list[LogEntryRef]:
     """Pool a batch of envelopes the platform signed with one custodial key, in one statement (ADR 0010): each is
     checked as `entry_append` checks one; all are pooled, or none with the first refusal's reason."""

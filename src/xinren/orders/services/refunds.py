@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
@@ -182,13 +182,12 @@ def refunds_create_for_aftersales(wanted: Sequence[RefundWanted]) -> dict[str, R
     existing = {refund.idempotency_key: refund for refund in
                 Refund.objects.filter(idempotency_key__in=[w.key for w in wanted]).select_related("payment")}
     payments: dict[int, list[Payment]] = {}
+    in_flight = Refund.objects.filter(payment=OuterRef("pk"), status=RefundStatus.PENDING).values("payment")
     for payment in Payment.objects.select_for_update().filter(
-            order_id__in={w.order.pk for w in wanted}, status__in=PAYMENT_SETTLED).order_by("id"):
+            order_id__in={w.order.pk for w in wanted}, status__in=PAYMENT_SETTLED).annotate(
+            pending=Coalesce(Subquery(in_flight.annotate(total=Sum("amount_fen")).values("total")), 0)).order_by("id"):
         payments.setdefault(payment.order_id, []).append(payment)
-    pending = dict(Refund.objects.filter(payment__in=[p for ps in payments.values() for p in ps],
-                                         status=RefundStatus.PENDING)
-                   .values("payment_id").annotate(total=Sum("amount_fen")).values_list("payment_id", "total"))
-    available = {p.pk: p.captured_fen - p.refunded_fen - (pending.get(p.pk) or 0)
+    available = {p.pk: p.captured_fen - p.refunded_fen - p.pending  # type: ignore[attr-defined]
                  for ps in payments.values() for p in ps}
     new: list[Refund] = []
     for item in wanted:
