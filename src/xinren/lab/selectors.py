@@ -12,6 +12,7 @@ from typing_extensions import TypedDict
 from xinren.accounts.actors import Actor
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch
+from xinren.catalog.selectors import owners_trusting
 from xinren.core import plausible
 from xinren.core.errors import NotFound
 
@@ -26,7 +27,7 @@ from .scorecard import (
     overall_grade,
     suggestions,
 )
-from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, TABLES, Limit, limits_for
+from .thresholds import COMPARATOR_SYMBOLS, CURRENT_VERSION, INDICATOR_NAMES, TABLES, Limit, limits_for
 
 
 class IndicatorResult(TypedDict):
@@ -114,6 +115,16 @@ def lab_report_get(*, report_id: int) -> LabReport:
 def lab_report_get_public(*, report_uuid: uuid.UUID) -> LabReport:
     """A report by its report number (the UUID its statement carries), public as `lab_report_get`."""
     return _public_report(report_id=report_uuid)
+
+
+def lab_batches_granted(*, actor: Actor) -> QuerySet[Batch]:
+    """Lots the actor's lab may report on: those of merchants that granted it, in a category with a table."""
+    return (
+        Batch.objects.select_related("product")
+        .filter(product__merchant__in=owners_trusting(partner=actor.organization),
+                product__category__in=sorted(TABLES[CURRENT_VERSION]))
+        .order_by("-id")
+    )
 
 
 def lab_reports_of_lab(*, actor: Actor) -> QuerySet[LabReport]:
