@@ -12,7 +12,7 @@ from django.test import Client
 from ninja.testing import TestClient
 
 from xinren.accounts.choices import Role
-from xinren.catalog.choices import ProductStatus
+from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.evidence.models import MediaFile
 from xinren.lab.api import router as lab_router
 from xinren.lab.models import LabReport
@@ -56,8 +56,9 @@ def test_the_report_page_shows_lab_sample_method_every_indicator_pdf_and_proof(g
     assert response.status_code == 200
     html = response.content.decode()
     text = _text(html)
+    category = ProductCategory.WILD_MUSHROOM.label
     for fact in (granted_lab_actor.organization.name, "CMA 171512345678", "楚雄野生牛肝菌 500g",
-                 "L20260701", "2026-08-20 09:30", "南华县 合作社仓库", "限值表版本 2026.1",
+                 "L20260701", "2026-08-20 09:30", "南华县 合作社仓库", "限值表版本 2026.1", f"限值表品类 {category}",
                  "铅（以 Pb 计）", "镉（以 Cd 计）", "总汞（以 Hg 计）", "检测值 0.05 mg/kg", "未检出（< 0.003 mg/kg）",
                  "限量 ≤ 0.1 mg/kg", "GB 2762-2022", report.pdf.sha256, "签名与证明"):
         assert fact in text, fact

@@ -13,6 +13,7 @@ from typing_extensions import TypedDict
 
 from xinren.attest.proofs import LedgerProof, signed_leaf_proofs
 from xinren.attest.records import SignedRecord
+from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Batch, Product
 from xinren.costs.selectors import CostBreakdownFields, CostLine, cost_breakdown_current
 from xinren.costs.statements import COST_BREAKDOWN_RECORD
@@ -59,7 +60,7 @@ class LabReportPage(TypedDict, closed=True):
     card: ScorecardSection
     product_name: str
     lot_path: str
-    category: str
+    category: str  # the label of the category whose limits graded the report
 
 
 class CostsSectionLine(CostLine, closed=True):
@@ -87,8 +88,12 @@ def lab_report_page_for(*, report: LabReport) -> LabReportPage:
         "card": _scorecard_section(scorecard_for_report(report=report)),
         "product_name": report.batch.product.name,
         "lot_path": report.batch.digital_link.path,
-        "category": report.category or report.batch.product.category,
+        "category": _category_label(report.category or report.batch.product.category),
     }
+
+
+def _category_label(category: str) -> str:
+    return str(ProductCategory(category).label) if category in ProductCategory.values else category
 
 
 def lab_report_page_url(report_uuid: str) -> str:
