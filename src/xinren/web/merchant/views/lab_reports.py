@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.catalog.choices import ProductCategory
 from xinren.core.errors import DomainError
 from xinren.evidence import errors as evidence_errors
 from xinren.evidence.api import upload_bytes
@@ -94,7 +95,8 @@ class LabReportForm(forms.Form):
 def _indicator_guide() -> list[dict[str, Any]]:
     """What the form's help table lists: per category, each indicator's code, name and unit."""
     return [
-        {"category": category, "indicators": [
+        {"category": ProductCategory(category).label if category in ProductCategory.values else category,
+         "indicators": [
             {"code": limit.indicator, "name": INDICATOR_NAMES.get(limit.indicator, limit.indicator),
              "unit": limit.unit} for limit in limits]}
         for category, limits in TABLES[CURRENT_VERSION].items()
