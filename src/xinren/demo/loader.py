@@ -36,6 +36,8 @@ from xinren.core import clock
 from xinren.costs.models import COST_LINES
 from xinren.costs.services import cost_breakdown_publish
 from xinren.evidence.demo import demo_evidence_load
+from xinren.lab.demo import demo_report_pdf
+from xinren.lab.originals import PdfUpload
 from xinren.lab.services import lab_report_issue
 from xinren.orders.demo import demo_orders_load
 from xinren.reviews.demo import demo_reviews_load
@@ -190,11 +192,19 @@ def _load_history(
     )
     category = batch.product.category
     if category in data.LAB_RESULTS:
+        sampled_at, sampled_place = _at(produced, 12, now), place[(merchant_slug, pack_key)].name
+        # The lab's own report document rides with the report: its SHA-256 is signed with it (ADR 0038).
+        pdf = demo_report_pdf(
+            lab=lab.organization.name, accreditation=data.LAB_ACCREDITATION, product=batch.product.name, lot=batch.lot,
+            sample_id=f"YC-{batch.lot}", sampled_at=sampled_at, place=sampled_place,
+            method=data.LAB_METHODS[category], measurements=data.LAB_RESULTS[category],
+        )
         lab_report_issue(
             actor=lab, batch_id=batch.pk, accreditation=data.LAB_ACCREDITATION, sample_id=f"YC-{batch.lot}",
-            sampled_at=_at(produced, 12, now), method=data.LAB_METHODS[category],
+            sampled_at=sampled_at, sampled_place=sampled_place, method=data.LAB_METHODS[category],
             measurements=[{"indicator": indicator, "value": value, "unit": unit}
                           for indicator, value, unit in data.LAB_RESULTS[category]],
+            pdf=PdfUpload(content=pdf, filename=f"YC-{batch.lot}.pdf"),
         )
     event_record(
         actor=merchant, event_type="ObjectEvent", biz_step="packing", action="OBSERVE",

@@ -5,13 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AwareDatetime
 
 from xinren.accounts.authentication import actor_of
 from xinren.core.schemas import ERRORS, ErrorOut
+from xinren.evidence.api import upload_bytes
 
-from . import selectors, services
+from . import originals, selectors, services
 
 router = Router(tags=["lab"])
 
@@ -29,7 +31,19 @@ class LabReportIn(Schema):
     sample_id: str = Field(max_length=64)
     sampled_at: AwareDatetime
     method: str = Field(max_length=255, examples=["GB 5009.12-2017 第一法"])
+    sampled_place: str = Field("", max_length=255, examples=["云南省楚雄州南华县 合作社仓库"])
     measurements: list[MeasurementIn]
+    pdf_sha256: str | None = Field(
+        None, pattern=r"^[0-9a-f]{64}$",
+        description="The lab's own report PDF, uploaded first to POST /lab-reports/pdf: the sha256 it returned",
+    )
+
+
+class ReportPdfOut(Schema):
+    sha256: str = Field(description="SHA-256 of the stored PDF (metadata and scripts stripped): sign this one")
+    media_type: str
+    size: int
+    pages: int | None
 
 
 class LabReportSignedIn(Schema):
@@ -47,8 +61,18 @@ def lab_report_issue(request: HttpRequest, payload: LabReportIn) -> Any:
         sampled_at=payload.sampled_at,
         method=payload.method,
         measurements=[m.dict(exclude_none=True) for m in payload.measurements],
+        sampled_place=payload.sampled_place,
+        pdf=payload.pdf_sha256,
     )
     return Status(201, selectors.scorecard_for_report(report=report))
+
+
+@router.post("/lab-reports/pdf", response={201: ReportPdfOut, **ERRORS},
+             summary="Upload the lab's own report PDF (multipart), before the report that names it")
+def lab_report_pdf_upload(request: HttpRequest, file: File[UploadedFile]) -> Any:
+    media = originals.lab_report_pdf_upload(actor=actor_of(request), content=upload_bytes(file),
+                                            filename=file.name or "")
+    return Status(201, {"sha256": media.sha256, "media_type": media.mime, "size": media.size, "pages": media.pages})
 
 
 @router.post(

@@ -12,6 +12,7 @@ from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
 from xinren.catalog.models import Batch
 from xinren.core.models import TimeStampedModel
+from xinren.evidence.models import MediaFile
 
 
 class LabReport(TimeStampedModel):
@@ -23,6 +24,8 @@ class LabReport(TimeStampedModel):
     accreditation = models.CharField(_("资质编号"), max_length=32)
     sample_id = models.CharField(_("样品编号"), max_length=64)
     sampled_at = models.DateTimeField(_("抽样时间"))
+    # Where the sample was taken (a farm, a warehouse, a shop shelf); blank on reports issued before it was kept.
+    sampled_place = models.CharField(_("抽样地点"), max_length=255, blank=True)
     method = models.CharField(_("检测方法"), max_length=255)
     # The threshold table the report is graded with; later tables never regrade it.
     table_version = models.CharField(_("限值表版本"), max_length=16)
@@ -34,6 +37,11 @@ class LabReport(TimeStampedModel):
     )
     # True when the lab signed the statement with its own key rather than the platform's custodial one.
     self_signed = models.BooleanField(_("机构自签"), default=False)
+    # The lab's own report document, stored by digest through the evidence pipeline (metadata and scripts
+    # stripped); its SHA-256 is in the signed statement. Null on reports issued without one (ADR 0038).
+    pdf = models.ForeignKey(
+        MediaFile, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("报告原件")
+    )
     ledger_leaf_hash = LeafHashField(db_index=True)
 
     class Meta:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 from typing_extensions import TypedDict
 
+from xinren.accounts.actors import Actor
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch
+from xinren.catalog.selectors import owners_trusting
 from xinren.core import plausible
 from xinren.core.errors import NotFound
 
@@ -23,7 +27,7 @@ from .scorecard import (
     overall_grade,
     suggestions,
 )
-from .thresholds import COMPARATOR_SYMBOLS, INDICATOR_NAMES, TABLES, Limit, limits_for
+from .thresholds import COMPARATOR_SYMBOLS, CURRENT_VERSION, INDICATOR_NAMES, TABLES, Limit, limits_for
 
 
 class IndicatorResult(TypedDict):
@@ -50,6 +54,15 @@ class ScorecardLab(TypedDict, closed=True):
     accreditation: str
 
 
+class ReportPdf(TypedDict, closed=True):
+    """The lab's own report document: its digest (signed in the report's statement), size, pages and URL."""
+
+    sha256: str
+    size: int
+    pages: int | None
+    url: str
+
+
 class ScorecardFields(TypedDict):
     """A scorecard's keys other than its indicators and suggestions (the consumer section extends those)."""
 
@@ -61,6 +74,7 @@ class ScorecardFields(TypedDict):
     lab: ScorecardLab
     sample_id: str
     sampled_at: str
+    sampled_place: str
     method: str
     table_version: str
     scorecard_version: str
@@ -68,6 +82,7 @@ class ScorecardFields(TypedDict):
     exceeds: bool
     leaf_hash: str
     self_signed: bool
+    pdf: ReportPdf | None  # None: issued without the lab's PDF (未附原件)
 
 
 class Scorecard(ScorecardFields, closed=True):
@@ -78,19 +93,43 @@ class Scorecard(ScorecardFields, closed=True):
 
 
 def _reports() -> Any:
-    return LabReport.objects.select_related("lab", "batch__product").prefetch_related("measurements")
+    return LabReport.objects.select_related("lab", "batch__product", "pdf").prefetch_related("measurements")
 
 
-def lab_report_get(*, report_id: int) -> LabReport:
-    """A report by id, public like the consumer page that shows it (reports on draft products are not)."""
+def _public_report(**lookup: Any) -> LabReport:
     report = (
         _reports()
-        .filter(pk=report_id, batch__product__status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED])
+        .filter(**lookup, batch__product__status__in=[ProductStatus.ACTIVE, ProductStatus.DELISTED])
         .first()
     )
     if report is None:
         raise NotFound(errors.NOT_FOUND, _("找不到该检测报告"))
     return report
+
+
+def lab_report_get(*, report_id: int) -> LabReport:
+    """A report by id, public like the consumer page that shows it (reports on draft products are not)."""
+    return _public_report(pk=report_id)
+
+
+def lab_report_get_public(*, report_uuid: uuid.UUID) -> LabReport:
+    """A report by its report number (the UUID its statement carries), public as `lab_report_get`."""
+    return _public_report(report_id=report_uuid)
+
+
+def lab_batches_granted(*, actor: Actor) -> QuerySet[Batch]:
+    """Lots the actor's lab may report on: those of merchants that granted it, in a category with a table."""
+    return (
+        Batch.objects.select_related("product")
+        .filter(product__merchant__in=owners_trusting(partner=actor.organization),
+                product__category__in=sorted(TABLES[CURRENT_VERSION]))
+        .order_by("-id")
+    )
+
+
+def lab_reports_of_lab(*, actor: Actor) -> QuerySet[LabReport]:
+    """The reports the actor's lab issued, newest first (what its console lists)."""
+    return _reports().filter(lab=actor.organization).order_by("-created_at", "-id")
 
 
 def report_limits(*, report: LabReport) -> dict[str, Limit]:
@@ -153,6 +192,7 @@ def scorecard_for_report(*, report: LabReport) -> Scorecard:
         "lab": {"name": report.lab.name, "accreditation": report.accreditation},
         "sample_id": report.sample_id,
         "sampled_at": report.sampled_at.isoformat(),
+        "sampled_place": report.sampled_place,
         "method": report.method,
         "table_version": report.table_version,
         "scorecard_version": SCORECARD_VERSION,
@@ -162,6 +202,9 @@ def scorecard_for_report(*, report: LabReport) -> Scorecard:
         "suggestions": suggestions(results=results),
         "leaf_hash": report.ledger_leaf_hash,
         "self_signed": report.self_signed,
+        "pdf": None if report.pdf is None else {
+            "sha256": report.pdf.sha256, "size": report.pdf.size, "pages": report.pdf.pages, "url": report.pdf.url,
+        },
     }
 
 

@@ -27,12 +27,14 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.evidence.models import MediaFile
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 
 from . import errors, plausible
 from .models import LabMeasurement, LabReport
-from .statements import LAB_REPORT, NOT_DETECTED
+from .originals import PdfUpload, pdf_resolve, pdf_stored
+from .statements import LAB_REPORT, NOT_DETECTED, PDF_MEDIA_TYPE
 from .thresholds import CURRENT_VERSION, TABLES, limits_for, unit_canonical
 
 MAX_VALUE = Decimal("1e6")
@@ -184,13 +186,15 @@ class Draft:
     accreditation: str
     sample_id: str
     sampled_at: datetime
+    sampled_place: str
     method: str
     version: str
     measured: list[Measured]
+    pdf: MediaFile | None
 
 
 def _statement(*, actor: Actor, draft: Draft) -> dict[str, Any]:
-    return {
+    statement: dict[str, Any] = {
         "type": LAB_REPORT.name,
         "subject": draft.batch.digital_link.uri(settings.XINREN_RESOLVER),
         "report_id": str(draft.report_id),
@@ -204,6 +208,11 @@ def _statement(*, actor: Actor, draft: Draft) -> dict[str, Any]:
         "table_version": draft.version,
         "measurements": [m.as_statement() for m in draft.measured],
     }
+    if draft.sampled_place:
+        statement["sampled_place"] = draft.sampled_place
+    if draft.pdf is not None:
+        statement["pdf"] = {"sha256": draft.pdf.sha256, "mediaType": PDF_MEDIA_TYPE, "size": draft.pdf.size}
+    return statement
 
 
 def _store(*, actor: Actor, draft: Draft, leaf_hash: str, self_signed: bool) -> LabReport:
@@ -212,7 +221,8 @@ def _store(*, actor: Actor, draft: Draft, leaf_hash: str, self_signed: bool) -> 
             report = LabReport.objects.create(
                 report_id=draft.report_id, lab=actor.organization, batch=draft.batch,
                 accreditation=draft.accreditation, sample_id=draft.sample_id, sampled_at=draft.sampled_at,
-                method=draft.method, table_version=draft.version, category=draft.batch.product.category,
+                sampled_place=draft.sampled_place, pdf=draft.pdf, method=draft.method, table_version=draft.version,
+                category=draft.batch.product.category,
                 issued_by=actor.user, self_signed=self_signed,
                 ledger_leaf_hash=leaf_hash,
             )
@@ -229,7 +239,7 @@ def _store(*, actor: Actor, draft: Draft, leaf_hash: str, self_signed: bool) -> 
     pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[draft.batch.pk])
     audit_record(actor=actor.user, organization=actor.organization, action="lab_report.issue", target=report,
                  data={"batch_id": draft.batch.pk, "sample_id": draft.sample_id, "leaf_hash": leaf_hash,
-                       "self_signed": self_signed})
+                       "self_signed": self_signed, "pdf_sha256": draft.pdf.sha256 if draft.pdf else None})
     return report
 
 
@@ -238,6 +248,16 @@ def _text_field(value: Any, *, field: str, max_length: int) -> str:
     if not text or len(text) > max_length:
         raise InvalidInput(errors.FIELD_INVALID, _("必填字段为空或过长"),
                            details={"field": field, "max_length": max_length})
+    return text
+
+
+def _optional_text(value: Any, *, field: str, max_length: int) -> str:
+    if value is None:
+        return ""
+    text = " ".join(value.split()) if isinstance(value, str) else None
+    if text is None or len(text) > max_length:
+        raise InvalidInput(errors.FIELD_INVALID, _("字段格式错误或过长"), details={"field": field,
+                                                                          "max_length": max_length})
     return text
 
 
@@ -251,20 +271,28 @@ def lab_report_issue(
     sampled_at: datetime,
     method: str,
     measurements: Sequence[Mapping[str, Any]],
+    sampled_place: str = "",
+    pdf: str | PdfUpload | None = None,
 ) -> LabReport:
-    """Issue a lab report on a batch whose merchant granted this lab; signed with the lab's custodial key."""
+    """Issue a lab report on a batch whose merchant granted this lab; signed with the lab's custodial key.
+
+    `pdf` is the lab's own report document: the bytes uploaded with the report, or the SHA-256 of one uploaded
+    before (`lab_report_pdf_upload`). Its digest is signed with the report; a bad file refuses the whole report.
+    """
     actor.require(role=Role.STAFF, kinds=[OrganizationKind.LAB])
     batch = _batch_for_lab(actor=actor, batch=Batch.objects.select_related("product").filter(pk=batch_id).first())
     accreditation = accreditation_normalize(accreditation)
     sample_id = _text_field(sample_id, field="sample_id", max_length=64)
     method = _text_field(method, field="method", max_length=255)
+    sampled_place = _optional_text(sampled_place, field="sampled_place", max_length=255)
     sampled_at = _sampled_at(sampled_at)
     plausible.report_check(batch=batch, sampled_at=sampled_at)
     measured = measurements_validate(category=batch.product.category, version=CURRENT_VERSION,
                                      measurements=measurements)
     draft = Draft(
         batch=batch, report_id=uuid.uuid4(), accreditation=accreditation, sample_id=sample_id, sampled_at=sampled_at,
-        method=method, version=CURRENT_VERSION, measured=measured,
+        sampled_place=sampled_place, method=method, version=CURRENT_VERSION, measured=measured,
+        pdf=pdf_resolve(pdf),  # last: a report refused for its fields stores no file
     )
     ref = signing.statement_sign_and_append(organization=actor.organization, statement=_statement(actor=actor,
                                                                                                 draft=draft))
@@ -280,6 +308,16 @@ def _signed_statement(envelope_bytes: bytes) -> dict[str, Any]:
         raise InvalidInput(errors.ENVELOPE_INVALID, _("签名信封中的声明必须是 lab.report 类型"),
                            details={"field": "type"})
     return statement
+
+
+def _signed_place(value: Any) -> str:
+    # The signed text is stored as it is: the row must say exactly what the lab signed.
+    if value is None:
+        return ""
+    if not isinstance(value, str) or len(value) > 255 or value != value.strip():
+        raise InvalidInput(errors.FIELD_INVALID, _("字段格式错误或过长"), details={"field": "sampled_place",
+                                                                          "max_length": 255})
+    return value
 
 
 @transaction.atomic
@@ -310,13 +348,17 @@ def lab_report_submit_signed(*, actor: Actor, envelope_bytes: bytes) -> LabRepor
         measurements=measurements if isinstance(measurements, list) else [],
     )
     raw_sampled = statement.get("sampled_at")
+    pdf = statement.get("pdf")
     draft = Draft(
         batch=batch, report_id=report_id,
         accreditation=accreditation_normalize(str(statement.get("accreditation", ""))),
         sample_id=_text_field(statement.get("sample_id"), field="sample_id", max_length=64),
         sampled_at=_sampled_at(raw_sampled if isinstance(raw_sampled, str) else ""),
+        sampled_place=_signed_place(statement.get("sampled_place")),
         method=_text_field(statement.get("method"), field="method", max_length=255),
         version=str(version), measured=measured,
+        pdf=None if pdf is None else pdf_stored(sha256=pdf.get("sha256") if isinstance(pdf, dict) else None,
+                                                 size=pdf.get("size") if isinstance(pdf, dict) else None),
     )
     plausible.report_check(batch=batch, sampled_at=draft.sampled_at)
     ref = signing.envelope_submit(actor=actor, envelope_bytes=bytes(envelope_bytes))

@@ -8,7 +8,17 @@ from typing import Any
 
 from xinren.accounts.choices import OrganizationKind
 from xinren.attest.records import same_instant, signed_record, statement_says
-from xinren.attest.registry import DATE, GTIN, NONEMPTY, ORGANIZATION, TEXT, TIMESTAMP, statement_type
+from xinren.attest.registry import (
+    COUNT,
+    DATE,
+    GTIN,
+    NONEMPTY,
+    ORGANIZATION,
+    SHA256,
+    TEXT,
+    TIMESTAMP,
+    statement_type,
+)
 
 from .models import LabMeasurement, LabReport
 
@@ -19,6 +29,15 @@ _MEASUREMENT = {
     "type": "object",
     "properties": {"indicator": NONEMPTY, "value": NONEMPTY, "unit": TEXT, "lod": TEXT},
     "required": ["indicator", "value", "unit"],
+    "additionalProperties": False,
+}
+PDF_MEDIA_TYPE = "application/pdf"
+# The lab's own report document: the SHA-256 of the file as stored (after the evidence pipeline stripped its
+# metadata and scripts), so that anyone who downloads it can check it against what the lab signed (ADR 0038).
+_PDF = {
+    "type": "object",
+    "properties": {"sha256": SHA256, "mediaType": {"const": PDF_MEDIA_TYPE}, "size": COUNT},
+    "required": ["sha256", "mediaType"],
     "additionalProperties": False,
 }
 LAB_REPORT = statement_type(
@@ -33,9 +52,11 @@ LAB_REPORT = statement_type(
         "lot": NONEMPTY,
         "sample_id": NONEMPTY,
         "sampled_at": {"anyOf": [TIMESTAMP, DATE]},
+        "sampled_place": TEXT,
         "method": NONEMPTY,
         "table_version": NONEMPTY,
         "measurements": {"type": "array", "items": _MEASUREMENT, "minItems": 1},
+        "pdf": _PDF,
     },
     required=["report_id", "lab", "gtin", "lot", "sample_id", "sampled_at", "table_version", "measurements"],
 )
@@ -79,10 +100,14 @@ def lab_report_matches(report: LabReport, statement: dict[str, Any] | None) -> b
         return False
     assert statement is not None
     signed = statement.get("measurements")
+    pdf = statement.get("pdf")
+    signed_pdf = pdf.get("sha256") if isinstance(pdf, dict) else None
     measured = sorted(report.measurements.all(), key=lambda m: m.position)
     return (
         same_instant(statement.get("sampled_at"), report.sampled_at)
         and _accreditation(statement.get("accreditation")) == _accreditation(report.accreditation)
+        and (statement.get("sampled_place") or "") == report.sampled_place
+        and signed_pdf == (report.pdf.sha256 if report.pdf is not None else None)
         and isinstance(signed, list) and len(signed) == len(measured)
         and all(_measurement_matches(m, s) for m, s in zip(measured, signed, strict=True))
     )
@@ -90,6 +115,7 @@ def lab_report_matches(report: LabReport, statement: dict[str, Any] | None) -> b
 
 LAB_REPORT_RECORD = signed_record(
     model=LabReport, statement_type=LAB_REPORT, matches=lab_report_matches, signer="lab",
-    protected=("report_id", "lab", "batch", "accreditation", "sample_id", "sampled_at", "method", "table_version"),
-    select_related=("batch__product",), prefetch_related=("measurements",), children=(LabMeasurement,),
+    protected=("report_id", "lab", "batch", "accreditation", "sample_id", "sampled_at", "sampled_place", "method",
+               "table_version", "pdf"),
+    select_related=("batch__product", "pdf"), prefetch_related=("measurements",), children=(LabMeasurement,),
 )

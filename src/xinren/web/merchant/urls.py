@@ -62,6 +62,13 @@ urlpatterns += [
     path("evidence/<int:evidence_id>/withdraw/", evidence_views.evidence_withdraw, name="evidence_withdraw"),
 ]
 
+# A lab's reports: the list, and issuing one with the lab's own PDF (xinren.lab).
+from .views import lab_reports as lab_report_views  # noqa: E402
+
+urlpatterns += [
+    path("lab-reports/", lab_report_views.lab_report_list, name="lab_report_list"),
+]
+
 # Why an item's code is flagged as possibly copied: the networks that scanned it (xinren.trace.scans).
 from .views import scans as scan_views  # noqa: E402
 

@@ -13,11 +13,13 @@ from typing_extensions import TypedDict
 
 from xinren.attest.proofs import LedgerProof, signed_leaf_proofs
 from xinren.attest.records import SignedRecord
+from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import Batch, Product
 from xinren.costs.selectors import CostBreakdownFields, CostLine, cost_breakdown_current
 from xinren.costs.statements import COST_BREAKDOWN_RECORD
+from xinren.lab.models import LabReport
 from xinren.lab.scorecard import Suggestion
-from xinren.lab.selectors import IndicatorResult, ScorecardFields, scorecard_for_batch
+from xinren.lab.selectors import IndicatorResult, Scorecard, ScorecardFields, scorecard_for_batch, scorecard_for_report
 from xinren.lab.statements import LAB_REPORT_RECORD
 from xinren.lab.thresholds import COMPARATOR_SYMBOLS, Comparator
 
@@ -47,8 +49,18 @@ class ScorecardSection(ScorecardFields, closed=True):
 
     indicators: list[ScorecardSectionIndicator]
     suggestions: list[ScorecardSectionSuggestion]
-    report_url: str
+    report_url: str  # the machine-readable report (JSON)
+    page_url: str  # the report's own readable page (lab_report_page)
     proof: LedgerProof | UnsignedProof
+
+
+class LabReportPage(TypedDict, closed=True):
+    """A lab report's own page: the scorecard section with the product it sampled and where to find it."""
+
+    card: ScorecardSection
+    product_name: str
+    lot_path: str
+    category: str  # the label of the category whose limits graded the report
 
 
 class CostsSectionLine(CostLine, closed=True):
@@ -67,8 +79,29 @@ def scorecard_for(*, product: Product, batch: Batch | None) -> ScorecardSection 
     if batch is None:
         return None
     card = scorecard_for_batch(batch=batch)
-    if card is None:
-        return None
+    return None if card is None else _scorecard_section(card)
+
+
+def lab_report_page_for(*, report: LabReport) -> LabReportPage:
+    """Everything a lab report's own page shows: every indicator, the lab, the sample, the PDF and the proof."""
+    return {
+        "card": _scorecard_section(scorecard_for_report(report=report)),
+        "product_name": report.batch.product.name,
+        "lot_path": report.batch.digital_link.path,
+        "category": _category_label(report.category or report.batch.product.category),
+    }
+
+
+def _category_label(category: str) -> str:
+    return str(ProductCategory(category).label) if category in ProductCategory.values else category
+
+
+def lab_report_page_url(report_uuid: str) -> str:
+    """Where a lab report's readable page is (web/public/urls.py)."""
+    return f"/lab-reports/{report_uuid}/"
+
+
+def _scorecard_section(card: Scorecard) -> ScorecardSection:
     indicators: list[ScorecardSectionIndicator] = [
         {**indicator, "bar_percent": _bar_percent(indicator)} for indicator in card["indicators"]
     ]
@@ -86,6 +119,7 @@ def scorecard_for(*, product: Product, batch: Batch | None) -> ScorecardSection 
         "indicators": indicators,
         "suggestions": suggestions,
         "report_url": f"/api/v1/lab-reports/{card['report_id']}",
+        "page_url": lab_report_page_url(card["report_uuid"]),
         "proof": _proof(LAB_REPORT_RECORD, card["leaf_hash"]),
     }
 

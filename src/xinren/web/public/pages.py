@@ -276,6 +276,11 @@ def programme_html(context: dict[str, Any]) -> str:
     return render_to_string("public/programme.html", {**context, **_base_context()})
 
 
+def lab_report_html(context: Mapping[str, Any]) -> str:
+    """A lab report's own readable page (evidence_sections.lab_report_page_for): the scan page links here."""
+    return render_to_string("public/lab_report.html", {**context, **_base_context()})
+
+
 def _other_languages() -> list[dict[str, str]]:
     # Each language is offered in its own name (a Chinese reader looks for 中文, not "Chinese").
     current = translation.get_language()

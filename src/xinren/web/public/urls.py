@@ -11,6 +11,8 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("lookup/", views.lookup, name="lookup"),
     # A guarantee programme's rules and members, one tap from every badge (xinren.aftersales.programmes).
     path("guarantees/<slug:slug>/", views.programme_detail, name="programme_detail"),
+    # A lab report's readable page, by its report number (the UUID in its signed statement); ADR 0038.
+    path("lab-reports/<uuid:report_uuid>/", views.lab_report_page, name="lab_report"),
     # An item's proof bundle, by GTIN and serial (published beside the pages; web/public/proof_bundles.py).
     re_path(r"^proofs/01/(?P<gtin>[0-9]{8,14})/21/(?P<serial>[^/]{1,20})\.json$", views.proof_bundle,
             name="proof_bundle"),

@@ -6,6 +6,8 @@ development (no web server in front) every scan comes here and is counted in-pro
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.http import (
     Http404,
@@ -25,12 +27,22 @@ from xinren.aftersales.programmes import selectors as programme_selectors
 from xinren.aftersales.programmes.rules import eligibility_words
 from xinren.catalog.gs1 import digital_link_parse
 from xinren.core.errors import InvalidInput, NotFound
+from xinren.lab import selectors as lab_selectors
 from xinren.trace import scans
 from xinren.trace.story import story_json
 
+from .evidence_sections import lab_report_page_for
 from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
 from .lookup import lookup_candidates, story_exists
-from .pages import home_html, not_registered_html, part_page_html, programme_html, story_page_html, wants_json
+from .pages import (
+    home_html,
+    lab_report_html,
+    not_registered_html,
+    part_page_html,
+    programme_html,
+    story_page_html,
+    wants_json,
+)
 from .proof_bundles import item_bundle_for_story
 from .sections import public_story_for_link
 
@@ -115,6 +127,18 @@ def programme_detail(request: HttpRequest, slug: str) -> HttpResponse:
     context = {"programme": programme, "members": programme_selectors.programme_members(programme=programme),
                "conditions": eligibility_words(programme.eligibility)}
     return _remember_language(HttpResponse(programme_html(context)), language)
+
+
+@require_safe
+def lab_report_page(request: HttpRequest, report_uuid: uuid.UUID) -> HttpResponse:
+    """A lab report's readable page: lab, sample, method, every indicator with its limit and stars, the PDF."""
+    language = _switch_language(request)
+    try:
+        report = lab_selectors.lab_report_get_public(report_uuid=report_uuid)
+    except NotFound as exc:
+        raise Http404(str(exc.message)) from exc
+    context = {**lab_report_page_for(report=report), "sampled_at": report.sampled_at}
+    return _remember_language(HttpResponse(lab_report_html(context)), language)
 
 
 @require_safe
