@@ -132,3 +132,18 @@ def test_a_lab_is_refused_the_page(lab, stale):
     response = signed_in(actor_for(lab, Role.ADMIN)).get("/merchant/costs/")
     # then
     assert response.status_code == 403
+
+
+def test_changing_the_price_in_the_console_says_the_breakdown_is_now_stale(merchant_actor, product, offer):
+    # given a breakdown at ¥128.00
+    cost_breakdown_publish(actor=merchant_actor, product_id=product.pk, lines=LINES,
+                           offer=OfferPrice(offer_id=offer.pk, product_id=product.pk, price_fen=12800))
+    browser = signed_in(merchant_actor)
+    # when the merchant keeps the price, then raises it
+    kept = browser.post(f"/merchant/offers/{product.pk}/", {"price": "128.00", "stock": "5", "active": "on"},
+                        follow=True).content.decode()
+    raised = browser.post(f"/merchant/offers/{product.pk}/", {"price": "138.00", "stock": "5", "active": "on"},
+                          follow=True).content.decode()
+    # then only the raise is flagged
+    assert "与新售价" not in kept
+    assert "成本构成按售价 ¥128.00 公布，与新售价 ¥138.00 不符" in raised
