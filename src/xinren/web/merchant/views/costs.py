@@ -33,7 +33,7 @@ from ..console import console_view, form_error, render_console
 class CostBreakdownForm(forms.Form):
     """The six lines in yuan, and the price the merchant saw when filling them in (hidden)."""
 
-    price = forms.CharField(widget=forms.HiddenInput, required=False)
+    price = forms.CharField(label=gettext_lazy("售价"), widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -45,9 +45,6 @@ class CostBreakdownForm(forms.Form):
 
     def lines(self) -> dict[str, str]:
         return {name: str(self.cleaned_data[name]) for name in COST_LINES}
-
-
-CostBreakdownForm.base_fields["price"].label = gettext_lazy("售价")
 
 
 def _initial(lines_fen: Mapping[str, int] | None, price_fen: int | None) -> dict[str, str]:
