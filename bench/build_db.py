@@ -48,7 +48,9 @@ from xinren.evidence.services import evidence_upload  # noqa: E402
 from xinren.lab.services import lab_report_issue  # noqa: E402
 from xinren.lab.thresholds import limits_for  # noqa: E402
 from xinren.ledger.store.sequencer import log_integrate_all  # noqa: E402
+from xinren.orders.services import offer_save  # noqa: E402
 from xinren.trace.models import EventSubject, Place, TraceEvent  # noqa: E402
+from xinren.web.cost_prices import offer_price  # noqa: E402
 
 CST = dt.timezone(dt.timedelta(hours=8))
 SERIAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -116,7 +118,9 @@ def evidence_add(merchant: Organization, lab: Organization, logistics: Organizat
         # The product photo (issue 12): its responsive variants are lazily loaded files beside the page.
         drawn = product_photo_draw(category=product.category, seed=p)
         product_image_add(actor=owner, product_id=product.pk, data=drawn)
-        cost_breakdown_publish(actor=owner, product_id=product.pk, price="68.00",
+        # A breakdown is published against the product's price (ADR 0035): the offer first.
+        offer = offer_save(actor=owner, product_id=product.pk, price_fen=6800, stock=1000)
+        cost_breakdown_publish(actor=owner, product_id=product.pk, offer=offer_price(offer), price="68.00",
                                lines=dict(zip(COST_LINES, COSTS, strict=True)))
         for n in range(ALBUM_PHOTOS):
             evidence_upload(actor=owner, content=photo(p, n), filename=f"album-{p}-{n}.jpg", product_id=product.pk,

@@ -11,9 +11,11 @@ from django.test import Client
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory, ProductStatus
 from xinren.catalog.services import partner_grant
+from xinren.costs.prices import OfferPrice
 from xinren.costs.services import cost_breakdown_publish
 from xinren.lab.services import lab_report_issue
 from xinren.ledger.store.sequencer import log_integrate_all
+from xinren.orders.models import Offer
 from xinren.web.public.evidence_sections import costs_for, scorecard_for
 from xinren.web.public.sections import sections_for
 
@@ -31,6 +33,14 @@ def markup_batch(merchant):  # type: ignore[no-untyped-def]
         product__merchant=merchant, product__category=ProductCategory.WILD_MUSHROOM,
         product__status=ProductStatus.ACTIVE, product__name="牛肝菌 <b>500g</b>", lot="L20260801",
     )
+
+
+@pytest.fixture
+def markup_offer(markup_batch) -> OfferPrice:  # type: ignore[no-untyped-def]
+    """The lot's product on sale at ¥68.00, what LINES add up to."""
+    offer = Offer.objects.create(merchant=markup_batch.product.merchant, product=markup_batch.product, price_fen=6800,
+                                 stock=5)
+    return OfferPrice(offer_id=offer.pk, product_id=offer.product_id, price_fen=offer.price_fen)
 
 
 @pytest.fixture
@@ -73,9 +83,9 @@ def test_scorecard_is_shown_on_lot_pages_only(markup_batch, report):
                                                                           lot="OTHER")) is None
 
 
-def test_cost_section_segments_add_up_to_the_price(merchant_actor, markup_batch):
+def test_cost_section_segments_add_up_to_the_price(merchant_actor, markup_batch, markup_offer):
     # given
-    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, price="68.00", lines=LINES)
+    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, offer=markup_offer, lines=LINES)
     # when
     costs = costs_for(product=markup_batch.product, batch=None)
     # then
@@ -83,6 +93,7 @@ def test_cost_section_segments_add_up_to_the_price(merchant_actor, markup_batch)
     assert [line["fen"] for line in costs["lines"]] == [3000, 850, 450, 1000, 300, 1200]
     assert sum(line["fen"] for line in costs["lines"]) == costs["price_fen"] == 6800
     assert costs["proof"]["state"] == "pending"
+    assert (costs["price_state"], costs["current_price_fen"]) == ("current", 6800)
     assert len({line["colour"] for line in costs["lines"]}) == 6
 
 
@@ -92,9 +103,9 @@ def test_no_sections_without_evidence(markup_batch):
     assert "costs" not in sections_for(product=markup_batch.product, batch=markup_batch)
 
 
-def test_item_page_and_json_carry_the_sections_escaped(markup_batch, report, merchant_actor):
+def test_item_page_and_json_carry_the_sections_escaped(markup_batch, report, merchant_actor, markup_offer):
     # given
-    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, price="68.00", lines=LINES)
+    cost_breakdown_publish(actor=merchant_actor, product_id=markup_batch.product.pk, offer=markup_offer, lines=LINES)
     log_integrate_all()
     path = f"/01/{markup_batch.product.gtin}/10/{markup_batch.lot}"
     # when

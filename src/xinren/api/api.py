@@ -23,7 +23,6 @@ from xinren.coldchain.api import router as coldchain_router
 from xinren.community.api import router as community_router
 from xinren.core.http import json_loads_bounded, nul_check, nul_refusal, querydict_nul_location
 from xinren.core.schemas import ErrorOut
-from xinren.costs.api import router as cost_router
 from xinren.evidence.api import router as evidence_router
 from xinren.lab.api import router as lab_router
 from xinren.notify.api import router as notify_router
@@ -37,6 +36,7 @@ from xinren.trust.api import router as trust_router
 from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
+from .costs import router as cost_router
 from .errors import exception_handlers_install
 
 DESCRIPTION = """\

@@ -9,5 +9,5 @@ from .models import CostBreakdown
 class CostBreakdownAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Published breakdowns are signed and versioned: read-only here."""
 
-    list_display = ["product", "version", "price_fen", "published_at"]
+    list_display = ["product", "version", "price_fen", "offer_id", "supersedes", "published_at"]
     search_fields = ["product__name", "product__gtin"]

@@ -15,11 +15,23 @@ COST_LINES = ("raw_material", "processing", "packaging", "logistics", "platform_
 
 
 class CostBreakdown(TimeStampedModel):
-    """How a product's price splits into cost lines, in fen; the lines always add up to the price."""
+    """How a product's price splits into cost lines, in fen; the lines always add up to the price.
+
+    Since ADR 0035 the price is the offer's price when the breakdown was published (`offer_id`), and each new
+    version names the one it supersedes. Rows from before carry neither: their price is their lines' total, and
+    pages compare it with the current price just the same.
+    """
 
     product = models.ForeignKey("catalog.Product", on_delete=models.PROTECT, related_name="cost_breakdowns")
     version = models.PositiveIntegerField(_("版本"))
     price_fen = FenField(_("售价（分）"))
+    # The orders.Offer whose price this breakdown was published against. A plain id, not a foreign key: costs sits
+    # below orders (ADR 0001), so the interface reads the offer and passes its id and price in (ADR 0035).
+    offer_id = models.PositiveBigIntegerField(_("报价"), null=True, blank=True)
+    supersedes = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by",
+        verbose_name=_("取代的版本"),
+    )
     raw_material = FenField(_("原料"))
     processing = FenField(_("加工"))
     packaging = FenField(_("包装"))

@@ -121,7 +121,7 @@ LAB_RESULTS = {
 }
 
 # GTIN-13 -> published cost breakdown in yuan (raw material, processing, packaging, logistics, platform fees,
-# profit); each adds up to the offer's price in orders/demo.py.
+# profit); each adds up to the offer's price in orders/demo.py, and is published against that offer (ADR 0035).
 COSTS = {
     "6975830100012": ("128.00", ("52.00", "9.60", "8.40", "26.00", "7.70", "24.30")),
     "6975830100029": ("398.00", ("218.00", "16.00", "14.00", "38.00", "23.90", "88.10")),

@@ -21,7 +21,7 @@ from xinren.aftersales.demo_programmes import demo_programmes_load
 from xinren.aftersales.demo_returns import demo_returns_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
-from xinren.catalog.models import Batch, Item
+from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.services import (
     batch_create,
     items_generate,
@@ -45,6 +45,7 @@ from xinren.support.demo import demo_support_load
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 from xinren.trust.demo import demo_trust_load
+from xinren.web.cost_prices import offer_price_for_merchant
 
 from . import data
 
@@ -81,6 +82,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
         for product_row in products:
             _load_product(world, merchant_slug, product_row, now)
     demo_orders_load()
+    _load_costs(world)  # after the offers: a breakdown is published against its product's price (ADR 0035)
     demo_reviews_load(now=now)
     demo_support_load(now=now)
     demo_community_load(now=now)
@@ -130,10 +132,6 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
     photo = product_photo_draw(category=category, seed=int(gtin[-6:]))
     product_image_add(actor=actor, product_id=product.pk, data=photo)
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
-    if gtin in data.COSTS:
-        price, lines = data.COSTS[gtin]
-        cost_breakdown_publish(actor=actor, product_id=product.pk, price=price, lines=dict(zip(COST_LINES, lines,
-                                                                                                 strict=True)))
     for lot_pattern, days_ago, shelf_days, quantity, minted, harvest_key in lots:
         produced = (now - dt.timedelta(days=days_ago)).replace(hour=6, minute=30, second=0, microsecond=0)
         lot = produced.strftime(lot_pattern)
@@ -144,6 +142,20 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
         items = items_generate(actor=actor, batch_id=batch.pk, count=minted)
         world.items.extend(items)
         _load_history(world, merchant_slug, batch, items, produced, harvest_key, now)
+
+
+def _load_costs(world: DemoWorld) -> None:
+    for merchant_slug, products in data.PRODUCTS.items():
+        actor = world.actors[merchant_slug]
+        for row in products:
+            if row[0] not in data.COSTS:
+                continue
+            product = Product.objects.get(gtin=row[0].zfill(14))
+            price, lines = data.COSTS[row[0]]
+            cost_breakdown_publish(
+                actor=actor, product_id=product.pk, offer=offer_price_for_merchant(actor=actor, product_id=product.pk),
+                price=price, lines=dict(zip(COST_LINES, lines, strict=True)),
+            )
 
 
 def _at(start: dt.datetime, hours: float, now: dt.datetime) -> dt.datetime:

@@ -10,6 +10,7 @@ from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.catalog.models import Product
 from xinren.core.audit import audit_record
 from xinren.core.errors import InvalidInput, NotFound
+from xinren.costs.services import cost_pages_after_offer_change
 from xinren.orders import errors
 from xinren.orders.models import Offer
 
@@ -37,6 +38,7 @@ def offer_save(*, actor: Actor, product_id: int, price_fen: int, stock: int, act
     if not 0 <= stock <= MAX_STOCK:
         raise InvalidInput(errors.OFFER_INVALID, _("库存必须在 0 到 1000000 之间"), details={"field": "stock"})
     offer = Offer.objects.select_for_update().filter(product=product).order_by("-active", "-id").first()
+    before = None if offer is None else (offer.price_fen, offer.active)
     if offer is None:
         offer = Offer.objects.create(
             merchant=actor.organization, product=product, price_fen=price_fen, stock=stock, active=active
@@ -51,4 +53,7 @@ def offer_save(*, actor: Actor, product_id: int, price_fen: int, stock: int, act
         data={"price_fen": price_fen, "stock": stock, "active": active},
     )
     offer_pages_mark_stale(product_ids=[product.pk])  # the published page's offer: price and availability
+    if before != (price_fen, active):
+        # Every page with the cost section compares the breakdown with this price (ADR 0035).
+        cost_pages_after_offer_change(product_ids=[product.pk])
     return offer

@@ -181,3 +181,11 @@ urlpatterns += [
          name="counterfeit_decide"),
     path("aftersales/disputes/<slug:reference>/retry/", claim_views.payout_retry, name="payout_retry"),
 ]
+
+# 成本透明: breakdowns against the price now, re-publishing stale ones (xinren.costs, ADR 0035).
+from .views import costs as cost_views  # noqa: E402
+
+urlpatterns += [
+    path("costs/", cost_views.cost_list, name="cost_list"),
+    path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
+]

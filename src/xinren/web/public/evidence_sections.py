@@ -22,6 +22,7 @@ from xinren.lab.scorecard import Suggestion
 from xinren.lab.selectors import IndicatorResult, Scorecard, ScorecardFields, scorecard_for_batch, scorecard_for_report
 from xinren.lab.statements import LAB_REPORT_RECORD
 from xinren.lab.thresholds import COMPARATOR_SYMBOLS, Comparator
+from xinren.web.cost_prices import public_price_fen
 
 # Bars show a measured value against its limit; a value far below the limit still gets a visible sliver.
 MIN_BAR_PERCENT = 2
@@ -68,7 +69,8 @@ class CostsSectionLine(CostLine, closed=True):
 
 
 class CostsSection(CostBreakdownFields, closed=True):
-    """The cost bar: the current breakdown as coloured segments, with its proof (published_at is a date)."""
+    """The cost bar: the current breakdown as coloured segments, with its proof (published_at is a date), and how
+    the price it was published against compares with the price now (`price_state`; a stale one says so)."""
 
     lines: list[CostsSectionLine]
     proof: LedgerProof | UnsignedProof
@@ -125,8 +127,9 @@ def _scorecard_section(card: Scorecard) -> ScorecardSection:
 
 
 def costs_for(*, product: Product, batch: Batch | None) -> CostsSection | None:
-    """The current cost breakdown (成本透明) as bar segments with its proof, or None when none is published."""
-    costs = cost_breakdown_current(product=product)
+    """The current cost breakdown (成本透明) as bar segments with its proof, held against what the product sells for
+    now, or None when none is published."""
+    costs = cost_breakdown_current(product=product, current_price_fen=public_price_fen(product_id=product.pk))
     if costs is None:
         return None
     return {

@@ -23,6 +23,7 @@ from xinren.catalog.models import PartnerGrant
 from xinren.catalog.selectors import product_get
 from xinren.core.errors import DomainError
 from xinren.core.money import fen_to_yuan, yuan_to_fen
+from xinren.costs.selectors import cost_breakdown_current
 from xinren.orders import selectors, services
 from xinren.orders.choices import PAYMENT_SETTLED, OrderStatus
 from xinren.orders.models import Order
@@ -152,7 +153,7 @@ def offer_edit(request: HttpRequest, actor: Actor, product_id: int) -> HttpRespo
         status = 422
         if form.is_valid():
             try:
-                services.offer_save(
+                offer = services.offer_save(
                     actor=actor, product_id=product.pk, price_fen=form.cleaned_data["price"],
                     stock=form.cleaned_data["stock"], active=form.cleaned_data["active"],
                 )
@@ -160,6 +161,11 @@ def offer_edit(request: HttpRequest, actor: Actor, product_id: int) -> HttpRespo
                 status = _error(form, exc)
             else:
                 messages.success(request, _("“%(name)s”的价格和库存已保存") % {"name": product.name})
+                costs = cost_breakdown_current(product=product, current_price_fen=offer.price_fen)
+                if costs is not None and costs["price_state"] == "stale":  # ADR 0035
+                    messages.error(request, _("成本构成按售价 ¥%(old)s 公布，与新售价 ¥%(new)s 不符：消费者页面会标明"
+                                              "“与现价不符”，请到“成本透明”按现价重新发布") % {
+                        "old": costs["price_yuan"], "new": costs["current_price_yuan"]})
                 return redirect("merchant:offer_list")
     context = {"form": form, "product": product, "offer": current}
     return render_console(request, actor, "merchant/orders/offer_form.html", context, status=status)
