@@ -4,17 +4,6 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from xinren.core.immutable import SignedTable, signed_rows_immutable
-
-# Signed versions of a product's facts are never changed or deleted (core.immutable, ADR 0017 and 0034): the
-# columns of the signed-record declaration in catalog/statements.py at the time of this migration.
-TABLES = [
-    SignedTable(table='catalog_productfacts', leaf_hash='ledger_leaf_hash',
-                protected=('product_id', 'version', 'name', 'category', 'origin_region', 'origin_place',
-                           'net_content_amount', 'net_content_unit', 'shelf_life_days', 'ingredients', 'description',
-                           'supersedes')),
-]
-
 
 class Migration(migrations.Migration):
 
@@ -77,5 +66,4 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('product', 'version'), name='product_facts_unique_version'), models.CheckConstraint(condition=models.Q(('version__gte', 1)), name='product_facts_version_positive')],
             },
         ),
-        signed_rows_immutable(TABLES),
     ]
