@@ -87,7 +87,9 @@ def origin_conflicts(
     names_product = Q(subjects__product=product) | Q(subjects__batch__product=product) | Q(
         subjects__item__product=product)
     events = TraceEvent.objects.filter(names_product, is_error_declaration=False).distinct()
-    declared = TraceEvent.objects.filter(names_product, is_error_declaration=True).values("event_id")
+    # A declaration repeats its event's eventID (it need not name the product again).
+    declared = TraceEvent.objects.filter(is_error_declaration=True, event_id__in=events.values("event_id")).values(
+        "event_id")
     evidence = events.exclude(event_id__in=declared).filter(place__isnull=False).select_related("place")
     harvests = list(evidence.filter(biz_step=BizStep.HARVESTING).order_by("event_time", "id"))
     chosen = harvests or list(evidence.filter(biz_step=BizStep.COMMISSIONING).order_by("event_time", "id"))
