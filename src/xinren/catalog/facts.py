@@ -71,7 +71,8 @@ def _amount(value: Decimal | float | str | None) -> Decimal | None:
         number = Decimal(str(value))
     except InvalidOperation as exc:
         raise _refuse(errors.FACTS_NET_CONTENT, _("净含量必须是大于零的数"), "net_content_amount", value) from exc
-    if not number.is_finite() or number <= 0 or number != number.quantize(Decimal("0.001")):
+    exponent = number.as_tuple().exponent
+    if not number.is_finite() or number <= 0 or not isinstance(exponent, int) or exponent < -3:
         raise _refuse(errors.FACTS_NET_CONTENT, _("净含量必须是大于零的数，最多三位小数"), "net_content_amount", value)
     return number
 
