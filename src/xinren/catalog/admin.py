@@ -16,8 +16,9 @@ class ProductFactsInline(ReadOnlyAdminMixin, admin.TabularInline):
 
     model = ProductFacts
     extra = 0
-    fields = ["version", "name", "origin_region", "origin_place", "created_at", "ledger_leaf_hash", "supersedes"]
-    readonly_fields = fields
+    fields = ("version", "name", "origin_region", "origin_place", "created_at", "ledger_leaf_hash", "supersedes")
+    readonly_fields = ("version", "name", "origin_region", "origin_place", "created_at", "ledger_leaf_hash",
+                       "supersedes")
 
 
 # What signed statements name (GTINs, lots, serials) changes only through the merchant's services, which audit and

@@ -16,7 +16,7 @@ from xinren.core.schemas import ERRORS, PageIn, page
 from . import labels, selectors, services
 from .choices import NetContentUnit, ProductCategory, ProductStatus
 from .facts import amount_text, facts_current
-from .models import Batch, Item, PartnerGrant, Product, ProductImage
+from .models import Batch, Item, PartnerGrant, Product, ProductFacts, ProductImage
 
 router = Router(tags=["catalog"])
 
@@ -27,6 +27,13 @@ def _link(obj: Product | Batch | Item) -> str:
 
 def _coordinate(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _signed_facts(product: Product) -> ProductFacts | None:
+    # Read once per product for both fields of the answer.
+    if not hasattr(product, "_signed_facts"):
+        product._signed_facts = facts_current(product)  # type: ignore[attr-defined]
+    return product._signed_facts  # type: ignore[attr-defined]
 
 
 class ProductImageOut(Schema):
@@ -81,12 +88,12 @@ class ProductOut(Schema):
 
     @staticmethod
     def resolve_facts_version(obj: Product) -> int | None:
-        current = facts_current(obj)
+        current = _signed_facts(obj)
         return current.version if current else None
 
     @staticmethod
     def resolve_facts_leaf_hash(obj: Product) -> str | None:
-        current = facts_current(obj)
+        current = _signed_facts(obj)
         return current.ledger_leaf_hash if current else None
 
 
