@@ -86,4 +86,7 @@ def test_draft_product_is_not_public(client: Client, story: Story):
     story.product.save()
     response = client.get(f"/api/v1/trace/01/{story.product.gtin}/10/L20260701/21/SER0001")
     assert response.status_code == 404
-    assert json.loads(response.content)["code"] == "trace.code_not_registered"
+    body = json.loads(response.content)
+    # registered, not published: said plainly, and nothing of the story is in the answer
+    assert body["code"] == "trace.code_not_published"
+    assert set(body) == {"code", "message", "details"}

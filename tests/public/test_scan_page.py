@@ -106,15 +106,26 @@ def test_malformed_code_gets_clear_404(client: Client, path: str):
     assert "这不是有效的溯源码" in response.content.decode()
 
 
-def test_draft_product_is_not_public(client: Client, merchant):
+def test_draft_product_is_not_public_and_its_page_says_registered_not_published(client: Client, merchant):
     # given a draft product with a lot and an item
-    product = ProductFactory(merchant=merchant, status=ProductStatus.DRAFT)
+    product = ProductFactory(merchant=merchant, status=ProductStatus.DRAFT, name="未上架的松茸")
     item = ItemFactory(batch=BatchFactory(product=product, lot="D1"), serial="DRAFT1")
-    # when / then
+    # when / then: nothing of it is shown, but its code is not called unknown, nor a counterfeit
     for path in (product.digital_link.path, item.batch.digital_link.path, item.digital_link.path):
         response = client.get(path)
         assert response.status_code == 404, path
-        assert "此码未在平台登记" in response.content.decode()
+        html = response.content.decode()
+        assert "此商品已登记，尚未上架" in html
+        assert "此码未在平台登记" not in html and "怀疑买到假货" not in html and "12315" not in html
+        assert "未上架的松茸" not in html
+        answer = client.get(path, HTTP_ACCEPT="application/json").json()
+        assert answer["code"] == "trace.code_not_published"
+        assert answer["message"] == "此商品已登记，尚未上架"
+        api = client.get(f"/api/v1/trace{path}").json()
+        assert api["code"] == "trace.code_not_published"
+    # an unknown lot or serial of the draft is still unknown
+    for path in (f"{product.digital_link.path}/10/NOPE", f"{item.batch.digital_link.path}/21/NOPE"):
+        assert "此码未在平台登记" in client.get(path).content.decode(), path
     assert Scan.objects.count() == 0
 
 

@@ -2,13 +2,23 @@ from django.contrib import admin
 
 from xinren.core.admin import ReadOnlyAdminMixin
 
-from .models import Batch, Item, PartnerGrant, Product, ProductImage
+from .models import Batch, Item, PartnerGrant, Product, ProductFacts, ProductImage
 
 
 class ProductImageInline(ReadOnlyAdminMixin, admin.TabularInline):
     model = ProductImage
     extra = 0
     readonly_fields = ["sha256"]
+
+
+class ProductFactsInline(ReadOnlyAdminMixin, admin.TabularInline):
+    """The signed versions of a product's facts (never changed: a change is a new version)."""
+
+    model = ProductFacts
+    extra = 0
+    fields = ("version", "name", "origin_region", "origin_place", "created_at", "ledger_leaf_hash", "supersedes")
+    readonly_fields = ("version", "name", "origin_region", "origin_place", "created_at", "ledger_leaf_hash",
+                       "supersedes")
 
 
 # What signed statements name (GTINs, lots, serials) changes only through the merchant's services, which audit and
@@ -18,7 +28,7 @@ class ProductAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["name", "gtin", "merchant", "category", "origin_region", "status"]
     list_filter = ["category", "status"]
     search_fields = ["name", "gtin", "merchant__name"]
-    inlines = [ProductImageInline]
+    inlines = [ProductImageInline, ProductFactsInline]
     raw_id_fields = ["merchant"]
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
@@ -14,8 +14,9 @@ from xinren.core.origin import public_origin
 from xinren.core.schemas import ERRORS, PageIn, page
 
 from . import labels, selectors, services
-from .choices import ProductCategory, ProductStatus
-from .models import Batch, Item, PartnerGrant, Product, ProductImage
+from .choices import NetContentUnit, ProductCategory, ProductStatus
+from .facts import amount_text, facts_current
+from .models import Batch, Item, PartnerGrant, Product, ProductFacts, ProductImage
 
 router = Router(tags=["catalog"])
 
@@ -26,6 +27,13 @@ def _link(obj: Product | Batch | Item) -> str:
 
 def _coordinate(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _signed_facts(product: Product) -> ProductFacts | None:
+    # Read once per product for both fields of the answer.
+    if not hasattr(product, "_signed_facts"):
+        product._signed_facts = facts_current(product)  # type: ignore[attr-defined]
+    return product._signed_facts  # type: ignore[attr-defined]
 
 
 class ProductImageOut(Schema):
@@ -49,8 +57,15 @@ class ProductOut(Schema):
     origin_latitude: str | None = Field(examples=["27.800000"])
     origin_longitude: str | None = Field(examples=["99.700000"])
     description: str
+    origin_place: str
+    net_content_amount: str | None = Field(examples=["500"])
+    net_content_unit: str
+    shelf_life_days: int | None
+    ingredients: str
     status: str
     digital_link: str
+    facts_version: int | None = Field(description="the latest signed version of the facts (None: a draft)")
+    facts_leaf_hash: str | None = Field(description="its log entry's leaf hash (the proof: /api/v1/log/…)")
     images: list[ProductImageOut]
     created_at: datetime
     updated_at: datetime
@@ -67,14 +82,36 @@ class ProductOut(Schema):
     def resolve_digital_link(obj: Product) -> str:
         return _link(obj)
 
+    @staticmethod
+    def resolve_net_content_amount(obj: Product) -> str | None:
+        return amount_text(obj.net_content_amount)
+
+    @staticmethod
+    def resolve_facts_version(obj: Product) -> int | None:
+        current = _signed_facts(obj)
+        return current.version if current else None
+
+    @staticmethod
+    def resolve_facts_leaf_hash(obj: Product) -> str | None:
+        current = _signed_facts(obj)
+        return current.ledger_leaf_hash if current else None
+
 
 class ProductUpdateIn(Schema):
+    """A product's facts: checked, and signed by the merchant's key when the product is published (and on every
+    change after that). Check `GET /products/{id}/origin-check` before publishing."""
+
     name: str = Field(max_length=128)
     category: ProductCategory
     origin_region: str = Field(max_length=128)
     description: str = ""
     origin_latitude: Decimal | None = Field(None, examples=["27.8"])
     origin_longitude: Decimal | None = Field(None, examples=["99.7"])
+    origin_place: str = Field("", max_length=128, examples=["尼西乡松茸山"])
+    net_content_amount: Decimal | None = Field(None, examples=["250"])
+    net_content_unit: NetContentUnit | Literal[""] = ""
+    shelf_life_days: int | None = Field(None, examples=[5])
+    ingredients: str = ""
 
 
 class ProductIn(ProductUpdateIn):
@@ -158,6 +195,7 @@ class GrantOut(Schema):
 def _product_fields(payload: ProductUpdateIn) -> dict[str, Any]:
     fields = payload.model_dump()
     fields["category"] = str(payload.category.value)
+    fields["net_content_unit"] = str(payload.net_content_unit)
     return fields
 
 

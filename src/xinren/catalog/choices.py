@@ -40,6 +40,16 @@ FOOD_CATEGORIES = frozenset(set(ProductCategory) - {
 })
 
 
+class NetContentUnit(models.TextChoices):
+    """Units of a product's net content (净含量), as printed on Chinese food labels (GB 7718)."""
+
+    GRAM = "g", _("克")
+    KILOGRAM = "kg", _("千克")
+    MILLILITRE = "mL", _("毫升")
+    LITRE = "L", _("升")
+    PIECE = "piece", _("件")
+
+
 class ProductStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     ACTIVE = "active", _("在售")

@@ -7,9 +7,10 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
+from xinren.attest.fields import LeafHashField
 from xinren.core.models import TimeStampedModel
 
-from .choices import ProductCategory, ProductStatus
+from .choices import NetContentUnit, ProductCategory, ProductStatus
 from .gs1 import DigitalLink
 
 
@@ -25,6 +26,12 @@ class Product(TimeStampedModel):
     origin_longitude = models.DecimalField(_("产地经度"), max_digits=9, decimal_places=6, null=True, blank=True)
     description = models.TextField(_("描述"), blank=True)
     status = models.CharField(_("状态"), max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT)
+    # The rest of the facts a merchant signs (catalog/facts.py); the working copy, signed on publish and on change.
+    origin_place = models.CharField(_("产地地点"), max_length=128, blank=True)
+    net_content_amount = models.DecimalField(_("净含量"), max_digits=12, decimal_places=3, null=True, blank=True)
+    net_content_unit = models.CharField(_("净含量单位"), max_length=8, choices=NetContentUnit.choices, blank=True)
+    shelf_life_days = models.PositiveIntegerField(_("保质期（天）"), null=True, blank=True)
+    ingredients = models.TextField(_("配料"), blank=True)
 
     class Meta:
         verbose_name = _("商品")
@@ -137,3 +144,37 @@ class PartnerGrant(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.owner} → {self.partner}"
+
+
+class ProductFacts(TimeStampedModel):
+    """One signed version of a product's facts (`product.facts`): never changed; a change is a new version that
+    names the leaf hash of the one it supersedes."""
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="facts_versions")
+    version = models.PositiveIntegerField(_("版本"))
+    name = models.CharField(_("名称"), max_length=128)
+    category = models.CharField(_("品类"), max_length=32, choices=ProductCategory.choices)
+    origin_region = models.CharField(_("产地"), max_length=128)
+    origin_place = models.CharField(_("产地地点"), max_length=128, blank=True)
+    net_content_amount = models.DecimalField(_("净含量"), max_digits=12, decimal_places=3, null=True, blank=True)
+    net_content_unit = models.CharField(_("净含量单位"), max_length=8, choices=NetContentUnit.choices, blank=True)
+    shelf_life_days = models.PositiveIntegerField(_("保质期（天）"), null=True, blank=True)
+    ingredients = models.TextField(_("配料"), blank=True)
+    description = models.TextField(_("描述"), blank=True)
+    supersedes = LeafHashField(_("取代的声明"), blank=True)
+    ledger_leaf_hash = LeafHashField(db_index=True)
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("商品信息签名")
+        verbose_name_plural = _("商品信息签名")
+        ordering = ["product", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"], name="product_facts_unique_version"),
+            models.CheckConstraint(condition=models.Q(version__gte=1), name="product_facts_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} v{self.version}"

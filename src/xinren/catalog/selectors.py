@@ -66,6 +66,23 @@ def public_product_for_link(*, link: DigitalLink) -> Product | None:
     )
 
 
+def draft_registered_for_link(*, link: DigitalLink) -> bool:
+    """Whether a Digital Link names a registered product (and its lot and item) that is not published yet.
+
+    Its page then says so honestly (此商品已登记，尚未上架) instead of calling the code unknown: a label printed for a
+    draft is a genuine product, not a counterfeit. Nothing else about a draft is shown.
+    """
+    product = Product.objects.filter(gtin=link.gtin, status=ProductStatus.DRAFT).first()
+    if product is None:
+        return False
+    if link.serial is not None:
+        items = Item.objects.filter(product=product, serial=link.serial)
+        return (items.filter(batch__lot=link.lot) if link.lot is not None else items).exists()
+    if link.lot is not None:
+        return Batch.objects.filter(product=product, lot=link.lot).exists()
+    return True
+
+
 def partner_grant_list(*, actor: Actor) -> QuerySet[PartnerGrant]:
     """The grants the actor's organization gave, active ones first."""
     return (

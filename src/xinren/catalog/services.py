@@ -20,7 +20,8 @@ from xinren.core.outbox import pages_mark_stale
 from xinren.core.transitions import transition_check
 
 from . import errors
-from .choices import PRODUCT_TRANSITIONS, ProductCategory, ProductStatus
+from .choices import PRODUCT_TRANSITIONS, ProductStatus
+from .facts import facts_clean, facts_signable, product_facts_sign
 from .gs1 import ai_value_validate, gtin_normalize
 from .images import image_clean, product_photo_make
 from .models import Batch, Item, PartnerGrant, Product, ProductImage
@@ -51,25 +52,29 @@ def product_register(
     description: str = "",
     origin_latitude: Decimal | float | str | None = None,
     origin_longitude: Decimal | float | str | None = None,
+    origin_place: str = "",
+    net_content_amount: Decimal | float | str | None = None,
+    net_content_unit: str = "",
+    shelf_life_days: int | None = None,
+    ingredients: str = "",
 ) -> Product:
-    """Register a product under the actor's organization (a merchant or supplier)."""
+    """Register a product (a draft) under the actor's organization (a merchant or supplier).
+
+    Its facts are checked now and signed when it is published (catalog/facts.py)."""
     actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
     gtin14 = gtin_normalize(gtin)
-    if category not in ProductCategory.values:
-        raise InvalidInput("product.category_invalid", _("未知的品类"), details={"category": category})
-    if not name.strip() or not origin_region.strip():
-        raise InvalidInput("product.required", _("请填写名称和产地"))
+    facts = facts_clean(
+        name=name, category=category, origin_region=origin_region, origin_place=origin_place,
+        net_content_amount=net_content_amount, net_content_unit=net_content_unit, shelf_life_days=shelf_life_days,
+        ingredients=ingredients, description=description,
+    )
+    latitude = _coordinate(origin_latitude, limit=90, field="latitude")
+    longitude = _coordinate(origin_longitude, limit=180, field="longitude")
     if Product.objects.filter(gtin=gtin14).exists():
         raise Conflict(errors.PRODUCT_GTIN_TAKEN, _("该 GTIN 已登记"), details={"gtin": gtin14})
     product = Product.objects.create(
-        merchant=actor.organization,
-        gtin=gtin14,
-        name=name.strip(),
-        category=category,
-        origin_region=origin_region.strip(),
-        origin_latitude=_coordinate(origin_latitude, limit=90, field="latitude"),
-        origin_longitude=_coordinate(origin_longitude, limit=180, field="longitude"),
-        description=description.strip(),
+        merchant=actor.organization, gtin=gtin14, origin_latitude=latitude, origin_longitude=longitude,
+        **facts.as_fields(),
     )
     audit_record(
         actor=actor.user, organization=actor.organization, action="product.register", target=product,
@@ -97,22 +102,30 @@ def product_update(
     description: str,
     origin_latitude: Decimal | float | str | None = None,
     origin_longitude: Decimal | float | str | None = None,
+    origin_place: str = "",
+    net_content_amount: Decimal | float | str | None = None,
+    net_content_unit: str = "",
+    shelf_life_days: int | None = None,
+    ingredients: str = "",
 ) -> Product:
-    """Change a product's descriptive fields; the GTIN never changes."""
+    """Change a product's facts (the GTIN never changes); on a published product the change is signed at once."""
     actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
     product = _owned_product(actor=actor, product_id=product_id, lock=True)
-    if category not in ProductCategory.values:
-        raise InvalidInput("product.category_invalid", _("未知的品类"), details={"category": category})
-    if not name.strip() or not origin_region.strip():
-        raise InvalidInput("product.required", _("请填写名称和产地"))
-    product.name = name.strip()
-    product.category = category
-    product.origin_region = origin_region.strip()
-    product.description = description.strip()
+    facts = facts_clean(
+        name=name, category=category, origin_region=origin_region, origin_place=origin_place,
+        net_content_amount=net_content_amount, net_content_unit=net_content_unit, shelf_life_days=shelf_life_days,
+        ingredients=ingredients, description=description,
+    )
     product.origin_latitude = _coordinate(origin_latitude, limit=90, field="latitude")
     product.origin_longitude = _coordinate(origin_longitude, limit=180, field="longitude")
+    for field, value in facts.as_fields().items():
+        setattr(product, field, value)
     product.save()
-    audit_record(actor=actor.user, organization=actor.organization, action="product.update", target=product)
+    signed = product_facts_sign(actor=actor, product=product) if facts_signable(product) else None
+    audit_record(
+        actor=actor.user, organization=actor.organization, action="product.update", target=product,
+        data={"facts_version": signed.version} if signed else None,
+    )
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
     return product
 
@@ -128,6 +141,8 @@ def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product
     previous = product.status
     product.status = ProductStatus(status)
     product.save(update_fields=["status", "updated_at"])
+    if product.status == ProductStatus.ACTIVE:
+        product_facts_sign(actor=actor, product=product)  # what the page will show is signed before it shows
     audit_record(
         actor=actor.user, organization=actor.organization, action="product.status", target=product,
         data={"from": previous, "to": status},

@@ -99,6 +99,15 @@ PRODUCTS = {
     ],
 }
 
+# GTIN-13 -> the rest of a product's signed facts: (origin place, net content amount, unit, shelf life days,
+# ingredients). Signed with the rest when the loader publishes the product (catalog/facts.py).
+FACTS = {
+    "6975830100012": ("五街镇野生菌采集点", "500", "g", 7, "黄牛肝菌"),
+    "6975830100029": ("尼西乡松茸山", "250", "g", 5, "松茸"),
+    "6975830200019": ("惠民镇景迈村古茶园", "357", "g", 3650, "云南大叶种晒青毛茶"),
+    "6975830300016": ("八街街道食用玫瑰园", "6", "piece", 15, "小麦粉、食用玫瑰花酱（30%）、白砂糖、植物油、麦芽糖"),
+}
+
 # Lab reports the demo lab issues on each lot, by product category: (indicator, value or "ND", unit).
 # Values are believable for clean produce: well under the limits, so the scorecards show 4–5 stars, with one
 # indicator per product below 5★ so that "what would raise it" has something to say.

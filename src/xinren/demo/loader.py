@@ -125,9 +125,12 @@ def _load_places(world: DemoWorld) -> None:
 def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.datetime) -> None:
     gtin, name, category, region, lat, lng, description, lots = row
     actor = world.actors[merchant_slug]
+    place, amount, unit, shelf_life_days, ingredients = data.FACTS[gtin]
     product = product_register(
         actor=actor, gtin=gtin, name=name, category=category, origin_region=region, description=description,
-        origin_latitude=Decimal(lat), origin_longitude=Decimal(lng),
+        origin_latitude=Decimal(lat), origin_longitude=Decimal(lng), origin_place=place,
+        net_content_amount=Decimal(amount), net_content_unit=unit, shelf_life_days=shelf_life_days,
+        ingredients=ingredients,
     )
     photo = product_photo_draw(category=category, seed=int(gtin[-6:]))
     product_image_add(actor=actor, product_id=product.pk, data=photo)

@@ -21,6 +21,7 @@ from . import errors, selectors, services
 from .choices import Action, EventType
 from .epcis.vocabulary import CBV_BASE
 from .models import Place, TraceEvent
+from .origin import product_origin_check
 
 router = Router(tags=["trace"])
 
@@ -260,3 +261,30 @@ def place_create(request: HttpRequest, payload: PlaceIn) -> Any:
 def external_prefix_declare(request: HttpRequest, payload: ExternalPrefixIn) -> Any:
     declared = services.external_prefix_declare(actor=actor_of(request), **payload.model_dump())
     return Status(201, declared)
+
+
+class OriginConflictOut(Schema):
+    event_id: str
+    biz_step: str
+    event_time: AwareDatetime
+    place: str
+    address: str
+    distance_km: int | None = Field(description="from the stated origin, when both have coordinates")
+
+
+class OriginCheckOut(Schema):
+    product_id: int
+    origin_region: str
+    origin_place: str
+    conflicts: list[OriginConflictOut]
+
+
+@router.get(
+    "/products/{product_id}/origin-check",
+    response={200: OriginCheckOut, **ERRORS},
+    summary="Harvest events whose place contradicts the product's stated origin (check before publishing)",
+)
+def product_origin_check_get(request: HttpRequest, product_id: int) -> Any:
+    product, conflicts = product_origin_check(actor=actor_of(request), product_id=product_id)
+    return {"product_id": product.pk, "origin_region": product.origin_region, "origin_place": product.origin_place,
+            "conflicts": [conflict.as_dict() for conflict in conflicts]}

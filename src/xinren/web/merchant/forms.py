@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
 from xinren.catalog import errors as catalog_errors
-from xinren.catalog.choices import ProductCategory
+from xinren.catalog.choices import NetContentUnit, ProductCategory
 from xinren.catalog.gs1 import DigitalLink, ai_value_validate
 from xinren.catalog.models import Batch
 from xinren.coldchain.readings import READING_UNITS
@@ -83,12 +83,26 @@ class ProductEditForm(DomainErrorFields, forms.Form):
     origin_region = forms.CharField(
         label=_("产地"), max_length=128, help_text=_("例如：云南省楚雄州南华县")
     )
+    origin_place = forms.CharField(
+        label=_("产地地点"), max_length=128, required=False, help_text=_("乡镇、村或基地，例如：五街镇野生菌采集点")
+    )
     origin_latitude = forms.DecimalField(
         label=_("产地纬度"), required=False, max_digits=9, decimal_places=6, min_value=-90, max_value=90
     )
     origin_longitude = forms.DecimalField(
         label=_("产地经度"), required=False, max_digits=9, decimal_places=6, min_value=-180, max_value=180
     )
+    net_content_amount = forms.DecimalField(
+        label=_("净含量"), required=False, max_digits=12, decimal_places=3,
+        widget=forms.NumberInput(attrs={"inputmode": "decimal", "step": "any"}),
+    )
+    net_content_unit = forms.ChoiceField(
+        label=_("净含量单位"), required=False, choices=[("", "—"), *NetContentUnit.choices]
+    )
+    shelf_life_days = forms.IntegerField(
+        label=_("保质期（天）"), required=False, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
+    )
+    ingredients = forms.CharField(label=_("配料"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     description = forms.CharField(label=_("描述"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
 
     domain_error_fields = {
@@ -96,6 +110,14 @@ class ProductEditForm(DomainErrorFields, forms.Form):
         "product.latitude_invalid": "origin_latitude",
         "product.longitude_invalid": "origin_longitude",
     }
+
+    def facts(self) -> dict[str, Any]:
+        """The product's facts as the catalog services take them."""
+        return {
+            name: self.cleaned_data[name]
+            for name in ("name", "category", "origin_region", "origin_place", "origin_latitude", "origin_longitude",
+                         "net_content_amount", "net_content_unit", "shelf_life_days", "ingredients", "description")
+        }
 
 
 class ProductCreateForm(ProductEditForm):
@@ -106,7 +128,8 @@ class ProductCreateForm(ProductEditForm):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
     )
 
-    field_order = ["gtin", "name", "category", "origin_region", "origin_latitude", "origin_longitude", "description"]
+    field_order = ["gtin", "name", "category", "origin_region", "origin_place", "origin_latitude", "origin_longitude",
+                   "net_content_amount", "net_content_unit", "shelf_life_days", "ingredients", "description"]
     domain_error_fields = {
         **ProductEditForm.domain_error_fields,
         "gtin.format": "gtin",

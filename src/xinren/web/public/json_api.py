@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router
 
 from xinren.catalog.gs1 import DigitalLink, digital_link_parse
+from xinren.catalog.selectors import draft_registered_for_link
 from xinren.core.errors import InvalidInput, NotFound
 from xinren.core.schemas import ErrorOut
 from xinren.trace import scans
@@ -26,6 +27,8 @@ router = Router()
 
 CODE_NOT_REGISTERED = "trace.code_not_registered"
 CODE_MALFORMED = "trace.code_malformed"
+# A registered product that is not published yet (a draft): genuine, but nothing about it is public.
+CODE_NOT_PUBLISHED = "trace.code_not_published"
 # Documents the answer; Ninja returns the handlers' HttpResponse as it is, without validating it.
 RESPONSES = {200: PublicStory, 404: ErrorOut}
 
@@ -38,6 +41,8 @@ def _answer(request: HttpRequest, path: str) -> HttpResponse:
             CODE_MALFORMED, _("这不是有效的溯源码"), details={"path": path, "reason": exc.code}
         ) from exc
     story = public_story_for_link(link=link)
+    if story is None and draft_registered_for_link(link=link):
+        raise NotFound(CODE_NOT_PUBLISHED, _("此商品已登记，尚未上架"), details={"path": link.path})
     if story is None:
         raise NotFound(CODE_NOT_REGISTERED, _("此码未在平台登记"), details={"path": link.path})
     scans.scan_record_request(request=request, story=story)

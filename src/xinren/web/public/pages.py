@@ -256,11 +256,13 @@ def _ledger_summary(events: list[StoryEvent]) -> dict[str, Any]:
             "witness_size": needed}
 
 
-def not_registered_html(*, code: str, malformed: bool) -> str:
-    """The page for a code the platform does not know (or that is not a valid code at all)."""
+def not_registered_html(*, code: str, malformed: bool, draft: bool = False) -> str:
+    """The page for a code the platform does not know (or that is not a valid code at all), or of a registered
+    product that is not published yet (`draft`)."""
     context = {
         "code": code,
         "malformed": malformed,
+        "draft": draft,
         **_base_context(),
     }
     return render_to_string("public/not_registered.html", context)

@@ -13,6 +13,7 @@ from typing_extensions import TypedDict
 
 from xinren.aftersales.programmes.section import GuaranteesSection, guarantees_section_for
 from xinren.aftersales.recalls.section import RecallSection, recall_section_for
+from xinren.catalog.facts_section import FactsSection, facts_section_for
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
 from xinren.coldchain.section import ColdChainSection
@@ -30,6 +31,7 @@ class Sections(TypedDict, total=False, closed=True):
     """The sections that have something to show, in page order; the others are left out."""
 
     recall: RecallSection  # drawn at the very top of the page (scan.html), not with the others
+    facts: FactsSection  # the merchant's signed facts and their history, drawn under the page's title
     labels: LabelsSection
     guarantees: GuaranteesSection  # what protects a buyer, and the merchant's after-sale record
     scorecard: ScorecardSection
@@ -51,6 +53,8 @@ def sections_for(*, product: Product, batch: Batch | None) -> Sections:
     sections: Sections = {}
     if recall := recall_section_for(product=product, batch=batch):
         sections["recall"] = recall
+    if facts := facts_section_for(product=product):
+        sections["facts"] = facts
     if labels := labels_for(product=product, batch=batch):
         sections["labels"] = labels
     sections["guarantees"] = guarantees_section_for(product=product)

@@ -25,14 +25,15 @@ from django.views.decorators.http import require_safe
 
 from xinren.aftersales.programmes import selectors as programme_selectors
 from xinren.aftersales.programmes.rules import eligibility_words
-from xinren.catalog.gs1 import digital_link_parse
+from xinren.catalog.gs1 import DigitalLink, digital_link_parse
+from xinren.catalog.selectors import draft_registered_for_link
 from xinren.core.errors import InvalidInput, NotFound
 from xinren.lab import selectors as lab_selectors
 from xinren.trace import scans
 from xinren.trace.story import story_json
 
 from .evidence_sections import lab_report_page_for
-from .json_api import CODE_MALFORMED, CODE_NOT_REGISTERED
+from .json_api import CODE_MALFORMED, CODE_NOT_PUBLISHED, CODE_NOT_REGISTERED
 from .lookup import lookup_candidates, story_exists
 from .pages import (
     home_html,
@@ -61,7 +62,7 @@ def scan(request: HttpRequest) -> HttpResponse:
         return _remember_language(_not_registered(request, code=raw, malformed=True), language)
     story = public_story_for_link(link=link)
     if story is None:
-        return _remember_language(_not_registered(request, code=link.path, malformed=False), language)
+        return _remember_language(_not_registered(request, code=link.path, malformed=False, link=link), language)
     if raw != story["link"]["path"]:
         # GTIN-13 (or 12/8) in the path, a serial without its lot, a trailing slash: one canonical address.
         query = request.META.get("QUERY_STRING", "")
@@ -88,7 +89,7 @@ def story_part(request: HttpRequest, code: str, part: str) -> HttpResponse:
     story = public_story_for_link(link=link) if link.serial is None else None
     html = part_page_html(story=story, name=part) if story is not None else None
     if story is None or html is None:
-        return _remember_language(_not_registered(request, code=raw, malformed=False), language)
+        return _remember_language(_not_registered(request, code=raw, malformed=False, link=link), language)
     if raw != f"{story['link']['path']}/{part}":
         return HttpResponsePermanentRedirect(f"{story['link']['path']}/{part}")
     response = HttpResponse(html)
@@ -105,7 +106,7 @@ def proof_bundle(request: HttpRequest, gtin: str, serial: str) -> HttpResponse:
         return _not_registered(request, code=request.path, malformed=True, json=True)
     story = public_story_for_link(link=link)
     if story is None or story["item"] is None:
-        return _not_registered(request, code=request.path, malformed=False, json=True)
+        return _not_registered(request, code=request.path, malformed=False, json=True, link=link)
     response = HttpResponse(item_bundle_for_story(story).to_json(), content_type="application/json")
     response["Cache-Control"] = "no-cache"
     return response
@@ -163,17 +164,26 @@ def lookup(request: HttpRequest) -> HttpResponse:
     return _remember_language(response, language)
 
 
-def _not_registered(request: HttpRequest, *, code: str, malformed: bool, json: bool = False) -> HttpResponse:
+def _not_registered(
+    request: HttpRequest, *, code: str, malformed: bool, json: bool = False, link: DigitalLink | None = None
+) -> HttpResponse:
+    """The answer for a code with no public page: malformed, unknown, or a registered product not yet published
+    (a draft's label is genuine: its page says so, without the counterfeit advice)."""
+    draft = link is not None and draft_registered_for_link(link=link)
     if json or wants_json(request.headers.get("Accept", "")):
-        message = _("这不是有效的溯源码") if malformed else _("此码未在平台登记")
+        if malformed:
+            code_name, message = CODE_MALFORMED, _("这不是有效的溯源码")
+        elif draft:
+            code_name, message = CODE_NOT_PUBLISHED, _("此商品已登记，尚未上架")
+        else:
+            code_name, message = CODE_NOT_REGISTERED, _("此码未在平台登记")
         response: HttpResponse = JsonResponse(
-            {"code": CODE_MALFORMED if malformed else CODE_NOT_REGISTERED, "message": message,
-             "details": {"path": code}},
+            {"code": code_name, "message": message, "details": {"path": code}},
             status=404,
             json_dumps_params={"ensure_ascii": False},
         )
     else:
-        response = HttpResponse(not_registered_html(code=code, malformed=malformed), status=404)
+        response = HttpResponse(not_registered_html(code=code, malformed=malformed, draft=draft), status=404)
     patch_vary_headers(response, ["Accept"])
     response["Cache-Control"] = "no-cache"
     return response

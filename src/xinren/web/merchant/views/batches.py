@@ -22,6 +22,7 @@ from xinren.core.origin import public_origin
 
 from ..console import console_view, form_error, render_console
 from ..forms import BatchForm, ItemsGenerateForm
+from .products import draft_labels_confirm
 
 PAGE_SIZE = 50
 ITEMS_PAGE_SIZE = 100
@@ -106,6 +107,8 @@ def _label_filename(batch: Batch, extension: str) -> str:
 @console_view(kinds=CATALOG_KINDS)
 def batch_labels(request: HttpRequest, actor: Actor, batch_id: int, extension: str) -> HttpResponse:
     batch = selectors.batch_get(actor=actor, batch_id=batch_id)
+    if (confirm := draft_labels_confirm(request, actor, batch, extension)) is not None:
+        return confirm  # a draft's labels: say first what scanning them will show
     try:
         if extension == "pdf":
             content: str | bytes = label_sheet_pdf(batch=batch, resolver=public_origin())

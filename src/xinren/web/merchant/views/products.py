@@ -15,8 +15,11 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.catalog import selectors, services
 from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
-from xinren.catalog.models import Product
+from xinren.catalog.facts import amount_text
+from xinren.catalog.facts_section import facts_section_for
+from xinren.catalog.models import Batch, Product
 from xinren.core.errors import DomainError, NotFound
+from xinren.trace.origin import product_origin_check
 
 from ..console import console_view, form_error, render_console
 from ..forms import ImageUploadForm, ProductCreateForm, ProductEditForm
@@ -36,17 +39,7 @@ def product_create(request: HttpRequest, actor: Actor) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            data = form.cleaned_data
-            product = services.product_register(
-                actor=actor,
-                gtin=data["gtin"],
-                name=data["name"],
-                category=data["category"],
-                origin_region=data["origin_region"],
-                description=data["description"],
-                origin_latitude=data["origin_latitude"],
-                origin_longitude=data["origin_longitude"],
-            )
+            product = services.product_register(actor=actor, gtin=form.cleaned_data["gtin"], **form.facts())
         except DomainError as exc:
             status = form_error(form, exc, form.domain_error_fields)
         else:
@@ -58,8 +51,11 @@ def product_create(request: HttpRequest, actor: Actor) -> HttpResponse:
 
 
 def _detail_context(actor: Actor, product: Product, image_form: ImageUploadForm) -> dict[str, Any]:
+    _product, conflicts = product_origin_check(actor=actor, product_id=product.pk)
     return {
         "product": product,
+        "facts": facts_section_for(product=product),
+        "origin_conflicts": conflicts,
         "images": product.images.all(),
         "batches": selectors.batch_list(actor=actor, product_id=product.pk),
         "transitions": [ProductStatus(s) for s in sorted(PRODUCT_TRANSITIONS.get(product.status, ()))],
@@ -78,29 +74,21 @@ def product_detail(request: HttpRequest, actor: Actor, product_id: int) -> HttpR
 def product_edit(request: HttpRequest, actor: Actor, product_id: int) -> HttpResponse:
     product = selectors.product_get(actor=actor, product_id=product_id)
     initial = {name: getattr(product, name) for name in ProductEditForm.base_fields}
+    initial["net_content_amount"] = amount_text(product.net_content_amount)
     form = ProductEditForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            data = form.cleaned_data
-            services.product_update(
-                actor=actor,
-                product_id=product.pk,
-                name=data["name"],
-                category=data["category"],
-                origin_region=data["origin_region"],
-                description=data["description"],
-                origin_latitude=data["origin_latitude"],
-                origin_longitude=data["origin_longitude"],
-            )
+            services.product_update(actor=actor, product_id=product.pk, **form.facts())
         except DomainError as exc:
             status = form_error(form, exc, form.domain_error_fields)
         else:
-            messages.success(request, _("商品信息已保存"))
+            messages.success(request, _("商品信息已保存") if product.status == ProductStatus.DRAFT
+                             else _("商品信息已保存，并已由商家签名（新的一版，旧版保留在修改记录中）"))
             return redirect("merchant:product_detail", product_id=product.pk)
     elif form.errors:
         status = 422
-    context = {"form": form, "product": product}
+    context = {"form": form, "product": product, "signs": product.status != ProductStatus.DRAFT}
     return render_console(request, actor, "merchant/product_form.html", context, status=status)
 
 
@@ -136,3 +124,18 @@ def product_image_add(request: HttpRequest, actor: Actor, product_id: int) -> Ht
             return redirect("merchant:product_detail", product_id=product.pk)
     context = _detail_context(actor, product, form)
     return render_console(request, actor, "merchant/product_detail.html", context, status=status)
+
+
+DRAFT_LABELS_CONFIRM = "confirm_draft"
+
+
+def draft_labels_confirm(request: HttpRequest, actor: Actor, batch: Batch, extension: str) -> HttpResponse | None:
+    """The confirm step before labels of a draft product are downloaded, or None to go ahead.
+
+    A draft's codes are genuine but not public: scanned, they say "此商品已登记，尚未上架" until it is published.
+    """
+    if batch.product.status != ProductStatus.DRAFT or request.GET.get(DRAFT_LABELS_CONFIRM) == "1":
+        return None
+    context = {"batch": batch, "product": batch.product, "extension": extension,
+               "confirm_query": f"?{DRAFT_LABELS_CONFIRM}=1"}
+    return render_console(request, actor, "merchant/labels_draft_confirm.html", context)

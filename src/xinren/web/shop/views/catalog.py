@@ -16,6 +16,7 @@ from xinren.accounts.models import User
 from xinren.aftersales.programmes.section import guarantees_section_for
 from xinren.aftersales.programmes.selectors import badges_for
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
+from xinren.catalog.facts_section import facts_section_for
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
 from xinren.orders.stock import availability_for, availability_of
@@ -68,5 +69,6 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user),
                "available": availability_of(offer),
                "rating": product_rating(product_id=offer.product_id),
-               "guarantees": guarantees_section_for(product=offer.product)}
+               "guarantees": guarantees_section_for(product=offer.product),
+               "facts": facts_section_for(product=offer.product)}
     return render_shop(request, "shop/product_detail.html", context, status=status)
