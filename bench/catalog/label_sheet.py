@@ -53,7 +53,6 @@ def setup(folder: Path) -> None:
 
 def world(*, items: int, before_items: int) -> tuple[Any, Any, Any]:
     from tests.factories import BatchFactory, OrganizationFactory, ProductFactory, actor_for
-
     from xinren.accounts.choices import Role
     from xinren.catalog.models import Item
 

@@ -82,8 +82,8 @@ def label_qr(uri: str) -> Symbol:
     image = zxingcpp.create_barcode(uri, zxingcpp.BarcodeFormat.QRCode, ec_level=ERROR_CORRECTION).to_image(
         scale=1, add_quiet_zones=False
     )
-    side = memoryview(image).shape[0]
-    pixels = bytes(memoryview(image))  # one byte a module, 0 dark, 255 light, row after row
+    side = int(image.shape[0])
+    pixels = bytes(memoryview(image))  # type: ignore[arg-type]  # a buffer: one byte a module, 0 dark, row by row
     # A light byte between rows keeps a run from wrapping from one row's end to the next row's start.
     rows = b"\xff".join(pixels[y * side : (y + 1) * side] for y in range(side))
     stride = side + 1
@@ -304,7 +304,8 @@ def _pdf_serial(line: str, font_resource: str, x: float, y: float) -> str:
     size = TEXT_SIZE_MM * mm
     left = (x + CELL_WIDTH_MM / 2) * mm - pdfmetrics.stringWidth(line, LATIN_FONT, size) / 2
     baseline = (PAGE_HEIGHT_MM - y - FIRST_BASELINE_MM - 2 * LINE_HEIGHT_MM) * mm
-    return f"BT {font_resource} {size:.3f} Tf 1 0 0 1 {left:.3f} {baseline:.3f} Tm ({line.translate(_PDF_ESCAPES)}) Tj ET"
+    text = line.translate(_PDF_ESCAPES)
+    return f"BT {font_resource} {size:.3f} Tf 1 0 0 1 {left:.3f} {baseline:.3f} Tm ({text}) Tj ET"
 
 
 @contextlib.contextmanager
@@ -336,16 +337,16 @@ def label_sheet_pdf(*, plan: SheetPlan, resolver: str, progress: Progress | None
             canvas.setFont(font, size)
             canvas.drawString(MARGIN_MM * mm, (PAGE_HEIGHT_MM - HEADER_BASELINE_MM) * mm,
                               _header(batch, number, plan.pages))
+            operators = []
             for index, label in enumerate(labels):
                 x, y = _cell_origin(index)
                 canvas.saveState()
                 canvas.translate(x * mm, (PAGE_HEIGHT_MM - y - CELL_HEIGHT_MM) * mm)
                 canvas.doForm(_LABEL_FORM)
                 canvas.restoreState()
-            canvas.addLiteral("\n".join(
-                f"{_pdf_symbol(label.symbol, *_cell_origin(i))}\n{_pdf_serial(label.lines[2], helvetica, *_cell_origin(i))}"
-                for i, label in enumerate(labels)
-            ))
+                operators.append(_pdf_symbol(label.symbol, x, y))
+                operators.append(_pdf_serial(label.lines[2], helvetica, x, y))
+            canvas.addLiteral("\n".join(operators))
             canvas.showPage()
             if progress is not None:
                 progress(offset + 1, plan.page_count)

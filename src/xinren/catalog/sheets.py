@@ -48,7 +48,10 @@ RETENTION = timedelta(days=7)
 STALE_AFTER = timedelta(minutes=15)
 # Progress is written at most this often (every page of a 209-page sheet would be 209 small transactions).
 PROGRESS_EVERY_PAGES = 5
-CONTENT_TYPES = {LabelSheetFormat.PDF: "application/pdf", LabelSheetFormat.SVG: "image/svg+xml; charset=utf-8"}
+CONTENT_TYPES: dict[str, str] = {
+    LabelSheetFormat.PDF: "application/pdf",
+    LabelSheetFormat.SVG: "image/svg+xml; charset=utf-8",
+}
 OPEN = (LabelSheetStatus.REQUESTED, LabelSheetStatus.RUNNING)
 
 
@@ -83,7 +86,8 @@ def label_sheet_open(*, actor: Actor, sheet_id: int) -> tuple[LabelSheet, IO[byt
     sheet = label_sheet_get(actor=actor, sheet_id=sheet_id)
     if sheet.status != LabelSheetStatus.DONE:
         raise Conflict(
-            errors.LABEL_SHEET_NOT_READY, _("标签文件尚未生成完成（%(status)s）") % {"status": sheet.get_status_display()},
+            errors.LABEL_SHEET_NOT_READY,
+            _("标签文件尚未生成完成（%(status)s）") % {"status": sheet.get_status_display()},
             details={"status": sheet.status, "pages_done": sheet.pages_done, "pages": sheet.page_count},
         )
     return sheet, default_storage.open(sheet.file_name, "rb")

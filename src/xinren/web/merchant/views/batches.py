@@ -106,8 +106,8 @@ def batch_labels(request: HttpRequest, actor: Actor, batch_id: int, extension: s
         )
     except InvalidInput as exc:  # no items yet, a range outside the sheet, or too many pages for one request
         messages.error(request, str(exc.message))
-        target = "merchant:label_sheets" if exc.code == catalog_errors.LABELS_TOO_MANY_PAGES else "merchant:batch_detail"
-        return redirect(target, batch_id=batch.pk)
+        too_many = exc.code == catalog_errors.LABELS_TOO_MANY_PAGES
+        return redirect("merchant:label_sheets" if too_many else "merchant:batch_detail", batch_id=batch.pk)
     disposition = content_disposition_header(as_attachment=True, filename=name)
     return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
 
