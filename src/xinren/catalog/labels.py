@@ -18,6 +18,7 @@ dark modules, written straight into the page's content stream (docs/labels.md, b
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import re
 from collections.abc import Callable, Iterator
@@ -67,14 +68,41 @@ Progress = Callable[[int, int], None]
 
 @dataclass(frozen=True)
 class Symbol:
-    """A QR symbol as horizontal runs of dark modules, quiet zone included in the coordinates."""
+    """A QR symbol: its side in modules and its modules row after row, one byte each (0 dark, 255 light), with a
+    light byte after each row so that a run of dark modules never wraps from one row to the next."""
 
-    modules: int  # side in modules, quiet zone included
-    runs: tuple[tuple[int, int, int], ...]  # (x, y, length)
+    side: int  # without the quiet zone
+    rows: bytes
+
+    @property
+    def modules(self) -> int:
+        """Side in modules, quiet zone included."""
+        return self.side + 2 * QUIET_ZONE_MODULES
 
     @property
     def module_mm(self) -> float:
         return QR_SIZE_MM / self.modules
+
+    def runs(self) -> list[tuple[int, int, int]]:
+        """(x, y, length) of each horizontal run of dark modules, quiet zone included in x and y."""
+        stride = self.side + 1
+        return [(start % stride + QUIET_ZONE_MODULES, start // stride + QUIET_ZONE_MODULES, end - start)
+                for start, end in (match.span() for match in _DARK_RUN.finditer(self.rows))]
+
+    def drawn(self, starts: list[str], lengths: list[str], separator: str) -> str:
+        """The runs as drawing text: `starts[position]` + `lengths[length]` per run, from tables made once per
+        symbol size (formatting numbers for ~1.7 million runs was most of a 5,000-label sheet's time)."""
+        return separator.join([starts[start] + lengths[end - start]
+                               for start, end in (match.span() for match in _DARK_RUN.finditer(self.rows))])
+
+
+@functools.lru_cache(maxsize=64)
+def _run_table(side: int, start: str, length: str) -> tuple[list[str], list[str]]:
+    """Text for each position a run can start at (`start` formatted with x, y) and each length it can have."""
+    stride = side + 1
+    starts = [start.format(x=p % stride + QUIET_ZONE_MODULES, y=p // stride + QUIET_ZONE_MODULES)
+              for p in range(side * stride)]
+    return starts, [length.format(n=n) for n in range(side + 1)]
 
 
 def label_qr(uri: str) -> Symbol:
@@ -84,15 +112,7 @@ def label_qr(uri: str) -> Symbol:
     )
     side = int(image.shape[0])
     pixels = bytes(memoryview(image))  # type: ignore[arg-type]  # a buffer: one byte a module, 0 dark, row by row
-    # A light byte between rows keeps a run from wrapping from one row's end to the next row's start.
-    rows = b"\xff".join(pixels[y * side : (y + 1) * side] for y in range(side))
-    stride = side + 1
-    runs = tuple(
-        (match.start() % stride + QUIET_ZONE_MODULES, match.start() // stride + QUIET_ZONE_MODULES,
-         match.end() - match.start())
-        for match in _DARK_RUN.finditer(rows)
-    )
-    return Symbol(modules=side + 2 * QUIET_ZONE_MODULES, runs=runs)
+    return Symbol(side=side, rows=b"\xff".join([pixels[y * side : (y + 1) * side] for y in range(side)]) + b"\xff")
 
 
 @dataclass(frozen=True)
@@ -204,7 +224,7 @@ def _svg_label(label: _Label, name: str, x: float, y: float) -> str:
     qr_x = (CELL_WIDTH_MM - QR_SIZE_MM) / 2
     center = CELL_WIDTH_MM / 2
     symbol = label.symbol
-    path = "".join(f"M{rx} {ry}h{length}v1h-{length}z" for rx, ry, length in symbol.runs)
+    path = symbol.drawn(*_run_table(symbol.side, "M{x} {y}h", "{n}v1h-{n}z"), "")
     texts = [
         f'<text class="hri" x="{_n(center)}" y="{_n(FIRST_BASELINE_MM + i * LINE_HEIGHT_MM)}">{escape(line)}</text>'
         for i, line in enumerate(label.lines)
@@ -269,7 +289,7 @@ def _pdf_symbol(symbol: Symbol, x: float, y: float) -> str:
     top = (PAGE_HEIGHT_MM - y - QR_TOP_MM) * mm
     scale = symbol.module_mm * mm
     side = symbol.modules
-    runs = "\n".join(f"{rx} {ry} {length} 1 re" for rx, ry, length in symbol.runs)
+    runs = symbol.drawn(*_run_table(symbol.side, "{x} {y} ", "{n} 1 re"), "\n")
     return (
         f"q\n{scale:.5f} 0 0 -{scale:.5f} {left:.3f} {top:.3f} cm\n"
         f"1 1 1 rg\n0 0 {side} {side} re f\n0 0 0 rg\n{runs}\nf\nQ"
