@@ -14,6 +14,7 @@ from xinren.accounts.tasks import signin_counters_prune_task
 from xinren.aftersales.fund.tasks import fund_reconcile_task
 from xinren.aftersales.programmes.tasks import programmes_review_task
 from xinren.aftersales.tasks import aftersales_sweep_task
+from xinren.catalog.tasks import label_sheets_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
@@ -70,5 +71,9 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="offer-pages-refresh", task=offer_pages_refresh_task, context="orders", every=timedelta(days=1),
         at=timedelta(minutes=5),
         description="republish the product pages whose offer (JSON-LD availability) the new day's shelf life flipped",
+    ),
+    PeriodicJob(
+        name="label-sheets-sweep", task=label_sheets_sweep_task, context="catalog", every=timedelta(minutes=15),
+        description="delete label sheet files kept 7 days; queue again sheet jobs whose task was lost (docs/labels.md)",
     ),
 )

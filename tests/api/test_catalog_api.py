@@ -444,7 +444,7 @@ def test_label_sheets(client, merchant, merchant_key):
     assert pdf.status_code == 200
     assert pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
-    assert pdf["Content-Disposition"] == f'attachment; filename="labels-{batch.product.gtin}-{batch.pk}.pdf"'
+    assert pdf["Content-Disposition"] == f'attachment; filename="labels-{batch.product.gtin}-{batch.lot}.pdf"'
 
 
 def test_label_sheets_need_authentication(client, merchant):

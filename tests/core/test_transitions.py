@@ -18,7 +18,7 @@ from xinren.aftersales.choices import (
     RequestStatus,
 )
 from xinren.attest.choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
-from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
+from xinren.catalog.choices import LABEL_SHEET_TRANSITIONS, PRODUCT_TRANSITIONS, LabelSheetStatus, ProductStatus
 from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationStatus
 from xinren.core.errors import Conflict
 from xinren.core.transitions import TransitionTable, transition_allowed, transition_check
@@ -59,6 +59,7 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "REQUEST_TRANSITIONS": (REQUEST_TRANSITIONS, RequestStatus),
     "CLAIM_TRANSITIONS": (CLAIM_TRANSITIONS, ClaimStatus),
     "PICKUP_TRANSITIONS": (PICKUP_TRANSITIONS, PickupStatus),
+    "LABEL_SHEET_TRANSITIONS": (LABEL_SHEET_TRANSITIONS, LabelSheetStatus),
 }
 
 

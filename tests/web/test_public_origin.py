@@ -13,7 +13,7 @@ from django.test import Client
 from xinren.accounts.models import SandboxTextMessage
 from xinren.accounts.signin import unlock_url
 from xinren.accounts.smscodes import signin_code_request
-from xinren.catalog.labels import label_sheet_svg
+from xinren.catalog.labels import label_sheet_svg, sheet_plan
 from xinren.core.origin import public_origin, public_url, statement_subject_origin
 
 from ..fixtures.api import call
@@ -44,8 +44,8 @@ def test_a_changed_port_reaches_the_qr_codes_on_label_sheets(client: Client, ser
     # when
     svg = call(client, "GET", f"/batches/{batch.pk}/labels.svg", key=merchant_key).content.decode()
     # then the QR codes encode the served origin, not the resolver
-    assert svg == label_sheet_svg(batch=batch, resolver=SERVED)
-    assert svg != label_sheet_svg(batch=batch, resolver=RESOLVER)
+    assert svg == label_sheet_svg(plan=sheet_plan(batch=batch), resolver=SERVED)
+    assert svg != label_sheet_svg(plan=sheet_plan(batch=batch), resolver=RESOLVER)
 
 
 def test_a_changed_port_reaches_json_links(client: Client, served_on_8123, merchant_key, items):

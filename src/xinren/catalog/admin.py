@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from xinren.core.admin import ReadOnlyAdminMixin
 
-from .models import Batch, Item, PartnerGrant, Product, ProductFacts, ProductImage
+from .models import Batch, Item, LabelSheet, PartnerGrant, Product, ProductFacts, ProductImage
 
 
 class ProductImageInline(ReadOnlyAdminMixin, admin.TabularInline):
@@ -50,3 +50,14 @@ class ItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 class PartnerGrantAdmin(admin.ModelAdmin):
     list_display = ["owner", "partner", "created_at", "revoked_at"]
     raw_id_fields = ["owner", "partner"]
+
+
+@admin.register(LabelSheet)
+class LabelSheetAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    """Label sheet jobs, for operators following a stuck or failed one (the task's traceback is in Task Results)."""
+
+    list_display = ["batch", "format", "first_page", "last_page", "status", "pages_done", "size", "created_at",
+                    "finished_at", "error_code"]
+    list_filter = ["status", "format"]
+    search_fields = ["batch__lot", "batch__product__gtin"]
+    raw_id_fields = ["batch", "requested_by"]

@@ -1,4 +1,4 @@
-"""API routes of the catalog: products, batches, items, label sheets and partner grants."""
+"""API routes of the catalog: products, batches, items, label sheets (and their background jobs), partner grants."""
 
 from __future__ import annotations
 
@@ -6,17 +6,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.utils.http import content_disposition_header
 from ninja import Field, File, Query, Router, Schema, Status, UploadedFile
 
 from xinren.accounts.authentication import actor_of
 from xinren.core.origin import public_origin
 from xinren.core.schemas import ERRORS, PageIn, page
 
-from . import labels, selectors, services
-from .choices import NetContentUnit, ProductCategory, ProductStatus
+from . import labels, selectors, services, sheets
+from .choices import LabelSheetFormat, NetContentUnit, ProductCategory, ProductStatus
 from .facts import amount_text, facts_current
-from .models import Batch, Item, PartnerGrant, Product, ProductFacts, ProductImage
+from .models import Batch, Item, LabelSheet, PartnerGrant, Product, ProductFacts, ProductImage
 
 router = Router(tags=["catalog"])
 
@@ -264,30 +266,94 @@ def item_list(request: HttpRequest, batch_id: int, params: Query[PageIn]) -> Any
     return page(selectors.item_list(actor=actor, batch_id=batch.pk).select_related("batch__product"), params)
 
 
+class LabelPagesIn(Schema):
+    first: int | None = Field(None, ge=1, description="first page of the sheet to draw (1-based; default 1)")
+    last: int | None = Field(None, ge=1, description="last page to draw (default: the sheet's last)")
+
+
+def _labels_now(request: HttpRequest, batch_id: int, fmt: str, pages: LabelPagesIn) -> HttpResponse:
+    name, content_type, content = sheets.label_sheet_draw(
+        actor=actor_of(request), batch_id=batch_id, fmt=fmt, first_page=pages.first, last_page=pages.last
+    )
+    return HttpResponse(content, content_type=content_type,
+                        headers={"Content-Disposition": content_disposition_header(as_attachment=True, filename=name)})
+
+
 @router.get(
     "/batches/{batch_id}/labels.svg",
     response={200: None, **ERRORS},
-    summary="Label sheet (SVG)",
+    summary="Label sheet (SVG), at most 10 pages at once",
     openapi_extra={"responses": {200: {"description": "A4 sheets of QR labels", "content": {"image/svg+xml": {}}}}},
 )
-def labels_svg(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
-    svg = labels.label_sheet_svg(batch=batch, resolver=public_origin())
-    return HttpResponse(svg, content_type="image/svg+xml; charset=utf-8")
+def labels_svg(request: HttpRequest, batch_id: int, pages: Query[LabelPagesIn]) -> HttpResponse:
+    return _labels_now(request, batch_id, LabelSheetFormat.SVG, pages)
 
 
 @router.get(
     "/batches/{batch_id}/labels.pdf",
     response={200: None, **ERRORS},
-    summary="Label sheet (PDF)",
+    summary="Label sheet (PDF), at most 10 pages at once",
     openapi_extra={"responses": {200: {"description": "A4 sheets of QR labels", "content": {"application/pdf": {}}}}},
 )
-def labels_pdf(request: HttpRequest, batch_id: int) -> HttpResponse:
-    batch = selectors.batch_get(actor=actor_of(request), batch_id=batch_id)
-    pdf = labels.label_sheet_pdf(batch=batch, resolver=public_origin())
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="labels-{batch.product.gtin}-{batch.pk}.pdf"'
-    return response
+def labels_pdf(request: HttpRequest, batch_id: int, pages: Query[LabelPagesIn]) -> HttpResponse:
+    return _labels_now(request, batch_id, LabelSheetFormat.PDF, pages)
+
+
+class LabelSheetIn(Schema):
+    format: LabelSheetFormat = LabelSheetFormat.PDF
+    first_page: int | None = Field(None, ge=1)
+    last_page: int | None = Field(None, ge=1)
+
+
+class LabelSheetOut(Schema):
+    id: int
+    batch_id: int
+    format: str
+    first_page: int
+    last_page: int
+    pages: int
+    pages_done: int
+    status: str = Field(description="requested, running, done, failed or expired")
+    error_code: str
+    error_message: str
+    size: int
+    sha256: str
+    created_at: datetime
+    finished_at: datetime | None
+
+    @staticmethod
+    def resolve_pages(obj: LabelSheet) -> int:
+        return obj.page_count
+
+
+@router.post(
+    "/batches/{batch_id}/label-sheets", response={202: LabelSheetOut, **ERRORS},
+    summary="Ask for a label sheet file, drawn in the background",
+)
+def label_sheet_request(request: HttpRequest, batch_id: int, payload: LabelSheetIn) -> Any:
+    sheet = sheets.label_sheet_request(
+        actor=actor_of(request), batch_id=batch_id, fmt=payload.format, first_page=payload.first_page,
+        last_page=payload.last_page,
+    )
+    return Status(202, sheet)
+
+
+@router.get("/label-sheets/{sheet_id}", response={200: LabelSheetOut, **ERRORS}, summary="A label sheet job")
+def label_sheet_get(request: HttpRequest, sheet_id: int) -> Any:
+    return sheets.label_sheet_get(actor=actor_of(request), sheet_id=sheet_id)
+
+
+@router.get(
+    "/label-sheets/{sheet_id}/file",
+    response={200: None, **ERRORS},
+    summary="A finished label sheet's file (409 until it is done)",
+    openapi_extra={"responses": {200: {"description": "the sheet", "content": {"application/pdf": {},
+                                                                            "image/svg+xml": {}}}}},
+)
+def label_sheet_file(request: HttpRequest, sheet_id: int) -> HttpResponseBase:
+    sheet, file = sheets.label_sheet_open(actor=actor_of(request), sheet_id=sheet_id)
+    return FileResponse(file, as_attachment=True, filename=sheets.label_sheet_filename(sheet),
+                        content_type=sheets.CONTENT_TYPES[LabelSheetFormat(sheet.format)])
 
 
 @router.post("/partners/{slug}/grant", response={200: GrantOut, **ERRORS}, summary="Let a partner record events")

@@ -69,3 +69,28 @@ class ShelfState(models.TextChoices):
     FRESH = "fresh", _("在保质期内")
     EXPIRING = "expiring", _("即将过期")
     EXPIRED = "expired", _("已过保质期")
+
+
+class LabelSheetFormat(models.TextChoices):
+    PDF = "pdf", "PDF"
+    SVG = "svg", "SVG"
+
+
+class LabelSheetStatus(models.TextChoices):
+    """Where a label sheet job stands (catalog/sheets.py)."""
+
+    REQUESTED = "requested", _("排队中")
+    RUNNING = "running", _("生成中")
+    DONE = "done", _("已完成")
+    FAILED = "failed", _("失败")
+    EXPIRED = "expired", _("已过期")
+
+
+LABEL_SHEET_TRANSITIONS: TransitionTable = {
+    LabelSheetStatus.REQUESTED: frozenset({LabelSheetStatus.RUNNING, LabelSheetStatus.FAILED}),
+    # RUNNING → RUNNING: a worker died mid-sheet and the retry (or the sweep) starts it again from page one.
+    LabelSheetStatus.RUNNING: frozenset({LabelSheetStatus.RUNNING, LabelSheetStatus.DONE, LabelSheetStatus.FAILED}),
+    LabelSheetStatus.FAILED: frozenset({LabelSheetStatus.RUNNING}),
+    LabelSheetStatus.DONE: frozenset({LabelSheetStatus.EXPIRED}),
+    LabelSheetStatus.EXPIRED: frozenset(),
+}

@@ -1,4 +1,4 @@
-"""Products (GTIN), batches (lots), serialized items and partner grants."""
+"""Products (GTIN), batches (lots), serialized items, partner grants and label sheet jobs."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
 from xinren.core.models import TimeStampedModel
 
-from .choices import NetContentUnit, ProductCategory, ProductStatus
+from .choices import LabelSheetFormat, LabelSheetStatus, NetContentUnit, ProductCategory, ProductStatus
 from .gs1 import DigitalLink
 
 
@@ -178,3 +178,50 @@ class ProductFacts(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.product_id} v{self.version}"
+class LabelSheet(TimeStampedModel):
+    """A label sheet file asked for in the console or the API, drawn by a background task (catalog/sheets.py)."""
+
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="label_sheets")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    format = models.CharField(_("格式"), max_length=8, choices=LabelSheetFormat.choices)
+    # The sheet is the lot's first `item_count` items by id, counted when it was asked for: items minted later
+    # do not shift its pages, and a retry draws the same file.
+    item_count = models.PositiveIntegerField(_("单品数"))
+    first_page = models.PositiveIntegerField(_("起始页"))
+    last_page = models.PositiveIntegerField(_("结束页"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=LabelSheetStatus.choices, default=LabelSheetStatus.REQUESTED
+    )
+    pages_done = models.PositiveIntegerField(_("已完成页数"), default=0)
+    file_name = models.CharField(_("文件"), max_length=255, blank=True)
+    size = models.PositiveBigIntegerField(_("字节数"), default=0)
+    sha256 = models.CharField(max_length=64, blank=True)
+    error_code = models.CharField(max_length=64, blank=True)
+    error_message = models.CharField(_("失败原因"), max_length=255, blank=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("标签文件")
+        verbose_name_plural = _("标签文件")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="labelsheet_status_created")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(first_page__gte=1), name="labelsheet_first_page_positive"),
+            models.CheckConstraint(
+                condition=models.Q(last_page__gte=models.F("first_page")), name="labelsheet_range_ordered"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pages_done__lte=models.F("last_page") - models.F("first_page") + 1),
+                name="labelsheet_progress_within_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} p{self.first_page}-{self.last_page}.{self.format}"
+
+    @property
+    def page_count(self) -> int:
+        return self.last_page - self.first_page + 1

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
 from xinren.catalog import errors as catalog_errors
-from xinren.catalog.choices import NetContentUnit, ProductCategory
+from xinren.catalog.choices import LabelSheetFormat, NetContentUnit, ProductCategory
 from xinren.catalog.gs1 import DigitalLink, ai_value_validate
 from xinren.catalog.models import Batch
 from xinren.coldchain.readings import READING_UNITS
@@ -372,3 +372,14 @@ def event_form_initial(*, now: datetime) -> dict[str, Any]:
     """The event form's defaults: now, to the minute, in Beijing time."""
     local = now.astimezone(ZoneInfo(DEFAULT_TIME_ZONE)).replace(tzinfo=None)
     return {"event_time": local.strftime(DATETIME_LOCAL), "time_zone": DEFAULT_TIME_ZONE}
+
+
+class LabelSheetForm(DomainErrorFields, forms.Form):
+    """Ask for a lot's labels as a file drawn in the background: a format and, optionally, a page range."""
+
+    format = forms.ChoiceField(label=_("格式"), choices=LabelSheetFormat.choices, initial=LabelSheetFormat.PDF)
+    first_page = forms.IntegerField(label=_("从第几页"), min_value=1, required=False)
+    last_page = forms.IntegerField(label=_("到第几页"), min_value=1, required=False,
+                                   help_text=_("留空则打印全部页；每页 24 个标签"))
+
+    domain_error_fields = {catalog_errors.LABELS_PAGES: "first_page", catalog_errors.LABELS_FORMAT: "format"}

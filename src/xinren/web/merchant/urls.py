@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .views import batches, events, home, organization, products
+from .views import batches, events, home, labels, organization, products
 
 app_name = "merchant"
 
@@ -21,6 +21,8 @@ urlpatterns = [
     path("batches/<int:batch_id>/items/", batches.items_generate, name="items_generate"),
     path("batches/<int:batch_id>/labels.svg", batches.batch_labels, {"extension": "svg"}, name="labels_svg"),
     path("batches/<int:batch_id>/labels.pdf", batches.batch_labels, {"extension": "pdf"}, name="labels_pdf"),
+    path("batches/<int:batch_id>/labels/", labels.label_sheets, name="label_sheets"),
+    path("label-sheets/<int:sheet_id>/download/", labels.label_sheet_download, name="label_sheet_download"),
     path("events/", events.event_list, name="event_list"),
     path("events/new/", events.event_create, name="event_create"),
     path("places/", events.place_list, name="place_list"),

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -14,11 +12,10 @@ from django.views.decorators.http import require_POST
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
-from xinren.catalog import selectors, services
-from xinren.catalog.labels import label_sheet_pdf, label_sheet_svg
+from xinren.catalog import errors as catalog_errors
+from xinren.catalog import labels, selectors, services, sheets
 from xinren.catalog.models import Batch
 from xinren.core.errors import DomainError, InvalidInput
-from xinren.core.origin import public_origin
 
 from ..console import console_view, form_error, render_console
 from ..forms import BatchForm, ItemsGenerateForm
@@ -26,7 +23,6 @@ from .products import draft_labels_confirm
 
 PAGE_SIZE = 50
 ITEMS_PAGE_SIZE = 100
-LABEL_FORMATS = {"svg": "image/svg+xml; charset=utf-8", "pdf": "application/pdf"}
 
 
 @console_view(kinds=CATALOG_KINDS)
@@ -71,6 +67,8 @@ def _batch_page(
         "page": page,
         "remaining": batch.quantity - page.paginator.count,
         "form": form,
+        "label_pages": labels.sheet_page_count(page.paginator.count),
+        "label_sync_max_pages": sheets.SYNC_MAX_PAGES,
     }
     return render_console(request, actor, "merchant/batch_detail.html", context, status=status)
 
@@ -98,26 +96,25 @@ def items_generate(request: HttpRequest, actor: Actor, batch_id: int) -> HttpRes
     return _batch_page(request, actor, batch, form, status=status)
 
 
-def _label_filename(batch: Batch, extension: str) -> str:
-    # Lots may hold GS1 punctuation such as '/' that is not safe in a file name.
-    lot = re.sub(r"[^A-Za-z0-9._-]", "_", batch.lot)
-    return f"labels-{batch.product.gtin}-{lot}.{extension}"
-
-
 @console_view(kinds=CATALOG_KINDS)
 def batch_labels(request: HttpRequest, actor: Actor, batch_id: int, extension: str) -> HttpResponse:
+    """A small sheet (or `?first=&last=` pages of a big one) at once; larger ones go to the sheet jobs' page."""
     batch = selectors.batch_get(actor=actor, batch_id=batch_id)
     if (confirm := draft_labels_confirm(request, actor, batch, extension)) is not None:
         return confirm  # a draft's labels: say first what scanning them will show
     try:
-        if extension == "pdf":
-            content: str | bytes = label_sheet_pdf(batch=batch, resolver=public_origin())
-        else:
-            content = label_sheet_svg(batch=batch, resolver=public_origin())
-    except InvalidInput as exc:  # no items to label yet
+        name, content_type, content = sheets.label_sheet_draw(
+            actor=actor, batch_id=batch.pk, fmt=extension, first_page=_page_param(request, "first"),
+            last_page=_page_param(request, "last"),
+        )
+    except InvalidInput as exc:  # no items yet, a range outside the sheet, or too many pages for one request
         messages.error(request, str(exc.message))
-        return redirect("merchant:batch_detail", batch_id=batch.pk)
-    disposition = content_disposition_header(as_attachment=True, filename=_label_filename(batch, extension))
-    return HttpResponse(
-        content, content_type=LABEL_FORMATS[extension], headers={"Content-Disposition": disposition}
-    )
+        too_many = exc.code == catalog_errors.LABELS_TOO_MANY_PAGES
+        return redirect("merchant:label_sheets" if too_many else "merchant:batch_detail", batch_id=batch.pk)
+    disposition = content_disposition_header(as_attachment=True, filename=name)
+    return HttpResponse(content, content_type=content_type, headers={"Content-Disposition": disposition})
+
+
+def _page_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
