@@ -82,6 +82,17 @@ def grant_scope(*, partner: Organization, at: dt.datetime | None = None) -> Gran
     return GrantScope(frozenset(owners), frozenset(owners_all), frozenset(products), frozenset(batches))
 
 
+def grant_covers(
+    *, partner: Organization, product: Product, batch: Batch | None, at: dt.datetime | None = None
+) -> bool:
+    """Whether `partner` may record about this product (or this lot of it) now: its own goods, or a grant in force."""
+    if product.merchant_id == partner.pk:
+        return True
+    return grant_scope(partner=partner, at=at).covers(
+        owner_id=product.merchant_id, product_id=product.pk, batch_id=batch.pk if batch is not None else None
+    )
+
+
 def grant_refusal(
     *, partner: Organization, product: Product, batch: Batch | None, at: dt.datetime | None = None
 ) -> str:

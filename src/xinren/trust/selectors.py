@@ -14,10 +14,10 @@ from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.accounts.models import Organization
 from xinren.attest.proofs import VERIFIED
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch, Product
-from xinren.accounts.models import Organization
 from xinren.core.errors import NotFound
 from xinren.core.regions import region_children, region_code_from_text, region_full_name, region_within
 
@@ -92,6 +92,34 @@ def labels_evaluate(*, product: Product, batch: Batch | None, now: dt.datetime |
 def alliance_region_codes(*, alliance: Organization) -> list[str]:
     """The GB/T 2260 codes an alliance has declared, in code order."""
     return list(AllianceRegion.objects.filter(alliance=alliance).order_by("code").values_list("code", flat=True))
+
+
+def alliance_regions_list(*, actor: Actor) -> list[dict[str, str]]:
+    """The alliance's declared regions with their names, and the region the platform registered for it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    return [
+        {"code": code, "name": region_full_name(code)}
+        for code in alliance_region_codes(alliance=actor.organization)
+    ]
+
+
+def alliance_region_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """Regions a programme of the alliance may use: each declared region and the table's regions inside it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    choices: dict[str, str] = {}
+    for code in alliance_region_codes(alliance=actor.organization):
+        for region in region_children(code):
+            choices[region.code] = f"{region_full_name(region.code)}（{region.code}）"
+    return sorted(choices.items())
+
+
+def alliance_home_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """Regions an alliance may declare: the one the platform registered for it and those of the table inside it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    home = region_code_from_text(actor.organization.region)
+    if home is None:
+        return []
+    return [(r.code, f"{region_full_name(r.code)}（{r.code}）") for r in region_children(home)]
 
 
 def product_region_code(product: Product) -> str | None:
@@ -283,7 +311,9 @@ def programme_qualifiers(*, actor: Actor, programme_id: int, limit: int = 200) -
     actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
     programme = programme_get(actor=actor, programme_id=programme_id)
     batches = (
-        Batch.objects.filter(product_id__in=products_in_region(programme.region_code), product__status=ProductStatus.ACTIVE)
+        Batch.objects.filter(
+            product_id__in=products_in_region(programme.region_code), product__status=ProductStatus.ACTIVE
+        )
         .select_related("product__merchant")
         .order_by("-production_date", "id")[:limit]
     )

@@ -25,10 +25,10 @@ from xinren.accounts.models import Organization
 from xinren.attest import keys, signing
 from xinren.core import clock
 from xinren.core.audit import audit_record
-from xinren.core.regions import region_code_from_text, region_full_name, region_get, region_within
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.regions import region_code_from_text, region_full_name, region_get, region_within
 from xinren.core.transitions import transition_check
 
 from . import errors
