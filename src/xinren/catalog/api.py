@@ -317,9 +317,11 @@ def partner_grant(request: HttpRequest, partner: str, payload: GrantIn) -> Any:
     return Status(201, made)
 
 
-@router.delete("/partners/{slug}/grant", response={204: None, **ERRORS}, summary="Withdraw all of a partner's grants")
-def partner_revoke(request: HttpRequest, slug: str) -> Any:
-    grants.partner_revoke(actor=actor_of(request), partner_slug=slug)
+@router.delete(
+    "/partners/{partner}/grant", response={204: None, **ERRORS}, summary="Withdraw all of a partner's grants"
+)
+def partner_revoke(request: HttpRequest, partner: str) -> Any:
+    grants.partner_revoke(actor=actor_of(request), partner_slug=partner)
     return Status(204, None)
 
 
