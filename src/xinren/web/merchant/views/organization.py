@@ -15,7 +15,7 @@ from xinren.accounts.choices import CATALOG_KINDS, TRACE_KINDS, OrganizationStat
 from xinren.accounts.models import Organization
 from xinren.catalog import grants
 from xinren.catalog import selectors as catalog_selectors
-from xinren.core.errors import DomainError
+from xinren.core.errors import DomainError, PermissionDenied
 
 from ..console import console_view, form_error, render_console
 from ..forms import ApiKeyForm, PartnerGrantForm, PartnerSearchForm
@@ -61,6 +61,8 @@ def partner_list(request: HttpRequest, actor: Actor) -> HttpResponse:
                     actor=actor, partner=data["partner"], product_ids=data["products"], batch_ids=data["batches"],
                     ends_on=data["ends_on"],
                 )
+            except PermissionDenied:
+                raise
             except DomainError as exc:
                 # Shown in the form, an unknown partner included (the partner field is hidden: a form-wide error).
                 field = form.domain_error_fields.get(exc.code)
