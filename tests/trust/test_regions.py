@@ -186,3 +186,13 @@ def test_only_products_from_inside_the_region_are_considered(kunming_admin, merc
     assert [row["lot"] for row in rows] == ["KM1"]
     assert [p["programme"].code for p in local_view["programmes"]] == ["kunming-trace"]
     assert chuxiong_view["programmes"] == []
+
+
+def test_an_origin_without_a_division_is_explained_to_the_merchant(merchant):
+    # given
+    lot = BatchFactory(product=ProductFactory(merchant=merchant, origin_region="滇西山区"), lot="DX1")
+    # when
+    view = labels_console_for(actor=actor_for(merchant, Role.VIEWER), product=lot.product, batch=lot)
+    # then
+    assert (view["origin_region_code"], view["programmes"]) == (None, [])
+    assert view["origin_problem"] == "商品产地“滇西山区”对应不到行政区划代码，请写明省、市（州），如 云南省楚雄州"

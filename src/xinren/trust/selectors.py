@@ -263,8 +263,14 @@ def labels_console_for(*, actor: Actor, product: Product, batch: Batch | None) -
         raise NotFound(errors.LABELS_NOT_FOUND, gettext_lazy("找不到该商品"))
     evaluation = labels_evaluate(product=product, batch=batch)
     lab = LotFacts(product=product, batch=batch).lab if batch is not None else None
+    region_code = product_region_code(product)
     return {
         "rule_version": RULESET_VERSION,
+        "origin_region_code": region_code,
+        "origin_problem": ""
+        if region_code is not None
+        else _("商品产地“%(origin)s”对应不到行政区划代码，请写明省、市（州），如 云南省楚雄州")
+        % {"origin": product.origin_region},
         "labels": [
             {**_label_dict(label, outcome), "earned": outcome.earned, "missing": outcome.missing}
             for label, outcome in evaluation.outcomes
