@@ -13,7 +13,7 @@ from xinren.accounts.choices import OrganizationKind, Role
 from xinren.accounts.models import Membership, Organization, User
 from xinren.accounts.uscc import uscc_check_char
 from xinren.catalog.choices import ProductCategory, ProductStatus
-from xinren.catalog.models import Batch, Item, Product
+from xinren.catalog.models import Batch, Item, PartnerGrant, Product
 
 _uscc_counter = itertools.count(1)
 _gtin_counter = itertools.count(1)
@@ -95,3 +95,14 @@ def actor_for(organization: Organization, role: str = Role.STAFF) -> Actor:
     """An actor for a fresh member of `organization` with `role`."""
     membership = MembershipFactory(organization=organization, role=role)
     return Actor(organization=organization, role=role, user=membership.user)
+
+
+def legacy_grant(*, actor: Actor, partner_slug: str) -> PartnerGrant:
+    """A grant as made before ADR 0039 (all of the owner's products, no end date), the way migrated rows are.
+
+    For tests about something else than grant scopes: nothing in the code makes such a grant any more.
+    """
+    partner = Organization.objects.get(slug=partner_slug)
+    return PartnerGrant.objects.create(
+        owner=actor.organization, partner=partner, legacy_all_products=True, granted_by=actor.user
+    )

@@ -7,10 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from xinren.aftersales.models import AfterSaleMedia, AfterSaleRequest, ReturnPickup
-from xinren.catalog.services import partner_grant
 from xinren.evidence.models import MediaFile
 from xinren.orders.services.addresses import address_create
 
+from ..factories import legacy_grant
 from ..fixtures.accounts import browser_of
 from ..fixtures.api import assert_error, call
 from .conftest import picture
@@ -71,7 +71,7 @@ def test_the_merchant_asks_for_evidence_and_the_consumer_uploads_it(consumer, me
 
 def test_a_pickup_is_booked_and_collected_over_the_api(consumer, other_consumer, merchant_key, merchant_admin,
                                                         logistics, logistics_key, line):
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     address = address_create(consumer=consumer, recipient_name="王小明", recipient_phone="13812341234",
                              region="上海市浦东新区", detail="张杨路 500 号")
     browser = browser_of(consumer)

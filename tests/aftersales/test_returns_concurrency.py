@@ -21,13 +21,13 @@ from xinren.aftersales.services import (
     return_pickup_collect,
 )
 from xinren.aftersales.services.pickups import pickup_windows
-from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError
 from xinren.orders.models import Payment, Refund
 from xinren.orders.services.addresses import address_create
 from xinren.trace.models import TraceEvent
 
 from ..concurrency import race
+from ..factories import legacy_grant
 from .conftest import picture
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
@@ -40,7 +40,7 @@ def _codes(results: list[Any]) -> list[str]:
 @pytest.fixture
 def booked(consumer, merchant_actor, merchant_admin, logistics, line) -> ReturnPickup:  # type: ignore[no-untyped-def]
     """A high-trust consumer's agreed return with a pickup booked."""
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     address = address_create(consumer=consumer, recipient_name="王小明", recipient_phone="13812341234",
                              region="上海市浦东新区", detail="张杨路 500 号")
     request = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk,

@@ -6,16 +6,15 @@ from __future__ import annotations
 from xinren.aftersales.choices import EvidenceRequestStatus, PickupStatus, Status
 from xinren.aftersales.demo_returns import demo_returns_load
 from xinren.aftersales.models import AfterSaleRequest
-from xinren.catalog.services import partner_grant
 from xinren.orders.models import Offer
 
-from ..factories import BatchFactory, ItemFactory, ProductFactory
+from ..factories import BatchFactory, ItemFactory, ProductFactory, legacy_grant
 
 
 def test_the_demo_shows_a_pickup_return_and_a_claim_waiting_for_evidence(
         platform, consumer, merchant, merchant_admin, logistics, product_on_sale):
     # given the merchant's logistics partner, a tea and the fresh mushrooms on sale, with items to ship
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     tea = ProductFactory(merchant=merchant, name="普洱茶饼", category="tea")
     Offer.objects.create(merchant=merchant, product=tea, price_fen=5000, stock=10)
     for product in (tea, product_on_sale):

@@ -9,10 +9,9 @@ from xinren.aftersales.choices import Kind, PickupStatus, Status
 from xinren.aftersales.models import AfterSaleRequest, EvidenceRequest, ReturnPickup
 from xinren.aftersales.services import aftersale_merchant_agree, aftersale_open
 from xinren.aftersales.services.pickups import pickup_windows
-from xinren.catalog.services import partner_grant
 from xinren.orders.services.addresses import address_create
 
-from ..factories import OrganizationFactory, actor_for
+from ..factories import OrganizationFactory, actor_for, legacy_grant
 from ..fixtures.accounts import browser_of
 from .conftest import picture
 
@@ -25,7 +24,7 @@ def _agreed_return(consumer, merchant_actor, line) -> AfterSaleRequest:  # type:
 
 def test_a_consumer_books_a_pickup_and_the_courier_collects_it_in_the_console(
         consumer, merchant_actor, merchant_admin, logistics, logistics_actor, line):
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     address = address_create(consumer=consumer, recipient_name="王小明", recipient_phone="13812341234",
                              region="上海市浦东新区", detail="张杨路 500 号")
     request = _agreed_return(consumer, merchant_actor, line)

@@ -20,7 +20,6 @@ from xinren.aftersales.services import (
     return_pickup_collect,
 )
 from xinren.aftersales.services.pickups import pickup_logistics, pickup_windows
-from xinren.catalog.services import partner_grant
 from xinren.core import clock
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.orders.models import Address, Refund, Shipment
@@ -28,7 +27,7 @@ from xinren.orders.services.addresses import address_create
 from xinren.trace.models import TraceEvent
 from xinren.trace.story import story_for_item
 
-from ..factories import OrganizationFactory, actor_for
+from ..factories import OrganizationFactory, actor_for, legacy_grant
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 # 10:00 Beijing time on a Monday: the windows from 11:00 today are open.
@@ -43,7 +42,7 @@ def address(consumer) -> Address:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def granted(merchant_admin, logistics):  # type: ignore[no-untyped-def]
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     return logistics
 
 
@@ -113,7 +112,7 @@ def test_the_outbound_carrier_is_chosen_when_it_is_on_the_platform_and_granted(
         consumer, merchant_actor, merchant_admin, line, granted):
     # given a second granted logistics organization that carried the parcel out
     carrier = OrganizationFactory(name="顺达冷链", slug="shunda", kind="logistics")
-    partner_grant(actor=merchant_admin, partner_slug=carrier.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=carrier.slug)
     request = _agreed(consumer, merchant_actor, line)
     assert pickup_logistics(request) == granted  # the earliest grant, while the shipment names no carrier
     Shipment.objects.filter(order=line.order).update(carrier_organization=carrier)

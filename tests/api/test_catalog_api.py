@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from PIL import Image
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductStatus
+from xinren.catalog.grants import grant_today
 from xinren.catalog.models import Batch, Item, PartnerGrant, Product, ProductImage
 from xinren.core.models import AuditEntry
 
@@ -461,19 +465,34 @@ def merchant_admin_client(client, merchant):  # type: ignore[no-untyped-def]
     return client
 
 
-def test_partner_grant_and_revoke_by_admin_session(merchant_admin_client, merchant, logistics):
+def _ends(days: int = 30) -> str:
+    return (grant_today() + dt.timedelta(days=days)).isoformat()
+
+
+def test_partner_grant_and_revoke_by_admin_session(merchant_admin_client, merchant, logistics, product):
     # when
-    granted = call(merchant_admin_client, "POST", f"/partners/{logistics.slug}/grant")
+    granted = call(
+        merchant_admin_client, "POST", f"/partners/{logistics.slug}/grant",
+        body={"product_ids": [product.pk], "ends_on": _ends()},
+    )
     # then
-    assert granted.status_code == 200, granted.content
+    assert granted.status_code == 201, granted.content
     grant = PartnerGrant.objects.get()
-    assert (grant.owner, grant.partner, grant.revoked_at) == (merchant, logistics, None)
-    assert granted.json() == {
+    assert (grant.owner, grant.partner, grant.product, grant.revoked_at) == (merchant, logistics, product, None)
+    assert granted.json() == [{
+        "id": grant.pk,
+        "owner": "shanye",
+        "owner_name": "昆明山野菌菇店",
         "partner": "dianleng",
         "partner_name": "滇冷链物流",
-        "granted_at": granted.json()["granted_at"],
+        "scope": "product",
+        "gtin": product.gtin,
+        "lot": None,
+        "ends_on": _ends(),
+        "granted_at": granted.json()[0]["granted_at"],
+        "state": "active",
         "active": True,
-    }
+    }]
     # when
     revoked = call(merchant_admin_client, "DELETE", f"/partners/{logistics.slug}/grant")
     # then
@@ -483,22 +502,50 @@ def test_partner_grant_and_revoke_by_admin_session(merchant_admin_client, mercha
     assert grant.revoked_at is not None
 
 
-def test_partner_grant_refused_for_staff_key(client, logistics, merchant_key):
+def test_the_partner_lists_what_it_received_and_finds_by_search(
+    merchant_admin_client, logistics, logistics_key, batch
+):
+    # given
+    call(merchant_admin_client, "POST", f"/partners/{logistics.uscc}/grant",
+         body={"batch_ids": [batch.pk], "ends_on": _ends(7)})
+    # when
+    received = call(Client(), "GET", "/grants/received", key=logistics_key)
+    found = call(merchant_admin_client, "GET", f"/partners/search?q={quote('冷链')}")
+    short = call(merchant_admin_client, "GET", f"/partners/search?q={quote('冷')}")
+    # then
+    assert [(g["owner"], g["scope"], g["lot"], g["ends_on"]) for g in received.json()] == [
+        ("shanye", "lot", "L20260701", _ends(7))
+    ]
+    assert [o["slug"] for o in found.json()] == ["dianleng"]
+    assert_error(short, 422, "grant.search_invalid")
+
+
+def test_partner_grant_refused_for_staff_key(client, logistics, merchant_key, product):
     # API keys are staff at most, and granting is an admin's act.
-    response = call(client, "POST", f"/partners/{logistics.slug}/grant", key=merchant_key)
+    response = call(client, "POST", f"/partners/{logistics.slug}/grant", key=merchant_key,
+                    body={"product_ids": [product.pk], "ends_on": _ends()})
     assert_error(response, 403, "permission.role")
     assert PartnerGrant.objects.count() == 0
 
 
-def test_partner_grant_unknown_partner_is_not_found(merchant_admin_client):
-    response = call(merchant_admin_client, "POST", "/partners/nobody/grant")
+def test_partner_grant_unknown_partner_is_not_found(merchant_admin_client, product):
+    response = call(merchant_admin_client, "POST", "/partners/nobody/grant",
+                    body={"product_ids": [product.pk], "ends_on": _ends()})
     body = assert_error(response, 404, "partner.not_found")
-    assert body["details"] == {"partner": "nobody"}
+    assert body["details"] == {"field": "partner", "partner": "nobody"}
+    assert PartnerGrant.objects.count() == 0
+
+
+def test_partner_grant_with_a_past_end_date_is_refused(merchant_admin_client, logistics, product):
+    response = call(merchant_admin_client, "POST", f"/partners/{logistics.slug}/grant",
+                    body={"product_ids": [product.pk], "ends_on": _ends(-1)})
+    assert_error(response, 422, "grant.ends_on_invalid")
+    assert PartnerGrant.objects.count() == 0
 
 
 def test_partner_revoke_of_another_owners_grant_is_not_found(merchant_admin_client, other_merchant, logistics):
     # given: the other merchant trusts the logistics firm
-    PartnerGrant.objects.create(owner=other_merchant, partner=logistics)
+    PartnerGrant.objects.create(owner=other_merchant, partner=logistics, legacy_all_products=True)
     # when
     response = call(merchant_admin_client, "DELETE", f"/partners/{logistics.slug}/grant")
     # then
@@ -506,8 +553,10 @@ def test_partner_revoke_of_another_owners_grant_is_not_found(merchant_admin_clie
     assert PartnerGrant.objects.get().revoked_at is None
 
 
-def test_partner_grant_needs_authentication(client, logistics):
-    assert_error(call(client, "POST", f"/partners/{logistics.slug}/grant"), 401, "auth.required")
+def test_partner_grant_needs_authentication(client, logistics, product):
+    response = call(client, "POST", f"/partners/{logistics.slug}/grant",
+                    body={"product_ids": [product.pk], "ends_on": _ends()})
+    assert_error(response, 401, "auth.required")
     assert PartnerGrant.objects.count() == 0
 
 

@@ -35,7 +35,12 @@ EXPECTED_PATHS = {
     "/api/v1/events": {"get", "post"},
     "/api/v1/events/{event_id}": {"get"},
     "/api/v1/places": {"get", "post"},
-    "/api/v1/partners/{slug}/grant": {"post", "delete"},
+    "/api/v1/partners/search": {"get"},
+    "/api/v1/partners/{partner}/grant": {"post", "delete"},
+    "/api/v1/grants/given": {"get"},
+    "/api/v1/grants/received": {"get"},
+    "/api/v1/grants/{grant_id}": {"delete"},
+    "/api/v1/alliance/regions": {"get", "put"},
 }
 
 

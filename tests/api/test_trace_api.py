@@ -300,7 +300,7 @@ def test_record_simple_event_about_foreign_items_is_refused(client, gs1_items, o
 
 def test_partner_with_grant_records_events(client, gs1_items, merchant, logistics, logistics_key):
     # given
-    PartnerGrant.objects.create(owner=merchant, partner=logistics)
+    PartnerGrant.objects.create(owner=merchant, partner=logistics, legacy_all_products=True)
     # when
     response = call(client, "POST", "/events", key=logistics_key, body=_event(gs1_items[0].product.gtin))
     # then
@@ -386,13 +386,12 @@ def test_signed_capture_and_key_registration_through_the_api(client, merchant, l
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from xinren.catalog.services import partner_grant
     from xinren.ledger.dsse import key_id_for, sign_envelope
 
-    from ..factories import ItemFactory, actor_for
+    from ..factories import ItemFactory, actor_for, legacy_grant
     from ..fixtures.api import member
 
-    partner_grant(actor=actor_for(merchant, "admin"), partner_slug=lab.slug)
+    legacy_grant(actor=actor_for(merchant, "admin"), partner_slug=lab.slug)
     client.force_login(member(lab, "admin"))
     private = Ed25519PrivateKey.generate()
     public = private.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

@@ -1,4 +1,4 @@
-"""Products, batches, items, images and partner grants."""
+"""Products, batches, items, images and partner grants (more on grants: test_grants.py)."""
 
 import datetime as dt
 import io
@@ -8,13 +8,12 @@ from PIL import Image
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductStatus
+from xinren.catalog.grants import grant_today, partner_grant, partner_revoke
 from xinren.catalog.models import Batch, Item, PartnerGrant, Product, ProductImage
 from xinren.catalog.selectors import owners_trusting, product_list
 from xinren.catalog.services import (
     batch_create,
     items_generate,
-    partner_grant,
-    partner_revoke,
     product_image_add,
     product_register,
     product_set_status,
@@ -199,16 +198,22 @@ def test_product_image_refuses_a_small_40_megapixel_png(merchant_actor):
     assert ProductImage.objects.count() == 0
 
 
-def test_partner_grant_lets_logistics_record(merchant_admin, logistics):
+def test_partner_grant_lets_logistics_record(merchant_admin, logistics, product):
     assert merchant_admin.organization not in owners_trusting(partner=logistics)
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    partner_grant(
+        actor=merchant_admin, partner=logistics.slug, product_ids=[product.pk],
+        ends_on=grant_today() + dt.timedelta(days=30),
+    )
     assert merchant_admin.organization in owners_trusting(partner=logistics)
     partner_revoke(actor=merchant_admin, partner_slug=logistics.slug)
     assert merchant_admin.organization not in owners_trusting(partner=logistics)
     assert PartnerGrant.objects.count() == 1
 
 
-def test_partner_grant_needs_admin(merchant_actor, logistics):
+def test_partner_grant_needs_admin(merchant_actor, logistics, product):
     with pytest.raises(PermissionDenied):
-        partner_grant(actor=merchant_actor, partner_slug=logistics.slug)
+        partner_grant(
+            actor=merchant_actor, partner=logistics.slug, product_ids=[product.pk],
+            ends_on=grant_today() + dt.timedelta(days=30),
+        )
     assert PartnerGrant.objects.count() == 0

@@ -13,12 +13,13 @@ from tests.factories import BatchFactory, ItemFactory, ProductFactory, actor_for
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.catalog.models import Batch, Item, Product
-from xinren.catalog.services import partner_grant
 from xinren.coldchain.models import Leg
 from xinren.coldchain.services import leg_open, profile_set
 from xinren.core import clock
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
+
+from ..factories import legacy_grant
 
 DEVICE = "urn:epc:id:giai:4000001.1001"
 
@@ -69,7 +70,7 @@ def series(start: dt.datetime, temperatures: list[float | None], *, minutes: int
 def shipped(merchant, logistics) -> Shipped:  # type: ignore[no-untyped-def]
     merchant_actor = actor_for(merchant, Role.ADMIN)
     carrier = actor_for(logistics, Role.STAFF)
-    partner_grant(actor=merchant_actor, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_actor, partner_slug=logistics.slug)
     product = ProductFactory(merchant=merchant, name="楚雄野生牛肝菌")
     batch = BatchFactory(product=product, lot="NH20260701")
     items = [ItemFactory(batch=batch) for _ in range(3)]

@@ -232,9 +232,9 @@ def test_evidence_for_a_lot_includes_the_product_not_other_lots(merchant_actor, 
 
 def test_evidence_on_a_partners_event(merchant_admin, merchant_actor, logistics, other_actor, batch, photo):
     # given: a logistics firm the merchant granted records a shipping event on the lot
-    from xinren.catalog.services import partner_grant
+    from ..factories import legacy_grant
 
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     carrier = actor_for(logistics)
     event = event_record(actor=carrier, event_type="ObjectEvent", biz_step="shipping", event_time=TAKEN,
                          identifiers=[batch.digital_link.path])
@@ -249,7 +249,7 @@ def test_evidence_on_a_partners_event(merchant_admin, merchant_actor, logistics,
 
 
 def test_a_revoked_grant_stops_a_partner(merchant_admin, lab, granted_lab_actor, batch, photo):
-    from xinren.catalog.services import partner_revoke
+    from xinren.catalog.grants import partner_revoke
 
     partner_revoke(actor=merchant_admin, partner_slug=lab.slug)
     with pytest.raises(DomainError) as refused:

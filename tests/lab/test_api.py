@@ -9,10 +9,9 @@ from ninja.testing import TestClient
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory
-from xinren.catalog.services import partner_grant
 from xinren.lab.api import router as lab_router
 
-from ..factories import BatchFactory, actor_for
+from ..factories import BatchFactory, actor_for, legacy_grant
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def lab_client() -> TestClient:
 
 def test_issue_then_read_the_public_scorecard(lab_client, lab, merchant_admin):
     # given a granted lab and a tea batch
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     batch = BatchFactory(product__merchant=merchant_admin.organization, product__category=ProductCategory.TEA)
     body = {
         "batch_id": batch.pk, "accreditation": "CNAS L1234", "sample_id": "T-1",
@@ -49,7 +48,7 @@ def test_reports_on_draft_products_and_unknown_ids_are_not_public(lab_client, la
     from xinren.core.errors import NotFound
     from xinren.lab.services import lab_report_issue
 
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     batch = BatchFactory(product__merchant=merchant_admin.organization, product__category=ProductCategory.TEA,
                          product__status=ProductStatus.DRAFT)
     report = lab_report_issue(

@@ -132,7 +132,7 @@ def test_service_refusal_is_shown_in_the_form(staff: Client, batch):
 
 def test_logistics_records_events_for_a_merchant_that_granted_it(logistics_staff: Client, logistics, batch):
     # given
-    PartnerGrant.objects.create(owner=batch.product.merchant, partner=logistics)
+    PartnerGrant.objects.create(owner=batch.product.merchant, partner=logistics, legacy_all_products=True)
     # when
     form = logistics_staff.get("/merchant/events/new/")
     response = logistics_staff.post("/merchant/events/new/", _form(batch=batch.pk, biz_step="receiving"))

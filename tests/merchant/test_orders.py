@@ -6,12 +6,11 @@ import pytest
 from django.test import Client
 
 from xinren.catalog.models import Item, Product
-from xinren.catalog.services import partner_grant
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, Payment, Refund, Shipment
 from xinren.trace.models import TraceEvent
 
-from ..factories import BatchFactory, ItemFactory, ProductFactory
+from ..factories import BatchFactory, ItemFactory, ProductFactory, legacy_grant
 from ..fixtures.accounts import consumer_with_phone
 from ..orders.flows import order_paid, order_placed, order_shipped
 from .conftest import signed_in
@@ -162,7 +161,7 @@ def test_staff_cannot_refund(staff: Client, paid):
 
 def test_logistics_confirms_a_delivery(logistics_staff: Client, merchant_admin, logistics, paid, units):
     # given
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     shipment = order_shipped(merchant_admin, paid, units[:2])
     # when
     listed = logistics_staff.get("/merchant/deliveries/").content.decode()

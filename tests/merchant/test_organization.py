@@ -1,12 +1,14 @@
-"""API keys (admins only, shown once) and partner grants."""
+"""API keys (admins only, shown once) and partner grants (the grant form: tests/catalog/test_grant_console.py)."""
 
 from __future__ import annotations
 
 from django.test import Client
 
+from xinren.accounts.choices import Role
 from xinren.accounts.models import ApiKey
 from xinren.accounts.services import api_key_authenticate
-from xinren.catalog.models import PartnerGrant
+
+from ..factories import actor_for, legacy_grant
 
 
 def test_api_key_is_shown_once(admin: Client, merchant):
@@ -59,38 +61,6 @@ def test_api_key_cannot_be_admin(admin: Client):
     assert ApiKey.objects.count() == 0
 
 
-def test_grant_and_revoke_a_partner(admin: Client, merchant, logistics):
-    # when
-    granted = admin.post("/merchant/partners/", {"partner": logistics.slug})
-    grant = PartnerGrant.objects.get()
-    active = grant.revoked_at
-    revoked = admin.post(f"/merchant/partners/{logistics.slug}/revoke/")
-    # then
-    assert granted.status_code == revoked.status_code == 302
-    assert (grant.owner, grant.partner, active) == (merchant, logistics, None)
-    grant.refresh_from_db()
-    assert grant.revoked_at is not None
-
-
-def test_partner_choices_exclude_self_and_non_trace_kinds(admin: Client, merchant, logistics, lab):
-    # when
-    response = admin.get("/merchant/partners/")
-    # then
-    choices = [value for value, _ in response.context["form"].fields["partner"].choices]
-    assert logistics.slug in choices
-    assert lab.slug in choices
-    assert merchant.slug not in choices
-
-
-def test_staff_cannot_grant_partners(staff: Client, logistics):
-    # when
-    response = staff.post("/merchant/partners/", {"partner": logistics.slug})
-    # then
-    assert response.status_code == 403
-    assert "你的角色无权进行此操作" in response.content.decode()
-    assert PartnerGrant.objects.count() == 0
-
-
 def test_logistics_has_no_partner_page(logistics_staff: Client):
     # when
     response = logistics_staff.get("/merchant/partners/")
@@ -98,13 +68,13 @@ def test_logistics_has_no_partner_page(logistics_staff: Client):
     assert response.status_code == 403
 
 
-def test_each_active_key_and_grant_has_one_revoke_button_asking_first(admin: Client, logistics):
+def test_each_active_key_and_grant_has_one_revoke_button_asking_first(admin: Client, merchant, logistics):
     # given one key and one grant still active, one key revoked
     admin.post("/merchant/api-keys/", {"name": "ERP", "role": "viewer"})
     admin.post("/merchant/api-keys/", {"name": "旧扫码枪", "role": "viewer"})
     old = ApiKey.objects.get(name="旧扫码枪")
     admin.post(f"/merchant/api-keys/{old.pk}/revoke/")
-    admin.post("/merchant/partners/", {"partner": logistics.slug})
+    grant = legacy_grant(actor=actor_for(merchant, Role.ADMIN), partner_slug=logistics.slug)
     key = ApiKey.objects.get(name="ERP")
     # when
     keys = admin.get("/merchant/api-keys/").content.decode()
@@ -115,7 +85,7 @@ def test_each_active_key_and_grant_has_one_revoke_button_asking_first(admin: Cli
     assert keys.count('class="danger small"') == 1
     assert f'<form class="inline" method="post" action="/merchant/api-keys/{key.pk}/revoke/">' in keys
     assert button.format("撤销后使用该密钥的系统将无法访问，确定吗？", "撤销") in keys
-    assert f'action="/merchant/partners/{logistics.slug}/revoke/"' in partners
+    assert f'action="/merchant/partners/grants/{grant.pk}/revoke/"' in partners
     assert button.format("确定撤销该授权吗？", "撤销") in partners
     assert button.format(
         "Systems using this key will lose access once it is revoked. Are you sure?", "Revoke"

@@ -86,7 +86,7 @@ def test_foreign_api_key_cannot_be_revoked(admin: Client, other_merchant):
 
 def test_foreign_grant_cannot_be_revoked(admin: Client, other_merchant, logistics):
     # given
-    grant = PartnerGrant.objects.create(owner=other_merchant, partner=logistics)
+    grant = PartnerGrant.objects.create(owner=other_merchant, partner=logistics, legacy_all_products=True)
     # when
     response = admin.post(f"/merchant/partners/{logistics.slug}/revoke/")
     # then

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from xinren.accounts.choices import Role
-from xinren.catalog.services import partner_grant
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.models import Offer, Order, Payment, Refund, Shipment
 
+from ..factories import legacy_grant
 from ..fixtures.api import assert_error, call, key_for
 from .flows import order_shipped
 
@@ -142,7 +142,7 @@ def test_staff_keys_cannot_refund(client, merchant_key, paid_order):
 
 def test_logistics_lists_and_confirms_deliveries(client, merchant_admin, logistics, paid_order, items):
     # given
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     shipment = order_shipped(merchant_admin, paid_order, items[:2], carrier_organization=logistics.slug)
     key = key_for(logistics)
     # when

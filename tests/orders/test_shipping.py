@@ -8,7 +8,6 @@ import pytest
 
 from xinren.accounts.choices import Role
 from xinren.catalog.models import PartnerGrant
-from xinren.catalog.services import partner_grant
 from xinren.coldchain.selectors import promise_results_for_batch
 from xinren.coldchain.services import promise_set
 from xinren.core import clock
@@ -27,7 +26,7 @@ from xinren.trace.models import EventSubject, TraceEvent
 from xinren.trace.selectors import events_for_item
 from xinren.trace.services import event_record
 
-from ..factories import BatchFactory, ItemFactory, OrganizationFactory, ProductFactory, actor_for
+from ..factories import BatchFactory, ItemFactory, OrganizationFactory, ProductFactory, actor_for, legacy_grant
 from .flows import order_paid, order_placed, order_shipped
 
 pytestmark = pytest.mark.django_db
@@ -267,7 +266,7 @@ def test_a_granted_logistics_organization_confirms_delivery(
     merchant_admin, logistics, logistics_actor, paid_order, items
 ):
     # given the merchant granted the logistics firm and named it as the carrier
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     shipment = order_shipped(merchant_admin, paid_order, items[:2], carrier_organization=logistics.slug)
     assert list(partner_shipment_list(actor=logistics_actor)) == [shipment]
     # when
@@ -294,9 +293,9 @@ def test_logistics_without_a_grant_or_not_the_named_carrier_finds_nothing(
     with pytest.raises(NotFound):
         shipment_deliver_by_partner(actor=logistics_actor, shipment_id=shipment.pk)
     # and once granted, but another carrier was named, still nothing
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     rival = OrganizationFactory(kind="logistics", slug="rival")
-    PartnerGrant.objects.create(owner=merchant_admin.organization, partner=rival)
+    PartnerGrant.objects.create(owner=merchant_admin.organization, partner=rival, legacy_all_products=True)
     Shipment.objects.filter(pk=shipment.pk).update(carrier_organization=rival)
     with pytest.raises(NotFound):
         shipment_deliver_by_partner(actor=logistics_actor, shipment_id=shipment.pk)

@@ -7,7 +7,6 @@ import datetime as dt
 import pytest
 
 from xinren.accounts.choices import Role
-from xinren.catalog.services import partner_grant
 from xinren.coldchain.models import Leg
 from xinren.coldchain.services import leg_open, profile_set, promise_set, readings_ingest
 from xinren.core import clock
@@ -20,7 +19,7 @@ from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
 from xinren.trace.models import TraceEvent
 from xinren.trace.services import epcis_capture, event_record, place_create
 
-from ..factories import OrganizationFactory, actor_for
+from ..factories import OrganizationFactory, actor_for, legacy_grant
 from ..fixtures.accounts import browser_of
 from ..fixtures.api import assert_error, call, key_for, member
 from .flows import order_paid, order_placed, order_shipped
@@ -38,7 +37,7 @@ def pinned_clock(monkeypatch):
 
 @pytest.fixture
 def carrier(logistics, merchant_admin):
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     return actor_for(logistics, Role.STAFF)
 
 
@@ -243,7 +242,7 @@ def test_no_update_after_delivery(carrier, shipment):
 def test_only_the_carrier_named_on_the_shipment_may_post(shipment, merchant_admin, merchant_actor):
     # given: another logistics firm, even one the merchant granted, and the merchant itself
     other = OrganizationFactory(name="别家物流", slug="other-logistics", kind="logistics")
-    partner_grant(actor=merchant_admin, partner_slug=other.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=other.slug)
     # then
     with pytest.raises(NotFound):
         shipment_update_post(actor=actor_for(other, Role.STAFF), shipment_id=shipment.pk, update_id="x",

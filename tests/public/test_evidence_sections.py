@@ -10,7 +10,6 @@ from django.test import Client
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory, ProductStatus
-from xinren.catalog.services import partner_grant
 from xinren.costs.prices import OfferPrice
 from xinren.costs.services import cost_breakdown_publish
 from xinren.lab.services import lab_report_issue
@@ -19,7 +18,7 @@ from xinren.orders.models import Offer
 from xinren.web.public.evidence_sections import costs_for, scorecard_for
 from xinren.web.public.sections import sections_for
 
-from ..factories import BatchFactory, actor_for
+from ..factories import BatchFactory, actor_for, legacy_grant
 
 SAMPLED = dt.datetime(2026, 8, 20, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
 LINES = {"raw_material": "30.00", "processing": "8.50", "packaging": "4.50", "logistics": "10.00",
@@ -45,7 +44,7 @@ def markup_offer(markup_batch) -> OfferPrice:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def report(lab, merchant_admin, markup_batch):  # type: ignore[no-untyped-def]
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     return lab_report_issue(
         actor=actor_for(lab, Role.STAFF), batch_id=markup_batch.pk, accreditation="CNAS L1234", sample_id="S-<1>",
         sampled_at=SAMPLED, method="GB 5009.12-2017",

@@ -12,8 +12,8 @@ import pytest
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, OrganizationStatus, Role
 from xinren.accounts.models import Organization
+from xinren.catalog.grants import partner_revoke
 from xinren.catalog.models import Item
-from xinren.catalog.services import partner_grant, partner_revoke
 from xinren.core.errors import Conflict, DomainError, InvalidInput, PermissionDenied
 from xinren.core.models import PageRefresh
 from xinren.trace import errors, services
@@ -21,7 +21,7 @@ from xinren.trace.epcis import documents
 from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
 from xinren.trace.models import EventSubject, TraceEvent
 
-from ..factories import OrganizationFactory, actor_for
+from ..factories import OrganizationFactory, actor_for, legacy_grant
 from .conftest import CST, NOTHING, epcis, object_event, written
 
 
@@ -159,7 +159,7 @@ def test_logistics_without_a_grant_is_refused_and_with_one_accepted(
     assert written() == before
 
     # when: the merchant grants the logistics firm
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     [event] = services.epcis_capture(actor=logistics_actor, document=copy.deepcopy(document))
 
     # then
@@ -179,7 +179,7 @@ def test_a_grant_to_another_partner_does_not_help(
     merchant_admin: Actor, logistics_actor: Actor, lab: Any, item: Item
 ) -> None:
     # given
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
 
     # when
     with pytest.raises(PermissionDenied):

@@ -466,9 +466,9 @@ def test_a_read_point_given_with_a_place_is_kept(merchant_actor: Actor, item: It
 
 def test_lab_may_record_with_a_grant(merchant_admin: Actor, item: Item, lab: Any) -> None:
     # given
-    from xinren.catalog.services import partner_grant
+    from ..factories import legacy_grant
 
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     lab_actor = actor_for(lab)
 
     # when

@@ -10,7 +10,6 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from tests.fixtures.immutable import tampering
 from xinren.accounts.choices import Role
 from xinren.attest import keys
-from xinren.catalog.services import partner_grant
 from xinren.core.errors import DomainError, InvalidInput
 from xinren.ledger.dsse import key_id_for, parse_envelope, sign_envelope
 from xinren.ledger.store.models import PendingEntry
@@ -20,7 +19,7 @@ from xinren.trace.models import TraceEvent
 from xinren.trace.services import epcis_capture_signed, event_record
 from xinren.trace.statements import event_matches_statement
 
-from ..factories import ItemFactory, actor_for
+from ..factories import ItemFactory, actor_for, legacy_grant
 
 pytestmark = pytest.mark.django_db
 WHEN = dt.datetime(2026, 7, 2, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
@@ -84,7 +83,7 @@ def _envelope(private, key_id, event) -> bytes:
 
 def test_third_party_signed_event_is_captured_as_signed(merchant_admin, lab):
     # given a lab with its own key, trusted by the merchant
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     lab_admin = actor_for(lab, Role.ADMIN)
     private, key_id = _lab_key(lab_admin)
     item = ItemFactory(batch__product__merchant=merchant_admin.organization)
@@ -105,7 +104,7 @@ def test_third_party_signed_event_is_captured_as_signed(merchant_admin, lab):
 
 
 def test_third_party_envelope_with_a_bad_signature_writes_nothing(merchant_admin, lab):
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     lab_admin = actor_for(lab, Role.ADMIN)
     _private, key_id = _lab_key(lab_admin)
     other = Ed25519PrivateKey.generate()

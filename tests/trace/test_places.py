@@ -11,13 +11,12 @@ from django.conf import settings
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
-from xinren.catalog.services import partner_grant
 from xinren.core.errors import Conflict, InvalidInput, PermissionDenied
 from xinren.core.models import AuditEntry
 from xinren.trace import errors, services
 from xinren.trace.models import ExternalPrefix, Place
 
-from ..factories import actor_for
+from ..factories import actor_for, legacy_grant
 from .conftest import epcis, object_event
 
 
@@ -145,7 +144,7 @@ def test_places_of_partners_are_linked_both_ways(
     merchant_actor: Actor, merchant_admin: Actor, logistics: Organization, logistics_actor: Actor
 ) -> None:
     # given: the merchant granted the logistics firm
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     ExternalPrefix.objects.create(organization=logistics, company_prefix="0614141")
     farm = services.place_create(actor=merchant_actor, name="菌子山")
     hub = services.place_create(actor=logistics_actor, name="上海冷库")

@@ -103,9 +103,9 @@ def test_an_event_before_its_lot_was_produced_is_refused(merchant_actor: Actor, 
 
 def test_a_self_signed_event_in_the_future_never_reaches_the_log(merchant_admin: Actor, lab: Any) -> None:
     # given
-    from xinren.catalog.services import partner_grant
+    from ..factories import legacy_grant
 
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=lab.slug)
     lab_admin = actor_for(lab, Role.ADMIN)
     private, key_id = _lab_key(lab_admin)
     item = ItemFactory(batch__product__merchant=merchant_admin.organization)

@@ -12,7 +12,6 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import Role
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Item
-from xinren.catalog.services import partner_grant
 from xinren.core.errors import NotFound
 from xinren.trace import errors, selectors, services
 from xinren.trace.epcis.vocabulary import EPCIS_CONTEXT
@@ -20,7 +19,7 @@ from xinren.trace.models import TraceEvent
 from xinren.trace.services import external_prefix_declare
 
 from ..conftest import shared_data
-from ..factories import ItemFactory, actor_for
+from ..factories import ItemFactory, actor_for, legacy_grant
 from .conftest import CST, NOW, epcis, object_event
 
 
@@ -43,7 +42,7 @@ def test_event_list_holds_own_events_and_partners_events_about_own_products(
     item: Item,
 ) -> None:
     # given
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    legacy_grant(actor=merchant_admin, partner_slug=logistics.slug)
     own = _record(merchant_actor, [item.digital_link.path], hour=8)
     by_partner = _record(logistics_actor, [item.digital_link.path], hour=10)
     partner_elsewhere = _record(logistics_actor, ["urn:epc:id:sscc:0614141.1234567890"], hour=11)

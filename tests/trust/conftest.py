@@ -11,22 +11,27 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
 from xinren.accounts.models import Organization
 from xinren.catalog.models import Batch, Item, Product
-from xinren.catalog.services import partner_grant
 from xinren.evidence.models import Evidence
 from xinren.evidence.services import evidence_attach, media_ingest
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.models import Place, TraceEvent
 from xinren.trace.services import event_record, place_create
+from xinren.trust.models import AllianceRegion
 
 from ..evidence.samples import png
-from ..factories import BatchFactory, ItemFactory, OrganizationFactory, actor_for
+from ..factories import BatchFactory, ItemFactory, OrganizationFactory, actor_for, legacy_grant
 
 NOW = timezone.now().replace(microsecond=0)
 
 
 @pytest.fixture
 def alliance(db) -> Organization:  # type: ignore[no-untyped-def]
-    return OrganizationFactory(name="楚雄野生菌产业联盟", slug="chuxiong-alliance", kind=OrganizationKind.ALLIANCE)
+    """An alliance registered in 楚雄州 that has declared 楚雄州 (532300) as its region."""
+    organization = OrganizationFactory(
+        name="楚雄野生菌产业联盟", slug="chuxiong-alliance", kind=OrganizationKind.ALLIANCE, region="云南省楚雄州"
+    )
+    AllianceRegion.objects.create(alliance=organization, code="532300", declared_at=NOW)
+    return organization
 
 
 @pytest.fixture
@@ -59,7 +64,7 @@ def kunming(merchant_actor: Actor) -> Place:
 
 @pytest.fixture
 def carrier(logistics: Organization, merchant: Organization) -> Actor:
-    partner_grant(actor=actor_for(merchant, Role.ADMIN), partner_slug=logistics.slug)
+    legacy_grant(actor=actor_for(merchant, Role.ADMIN), partner_slug=logistics.slug)
     return actor_for(logistics, Role.STAFF)
 
 

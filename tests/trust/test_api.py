@@ -22,7 +22,7 @@ def _body(**fields):  # type: ignore[no-untyped-def]
     return {
         "code": "chuxiong-trace",
         "name": "楚雄溯源",
-        "region": "云南省楚雄州",
+        "region_code": "532300",
         "required_labels": ["origin_direct"],
         "badge_svg": BADGE,
         **fields,
@@ -79,7 +79,7 @@ def test_alliance_defines_and_activates_other_roles_are_refused(alliance, mercha
     assert viewer.status_code == 403
     # another alliance neither sees nor edits it
     other = key_for(OrganizationFactory(kind=OrganizationKind.ALLIANCE))
-    edit = call(client, "put", f"/programmes/{programme_id}", key=other, body={"name": "改", "region": "云南省"})
+    edit = call(client, "put", f"/programmes/{programme_id}", key=other, body={"name": "改", "region_code": "532300"})
     assert edit.status_code == 404
     assert call(client, "get", "/programmes", key=other).json() == []
     # a merchant sees active programmes only

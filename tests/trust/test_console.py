@@ -7,9 +7,10 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 
 from xinren.accounts.choices import OrganizationKind, Role
-from xinren.trust.models import Programme
+from xinren.trust.models import AllianceRegion, Programme
 from xinren.verification.models import Credential
 
 from ..factories import OrganizationFactory, actor_for
@@ -58,17 +59,18 @@ def test_another_merchants_lot_is_not_found(merchant_actor, other_actor, lot):
 
 def test_alliance_defines_uploads_and_activates(db):
     # given
-    alliance = OrganizationFactory(name="昆明溯源联盟", kind=OrganizationKind.ALLIANCE)
+    alliance = OrganizationFactory(name="昆明溯源联盟", kind=OrganizationKind.ALLIANCE, region="云南省昆明市")
     admin = actor_for(alliance, Role.ADMIN)
     client = _client(admin)
     assert client.get("/merchant/trust/").url == "/merchant/programmes/"
     # when
+    declared = client.post("/merchant/programmes/regions/", {"codes": ["530100"]})
     created = client.post(
         "/merchant/programmes/",
         {
             "code": "kunming-trace",
             "name": "昆明溯源",
-            "region": "云南省昆明市",
+            "region_code": "530100",
             "description": "",
             "required_labels": ["origin_direct"],
             "min_lab_stars": "",
@@ -79,7 +81,7 @@ def test_alliance_defines_uploads_and_activates(db):
     activated = client.post(f"/merchant/programmes/{programme.pk}/status/", {"status": "active"})
     page = client.get(f"/merchant/programmes/{programme.pk}/")
     # then
-    assert created.status_code == 302 and activated.status_code == 302
+    assert declared.status_code == 302 and created.status_code == 302 and activated.status_code == 302
     programme.refresh_from_db()
     assert (programme.status, programme.version) == ("active", 1)
     assert page.status_code == 200 and 'src="data:image/svg+xml;base64,' in page.content.decode()
@@ -87,13 +89,14 @@ def test_alliance_defines_uploads_and_activates(db):
 
 def test_a_bad_badge_shows_on_the_form_and_nothing_is_saved(db):
     alliance = OrganizationFactory(kind=OrganizationKind.ALLIANCE)
+    AllianceRegion.objects.create(alliance=alliance, code="530100", declared_at=timezone.now())
     client = _client(actor_for(alliance, Role.STAFF))
     response = client.post(
         "/merchant/programmes/",
         {
             "code": "x-trace",
             "name": "某地溯源",
-            "region": "云南省",
+            "region_code": "530100",
             "required_labels": ["handmade"],
             "badge": SimpleUploadedFile("b.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="x()"/>'),
         },

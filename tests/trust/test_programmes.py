@@ -11,12 +11,12 @@ from xinren.accounts.choices import OrganizationKind, Role
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.store.models import PendingEntry
-from xinren.trust.models import Programme, ProgrammeStatusChange
+from xinren.trust.models import AllianceRegion, Programme, ProgrammeStatusChange
 from xinren.trust.selectors import labels_console_for, labels_for, programme_list, programme_qualifiers
 from xinren.trust.services import programme_create, programme_set_status, programme_update
 
 from ..factories import OrganizationFactory, actor_for
-from .conftest import integrate, photo, record
+from .conftest import NOW, integrate, photo, record
 
 pytestmark = pytest.mark.django_db
 BADGE = (Path(__file__).resolve().parents[2] / "src/xinren/trust/badges/kunming-dongba.svg").read_bytes()
@@ -31,7 +31,7 @@ def _programme(actor, **fields):  # type: ignore[no-untyped-def]
     values = {
         "code": "chuxiong-trace",
         "name": "楚雄溯源",
-        "region": "云南省楚雄州",
+        "region_code": "532300",
         "description": "楚雄好菌",
         "required_labels": ["origin_direct"],
         "badge_svg": BADGE,
@@ -80,7 +80,7 @@ def test_a_qualifying_lot_shows_the_badge_linked_to_its_evidence(alliance_admin,
     assert (badge["name"], badge["alliance"], badge["region"], badge["version"]) == (
         "楚雄溯源",
         "楚雄野生菌产业联盟",
-        "云南省楚雄州",
+        "云南省楚雄彝族自治州",
         1,
     )
     assert badge["requires"] == ["产地直采"]
@@ -109,7 +109,11 @@ def test_a_lot_outside_the_rules_gets_no_badge_and_the_merchant_sees_why(
 
 
 def test_region_must_contain_the_origin(alliance_admin, merchant_actor, product, lot, forest):
-    programme = _programme(alliance_admin, region="云南省昆明市")
+    # given: a Yunnan-wide alliance's 昆明 programme; the product comes from 楚雄州
+    yunnan = OrganizationFactory(kind=OrganizationKind.ALLIANCE, region="云南省")
+    AllianceRegion.objects.create(alliance=yunnan, code="530000", declared_at=NOW)
+    alliance_admin = actor_for(yunnan, Role.ADMIN)
+    programme = _programme(alliance_admin, region_code="530100")
     programme_set_status(actor=alliance_admin, programme_id=programme.pk, status="active")
     record(merchant_actor, lot, "harvesting", 30, place=forest)
     photo(merchant_actor, lot)
@@ -130,7 +134,7 @@ def test_another_alliance_cannot_edit_or_activate(alliance_admin):
     stranger = actor_for(OrganizationFactory(kind=OrganizationKind.ALLIANCE), Role.ADMIN)
     # when / then
     with pytest.raises(NotFound):
-        programme_update(actor=stranger, programme_id=programme.pk, name="改名", region="云南省")
+        programme_update(actor=stranger, programme_id=programme.pk, name="改名", region_code="532300")
     with pytest.raises(NotFound):
         programme_set_status(actor=stranger, programme_id=programme.pk, status="active")
     programme.refresh_from_db()
@@ -151,7 +155,7 @@ def test_only_drafts_are_edited_and_retired_is_final(alliance_admin):
     programme = _programme(alliance_admin)
     programme_set_status(actor=alliance_admin, programme_id=programme.pk, status="active")
     with pytest.raises(Conflict) as not_editable:
-        programme_update(actor=alliance_admin, programme_id=programme.pk, name="新名", region="云南省楚雄州")
+        programme_update(actor=alliance_admin, programme_id=programme.pk, name="新名", region_code="532300")
     programme_set_status(actor=alliance_admin, programme_id=programme.pk, status="retired")
     with pytest.raises(Conflict) as final:
         programme_set_status(actor=alliance_admin, programme_id=programme.pk, status="active")

@@ -48,8 +48,10 @@ class ItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
 @admin.register(PartnerGrant)
 class PartnerGrantAdmin(admin.ModelAdmin):
-    list_display = ["owner", "partner", "created_at", "revoked_at"]
-    raw_id_fields = ["owner", "partner"]
+    list_display = [
+        "owner", "partner", "product", "batch", "legacy_all_products", "ends_on", "created_at", "revoked_at",
+    ]
+    raw_id_fields = ["owner", "partner", "product", "batch"]
 
 
 @admin.register(LabelSheet)

@@ -1,4 +1,5 @@
-"""API routes of the catalog: products, batches, items, label sheets (and their background jobs), partner grants."""
+"""API routes of the catalog: products, batches, items, label sheets (and their background jobs), partner grants
+(ADR 0039)."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from xinren.accounts.authentication import actor_of
 from xinren.core.origin import public_origin
 from xinren.core.schemas import ERRORS, PageIn, page
 
-from . import labels, selectors, services, sheets
+from . import grants, selectors, services, sheets
 from .choices import LabelSheetFormat, NetContentUnit, ProductCategory, ProductStatus
 from .facts import amount_text, facts_current
 from .models import Batch, Item, LabelSheet, PartnerGrant, Product, ProductFacts, ProductImage
@@ -172,10 +173,26 @@ class ItemsIn(Schema):
 
 
 class GrantOut(Schema):
+    id: int
+    owner: str
+    owner_name: str
     partner: str
     partner_name: str
+    scope: str = Field(description="product, lot, or all (a grant made before scopes, ADR 0039)")
+    gtin: str | None
+    lot: str | None
+    ends_on: date | None
     granted_at: datetime
+    state: str = Field(description="active, expired or revoked")
     active: bool
+
+    @staticmethod
+    def resolve_owner(obj: PartnerGrant) -> str:
+        return obj.owner.slug
+
+    @staticmethod
+    def resolve_owner_name(obj: PartnerGrant) -> str:
+        return obj.owner.name
 
     @staticmethod
     def resolve_partner(obj: PartnerGrant) -> str:
@@ -186,12 +203,43 @@ class GrantOut(Schema):
         return obj.partner.name
 
     @staticmethod
+    def resolve_scope(obj: PartnerGrant) -> str:
+        return "all" if obj.legacy_all_products else "lot" if obj.batch_id else "product"
+
+    @staticmethod
+    def resolve_gtin(obj: PartnerGrant) -> str | None:
+        product = obj.product or (obj.batch.product if obj.batch else None)
+        return product.gtin if product else None
+
+    @staticmethod
+    def resolve_lot(obj: PartnerGrant) -> str | None:
+        return obj.batch.lot if obj.batch else None
+
+    @staticmethod
     def resolve_granted_at(obj: PartnerGrant) -> datetime:
-        return obj.updated_at
+        return obj.created_at
+
+    @staticmethod
+    def resolve_state(obj: PartnerGrant) -> str:
+        return grants.grant_state(obj)
 
     @staticmethod
     def resolve_active(obj: PartnerGrant) -> bool:
-        return obj.revoked_at is None
+        return grants.grant_state(obj) == "active"
+
+
+class GrantIn(Schema):
+    product_ids: list[int] = Field(default_factory=list, description="products covered whole (all their lots)")
+    batch_ids: list[int] = Field(default_factory=list, description="single lots")
+    ends_on: date = Field(description="the grant's last day (China Standard Time)")
+
+
+class PartnerOut(Schema):
+    slug: str
+    name: str
+    kind: str
+    uscc: str | None
+    region: str
 
 
 def _product_fields(payload: ProductUpdateIn) -> dict[str, Any]:
@@ -356,12 +404,43 @@ def label_sheet_file(request: HttpRequest, sheet_id: int) -> HttpResponseBase:
                         content_type=sheets.CONTENT_TYPES[LabelSheetFormat(sheet.format)])
 
 
-@router.post("/partners/{slug}/grant", response={200: GrantOut, **ERRORS}, summary="Let a partner record events")
-def partner_grant(request: HttpRequest, slug: str) -> Any:
-    return services.partner_grant(actor=actor_of(request), partner_slug=slug)
+@router.get("/partners/search", response={200: list[PartnerOut], **ERRORS}, summary="Find a partner by name or USCC")
+def partner_search(request: HttpRequest, q: str = "") -> Any:
+    return grants.partner_search(actor=actor_of(request), query=q)
 
 
-@router.delete("/partners/{slug}/grant", response={204: None, **ERRORS}, summary="Withdraw a partner's grant")
-def partner_revoke(request: HttpRequest, slug: str) -> Any:
-    services.partner_revoke(actor=actor_of(request), partner_slug=slug)
+@router.post(
+    "/partners/{partner}/grant",
+    response={201: list[GrantOut], **ERRORS},
+    summary="Let a partner (slug or USCC) record events about some products or lots until a date",
+)
+def partner_grant(request: HttpRequest, partner: str, payload: GrantIn) -> Any:
+    made = grants.partner_grant(
+        actor=actor_of(request), partner=partner, product_ids=payload.product_ids, batch_ids=payload.batch_ids,
+        ends_on=payload.ends_on,
+    )
+    return Status(201, made)
+
+
+@router.delete(
+    "/partners/{partner}/grant", response={204: None, **ERRORS}, summary="Withdraw all of a partner's grants"
+)
+def partner_revoke(request: HttpRequest, partner: str) -> Any:
+    grants.partner_revoke(actor=actor_of(request), partner_slug=partner)
+    return Status(204, None)
+
+
+@router.get("/grants/given", response={200: list[GrantOut], **ERRORS}, summary="Grants the caller gave")
+def grants_given(request: HttpRequest) -> Any:
+    return grants.partner_grant_list(actor=actor_of(request))
+
+
+@router.get("/grants/received", response={200: list[GrantOut], **ERRORS}, summary="Grants the caller received")
+def grants_received(request: HttpRequest) -> Any:
+    return grants.grants_received_list(actor=actor_of(request))
+
+
+@router.delete("/grants/{grant_id}", response={204: None, **ERRORS}, summary="Withdraw one grant")
+def grant_revoke(request: HttpRequest, grant_id: int) -> Any:
+    grants.partner_grant_revoke(actor=actor_of(request), grant_id=grant_id)
     return Status(204, None)

@@ -125,10 +125,21 @@ class Item(TimeStampedModel):
 
 
 class PartnerGrant(TimeStampedModel):
-    """A merchant lets a partner (supplier, lab, logistics firm) record trace events for its products."""
+    """A merchant lets a partner (supplier, lab, logistics firm) record trace events about one of its products or
+    one lot, until an end date. Grants made before ADR 0039 cover all the owner's products with no end date and are
+    marked as legacy; no new grant is made that way."""
 
     owner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="grants_given")
     partner = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="grants_received")
+    product = models.ForeignKey(
+        Product, null=True, blank=True, on_delete=models.CASCADE, related_name="grants", verbose_name=_("商品")
+    )
+    batch = models.ForeignKey(
+        Batch, null=True, blank=True, on_delete=models.CASCADE, related_name="grants", verbose_name=_("批次")
+    )
+    legacy_all_products = models.BooleanField(_("旧授权（全部商品）"), default=False)
+    # The last day the grant is in force, in China Standard Time; only legacy grants have none.
+    ends_on = models.DateField(_("截止日期"), null=True, blank=True)
     granted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -137,9 +148,29 @@ class PartnerGrant(TimeStampedModel):
     class Meta:
         verbose_name = _("合作授权")
         verbose_name_plural = _("合作授权")
+        ordering = ["-created_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["owner", "partner"], name="grant_unique_owner_partner"),
             models.CheckConstraint(condition=~models.Q(owner=models.F("partner")), name="grant_not_self"),
+            models.CheckConstraint(
+                condition=models.Q(product__isnull=False, batch__isnull=True, legacy_all_products=False)
+                | models.Q(product__isnull=True, batch__isnull=False, legacy_all_products=False)
+                | models.Q(product__isnull=True, batch__isnull=True, legacy_all_products=True),
+                name="grant_one_scope",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(legacy_all_products=True) | models.Q(ends_on__isnull=False),
+                name="grant_ends_unless_legacy",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "partner", "product"],
+                condition=models.Q(revoked_at__isnull=True, product__isnull=False),
+                name="grant_unique_live_product",
+            ),
+            models.UniqueConstraint(
+                fields=["owner", "partner", "batch"],
+                condition=models.Q(revoked_at__isnull=True, batch__isnull=False),
+                name="grant_unique_live_batch",
+            ),
         ]
 
     def __str__(self) -> str:

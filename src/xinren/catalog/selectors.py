@@ -5,19 +5,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import F, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
-from xinren.accounts.choices import TRACE_KINDS
 from xinren.accounts.models import Organization
 from xinren.core import plausible
 from xinren.core.errors import NotFound
 
 from . import errors
 from .choices import ProductStatus
+from .grants import grant_scope, grants_in_force
 from .gs1 import DigitalLink
-from .models import Batch, Item, PartnerGrant, Product
+from .models import Batch, Item, Product
 
 
 def product_list(*, actor: Actor) -> QuerySet[Product]:
@@ -51,10 +51,11 @@ def item_list(*, actor: Actor, batch_id: int) -> QuerySet[Item]:
 
 
 def owners_trusting(*, partner: Organization) -> QuerySet[Organization]:
-    """Organizations whose products `partner` may record events about: itself and those that granted it."""
+    """Organizations whose goods `partner` may record about: itself and those with a grant in force to it (for some
+    of their goods: which ones, grants.grant_scope says)."""
     return Organization.objects.filter(
-        Q(pk=partner.pk) | Q(grants_given__partner=partner, grants_given__revoked_at__isnull=True)
-    ).distinct()
+        Q(pk=partner.pk) | Q(pk__in=grants_in_force().filter(partner=partner).values("owner_id"))
+    )
 
 
 def public_product_for_link(*, link: DigitalLink) -> Product | None:
@@ -83,24 +84,16 @@ def draft_registered_for_link(*, link: DigitalLink) -> bool:
     return True
 
 
-def partner_grant_list(*, actor: Actor) -> QuerySet[PartnerGrant]:
-    """The grants the actor's organization gave, active ones first."""
-    return (
-        PartnerGrant.objects.filter(owner=actor.organization)
-        .select_related("partner")
-        .order_by(F("revoked_at").asc(nulls_first=True), "partner__name")
-    )
-
-
-def partner_candidate_list(*, actor: Actor) -> QuerySet[Organization]:
-    """Organizations that could be granted the right to record events about the actor's products."""
-    return Organization.objects.filter(kind__in=TRACE_KINDS).exclude(pk=actor.organization.pk).order_by("name")
-
-
 def batch_list_recordable(*, actor: Actor) -> QuerySet[Batch]:
-    """Lots the actor may record events about: its own and those of organizations that granted it."""
+    """Lots the actor may record events about: its own and those that grants in force cover."""
+    scope = grant_scope(partner=actor.organization)
     return (
-        Batch.objects.filter(product__merchant__in=owners_trusting(partner=actor.organization))
+        Batch.objects.filter(
+            Q(product__merchant=actor.organization)
+            | Q(product__merchant__in=scope.owners_all)
+            | Q(product__in=scope.products)
+            | Q(pk__in=scope.batches)
+        )
         .select_related("product", "product__merchant")
         .order_by("product__name", "-production_date", "lot")
     )

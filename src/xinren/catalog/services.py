@@ -1,4 +1,4 @@
-"""Writes for products, batches, items and partner grants."""
+"""Writes for products, batches and items (partner grants: grants.py)."""
 
 from __future__ import annotations
 
@@ -10,8 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
-from xinren.accounts.choices import CATALOG_KINDS, TRACE_KINDS, Role
-from xinren.accounts.models import Organization
+from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
@@ -24,7 +23,7 @@ from .choices import PRODUCT_TRANSITIONS, ProductStatus
 from .facts import facts_clean, facts_signable, product_facts_sign
 from .gs1 import ai_value_validate, gtin_normalize
 from .images import image_clean, product_photo_make
-from .models import Batch, Item, PartnerGrant, Product, ProductImage
+from .models import Batch, Item, Product, ProductImage
 
 MAX_ITEMS_PER_CALL = 5000
 # Serial alphabet: no 0/O, 1/I/L, so that a code read aloud or retyped is unambiguous.
@@ -248,32 +247,3 @@ def items_generate(*, actor: Actor, batch_id: int, count: int) -> list[Item]:
     # New items can put a product back on sale: its page's offer (JSON-LD availability) is drawn again.
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT_PAGE, object_ids=[batch.product_id])
     return list(Item.objects.filter(batch=batch, serial__in=serials).order_by("id"))
-
-
-@transaction.atomic
-def partner_grant(*, actor: Actor, partner_slug: str) -> PartnerGrant:
-    """Let a supplier, lab or logistics firm record trace events about the actor's products."""
-    actor.require(role=Role.ADMIN, kinds=CATALOG_KINDS)
-    partner = Organization.objects.filter(slug=partner_slug, kind__in=TRACE_KINDS).first()
-    if partner is None or partner == actor.organization:
-        raise NotFound("partner.not_found", _("找不到该合作机构"), details={"partner": partner_slug})
-    grant, created = PartnerGrant.objects.get_or_create(
-        owner=actor.organization, partner=partner, defaults={"granted_by": actor.user}
-    )
-    if not created and grant.revoked_at is not None:
-        grant.revoked_at = None
-        grant.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(actor=actor.user, organization=actor.organization, action="partner.grant", target=grant)
-    return grant
-
-
-@transaction.atomic
-def partner_revoke(*, actor: Actor, partner_slug: str) -> None:
-    """Withdraw a partner's right to record events about the actor's products."""
-    actor.require(role=Role.ADMIN, kinds=CATALOG_KINDS)
-    grant = PartnerGrant.objects.filter(owner=actor.organization, partner__slug=partner_slug).first()
-    if grant is None:
-        raise NotFound("partner.not_found", _("找不到该合作机构"), details={"partner": partner_slug})
-    grant.revoked_at = clock.now()
-    grant.save(update_fields=["revoked_at", "updated_at"])
-    audit_record(actor=actor.user, organization=actor.organization, action="partner.revoke", target=grant)

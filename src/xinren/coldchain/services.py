@@ -12,8 +12,8 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.attest import keys, signing
+from xinren.catalog.grants import grant_covers
 from xinren.catalog.models import Batch, Product
-from xinren.catalog.selectors import owners_trusting
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
@@ -224,17 +224,22 @@ def leg_open(*, actor: Actor, shipping_event_id: str) -> list[Leg]:
         raise InvalidInput(
             errors.SHIPPING_EVENT_INVALID, _("该发货事件已被声明有误"), details={"shipping_event_id": shipping_event_id}
         )
-    batches = list(Batch.objects.filter(pk__in=event.subjects.exclude(batch=None).values("batch_id")).order_by("pk"))
+    batches = list(
+        Batch.objects.filter(pk__in=event.subjects.exclude(batch=None).values("batch_id"))
+        .select_related("product")
+        .order_by("pk")
+    )
     if not batches:
         raise InvalidInput(
             errors.SHIPPING_EVENT_INVALID,
             _("该发货事件没有指明本平台登记的批次或单品"),
             details={"shipping_event_id": shipping_event_id},
         )
-    trusting = set(owners_trusting(partner=actor.organization).values_list("pk", flat=True))
     merchants = set(Product.objects.filter(batches__in=batches).values_list("merchant_id", flat=True))
     recorded_by_carrier = event.organization_id == actor.organization.pk
-    if not merchants <= trusting or not (recorded_by_carrier or event.organization_id in merchants):
+    # Each lot must be covered by a grant in force (per product or per lot, ADR 0039).
+    covered = all(grant_covers(partner=actor.organization, product=batch.product, batch=batch) for batch in batches)
+    if not covered or not (recorded_by_carrier or event.organization_id in merchants):
         raise PermissionDenied(
             errors.LEG_FORBIDDEN,
             _("这批货不是由你承运，或商家未授权你记录其冷链数据"),

@@ -21,11 +21,11 @@ from xinren.aftersales.demo_programmes import demo_programmes_load
 from xinren.aftersales.demo_returns import demo_returns_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
+from xinren.catalog.grants import partner_grant
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.services import (
     batch_create,
     items_generate,
-    partner_grant,
     product_image_add,
     product_register,
     product_set_status,
@@ -75,9 +75,6 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     world = DemoWorld()
     _load_people_and_organizations(world)
     _load_places(world)
-    for slug in ("yunce-lab", "dianleng-logistics"):
-        for merchant in data.PRODUCTS:
-            partner_grant(actor=world.actors[merchant], partner_slug=slug)
     for merchant_slug, products in data.PRODUCTS.items():
         for product_row in products:
             _load_product(world, merchant_slug, product_row, now)
@@ -132,6 +129,11 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
         net_content_amount=Decimal(amount), net_content_unit=unit, shelf_life_days=shelf_life_days,
         ingredients=ingredients,
     )
+    # The lab and the carrier work on every demo product, each granted per product for a year (ADR 0039).
+    for partner in ("yunce-lab", "dianleng-logistics"):
+        partner_grant(
+            actor=actor, partner=partner, product_ids=[product.pk], ends_on=now.date() + dt.timedelta(days=365)
+        )
     photo = product_photo_draw(category=category, seed=int(gtin[-6:]))
     product_image_add(actor=actor, product_id=product.pk, data=photo)
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)

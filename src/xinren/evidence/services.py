@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
 from xinren.attest import signing
+from xinren.catalog.grants import grant_covers, grant_refusal
 from xinren.catalog.images import photo_variants_store
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
@@ -119,10 +120,14 @@ def _subject(*, actor: Actor, product: Product | None, batch: Batch | None, even
     if sum(x is not None for x in (product, batch, event)) != 1:
         raise InvalidInput(errors.SUBJECT_REQUIRED, _("请指定证据所属的商品、批次或溯源事件（只能选一个）"))
     trusted = owners_trusting(partner=actor.organization)
-    if product is not None:
-        allowed = trusted.filter(pk=product.merchant_id).exists()
-    elif batch is not None:
-        allowed = trusted.filter(pk=batch.product.merchant_id).exists()
+    if product is not None or batch is not None:
+        # A partner's grant is per product or per lot and has an end date (ADR 0039).
+        named = product if product is not None else batch.product  # type: ignore[union-attr]
+        if not grant_covers(partner=actor.organization, product=named, batch=batch):
+            raise PermissionDenied(
+                errors.SUBJECT_FORBIDDEN, grant_refusal(partner=actor.organization, product=named, batch=batch)
+            )
+        allowed = True
     else:
         assert event is not None
         # Whoever recorded the event, and the owners of the products it names (and their partners).

@@ -21,8 +21,8 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
 from xinren.attest import keys, signing
 from xinren.catalog import errors as catalog_errors
-from xinren.catalog.models import Batch
-from xinren.catalog.selectors import owners_trusting
+from xinren.catalog.grants import grant_covers, grant_refusal
+from xinren.catalog.models import Batch, PartnerGrant
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from xinren.core.models import PageRefresh
@@ -163,10 +163,14 @@ def measurements_validate(*, category: str, version: str, measurements: Sequence
 def _batch_for_lab(*, actor: Actor, batch: Batch | None) -> Batch:
     if batch is None:
         raise NotFound(catalog_errors.BATCH_NOT_FOUND, _("找不到该批次"))
-    if not owners_trusting(partner=actor.organization).filter(pk=batch.product.merchant_id).exists():
-        raise PermissionDenied(
-            errors.BATCH_NOT_GRANTED, _("该批次的商家尚未授权本检测机构"), details={"batch_id": batch.pk}
+    if not grant_covers(partner=actor.organization, product=batch.product, batch=batch):
+        ever = PartnerGrant.objects.filter(owner_id=batch.product.merchant_id, partner=actor.organization).exists()
+        reason = (
+            grant_refusal(partner=actor.organization, product=batch.product, batch=batch)
+            if ever
+            else _("该批次的商家尚未授权本检测机构")
         )
+        raise PermissionDenied(errors.BATCH_NOT_GRANTED, reason, details={"batch_id": batch.pk})
     return batch
 
 

@@ -18,6 +18,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import TRACE_KINDS, Role
 from xinren.accounts.models import Organization, User
 from xinren.attest import keys, signing
+from xinren.catalog.grants import grant_refusal, grant_scope
 from xinren.catalog.models import Batch, Item, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
@@ -327,16 +328,23 @@ def _subjects_link(
     products: dict[str, Product] = {}
     for chunk in _chunks(gtins):
         products.update({product.gtin: product for product in Product.objects.filter(gtin__in=chunk)})
-    trusted = set(owners_trusting(partner=actor.organization).values_list("pk", flat=True)) | trusting
+    # Grants are per product or per lot (ADR 0039): owners with no grant in force are refused here, before the
+    # lots are looked up; the product or lot itself is checked once it is known, below.
+    scope = grant_scope(partner=actor.organization)
+    trusted = {actor.organization.pk} | set(trusting)
+
+    def refuse(parsed: ParsedEvent, subject: Any, product: Product, batch: Batch | None) -> PermissionDenied:
+        return PermissionDenied(
+            errors.IDENTIFIER_FORBIDDEN,
+            grant_refusal(partner=actor.organization, product=product, batch=batch),
+            details={"event": parsed.index, "field": subject.field, "identifier": subject.identifier.uri},
+        )
+
     for parsed in events:
         for subject in parsed.subjects:
             product = products.get(subject.identifier.gtin)
-            if product is not None and product.merchant_id not in trusted:
-                raise PermissionDenied(
-                    errors.IDENTIFIER_FORBIDDEN,
-                    _("该商品属于其他商家，且对方未授权你记录其溯源事件"),
-                    details={"event": parsed.index, "field": subject.field, "identifier": subject.identifier.uri},
-                )
+            if product is not None and product.merchant_id not in trusted | scope.owners:
+                raise refuse(parsed, subject, product, None)
 
     wanted_lots = {
         (products[s.identifier.gtin].pk, s.identifier.lot)
@@ -391,6 +399,10 @@ def _subjects_link(
                             details={"event": parsed.index, "field": subject.field, "identifier": identifier.uri},
                         )
                     batch = item.batch
+                if product.merchant_id not in trusted and not scope.covers(
+                    owner_id=product.merchant_id, product_id=product.pk, batch_id=batch.pk if batch else None
+                ):
+                    raise refuse(parsed, subject, product, batch)
                 plausible.existence_check(parsed=parsed, field=subject.field, batch=batch)
             elif identifier.gtin:
                 if not plausible.declared_external(gtin=identifier.gtin, prefixes=prefixes):

@@ -1,4 +1,4 @@
-"""Trust API: public labels of a product or lot; alliances manage their regional programmes."""
+"""Trust API: public labels of a product or lot; alliances declare their regions and manage their programmes."""
 
 from __future__ import annotations
 
@@ -70,7 +70,9 @@ class CatalogueOut(Schema):
 class ProgrammeIn(Schema):
     code: str = Field(examples=["kunming-trace"])
     name: str = Field(examples=["昆明溯源"])
-    region: str = Field(examples=["云南省昆明市"])
+    region_code: str = Field(
+        examples=["530100"], description="GB/T 2260 code inside one of the alliance's declared regions"
+    )
     description: str = ""
     required_labels: list[str] = Field(default_factory=list, examples=[["origin_direct", "direct_24h"]])
     min_lab_stars: int | None = Field(None, ge=1, le=5)
@@ -79,7 +81,7 @@ class ProgrammeIn(Schema):
 
 class ProgrammeUpdateIn(Schema):
     name: str
-    region: str
+    region_code: str
     description: str = ""
     required_labels: list[str] = Field(default_factory=list)
     min_lab_stars: int | None = Field(None, ge=1, le=5)
@@ -97,6 +99,7 @@ class ProgrammeOut(Schema):
     code: str
     name: str
     region: str
+    region_code: str
     description: str
     required_labels: list[str]
     min_lab_stars: int | None
@@ -109,6 +112,15 @@ class ProgrammeOut(Schema):
     @staticmethod
     def resolve_alliance(obj: Any) -> str:
         return str(obj.alliance.name)
+
+
+class AllianceRegionsIn(Schema):
+    codes: list[str] = Field(examples=[["530100"]], description="GB/T 2260 codes inside the alliance's own region")
+
+
+class AllianceRegionOut(Schema):
+    code: str
+    name: str
 
 
 class QualifierOut(Schema):
@@ -175,3 +187,19 @@ def programme_set_status(request: HttpRequest, programme_id: int, payload: Progr
 )
 def programme_qualifiers(request: HttpRequest, programme_id: int) -> Any:
     return selectors.programme_qualifiers(actor=actor_of(request), programme_id=programme_id)
+
+
+@router.get("/alliance/regions", response={200: list[AllianceRegionOut], **ERRORS}, summary="An alliance's regions")
+def alliance_regions(request: HttpRequest) -> Any:
+    return selectors.alliance_regions_list(actor=actor_of(request))
+
+
+@router.put(
+    "/alliance/regions",
+    response={200: list[AllianceRegionOut], **ERRORS},
+    summary="Declare the regions the alliance speaks for (GB/T 2260 codes)",
+)
+def alliance_regions_declare(request: HttpRequest, payload: AllianceRegionsIn) -> Any:
+    actor = actor_of(request)
+    services.alliance_regions_declare(actor=actor, codes=payload.codes)
+    return selectors.alliance_regions_list(actor=actor)

@@ -23,7 +23,7 @@ from xinren.verification.choices import CredentialKind
 from xinren.verification.services import credential_submit, registry_import
 
 from .choices import ProgrammeStatus
-from .services import programme_create, programme_set_status
+from .services import alliance_regions_declare, programme_create, programme_set_status
 
 BADGES = Path(__file__).resolve().parent / "badges"
 DEMO_PASSWORD = "xinren-demo-2026"
@@ -52,13 +52,13 @@ ALLIANCES = [
         "普洱茶联盟 李会长",
     ),
 ]
-# (alliance slug, code, name, region, description, required labels, minimum lab stars, badge file)
+# (alliance slug, code, name, region code (GB/T 2260), description, required labels, minimum lab stars, badge file)
 PROGRAMMES = [
     (
         "kunming-alliance",
         "kunming-trace",
         "昆明溯源",
-        "云南省昆明市",
+        "530100",
         "昆明出产、手工制作、24 小时内从工坊直达仓库的好物。",
         ["handmade", "direct_24h"],
         None,
@@ -68,7 +68,7 @@ PROGRAMMES = [
         "puer-tea-alliance",
         "puer-tea-mountain",
         "普洱茶山",
-        "云南省普洱市",
+        "530800",
         "茶农本人在普洱茶山采摘记录、持有效有机认证的茶。",
         ["origin_direct", "organic"],
         None,
@@ -141,13 +141,15 @@ def demo_trust_load() -> int:
             owner=user,
         )
         alliances[slug] = Actor(organization=organization, role=Role.OWNER, user=user)
-    for slug, code, name, region, description, labels, stars, badge in PROGRAMMES:
+    for slug, actor in alliances.items():
+        alliance_regions_declare(actor=actor, codes=[row[3] for row in PROGRAMMES if row[0] == slug])
+    for slug, code, name, region_code, description, labels, stars, badge in PROGRAMMES:
         actor = alliances[slug]
         programme = programme_create(
             actor=actor,
             code=code,
             name=name,
-            region=region,
+            region_code=region_code,
             description=description,
             required_labels=labels,
             min_lab_stars=stars,

@@ -19,7 +19,9 @@ class Programme(TimeStampedModel):
     alliance = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="programmes")
     code = models.SlugField(_("代码"), max_length=48)
     name = models.CharField(_("名称"), max_length=64)
-    region = models.CharField(_("地区"), max_length=128, help_text=_("商品产地须包含此地区，如 云南省昆明市"))
+    # The name is drawn from the code (core.regions) and kept for display and for statements signed before codes.
+    region = models.CharField(_("地区"), max_length=128, help_text=_("商品产地须在此地区之内，如 云南省昆明市"))
+    region_code = models.CharField(_("地区代码"), max_length=6, blank=True, help_text=_("GB/T 2260 行政区划代码"))
     description = models.TextField(_("说明"), blank=True)
     required_labels = models.JSONField(_("要求的标签"), default=list)
     min_lab_stars = models.PositiveSmallIntegerField(_("最低检测星级"), null=True, blank=True)
@@ -48,6 +50,29 @@ class Programme(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.alliance})"
+
+
+class AllianceRegion(models.Model):
+    """A region (GB/T 2260 code) an alliance declares it speaks for: its programmes stay inside these."""
+
+    alliance = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="alliance_regions")
+    code = models.CharField(_("地区代码"), max_length=6)
+    declared_at = models.DateTimeField(_("声明时间"))
+    declared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("联盟地区")
+        verbose_name_plural = _("联盟地区")
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(fields=["alliance", "code"], name="alliance_region_unique"),
+            models.CheckConstraint(condition=models.Q(code__regex=r"^[0-9]{6}$"), name="alliance_region_six_digits"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.alliance_id}: {self.code}"
 
 
 class ProgrammeStatusChange(models.Model):

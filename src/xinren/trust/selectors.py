@@ -7,24 +7,26 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.accounts.models import Organization
 from xinren.attest.proofs import VERIFIED
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Batch, Product
 from xinren.core.errors import NotFound
+from xinren.core.regions import region_children, region_code_from_text, region_full_name, region_within
 
 from . import errors
 from .choices import ProgrammeStatus
 from .labels.catalogue import LABELS, RULESET_VERSION
 from .labels.facts import LotFacts
 from .labels.outcome import EvidenceRef, EvidenceRefData, Label, LabelOutcome
-from .models import Programme
+from .models import AllianceRegion, Programme
 
 PUBLIC_STATUSES = (ProductStatus.ACTIVE, ProductStatus.DELISTED)
 
@@ -87,12 +89,83 @@ def labels_evaluate(*, product: Product, batch: Batch | None, now: dt.datetime |
     return Evaluation(outcomes=outcomes)
 
 
+def alliance_region_codes(*, alliance: Organization) -> list[str]:
+    """The GB/T 2260 codes an alliance has declared, in code order."""
+    return list(AllianceRegion.objects.filter(alliance=alliance).order_by("code").values_list("code", flat=True))
+
+
+def alliance_regions_list(*, actor: Actor) -> list[dict[str, str]]:
+    """The alliance's declared regions with their names, and the region the platform registered for it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    return [
+        {"code": code, "name": region_full_name(code)}
+        for code in alliance_region_codes(alliance=actor.organization)
+    ]
+
+
+def alliance_region_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """Regions a programme of the alliance may use: each declared region and the table's regions inside it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    choices: dict[str, str] = {}
+    for code in alliance_region_codes(alliance=actor.organization):
+        for region in region_children(code):
+            choices[region.code] = f"{region_full_name(region.code)}（{region.code}）"
+    return sorted(choices.items())
+
+
+def alliance_home_choices(*, actor: Actor) -> list[tuple[str, str]]:
+    """Regions an alliance may declare: the one the platform registered for it and those of the table inside it."""
+    actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
+    home = region_code_from_text(actor.organization.region)
+    if home is None:
+        return []
+    return [(r.code, f"{region_full_name(r.code)}（{r.code}）") for r in region_children(home)]
+
+
+def product_region_code(product: Product) -> str | None:
+    """The region code of a product's origin, read from its declared origin by the code table (core.regions)."""
+    return region_code_from_text(product.origin_region)
+
+
+def _region_q(region_code: str, field: str) -> Q:
+    """A superset filter on an origin text: it names the region or one inside it (refined by product_region_code)."""
+    condition = Q()
+    for region in region_children(region_code):
+        condition |= Q(**{f"{field}__contains": region.aliases[-1] if region.aliases else region.name})
+    return condition
+
+
+def products_in_region(region_code: str) -> list[int]:
+    """The ids of the products whose origin lies inside a region."""
+    if not region_code:
+        return []
+    candidates = Product.objects.filter(_region_q(region_code, "origin_region")).only("pk", "origin_region")
+    return [p.pk for p in candidates if region_within(product_region_code(p) or "", region_code)]
+
+
+def _region_problem(programme: Programme, product: Product) -> str | None:
+    code = product_region_code(product)
+    if code is None:
+        return _("商品产地“%(origin)s”对应不到行政区划代码，请写明省、市（州），如 云南省楚雄州") % {
+            "origin": product.origin_region
+        }
+    if not region_within(code, programme.region_code):
+        return _("商品产地 %(origin)s（%(code)s）不在计划地区 %(region)s（%(region_code)s）之内") % {
+            "origin": region_full_name(code),
+            "code": code,
+            "region": programme.region,
+            "region_code": programme.region_code or "—",
+        }
+    return None
+
+
 def _programme_problems(
     programme: Programme, product: Product, evaluation: Evaluation, lab: tuple[int, Any, Any] | None
 ) -> list[str]:
     problems = []
-    if programme.region not in product.origin_region:
-        problems.append(_("商品产地不在 %(region)s") % {"region": programme.region})
+    region_problem = _region_problem(programme, product)
+    if region_problem is not None:
+        problems.append(region_problem)
     names = {label.code: str(label.name) for label, _outcome in evaluation.outcomes}
     for code in programme.required_labels:
         if code not in evaluation.earned_codes:
@@ -142,12 +215,17 @@ def _badge_dict(programme: Programme, evaluation: Evaluation, lab: tuple[int, An
 
 
 def _active_programmes(product: Product) -> list[Programme]:
+    """Active programmes whose region holds the product's origin (a programme without a code holds nothing)."""
+    code = product_region_code(product)
+    if code is None:
+        return []
     return [
         p
         for p in Programme.objects.filter(status=ProgrammeStatus.ACTIVE)
+        .exclude(region_code="")
         .select_related("alliance")
         .order_by("name", "id")
-        if p.region in product.origin_region
+        if region_within(code, p.region_code)
     ]
 
 
@@ -185,8 +263,14 @@ def labels_console_for(*, actor: Actor, product: Product, batch: Batch | None) -
         raise NotFound(errors.LABELS_NOT_FOUND, gettext_lazy("找不到该商品"))
     evaluation = labels_evaluate(product=product, batch=batch)
     lab = LotFacts(product=product, batch=batch).lab if batch is not None else None
+    region_code = product_region_code(product)
     return {
         "rule_version": RULESET_VERSION,
+        "origin_region_code": region_code,
+        "origin_problem": ""
+        if region_code is not None
+        else _("商品产地“%(origin)s”对应不到行政区划代码，请写明省、市（州），如 云南省楚雄州")
+        % {"origin": product.origin_region},
         "labels": [
             {**_label_dict(label, outcome), "earned": outcome.earned, "missing": outcome.missing}
             for label, outcome in evaluation.outcomes
@@ -233,7 +317,9 @@ def programme_qualifiers(*, actor: Actor, programme_id: int, limit: int = 200) -
     actor.require(role=Role.VIEWER, kinds=[OrganizationKind.ALLIANCE])
     programme = programme_get(actor=actor, programme_id=programme_id)
     batches = (
-        Batch.objects.filter(product__origin_region__contains=programme.region, product__status=ProductStatus.ACTIVE)
+        Batch.objects.filter(
+            product_id__in=products_in_region(programme.region_code), product__status=ProductStatus.ACTIVE
+        )
         .select_related("product__merchant")
         .order_by("-production_date", "id")[:limit]
     )

@@ -24,7 +24,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, OrganizationStatus, Role
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
-from xinren.catalog.models import PartnerGrant
+from xinren.catalog.grants import grants_in_force
 from xinren.catalog.shelf_life import local_date
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -93,7 +93,7 @@ def pickup_logistics(request: AfterSaleRequest) -> Organization | None:
     """The logistics organization that would collect this return (module doc), or None."""
     granted = Organization.objects.filter(
         kind=OrganizationKind.LOGISTICS, status=OrganizationStatus.ACTIVE,
-        grants_received__owner_id=request.merchant_id, grants_received__revoked_at__isnull=True,
+        pk__in=grants_in_force().filter(owner_id=request.merchant_id).values("partner_id"),
     )
     carrier_id = Shipment.objects.filter(order_id=request.order_id).values_list(
         "carrier_organization_id", flat=True).first()
@@ -101,8 +101,8 @@ def pickup_logistics(request: AfterSaleRequest) -> Organization | None:
         carrier = granted.filter(pk=carrier_id).first()
         if carrier is not None:
             return carrier
-    first = PartnerGrant.objects.filter(owner_id=request.merchant_id, revoked_at__isnull=True,
-                                        partner__in=granted).order_by("created_at", "id").first()
+    first = grants_in_force().filter(owner_id=request.merchant_id, partner__in=granted).order_by(
+        "created_at", "id").first()
     return first.partner if first is not None else None
 
 

@@ -17,8 +17,9 @@ from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
 from xinren.accounts.services import platform_organization
+from xinren.catalog.grants import grants_in_force
 from xinren.catalog.gs1 import ai_value_validate, digital_link_parse
-from xinren.catalog.models import Item, PartnerGrant
+from xinren.catalog.models import Item
 from xinren.catalog.shelf_life import expiry_floor, local_date, rule_for
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -174,8 +175,8 @@ def _held_refuse(*, items: list[Item]) -> None:
 def _carrier_organization(*, merchant: Organization, slug: str) -> Organization | None:
     if not slug:
         return None
-    granted = PartnerGrant.objects.filter(
-        owner=merchant, partner__slug=slug, partner__kind=OrganizationKind.LOGISTICS, revoked_at__isnull=True
+    granted = grants_in_force().filter(
+        owner=merchant, partner__slug=slug, partner__kind=OrganizationKind.LOGISTICS
     ).select_related("partner").first()
     if granted is None:
         raise InvalidInput(

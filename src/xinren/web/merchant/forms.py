@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.choices import Role
-from xinren.accounts.models import Organization
 from xinren.catalog import errors as catalog_errors
 from xinren.catalog.choices import LabelSheetFormat, NetContentUnit, ProductCategory
 from xinren.catalog.gs1 import DigitalLink, ai_value_validate
@@ -345,16 +344,44 @@ def sensor_readings(formset: forms.BaseFormSet, *, zone: str) -> list[dict[str, 
     return readings
 
 
+class PartnerSearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("查找合作机构"),
+        max_length=64,
+        help_text=_("输入机构名称中的至少 2 个字，或完整的统一社会信用代码"),
+        widget=forms.TextInput(attrs={"type": "search", "autocomplete": "off"}),
+    )
+
+
 class PartnerGrantForm(DomainErrorFields, forms.Form):
-    partner = forms.ChoiceField(label=_("合作机构"))
+    """Which products or lots the chosen partner may record events about, and until when (ADR 0039)."""
 
-    domain_error_fields = {"partner.not_found": "partner"}
+    partner = forms.CharField(widget=forms.HiddenInput)
+    products = forms.TypedMultipleChoiceField(
+        label=_("整个商品（含其全部批次）"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    batches = forms.TypedMultipleChoiceField(
+        label=_("单个批次"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    ends_on = forms.DateField(label=_("截止日期（含当天）"), widget=_date_input(), required=False)
 
-    def __init__(self, *args: Any, candidates: Iterable[Organization], **kwargs: Any) -> None:
+    domain_error_fields = {
+        "partner.not_found": "partner",
+        "grant.self": "partner",
+        "grant.scope_invalid": "products",
+        "grant.duplicate": "products",
+        "grant.ends_on_invalid": "ends_on",
+    }
+
+    def __init__(
+        self, *args: Any, products: Iterable[Any], batches: Iterable[Batch], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        choice = self.fields["partner"]
-        assert isinstance(choice, forms.ChoiceField)
-        choice.choices = [(o.slug, f"{o.name}（{o.get_kind_display()}）") for o in candidates]
+        product_field = self.fields["products"]
+        batch_field = self.fields["batches"]
+        assert isinstance(product_field, forms.ChoiceField) and isinstance(batch_field, forms.ChoiceField)
+        product_field.choices = [(p.pk, f"{p.name}（{p.gtin}）") for p in products]
+        batch_field.choices = [(b.pk, f"{b.product.name} · {b.lot}") for b in batches]
 
 
 class ApiKeyForm(DomainErrorFields, forms.Form):

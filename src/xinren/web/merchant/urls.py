@@ -27,7 +27,8 @@ urlpatterns = [
     path("events/new/", events.event_create, name="event_create"),
     path("places/", events.place_list, name="place_list"),
     path("partners/", organization.partner_list, name="partner_list"),
-    path("partners/<slug:partner_slug>/revoke/", organization.partner_revoke, name="partner_revoke"),
+    path("partners/grants/<int:grant_id>/revoke/", organization.partner_grant_revoke, name="partner_grant_revoke"),
+    path("partners/received/", organization.grants_received, name="grants_received"),
     path("api-keys/", organization.api_key_list, name="api_key_list"),
     path("api-keys/<int:key_id>/revoke/", organization.api_key_revoke, name="api_key_revoke"),
 ]
@@ -89,6 +90,7 @@ urlpatterns += [
         "trust/credentials/<int:credential_id>/withdraw/", trust_views.credential_withdraw, name="credential_withdraw"
     ),
     path("programmes/", trust_views.programme_list, name="programme_list"),
+    path("programmes/regions/", trust_views.alliance_regions, name="alliance_regions"),
     path("programmes/<int:programme_id>/", trust_views.programme_detail, name="programme_detail"),
     path("programmes/<int:programme_id>/status/", trust_views.programme_status, name="programme_status"),
 ]

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind, Role
-from xinren.catalog.models import PartnerGrant
+from xinren.catalog.grants import grants_in_force
 from xinren.catalog.selectors import product_get
 from xinren.core.errors import DomainError
 from xinren.core.money import fen_to_yuan, yuan_to_fen
@@ -227,12 +227,16 @@ def _ship_form(request: HttpRequest, actor: Actor, order: Order) -> tuple[ShipFo
         available = list(selectors.items_available_for_line(actor=actor, line=line)[:ITEMS_OFFERED])
         groups.append((line, available))
         choices += [(item.digital_link.path, item.serial) for item in available]
-    partners = [
-        (grant.partner.slug, grant.partner.name)
-        for grant in PartnerGrant.objects.filter(
-            owner=actor.organization, partner__kind=OrganizationKind.LOGISTICS, revoked_at__isnull=True
-        ).select_related("partner").order_by("partner__name")
-    ]
+    # One choice per logistics partner with a grant in force (grants are per product or lot: several per partner).
+    partners = list(
+        {
+            grant.partner.slug: (grant.partner.slug, grant.partner.name)
+            for grant in grants_in_force()
+            .filter(owner=actor.organization, partner__kind=OrganizationKind.LOGISTICS)
+            .select_related("partner")
+            .order_by("partner__name", "partner_id")
+        }.values()
+    )
     form = ShipForm(request.POST or None, item_choices=choices, partners=partners)
     return form, groups
 

@@ -64,7 +64,10 @@ class CredentialForm(forms.Form):
 class ProgrammeForm(forms.Form):
     code = forms.SlugField(label=gettext_lazy("代码"), max_length=48, help_text=gettext_lazy("如 kunming-trace"))
     name = forms.CharField(label=gettext_lazy("名称"), max_length=64)
-    region = forms.CharField(label=gettext_lazy("地区"), max_length=128, help_text=gettext_lazy("如 云南省昆明市"))
+    region_code = forms.ChoiceField(
+        label=gettext_lazy("地区"),
+        help_text=gettext_lazy("只能选本联盟声明的地区或其下辖地区（GB/T 2260 代码）"),
+    )
     description = forms.CharField(
         label=gettext_lazy("说明"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000
     )
@@ -85,13 +88,36 @@ class ProgrammeForm(forms.Form):
         required=False,
         help_text=gettext_lazy("SVG 文件，不超过 64 KiB；不能含脚本、外部链接或事件属性"),
     )
-    domain_error_fields = {"programme.badge_svg_invalid": "badge", "programme.code_taken": "code"}
+    domain_error_fields = {
+        "programme.badge_svg_invalid": "badge",
+        "programme.code_taken": "code",
+        "programme.region_unknown": "region_code",
+        "programme.region_outside_alliance": "region_code",
+    }
+
+    def __init__(self, *args: Any, region_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["region_code"].choices = region_choices  # type: ignore[attr-defined]
 
     def badge_bytes(self) -> bytes | None:
         upload = self.cleaned_data.get("badge")
         if not upload:
             return None
         return bytes(upload.read(MAX_BYTES + 1))
+
+
+class AllianceRegionsForm(forms.Form):
+    codes = forms.MultipleChoiceField(
+        label=gettext_lazy("本联盟代表的地区"),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy("只能在平台登记的本联盟所在地区之内；计划和徽章都限于这些地区"),
+    )
+    domain_error_fields = {"alliance.regions_invalid": "codes", "alliance.region_in_use": "codes"}
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["codes"].choices = choices  # type: ignore[attr-defined]
 
 
 @console_view()
@@ -158,9 +184,51 @@ def credential_withdraw(request: HttpRequest, actor: Actor, credential_id: int) 
     return redirect("merchant:trust_home")
 
 
+def _regions_form(actor: Actor, data: Any = None) -> AllianceRegionsForm:
+    declared = [row["code"] for row in trust_selectors.alliance_regions_list(actor=actor)]
+    return AllianceRegionsForm(
+        data, choices=trust_selectors.alliance_home_choices(actor=actor), initial={"codes": declared}
+    )
+
+
+def _programmes_page(
+    request: HttpRequest, actor: Actor, *, form: ProgrammeForm, regions_form: AllianceRegionsForm, status: int
+) -> HttpResponse:
+    context = {
+        "form": form,
+        "regions_form": regions_form,
+        "regions": trust_selectors.alliance_regions_list(actor=actor),
+        "home": actor.organization.region,
+        "programmes": trust_selectors.programme_list(actor=actor),
+    }
+    return render_console(request, actor, "merchant/trust_programmes.html", context, status=status)
+
+
+@console_view(role=Role.ADMIN, kinds=ALLIANCE)
+def alliance_regions(request: HttpRequest, actor: Actor) -> HttpResponse:
+    """The alliance declares the regions it speaks for (GB/T 2260 codes inside its registered region)."""
+    if request.method != "POST":
+        return redirect("merchant:programme_list")
+    regions_form = _regions_form(actor, request.POST)
+    status = 422
+    if regions_form.is_valid():
+        try:
+            trust_services.alliance_regions_declare(actor=actor, codes=regions_form.cleaned_data["codes"])
+        except DomainError as exc:
+            status = form_error(regions_form, exc, regions_form.domain_error_fields)
+        else:
+            messages.success(request, _("本联盟的地区已更新"))
+            return redirect("merchant:programme_list")
+    form = ProgrammeForm(region_choices=trust_selectors.alliance_region_choices(actor=actor))
+    return _programmes_page(request, actor, form=form, regions_form=regions_form, status=status)
+
+
 @console_view(kinds=ALLIANCE)
 def programme_list(request: HttpRequest, actor: Actor) -> HttpResponse:
-    form = ProgrammeForm(request.POST or None, request.FILES or None)
+    form = ProgrammeForm(
+        request.POST or None, request.FILES or None,
+        region_choices=trust_selectors.alliance_region_choices(actor=actor),
+    )
     status = 200
     if request.method == "POST":
         status = 422
@@ -171,7 +239,7 @@ def programme_list(request: HttpRequest, actor: Actor) -> HttpResponse:
                     actor=actor,
                     code=data["code"],
                     name=data["name"],
-                    region=data["region"],
+                    region_code=data["region_code"],
                     description=data["description"],
                     required_labels=data["required_labels"],
                     min_lab_stars=data["min_lab_stars"],
@@ -182,8 +250,7 @@ def programme_list(request: HttpRequest, actor: Actor) -> HttpResponse:
             else:
                 messages.success(request, _("计划已保存为草稿"))
                 return redirect("merchant:programme_detail", programme_id=programme.pk)
-    context = {"form": form, "programmes": trust_selectors.programme_list(actor=actor)}
-    return render_console(request, actor, "merchant/trust_programmes.html", context, status=status)
+    return _programmes_page(request, actor, form=form, regions_form=_regions_form(actor), status=status)
 
 
 @console_view(kinds=ALLIANCE)
@@ -192,12 +259,15 @@ def programme_detail(request: HttpRequest, actor: Actor, programme_id: int) -> H
     initial = {
         "code": programme.code,
         "name": programme.name,
-        "region": programme.region,
+        "region_code": programme.region_code,
         "description": programme.description,
         "required_labels": programme.required_labels,
         "min_lab_stars": programme.min_lab_stars,
     }
-    form = ProgrammeForm(request.POST or None, request.FILES or None, initial=initial)
+    form = ProgrammeForm(
+        request.POST or None, request.FILES or None, initial=initial,
+        region_choices=trust_selectors.alliance_region_choices(actor=actor),
+    )
     form.fields["code"].disabled = True
     status = 200
     if request.method == "POST":
@@ -209,7 +279,7 @@ def programme_detail(request: HttpRequest, actor: Actor, programme_id: int) -> H
                     actor=actor,
                     programme_id=programme.pk,
                     name=data["name"],
-                    region=data["region"],
+                    region_code=data["region_code"],
                     description=data["description"],
                     required_labels=data["required_labels"],
                     min_lab_stars=data["min_lab_stars"],
