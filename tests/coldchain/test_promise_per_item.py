@@ -18,8 +18,8 @@ from xinren.coldchain.models import ItemDelivery, Promise
 from xinren.coldchain.selectors import item_promise_lines, promise_results_for_batch
 from xinren.coldchain.services import item_deliveries_record, promise_set
 from xinren.core import clock
-from xinren.core.models import AuditEntry
 from xinren.core.errors import InvalidInput
+from xinren.core.models import AuditEntry
 from xinren.ledger.store.models import PendingEntry
 from xinren.orders.services import order_delivery_confirm, shipment_deliver_by_partner
 from xinren.trace.services import delivery_receipt_record, event_record, place_create
@@ -28,8 +28,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _harvest(actor: Actor, batch: Batch, hours_ago: float) -> None:
-    event_record(actor=actor, event_type="ObjectEvent", biz_step="harvesting",
-                 event_time=clock.now() - dt.timedelta(hours=hours_ago), identifiers=[batch.digital_link.path])  # fmt: skip
+    at = clock.now() - dt.timedelta(hours=hours_ago)
+    event_record(actor=actor, event_type="ObjectEvent", biz_step="harvesting", event_time=at,
+                 identifiers=[batch.digital_link.path])  # fmt: skip
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_each_item_is_measured_to_its_own_delivery_not_to_the_hub(
     # and each item says so for itself; an item never shipped is not measured
     lines = item_promise_lines(batch=batch, item_ids=[items[0].pk, items[4].pk])
     assert [(line["state"], line["measured"]) for line in lines[items[0].pk]] == [("broken", "228")]
-    assert [(line["state"], line["measured"]) for line in lines[items[4].pk]] == [("not_shipped", None)]
+    assert [(line["state"], line["measured"]) for line in lines[items[4].pk]] == [("not_delivered", None)]
 
 
 def test_an_item_delivered_in_time_is_kept_while_the_others_are_on_their_way(
@@ -170,7 +171,7 @@ def test_the_pages_say_it_per_item_per_lot_and_per_product(
     product_page = Client().get(f"/01/{product.gtin}?lang=zh-hans").content.decode()
     # then
     assert "这一件的时效" in item_page and "从产地到送达实测 30 小时（承诺 48 小时）" in item_page
-    assert "这一件的时效" in waiting_page and "尚未发出" in waiting_page
+    assert "这一件的时效" in waiting_page and "尚未确认送达" in waiting_page
     assert "已送达 1 件：1 件在 48 小时内" in lot_page
     assert "已送达 1 件：1 件在 48 小时内" in product_page and "每件单独计时" in product_page
     assert f'<a href="{batch.digital_link.path}">批次 L20260701</a> · 3 条溯源记录' in product_page

@@ -28,5 +28,5 @@ class ItemPromiseState(models.TextChoices):
     UNVERIFIED = "unverified", _("送达时间未能核实")  # only the buyer's confirmation, after the deadline
     ON_THE_WAY = "on_the_way", _("运输中")
     OVERDUE = "overdue", _("已超时，尚未确认送达")
-    NOT_SHIPPED = "not_shipped", _("尚未发出")
+    NOT_DELIVERED = "not_delivered", _("尚未确认送达")  # not on its way, no delivery: in stock, at a hub
     NO_START = "no_start", _("批次没有起算记录")

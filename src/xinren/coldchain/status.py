@@ -291,18 +291,22 @@ def _delivered(batch: Batch, origin_at: datetime) -> QuerySet[ItemDelivery]:
     return ItemDelivery.objects.filter(batch=batch, delivered_at__gte=origin_at).exclude(Exists(declared))
 
 
-def _shipped_undelivered(batch: Batch, origin_at: datetime, delivered: QuerySet[ItemDelivery]) -> QuerySet[Any]:
-    """Items of the lot named by a shipping event since the start that have no delivery yet (ids, distinct)."""
-    return (
-        EventSubject.objects.filter(
-            batch=batch, item__isnull=False, event__biz_step=BizStep.SHIPPING, event__is_error_declaration=False,
-            event__event_time__gte=origin_at,
-        )
-        .exclude(event__disposition=RETURNED)  # a return on its way back is not a delivery under way
-        .exclude(item_id__in=delivered.values("item_id"))
-        .values("item_id")
-        .distinct()
-    )  # fmt: skip
+def _on_the_way(batch: Batch, origin_at: datetime, item_ids: Sequence[int] | None = None) -> set[int]:
+    """Items of the lot on their way: their last shipping or receiving event since the start is a shipping (an item
+    received at a hub and waiting there is not on its way to anyone), and no delivery is recorded for them."""
+    rows = EventSubject.objects.filter(
+        batch=batch, item__isnull=False, event__biz_step__in=(BizStep.SHIPPING, *ARRIVAL_STEPS),
+        event__is_error_declaration=False, event__event_time__gte=origin_at,
+    ).exclude(event__disposition=RETURNED)  # fmt: skip
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=item_ids)
+    last: dict[int, str] = {}
+    for item_id, step in rows.order_by("event__event_time", "event_id").values_list("item_id", "event__biz_step"):
+        last[item_id] = step
+    moving = {item_id for item_id, step in last.items() if step == BizStep.SHIPPING}
+    if moving:
+        moving -= set(ItemDelivery.objects.filter(item_id__in=moving).values_list("item_id", flat=True))
+    return moving
 
 
 def _deadline(origin_at: datetime, promise: Promise) -> datetime:
@@ -334,7 +338,7 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
         sums[f"unverified{n}"] = Count("pk", filter=late_word)
         sums[f"longest{n}"] = Max("delivered_at", filter=~late_word)
     figures = delivered.aggregate(**sums)
-    on_the_way = _shipped_undelivered(batch, start, delivered).count()
+    on_the_way = len(_on_the_way(batch, start))
     evidence = {origin.event_id, *delivered.values_list("delivery_event__event_id", flat=True).distinct()}
     now = clock.now()
     results = []
@@ -400,8 +404,7 @@ def promise_results_for_items(*, batch: Batch, item_ids: Sequence[int]) -> dict[
     start = origin.event_time
     delivered = _delivered(batch, start).filter(item_id__in=item_ids)
     deliveries = {row.item_id: row for row in delivered.only("item_id", "delivered_at", "by_buyer")}
-    on_the_way = set(_shipped_undelivered(batch, start, delivered).filter(item_id__in=item_ids)
-                     .values_list("item_id", flat=True))  # fmt: skip
+    on_the_way = _on_the_way(batch, start, item_ids)
     now = clock.now()
     found: dict[int, list[ItemPromiseResult]] = {}
     for item_id in item_ids:
@@ -421,7 +424,7 @@ def promise_results_for_items(*, batch: Batch, item_ids: Sequence[int]) -> dict[
             elif item_id in on_the_way:
                 state = ItemPromiseState.OVERDUE if now > due else ItemPromiseState.ON_THE_WAY
             else:
-                state = ItemPromiseState.NOT_SHIPPED
+                state = ItemPromiseState.NOT_DELIVERED
             lines.append(ItemPromiseResult(
                 promise_id=promise.pk, text=promise.text, hours_promised=promise.hours, state=str(state), hours=hours,
                 delivered_at=None if delivery is None else delivery.delivered_at,
