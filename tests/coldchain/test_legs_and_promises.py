@@ -139,8 +139,7 @@ def test_promises_are_pending_while_in_transit_then_kept_or_broken(shipped: Ship
     # given: harvested 20 hours before departure
     fast = promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=48, text="48小时从产地到餐桌")
     assert [(r.pending, r.outcome) for r in promise_results_for_batch(batch=shipped.batch)] == [(3, "pending")]
-    # when: two of three items reach their buyers 25 hours after harvest (the hub's receiving is no delivery)
-    _receive(shipped, 3)
+    # when: two of three items reach their buyers 25 hours after harvest
     arrival = _deliver(shipped, 5, items=2)
     # then
     (result,) = promise_results_for_batch(batch=shipped.batch)
@@ -149,6 +148,16 @@ def test_promises_are_pending_while_in_transit_then_kept_or_broken(shipped: Ship
         measured_hours=25.0, outcome="pending", evidence_event_ids=sorted({shipped.harvest.event_id, arrival}),
         delivered=2,
     )  # fmt: skip
+
+
+def test_items_received_at_a_hub_are_neither_delivered_nor_on_their_way(shipped: Shipped) -> None:
+    # given
+    promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=48)
+    # when the hub receives the three items
+    _receive(shipped, 3)
+    # then: they wait in stock there
+    (result,) = promise_results_for_batch(batch=shipped.batch)
+    assert (result.delivered, result.kept, result.pending, result.unconfirmed, result.outcome) == (0, 0, 0, 0, None)
 
 
 def test_a_promise_shorter_than_the_trip_is_broken(shipped: Shipped) -> None:
