@@ -176,3 +176,21 @@ def test_the_pages_say_it_per_item_per_lot_and_per_product(
     assert "已送达 1 件：1 件在 48 小时内" in product_page and "每件单独计时" in product_page
     assert f'<a href="{batch.digital_link.path}">批次 L20260701</a> · 3 条溯源记录' in product_page
     assert "商家还没有为此码记录溯源事件" not in product_page
+
+
+def test_a_receipt_declared_erroneous_stops_counting(merchant_admin, logistics, batch, items) -> None:  # type: ignore[no-untyped-def]
+    # given: harvested 30 hours ago, a 48-hour promise, two items reported delivered now
+    _harvest(merchant_admin, batch, 30)
+    promise_set(actor=merchant_admin, product_id=batch.product_id, hours=48)
+    receipt = delivery_receipt_record(organization=logistics, merchant=merchant_admin.organization,
+                                      identifiers=[item.digital_link.path for item in items[:2]],
+                                      event_time=clock.now())  # fmt: skip
+    item_deliveries_record(event=receipt, by_buyer=False)
+    assert promise_results_for_batch(batch=batch)[0].kept == 2
+    # when the carrier declares that receipt erroneous (EPCIS error declaration: same eventID, flagged)
+    receipt.pk = None
+    receipt.is_error_declaration = True
+    receipt.save()
+    # then
+    (result,) = promise_results_for_batch(batch=batch)
+    assert (result.delivered, result.kept, result.outcome) == (0, 0, None)
