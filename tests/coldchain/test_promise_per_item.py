@@ -10,6 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import BatchFactory, ItemFactory, ProductFactory
+from tests.fixtures.api import assert_error, call
 from tests.orders.flows import order_paid, order_placed, order_shipped
 from xinren.accounts.actors import Actor
 from xinren.catalog.models import Batch, Item, Product
@@ -194,3 +195,19 @@ def test_a_receipt_declared_erroneous_stops_counting(merchant_admin, logistics, 
     # then
     (result,) = promise_results_for_batch(batch=batch)
     assert (result.delivered, result.kept, result.outcome) == (0, 0, None)
+
+
+def test_the_api_and_the_console_refuse_a_promise_with_no_start_event(
+    client: Client, merchant_admin, merchant_key: str, batch
+) -> None:  # type: ignore[no-untyped-def]
+    # when: the lot has no harvest, production or commissioning event
+    response = call(client, "PUT", f"/coldchain/products/{batch.product_id}/promise", key=merchant_key,
+                    body={"hours": 48, "text": "48小时从产地到餐桌"})  # fmt: skip
+    client.force_login(merchant_admin.user)
+    page = client.post(f"/merchant/products/{batch.product_id}/coldchain/",
+                       {"hours": "48", "text": "48小时从产地到餐桌", "active": "on"})  # fmt: skip
+    # then
+    assert_error(response, 422, "coldchain.promise_no_start")
+    assert response.json()["details"]["lots_without_start"] == ["L20260701"]
+    assert page.status_code == 422 and "请先为批次记录采收、生产或赋码事件" in page.content.decode()
+    assert Promise.objects.count() == 0
