@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 
 import pytest
 from django.db import connection
@@ -211,3 +212,23 @@ def test_the_api_and_the_console_refuse_a_promise_with_no_start_event(
     assert response.json()["details"]["lots_without_start"] == ["L20260701"]
     assert page.status_code == 422 and "请先为批次记录采收、生产或赋码事件" in page.content.decode()
     assert Promise.objects.count() == 0
+
+
+def test_the_migration_fills_deliveries_from_the_receipts_already_recorded(
+    merchant_admin, logistics, batch, items
+) -> None:  # type: ignore[no-untyped-def]
+    # given: a carrier's receipt at the buyer (no place) and a hub's receiving at a place, no rows yet
+    from django.apps import apps
+
+    fill = importlib.import_module("xinren.coldchain.migrations.0003_item_promises").deliveries_fill
+    receipt = delivery_receipt_record(organization=logistics, merchant=merchant_admin.organization,
+                                      identifiers=[items[0].digital_link.path], event_time=clock.now())  # fmt: skip
+    hub = place_create(actor=merchant_admin, name="昆明分拨中心")
+    event_record(actor=merchant_admin, event_type="ObjectEvent", biz_step="receiving", place_id=hub.pk,
+                 event_time=clock.now(), identifiers=[items[1].digital_link.path])  # fmt: skip
+    # when
+    fill(apps, None)
+    # then: only the receipt's item, as the carrier's report
+    assert list(ItemDelivery.objects.values_list("item_id", "delivery_event_id", "by_buyer")) == [
+        (items[0].pk, receipt.pk, False)
+    ]
