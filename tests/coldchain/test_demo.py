@@ -28,13 +28,15 @@ def test_the_demo_cold_chain_loads_once_with_one_warm_spell_and_a_broken_promise
     excursion = Excursion.objects.get()
     assert (excursion.kind, excursion.duration_minutes, excursion.peak, excursion.limit) == ("too_warm", 35, 112, 60)
     assert excursion.place_name == "滇冷链昆明冷库"
-    outcomes = {
-        batch.product.name[:4]: [r.outcome for r in promise_results_for_batch(batch=batch)]
-        for batch in Batch.objects.select_related("product").order_by("-production_date")
-    }
-    assert outcomes["香格里拉"] == ["broken"]  # 24 hours promised, 34 hours measured
-    # the older boletus lot (the last one written) arrived in 34 hours; tea in 34 of 72
-    assert outcomes["楚雄野生"] == ["kept"] and outcomes["景迈山古"] == ["kept"]
+    # promises are measured per item to the buyer (ADR 0036): the newest boletus lot has two items kept, one late
+    newest = Batch.objects.filter(product__gtin="06975830100012").order_by("-production_date").first()
+    assert newest is not None
+    (result,) = promise_results_for_batch(batch=newest)
+    assert (result.delivered, result.kept, result.broken, result.outcome) == (3, 2, 1, "broken")
+    # and no lot reads "kept" from its arrival at a hub: the pine mushrooms reached buyers only by late confirmations
+    matsutake = [promise_results_for_batch(batch=batch)[0]
+                 for batch in Batch.objects.filter(product__gtin="06975830100029")]  # fmt: skip
+    assert [(r.kept, r.broken, r.outcome) for r in matsutake] == [(0, 0, None)] * 3
     warm = excursion.leg.batch
     section = coldchain_for(product=warm.product, batch=warm)
     assert section is not None and section["legs"][0]["excursions"][0]["minutes"] == 35

@@ -17,9 +17,9 @@ from xinren.coldchain.selectors import (
     leg_durations_for_batch,
     promise_results_for_batch,
 )
-from xinren.coldchain.services import leg_open, promise_set, readings_ingest
+from xinren.coldchain.services import item_deliveries_record, leg_open, promise_set, readings_ingest
 from xinren.core.errors import InvalidInput, NotFound, PermissionDenied
-from xinren.trace.services import event_record
+from xinren.trace.services import delivery_receipt_record, event_record
 
 from .conftest import Shipped, series
 
@@ -33,6 +33,17 @@ def _receive(shipped: Shipped, hours_after_departure: float, items: int | None =
         event_time=shipped.departed + dt.timedelta(hours=hours_after_departure),
         identifiers=[item.digital_link.path for item in chosen],
     )  # fmt: skip
+    return event.event_id
+
+
+def _deliver(shipped: Shipped, hours_after_departure: float, items: int) -> str:
+    """The carrier reports the first `items` items delivered to their buyer (as orders does for a shipment)."""
+    event = delivery_receipt_record(
+        organization=shipped.carrier.organization, merchant=shipped.merchant.organization,
+        identifiers=[item.digital_link.path for item in shipped.items[:items]],
+        event_time=shipped.departed + dt.timedelta(hours=hours_after_departure),
+    )  # fmt: skip
+    item_deliveries_record(event=event, by_buyer=False)
     return event.event_id
 
 
@@ -128,29 +139,39 @@ def test_promises_are_pending_while_in_transit_then_kept_or_broken(shipped: Ship
     # given: harvested 20 hours before departure
     fast = promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=48, text="48小时从产地到餐桌")
     assert [(r.pending, r.outcome) for r in promise_results_for_batch(batch=shipped.batch)] == [(3, "pending")]
-    # when: two of three items arrive 25 hours after harvest
-    arrival = _receive(shipped, 5, items=2)
+    # when: two of three items reach their buyers 25 hours after harvest
+    arrival = _deliver(shipped, 5, items=2)
     # then
     (result,) = promise_results_for_batch(batch=shipped.batch)
     assert result == PromiseResult(
         promise_id=fast.pk, text="48小时从产地到餐桌", hours_promised=48, unit="item", kept=2, broken=0, pending=1,
-        measured_hours=25.0, outcome="pending",
-        evidence_event_ids=sorted({shipped.harvest.event_id, arrival, shipped.shipping.event_id}),
+        measured_hours=25.0, outcome="pending", evidence_event_ids=sorted({shipped.harvest.event_id, arrival}),
+        delivered=2,
     )  # fmt: skip
+
+
+def test_items_received_at_a_hub_are_neither_delivered_nor_on_their_way(shipped: Shipped) -> None:
+    # given
+    promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=48)
+    # when the hub receives the three items
+    _receive(shipped, 3)
+    # then: they wait in stock there
+    (result,) = promise_results_for_batch(batch=shipped.batch)
+    assert (result.delivered, result.kept, result.pending, result.unconfirmed, result.outcome) == (0, 0, 0, 0, None)
 
 
 def test_a_promise_shorter_than_the_trip_is_broken(shipped: Shipped) -> None:
     # given
     promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=24, text="24小时直达")
     # when
-    _receive(shipped, 5, items=2)
-    # then: two arrived after 25 hours; the third has no arrival 40 hours after harvest, so it is unconfirmed
+    _deliver(shipped, 5, items=2)
+    # then: two arrived after 25 hours; the third has no delivery 40 hours after harvest, so it is unconfirmed
     (result,) = promise_results_for_batch(batch=shipped.batch)
     assert (result.kept, result.broken, result.pending, result.unconfirmed, result.outcome) == (0, 2, 0, 1, "broken")
 
 
-def test_a_lot_shipped_as_a_whole_is_measured_as_one_unit(merchant) -> None:  # type: ignore[no-untyped-def]
-    # given
+def test_a_lot_received_as_a_whole_at_a_hub_is_not_delivered(merchant) -> None:  # type: ignore[no-untyped-def]
+    # given: the lot harvested, shipped and received somewhere, 30 hours after harvest
     actor = actor_for(merchant, Role.ADMIN)
     batch = BatchFactory(product=ProductFactory(merchant=merchant))
     now = dt.datetime.now(dt.UTC).replace(microsecond=0)
@@ -162,8 +183,10 @@ def test_a_lot_shipped_as_a_whole_is_measured_as_one_unit(merchant) -> None:  # 
     promise_set(actor=actor, product_id=batch.product_id, hours=72)
     # when
     (result,) = promise_results_for_batch(batch=batch)
-    # then
-    assert (result.unit, result.kept, result.measured_hours, result.text) == ("lot", 1, 30.0, "产地到餐桌 72 小时")
+    # then: no item reached a buyer, so nothing is kept (it used to read "kept, 30 hours")
+    assert (result.unit, result.delivered, result.kept, result.measured_hours, result.outcome, result.text) == (
+        "item", 0, 0, None, None, "产地到餐桌 72 小时"
+    )
 
 
 def test_a_withdrawn_promise_is_not_measured(shipped: Shipped) -> None:

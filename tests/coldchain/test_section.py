@@ -11,7 +11,7 @@ from django.test import Client
 from tests.fixtures.immutable import tampering
 from xinren.coldchain.models import Reading
 from xinren.coldchain.selectors import coldchain_for
-from xinren.coldchain.services import promise_set, readings_ingest
+from xinren.coldchain.services import item_deliveries_record, promise_set, readings_ingest
 from xinren.ledger.store.sequencer import log_integrate_all
 from xinren.trace.services import event_record
 from xinren.web.public.sections import sections_for
@@ -26,11 +26,12 @@ def _trip(shipped: Shipped, temperatures: list[float]) -> None:
     readings_ingest(
         actor=shipped.carrier, leg_id=shipped.leg.pk, readings=series(shipped.departed, temperatures, position=HUB)
     )
-    event_record(
+    receipt = event_record(
         actor=shipped.carrier, event_type="ObjectEvent", biz_step="receiving",
         event_time=shipped.departed + dt.timedelta(hours=5),
         identifiers=[item.digital_link.path for item in shipped.items],
     )  # fmt: skip
+    item_deliveries_record(event=receipt, by_buyer=False)  # the carrier delivered them to their buyers
 
 
 def test_the_section_draws_each_leg_with_its_band_and_red_excursion(shipped: Shipped) -> None:
@@ -58,7 +59,7 @@ def test_the_section_draws_each_leg_with_its_band_and_red_excursion(shipped: Shi
     assert chart["band"] is not None and [t["label"] for t in chart["y_ticks"]] == ["0 °C", "8 °C"]
     assert section["promises"] == [
         {"text": "48小时从产地到餐桌", "hours": 48, "outcome": "kept", "measured": "25", "kept": 3, "broken": 0,
-         "pending": 0, "unconfirmed": 0, "unit": "item"}
+         "pending": 0, "unconfirmed": 0, "unit": "item", "delivered": 3, "started": True}
     ]  # fmt: skip
     assert section["excursions"] == 1
     json.dumps(section)
@@ -95,15 +96,21 @@ def test_the_ledger_mark_turns_to_a_warning_when_a_reading_is_changed(shipped: S
     assert section is not None and section["legs"][0]["ledger"]["state"] == "mismatch"
 
 
-def test_a_product_page_shows_promises_only_when_there_are_some(shipped: Shipped) -> None:
-    # given
-    assert coldchain_for(product=shipped.product, batch=None) is None
+def test_a_product_page_lists_its_lots_with_their_trace_and_its_promises_over_them(shipped: Shipped) -> None:
+    # given: the lot's harvest and shipping, no promise yet
+    before = coldchain_for(product=shipped.product, batch=None)
+    assert before is not None and before["promises"] == []
+    assert [(lot["lot"], lot["events"], lot["hours"]) for lot in before.get("lots", [])] == [("NH20260701", 2, None)]
     # when
     promise_set(actor=shipped.merchant, product_id=shipped.product.pk, hours=72)
-    # then
+    # then: the three shipped items are on their way
     section = coldchain_for(product=shipped.product, batch=None)
     assert section is not None
-    assert [(p["text"], p["outcome"]) for p in section["promises"]] == [("产地到餐桌 72 小时", None)]
+    assert [(p["text"], p["outcome"], p["pending"], p["delivered"]) for p in section["promises"]] == [
+        ("产地到餐桌 72 小时", "pending", 3, 0)
+    ]
+    assert section.get("lots") == [{"lot": "NH20260701", "path": shipped.batch.digital_link.path, "events": 2,
+                                    "started": True, "delivered": 0, "kept": 0, "hours": 72}]  # fmt: skip
     assert section["legs"] == []
 
 
@@ -130,7 +137,7 @@ def test_the_item_page_shows_the_verdict_its_chart_page_the_sentences_escaped_bo
     assert "冷链与时效" in html and '<svg class="chart"' in html and '<polyline class="hot"' in html
     assert "在昆明&lt;b&gt;分拨&lt;/b&gt;中心" in html and "<b>分拨</b>" not in html
     assert "超出上限 8 °C 达 35 分钟，最高 11.2 °C" in html
-    assert "24小时&lt;i&gt;直达&lt;/i&gt;" in html and "未兑现" in html
+    assert "24小时&lt;i&gt;直达&lt;/i&gt;" in html and "有超时" in html and "已送达 3 件：0 件在 24 小时内" in html
     assert "1 批读数已签名入账" in html
     assert len(page.content) <= 150 * 1024 and len(chart_page.content) <= 150 * 1024
     assert data["sections"]["coldchain"]["legs"][0]["excursions"][0]["place"] == "昆明<b>分拨</b>中心"

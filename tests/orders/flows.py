@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from xinren.accounts.actors import Actor
 from xinren.accounts.models import User
-from xinren.catalog.models import Item, Product
+from xinren.catalog.models import Batch, Item, Product
+from xinren.core import clock
 from xinren.orders.models import Order, Payment, Shipment
 from xinren.orders.payments.sandbox import SandboxPaymentProvider, Token
 from xinren.orders.services import LineRequest, order_place, order_ship, payment_refresh, payment_start
+from xinren.trace.services import event_record
 
 ADDRESS = "上海市浦东新区张杨路 500 号 12 楼"
 
@@ -43,3 +47,9 @@ def order_shipped(actor: Actor, order: Order, items: list[Item], **fields: str) 
         tracking_number=fields.get("tracking_number", "SF1234567890"),
         carrier_organization_slug=fields.get("carrier_organization", ""),
     )
+
+
+def lot_harvested(actor: Actor, batch: Batch, *, hours_ago: float = 48) -> None:
+    """The lot's harvest event: what a delivery promise is measured from (a promise needs one, docs/promises.md)."""
+    event_record(actor=actor, event_type="ObjectEvent", biz_step="harvesting",
+                 event_time=clock.now() - dt.timedelta(hours=hours_ago), identifiers=[batch.digital_link.path])

@@ -21,7 +21,7 @@ from xinren.orders.stock import availability_of
 
 from ..factories import BatchFactory, ItemFactory
 from ..fixtures.accounts import browser_of
-from .flows import order_paid, order_placed, order_shipped
+from .flows import lot_harvested, order_paid, order_placed, order_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +99,8 @@ def test_a_lot_with_just_enough_days_left_is_sold(product, offer):
 
 def test_a_faster_delivery_promise_sells_a_lot_longer(merchant_admin, product, offer):
     # given: a 24-hour origin-to-table promise, so one day on the road
-    _lot(product, days_left=2, items=4, lot="FAST")
+    batch, _items = _lot(product, days_left=2, items=4, lot="FAST")
+    lot_harvested(merchant_admin, batch)
     promise_set(actor=merchant_admin, product_id=product.pk, hours=24, text="24小时到家")
     # then
     assert availability_of(offer).sellable == 4

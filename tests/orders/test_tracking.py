@@ -22,7 +22,7 @@ from xinren.trace.services import epcis_capture, event_record, place_create
 from ..factories import OrganizationFactory, actor_for, legacy_grant
 from ..fixtures.accounts import browser_of
 from ..fixtures.api import assert_error, call, key_for, member
-from .flows import order_paid, order_placed, order_shipped
+from .flows import lot_harvested, order_paid, order_placed, order_shipped
 
 pytestmark = pytest.mark.django_db
 
@@ -300,8 +300,9 @@ def test_the_api_refuses_a_future_time_with_the_shared_error_shape(client, logis
 
 
 def test_the_estimate_is_the_ship_time_plus_the_merchants_promise_in_shanghai_dates(merchant_admin, shipment,
-                                                                                      product):
+                                                                                      product, batch):
     # given: shipped 12-05 06:00 UTC = 12-05 14:00 Shanghai; 48 hours later is 12-07 14:00 Shanghai
+    lot_harvested(merchant_admin, batch)
     promise_set(actor=merchant_admin, product_id=product.pk, hours=48, text="48小时从产地到餐桌")
     # when
     estimate = delivery_estimate(shipment=shipment, now=NOW)
@@ -311,15 +312,17 @@ def test_the_estimate_is_the_ship_time_plus_the_merchants_promise_in_shanghai_da
     assert estimate.summary == "预计 12月7日 送达（承诺 48 小时）"
 
 
-def test_the_estimates_date_is_shanghais_not_utcs(merchant_admin, shipment, product):
+def test_the_estimates_date_is_shanghais_not_utcs(merchant_admin, shipment, product, batch):
     # given: a 36-hour promise: due 12-06 18:00 UTC, which is already 12-07 02:00 in Shanghai
+    lot_harvested(merchant_admin, batch)
     promise_set(actor=merchant_admin, product_id=product.pk, hours=36, text="次日达")
     # then
     estimate = delivery_estimate(shipment=shipment, now=NOW)
     assert (estimate.due.date(), estimate.summary) == (dt.date(2026, 12, 6), "预计 12月7日 送达（承诺 36 小时）")
 
 
-def test_delivered_within_or_beyond_the_promise(carrier, merchant_admin, shipment, product):
+def test_delivered_within_or_beyond_the_promise(carrier, merchant_admin, shipment, product, batch):
+    lot_harvested(merchant_admin, batch)
     promise_set(actor=merchant_admin, product_id=product.pk, hours=20, text="20小时送达")
     _update(carrier, shipment, "u1", "delivered", 23.5)
     estimate = delivery_estimate(shipment=Shipment.objects.get(pk=shipment.pk), now=NOW)

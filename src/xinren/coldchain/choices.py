@@ -18,3 +18,15 @@ class PromiseOutcome(models.TextChoices):
     KEPT = "kept", _("已兑现")
     BROKEN = "broken", _("未兑现")
     PENDING = "pending", _("进行中")
+
+
+class ItemPromiseState(models.TextChoices):
+    """Where one item stands against a promise (docs/promises.md)."""
+
+    KEPT = "kept", _("已兑现")
+    BROKEN = "broken", _("未兑现")
+    UNVERIFIED = "unverified", _("送达时间未能核实")  # only the buyer's confirmation, after the deadline
+    ON_THE_WAY = "on_the_way", _("运输中")
+    OVERDUE = "overdue", _("已超时，尚未确认送达")
+    NOT_DELIVERED = "not_delivered", _("尚未确认送达")  # not on its way, no delivery: in stock, at a hub
+    NO_START = "no_start", _("批次没有起算记录")

@@ -2,6 +2,7 @@
 
 PROFILE_INVALID = "coldchain.profile_invalid"
 PROMISE_INVALID = "coldchain.promise_invalid"
+PROMISE_NO_START = "coldchain.promise_no_start"
 PRODUCT_NOT_FOUND = "coldchain.product_not_found"
 LEG_NOT_FOUND = "coldchain.leg_not_found"
 LEG_FORBIDDEN = "coldchain.leg_forbidden"

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
-from xinren.catalog.models import Batch, Product
+from xinren.catalog.models import Batch, Item, Product
 from xinren.core.models import TimeStampedModel
 from xinren.trace.models import Place, TraceEvent
 
@@ -192,3 +192,24 @@ class Promise(TimeStampedModel):
 
     def __str__(self) -> str:
         return self.text
+
+
+class ItemDelivery(models.Model):
+    """When one item reached its buyer: the delivery receipt (the carrier's report or the buyer's confirmation)
+    that named it. Promises are measured from its lot's start event to `delivered_at`, at read time, so a changed
+    promise or a start event recorded late needs no rewrite (docs/adr/0036-promises-measured-per-item.md)."""
+
+    item = models.OneToOneField(Item, on_delete=models.CASCADE, related_name="coldchain_delivery")
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="coldchain_deliveries")
+    delivery_event = models.ForeignKey(TraceEvent, on_delete=models.PROTECT, related_name="coldchain_deliveries")
+    delivered_at = models.DateTimeField(_("送达时间"))
+    # Only the buyer's word (the platform signs a buyer's confirmation): a late one proves no late parcel.
+    by_buyer = models.BooleanField(_("买家确认"), default=False)
+
+    class Meta:
+        verbose_name = _("单品送达")
+        verbose_name_plural = _("单品送达")
+        indexes = [models.Index(fields=["batch", "delivered_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} @ {self.delivered_at}"

@@ -21,14 +21,23 @@ from typing_extensions import TypedDict
 
 from xinren.attest.proofs import signed_record_proofs
 from xinren.catalog.models import Batch, Product
+from xinren.trace.models import EventSubject
 
 from .models import ColdChainProfile, Excursion, Leg, Promise, Reading, ReadingBatch
 from .plausible import EventReadingData, event_readings_outside
 from .readings import readings_digest
 from .statements import READING_BATCH_RECORD
-from .status import ColdChainProfileData, PromiseResult, legs_for_batch, profile_dict, promise_results_for_batch
+from .status import (
+    ColdChainProfileData,
+    PromiseResult,
+    legs_for_batch,
+    profile_dict,
+    promise_results_for_batch,
+    promise_results_for_items,
+)
 
 MAX_POINTS = 120
+LOTS_SHOWN = 12  # lots listed on a product page, newest first
 # Legs with more readings are charted from per-slice aggregates, and their digests are left to the audit tool
 # (`reading_batch_verify`) rather than re-hashed on every publication.
 FULL_CHECK_LIMIT = 20_000
@@ -128,17 +137,41 @@ ColdChainLeg = TypedDict(
 
 
 class PromiseLine(TypedDict, closed=True):
-    """A delivery promise and how the lot's units measured against it (only the promise on a product page)."""
+    """A delivery promise and how the lot's items (on a product page: its lots' items) measured against it."""
 
     text: str
     hours: int
-    outcome: str | None  # a PromiseOutcome, None before any unit shipped
+    outcome: str | None  # a PromiseOutcome, None before any item shipped
     measured: str | None  # the longest measured hours
     kept: int
     broken: int
     pending: int
     unconfirmed: int
-    unit: str  # "item" or "lot"
+    unit: str  # "item"
+    delivered: int  # items delivered to their buyers: "已送达 10 件：8 件在 48 小时内"
+    started: bool  # False when the lot has no start event to measure from
+
+
+class LotLine(TypedDict, closed=True):
+    """One lot of a product on the product page: its page, how many trace events it has, its items delivered."""
+
+    lot: str
+    path: str
+    events: int
+    started: bool
+    delivered: int
+    kept: int  # delivered within the product's first promise
+    hours: int | None  # that promise's hours
+
+
+class ItemPromiseLine(TypedDict, closed=True):
+    """One item against one promise, on the item's own scan page."""
+
+    text: str
+    hours: int
+    state: str  # an ItemPromiseState
+    measured: str | None  # hours from the lot's start event to this item's delivery
+    delivered: str | None  # local day and clock time of the delivery
 
 
 class EventReadingLine(TypedDict, closed=True):
@@ -167,6 +200,9 @@ class ColdChainSection(TypedDict, closed=True):
     # Readings recorded in the lot's trace events, by anyone, outside the range (ADR 0015).
     event_readings: NotRequired[list[EventReadingLine]]
     promises: list[PromiseLine]
+    # On product pages: the lots with their trace, newest first (at most LOTS_SHOWN), and how many in all.
+    lots: NotRequired[list[LotLine]]
+    lots_total: NotRequired[int]
 
 
 def _n(value: float) -> str:
@@ -372,24 +408,76 @@ def _promise(result: PromiseResult) -> PromiseLine:
         "pending": result.pending,
         "unconfirmed": result.unconfirmed,
         "unit": result.unit,
+        "delivered": result.delivered,
+        "started": result.started,
     }
+
+
+def _promises_summed(promises: list[Promise], per_lot: list[list[PromiseResult]]) -> list[PromiseLine]:
+    """The product's promises measured over its lots' items: the lots' counts added up."""
+    lines: list[PromiseLine] = []
+    for n, promise in enumerate(promises):
+        results = [results[n] for results in per_lot if len(results) > n]
+        measured = [r.measured_hours for r in results if r.measured_hours is not None]
+        kept, broken, pending = (sum(r.kept for r in results), sum(r.broken for r in results),
+                                 sum(r.pending for r in results))  # fmt: skip
+        outcome = "broken" if broken else "pending" if pending else "kept" if kept else None
+        lines.append({
+            "text": promise.text, "hours": promise.hours, "outcome": outcome,
+            "measured": f"{max(measured):g}" if measured else None, "kept": kept, "broken": broken,
+            "pending": pending, "unconfirmed": sum(r.unconfirmed for r in results), "unit": "item",
+            "delivered": sum(r.delivered for r in results), "started": any(r.started for r in results),
+        })  # fmt: skip
+    return lines
+
+
+def _product_section(product: Product) -> ColdChainSection | None:
+    """The product page's section: its promises over all its lots' items, explained, and its lots with their trace."""
+    promises = list(Promise.objects.filter(product=product, active=True).order_by("kind", "id"))
+    batches = list(Batch.objects.filter(product=product).order_by("-created_at", "-id")[:LOTS_SHOWN])
+    events = dict(
+        EventSubject.objects.filter(batch__in=batches, event__is_error_declaration=False)
+        .values("batch_id")
+        .annotate(n=Count("event_id", distinct=True))
+        .values_list("batch_id", "n")
+    )
+    if not promises and not any(events.values()):
+        return None
+    per_lot = {batch.pk: promise_results_for_batch(batch=batch) for batch in batches} if promises else {}
+    lots: list[LotLine] = []
+    for batch in batches:
+        first = per_lot[batch.pk][0] if per_lot.get(batch.pk) else None
+        lots.append({
+            "lot": batch.lot, "path": batch.digital_link.path, "events": events.get(batch.pk, 0),
+            "started": first.started if first else True, "delivered": first.delivered if first else 0,
+            "kept": first.kept if first else 0, "hours": first.hours_promised if first else None,
+        })  # fmt: skip
+    return {
+        "legs": [],
+        "profile": None,
+        "promises": _promises_summed(promises, list(per_lot.values())),
+        "lots": lots,
+        "lots_total": Batch.objects.filter(product=product).count(),
+    }
+
+
+def item_promise_lines(*, batch: Batch, item_ids: Sequence[int]) -> dict[int, list[ItemPromiseLine]]:
+    """Each item's promise lines for its scan page (a few queries for a whole chunk of a lot's items)."""
+    return {
+        item_id: [
+            {"text": r.text, "hours": r.hours_promised, "state": r.state,
+             "measured": None if r.hours is None else f"{r.hours:g}",
+             "delivered": None if r.delivered_at is None else _day_clock(r.delivered_at)}
+            for r in results
+        ]
+        for item_id, results in promise_results_for_items(batch=batch, item_ids=item_ids).items()
+    }  # fmt: skip
 
 
 def section_build(*, product: Product, batch: Batch | None) -> ColdChainSection | None:
     """The section's data, or None when there is nothing to show."""
     if batch is None:
-        promises = list(Promise.objects.filter(product=product, active=True).order_by("kind", "id"))
-        if not promises:
-            return None
-        return {
-            "legs": [],
-            "profile": None,
-            "promises": [
-                {"text": p.text, "hours": p.hours, "outcome": None, "measured": None, "kept": 0, "broken": 0,
-                 "pending": 0, "unconfirmed": 0, "unit": "lot"}
-                for p in promises
-            ],
-        }  # fmt: skip
+        return _product_section(product)
     legs = legs_for_batch(batch=batch)
     results = promise_results_for_batch(batch=batch)
     profile = ColdChainProfile.objects.filter(product_id=product.pk).first()

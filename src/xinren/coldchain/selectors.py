@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from xinren.catalog.models import Batch, Product
 
-from .section import ColdChainSection, section_build
+from .section import ColdChainSection, ItemPromiseLine, item_promise_lines, section_build
 from .status import (
     ColdChainStatus,
+    ItemPromiseResult,
     LegDuration,
     PromiseResult,
     coldchain_status_for_batch,
@@ -19,16 +20,20 @@ from .status import (
     profile_dict,
     promise_list,
     promise_results_for_batch,
+    promise_results_for_items,
     shipments_to_open,
 )
 
 __all__ = [
     "ColdChainStatus",
+    "ItemPromiseLine",
+    "ItemPromiseResult",
     "LegDuration",
     "PromiseResult",
     "coldchain_for",
     "coldchain_status_for_batch",
     "excursions_for_leg",
+    "item_promise_lines",
     "leg_durations_for_batch",
     "leg_list",
     "legs_for_batch",
@@ -36,6 +41,7 @@ __all__ = [
     "profile_dict",
     "promise_list",
     "promise_results_for_batch",
+    "promise_results_for_items",
     "shipments_to_open",
 ]
 

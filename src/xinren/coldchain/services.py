@@ -19,15 +19,16 @@ from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 from xinren.trace.choices import BizStep
-from xinren.trace.models import TraceEvent
+from xinren.trace.models import EventSubject, TraceEvent
 
 from . import errors
 from .choices import PromiseKind
 from .ingest import IngestResult, leg_recompute, readings_ingest
-from .models import ColdChainProfile, Leg, Promise
+from .models import ColdChainProfile, ItemDelivery, Leg, Promise
 from .statements import COLDCHAIN_PROFILE, COLDCHAIN_PROMISE
+from .status import origin_missing, product_has_start
 
-__all__ = ["IngestResult", "leg_open", "profile_set", "promise_set", "readings_ingest"]
+__all__ = ["IngestResult", "item_deliveries_record", "leg_open", "profile_set", "promise_set", "readings_ingest"]
 
 MAX_TOLERANCE_MINUTES = 24 * 60
 
@@ -169,6 +170,13 @@ def promise_set(
     text = " ".join(text.split()) or str(_("产地到餐桌 %(hours)d 小时") % {"hours": hours})
     if len(text) > 64:
         raise InvalidInput(errors.PROMISE_INVALID, _("承诺文字不能超过 64 字"), details={"field": "text"})
+    if active and not product_has_start(product=product):
+        # Nothing to measure from: the promise would read "kept" or "pending" forever on every page.
+        raise InvalidInput(
+            errors.PROMISE_NO_START,
+            _("时效从批次的采收（或生产、赋码）记录起算，但该商品的批次都还没有这样的记录：请先为批次记录采收、生产或赋码事件，再作出承诺"),
+            details={"field": "hours", "lots_without_start": origin_missing(product=product)[:20]},
+        )
     promise = Promise.objects.select_for_update().filter(product=product, kind=kind).first()
     if promise is None:
         promise = Promise(product=product, kind=kind)
@@ -273,3 +281,26 @@ def leg_open(*, actor: Actor, shipping_event_id: str) -> list[Leg]:
             )
         legs.append(leg)
     return legs
+
+
+@transaction.atomic
+def item_deliveries_record(*, event: TraceEvent, by_buyer: bool) -> int:
+    """Record that the items a delivery receipt names reached their buyer: one set-based write, however large the
+    lot, so that its promises are re-measured by counting (ADR 0036). The orders context calls it with the receipt
+    of a shipment it has just confirmed (by the carrier or by the buyer); returns how many items it recorded."""
+    rows = list(
+        EventSubject.objects.filter(event=event, item__isnull=False).values_list("item_id", "batch_id").distinct()
+    )
+    if not rows:
+        return 0
+    ItemDelivery.objects.bulk_create(
+        [
+            ItemDelivery(item_id=item_id, batch_id=batch_id, delivery_event=event, delivered_at=event.event_time,
+                         by_buyer=by_buyer)
+            for item_id, batch_id in rows
+        ],
+        update_conflicts=True, unique_fields=["item"], update_fields=["batch", "delivery_event", "delivered_at",
+                                                                     "by_buyer"],
+    )  # fmt: skip
+    # No page to mark: the receipt's capture queued the items', lots' and products' pages in this transaction.
+    return len(rows)

@@ -2,23 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, overload
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 from typing_extensions import TypedDict
 
 from xinren.accounts.actors import Actor
-from xinren.accounts.choices import OrganizationKind
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.core import clock
 from xinren.trace.choices import BizStep
 from xinren.trace.models import EventSubject, TraceEvent
 
-from .choices import ExcursionKind, PromiseOutcome
-from .models import ColdChainProfile, Excursion, Leg, Promise, ReadingBatch
+from .choices import ExcursionKind, ItemPromiseState, PromiseOutcome
+from .models import ColdChainProfile, Excursion, ItemDelivery, Leg, Promise, ReadingBatch
 from .plausible import EventReadingData, event_readings_outside
 
 ARRIVAL_STEPS = (BizStep.RECEIVING, BizStep.ACCEPTING)
@@ -86,22 +86,24 @@ class LegDuration:
 
 @dataclass(frozen=True)
 class PromiseResult:
-    """A promise and how the lot's delivered units measured against it."""
+    """A promise and how the lot's items measured against it, each from the lot's start event to its delivery."""
 
     promise_id: int
     text: str
     hours_promised: int
-    unit: str  # "item" when items carry their own events, else "lot"
+    unit: str  # always "item": a lot is measured item by item (ADR 0036)
     kept: int
     broken: int
     pending: int
-    # The longest measured origin-to-delivery time among delivered units, in hours (None when none arrived yet).
+    # The longest measured start-to-delivery time among delivered items, in hours (None when none arrived yet).
     measured_hours: float | None
-    outcome: str | None  # PromiseOutcome: broken if any unit arrived late, else pending if any is pending, else kept
+    outcome: str | None  # PromiseOutcome: broken if any item arrived late, else pending if any is on its way, else kept
     evidence_event_ids: list[str] = field(default_factory=list)
-    # Units past the deadline with no receiving event after their last shipping: not shown kept, nor called broken
-    # (an order's delivery confirmation records no EPCIS event yet).
+    # Items past the deadline with no delivery, and items whose only delivery time is a buyer's confirmation after
+    # the deadline (a buyer confirms when they get round to it: that proves no late parcel): neither kept nor broken.
     unconfirmed: int = 0
+    delivered: int = 0  # items delivered to their buyer since the start event (kept + broken + late confirmations)
+    started: bool = True  # False when the lot has no start event to measure from
 
 
 # -- profiles ----------------------------------------------------------------------------------------------------------
@@ -283,76 +285,69 @@ def _origin_event(batch: Batch) -> TraceEvent | None:
     return None
 
 
-def _units(batch: Batch, since: datetime) -> tuple[str, dict[str, dict[str, Any]]]:
-    """Each shipped unit of the lot (its items, or the lot as one unit) with its last shipping and receiving."""
-    rows = (
-        EventSubject.objects.filter(
-            batch=batch,
-            event__is_error_declaration=False,
-            event__biz_step__in=(BizStep.SHIPPING, *ARRIVAL_STEPS),
-            event__event_time__gte=since,
-        )
-        .exclude(event__disposition=RETURNED)  # a return coming back is not a delivery (aftersales)
-        .values_list("serial", "event__biz_step", "event__event_time", "event__event_id", "event__organization__kind")
-        .order_by("event__event_time", "event__id")
-    )
-    units: dict[str, dict[str, Any]] = {}
-    for serial, step, at, event_id, recorder_kind in rows:
-        unit = units.setdefault(serial, {"shipped": None, "received": None})
-        key = "shipped" if step == BizStep.SHIPPING else "received"
-        # (time, event id, whether it is only the buyer's confirmation, which the platform signs)
-        unit[key] = (at, event_id, key == "received" and recorder_kind == OrganizationKind.PLATFORM)
-    item_units = {serial: unit for serial, unit in units.items() if serial}
-    if item_units:
-        return "item", item_units
-    return "lot", units
+def _delivered(batch: Batch, origin_at: datetime) -> QuerySet[ItemDelivery]:
+    """The lot's item deliveries that count: after the start event, by a receipt not declared erroneous."""
+    declared = TraceEvent.objects.filter(event_id=OuterRef("delivery_event__event_id"), is_error_declaration=True)
+    return ItemDelivery.objects.filter(batch=batch, delivered_at__gte=origin_at).exclude(Exists(declared))
+
+
+def _on_the_way(batch: Batch, origin_at: datetime, item_ids: Sequence[int] | None = None) -> set[int]:
+    """Items of the lot on their way: their last shipping or receiving event since the start is a shipping (an item
+    received at a hub and waiting there is not on its way to anyone), and no delivery is recorded for them."""
+    rows = EventSubject.objects.filter(
+        batch=batch, item__isnull=False, event__biz_step__in=(BizStep.SHIPPING, *ARRIVAL_STEPS),
+        event__is_error_declaration=False, event__event_time__gte=origin_at,
+    ).exclude(event__disposition=RETURNED)  # fmt: skip
+    if item_ids is not None:
+        rows = rows.filter(item_id__in=item_ids)
+    last: dict[int, str] = {}
+    for item_id, step in rows.order_by("event__event_time", "event_id").values_list("item_id", "event__biz_step"):
+        last[item_id] = step
+    moving = {item_id for item_id, step in last.items() if step == BizStep.SHIPPING}
+    if moving:
+        moving -= set(ItemDelivery.objects.filter(item_id__in=moving).values_list("item_id", flat=True))
+    return moving
+
+
+def _deadline(origin_at: datetime, promise: Promise) -> datetime:
+    return origin_at + timedelta(hours=promise.hours)
 
 
 def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
-    """How the lot measured against each active promise of its product: kept, broken or pending per unit."""
+    """How the lot's items measured against each active promise of its product, from the lot's start event to each
+    item's delivery to its buyer (stored per item, counted here in one aggregate query: ADR 0036)."""
     promises = list(Promise.objects.filter(product_id=batch.product_id, active=True).order_by("kind", "id"))
     if not promises:
         return []
     origin = _origin_event(batch)
-    now = clock.now()
     if origin is None:
         return [
             PromiseResult(
-                promise_id=p.pk, text=p.text, hours_promised=p.hours, unit="lot", kept=0, broken=0, pending=0,
-                measured_hours=None, outcome=None,
+                promise_id=p.pk, text=p.text, hours_promised=p.hours, unit="item", kept=0, broken=0, pending=0,
+                measured_hours=None, outcome=None, started=False,
             )
             for p in promises
-        ]
-    unit_kind, units = _units(batch, origin.event_time)
+        ]  # fmt: skip
+    start = origin.event_time
+    delivered = _delivered(batch, start)
+    sums: dict[str, Any] = {"delivered": Count("pk")}
+    for n, promise in enumerate(promises):
+        due = _deadline(start, promise)
+        late_word = Q(by_buyer=True, delivered_at__gt=due)
+        sums[f"kept{n}"] = Count("pk", filter=Q(delivered_at__lte=due))
+        sums[f"unverified{n}"] = Count("pk", filter=late_word)
+        sums[f"longest{n}"] = Max("delivered_at", filter=~late_word)
+    figures = delivered.aggregate(**sums)
+    on_the_way = len(_on_the_way(batch, start))
+    evidence = {origin.event_id, *delivered.values_list("delivery_event__event_id", flat=True).distinct()}
+    now = clock.now()
     results = []
-    for promise in promises:
-        deadline_hours = float(promise.hours)
-        kept = broken = pending = unconfirmed = 0
-        longest: float | None = None
-        evidence = {origin.event_id}
-        for unit in units.values():
-            shipped, received = unit["shipped"], unit["received"]
-            if shipped is None and received is None:
-                continue
-            delivered = received is not None and (shipped is None or received[0] >= shipped[0])
-            hours = (received[0] - origin.event_time).total_seconds() / 3600 if delivered else 0.0
-            if delivered and received[2] and hours > deadline_hours:
-                # A buyer confirms when they get round to it: a late confirmation does not show a late parcel.
-                evidence.add(received[1])
-                unconfirmed += 1
-            elif delivered:
-                longest = hours if longest is None else max(longest, hours)
-                evidence.add(received[1])
-                if hours <= deadline_hours:
-                    kept += 1
-                else:
-                    broken += 1
-            else:
-                evidence.add(shipped[1])
-                if (now - origin.event_time).total_seconds() / 3600 > deadline_hours:
-                    unconfirmed += 1
-                else:
-                    pending += 1
+    for n, promise in enumerate(promises):
+        kept, unverified = figures[f"kept{n}"], figures[f"unverified{n}"]
+        broken = figures["delivered"] - kept - unverified
+        overdue = now > _deadline(start, promise)
+        pending = 0 if overdue else on_the_way
+        longest = figures[f"longest{n}"]
         outcome = None
         if broken:
             outcome = PromiseOutcome.BROKEN
@@ -365,17 +360,97 @@ def promise_results_for_batch(*, batch: Batch) -> list[PromiseResult]:
                 promise_id=promise.pk,
                 text=promise.text,
                 hours_promised=promise.hours,
-                unit=unit_kind,
+                unit="item",
                 kept=kept,
                 broken=broken,
                 pending=pending,
-                measured_hours=None if longest is None else round(longest, 1),
+                measured_hours=None if longest is None else round((longest - start).total_seconds() / 3600, 1),
                 outcome=None if outcome is None else str(outcome),
                 evidence_event_ids=sorted(evidence),
-                unconfirmed=unconfirmed,
+                unconfirmed=unverified + (on_the_way if overdue else 0),
+                delivered=figures["delivered"],
             )
         )
     return results
+
+
+@dataclass(frozen=True)
+class ItemPromiseResult:
+    """How one item measured against one promise."""
+
+    promise_id: int
+    text: str
+    hours_promised: int
+    state: str  # an ItemPromiseState
+    hours: float | None  # from the start event to the delivery (None until delivered)
+    delivered_at: datetime | None
+
+
+def promise_results_for_items(*, batch: Batch, item_ids: Sequence[int]) -> dict[int, list[ItemPromiseResult]]:
+    """Each item's result against each active promise, in a few queries for any number of the lot's items."""
+    promises = list(Promise.objects.filter(product_id=batch.product_id, active=True).order_by("kind", "id"))
+    if not promises or not item_ids:
+        return {}
+    origin = _origin_event(batch)
+    if origin is None:
+        return {
+            item_id: [
+                ItemPromiseResult(promise_id=p.pk, text=p.text, hours_promised=p.hours,
+                                  state=ItemPromiseState.NO_START, hours=None, delivered_at=None)
+                for p in promises
+            ]
+            for item_id in item_ids
+        }  # fmt: skip
+    start = origin.event_time
+    delivered = _delivered(batch, start).filter(item_id__in=item_ids)
+    deliveries = {row.item_id: row for row in delivered.only("item_id", "delivered_at", "by_buyer")}
+    on_the_way = _on_the_way(batch, start, item_ids)
+    now = clock.now()
+    found: dict[int, list[ItemPromiseResult]] = {}
+    for item_id in item_ids:
+        lines = []
+        for promise in promises:
+            due = _deadline(start, promise)
+            delivery = deliveries.get(item_id)
+            hours = None
+            if delivery is not None:
+                hours = round((delivery.delivered_at - start).total_seconds() / 3600, 1)
+                if delivery.delivered_at <= due:
+                    state = ItemPromiseState.KEPT
+                elif delivery.by_buyer:
+                    state = ItemPromiseState.UNVERIFIED
+                else:
+                    state = ItemPromiseState.BROKEN
+            elif item_id in on_the_way:
+                state = ItemPromiseState.OVERDUE if now > due else ItemPromiseState.ON_THE_WAY
+            else:
+                state = ItemPromiseState.NOT_DELIVERED
+            lines.append(ItemPromiseResult(
+                promise_id=promise.pk, text=promise.text, hours_promised=promise.hours, state=str(state), hours=hours,
+                delivered_at=None if delivery is None else delivery.delivered_at,
+            ))  # fmt: skip
+        found[item_id] = lines
+    return found
+
+
+def origin_missing(*, product: Product) -> list[str]:
+    """The product's lots (their lot numbers) that have no start event; all of them when none has one."""
+    started = (
+        EventSubject.objects.filter(
+            batch__product=product, event__biz_step__in=ORIGIN_STEPS, event__is_error_declaration=False
+        )
+        .values_list("batch_id", flat=True)
+        .distinct()
+    )
+    missing = Batch.objects.filter(product=product).exclude(pk__in=started).order_by("lot")
+    return list(missing.values_list("lot", flat=True))
+
+
+def product_has_start(*, product: Product) -> bool:
+    """Whether any lot of the product has a start event (harvest, production or commissioning) to measure from."""
+    return EventSubject.objects.filter(
+        batch__product=product, event__biz_step__in=ORIGIN_STEPS, event__is_error_declaration=False
+    ).exists()
 
 
 def legs_in_scope(*, actor: Actor) -> Q:

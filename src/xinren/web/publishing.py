@@ -42,6 +42,7 @@ from xinren.attest.proofs import BundleCache
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Item, Product
+from xinren.coldchain.selectors import item_promise_lines
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 from xinren.ledger.store.models import PendingEntry
@@ -273,6 +274,7 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
             # Counters exist only for items scanned at least once; the page reads "no file" as "no scans yet".
             counters = scan_counters_for_items(item_ids=ids) if public else {}
             gaps = story_gaps(product=product, batch=batch, items=chunk) if public else {}
+            promised = item_promise_lines(batch=batch, item_ids=ids) if public else {}
             stories: dict[int, PublicStory] = {}
             if public:
                 with translation.override(settings.LANGUAGE_CODE):
@@ -282,6 +284,8 @@ def items_publish(*, items: Iterable[Item]) -> PublishStats:
                             gaps=gaps[item.pk],
                         )
                         stories[item.pk] = story_with_sections(story, sections)
+                        if promised.get(item.pk):
+                            stories[item.pk]["item_promises"] = promised[item.pk]
                 assert cache is not None
                 cache.prefetch(h for story in stories.values() for h in story_leaf_hashes(story))
             for item in chunk:

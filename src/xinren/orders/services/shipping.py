@@ -21,6 +21,7 @@ from xinren.catalog.grants import grants_in_force
 from xinren.catalog.gs1 import ai_value_validate, digital_link_parse
 from xinren.catalog.models import Item
 from xinren.catalog.shelf_life import expiry_floor, local_date, rule_for
+from xinren.coldchain.services import item_deliveries_record
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
@@ -294,6 +295,8 @@ def _deliver(
     shipment.confirmed_by_organization = by_organization
     shipment.receipt_event = _receipt_record(order=order, shipment=shipment, at=now, by_user=by_user,
                                              by_organization=by_organization, event_id=event_id)
+    if shipment.receipt_event is not None:  # the items' promises are measured to this receipt (coldchain, ADR 0036)
+        item_deliveries_record(event=shipment.receipt_event, by_buyer=by == DeliveryConfirmedBy.CONSUMER)
     shipment.save()
     audit_record(
         actor=by_user, organization=by_organization or order.merchant, action="order.deliver", target=order,

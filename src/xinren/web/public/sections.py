@@ -9,6 +9,8 @@ product page), never per item, so that publishing a lot of 5,000 items reads the
 
 from __future__ import annotations
 
+from typing import NotRequired
+
 from typing_extensions import TypedDict
 
 from xinren.aftersales.programmes.section import GuaranteesSection, guarantees_section_for
@@ -17,7 +19,7 @@ from xinren.catalog.facts_section import FactsSection, facts_section_for
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
 from xinren.coldchain.section import ColdChainSection
-from xinren.coldchain.selectors import coldchain_for
+from xinren.coldchain.selectors import ItemPromiseLine, coldchain_for, item_promise_lines
 from xinren.evidence.selectors import Album, album_for
 from xinren.reviews.section import ReviewsLink, ReviewsSection
 from xinren.reviews.selectors import reviews_section_for
@@ -45,6 +47,8 @@ class PublicStory(Story, closed=True):
     """The story with its sections: what the scan page, its JSON and the published files show."""
 
     sections: Sections
+    # On an item page: how this item measured against each promise (coldchain, ADR 0036).
+    item_promises: NotRequired[list[ItemPromiseLine]]
 
 
 def sections_for(*, product: Product, batch: Batch | None) -> Sections:
@@ -83,4 +87,9 @@ def public_story_for_link(*, link: DigitalLink) -> PublicStory | None:
         return None
     product = Product.objects.select_related("merchant").get(gtin=story["product"]["gtin"])
     batch = product.batches.get(lot=story["batch"]["lot"]) if story["batch"] else None
-    return story_with_sections(story, sections_for(product=product, batch=batch))
+    public = story_with_sections(story, sections_for(product=product, batch=batch))
+    if batch is not None and story["item"] is not None:
+        item_id = batch.items.filter(serial=story["item"]["serial"]).values_list("pk", flat=True).first()
+        if item_id is not None and (lines := item_promise_lines(batch=batch, item_ids=[item_id]).get(item_id)):
+            public["item_promises"] = lines
+    return public
