@@ -11,13 +11,14 @@ from django.test import Client
 
 from xinren.accounts.choices import OrganizationKind
 from xinren.catalog.models import Product
+from xinren.core import clock
 from xinren.core.errors import InvalidInput
 from xinren.core.http import MAX_JSON_DEPTH, json_depth
 from xinren.core.money import MAX_FEN, yuan_to_fen
 from xinren.core.schemas import MAX_PAGE_OFFSET
 from xinren.costs.models import CostBreakdown
 from xinren.trace.models import TraceEvent
-from xinren.trust.models import Programme
+from xinren.trust.models import AllianceRegion, Programme
 
 from ..factories import OrganizationFactory
 from ..fixtures.api import assert_error, call, key_for, member
@@ -105,8 +106,9 @@ def test_any_json_body_nested_too_deeply_is_refused_with_the_reason(client, merc
 def test_a_badge_nested_5000_levels_is_refused_during_parsing():
     # given
     alliance = OrganizationFactory(kind=OrganizationKind.ALLIANCE)
+    AllianceRegion.objects.create(alliance=alliance, code="530100", declared_at=clock.now())
     svg = '<svg xmlns="http://www.w3.org/2000/svg">' + "<g>" * 5000 + "</g>" * 5000 + "</svg>"
-    body = {"code": "deep", "name": "深层徽章", "region": "云南省", "required_labels": ["origin_direct"],
+    body = {"code": "deep", "name": "深层徽章", "region_code": "530100", "required_labels": ["origin_direct"],
             "badge_svg": svg}
     # when
     response = call(Client(), "POST", "/programmes", key=key_for(alliance), body=body)

@@ -118,6 +118,17 @@ def test_the_pdf_prints_the_header_and_gtin_lot_serial_and_name_under_each_code(
     assert texts[1].count("野生牛肝菌 <特级> & 鲜") == 6 + 1  # the labels and the header
 
 
+def test_a_sheet_after_another_products_sheet_has_all_of_its_own_characters(lot):
+    # given: a sheet of another product drawn first in this process (its font subset registered)
+    other = BatchFactory(product=ProductFactory(name="鲜花饼 礼盒"), lot="F2026")
+    ItemFactory(batch=other)
+    label_sheet_pdf(plan=sheet_plan(batch=other), resolver=ORIGIN)
+    # when
+    texts = _pdf_texts(label_sheet_pdf(plan=sheet_plan(batch=lot), resolver=ORIGIN))
+    # then its own name and header are set in a font that has them
+    assert texts[0].startswith("野生牛肝菌 <特级> & 鲜 · GTIN 06901234567892 · 批号 L2026/07 · 第 1/2 页")
+
+
 def test_every_font_of_the_pdf_is_embedded_or_one_of_the_standard_14(lot):
     # when
     reader = pypdf.PdfReader(io.BytesIO(label_sheet_pdf(plan=sheet_plan(batch=lot), resolver=ORIGIN)))

@@ -77,8 +77,10 @@ def _to_truetype(font: FontToolsFont) -> None:
     font.sfntVersion = "\x00\x01\x00\x00"
 
 
-def font_subset_truetype(characters: frozenset[str]) -> bytes:
-    """Noto Sans SC holding only `characters` (and .notdef), as a TrueType font file."""
+def font_subset_truetype(characters: frozenset[str], *, postscript_name: str = "") -> bytes:
+    """Noto Sans SC holding only `characters` (and .notdef), as a TrueType font file; named `postscript_name` when
+    given (reportlab keeps one font per PostScript name in a process: two subsets under Noto's own name would be
+    taken for one, and the second sheet would be set in the first one's glyphs)."""
     options = subset.Options()
     options.layout_features = []
     options.hinting = False
@@ -90,6 +92,10 @@ def font_subset_truetype(characters: frozenset[str]) -> bytes:
     subsetter.populate(text="".join(sorted(characters)))
     subsetter.subset(font)
     _to_truetype(font)
+    if postscript_name:
+        for record in font["name"].names:
+            if record.nameID in (4, 6):  # full name, PostScript name
+                record.string = postscript_name
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -99,7 +105,7 @@ def font_subset_truetype(characters: frozenset[str]) -> bytes:
 def _registered(characters: frozenset[str]) -> str:
     name = "NotoSansSC-" + hashlib.sha256("".join(sorted(characters)).encode()).hexdigest()[:12]
     if name not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(TTFont(name, io.BytesIO(font_subset_truetype(characters))))
+        pdfmetrics.registerFont(TTFont(name, io.BytesIO(font_subset_truetype(characters, postscript_name=name))))
     return name
 
 

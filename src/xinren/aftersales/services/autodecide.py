@@ -1,4 +1,4 @@
-"""The rules' decision on 坏单包赔 claims, taken for every claim waiting for it at once (ADR 0034).
+"""The rules' decision on 坏单包赔 claims, taken for every claim waiting for it at once (ADR 0040).
 
 A claim the rules may decide is stored as DECIDING by `aftersale_open` and decided in the same call by
 `claim_decide_now`. One batch is decided at a time (group commit): each takes every claim that gathered while the
