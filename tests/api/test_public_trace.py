@@ -30,4 +30,6 @@ def test_unknown_code_is_a_404_in_the_error_shape(client):
 
 def test_draft_product_is_not_public(client, merchant):
     product = ProductFactory(merchant=merchant, status=ProductStatus.DRAFT)
-    assert_error(client.get(f"/api/v1/trace/01/{product.gtin}"), 404, "trace.code_not_registered")
+    # registered but not yet listed: said honestly (no counterfeit warning), and nothing of the draft shown
+    body = assert_error(client.get(f"/api/v1/trace/01/{product.gtin}"), 404, "trace.code_not_published")
+    assert product.name not in str(body)

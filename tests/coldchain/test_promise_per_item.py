@@ -14,8 +14,8 @@ from tests.factories import BatchFactory, ItemFactory, ProductFactory
 from tests.fixtures.api import assert_error, call
 from tests.orders.flows import order_paid, order_placed, order_shipped
 from xinren.accounts.actors import Actor
+from xinren.catalog.grants import partner_grant
 from xinren.catalog.models import Batch, Item, Product
-from xinren.catalog.services import partner_grant
 from xinren.coldchain.models import ItemDelivery, Promise
 from xinren.coldchain.selectors import item_promise_lines, promise_results_for_batch
 from xinren.coldchain.services import item_deliveries_record, promise_set
@@ -38,7 +38,8 @@ def _harvest(actor: Actor, batch: Batch, hours_ago: float) -> None:
 @pytest.fixture
 def carried(merchant_admin, logistics, logistics_actor, batch, items):  # type: ignore[no-untyped-def]
     """The merchant granted the carrier; the carrier delivers what it is named on."""
-    partner_grant(actor=merchant_admin, partner_slug=logistics.slug)
+    partner_grant(actor=merchant_admin, partner=logistics.slug, product_ids=[batch.product_id],
+                  ends_on=clock.now().date() + dt.timedelta(days=365))
     return logistics_actor
 
 

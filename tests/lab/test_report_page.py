@@ -13,6 +13,7 @@ from ninja.testing import TestClient
 
 from xinren.accounts.choices import Role
 from xinren.catalog.choices import ProductCategory, ProductStatus
+from xinren.core import clock
 from xinren.evidence.models import MediaFile
 from xinren.lab.api import router as lab_router
 from xinren.lab.models import LabReport
@@ -191,9 +192,10 @@ def test_a_refused_console_report_shows_why_and_stores_nothing(granted_lab_actor
 
 
 def test_only_labs_see_the_console_page_and_viewers_cannot_issue(lab, merchant_actor, batch, merchant_admin):
-    from xinren.catalog.services import partner_grant
+    from xinren.catalog.grants import partner_grant
 
-    partner_grant(actor=merchant_admin, partner_slug=lab.slug)
+    partner_grant(actor=merchant_admin, partner=lab.slug, batch_ids=[batch.pk],
+                  ends_on=clock.now().date() + dt.timedelta(days=365))
     assert _console(merchant_actor).get("/merchant/lab-reports/").status_code == 403
     viewer = _console(actor_for(lab, Role.VIEWER))
     assert "签名出具" not in viewer.get("/merchant/lab-reports/").content.decode()

@@ -53,3 +53,8 @@ def test_withdraw_and_recheck_are_scoped_to_the_owner(merchant, other_merchant, 
 
 def test_anonymous_is_refused(db):
     assert call(Client(), "get", "/verification-results").status_code == 401
+
+
+def test_a_credential_id_beyond_any_database_id_is_refused_not_a_server_error(merchant):
+    response = call(Client(), "get", "/verification-results?credential_id=99999999999999999999", key=key_for(merchant))
+    assert response.status_code == 422

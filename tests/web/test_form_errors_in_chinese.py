@@ -19,9 +19,12 @@ from django.test import Client, RequestFactory
 from django.utils import translation
 
 import xinren.web
+from xinren.accounts.actors import Actor
+from xinren.accounts.choices import OrganizationKind, Role
 from xinren.catalog.models import Batch
 from xinren.trace.models import Place
 
+from ..factories import OrganizationFactory
 from ..fixtures.accounts import consumer_with_phone
 
 pytestmark = pytest.mark.django_db
@@ -47,10 +50,6 @@ def _forms() -> list[type[forms.BaseForm]]:
 FORMS = _forms()
 
 
-class _Actor:
-    organization = None
-
-
 # What the forms that need more than data are given (by keyword-only parameter name).
 _EXTRA: dict[str, Any] = {
     "places": lambda: Place.objects.none(),
@@ -59,7 +58,10 @@ _EXTRA: dict[str, Any] = {
     "candidates": lambda: [],
     "item_choices": lambda: [("1", "1")],
     "partners": lambda: [("x", "x")],
-    "actor": lambda: _Actor(),
+    "actor": lambda: Actor(organization=OrganizationFactory(kind=OrganizationKind.LAB), role=Role.STAFF),
+    "products": lambda: [],
+    "region_choices": lambda: [("530100", "云南省昆明市")],
+    "choices": lambda: [("530100", "云南省昆明市")],
 }
 
 

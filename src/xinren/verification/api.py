@@ -7,6 +7,7 @@ from typing import Any
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
+from ninja import Query as NinjaQuery
 
 from xinren.accounts.authentication import actor_of
 from xinren.core.schemas import ERRORS
@@ -88,7 +89,10 @@ def credential_withdraw(request: HttpRequest, credential_id: int) -> Any:
     response={200: list[CheckOut], **ERRORS},
     summary="Signed verification results about your organization (all of them for the platform)",
 )
-def verification_results(request: HttpRequest, credential_id: int | None = None) -> Any:
+def verification_results(
+    request: HttpRequest,
+    credential_id: int | None = NinjaQuery(None, ge=1, le=2**63 - 1),  # a database id
+) -> Any:
     checks = selectors.check_list(actor=actor_of(request))
     if credential_id is not None:
         checks = checks.filter(credential_id=credential_id)
