@@ -29,7 +29,7 @@ from xinren.orders.payments.sandbox_models import SandboxCharge, SandboxTransfer
 from ..concurrency import race
 from .conftest import picture
 from .fund_setup import contribute, fund_balance, sums_match
-from .money_setup import claim_open, escalated, insurer_with_policy, line_paid_with
+from .money_setup import claim_open, escalated, insurer_with_policy, line_paid_with, paid_out
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgres]
 
@@ -55,7 +55,7 @@ def test_two_operators_upholding_one_dispute_pay_once_from_the_fund(
 def test_an_operator_and_the_sweep_retrying_one_failed_claim_pay_once(
         require_postgres, consumer, operator, product_on_sale):
     line = line_paid_with(consumer, product_on_sale, Token.REFUND_FAIL)
-    request = claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())])
+    request = paid_out(claim_open(consumer, line, amount_fen=3000, media=[("a.jpg", picture())]))
     assert request.status == Status.FAILED
     SandboxCharge.objects.update(payment_token=Token.SUCCESS)
     results = race(
