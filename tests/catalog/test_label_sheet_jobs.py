@@ -172,7 +172,7 @@ def test_a_failing_draw_fails_the_job_with_its_reason_and_is_retried(merchant_ac
     # then
     sheet.refresh_from_db()
     assert (sheet.status, sheet.error_code, sheet.file_name) == ("failed", "labels.internal", "")
-    assert sheet.error_message == "生成时出错（已记录），系统会再试几次；仍失败时请重新提交"
+    assert sheet.error_message == "生成时出错（已记录），系统会自动重试；几分钟后仍显示失败时请重新提交"
     assert queued(label_sheet_build_task) == [{"sheet_id": sheet.pk, "_attempt": 2}]
     # and the retry, once drawing works again, finishes it
     monkeypatch.undo()
