@@ -44,10 +44,12 @@ def test_a_consumer_opens_a_claim_with_a_photo_and_sees_the_rule_that_paid_it(co
     request = AfterSaleRequest.objects.get()
     assert response.status_code == 302 and response["Location"] == f"/shop/aftersales/{request.reference}/"
     assert request.status == Status.PAYING  # decided; the provider pays out right after
-    assert "赔付中" in browser.get(response["Location"]).content.decode()
+    paying = browser.get(response["Location"]).content.decode()
+    assert "赔付中" in paying and "正在由支付机构原路退回" in paying
     run_tasks()
     assert AfterSaleRequest.objects.get().status == Status.PAID
     page = browser.get(response["Location"]).content.decode()
+    assert "正在由支付机构原路退回" not in page
     assert "2026.12-1" in page and "&lt;b&gt;发霉&lt;/b&gt;" in page
     assert request.media.get().media.thumbnail_url in page
 
