@@ -231,7 +231,8 @@ def label_sheet_build(*, sheet_id: int) -> str:
         return LabelSheetStatus.FAILED
     except Exception:
         _move(sheet_id, LabelSheetStatus.FAILED, error_code="labels.internal",
-              error_message=str(_("生成时出错（已记录），系统会自动重试；几分钟后仍显示失败时请重新提交")), finished_at=clock.now())
+              error_message=str(_("生成时出错（已记录），系统会自动重试；几分钟后仍显示失败时请重新提交")),
+              finished_at=clock.now())
         raise
     _move(sheet_id, LabelSheetStatus.DONE, pages_done=sheet.page_count, file_name=name, size=len(content),
           sha256=hashlib.sha256(content).hexdigest(), finished_at=clock.now())
