@@ -66,3 +66,66 @@ def test_an_operator_decides_an_escalated_dispute(consumer, merchant_key, platfo
     decided = call(Client(), "POST", f"/aftersales/disputes/{reference}/decide", key=operator_key,
                    body={"approve": False, "reason": "商品已拆封使用"})
     assert decided.json()["status"] == "closed"
+
+
+def test_photos_uploaded_before_the_claim_pay_it_once_and_belong_to_their_uploader(
+        consumer, other_consumer, line, run_tasks):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from xinren.aftersales.models import AfterSaleUpload
+
+    from .conftest import picture
+
+    browser = browser_of(consumer)
+    # given: a photo uploaded before the claim (multipart), and one that is not an image
+    uploaded = browser.post("/api/v1/aftersales/uploads",
+                            {"media": [SimpleUploadedFile("a.jpg", picture(), content_type="image/jpeg")]})
+    assert uploaded.status_code == 201, uploaded.content
+    [upload] = uploaded.json()
+    assert upload["kind"] == "image" and len(upload["sha256"]) == 64
+    refused = browser.post("/api/v1/aftersales/uploads",
+                           {"media": [SimpleUploadedFile("a.jpg", b"not an image", content_type="image/jpeg")]})
+    assert refused.status_code == 422 and AfterSaleUpload.objects.count() == 1
+    claim = _body(line, kind="damaged", amount_fen=3000, upload_ids=[upload["id"]])
+    # when another consumer names it, nothing is written
+    assert_error(call(browser_of(other_consumer), "POST", "/aftersales/requests", body=claim), 404,
+                 "aftersale.line_not_found")
+    assert_error(call(browser, "POST", "/aftersales/requests", body=claim | {"upload_ids": [upload["id"] + 99]}),
+                 422, "aftersale.upload_invalid")
+    assert AfterSaleRequest.objects.count() == 0
+    # when its uploader claims with it: decided by the rules in the call, paid by the task right after
+    opened = call(browser, "POST", "/aftersales/requests", body=claim)
+    assert opened.status_code == 201, opened.content
+    assert opened.json()["status"] == "paying"
+    run_tasks()
+    assert AfterSaleRequest.objects.get().status == "paid" and Refund.objects.get().amount_fen == 3000
+    assert AfterSaleRequest.objects.get().media.count() == 1
+    # then the upload is used up: it belongs to this claim now
+    assert AfterSaleUpload.objects.get().request_id == AfterSaleRequest.objects.get().pk
+
+
+def test_an_upload_is_refused_to_another_consumer_and_after_a_day(consumer, other_consumer, line):
+    import datetime as dt
+
+    import pytest
+
+    from xinren.aftersales.services import aftersale_open, aftersale_upload
+    from xinren.core import clock
+    from xinren.core.errors import InvalidInput
+
+    from .conftest import picture
+
+    theirs = aftersale_upload(consumer=other_consumer, media=[("a.jpg", picture())])[0]
+    mine = aftersale_upload(consumer=consumer, media=[("b.jpg", picture())])[0]
+
+    def open_with(upload_id: int) -> None:
+        aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind="damaged",
+                       reason="坏了", amount_fen=3000, upload_ids=[upload_id])
+
+    with pytest.raises(InvalidInput) as refused:
+        open_with(theirs.pk)
+    assert refused.value.code == "aftersale.upload_invalid"
+    with clock.played_at(clock.now() + dt.timedelta(hours=25)), pytest.raises(InvalidInput) as refused:
+        open_with(mine.pk)
+    assert refused.value.code == "aftersale.upload_invalid"
+    assert AfterSaleRequest.objects.count() == 0
