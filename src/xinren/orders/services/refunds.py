@@ -132,34 +132,13 @@ def refund_create_for_aftersale(
 ) -> Refund:
     """Within an after-sale decision's transaction (the order locked): record a refund of `amount_fen` from one
     settled payment. Idempotent by `key` (the same key returns the first refund); never beyond what was paid."""
-    existing = Refund.objects.filter(idempotency_key=key).select_related("payment").first()
-    if existing is not None:
-        if existing.payment.order_id != order.pk or existing.amount_fen != amount_fen:
-            raise Conflict(errors.REFUND_KEY_REUSED, _("该幂等键已用于另一笔退款"),
-                           details={"field": "idempotency_key"})
-        return existing
-    if amount_fen <= 0:
-        raise InvalidInput(errors.REFUND_INVALID, _("退款金额必须大于 0"), details={"field": "amount_fen"})
-    available_total = 0
-    for payment in order.payments.select_for_update().filter(status__in=PAYMENT_SETTLED).order_by("id"):
-        available = _refundable(payment)
-        available_total += available
-        if amount_fen <= available:
-            refund = Refund.objects.create(
-                payment=payment, amount_fen=amount_fen, reason=reason[:200], idempotency_key=key,
-                requested_by=by_user if by_user is not None and by_user.is_authenticated else None,
-                requested_by_organization=by_organization,
-            )
-            audit_record(
-                actor=by_user, organization=order.merchant, action="refund.aftersale", target=refund,
-                data={"order": order.number, "amount_fen": amount_fen},
-            )
-            return refund
-    raise Conflict(
-        errors.REFUND_EXCEEDS,
-        _("退款金额超过可退金额（%(yuan)s 元）") % {"yuan": fen_to_yuan(available_total)},
-        details={"field": "amount_fen", "available_fen": available_total},
-    )
+    result = refunds_create_for_aftersales([RefundWanted(
+        order=order, amount_fen=amount_fen, key=key, reason=reason, by_organization=by_organization,
+        by_user=by_user if by_user is not None and by_user.is_authenticated else None,
+    )])[key]
+    if isinstance(result, DomainError):
+        raise result
+    return result
 
 
 @dataclass(frozen=True)
@@ -171,10 +150,11 @@ class RefundWanted:
     key: str
     reason: str
     by_organization: Organization | None = None
+    by_user: User | None = None
 
 
 def refunds_create_for_aftersales(wanted: Sequence[RefundWanted]) -> dict[str, Refund | DomainError]:
-    """`refund_create_for_aftersale` for a batch of decisions, in a few statements: the orders' settled payments
+    """Refunds for a batch of after-sale decisions, in a few statements: the orders' settled payments
     locked at once (in id order), what each can still refund read in one query, the refunds inserted in one. Each
     key gets its refund (the first one again for a repeated key) or the refusal it would have got alone; one
     refusal does not stop the others."""
@@ -209,13 +189,14 @@ def refunds_create_for_aftersales(wanted: Sequence[RefundWanted]) -> dict[str, R
             continue
         available[chosen.pk] -= item.amount_fen
         refund = Refund(payment=chosen, amount_fen=item.amount_fen, reason=item.reason[:200], idempotency_key=item.key,
-                        requested_by_organization=item.by_organization)
+                        requested_by=item.by_user, requested_by_organization=item.by_organization)
         new.append(refund)
         out[item.key] = refund
     Refund.objects.bulk_create(new)
-    orders = {w.key: w.order for w in wanted}
-    audit_record_many([(None, orders[r.idempotency_key].merchant, "refund.aftersale", r,
-                        {"order": orders[r.idempotency_key].number, "amount_fen": r.amount_fen}) for r in new])
+    by_key = {w.key: w for w in wanted}
+    audit_record_many([(by_key[r.idempotency_key].by_user, by_key[r.idempotency_key].order.merchant,
+                        "refund.aftersale", r, {"order": by_key[r.idempotency_key].order.number,
+                                                "amount_fen": r.amount_fen}) for r in new])
     return out
 
 
