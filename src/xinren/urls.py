@@ -20,6 +20,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", include("xinren.api.urls")),
     path("log/", include("xinren.ledger.store.urls")),
     path("merchant/", include("xinren.web.merchant.urls")),
+    path("operator/", include("xinren.web.operator.urls")),
     path("shop/", include("xinren.web.shop.urls")),
     path("community/", include("xinren.web.community.urls")),
     path("", include("xinren.web.public.urls")),

@@ -42,3 +42,34 @@ class Role(models.TextChoices):
 
 # What each role may do; a role includes everything of the roles below it.
 ROLE_RANK = {Role.VIEWER: 0, Role.STAFF: 1, Role.ADMIN: 2, Role.OWNER: 3}
+
+
+class RestrictionKind(models.TextChoices):
+    """What governance may limit about a merchant (accounts/restrictions.py). Valued kinds carry a number."""
+
+    LISTING_LIMIT = "listing_limit", _("在售商品上限")  # value: products on sale at once
+    DAILY_ORDER_LIMIT = "daily_order_limit", _("每日订单上限")  # value: orders accepted per day
+    NO_NEW_LISTINGS = "no_new_listings", _("暂停上新")
+    PAYOUT_HOLD_DAYS = "payout_hold_days", _("货款结算延后")  # value: days after delivery before payout
+    PAYOUTS_HELD = "payouts_held", _("暂停结算")
+    CLAIM_ESCALATION_HOURS = "claim_escalation_hours", _("售后加速升级")  # value: hours before escalation
+
+
+VALUED_RESTRICTIONS = frozenset(
+    {
+        RestrictionKind.LISTING_LIMIT,
+        RestrictionKind.DAILY_ORDER_LIMIT,
+        RestrictionKind.PAYOUT_HOLD_DAYS,
+        RestrictionKind.CLAIM_ESCALATION_HOURS,
+    }
+)
+
+
+class RestrictionSource(models.TextChoices):
+    """Who put a restriction in place; each source lifts only its own."""
+
+    PROBATION = "probation", _("新手期")
+    RISK = "risk", _("风险评估")
+    QUALIFICATION = "qualification", _("资质")
+    BLACKLIST = "blacklist", _("黑名单")
+    OPERATOR = "operator", _("平台运营")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.core.models import TimeStampedModel
 
-from .choices import OrganizationKind, OrganizationStatus, Role
+from .choices import OrganizationKind, OrganizationStatus, RestrictionKind, RestrictionSource, Role
 from .uscc import uscc_is_valid
 
 
@@ -154,3 +154,31 @@ class SandboxTextMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.phone[:3]}****{self.phone[-4:]}: {self.body[:24]}"
+
+
+class MerchantRestriction(TimeStampedModel):
+    """One limit placed on an organization by governance: probation, a risk action, an operator, a licence.
+
+    The contexts that sell (catalog, orders, aftersales) read the limits in force through
+    `accounts.restrictions.limits_for`; governance, which sits above them, writes them (docs/governance.md).
+    A restriction is never edited: it is lifted (`lifted_at`) and, if need be, a new one imposed.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="restrictions")
+    kind = models.CharField(_("限制"), max_length=32, choices=RestrictionKind.choices)
+    value = models.PositiveIntegerField(_("数值"), null=True, blank=True)
+    source = models.CharField(_("来源"), max_length=16, choices=RestrictionSource.choices)
+    reference = models.CharField(_("依据"), max_length=64, blank=True, default="")  # e.g. "probation:12"
+    reason = models.CharField(_("原因"), max_length=255)  # shown to the merchant
+    starts_at = models.DateTimeField(_("开始时间"))
+    ends_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("商家限制")
+        verbose_name_plural = _("商家限制")
+        ordering = ["-starts_at", "-id"]
+        indexes = [models.Index(fields=["organization", "lifted_at"], name="restriction_org_open")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id}: {self.kind}={self.value} ({self.source})"

@@ -18,6 +18,9 @@ class ProductCategory(models.TextChoices):
     HONEY = "honey", _("蜂蜜")
     COFFEE = "coffee", _("咖啡")
     HANDICRAFT = "handicraft", _("手工艺品")
+    COSMETICS = "cosmetics", _("化妆品")
+    MEDICAL_DEVICE = "medical_device", _("医疗器械")
+    PHARMACY = "pharmacy", _("药品")
     OTHER = "other", _("其他")
 
 

@@ -10,6 +10,13 @@ class CredentialKind(models.TextChoices):
     ORGANIC = "organic", _("有机产品认证")
     GEO_INDICATION = "geo_indication", _("地理标志产品")
     BUSINESS_CREDIT = "business_credit", _("企业信用/工商登记")
+    # The qualifications a merchant shows when it applies to sell (docs/governance.md).
+    BUSINESS_LICENCE = "business_licence", _("营业执照")
+    FOOD_BUSINESS = "food_business", _("食品经营许可证")
+    FOOD_PRODUCTION = "food_production", _("食品生产许可证")
+    DRUG_BUSINESS = "drug_business", _("药品经营许可证")
+    DEVICE_FILING = "device_filing", _("医疗器械经营备案")
+    COSMETICS_FILING = "cosmetics_filing", _("化妆品备案")
 
 
 class VerificationStatus(models.TextChoices):

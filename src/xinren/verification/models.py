@@ -82,6 +82,12 @@ class Credential(TimeStampedModel):
     # The scan or photo of the certificate, as a signed evidence statement (leaf hash in the log).
     evidence_leaf_hash = LeafHashField(_("证据叶哈希"), blank=True)
     evidence_id = models.BigIntegerField(_("证据编号"), null=True, blank=True)
+    # What the certificate itself says: who issued it, when it is in force, which product categories it covers
+    # (catalog ProductCategory values). Governance watches `valid_until` (docs/governance.md).
+    issuer = models.CharField(_("发证机关"), max_length=128, blank=True, default="")
+    valid_from = models.DateField(_("生效日期"), null=True, blank=True)
+    valid_until = models.DateField(_("有效期至"), null=True, blank=True)
+    scope = models.JSONField(_("经营范围（品类）"), default=list, blank=True)
 
     class Meta:
         db_table = "governance_credential"  # named before the app was (ADR 0014)

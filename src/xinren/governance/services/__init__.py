@@ -1,0 +1,1 @@
+"""Governance writes: applications and reviews, probation, qualification watch, risk, blacklist (docs/governance.md)."""
