@@ -69,6 +69,10 @@ XINREN_ORDER_PAYMENT_MINUTES = int(os.environ.get("XINREN_ORDER_PAYMENT_MINUTES"
 XINREN_ORDERS_PER_HOUR = int(os.environ.get("XINREN_ORDERS_PER_HOUR", "10"))
 # Keys the pseudonyms shown for consumers on public pages (defaults to SECRET_KEY).
 XINREN_PSEUDONYM_KEY = os.environ.get("XINREN_PSEUDONYM_KEY", "")
+# Keys the hashes of ID numbers, phones and bank accounts kept only for matching (accounts/keyed.py).
+XINREN_IDENTITY_HASH_KEY = os.environ.get("XINREN_IDENTITY_HASH_KEY", "")
+if PRODUCTION and not XINREN_IDENTITY_HASH_KEY:
+    raise RuntimeError("XINREN_IDENTITY_HASH_KEY must be set when XINREN_PRODUCTION=1")
 if PRODUCTION and not XINREN_PAYMENT_WEBHOOK_SECRET:
     raise RuntimeError("XINREN_PAYMENT_WEBHOOK_SECRET must be set when XINREN_PRODUCTION=1")
 # Integrate pooled log entries right after each commit (development); production runs `ledger_integrate --follow`.

@@ -45,6 +45,7 @@ def _probe(tmp_path: Path, **environment: str) -> dict[str, Any]:
 PRODUCTION = {
     "XINREN_PRODUCTION": "1", "DJANGO_SECRET_KEY": "test-" + "x" * 50, "XINREN_LOG_SIGNING_KEY": "unused-here",
     "XINREN_KEY_ENCRYPTION_KEY": "unused-here", "XINREN_PAYMENT_WEBHOOK_SECRET": "unused-here",
+    "XINREN_IDENTITY_HASH_KEY": "unused-here",
 }
 
 

@@ -1,0 +1,4 @@
+"""Statement types governance signs, one module per part (found by attest's autodiscovery of `statements`).
+
+Each part's module registers its types at import; list it here.
+"""
