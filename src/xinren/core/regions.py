@@ -138,6 +138,24 @@ def _provinces_and_prefectures() -> dict[str, Region]:
 REGIONS: dict[str, Region] = _provinces_and_prefectures()
 
 
+# Province abbreviations written on licences (滇 for Yunnan), the first the usual one; keyed by the two-digit prefix.
+PROVINCE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "11": ("京",), "12": ("津",), "13": ("冀",), "14": ("晋",), "15": ("蒙",), "21": ("辽",), "22": ("吉",),
+    "23": ("黑",), "31": ("沪",), "32": ("苏",), "33": ("浙",), "34": ("皖",), "35": ("闽",), "36": ("赣",),
+    "37": ("鲁",), "41": ("豫",), "42": ("鄂",), "43": ("湘",), "44": ("粤",), "45": ("桂",), "46": ("琼",),
+    "50": ("渝",), "51": ("川", "蜀"), "52": ("黔", "贵"), "53": ("滇", "云"), "54": ("藏",), "61": ("陕", "秦"),
+    "62": ("甘", "陇"), "63": ("青",), "64": ("宁",), "65": ("新",), "71": ("台",), "81": ("港",), "82": ("澳",),
+}  # fmt: skip
+
+
+def province_of_abbreviation(abbreviation: str) -> str | None:
+    """The two-digit province prefix an abbreviation stands for (滇 -> 53), or None."""
+    for prefix, names in PROVINCE_ABBREVIATIONS.items():
+        if abbreviation in names:
+            return prefix
+    return None
+
+
 def division_get(code: str) -> Region | None:
     """Any GB/T 2260 division of the table, counties and codes withdrawn since 2015 included, or None."""
     return _divisions().get(code)
@@ -203,7 +221,7 @@ def _starts_with_name(text: str, regions: list[Region]) -> tuple[Region, str] | 
     for region in regions:
         for name in region.names:
             if text.startswith(name) and (best is None or len(name) > len(text) - len(best[1])):
-                best = (region, text[len(name):])
+                best = (region, text[len(name) :])
     return best
 
 
