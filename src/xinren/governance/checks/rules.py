@@ -67,7 +67,9 @@ def expiry_check(q: QualificationInput, index: int, today: dt.date) -> list[Chec
             )
         )
     elif not results:
-        results.append(CheckResult("licence.dates", "pass", _("证照在有效期内"), index))
+        results.append(
+            CheckResult("licence.dates", "pass", _("%(kind)s在有效期内") % {"kind": _kind_label(q.kind)}, index)
+        )
     return results
 
 
