@@ -66,7 +66,7 @@ def test_each_uscc_fault_has_its_own_rule_and_message(code, rule, says):
         "92530802MA6K12345",
         "11100000MA6K12345",
         "51110228MA6K12345",
-    ],  # fmt: skip
+    ],
 )
 def test_every_authority_national_and_withdrawn_regions_are_accepted(body):
     assert uscc_check(uscc(body).lower()).outcome == "pass"
@@ -215,7 +215,7 @@ def test_duplicates_and_blacklist_fail_without_naming_the_other_party():
         ("revoked", "fail"),
         ("mismatch", "fail"),
         (None, "manual"),
-    ],  # fmt: skip
+    ],
 )
 def test_registry_status_maps_to_an_outcome(status, outcome):
     ctx = context(registry_status=lambda kind, number, name, code: status)

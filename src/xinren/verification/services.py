@@ -255,10 +255,7 @@ def _transition(credential: Credential, status: str) -> None:
     if status == credential.status:
         return
     transition_check(
-        CREDENTIAL_TRANSITIONS,
-        credential.status,
-        status,
-        code=errors.CREDENTIAL_TRANSITION,
+        CREDENTIAL_TRANSITIONS, credential.status, status, code=errors.CREDENTIAL_TRANSITION,
         message=_("证书当前状态不允许此操作"),
     )
     credential.status = status
