@@ -24,13 +24,14 @@ def _credential(organization, number=SC, status="verified"):  # type: ignore[no-
     )
 
 
-def test_an_active_organization_with_the_uscc_is_a_duplicate_unless_it_is_the_applicant():
+def test_an_organization_with_the_uscc_is_a_duplicate_unless_it_is_the_applicant():
     organization = OrganizationFactory(uscc=USCC)
     assert db_check_context(TODAY).duplicate_of("uscc", USCC) == f"organization:{organization.pk}"
     assert db_check_context(TODAY, organization_id=organization.pk).duplicate_of("uscc", USCC) is None
     organization.status = OrganizationStatus.SUSPENDED
     organization.save()
-    assert db_check_context(TODAY).duplicate_of("uscc", USCC) is None
+    # A suspended merchant does not start again under a new application.
+    assert db_check_context(TODAY).duplicate_of("uscc", USCC) == f"organization:{organization.pk}"
 
 
 def test_a_live_credential_elsewhere_is_a_duplicate_a_withdrawn_one_is_not():

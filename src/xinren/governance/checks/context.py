@@ -6,7 +6,6 @@ import datetime as dt
 from collections.abc import Callable, Sequence
 
 from xinren.accounts.blacklist import screen
-from xinren.accounts.choices import OrganizationStatus
 from xinren.accounts.models import Organization
 from xinren.verification.choices import CredentialKind, CredentialStatus
 from xinren.verification.models import Credential
@@ -28,7 +27,8 @@ def db_check_context(
 ) -> CheckContext:
     """A CheckContext reading the database.
 
-    duplicate_of("uscc", code): an active organization with that USCC; duplicate_of(kind, number): a credential of
+    duplicate_of("uscc", code): an organization with that USCC, active or suspended (a suspended merchant does not
+    start again under a new application); duplicate_of(kind, number): a credential of
     that kind and number, not withdrawn, held by another organization. `organization_id` is the applicant's own
     organization when it already has one (its own USCC and credentials are not duplicates), and
     `extra_duplicates(kind, number, exclude_application_id)` adds other sources (live applications).
@@ -38,7 +38,7 @@ def db_check_context(
 
     def duplicate_of(kind: str, number: str) -> str | None:
         if kind == "uscc":
-            organizations = Organization.objects.filter(uscc=number, status=OrganizationStatus.ACTIVE)
+            organizations = Organization.objects.filter(uscc=number)
             if organization_id is not None:
                 organizations = organizations.exclude(pk=organization_id)
             found = organizations.values_list("pk", flat=True).first()
