@@ -37,8 +37,8 @@ from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
 from .costs import router as cost_router
-from .governance import router as governance_router
 from .errors import exception_handlers_install
+from .governance import router as governance_router
 
 DESCRIPTION = """\
 Xinren (信任) partner API. Authenticate with your organization's API key, either as
