@@ -2,3 +2,4 @@
 
 Each part's module registers its types at import; list it here.
 """
+from . import applications  # noqa: F401

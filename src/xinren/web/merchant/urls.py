@@ -193,3 +193,12 @@ urlpatterns += [
     path("costs/", cost_views.cost_list, name="cost_list"),
     path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
 ]
+
+# Applying to sell (xinren.governance): any signed-in person, no organization needed.
+from .views import apply as apply_views  # noqa: E402
+
+urlpatterns += [
+    path("apply/", apply_views.apply_home, name="apply"),
+    path("apply/new/", apply_views.apply_edit, name="apply_new"),
+    path("apply/<slug:public_id>/", apply_views.apply_edit, name="apply_edit"),
+]
