@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from xinren.accounts.authentication import actor_of
 from xinren.accounts.choices import BlacklistKind
@@ -60,7 +60,7 @@ def blacklist_add(request: HttpRequest, payload: BlacklistIn) -> Any:
         reason=payload.reason,
         ends_at=payload.ends_at,
     )
-    return 201, _out(entry)
+    return Status(201, _out(entry))
 
 
 @router.post("/blacklist/{entry_id}/lift", response={200: BlacklistOut, **ERRORS}, summary="Lift an entry")
