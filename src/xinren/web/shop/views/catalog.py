@@ -22,6 +22,7 @@ from xinren.orders import selectors, services
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
 
+from ..device import device_of
 from ..forms import BuyForm
 from ..session import form_error, render_shop
 
@@ -60,6 +61,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                     client_token=form.cleaned_data["token"],
                     return_exclusion_confirmed=bool(form.cleaned_data.get("return_exclusion")),
+                    device=device_of(request),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
