@@ -193,3 +193,8 @@ urlpatterns += [
     path("costs/", cost_views.cost_list, name="cost_list"),
     path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
 ]
+
+# Qualifications (资质): validity, expiry warnings and renewals (xinren.governance.watch).
+from .views import qualifications as qualification_views  # noqa: E402
+
+urlpatterns += [path("qualifications/", qualification_views.qualifications, name="qualifications")]
