@@ -8,8 +8,8 @@ import json
 import pytest
 
 from xinren.accounts.models import Organization
-from xinren.ledger.dsse import parse_envelope
 from xinren.core import clock
+from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.store.models import PendingEntry
 from xinren.verification.choices import CredentialKind, CredentialStatus
 from xinren.verification.models import Credential
