@@ -78,7 +78,7 @@ def cart_checkout(
 
     # Read now, locked last (below): the offer rows are what every concurrent checkout waits for, so they are
     # held only for the stock updates and the commit, not while the orders are written.
-    offers = {
+    offers: dict[int, Offer] = {
         offer.pk: offer
         for offer in Offer.objects.filter(pk__in=[line.offer_id for line in cart_lines]).select_related(
             "product", "merchant"
