@@ -1,4 +1,4 @@
-"""Merchant governance models, one module per part; each part lists its names here."""
+"""Merchant governance models, one module per part; each part lists its names here (docs/governance.md)."""
 
 from .applications import (
     ApplicationCheck,
@@ -7,6 +7,7 @@ from .applications import (
     ApplicationScan,
     MerchantApplication,
 )
+from .watch import QualificationWarning
 
 __all__ = [
     "ApplicationCheck",
@@ -14,4 +15,5 @@ __all__ = [
     "ApplicationQualification",
     "ApplicationScan",
     "MerchantApplication",
+    "QualificationWarning",
 ]

@@ -2,4 +2,7 @@
 
 Each part's module registers its types at import; list it here.
 """
-from . import applications  # noqa: F401
+from . import (
+    applications,  # noqa: F401
+    watch,  # noqa: F401  (qualification watch: governance.listing.suspension)
+)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.blacklist import interceptions_kept
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
+from xinren.catalog.suspensions import suspension_open
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput
@@ -82,11 +83,11 @@ def cart_checkout(
 
     # Read now, locked last (below): the offer rows are what every concurrent checkout waits for, so they are
     # held only for the stock updates and the commit, not while the orders are written.
-    offers = {
+    offers: dict[int, Offer] = {
         offer.pk: offer
         for offer in Offer.objects.filter(pk__in=[line.offer_id for line in cart_lines]).select_related(
             "product", "merchant"
-        )
+        ).annotate(product_suspended=suspension_open("product"))
     }
     by_merchant: dict[int, list[tuple[Offer, int]]] = {}
     for line in cart_lines:

@@ -22,6 +22,7 @@ from xinren.accounts.choices import CATALOG_KINDS, OrganizationStatus, Role
 from xinren.accounts.consumers import consumer_require, phone_normalize
 from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import PERISHABLE_CATEGORIES, ProductStatus
+from xinren.catalog.suspensions import product_is_suspended, suspension_open
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -126,6 +127,11 @@ def order_place(
     }
     for line in lines:
         offer = offers.get(line.product_id)
+        if offer is not None and offer_suspended(offer):
+            raise Conflict(
+                errors.OFFER_SUSPENDED, _("该商品暂停销售（商家的资质待更新），暂时不能下单"),
+                details={"field": "lines", "product_id": line.product_id},
+            )
         if offer is None or not offer_sellable(offer):
             raise Conflict(
                 errors.OFFER_UNAVAILABLE, _("该商品暂不销售"), details={"field": "lines", "product_id": line.product_id}
@@ -204,16 +210,23 @@ def offers_lock(offers: Q) -> list[Offer]:
     cart line being added, which takes a key-share lock), so adding to a cart never waits behind a checkout."""
     locked = Offer.objects.select_for_update(of=("self",), no_key=True).filter(offers).select_related(
         "product", "merchant"
-    )
+    ).annotate(product_suspended=suspension_open("product"))
     return list(locked.order_by("pk"))
 
 
+def offer_suspended(offer: Offer) -> bool:
+    """Whether governance suspended the offer's product (read from `offers_lock`'s annotation when there is one)."""
+    known = getattr(offer, "product_suspended", None)
+    return bool(known) if known is not None else product_is_suspended(product_id=offer.product_id)
+
+
 def offer_sellable(offer: Offer) -> bool:
-    """Whether an offer may be bought now: active, of a published product and an active merchant."""
+    """Whether an offer may be bought now: active, of a published product not suspended, and an active merchant."""
     return (
         offer.active
         and offer.product.status == ProductStatus.ACTIVE
         and offer.merchant.status == OrganizationStatus.ACTIVE
+        and not offer_suspended(offer)
     )
 
 
