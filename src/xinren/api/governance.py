@@ -96,7 +96,7 @@ class QualificationOut(Schema):
     scan_sha256: str
 
 
-class CheckOut(Schema):
+class ApplicationCheckOut(Schema):
     rule: str
     outcome: str
     message: str
@@ -104,7 +104,7 @@ class CheckOut(Schema):
     details: dict[str, Any]
 
 
-class DecisionOut(Schema):
+class ApplicationDecisionOut(Schema):
     decision: str
     reasons: list[str]
     note: str
@@ -122,8 +122,8 @@ class ApplicationOut(Schema):
     contact_phone_masked: str
     categories: list[str]
     qualifications: list[QualificationOut]
-    checks: list[CheckOut]
-    decisions: list[DecisionOut]
+    checks: list[ApplicationCheckOut]
+    decisions: list[ApplicationDecisionOut]
     submitted_at: dt.datetime | None
     decided_at: dt.datetime | None
     organization_id: int | None
@@ -191,7 +191,7 @@ def application_review_get(request: HttpRequest, public_id: str) -> Any:
     return _out(selectors.application_get_for_reviewer(actor=actor_of(request), public_id=public_id))
 
 
-@router.post("/{public_id}/decision", response={200: DecisionOut, **ERRORS}, summary="Reviewers: decide")
+@router.post("/{public_id}/decision", response={200: ApplicationDecisionOut, **ERRORS}, summary="Reviewers: decide")
 def application_decide(request: HttpRequest, public_id: str, payload: DecisionIn) -> Any:
     decision = services.application_decide(actor=actor_of(request), public_id=public_id, **payload.model_dump())
     return {"decision": decision.decision, "reasons": decision.reasons, "note": decision.note,
