@@ -193,3 +193,11 @@ urlpatterns += [
     path("costs/", cost_views.cost_list, name="cost_list"),
     path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
 ]
+
+# The merchant's own risk score and appeals (xinren.governance.risk, docs/governance.md).
+from .views import risk as risk_views  # noqa: E402
+
+urlpatterns += [
+    path("risk/", risk_views.risk_home, name="risk_home"),
+    path("risk/actions/<int:action_id>/appeal/", risk_views.risk_appeal, name="risk_appeal"),
+]
