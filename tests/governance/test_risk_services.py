@@ -377,3 +377,21 @@ def test_the_daily_run_evaluates_every_active_merchant(risky: Organization, othe
     OrganizationFactory(kind=OrganizationKind.MERCHANT, status=OrganizationStatus.SUSPENDED)
     assert services.risk_evaluate_all() == 2
     assert set(RiskEvaluation.objects.values_list("organization", flat=True)) == {risky.pk, other_merchant.pk}
+
+
+def test_version_1_seeded_params_are_the_rules_defaults() -> None:
+    from xinren.governance.risk.rules import RULES
+
+    for rule in services.rule_set_active().rules.all():
+        assert rule.params == dict(RULES[rule.rule_id].defaults), rule.rule_id
+
+
+def test_one_evaluation_reads_a_bounded_number_of_queries(risky: Organization, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
+    with django_assert_max_num_queries(21):
+        services.risk_evaluate(organization=risky, act=False)
+
+
+def test_the_task_evaluates(risky: Organization) -> None:
+    from xinren.governance.tasks import risk_evaluate_task
+
+    assert risk_evaluate_task.call() == {"evaluated": 1}  # type: ignore[call-arg]

@@ -86,6 +86,8 @@ def risk_evaluate(*, organization: Organization, at: datetime | None = None, act
     """Score one merchant with the active rule set (and the shadow rules of drafts), store it with every rule's
     inputs, and act when its band changed."""
     at = at or clock.now()
+    # One evaluation of a merchant at a time: two would both see the old band and both act.
+    Organization.objects.select_for_update().filter(pk=organization.pk).first()
     active = rule_set_active()
     specs = _specs(active)
     seen = {spec.rule_id for spec in specs}
