@@ -395,3 +395,21 @@ def test_the_task_evaluates(risky: Organization) -> None:
     from xinren.governance.tasks import risk_evaluate_task
 
     assert risk_evaluate_task.call() == {"evaluated": 1}  # type: ignore[call-arg]
+
+
+def test_a_declined_suspension_keeps_the_shop_open_and_payouts_held(risky: Organization, operator) -> None:  # type: ignore[no-untyped-def]
+    _thresholds(10, 20, 30)
+    services.risk_evaluate(organization=risky)
+    proposed = RiskAction.objects.get(organization=risky)
+    # when
+    services.risk_suspension_decide(actor=operator, action_id=proposed.pk, confirm=False, reason="先观察一周")
+    # then
+    risky.refresh_from_db()
+    proposed.refresh_from_db()
+    assert (risky.status, proposed.suspension_confirmed, proposed.status) == (
+        OrganizationStatus.ACTIVE,
+        False,
+        ActionStatus.IN_FORCE,
+    )
+    assert limits_for(risky).payouts_held
+    assert RiskAction.objects.count() == 1

@@ -83,3 +83,22 @@ def test_a_merchant_cannot_open_the_operator_pages(restricted: RiskEvaluation) -
     browser = browser_of(actor_for(restricted.organization, Role.OWNER).user)  # type: ignore[arg-type]
     assert browser.get(reverse("operator:risk_overview")).status_code == 403
     assert browser.get(reverse("operator:risk_evaluation", args=[restricted.pk])).status_code == 403
+
+
+def test_the_operator_confirms_a_suspension_and_the_merchant_without_evaluation_sees_none(
+    risky: Organization,  # noqa: F811
+    platform: Organization,
+    other_merchant: Organization,
+) -> None:
+    _thresholds(10, 20, 30)
+    services.risk_evaluate(organization=risky)
+    action = RiskAction.objects.get()
+    browser = browser_of(actor_for(platform, Role.STAFF).user)  # type: ignore[arg-type]
+    assert "待确认的暂停建议" in browser.get(reverse("operator:risk_overview")).content.decode()
+    url = reverse("operator:risk_suspension_decide", args=[action.pk])
+    assert browser.post(url, {"yes": "1", "reason": "核实后暂停"}).status_code == 302
+    risky.refresh_from_db()
+    assert risky.status == "suspended"
+    assert browser.post(url, {"yes": "1", "reason": "再次"}).status_code == 409
+    page = browser_of(actor_for(other_merchant).user).get(reverse("merchant:risk_home"))  # type: ignore[arg-type]
+    assert page.status_code == 200 and "还没有评估" in page.content.decode()

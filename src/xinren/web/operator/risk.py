@@ -50,9 +50,7 @@ class DraftForm(forms.Form):
         super().__init__(*args, **kwargs)
         field = self.fields["rule_id"]
         assert isinstance(field, forms.ChoiceField)
-        field.choices = [
-            (rule_id, f"{gettext(rule.message)} ({rule_id})") for rule_id, rule in RULES.items()
-        ]
+        field.choices = [(rule_id, f"{gettext(rule.message)} ({rule_id})") for rule_id, rule in RULES.items()]
 
     def clean_params(self) -> dict[str, Any]:
         raw = self.cleaned_data["params"].strip()
@@ -149,6 +147,7 @@ def risk_rule_set(request: HttpRequest, actor: Actor, version: int) -> HttpRespo
             "rules": [(rule, RULES.get(rule.rule_id)) for rule in rule_set.rules.all()],
             "rows": [row for row in rows if row.changed],
             "compared": len(rows),
+            "unscored": sum(1 for row in rows if row.missing),
         },
     )
 
