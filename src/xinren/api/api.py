@@ -38,6 +38,7 @@ from xinren.web.public.json_api import router as public_trace_router
 
 from .costs import router as cost_router
 from .errors import exception_handlers_install
+from .governance import router as governance_router
 
 DESCRIPTION = """\
 Xinren (信任) partner API. Authenticate with your organization's API key, either as
@@ -144,6 +145,7 @@ api.add_router("/notifications", notify_router)
 api.add_router("/support", support_router)
 api.add_router("/recalls", "xinren.aftersales.recalls.api.router")
 api.add_router("/aftersales", aftersales_router)
+api.add_router("/merchant-applications", governance_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

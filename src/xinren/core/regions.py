@@ -1,14 +1,22 @@
-"""China's administrative division codes (GB/T 2260): the provinces, and the prefectures of Yunnan.
+"""China's administrative division codes (GB/T 2260): every province, prefecture and county.
 
 A code has six digits: two for the province, two for the prefecture, two for the county. A province's code
 ends in 0000 and a prefecture's in 00, so a region lies within another when it shares the other's non-zero
-prefix. The table is the part the platform uses today (alliances and origins in Yunnan); it grows by adding rows.
-Each row has the official name and the short forms people write on labels (楚雄州, 楚雄).
+prefix. The national table is the data file data/gbt2260.csv (its sources are named in its header and in
+docs/qualifications.md), including codes withdrawn since 2015 that licences issued then still carry.
+
+`REGIONS` and the functions over it (region_get, region_children, region_code_from_text) hold provinces and
+prefectures: alliances, programmes and product origins work at that level. Counties and withdrawn codes are
+looked up with `division_get` / `division_known`, which the qualification checks use for the region inside a
+USCC or a food licence number. Rows in `_ROWS` add the short forms people write on labels (楚雄州, 楚雄).
 """
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -18,6 +26,7 @@ class Region:
     code: str
     name: str
     aliases: tuple[str, ...] = ()
+    withdrawn: str = ""  # the last table revision (YYYYMM) that listed a code no longer in use; "" when current
 
     @property
     def level(self) -> int:
@@ -36,6 +45,7 @@ class Region:
         return (self.name, *self.aliases)
 
 
+# Short forms of names (aliases); the official names of every code come from the data file.
 _ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("110000", "北京市", ("北京",)),
     ("120000", "天津市", ("天津",)),
@@ -90,7 +100,86 @@ _ROWS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("533400", "迪庆藏族自治州", ("迪庆州", "迪庆")),
 )
 
-REGIONS: dict[str, Region] = {code: Region(code, name, aliases) for code, name, aliases in _ROWS}
+_DATA = Path(__file__).resolve().parent / "data" / "gbt2260.csv"
+_PLACEHOLDERS = ("市辖区", "县", "省直辖县级行政区划", "自治区直辖县级行政区划")
+_SUFFIXES = ("特别行政区", "自治区", "地区", "省", "市", "盟")
+
+
+def _short(name: str) -> tuple[str, ...]:
+    """The name without its administrative suffix (辽宁省 -> 辽宁), when that leaves two characters or more."""
+    for suffix in _SUFFIXES:
+        if name.endswith(suffix) and len(name) - len(suffix) >= 2:
+            return (name[: -len(suffix)],)
+    return ()
+
+
+@cache
+def _divisions() -> dict[str, Region]:
+    aliases = {code: names for code, _name, names in _ROWS}
+    table: dict[str, Region] = {}
+    with _DATA.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(line for line in handle if not line.startswith("#"))
+        for row in rows:
+            code, name, withdrawn = row["code"], row["name"], row["withdrawn"]
+            table[code] = Region(code, name, aliases.get(code, _short(name) if code.endswith("00") else ()), withdrawn)
+    for code, name, names in _ROWS:  # a row of _ROWS missing from the file still counts (e.g. a renamed code)
+        table.setdefault(code, Region(code, name, names))
+    return table
+
+
+def _provinces_and_prefectures() -> dict[str, Region]:
+    return {
+        code: region
+        for code, region in sorted(_divisions().items())
+        if code.endswith("00") and not region.withdrawn and region.name not in _PLACEHOLDERS
+    }
+
+
+REGIONS: dict[str, Region] = _provinces_and_prefectures()
+
+
+# Province abbreviations written on licences (滇 for Yunnan), the first the usual one; keyed by the two-digit prefix.
+PROVINCE_ABBREVIATIONS: dict[str, tuple[str, ...]] = {
+    "11": ("京",), "12": ("津",), "13": ("冀",), "14": ("晋",), "15": ("蒙",), "21": ("辽",), "22": ("吉",),
+    "23": ("黑",), "31": ("沪",), "32": ("苏",), "33": ("浙",), "34": ("皖",), "35": ("闽",), "36": ("赣",),
+    "37": ("鲁",), "41": ("豫",), "42": ("鄂",), "43": ("湘",), "44": ("粤",), "45": ("桂",), "46": ("琼",),
+    "50": ("渝",), "51": ("川", "蜀"), "52": ("黔", "贵"), "53": ("滇", "云"), "54": ("藏",), "61": ("陕", "秦"),
+    "62": ("甘", "陇"), "63": ("青",), "64": ("宁",), "65": ("新",), "71": ("台",), "81": ("港",), "82": ("澳",),
+}  # fmt: skip
+
+
+def province_of_abbreviation(abbreviation: str) -> str | None:
+    """The two-digit province prefix an abbreviation stands for (滇 -> 53), or None."""
+    for prefix, names in PROVINCE_ABBREVIATIONS.items():
+        if abbreviation in names:
+            return prefix
+    return None
+
+
+def division_get(code: str) -> Region | None:
+    """Any GB/T 2260 division of the table, counties and codes withdrawn since 2015 included, or None."""
+    return _divisions().get(code)
+
+
+def division_known(code: str) -> bool:
+    """Whether `code` is a six-digit GB/T 2260 code in use now or since 2015 (province, prefecture or county)."""
+    return len(code) == 6 and code.isdigit() and code in _divisions()
+
+
+def division_full_name(code: str) -> str:
+    """Province, prefecture and county as addresses write them (云南省楚雄彝族自治州南华县); the code when unknown."""
+    table = _divisions()
+    division = table.get(code)
+    if division is None:
+        return code
+    names = []
+    province = table.get(code[:2] + "0000")
+    if province is not None and province.code != code:
+        names.append(province.name)
+    prefecture = table.get(code[:4] + "00") if division.level == 3 else None
+    if prefecture is not None and prefecture.name not in _PLACEHOLDERS:
+        names.append(prefecture.name)
+    return "".join(names) + division.name
 
 
 def region_get(code: str) -> Region | None:
@@ -132,7 +221,7 @@ def _starts_with_name(text: str, regions: list[Region]) -> tuple[Region, str] | 
     for region in regions:
         for name in region.names:
             if text.startswith(name) and (best is None or len(name) > len(text) - len(best[1])):
-                best = (region, text[len(name):])
+                best = (region, text[len(name) :])
     return best
 
 

@@ -13,7 +13,9 @@ Columns (header row, English or Chinese names, any order; extra columns are igno
 | valid_until   | 有效期至          | no       | YYYY-MM-DD (or YYYY/MM/DD)                 |
 | status        | 状态              | yes      | valid/有效, suspended/暂停, revoked/撤销    |
 
-UTF-8, with or without a byte-order mark. Row numbers in errors count the header as row 1, as a
+Encodings: UTF-8 (with or without a byte-order mark), else GB18030 (which reads GBK and GB2312 too), as
+Chinese offices' spreadsheets save CSV. An .xlsx workbook (its first worksheet) is read the same way
+(registry_xlsx.py); the bytes tell which, not the file name. Row numbers in errors count the header as row 1, as a
 spreadsheet shows them.
 """
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,6 +33,7 @@ from django.utils.translation import gettext as _
 from xinren.accounts.uscc import uscc_is_valid
 
 from .choices import RecordStatus
+from .registry_xlsx import XlsxError, is_xlsx, xlsx_rows
 
 COLUMNS: dict[str, tuple[str, ...]] = {
     "number": ("number", "证书编号"),
@@ -105,15 +109,46 @@ def _header(fields: list[str]) -> tuple[dict[str, int], list[RowError]]:
     return index, errors
 
 
-def registry_csv_parse(data: bytes) -> list[ParsedRow]:
-    """Every row of the file, or RegistryCsvError naming each bad row and column."""
+def registry_text_decode(data: bytes) -> str:
+    """The text of a CSV export: UTF-8 (a byte-order mark dropped), else GB18030; RegistryCsvError when neither."""
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RegistryCsvError(
-            [RowError(0, "", _("文件不是 UTF-8 编码（第 %(byte)s 字节）") % {"byte": exc.start})]
-        ) from None
-    reader = csv.reader(io.StringIO(text, newline=""))
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError:
+            raise RegistryCsvError(
+                [
+                    RowError(
+                        0,
+                        "",
+                        _("文件既不是 UTF-8 也不是 GBK/GB18030 编码（第 %(byte)s 字节）：请另存为 UTF-8 CSV 或 .xlsx")
+                        % {"byte": utf8.start},
+                    )
+                ]
+            ) from None
+
+
+def _file_rows(data: bytes) -> Iterator[list[str]]:
+    if is_xlsx(data):
+        try:
+            yield from xlsx_rows(data, MAX_ROWS + 1)
+        except XlsxError:
+            raise RegistryCsvError(
+                [RowError(0, "", _("无法读取 .xlsx 文件：请确认文件未损坏，或另存为 CSV"))]
+            ) from None
+        return
+    yield from csv.reader(io.StringIO(registry_text_decode(data), newline=""))
+
+
+def registry_csv_parse(data: bytes) -> list[ParsedRow]:
+    """Every row of the file (CSV in UTF-8 or GBK/GB18030, or .xlsx), or RegistryCsvError naming each bad cell."""
+    return registry_rows_parse(_file_rows(data))
+
+
+def registry_rows_parse(source: Iterable[list[str]]) -> list[ParsedRow]:
+    """Every row, the first being the header, or RegistryCsvError naming each bad row and column."""
+    reader = iter(source)
     header = next(reader, None)
     if header is None:
         raise RegistryCsvError([RowError(1, "", _("文件为空"))])

@@ -1,76 +1,77 @@
-"""Automatic checks on an application to sell (docs/governance.md): each a small function with its rule id.
+"""Automatic checks on an application to sell (docs/qualifications.md): each a small pure function with a rule id.
 
-STUB (foundation commit): the dataclasses and `application_checks` signature are the contract between the
-qualification checks (this package) and the applications service. Only the USCC checksum is checked here until
-the checks land.
+The dataclasses (base.py) are the contract between these checks and the applications service. Every check returns
+CheckResult(rule, outcome, message): pass, fail (the applicant must fix something; the message says what) or
+manual (a person must look). `application_checks` runs them all and returns them in reading order: the application
+first (USCC, duplicates, blacklist, business licence, categories), then each qualification by its index.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Literal
-
 from django.utils.translation import gettext as _
 
-from xinren.accounts.uscc import uscc_is_valid
+from xinren.verification.choices import VerificationStatus
 
-Outcome = Literal["pass", "fail", "manual"]  # manual: needs a person
+from .base import ApplicantInput, CheckContext, CheckResult, Outcome, QualificationInput
+from .numbers import normalise_number, number_checks
+from .rules import (
+    blacklist_check,
+    business_licence_check,
+    duplicate_check,
+    expiry_check,
+    holder_check,
+    registry_check,
+    scope_checks,
+)
+from .uscc import uscc_check
 
-
-@dataclass(frozen=True)
-class QualificationInput:
-    """One qualification as the applicant entered it (the scan is already evidence; only its id is here)."""
-
-    kind: str  # verification CredentialKind
-    number: str
-    holder_name: str
-    holder_uscc: str = ""
-    issuer: str = ""
-    valid_from: dt.date | None = None
-    valid_until: dt.date | None = None
-    scope: tuple[str, ...] = ()  # product categories the licence covers, as the applicant read them off it
-    evidence_id: int | None = None
-
-
-@dataclass(frozen=True)
-class ApplicantInput:
-    company_name: str
-    uscc: str
-    legal_rep_name: str
-    categories: tuple[str, ...]  # catalog ProductCategory values applied for
-    qualifications: tuple[QualificationInput, ...]
-    contact_phone: str = ""
-    legal_rep_id_number: str = ""  # never stored: hashed for the blacklist, then dropped
-    bank_account: str = ""
+__all__ = [
+    "ApplicantInput",
+    "CheckContext",
+    "CheckResult",
+    "Outcome",
+    "QualificationInput",
+    "application_checks",
+    "qualification_checks",
+]
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    rule: str  # stable id, e.g. "uscc.checksum", "sc.region", "licence.expired"
-    outcome: Outcome
-    message: str  # translated, says exactly what to fix
-    qualification: int | None = None  # index into ApplicantInput.qualifications, None for the application
-    details: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class CheckContext:
-    """What the checks may look up, passed in so each check stays a pure function."""
-
-    today: dt.date
-    # USCCs / licence numbers already held by another organization or live application: (kind, number) -> who
-    duplicate_of: Callable[[str, str], str | None] = lambda kind, number: None
-    # blacklist hits for the applicant's entities: returns reason strings
-    blacklist_hits: Callable[[ApplicantInput], Sequence[str]] = lambda applicant: ()
-    # registry confirmation through verification's verifier interface: (kind, number, holder_name, holder_uscc)
-    # -> VerificationStatus value, or None when no verifier knows the kind
-    registry_status: Callable[[str, str, str, str], str | None] = lambda kind, number, name, uscc: None
+def qualification_checks(applicant: ApplicantInput, index: int, context: CheckContext) -> list[CheckResult]:
+    """Every check on the qualification at `index`: number format, dates, holder, duplicates, registry."""
+    q = applicant.qualifications[index]
+    number = normalise_number(q.number)
+    if not number:
+        return [CheckResult("licence.number", "fail", _("请填写证照编号"), index)]
+    status = context.registry_status(q.kind, number, q.holder_name, q.holder_uscc or applicant.uscc)
+    confirmed = status == VerificationStatus.VALID
+    results = number_checks(
+        q.kind,
+        number,
+        index,
+        applicant_uscc=applicant.uscc.strip().upper(),
+        current_year=context.today.year,
+        confirmed=confirmed,
+    )
+    results += expiry_check(q, index, context.today)
+    results += holder_check(q, index, applicant)
+    duplicate = duplicate_check(q.kind, number, index, context.duplicate_of(q.kind, number))
+    if duplicate is not None:
+        results.append(duplicate)
+    results.append(registry_check(q, index, status))
+    return results
 
 
 def application_checks(applicant: ApplicantInput, context: CheckContext) -> list[CheckResult]:
     """Every check on an application, in the order the applicant should read them."""
-    if uscc_is_valid(applicant.uscc.strip().upper()):
-        return [CheckResult("uscc.checksum", "pass", _("统一社会信用代码格式和校验位正确"))]
-    return [CheckResult("uscc.checksum", "fail", _("统一社会信用代码无效：请核对营业执照上的18位代码"))]
+    uscc = applicant.uscc.strip().upper()
+    results = [uscc_check(uscc)]
+    if results[0].outcome == "pass":
+        duplicate = duplicate_check("uscc", uscc, None, context.duplicate_of("uscc", uscc))
+        if duplicate is not None:
+            results.append(duplicate)
+    results.append(blacklist_check(context.blacklist_hits(applicant)))
+    results.append(business_licence_check(applicant))
+    results += scope_checks(applicant)
+    for index in range(len(applicant.qualifications)):
+        results += qualification_checks(applicant, index, context)
+    return results

@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_merchant_restrictions'),
-        ('governance', '0002_verification_moved_out'),
+        ('governance', '0003_applications'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -2,5 +2,4 @@
 
 Each part's module registers its types at import; list it here.
 """
-
-from . import risk  # noqa: F401
+from . import applications, risk  # noqa: F401

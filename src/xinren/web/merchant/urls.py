@@ -201,3 +201,12 @@ urlpatterns += [
     path("risk/", risk_views.risk_home, name="risk_home"),
     path("risk/actions/<int:action_id>/appeal/", risk_views.risk_appeal, name="risk_appeal"),
 ]
+
+# Applying to sell (xinren.governance): any signed-in person, no organization needed.
+from .views import apply as apply_views  # noqa: E402
+
+urlpatterns += [
+    path("apply/", apply_views.apply_home, name="apply"),
+    path("apply/new/", apply_views.apply_edit, name="apply_new"),
+    path("apply/<slug:public_id>/", apply_views.apply_edit, name="apply_edit"),
+]

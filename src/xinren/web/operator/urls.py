@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import dashboard, risk
+from . import applications, dashboard, risk
 
 app_name = "operator"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("risk/rule-sets/<int:version>/promote/", risk.risk_rule_set_promote, name="risk_rule_set_promote"),
     path("risk/actions/<int:action_id>/suspension/", risk.risk_suspension_decide, name="risk_suspension_decide"),
     path("risk/appeals/<int:appeal_id>/", risk.risk_appeal_decide, name="risk_appeal_decide"),
+    path("applications/", applications.application_queue, name="applications"),
+    path("applications/<slug:public_id>/", applications.application_detail, name="application_detail"),
 ]

@@ -29,7 +29,9 @@ class SignupConfirmForm(forms.Form):
     """Step 2: the texted code and the new password."""
 
     code = forms.CharField(
-        label=_("短信验证码"), max_length=6, min_length=6,
+        label=_("短信验证码"),
+        max_length=6,
+        min_length=6,
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
     password = forms.CharField(
@@ -84,9 +86,9 @@ class BuyForm(forms.Form):
     quantity = forms.IntegerField(
         label=_("数量"), min_value=1, max_value=99, initial=1, widget=forms.NumberInput(attrs={"inputmode": "numeric"})
     )
-    recipient_name = forms.CharField(label=_("收货人"), max_length=32, widget=forms.TextInput(
-        attrs={"autocomplete": "name"}
-    ))
+    recipient_name = forms.CharField(
+        label=_("收货人"), max_length=32, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
     recipient_phone = forms.CharField(label=_("收货人手机号"), max_length=20, widget=_phone_input())
     shipping_address = forms.CharField(
         label=_("收货地址"),
@@ -133,24 +135,34 @@ STAR_CHOICES = [(n, _("%(n)s 星") % {"n": n}) for n in range(5, 0, -1)]
 
 class ReviewForm(forms.Form):
     stars = forms.TypedChoiceField(
-        label=_("打分"), choices=STAR_CHOICES, coerce=int, widget=forms.RadioSelect,
+        label=_("打分"),
+        choices=STAR_CHOICES,
+        coerce=int,
+        widget=forms.RadioSelect,
         help_text=_("星级发布后不能修改"),
     )
     text = forms.CharField(
-        label=_("评价内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("评价内容"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("说说收到的东西怎么样：新鲜程度、包装、口感、和描述是否一致"),
     )
     tags = forms.CharField(
-        label=_("标签"), max_length=100, required=False,
+        label=_("标签"),
+        max_length=100,
+        required=False,
         help_text=_("可选，用空格或逗号分隔，最多 6 个，例如：新鲜 包装好"),
     )
     photos = _PhotosField(
-        label=_("照片"), required=False,
+        label=_("照片"),
+        required=False,
         widget=_MultipleFiles(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
         help_text=_("可选，最多 9 张"),
     )
     video = forms.FileField(
-        label=_("视频"), required=False, widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
+        label=_("视频"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
         help_text=_("可选，1 段，MP4"),
     )
 
@@ -161,14 +173,18 @@ class ReviewForm(forms.Form):
 
 class DiaryForm(forms.Form):
     text = forms.CharField(
-        label=_("使用日记"), max_length=2000, widget=forms.Textarea(attrs={"rows": 5}),
+        label=_("使用日记"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 5}),
         help_text=_("用了一段时间，东西怎么样了？"),
     )
 
 
 class ResponseForm(forms.Form):
     text = forms.CharField(
-        label=_("我的申辩"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}),
+        label=_("我的申辩"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
         help_text=_("申辩会公开显示在被折叠的评价下，每条评价只能申辩一次"),
     )
 
@@ -194,11 +210,15 @@ class AddressForm(forms.Form):
     )
     recipient_phone = forms.CharField(label=_("手机号"), max_length=20, widget=_phone_input())
     region = forms.CharField(
-        label=_("所在地区"), max_length=64, help_text=_("省、市、区，例如：上海市 浦东新区"),
+        label=_("所在地区"),
+        max_length=64,
+        help_text=_("省、市、区，例如：上海市 浦东新区"),
         widget=forms.TextInput(attrs={"autocomplete": "address-level1"}),
     )
     detail = forms.CharField(
-        label=_("详细地址"), max_length=120, help_text=_("街道、门牌号、楼层房间"),
+        label=_("详细地址"),
+        max_length=120,
+        help_text=_("街道、门牌号、楼层房间"),
         widget=forms.TextInput(attrs={"autocomplete": "street-address"}),
     )
     is_default = forms.BooleanField(label=_("设为默认地址"), required=False)
@@ -226,7 +246,9 @@ class CheckoutForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     q = forms.CharField(
-        label=_("搜索"), max_length=64, required=False,
+        label=_("搜索"),
+        max_length=64,
+        required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("商品名称或订单号")}),
     )
     status = forms.ChoiceField(label=_("状态"), required=False)

@@ -2,13 +2,26 @@
 
 from django.urls import URLPattern, URLResolver, path
 
-from .views import account, cart, catalog, notifications, orders, product_reviews, profile, purchased, reviews, sandbox
+from .views import (
+    account,
+    cart,
+    catalog,
+    merchants,
+    notifications,
+    orders,
+    product_reviews,
+    profile,
+    purchased,
+    reviews,
+    sandbox,
+)
 
 app_name = "shop"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", catalog.product_list, name="product_list"),
     path("products/<int:product_id>/", catalog.product_detail, name="product_detail"),
+    path("merchants/<slug:slug>/", merchants.merchant_page, name="merchant"),
     path("products/<int:product_id>/cart/", cart.cart_add, name="cart_add"),
     path("cart/", cart.cart, name="cart"),
     path("cart/lines/<int:line_id>/", cart.cart_line_update, name="cart_line_update"),
@@ -73,8 +86,9 @@ urlpatterns += [
     path("aftersales/<slug:reference>/proposal/", aftersales.aftersale_proposal, name="aftersale_proposal"),
     path("aftersales/<slug:reference>/return/", aftersales.aftersale_return, name="aftersale_return"),
     path("aftersales/<slug:reference>/pickup/", aftersales_returns.pickup_book, name="aftersale_pickup_book"),
-    path("aftersales/<slug:reference>/pickup/cancel/", aftersales_returns.pickup_cancel,
-         name="aftersale_pickup_cancel"),
+    path(
+        "aftersales/<slug:reference>/pickup/cancel/", aftersales_returns.pickup_cancel, name="aftersale_pickup_cancel"
+    ),
     path("aftersales/<slug:reference>/evidence/", aftersales_returns.evidence_add, name="aftersale_evidence"),
 ]
 

@@ -1,4 +1,7 @@
-"""manage.py verification_registry_import --kind organic --source "国家认监委 2026-11 导出" path.csv"""
+"""manage.py verification_registry_import --kind organic --source "国家认监委 2026-11 导出" path.csv|path.xlsx
+
+The file may be CSV in UTF-8 or GBK/GB18030, or an .xlsx workbook (its first sheet), as offices export them.
+"""
 
 from __future__ import annotations
 
@@ -15,7 +18,8 @@ from xinren.verification.services import registry_import
 
 class Command(BaseCommand):
     help = (
-        "Import an issuing body's CSV export into the verification registry; replaces that source's rows. "
+        "Import an issuing body's export (CSV in UTF-8 or GBK/GB18030, or .xlsx) into the verification registry; "
+        "replaces that source's rows. "
         "Columns: number, holder_name, holder_uscc, scope, region, valid_from, valid_until, status "
         "(see docs/verification.md). All rows or none."
     )

@@ -84,7 +84,11 @@ def signup_confirm(request: HttpRequest) -> HttpResponse:
 
 
 def _signin_page(
-    request: HttpRequest, *, method: str, form: SigninForm | None = None, code_form: SignupForm | None = None,
+    request: HttpRequest,
+    *,
+    method: str,
+    form: SigninForm | None = None,
+    code_form: SignupForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     context = {
@@ -110,8 +114,10 @@ def signin(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             try:
                 user = consumer_authenticate(
-                    phone=form.cleaned_data["phone"], password=form.cleaned_data["password"],
-                    client=client_of(request), device_cookie=request.COOKIES.get(DEVICE_COOKIE, ""),
+                    phone=form.cleaned_data["phone"],
+                    password=form.cleaned_data["password"],
+                    client=client_of(request),
+                    device_cookie=request.COOKIES.get(DEVICE_COOKIE, ""),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)

@@ -31,17 +31,22 @@ from . import aftersales_returns
 class RequestForm(forms.Form):
     line = forms.TypedChoiceField(label=gettext_lazy("商品"), coerce=int)
     kind = forms.ChoiceField(label=gettext_lazy("售后类型"), choices=Kind.choices, widget=forms.RadioSelect)
-    amount = forms.CharField(label=gettext_lazy("申请金额（元）"), max_length=12,
-                             help_text=gettext_lazy("不超过该商品的实付金额；换货填 0"))
+    amount = forms.CharField(
+        label=gettext_lazy("申请金额（元）"), max_length=12, help_text=gettext_lazy("不超过该商品的实付金额；换货填 0")
+    )
     reason = forms.CharField(label=gettext_lazy("原因"), max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
     photos = _PhotosField(
-        label=gettext_lazy("照片"), required=False,
+        label=gettext_lazy("照片"),
+        required=False,
         widget=_MultipleFiles(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
         help_text=gettext_lazy("坏单包赔需要至少 1 张照片；最多 9 张"),
     )
-    video = forms.FileField(label=gettext_lazy("视频"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
-                            help_text=gettext_lazy("可选，1 段，MP4"))
+    video = forms.FileField(
+        label=gettext_lazy("视频"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
+        help_text=gettext_lazy("可选，1 段，MP4"),
+    )
 
     def clean_amount(self) -> int:
         try:
@@ -70,10 +75,14 @@ def _uploads(form: RequestForm) -> list[tuple[str, bytes]]:
 @shop_view
 def aftersale_list(request: HttpRequest, consumer: User) -> HttpResponse:
     """我的售后: the consumer's requests, newest first, and their trust level."""
-    return render_shop(request, "shop/aftersales/list.html", {
-        "requests": selectors.consumer_request_list(consumer=consumer)[:100],
-        "assessment": consumer_level(consumer=consumer),
-    })
+    return render_shop(
+        request,
+        "shop/aftersales/list.html",
+        {
+            "requests": selectors.consumer_request_list(consumer=consumer)[:100],
+            "assessment": consumer_level(consumer=consumer),
+        },
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -98,9 +107,13 @@ def aftersale_new(request: HttpRequest, consumer: User, number: str) -> HttpResp
         if form.is_valid():
             try:
                 opened = services.aftersale_open(
-                    consumer=consumer, order_number=order.number, line_id=form.cleaned_data["line"],
-                    kind=form.cleaned_data["kind"], reason=form.cleaned_data["reason"],
-                    amount_fen=form.cleaned_data["amount"], media=_uploads(form),
+                    consumer=consumer,
+                    order_number=order.number,
+                    line_id=form.cleaned_data["line"],
+                    kind=form.cleaned_data["kind"],
+                    reason=form.cleaned_data["reason"],
+                    amount_fen=form.cleaned_data["amount"],
+                    media=_uploads(form),
                     recall_id=int(recall) if recall.isdigit() else None,
                 )
             except DomainError as exc:
@@ -108,10 +121,18 @@ def aftersale_new(request: HttpRequest, consumer: User, number: str) -> HttpResp
             else:
                 messages.success(request, _("售后申请已提交"))
                 return redirect("shop:aftersale_detail", reference=opened.reference)
-    return render_shop(request, "shop/aftersales/form.html", {
-        "form": form, "order": order, "delivered": order.status == OrderStatus.DELIVERED,
-        "assessment": consumer_level(consumer=consumer), "recall": recall,
-    }, status=status)
+    return render_shop(
+        request,
+        "shop/aftersales/form.html",
+        {
+            "form": form,
+            "order": order,
+            "delivered": order.status == OrderStatus.DELIVERED,
+            "assessment": consumer_level(consumer=consumer),
+            "recall": recall,
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -119,17 +140,32 @@ def aftersale_new(request: HttpRequest, consumer: User, number: str) -> HttpResp
 def aftersale_detail(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
     """One request: every step, every decision with its rule and reason, the deadlines, and what can be done."""
     item = selectors.consumer_request_get(consumer=consumer, reference=reference)
-    return render_shop(request, "shop/aftersales/detail.html", {
-        "item": item, "is_claim": item.kind in CLAIM_KINDS, "reason_form": ReasonForm(), "return_form": ReturnForm(),
-        "can_cancel": item.status in (Status.MERCHANT_HANDLING, Status.NEGOTIATING, Status.AGREED,
-                                      Status.WAITING_MERCHANT, Status.WAITING_CONSUMER, Status.WAITING_EVIDENCE)
-        and item.refund_id is None and item.handed_off_at is None,
-        "can_escalate": item.status in (Status.REFUSED, Status.NO_PAYOUT) and item.escalated_at is None,
-        "escalation_days": ESCALATION_DAYS,
-        "can_answer": item.status in (Status.NEGOTIATING, Status.WAITING_CONSUMER),
-        "can_ship": item.status == Status.AGREED and item.kind in (Kind.RETURN_REFUND, Kind.EXCHANGE),
-        **aftersales_returns.detail_context(consumer=consumer, item=item),
-    })
+    return render_shop(
+        request,
+        "shop/aftersales/detail.html",
+        {
+            "item": item,
+            "is_claim": item.kind in CLAIM_KINDS,
+            "reason_form": ReasonForm(),
+            "return_form": ReturnForm(),
+            "can_cancel": item.status
+            in (
+                Status.MERCHANT_HANDLING,
+                Status.NEGOTIATING,
+                Status.AGREED,
+                Status.WAITING_MERCHANT,
+                Status.WAITING_CONSUMER,
+                Status.WAITING_EVIDENCE,
+            )
+            and item.refund_id is None
+            and item.handed_off_at is None,
+            "can_escalate": item.status in (Status.REFUSED, Status.NO_PAYOUT) and item.escalated_at is None,
+            "escalation_days": ESCALATION_DAYS,
+            "can_answer": item.status in (Status.NEGOTIATING, Status.WAITING_CONSUMER),
+            "can_ship": item.status == Status.AGREED and item.kind in (Kind.RETURN_REFUND, Kind.EXCHANGE),
+            **aftersales_returns.detail_context(consumer=consumer, item=item),
+        },
+    )
 
 
 # Run a consumer's action on a request, say how it went, back to the request page (shared with the returns' views).
@@ -139,31 +175,49 @@ _act = aftersales_returns.request_act
 @require_POST
 @shop_view
 def aftersale_cancel(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
-    return _act(request, reference, lambda: services.aftersale_cancel(consumer=consumer, reference=reference),
-                _("售后申请已撤销"))
+    return _act(
+        request,
+        reference,
+        lambda: services.aftersale_cancel(consumer=consumer, reference=reference),
+        _("售后申请已撤销"),
+    )
 
 
 @require_POST
 @shop_view
 def aftersale_escalate(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
     reason = request.POST.get("reason", "")
-    return _act(request, reference,
-                lambda: services.aftersale_escalate(consumer=consumer, reference=reference, reason=reason),
-                _("已申请平台介入，平台客服会尽快处理"))
+    return _act(
+        request,
+        reference,
+        lambda: services.aftersale_escalate(consumer=consumer, reference=reference, reason=reason),
+        _("已申请平台介入，平台客服会尽快处理"),
+    )
 
 
 @require_POST
 @shop_view
 def aftersale_proposal(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
     accept = request.POST.get("accept") == "1"
-    return _act(request, reference,
-                lambda: services.aftersale_proposal_answer(consumer=consumer, reference=reference, accept=accept),
-                _("已接受协商方案") if accept else _("已拒绝协商方案，商家会重新处理"))
+    return _act(
+        request,
+        reference,
+        lambda: services.aftersale_proposal_answer(consumer=consumer, reference=reference, accept=accept),
+        _("已接受协商方案") if accept else _("已拒绝协商方案，商家会重新处理"),
+    )
 
 
 @require_POST
 @shop_view
 def aftersale_return(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
-    return _act(request, reference, lambda: services.aftersale_return_ship(
-        consumer=consumer, reference=reference, carrier=request.POST.get("carrier", ""),
-        tracking_number=request.POST.get("tracking_number", "")), _("已登记退货运单"))
+    return _act(
+        request,
+        reference,
+        lambda: services.aftersale_return_ship(
+            consumer=consumer,
+            reference=reference,
+            carrier=request.POST.get("carrier", ""),
+            tracking_number=request.POST.get("tracking_number", ""),
+        ),
+        _("已登记退货运单"),
+    )

@@ -36,13 +36,17 @@ class PickupForm(forms.Form):
 class EvidenceForm(forms.Form):
     note = forms.CharField(label=gettext_lazy("说明"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
     photos = _PhotosField(
-        label=gettext_lazy("照片"), required=False,
+        label=gettext_lazy("照片"),
+        required=False,
         widget=_MultipleFiles(attrs={"accept": "image/jpeg,image/png,image/webp", "multiple": True}),
         help_text=gettext_lazy("最多 9 张"),
     )
-    video = forms.FileField(label=gettext_lazy("视频"), required=False,
-                            widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
-                            help_text=gettext_lazy("可选，1 段，MP4"))
+    video = forms.FileField(
+        label=gettext_lazy("视频"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
+        help_text=gettext_lazy("可选，1 段，MP4"),
+    )
 
 
 def _window_label(start: Any, end: Any) -> str:
@@ -60,11 +64,15 @@ def detail_context(*, consumer: User, item: AfterSaleRequest) -> dict[str, Any]:
         form = PickupForm()
         address_field, window_field = form.fields["address"], form.fields["window"]
         assert isinstance(address_field, forms.TypedChoiceField) and isinstance(window_field, forms.ChoiceField)
-        address_field.choices = [(a.pk, f"{a.recipient_name} {a.recipient_phone_masked} {a.full_address}")
-                                 for a in address_list(consumer=consumer)]
+        address_field.choices = [
+            (a.pk, f"{a.recipient_name} {a.recipient_phone_masked} {a.full_address}")
+            for a in address_list(consumer=consumer)
+        ]
         window_field.choices = [(w.value, _window_label(w.start, w.end)) for w in pickup_windows()]
     context: dict[str, Any] = {
-        "pickup": pickup, "pickup_logistics": logistics, "pickup_form": form,
+        "pickup": pickup,
+        "pickup_logistics": logistics,
+        "pickup_form": form,
         "evidence_requests": list(selectors.request_evidence_requests(item)),
         "evidence_open": selectors.request_open_evidence(item) if item.status == Status.WAITING_EVIDENCE else None,
         "evidence_form": EvidenceForm(),
@@ -93,17 +101,28 @@ def request_act(request: HttpRequest, reference: str, action: Any, done: str) ->
 def pickup_book(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
     address = request.POST.get("address", "")
     window = parse_datetime(request.POST.get("window", "") or "")
-    return request_act(request, reference, lambda: services.return_pickup_book(
-        consumer=consumer, reference=reference, address_id=int(address) if address.isdigit() else 0,
-        window_start=window), _("已预约上门取件，快递员会在所选时段上门"))
+    return request_act(
+        request,
+        reference,
+        lambda: services.return_pickup_book(
+            consumer=consumer,
+            reference=reference,
+            address_id=int(address) if address.isdigit() else 0,
+            window_start=window,
+        ),
+        _("已预约上门取件，快递员会在所选时段上门"),
+    )
 
 
 @require_POST
 @shop_view
 def pickup_cancel(request: HttpRequest, consumer: User, reference: str) -> HttpResponse:
-    return request_act(request, reference,
-                       lambda: services.return_pickup_cancel(consumer=consumer, reference=reference),
-                       _("已取消上门取件"))
+    return request_act(
+        request,
+        reference,
+        lambda: services.return_pickup_cancel(consumer=consumer, reference=reference),
+        _("已取消上门取件"),
+    )
 
 
 @require_POST
@@ -117,6 +136,11 @@ def evidence_add(request: HttpRequest, consumer: User, reference: str) -> HttpRe
     if form.cleaned_data.get("video"):
         files.append(form.cleaned_data["video"])
     media = [(upload.name or "upload", upload.read()) for upload in files]
-    return request_act(request, reference, lambda: services.evidence_answer(
-        consumer=consumer, reference=reference, note=form.cleaned_data["note"], media=media),
-        _("凭证已补充，申请已回到处理方"))
+    return request_act(
+        request,
+        reference,
+        lambda: services.evidence_answer(
+            consumer=consumer, reference=reference, note=form.cleaned_data["note"], media=media
+        ),
+        _("凭证已补充，申请已回到处理方"),
+    )

@@ -206,8 +206,9 @@ def checkout(request: HttpRequest, consumer: User) -> HttpResponse:
         "addresses": addresses,
         "groups": groups,
         "total_fen": sum(group.subtotal_fen for group in groups),
-        "perishable": any(line.offer.product.category in PERISHABLE_CATEGORIES
-                          for group in groups for line in group.lines),
+        "perishable": any(
+            line.offer.product.category in PERISHABLE_CATEGORIES for group in groups for line in group.lines
+        ),
     }
     return render_shop(request, "shop/checkout.html", context, status=status)
 

@@ -66,9 +66,14 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
             else:
                 messages.success(request, _("订单已提交，请在 30 分钟内完成支付"))
                 return redirect("shop:order_detail", number=order.number)
-    context = {"offer": offer, "product": offer.product, "form": form, "signed_in": is_consumer(request.user),
-               "available": availability_of(offer),
-               "rating": product_rating(product_id=offer.product_id),
-               "guarantees": guarantees_section_for(product=offer.product),
-               "facts": facts_section_for(product=offer.product)}
+    context = {
+        "offer": offer,
+        "product": offer.product,
+        "form": form,
+        "signed_in": is_consumer(request.user),
+        "available": availability_of(offer),
+        "rating": product_rating(product_id=offer.product_id),
+        "guarantees": guarantees_section_for(product=offer.product),
+        "facts": facts_section_for(product=offer.product),
+    }
     return render_shop(request, "shop/product_detail.html", context, status=status)

@@ -70,6 +70,8 @@ def notification_settings(request: HttpRequest, consumer: User) -> HttpResponse:
     elif request.method != "GET":
         return HttpResponse(status=405)
     return render_shop(
-        request, "shop/notification_settings.html",
-        {"rows": selectors.preferences_for(user=consumer), "has_phone": bool(consumer.phone)}, status=status,
+        request,
+        "shop/notification_settings.html",
+        {"rows": selectors.preferences_for(user=consumer), "has_phone": bool(consumer.phone)},
+        status=status,
     )

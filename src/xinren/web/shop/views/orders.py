@@ -144,9 +144,7 @@ def order_cancel(request: HttpRequest, consumer: User, number: str) -> HttpRespo
         messages.error(request, str(exc.message))
     else:
         refunded = order.payments.filter(status__in=[PaymentStatus.REFUNDED, PaymentStatus.PARTIALLY_REFUNDED])
-        messages.success(
-            request, _("订单已取消，货款将原路退回") if refunded.exists() else _("订单已取消")
-        )
+        messages.success(request, _("订单已取消，货款将原路退回") if refunded.exists() else _("订单已取消"))
     return redirect("shop:order_detail", number=number)
 
 

@@ -50,8 +50,9 @@ def tag_chips(*, base: str, tags: list[TagCount], active: ReviewFilter | None) -
     chips = []
     for row in tags:
         spec = ReviewFilter(kind=browse.TAG, tag=row["tag"])
-        chips.append({"label": row["tag"], "count": row["count"], "url": f"{base}{spec.query()}",
-                      "active": spec == active})
+        chips.append(
+            {"label": row["tag"], "count": row["count"], "url": f"{base}{spec.query()}", "active": spec == active}
+        )
     return chips
 
 

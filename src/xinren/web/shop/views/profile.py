@@ -19,7 +19,9 @@ from ..session import form_error, render_shop, shop_view
 
 class NicknameForm(forms.Form):
     nickname = forms.CharField(
-        label=gettext_lazy("昵称"), max_length=NICKNAME_MAX * 2, required=False,
+        label=gettext_lazy("昵称"),
+        max_length=NICKNAME_MAX * 2,
+        required=False,
         help_text=gettext_lazy(
             "2–12 个字；不能包含手机号、网址或联系方式。评价里只显示第一个字，如“王**”。留空则显示默认名。"
         ),
@@ -39,8 +41,11 @@ def nickname(request: HttpRequest, consumer: User) -> HttpResponse:
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
-                messages.success(request, _("昵称已保存，评价中显示为 %(name)s") % {
-                    "name": reviewer_name(nickname=consumer.nickname, public_id=consumer_public_id(consumer))})
+                messages.success(
+                    request,
+                    _("昵称已保存，评价中显示为 %(name)s")
+                    % {"name": reviewer_name(nickname=consumer.nickname, public_id=consumer_public_id(consumer))},
+                )
                 return redirect("shop:nickname")
     elif request.method != "GET":
         return HttpResponse(status=405)

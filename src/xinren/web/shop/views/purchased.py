@@ -67,8 +67,9 @@ def _aftersale(*, user: User, line: OrderLine) -> tuple[str | None, bool]:
     open_ = next((reference for reference, status in requests if status in OPEN_STATUSES), None)
     if open_ is not None:
         return reverse("shop:aftersale_detail", kwargs={"reference": open_}), True
-    if len(requests) >= PER_LINE_MAX or clock.now() >= window_closes_at(kind=Kind.DAMAGED,
-                                                                       delivered_at=order.delivered_at):
+    if len(requests) >= PER_LINE_MAX or clock.now() >= window_closes_at(
+        kind=Kind.DAMAGED, delivered_at=order.delivered_at
+    ):
         return None, False
     return reverse("shop:aftersale_new", kwargs={"number": order.number}) + f"?line={line.pk}", False
 
@@ -96,13 +97,18 @@ def purchased(request: HttpRequest) -> HttpResponse:
     else:
         review_url = None
     aftersale_url, aftersale_open = _aftersale(user=user, line=line)
-    return _private(JsonResponse({
-        "bought": True,
-        "order": order.number,
-        "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
-        "order_url": reverse("shop:order_detail", kwargs={"number": order.number}),
-        "review_url": review_url,
-        "reviewed": review is not None,
-        "aftersale_url": aftersale_url,
-        "aftersale_open": aftersale_open,
-    }, json_dumps_params={"ensure_ascii": False}))
+    return _private(
+        JsonResponse(
+            {
+                "bought": True,
+                "order": order.number,
+                "delivered_at": order.delivered_at.isoformat() if order.delivered_at else None,
+                "order_url": reverse("shop:order_detail", kwargs={"number": order.number}),
+                "review_url": review_url,
+                "reviewed": review is not None,
+                "aftersale_url": aftersale_url,
+                "aftersale_open": aftersale_open,
+            },
+            json_dumps_params={"ensure_ascii": False},
+        )
+    )

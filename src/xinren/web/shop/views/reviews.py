@@ -42,8 +42,12 @@ def review_create(request: HttpRequest, consumer: User, line_id: int) -> HttpRes
         if form.is_valid():
             try:
                 review = services.review_post(
-                    consumer=consumer, line_id=line.pk, stars=form.cleaned_data["stars"],
-                    text=form.cleaned_data["text"], tags=form.cleaned_data["tags"], media=_uploads(form),
+                    consumer=consumer,
+                    line_id=line.pk,
+                    stars=form.cleaned_data["stars"],
+                    text=form.cleaned_data["text"],
+                    tags=form.cleaned_data["tags"],
+                    media=_uploads(form),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
@@ -60,11 +64,15 @@ def review_create(request: HttpRequest, consumer: User, line_id: int) -> HttpRes
 @shop_view
 def review_list(request: HttpRequest, consumer: User) -> HttpResponse:
     """我的评价: lines waiting for a review, diaries due, and the reviews written."""
-    return render_shop(request, "shop/review_list.html", {
-        "awaiting": selectors.lines_awaiting_review(consumer=consumer)[:50],
-        "invitations": selectors.open_diary_invitations(consumer=consumer)[:50],
-        "reviews": selectors.consumer_review_list(consumer=consumer)[:100],
-    })
+    return render_shop(
+        request,
+        "shop/review_list.html",
+        {
+            "awaiting": selectors.lines_awaiting_review(consumer=consumer)[:50],
+            "invitations": selectors.open_diary_invitations(consumer=consumer)[:50],
+            "reviews": selectors.consumer_review_list(consumer=consumer)[:100],
+        },
+    )
 
 
 def _detail_context(review: Any, response_form: ResponseForm | None = None) -> dict[str, Any]:

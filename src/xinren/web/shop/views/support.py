@@ -25,7 +25,9 @@ PAGE_SIZE = 20
 
 class MessageForm(forms.Form):
     body = forms.CharField(
-        label=gettext_lazy("消息"), max_length=BODY_MAX, strip=False,
+        label=gettext_lazy("消息"),
+        max_length=BODY_MAX,
+        strip=False,
         widget=forms.Textarea(attrs={"rows": 3, "maxlength": BODY_MAX}),
         help_text=gettext_lazy("只有你和商家能看到。消息发出后不能修改或删除。"),
     )
@@ -51,8 +53,9 @@ def support_start(request: HttpRequest, consumer: User) -> HttpResponse:
     order_number = request.GET.get("order") or None
     product = request.GET.get("product") or ""
     product_id = int(product) if product.isdigit() else None
-    existing = selectors.consumer_conversation_about(consumer=consumer, order_number=order_number,
-                                                     product_id=product_id)
+    existing = selectors.consumer_conversation_about(
+        consumer=consumer, order_number=order_number, product_id=product_id
+    )
     if existing is not None and request.method == "GET":
         return redirect(_thread_url(existing.pk))
     form = MessageForm(request.POST or None)
@@ -67,8 +70,9 @@ def support_start(request: HttpRequest, consumer: User) -> HttpResponse:
         status = 422
         if form.is_valid():
             try:
-                message = services.conversation_start(consumer=consumer, body=form.cleaned_data["body"],
-                                                      order_number=order_number, product_id=product_id)
+                message = services.conversation_start(
+                    consumer=consumer, body=form.cleaned_data["body"], order_number=order_number, product_id=product_id
+                )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
@@ -88,18 +92,25 @@ def support_thread(request: HttpRequest, consumer: User, conversation_id: int) -
         status = 422
         if form.is_valid():
             try:
-                services.message_post(consumer=consumer, conversation_id=conversation.pk,
-                                      body=form.cleaned_data["body"])
+                services.message_post(
+                    consumer=consumer, conversation_id=conversation.pk, body=form.cleaned_data["body"]
+                )
             except DomainError as exc:
                 status = form_error(form, exc)
             else:
                 return redirect(_thread_url(conversation.pk))
     else:
         services.conversation_read_by_consumer(consumer=consumer, conversation=conversation)
-    return render_shop(request, "shop/support_thread.html", {
-        "conversation": conversation, "messages_": selectors.conversation_messages(conversation=conversation),
-        "form": form,
-    }, status=status)
+    return render_shop(
+        request,
+        "shop/support_thread.html",
+        {
+            "conversation": conversation,
+            "messages_": selectors.conversation_messages(conversation=conversation),
+            "form": form,
+        },
+        status=status,
+    )
 
 
 @require_POST

@@ -1,0 +1,1 @@
+"""Governance reads, one module per part."""
