@@ -18,7 +18,7 @@ from xinren.catalog.tasks import label_sheets_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
-from xinren.governance.tasks import risk_evaluate_task
+from xinren.governance.tasks import qualifications_watch_task, risk_evaluate_task
 from xinren.orders.tasks import offer_pages_refresh_task, orders_expire_task, payments_reconcile_task
 from xinren.reviews.tasks import reviews_invite_task
 
@@ -76,6 +76,12 @@ JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
         name="label-sheets-sweep", task=label_sheets_sweep_task, context="catalog", every=timedelta(minutes=15),
         description="delete label sheet files kept 7 days; queue again sheet jobs whose task was lost (docs/labels.md)",
+    ),
+    PeriodicJob(
+        name="qualifications-watch", task=qualifications_watch_task, context="governance", every=timedelta(days=1),
+        at=timedelta(minutes=20),
+        description="warn of licences expiring within 30 days; suspend listings an expired licence leaves uncovered, "
+                    "lift those a renewal covers again (docs/governance.md)",
     ),
     PeriodicJob(
         name="risk-evaluate", task=risk_evaluate_task, context="governance", every=timedelta(days=1),

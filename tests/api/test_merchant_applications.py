@@ -29,6 +29,8 @@ def _body(uscc: str, scan_id: int | None) -> dict:  # type: ignore[type-arg]
         "contact_phone": "13800001111",
         "categories": ["tea"],
         "qualifications": [
+            {"kind": "business_licence", "number": uscc, "holder_name": "昆明滇味茶叶有限公司", "holder_uscc": uscc,
+             "scan_id": scan_id},
             {
                 "kind": "food_business",
                 "number": "JY15301020000001",

@@ -45,6 +45,14 @@ def application_data(*, uscc: str | None = None, scan_id: int | None = None, **o
         "categories": ("tea",),
         "qualifications": (
             QualificationData(
+                kind="business_licence",
+                number=uscc,
+                holder_name="昆明滇味茶叶有限公司",
+                holder_uscc=uscc,
+                issuer="昆明市五华区市场监督管理局",
+                scan_id=scan_id,
+            ),
+            QualificationData(
                 kind="food_business",
                 number="JY15301020000001",
                 holder_name="昆明滇味茶叶有限公司",

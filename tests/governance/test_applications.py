@@ -42,7 +42,7 @@ def test_a_draft_keeps_only_the_hash_and_last_four_of_the_id_number():
     assert draft.legal_rep_id_last4 == ID_NUMBER[-4:]
     assert draft.legal_rep_id_masked.endswith(ID_NUMBER[-4:]) and ID_NUMBER not in draft.legal_rep_id_masked
     assert ID_NUMBER not in str(MerchantApplication.objects.filter(pk=draft.pk).values().get())
-    assert draft.qualifications.get().scan is not None
+    assert draft.qualifications.get(kind="food_business").scan is not None
 
 
 def test_a_malformed_id_number_is_refused_and_nothing_is_written():
@@ -65,7 +65,7 @@ def test_another_persons_application_is_not_found():
 
 def test_a_scan_of_another_person_is_refused():
     other = draft_for(consumer_new())
-    scan_id = other.qualifications.get().scan_id
+    scan_id = other.qualifications.get(kind="food_business").scan_id
     with pytest.raises(InvalidInput) as refused:
         services.application_create(user=consumer_new(), data=application_data(scan_id=scan_id))
     assert refused.value.code == services.SCAN_INVALID
@@ -152,7 +152,7 @@ def test_approval_creates_the_merchant_its_owner_and_credentials_signed_with_rea
     )
     assert Membership.objects.get(organization=organization).user == user
     assert Membership.objects.get(organization=organization).role == Role.OWNER
-    credential = Credential.objects.get(organization=organization)
+    credential = Credential.objects.get(organization=organization, kind="food_business")
     assert (credential.kind, credential.number, credential.status, credential.scope, credential.issuer) == (
         "food_business",
         "JY15301020000001",
@@ -160,7 +160,10 @@ def test_approval_creates_the_merchant_its_owner_and_credentials_signed_with_rea
         ["tea"],
         "昆明市五华区市场监督管理局",
     )
-    assert AuditEntry.objects.get(action="credential.approve").data["verified_by"] == "reviewer"
+    verified_by = {
+        row.data["kind"]: row.data["verified_by"] for row in AuditEntry.objects.filter(action="credential.approve")
+    }
+    assert verified_by["food_business"] == "reviewer"
     assert decision.reasons == ["uscc.checksum", "review.all_checks_passed"]
     assert len(decision.ledger_leaf_hash) == 64
     entry = PendingEntry.objects.get(statement_type="governance.application.decision")

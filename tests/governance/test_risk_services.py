@@ -387,7 +387,7 @@ def test_version_1_seeded_params_are_the_rules_defaults() -> None:
 
 
 def test_one_evaluation_reads_a_bounded_number_of_queries(risky: Organization, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(23):
         services.risk_evaluate(organization=risky, act=False)
 
 
@@ -413,3 +413,21 @@ def test_a_declined_suspension_keeps_the_shop_open_and_payouts_held(risky: Organ
     )
     assert limits_for(risky).payouts_held
     assert RiskAction.objects.count() == 1
+
+
+def test_sharing_an_identifier_with_a_blacklisted_entry_counts(risky: Organization, operator) -> None:  # type: ignore[no-untyped-def]
+    from xinren.accounts.choices import BlacklistKind
+
+    from .factories_blacklist import banned
+
+    # given: the merchant's USCC on the blacklist
+    banned(operator, BlacklistKind.USCC, risky.uscc)  # type: ignore[arg-type]
+    # when
+    evaluation = services.risk_evaluate(organization=risky)
+    # then: the rule is full, 5 points more than the fixture's 37.5
+    proximity = next(r for r in evaluation.results if r["rule"] == "blacklist_proximity")
+    assert (proximity["inputs"], proximity["contribution"], float(evaluation.score)) == (
+        {"blacklist_links": 1},
+        5.0,
+        42.5,
+    )

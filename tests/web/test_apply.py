@@ -33,6 +33,7 @@ def test_a_person_saves_and_submits_and_sees_each_check():
         "legal_rep_id_number": ID_NUMBER,
         "contact_phone": "13800001111",
         "categories": ["fruit"],
+        "q0-kind": "business_licence",
         "submit": "1",
     }
     # when
@@ -54,11 +55,13 @@ def test_a_failing_check_is_shown_next_to_the_form_and_nothing_is_submitted():
         "legal_rep_id_number": ID_NUMBER,
         "contact_phone": "13800001111",
         "categories": ["fruit"],
+        "q0-kind": "business_licence",
         "submit": "1",
     }
     response = browser_of(user).post("/merchant/apply/new/", form)
     assert response.status_code == 422
-    assert "统一社会信用代码无效" in response.content.decode()
+    page = response.content.decode()
+    assert "check-fail" in page and "统一社会信用代码校验位不符" in page
     assert MerchantApplication.objects.get(applicant=user).status == "draft"
 
 

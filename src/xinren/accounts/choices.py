@@ -73,3 +73,22 @@ class RestrictionSource(models.TextChoices):
     QUALIFICATION = "qualification", _("资质")
     BLACKLIST = "blacklist", _("黑名单")
     OPERATOR = "operator", _("平台运营")
+
+
+class BlacklistKind(models.TextChoices):
+    """What a blacklist entry names (accounts/blacklist.py); each is stored as a keyed hash (accounts/keyed.py)."""
+
+    USCC = "uscc", _("统一社会信用代码")
+    ID_NUMBER = "id_number", _("身份证号")
+    PHONE = "phone", _("手机号")
+    BANK_ACCOUNT = "bank_account", _("银行账号")
+    DEVICE = "device", _("设备")
+
+
+class InterceptionStage(models.TextChoices):
+    """Where the blacklist is screened: an application, a listing going on sale, an order, a payout."""
+
+    APPLICATION = "application", _("入驻申请")
+    LISTING = "listing", _("商品上架")
+    ORDER = "order", _("下单")
+    PAYOUT = "payout", _("结算")

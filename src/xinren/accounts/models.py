@@ -9,7 +9,15 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.core.models import TimeStampedModel
 
-from .choices import OrganizationKind, OrganizationStatus, RestrictionKind, RestrictionSource, Role
+from .choices import (
+    BlacklistKind,
+    InterceptionStage,
+    OrganizationKind,
+    OrganizationStatus,
+    RestrictionKind,
+    RestrictionSource,
+    Role,
+)
 from .uscc import uscc_is_valid
 
 
@@ -182,3 +190,55 @@ class MerchantRestriction(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization_id}: {self.kind}={self.value} ({self.source})"
+
+
+class BlacklistEntry(models.Model):
+    """One banned identifier (拉黑): a keyed hash of its value, never the value, with a reason and an end date.
+
+    Screening (`accounts.blacklist.screen`) matches (kind, value_hash) among the live entries: not lifted and not
+    yet ended. `hint` is the value's last four characters, masked, so an operator can tell entries apart; it is
+    never shown outside /operator/. An entry is never edited or deleted: it is lifted, with a reason.
+    """
+
+    kind = models.CharField(_("类型"), max_length=16, choices=BlacklistKind.choices)
+    value_hash = models.CharField(max_length=64)
+    hint = models.CharField(_("提示"), max_length=16, blank=True, default="")
+    reason = models.CharField(_("原因"), max_length=255)
+    ends_at = models.DateTimeField(_("截止时间"))
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    lifted_at = models.DateTimeField(_("解除时间"), null=True, blank=True)
+    lifted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    lift_reason = models.CharField(_("解除原因"), max_length=255, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("黑名单")
+        verbose_name_plural = _("黑名单")
+        ordering = ["-id"]
+        indexes = [models.Index(fields=["kind", "value_hash"], name="blacklist_kind_hash")]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=BlacklistKind.values), name="blacklist_kind_known"),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="blacklist_reason_given"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.hint}"
+
+
+class Interception(models.Model):
+    """One refusal because an identifier was on the blacklist (拦截). `subject` is an opaque reference to what was
+    refused (a hashed order reference, a GTIN, an application or payout id), never personal data."""
+
+    stage = models.CharField(_("环节"), max_length=16, choices=InterceptionStage.choices)
+    entry = models.ForeignKey(BlacklistEntry, on_delete=models.PROTECT, related_name="interceptions")
+    kind = models.CharField(_("类型"), max_length=16, choices=BlacklistKind.choices)
+    subject = models.CharField(_("对象"), max_length=64, blank=True, default="")
+    at = models.DateTimeField(_("时间"), db_index=True)
+
+    class Meta:
+        verbose_name = _("拦截记录")
+        verbose_name_plural = _("拦截记录")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.stage} {self.kind} {self.at:%Y-%m-%d %H:%M}"

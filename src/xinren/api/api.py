@@ -36,6 +36,7 @@ from xinren.trust.api import router as trust_router
 from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
+from .blacklist import router as blacklist_router
 from .costs import router as cost_router
 from .errors import exception_handlers_install
 from .governance import router as governance_router
@@ -146,6 +147,7 @@ api.add_router("/support", support_router)
 api.add_router("/recalls", "xinren.aftersales.recalls.api.router")
 api.add_router("/aftersales", aftersales_router)
 api.add_router("/merchant-applications", governance_router)
+api.add_router("/operator", blacklist_router)
 api.add_router("/payments/webhooks", payment_webhook_router, auth=None, tags=["payments"])
 # The consumer's view of an item: public, like the page that the QR code opens.
 api.add_router("/trace", public_trace_router, auth=None, tags=["public"])

@@ -256,3 +256,34 @@ class LabelSheet(TimeStampedModel):
     @property
     def page_count(self) -> int:
         return self.last_page - self.first_page + 1
+
+
+class ListingSuspension(TimeStampedModel):
+    """A product taken off sale by governance until what caused it is cured (docs/governance.md, ADR 0043).
+
+    The catalog only keeps the rows and answers "is it suspended, and why"; governance places and lifts them.
+    `reason` is the sentence shown to people (in the platform's language, no personal data); `details` holds what
+    the translated sentence is rebuilt from (the credential kind and its expiry date).
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="suspensions")
+    reason_code = models.CharField(_("原因代码"), max_length=32)
+    reason = models.CharField(_("原因"), max_length=255)
+    details = models.JSONField(_("详情"), default=dict, blank=True)
+    source = models.CharField(_("来源"), max_length=64)  # e.g. "credential:<id>"
+    lifted_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("暂停销售")
+        verbose_name_plural = _("暂停销售")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product", "reason_code"], condition=models.Q(lifted_at__isnull=True),
+                name="listing_suspension_one_open_per_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["product", "lifted_at"], name="listing_suspension_open")]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}: {self.reason_code}{' (lifted)' if self.lifted_at else ''}"

@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.blacklist import interceptions_kept, screen_require
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -129,14 +130,18 @@ def product_update(
     return product
 
 
+@interceptions_kept
 @transaction.atomic
 def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product:
-    """Publish, delist or relist a product along the allowed transitions."""
+    """Publish, delist or relist a product along the allowed transitions. Going on sale screens the
+    merchant's USCC against the blacklist (`Intercepted`)."""
     actor.require(role=Role.STAFF, kinds=CATALOG_KINDS)
     product = _owned_product(actor=actor, product_id=product_id, lock=True)
     transition_check(
         PRODUCT_TRANSITIONS, product.status, status, code=errors.PRODUCT_TRANSITION, message=_("商品状态不能这样变更")
     )
+    if status == ProductStatus.ACTIVE:
+        screen_require(stage="listing", entities={"uscc": actor.organization.uscc or ""}, subject=product.gtin)
     previous = product.status
     product.status = ProductStatus(status)
     product.save(update_fields=["status", "updated_at"])

@@ -3,6 +3,7 @@
 OFFER_NOT_FOUND = "offer.not_found"
 OFFER_INVALID = "offer.invalid"
 OFFER_UNAVAILABLE = "offer.unavailable"
+OFFER_SUSPENDED = "offer.suspended"
 OUT_OF_STOCK = "order.out_of_stock"
 OFFER_EXPIRED = "offer.shelf_life"
 OFFER_HELD = "offer.held"

@@ -17,6 +17,7 @@ from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Item, Product
 from xinren.catalog.selectors import owners_trusting
 from xinren.catalog.shelf_life import expiry_floor, local_date
+from xinren.catalog.suspensions import suspension_open
 from xinren.core import clock
 from xinren.core.errors import Conflict, NotFound
 
@@ -65,10 +66,12 @@ def product_list_with_offers(*, actor: Actor) -> list[tuple[Product, Offer | Non
 
 
 def shop_offer_list() -> QuerySet[Offer]:
-    """Public: what is for sale now (published products of active merchants with an active offer)."""
+    """Public: what is for sale now (published products of active merchants with an active offer, not suspended
+    by governance: catalog/suspensions.py)."""
     return (
         Offer.objects.filter(
-            active=True, product__status=ProductStatus.ACTIVE, merchant__status=OrganizationStatus.ACTIVE
+            ~suspension_open("product"),
+            active=True, product__status=ProductStatus.ACTIVE, merchant__status=OrganizationStatus.ACTIVE,
         )
         .select_related("product", "merchant")
         .prefetch_related("product__images")

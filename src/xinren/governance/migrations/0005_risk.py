@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0006_merchant_restrictions'),
-        ('governance', '0003_applications'),
+        ('governance', '0004_qualification_warnings'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

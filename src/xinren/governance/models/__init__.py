@@ -1,4 +1,4 @@
-"""Merchant governance models, one module per part; each part lists its names here."""
+"""Merchant governance models, one module per part; each part lists its names here (docs/governance.md)."""
 
 from .applications import (
     ApplicationCheck,
@@ -8,6 +8,7 @@ from .applications import (
     MerchantApplication,
 )
 from .risk import RiskAction, RiskAppeal, RiskEvaluation, RiskRule, RiskRuleSet
+from .watch import QualificationWarning
 
 __all__ = [
     "ApplicationCheck",
@@ -15,6 +16,7 @@ __all__ = [
     "ApplicationQualification",
     "ApplicationScan",
     "MerchantApplication",
+    "QualificationWarning",
     "RiskAction",
     "RiskAppeal",
     "RiskEvaluation",

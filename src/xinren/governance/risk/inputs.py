@@ -113,7 +113,7 @@ def merchant_figures(
 
     repriced, jumped = offer_price_moves(organization, at=at, jump_share=jump_share)
 
-    proximity = getattr(blacklist, "proximity", lambda organization: 0)(organization)
+    proximity = blacklist.proximity(organization)
 
     return MerchantFigures(
         orders=orders["orders"],

@@ -8,13 +8,13 @@ its owner membership and a credential per qualification, and starts probation, a
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
-import importlib
 import re
 import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
@@ -39,6 +39,7 @@ from xinren.verification.choices import CredentialKind, CredentialStatus
 from xinren.verification.models import Credential
 
 from ..checks import ApplicantInput, CheckContext, CheckResult, QualificationInput, application_checks
+from ..checks.context import db_check_context
 from ..choices import (
     APPLICATION_EDITABLE,
     APPLICATION_TRANSITIONS,
@@ -287,29 +288,29 @@ def _applicant_input(application: MerchantApplication, id_number: str) -> Applic
     )
 
 
-def _fallback_context(today: dt.date, application_id: int) -> CheckContext:
-    """Duplicates only; used until `governance.checks.context.db_check_context` exists."""
-
-    def duplicate_of(kind: str, number: str) -> str | None:
-        if kind == "uscc":
-            if Organization.objects.filter(uscc=number).exists():
-                return "organization"
-            live = MerchantApplication.objects.filter(
-                uscc=number, status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.CHANGES_REQUESTED]
-            ).exclude(pk=application_id)
-            return "application" if live.exists() else None
-        held = Credential.objects.filter(kind=kind, number=number).exclude(status=CredentialStatus.WITHDRAWN)
-        return "organization" if held.exists() else None
-
-    return CheckContext(today=today, duplicate_of=duplicate_of)
+def _live_application(kind: str, number: str, exclude_application_id: int | None) -> str | None:
+    """Another live application for the same USCC or licence number (a duplicate check's extra source)."""
+    live = MerchantApplication.objects.filter(
+        status__in=[ApplicationStatus.SUBMITTED, ApplicationStatus.CHANGES_REQUESTED]
+    )
+    if exclude_application_id is not None:
+        live = live.exclude(pk=exclude_application_id)
+    if kind == "uscc":
+        found = live.filter(uscc=number).values_list("pk", flat=True).first()
+    else:
+        found = (
+            ApplicationQualification.objects.filter(application__in=live, kind=kind, number=number)
+            .values_list("application_id", flat=True)
+            .first()
+        )
+    return f"application:{found}" if found is not None else None
 
 
 def _check_context(today: dt.date, application_id: int) -> CheckContext:
-    try:
-        module = importlib.import_module("xinren.governance.checks.context")
-    except ModuleNotFoundError:
-        return _fallback_context(today, application_id)
-    return cast(CheckContext, module.db_check_context(today, exclude_application_id=application_id))
+    """The database-backed checks, with live applications as duplicates. The blacklist is screened separately by
+    `application_submit`, which refuses with a neutral message: a check result must never reveal the list."""
+    context = db_check_context(today, exclude_application_id=application_id, extra_duplicates=_live_application)
+    return dataclasses.replace(context, blacklist_hits=lambda applicant: ())
 
 
 def check_as_dict(result: CheckResult | ApplicationCheck) -> dict[str, Any]:
@@ -465,6 +466,7 @@ def _merchant_create(*, actor: Actor, application: MerchantApplication, at: dt.d
             target=credential,
             data={
                 "application": application.public_id,
+                "kind": qualification.kind,
                 "verified_by": "registry" if by_registry else "reviewer",
                 "reviewer": actor.label,
                 "scan_sha256": qualification.scan.media.sha256 if qualification.scan else "",

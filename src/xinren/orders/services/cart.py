@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
+from xinren.catalog.suspensions import suspension_open
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.orders import errors
 from xinren.orders.models import CartLine, Offer
@@ -38,7 +39,8 @@ def _quantity_check(*, offer: Offer, quantity: int) -> None:
 
 def _offer_for_sale(*, product_id: int) -> Offer:
     offer = (
-        Offer.objects.filter(product_id=product_id, active=True).select_related("product", "merchant").first()
+        Offer.objects.filter(product_id=product_id, active=True).select_related("product", "merchant")
+        .annotate(product_suspended=suspension_open("product")).first()
     )
     if offer is None or not offer_sellable(offer):
         raise Conflict(errors.OFFER_UNAVAILABLE, _("该商品暂不销售"), details={"field": "product"})

@@ -16,8 +16,10 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from xinren.accounts.blacklist import interceptions_kept
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import Organization, User
+from xinren.catalog.suspensions import suspension_open
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput
@@ -31,11 +33,13 @@ from .orders import (
     offer_sellable,
     offers_lock,
     order_create,
+    order_screen,
     orders_rate_check,
     stock_take,
 )
 
 
+@interceptions_kept
 @transaction.atomic
 def cart_checkout(
     *,
@@ -45,13 +49,15 @@ def cart_checkout(
     line_ids: Sequence[int] | None = None,
     note: str = "",
     return_exclusion_confirmed: bool = False,
+    device: str = "",
 ) -> PaymentGroup:
     """Buy the cart (or the chosen `line_ids` of it): reserve the stock, place one order per merchant delivering
     to the saved address, open one combined payment for them all, and empty the bought lines.
 
     A repeated `client_token` returns the payment group the first submission made. Refuses, changing nothing: a
     deleted address, an empty cart, an offer no longer for sale, a quantity beyond stock (naming the product and
-    what is left), more orders than the hourly limit allows. `return_exclusion_confirmed` as in `order_place`.
+    what is left), more orders than the hourly limit allows, an identifier on the blacklist (`order_screen`).
+    `return_exclusion_confirmed` and `device` as in `order_place`.
     """
     consumer = consumer_require(consumer)
     client_token = client_token.strip()[:64]
@@ -77,11 +83,11 @@ def cart_checkout(
 
     # Read now, locked last (below): the offer rows are what every concurrent checkout waits for, so they are
     # held only for the stock updates and the commit, not while the orders are written.
-    offers = {
+    offers: dict[int, Offer] = {
         offer.pk: offer
         for offer in Offer.objects.filter(pk__in=[line.offer_id for line in cart_lines]).select_related(
             "product", "merchant"
-        )
+        ).annotate(product_suspended=suspension_open("product"))
     }
     by_merchant: dict[int, list[tuple[Offer, int]]] = {}
     for line in cart_lines:
@@ -99,6 +105,12 @@ def cart_checkout(
         by_merchant.setdefault(offer.merchant_id, []).append((offer, line.quantity))
     now = clock.now()
     orders_rate_check(consumer=consumer, now=now, adding=len(by_merchant))
+    order_screen(
+        consumer=consumer,
+        merchants=[lines[0][0].merchant for _id, lines in sorted(by_merchant.items())],
+        device=device,
+        recipient_phones=[address.recipient_phone],
+    )
 
     provider = provider_get().name
     reference = f"grp_{secrets.token_hex(10)}"

@@ -17,10 +17,12 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
+from xinren.accounts.blacklist import interceptions_kept, screen_require
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationStatus, Role
 from xinren.accounts.consumers import consumer_require, phone_normalize
 from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import PERISHABLE_CATEGORIES, ProductStatus
+from xinren.catalog.suspensions import product_is_suspended, suspension_open
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -70,6 +72,7 @@ def _clean_text(value: str, *, field: str, minimum: int, maximum: int, message: 
     return value
 
 
+@interceptions_kept
 @transaction.atomic
 def order_place(
     *,
@@ -81,11 +84,13 @@ def order_place(
     note: str = "",
     client_token: str = "",
     return_exclusion_confirmed: bool = False,
+    device: str = "",
 ) -> Order:
     """Place an order for products of one merchant; reserves the stock. A repeated `client_token` returns the
     order it first made. Each consumer may place ORDERS_PER_HOUR orders per hour. `return_exclusion_confirmed`:
     the consumer confirmed that the perishable lines are excluded from seven-day no-reason returns (without it,
-    they keep that right)."""
+    they keep that right). `device`: the browser's device id (web/shop/device.py), screened with the buyer's phone
+    and the merchant's USCC against the blacklist."""
     consumer = consumer_require(consumer)
     if not 1 <= len(lines) <= MAX_LINES:
         raise InvalidInput(errors.ORDER_INVALID, _("订单须包含 1–20 种商品"), details={"field": "lines"})
@@ -122,6 +127,11 @@ def order_place(
     }
     for line in lines:
         offer = offers.get(line.product_id)
+        if offer is not None and offer_suspended(offer):
+            raise Conflict(
+                errors.OFFER_SUSPENDED, _("该商品暂停销售（商家的资质待更新），暂时不能下单"),
+                details={"field": "lines", "product_id": line.product_id},
+            )
         if offer is None or not offer_sellable(offer):
             raise Conflict(
                 errors.OFFER_UNAVAILABLE, _("该商品暂不销售"), details={"field": "lines", "product_id": line.product_id}
@@ -131,10 +141,11 @@ def order_place(
         raise InvalidInput(
             errors.ORDER_MIXED_MERCHANTS, _("一个订单只能包含同一商家的商品"), details={"field": "lines"}
         )
+    merchant = next(iter(offers.values())).merchant
+    order_screen(consumer=consumer, merchants=[merchant], device=device, recipient_phones=[recipient_phone])
     for line in sorted(lines, key=lambda line: offers[line.product_id].pk):
         stock_take(offer=offers[line.product_id], quantity=line.quantity, at=now)
 
-    merchant = next(iter(offers.values())).merchant
     return order_create(
         consumer=consumer,
         merchant=merchant,
@@ -150,6 +161,22 @@ def order_place(
 
 
 # -- shared by order_place and the cart checkout (services/checkout.py) ------------------------------------------------
+
+
+def order_screen(
+    *, consumer: User, merchants: Sequence[Organization], device: str, recipient_phones: Sequence[str] = ()
+) -> None:
+    """Refuse (`Intercepted`) an order whose buyer's phone, recipient's phone, device or merchant's USCC is on the
+    blacklist; before anything is written. The logged subject names the merchant, not the buyer."""
+    screen_require(
+        stage="order",
+        entities={
+            "phone": [consumer.phone or "", *recipient_phones],
+            "device": device,
+            "uscc": [merchant.uscc or "" for merchant in merchants],
+        },
+        subject=",".join(f"merchant:{merchant.pk}" for merchant in merchants),
+    )
 
 
 def _consumer_lock(*, consumer: User, client_token: str) -> Order | None:
@@ -183,16 +210,23 @@ def offers_lock(offers: Q) -> list[Offer]:
     cart line being added, which takes a key-share lock), so adding to a cart never waits behind a checkout."""
     locked = Offer.objects.select_for_update(of=("self",), no_key=True).filter(offers).select_related(
         "product", "merchant"
-    )
+    ).annotate(product_suspended=suspension_open("product"))
     return list(locked.order_by("pk"))
 
 
+def offer_suspended(offer: Offer) -> bool:
+    """Whether governance suspended the offer's product (read from `offers_lock`'s annotation when there is one)."""
+    known = getattr(offer, "product_suspended", None)
+    return bool(known) if known is not None else product_is_suspended(product_id=offer.product_id)
+
+
 def offer_sellable(offer: Offer) -> bool:
-    """Whether an offer may be bought now: active, of a published product and an active merchant."""
+    """Whether an offer may be bought now: active, of a published product not suspended, and an active merchant."""
     return (
         offer.active
         and offer.product.status == ProductStatus.ACTIVE
         and offer.merchant.status == OrganizationStatus.ACTIVE
+        and not offer_suspended(offer)
     )
 
 

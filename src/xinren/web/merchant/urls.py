@@ -210,3 +210,7 @@ urlpatterns += [
     path("apply/new/", apply_views.apply_edit, name="apply_new"),
     path("apply/<slug:public_id>/", apply_views.apply_edit, name="apply_edit"),
 ]
+# Qualifications (资质): validity, expiry warnings and renewals (xinren.governance.watch).
+from .views import qualifications as qualification_views  # noqa: E402
+
+urlpatterns += [path("qualifications/", qualification_views.qualifications, name="qualifications")]

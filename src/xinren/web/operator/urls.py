@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, dashboard, risk
+from . import applications, blacklist, dashboard, risk
 
 app_name = "operator"
 
@@ -17,4 +17,8 @@ urlpatterns = [
     path("risk/appeals/<int:appeal_id>/", risk.risk_appeal_decide, name="risk_appeal_decide"),
     path("applications/", applications.application_queue, name="applications"),
     path("applications/<slug:public_id>/", applications.application_detail, name="application_detail"),
+    path("blacklist/", blacklist.blacklist_list, name="blacklist"),
+    path("blacklist/import/", blacklist.blacklist_import, name="blacklist_import"),
+    path("blacklist/<int:entry_id>/lift/", blacklist.blacklist_lift, name="blacklist_lift"),
+    path("interceptions/", blacklist.interceptions, name="interceptions"),
 ]

@@ -18,6 +18,7 @@ from xinren.aftersales.recalls.section import RecallSection, recall_section_for
 from xinren.catalog.facts_section import FactsSection, facts_section_for
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Batch, Product
+from xinren.catalog.suspensions import SuspensionSection, suspension_section_for
 from xinren.coldchain.section import ColdChainSection
 from xinren.coldchain.selectors import ItemPromiseLine, coldchain_for, item_promise_lines
 from xinren.evidence.selectors import Album, album_for
@@ -33,6 +34,7 @@ class Sections(TypedDict, total=False, closed=True):
     """The sections that have something to show, in page order; the others are left out."""
 
     recall: RecallSection  # drawn at the very top of the page (scan.html), not with the others
+    suspension: SuspensionSection  # why it cannot be bought now (governance suspended it): drawn under the title
     facts: FactsSection  # the merchant's signed facts and their history, drawn under the page's title
     labels: LabelsSection
     guarantees: GuaranteesSection  # what protects a buyer, and the merchant's after-sale record
@@ -57,6 +59,8 @@ def sections_for(*, product: Product, batch: Batch | None) -> Sections:
     sections: Sections = {}
     if recall := recall_section_for(product=product, batch=batch):
         sections["recall"] = recall
+    if suspension := suspension_section_for(product=product):
+        sections["suspension"] = suspension
     if facts := facts_section_for(product=product):
         sections["facts"] = facts
     if labels := labels_for(product=product, batch=batch):

@@ -18,7 +18,7 @@ from xinren.governance.selectors import applications as selectors
 from xinren.governance.services import applications as services
 from xinren.verification.choices import CredentialKind
 
-QUALIFICATION_ROWS = 2
+QUALIFICATION_ROWS = 3
 
 
 class ApplicationForm(forms.Form):
@@ -57,7 +57,8 @@ class QualificationForm(forms.Form):
 
 def _initial(application: MerchantApplication | None) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     if application is None:
-        return {}, [{} for _ in range(QUALIFICATION_ROWS)]
+        # The business licence comes first: every category needs it, and its number is the company's USCC.
+        return {}, [{"kind": CredentialKind.BUSINESS_LICENCE}, *({} for _ in range(QUALIFICATION_ROWS - 1))]
     main = {f: getattr(application, f) for f in ("company_name", "uscc", "legal_rep_name", "categories")}
     main["contact_phone"] = application.contact_phone
     rows: list[dict[str, Any]] = [
@@ -81,11 +82,17 @@ def _initial(application: MerchantApplication | None) -> tuple[dict[str, Any], l
 
 
 def _data(user: User, form: ApplicationForm, rows: list[QualificationForm]) -> services.ApplicationData:
+    main = form.cleaned_data
     qualifications = []
     for row in rows:
-        value = row.cleaned_data
+        value = dict(row.cleaned_data)
         if not value.get("kind"):
             continue
+        if value["kind"] == CredentialKind.BUSINESS_LICENCE:
+            # A business licence's number is the USCC and its holder the company: left blank, they are filled in.
+            value["number"] = value["number"] or main["uscc"]
+            value["holder_name"] = value["holder_name"] or main["company_name"]
+            value["holder_uscc"] = value["holder_uscc"] or main["uscc"]
         scan_id = value.get("scan_id")
         if value.get("scan"):
             upload = value["scan"]
@@ -103,7 +110,6 @@ def _data(user: User, form: ApplicationForm, rows: list[QualificationForm]) -> s
                 scan_id=scan_id,
             )
         )
-    main = form.cleaned_data
     return services.ApplicationData(
         company_name=main["company_name"],
         uscc=main["uscc"],

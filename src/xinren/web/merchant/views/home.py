@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from xinren.accounts.actors import Actor
 from xinren.accounts.selectors import actor_for_user
 from xinren.catalog.selectors import product_list
+from xinren.governance.watch import expiring_warnings
 
 from ..console import SESSION_ORGANIZATION, console_view, render_console
 
@@ -20,7 +21,8 @@ DASHBOARD_PRODUCTS = 8
 @console_view()
 def dashboard(request: HttpRequest, actor: Actor) -> HttpResponse:
     products = product_list(actor=actor).order_by("-updated_at")[:DASHBOARD_PRODUCTS]
-    return render_console(request, actor, "merchant/dashboard.html", {"products": products})
+    warnings = expiring_warnings(actor=actor)  # 资质即将到期 / 已到期 (docs/governance.md)
+    return render_console(request, actor, "merchant/dashboard.html", {"products": products, "warnings": warnings})
 
 
 @require_POST

@@ -18,6 +18,7 @@ from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
 from xinren.catalog.facts import amount_text
 from xinren.catalog.facts_section import facts_section_for
 from xinren.catalog.models import Batch, Product
+from xinren.catalog.suspensions import suspensions_open_for
 from xinren.core.errors import DomainError, NotFound
 from xinren.trace.origin import product_origin_check
 
@@ -30,7 +31,8 @@ PAGE_SIZE = 50
 @console_view(kinds=CATALOG_KINDS)
 def product_list(request: HttpRequest, actor: Actor) -> HttpResponse:
     page = Paginator(selectors.product_list(actor=actor), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_console(request, actor, "merchant/product_list.html", {"page": page})
+    suspended = suspensions_open_for(product_ids=[product.pk for product in page.object_list])
+    return render_console(request, actor, "merchant/product_list.html", {"page": page, "suspended": suspended})
 
 
 @console_view(role=Role.STAFF, kinds=CATALOG_KINDS)

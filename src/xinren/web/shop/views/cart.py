@@ -20,6 +20,7 @@ from xinren.orders import selectors, services
 from xinren.orders.choices import OrderStatus, PaymentStatus
 from xinren.orders.services.addresses import MAX_ADDRESSES, address_get
 
+from ..device import device_of
 from ..forms import AddressForm, CartAddForm, CartQuantityForm, CheckoutForm
 from ..session import form_error, render_shop, shop_view
 
@@ -184,6 +185,7 @@ def checkout(request: HttpRequest, consumer: User) -> HttpResponse:
                     line_ids=form.cleaned_data["lines"],
                     note=form.cleaned_data["note"],
                     return_exclusion_confirmed=bool(form.cleaned_data.get("return_exclusion")),
+                    device=device_of(request),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)

@@ -17,11 +17,13 @@ from xinren.aftersales.programmes.section import guarantees_section_for
 from xinren.aftersales.programmes.selectors import badges_for
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.catalog.facts_section import facts_section_for
+from xinren.catalog.suspensions import suspended_listing_get
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
 
+from ..device import device_of
 from ..forms import BuyForm
 from ..session import form_error, render_shop
 
@@ -38,6 +40,9 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     try:
         offer = selectors.shop_offer_get(product_id=product_id)
     except NotFound as exc:
+        if (suspended := suspended_listing_get(product_id=product_id)) is not None:
+            product, suspension = suspended  # on the shelf, but not for sale now: say why
+            return render_shop(request, "shop/product_suspended.html", {"product": product, "suspension": suspension})
         raise Http404(str(exc.message)) from exc
     if request.method == "POST" and not is_consumer(request.user):
         return redirect_to_login(request.get_full_path(), login_url=reverse("shop:signin"))
@@ -60,6 +65,7 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
                     note=form.cleaned_data["note"],
                     client_token=form.cleaned_data["token"],
                     return_exclusion_confirmed=bool(form.cleaned_data.get("return_exclusion")),
+                    device=device_of(request),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
