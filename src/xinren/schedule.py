@@ -18,7 +18,7 @@ from xinren.catalog.tasks import label_sheets_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
-from xinren.governance.tasks import qualifications_watch_task
+from xinren.governance.tasks import qualifications_watch_task, risk_evaluate_task
 from xinren.orders.tasks import offer_pages_refresh_task, orders_expire_task, payments_reconcile_task
 from xinren.reviews.tasks import reviews_invite_task
 
@@ -82,5 +82,10 @@ JOBS: tuple[PeriodicJob, ...] = (
         at=timedelta(minutes=20),
         description="warn of licences expiring within 30 days; suspend listings an expired licence leaves uncovered, "
                     "lift those a renewal covers again (docs/governance.md)",
+    ),
+    PeriodicJob(
+        name="risk-evaluate", task=risk_evaluate_task, context="governance", every=timedelta(days=1),
+        at=timedelta(hours=5, minutes=10),
+        description="score every merchant with the active risk rule set; act on changed bands (docs/governance.md)",
     ),
 )

@@ -103,6 +103,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "orders-expire", "payments-reconcile", "reviews-invite", "community-rescore", "tiers-evaluate", "tasks-prune",
         "signin-prune", "aftersales-sweep", "fund-reconcile", "programmes-review", "offer-pages-refresh",
         "label-sheets-sweep",
+        "qualifications-watch",
+        "risk-evaluate",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -117,6 +119,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "programmes-review": ("aftersales", "xinren.aftersales.programmes.tasks.programmes_review_task"),
         "offer-pages-refresh": ("orders", "xinren.orders.tasks.offer_pages_refresh_task"),
         "label-sheets-sweep": ("catalog", "xinren.catalog.tasks.label_sheets_sweep_task"),
+        "qualifications-watch": ("governance", "xinren.governance.tasks.qualifications_watch_task"),
+        "risk-evaluate": ("governance", "xinren.governance.tasks.risk_evaluate_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
         "orders-expire": "*-*-* *:00/5:00",
@@ -131,6 +135,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "programmes-review": "*-*-* 02:20:00",
         "offer-pages-refresh": "*-*-* 00:05:00",
         "label-sheets-sweep": "*-*-* *:00/15:00",
+        "qualifications-watch": "*-*-* 00:20:00",
+        "risk-evaluate": "*-*-* 05:10:00",
     }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xinren.core.tasks import background
 
 from . import watch
+from .risk.services import risk_evaluate_all
 
 
 @background(attempts=3, backoff=300)
@@ -14,3 +15,9 @@ def qualifications_watch_task() -> dict[str, int]:
     result = watch.qualifications_watch()
     return {"organizations": result.organizations, "warned": result.warned, "suspended": result.suspended,
             "lifted": result.lifted}
+
+
+@background(attempts=3, backoff=300)
+def risk_evaluate_task() -> dict[str, int]:
+    """Periodic (daily): score every active merchant with the active rule set and act on changed bands."""
+    return {"evaluated": risk_evaluate_all()}

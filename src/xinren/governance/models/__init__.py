@@ -7,6 +7,7 @@ from .applications import (
     ApplicationScan,
     MerchantApplication,
 )
+from .risk import RiskAction, RiskAppeal, RiskEvaluation, RiskRule, RiskRuleSet
 from .watch import QualificationWarning
 
 __all__ = [
@@ -16,4 +17,9 @@ __all__ = [
     "ApplicationScan",
     "MerchantApplication",
     "QualificationWarning",
+    "RiskAction",
+    "RiskAppeal",
+    "RiskEvaluation",
+    "RiskRule",
+    "RiskRuleSet",
 ]

@@ -4,5 +4,6 @@ Each part's module registers its types at import; list it here.
 """
 from . import (
     applications,  # noqa: F401
+    risk,  # noqa: F401  (the risk score: governance.risk.action, governance.risk.appeal)
     watch,  # noqa: F401  (qualification watch: governance.listing.suspension)
 )

@@ -194,6 +194,14 @@ urlpatterns += [
     path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
 ]
 
+# The merchant's own risk score and appeals (xinren.governance.risk, docs/governance.md).
+from .views import risk as risk_views  # noqa: E402
+
+urlpatterns += [
+    path("risk/", risk_views.risk_home, name="risk_home"),
+    path("risk/actions/<int:action_id>/appeal/", risk_views.risk_appeal, name="risk_appeal"),
+]
+
 # Applying to sell (xinren.governance): any signed-in person, no organization needed.
 from .views import apply as apply_views  # noqa: E402
 

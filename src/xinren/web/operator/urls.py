@@ -2,12 +2,19 @@
 
 from django.urls import path
 
-from . import applications, blacklist, dashboard
+from . import applications, blacklist, dashboard, risk
 
 app_name = "operator"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("risk/", risk.risk_overview, name="risk_overview"),
+    path("risk/evaluations/<int:evaluation_id>/", risk.risk_evaluation, name="risk_evaluation"),
+    path("risk/rule-sets/", risk.risk_rule_set_draft, name="risk_rule_set_draft"),
+    path("risk/rule-sets/<int:version>/", risk.risk_rule_set, name="risk_rule_set"),
+    path("risk/rule-sets/<int:version>/promote/", risk.risk_rule_set_promote, name="risk_rule_set_promote"),
+    path("risk/actions/<int:action_id>/suspension/", risk.risk_suspension_decide, name="risk_suspension_decide"),
+    path("risk/appeals/<int:appeal_id>/", risk.risk_appeal_decide, name="risk_appeal_decide"),
     path("applications/", applications.application_queue, name="applications"),
     path("applications/<slug:public_id>/", applications.application_detail, name="application_detail"),
     path("blacklist/", blacklist.blacklist_list, name="blacklist"),
