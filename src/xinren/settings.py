@@ -67,6 +67,8 @@ XINREN_PAYMENT_WEBHOOK_SECRET = os.environ.get("XINREN_PAYMENT_WEBHOOK_SECRET", 
 XINREN_PAYMENT_WEBHOOK_TOLERANCE = int(os.environ.get("XINREN_PAYMENT_WEBHOOK_TOLERANCE", "300"))
 XINREN_ORDER_PAYMENT_MINUTES = int(os.environ.get("XINREN_ORDER_PAYMENT_MINUTES", "30"))
 XINREN_ORDERS_PER_HOUR = int(os.environ.get("XINREN_ORDERS_PER_HOUR", "10"))
+# Days after delivery before a merchant is paid for an order (orders/payouts.py; governance may hold longer).
+XINREN_PAYOUT_HOLD_DAYS = int(os.environ.get("XINREN_PAYOUT_HOLD_DAYS", "7"))
 # Keys the pseudonyms shown for consumers on public pages (defaults to SECRET_KEY).
 XINREN_PSEUDONYM_KEY = os.environ.get("XINREN_PSEUDONYM_KEY", "")
 # Keys the hashes of ID numbers, phones and bank accounts kept only for matching (accounts/keyed.py).

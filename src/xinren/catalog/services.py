@@ -23,6 +23,7 @@ from .choices import PRODUCT_TRANSITIONS, ProductStatus
 from .facts import facts_clean, facts_signable, product_facts_sign
 from .gs1 import ai_value_validate, gtin_normalize
 from .images import image_clean, product_photo_make
+from .listing_limits import listing_allowed_check
 from .models import Batch, Item, Product, ProductImage
 
 MAX_ITEMS_PER_CALL = 5000
@@ -138,6 +139,8 @@ def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product
         PRODUCT_TRANSITIONS, product.status, status, code=errors.PRODUCT_TRANSITION, message=_("商品状态不能这样变更")
     )
     previous = product.status
+    if status == ProductStatus.ACTIVE:
+        listing_allowed_check(product=product, previous=previous)
     product.status = ProductStatus(status)
     product.save(update_fields=["status", "updated_at"])
     if product.status == ProductStatus.ACTIVE:

@@ -2,3 +2,5 @@
 
 Each part's module registers its types at import; list it here.
 """
+
+from . import probation as _probation  # noqa: F401
