@@ -12,14 +12,26 @@ from xinren.aftersales.services import aftersale_open, aftersales_sweep
 
 
 def _claim(consumer, line):  # type: ignore[no-untyped-def]
-    return aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind=Kind.DAMAGED,
-                          reason="包装破损，菌子发霉", amount_fen=3000)
+    return aftersale_open(
+        consumer=consumer,
+        order_number=line.order.number,
+        line_id=line.pk,
+        kind=Kind.DAMAGED,
+        reason="包装破损，菌子发霉",
+        amount_fen=3000,
+    )
 
 
 def test_a_restricted_merchant_has_the_restrictions_hours_to_answer_a_claim(consumer, line, merchant):
     # given
-    restriction_impose(organization=merchant, kind=RestrictionKind.CLAIM_ESCALATION_HOURS, value=12,
-                       source=RestrictionSource.PROBATION, reason="新手期", reference="probation:1")
+    restriction_impose(
+        organization=merchant,
+        kind=RestrictionKind.CLAIM_ESCALATION_HOURS,
+        value=12,
+        source=RestrictionSource.PROBATION,
+        reason="新手期",
+        reference="probation:1",
+    )
     # when
     request = _claim(consumer, line)
     # then: 12 hours instead of the rule's 24
@@ -32,8 +44,14 @@ def test_a_restricted_merchant_has_the_restrictions_hours_to_answer_a_claim(cons
 
 
 def test_a_longer_restriction_does_not_lengthen_the_normal_deadline(consumer, line, merchant):
-    restriction_impose(organization=merchant, kind=RestrictionKind.CLAIM_ESCALATION_HOURS, value=72,
-                       source=RestrictionSource.PROBATION, reason="新手期", reference="probation:1")
+    restriction_impose(
+        organization=merchant,
+        kind=RestrictionKind.CLAIM_ESCALATION_HOURS,
+        value=72,
+        source=RestrictionSource.PROBATION,
+        reason="新手期",
+        reference="probation:1",
+    )
     request = _claim(consumer, line)
     assert request.merchant_deadline == request.decisions.get().at + dt.timedelta(hours=24)
 

@@ -35,17 +35,36 @@ def _delivered(consumer, product, n: int, at: dt.datetime) -> list:  # type: ign
 
 def _claim(line, *, status=Status.PAID, created_at):  # type: ignore[no-untyped-def]
     return AfterSaleRequest.objects.create(
-        reference=f"ASPRB{next(_refs):08d}", consumer=line.order.consumer, merchant=line.order.merchant,
-        order=line.order, line=line, kind=Kind.DAMAGED, status=status, reason="x", amount_fen=100, level="normal",
-        created_at=created_at, updated_at=created_at)
+        reference=f"ASPRB{next(_refs):08d}",
+        consumer=line.order.consumer,
+        merchant=line.order.merchant,
+        order=line.order,
+        line=line,
+        kind=Kind.DAMAGED,
+        status=status,
+        reason="x",
+        amount_fen=100,
+        level="normal",
+        created_at=created_at,
+        updated_at=created_at,
+    )
 
 
 def test_policy_version_1_is_seeded_with_the_published_figures():
     policy = ProbationPolicy.objects.get(version=1)
     assert (policy.daily_order_limit, policy.listing_limit, policy.payout_hold_days, policy.claim_escalation_hours) == (
-        30, 20, 14, 12)
-    assert (policy.min_days, policy.min_delivered_orders, policy.max_claim_rate_bp, policy.max_open_claim_hours,
-            policy.extension_days) == (30, 20, 500, 48, 30)
+        30,
+        20,
+        14,
+        12,
+    )
+    assert (
+        policy.min_days,
+        policy.min_delivered_orders,
+        policy.max_claim_rate_bp,
+        policy.max_open_claim_hours,
+        policy.extension_days,
+    ) == (30, 20, 500, 48, 30)
 
 
 def test_starting_probation_imposes_the_limits_and_signs_a_statement(platform, merchant):
@@ -54,16 +73,22 @@ def test_starting_probation_imposes_the_limits_and_signs_a_statement(platform, m
     # then
     limits = limits_for(merchant)
     assert (limits.daily_order_limit, limits.listing_limit, limits.payout_hold_days, limits.claim_escalation_hours) == (
-        30, 20, 14, 12)
+        30,
+        20,
+        14,
+        12,
+    )
     assert set(MerchantRestriction.objects.values_list("source", "reference")) == {
-        (RestrictionSource.PROBATION, f"probation:{probation.pk}")}
+        (RestrictionSource.PROBATION, f"probation:{probation.pk}")
+    }
     event = ProbationEvent.objects.get()
     statement = statement_of(event.leaf_hash)
     assert statement["type"] == "governance.probation"
     assert (statement["event"], statement["slug"], statement["policy_version"]) == ("start", "shanye", 1)
     assert statement["organization"] == f"org:{merchant.pk}"
-    assert statement["figures"] == {"limits": {"daily_order_limit": 30, "listing_limit": 20, "payout_hold_days": 14,
-                                               "claim_escalation_hours": 12}}
+    assert statement["figures"] == {
+        "limits": {"daily_order_limit": 30, "listing_limit": 20, "payout_hold_days": 14, "claim_escalation_hours": 12}
+    }
     assert AuditEntry.objects.filter(action="probation.start").count() == 1
 
 
@@ -89,13 +114,20 @@ def test_the_review_ends_probation_when_every_criterion_holds(platform, merchant
     assert probation.status == ProbationStatus.ENDED and probation.ended_at is not None
     assert not limits_for(merchant).any
     end = ProbationEvent.objects.get(kind="end")
-    assert end.figures == {"days": 31, "delivered_orders": 20, "claims": 1, "claim_rate_bp": 500,
-                           "open_claims_overdue": 0, "unmet": []}
+    assert end.figures == {
+        "days": 31,
+        "delivered_orders": 20,
+        "claims": 1,
+        "claim_rate_bp": 500,
+        "open_claims_overdue": 0,
+        "unmet": [],
+    }
     assert statement_of(end.leaf_hash)["event"] == "end"
 
 
 def test_the_review_extends_with_the_failing_figures_after_the_minimum_period(
-        platform, merchant, consumer, product_on_sale):
+    platform, merchant, consumer, product_on_sale
+):
     # given: 31 days in, 10 delivered orders, one claim open for three days
     start = clock.now() - 31 * DAY
     probation = probation_start(organization=merchant, at=start)
@@ -145,8 +177,9 @@ def test_an_operator_extends_with_a_reason(platform, operator, merchant):
     assert statement_of(event.leaf_hash)["reason"] == "近期投诉集中，延长观察"
 
 
-@pytest.mark.parametrize(("days", "reason", "field"), [(0, "理由充分的说明", "days"), (91, "理由充分的说明", "days"),
-                                                       (10, "短", "reason")])
+@pytest.mark.parametrize(
+    ("days", "reason", "field"), [(0, "理由充分的说明", "days"), (91, "理由充分的说明", "days"), (10, "短", "reason")]
+)
 def test_a_bad_extension_is_refused_with_nothing_written(platform, operator, merchant, days, reason, field):
     probation = probation_start(organization=merchant)
     with pytest.raises(InvalidInput) as refused:
@@ -161,8 +194,10 @@ def test_only_platform_staff_extend(platform, merchant, merchant_admin):
     with pytest.raises(PermissionDenied):
         probation_extend(actor=merchant_admin, probation_id=probation.pk, days=10, reason="自己延长一下")
     with pytest.raises(PermissionDenied):
-        probation_extend(actor=actor_for(platform, Role.VIEWER), probation_id=probation.pk, days=10,
-                         reason="只读运营不能延长")
+        probation_extend(
+            actor=actor_for(platform, Role.VIEWER), probation_id=probation.pk, days=10, reason="只读运营不能延长"
+        )
     with pytest.raises(NotFound):
-        probation_extend(actor=actor_for(platform, Role.STAFF), probation_id=probation.pk + 99, days=10,
-                         reason="不存在的新手期")
+        probation_extend(
+            actor=actor_for(platform, Role.STAFF), probation_id=probation.pk + 99, days=10, reason="不存在的新手期"
+        )

@@ -37,22 +37,33 @@ def _delivered(merchant_actor, consumer, order, items) -> MerchantPayout:  # typ
 
 
 def _restrict(merchant, kind, value=None, reason="新手期（规则第 1 版）"):  # type: ignore[no-untyped-def]
-    restriction_impose(organization=merchant, kind=kind, value=value, source=RestrictionSource.PROBATION,
-                       reason=reason, reference="probation:1")
+    restriction_impose(
+        organization=merchant,
+        kind=kind,
+        value=value,
+        source=RestrictionSource.PROBATION,
+        reason=reason,
+        reference="probation:1",
+    )
 
 
 def test_an_account_is_kept_as_a_hash_the_last_four_and_sealed(merchant, merchant_admin):
-    account = payout_account_set(actor=merchant_admin, bank_name="中国工商银行昆明分行", holder_name="昆明山野菌菇店",
-                                 account_number=ACCOUNT)
+    account = payout_account_set(
+        actor=merchant_admin, bank_name="中国工商银行昆明分行", holder_name="昆明山野菌菇店", account_number=ACCOUNT
+    )
     assert (account.last4, account.account_hash) == ("0123", keyed_hash("bank_account", "6222021234567890123"))
     assert b"6222021234567890123" not in bytes(account.account_sealed)
     assert account_number_of(account) == "6222021234567890123"
 
 
-@pytest.mark.parametrize(("fields", "field"), [
-    ({"account_number": "12ab"}, "account_number"), ({"bank_name": "银"}, "bank_name"),
-    ({"holder_name": ""}, "holder_name"),
-])
+@pytest.mark.parametrize(
+    ("fields", "field"),
+    [
+        ({"account_number": "12ab"}, "account_number"),
+        ({"bank_name": "银"}, "bank_name"),
+        ({"holder_name": ""}, "holder_name"),
+    ],
+)
 def test_a_bad_account_is_refused_with_nothing_written(merchant_admin, fields, field):
     values = {"bank_name": "中国工商银行", "holder_name": "昆明山野菌菇店", "account_number": ACCOUNT, **fields}
     with pytest.raises(InvalidInput) as refused:
@@ -68,14 +79,20 @@ def test_only_admins_set_the_account(merchant, merchant_actor):
 
 
 def test_delivery_makes_a_payout_due_after_seven_days_and_it_is_paid(
-        merchant, merchant_actor, merchant_admin, consumer, paid_order, items):
+    merchant, merchant_actor, merchant_admin, consumer, paid_order, items
+):
     # given
-    payout_account_set(actor=merchant_admin, bank_name="中国工商银行", holder_name="昆明山野菌菇店",
-                       account_number=ACCOUNT)
+    payout_account_set(
+        actor=merchant_admin, bank_name="中国工商银行", holder_name="昆明山野菌菇店", account_number=ACCOUNT
+    )
     payout = _delivered(merchant_actor, consumer, paid_order, items)
     delivered_at = Order.objects.get(pk=paid_order.pk).delivered_at
     assert (payout.amount_fen, payout.hold_days, payout.due_at, payout.status) == (
-        25600, 7, delivered_at + 7 * DAY, PayoutStatus.PENDING)
+        25600,
+        7,
+        delivered_at + 7 * DAY,
+        PayoutStatus.PENDING,
+    )
     # when: not yet due, then due
     assert payouts_pay_due(now=delivered_at + 6 * DAY)["paid"] == 0
     done = payouts_pay_due(now=delivered_at + 7 * DAY)
@@ -85,7 +102,10 @@ def test_delivery_makes_a_payout_due_after_seven_days_and_it_is_paid(
     assert (payout.status, payout.paid_at, payout.provider) == (PayoutStatus.PAID, delivered_at + 7 * DAY, "sandbox")
     transfer = SandboxTransfer.objects.get(ref=payout.transfer_ref)
     assert (transfer.kind, transfer.amount_fen, transfer.party) == (
-        ProviderTransferKind.MERCHANT_SETTLE, 25600, f"org:{merchant.pk}")
+        ProviderTransferKind.MERCHANT_SETTLE,
+        25600,
+        f"org:{merchant.pk}",
+    )
     # settlements are not escrow transfers: the fund's reconciliation does not see them
     assert SandboxPaymentProvider().transfer_list() == []
     # and running again pays nothing twice
@@ -110,7 +130,8 @@ def test_governance_lengthens_the_hold(merchant, merchant_actor, merchant_admin,
 
 
 def test_a_hold_imposed_after_delivery_postpones_the_payout(
-        merchant, merchant_actor, merchant_admin, consumer, paid_order, items):
+    merchant, merchant_actor, merchant_admin, consumer, paid_order, items
+):
     payout_account_set(actor=merchant_admin, bank_name="中国工商银行", holder_name="店铺", account_number=ACCOUNT)
     payout = _delivered(merchant_actor, consumer, paid_order, items)
     _restrict(merchant, RestrictionKind.PAYOUT_HOLD_DAYS, 14)
@@ -121,7 +142,8 @@ def test_a_hold_imposed_after_delivery_postpones_the_payout(
 
 
 def test_held_payouts_wait_with_the_reason_and_are_paid_once_lifted(
-        merchant, merchant_actor, merchant_admin, consumer, paid_order, items):
+    merchant, merchant_actor, merchant_admin, consumer, paid_order, items
+):
     # given
     payout_account_set(actor=merchant_admin, bank_name="中国工商银行", holder_name="店铺", account_number=ACCOUNT)
     payout = _delivered(merchant_actor, consumer, paid_order, items)
@@ -185,5 +207,6 @@ def test_the_task_pays_what_is_due(run_tasks, merchant_actor, merchant_admin, co
 
 def test_a_viewer_cannot_set_the_account(merchant):
     with pytest.raises(PermissionDenied):
-        payout_account_set(actor=actor_for(merchant, Role.VIEWER), bank_name="中国工商银行", holder_name="店铺",
-                           account_number=ACCOUNT)
+        payout_account_set(
+            actor=actor_for(merchant, Role.VIEWER), bank_name="中国工商银行", holder_name="店铺", account_number=ACCOUNT
+        )

@@ -153,3 +153,23 @@ def progress_of(probation: Probation, *, now: datetime) -> Progress:
         open_claims_overdue=overdue,
         criteria=criteria,
     )
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    """One open probation as the operator's list shows it."""
+
+    probation: Probation
+    progress: Progress
+
+
+def probation_cohort(*, now: datetime) -> list[CohortRow]:
+    """Every open probation with its progress, longest in first (four queries per merchant: a cohort is small)."""
+    from .models.probation import ProbationStatus
+
+    open_ = (
+        Probation.objects.exclude(status=ProbationStatus.ENDED)
+        .select_related("organization", "policy")
+        .order_by("started_at", "pk")
+    )
+    return [CohortRow(probation=p, progress=progress_of(p, now=now)) for p in open_[:500]]

@@ -37,6 +37,10 @@ class ProbationPolicy(models.Model):
     def __str__(self) -> str:
         return f"probation policy v{self.version}"
 
+    @property
+    def max_claim_rate_percent(self) -> str:
+        return f"{self.max_claim_rate_bp / 100:g}%"
+
 
 class ProbationStatus(models.TextChoices):
     ACTIVE = "active", _("新手期中")

@@ -193,3 +193,11 @@ urlpatterns += [
     path("costs/", cost_views.cost_list, name="cost_list"),
     path("products/<int:product_id>/costs/", cost_views.product_costs, name="product_costs"),
 ]
+
+# Governance as the merchant sees it: its probation (新手期) and its payouts (结算).
+from .views import probation as probation_views  # noqa: E402
+
+urlpatterns += [
+    path("probation/", probation_views.probation_page, name="probation"),
+    path("payouts/", probation_views.payouts_page, name="payouts"),
+]
