@@ -8,6 +8,7 @@ import datetime as dt
 import itertools
 
 import pytest
+from django.utils import timezone
 
 from xinren.accounts.choices import RestrictionSource, Role
 from xinren.accounts.models import MerchantRestriction
@@ -17,8 +18,9 @@ from xinren.aftersales.models import AfterSaleRequest
 from xinren.core import clock
 from xinren.core.audit import AuditEntry
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from xinren.governance.models import Probation, ProbationEvent, ProbationPolicy
+from xinren.governance.models import Probation, ProbationEvent
 from xinren.governance.models.probation import ProbationStatus
+from xinren.governance.probation_policy import policy_current
 from xinren.governance.services.probation import probation_extend, probation_review, probation_start
 
 from ..factories import actor_for
@@ -51,7 +53,7 @@ def _claim(line, *, status=Status.PAID, created_at):  # type: ignore[no-untyped-
 
 
 def test_policy_version_1_is_seeded_with_the_published_figures():
-    policy = ProbationPolicy.objects.get(version=1)
+    policy = policy_current()
     assert (policy.daily_order_limit, policy.listing_limit, policy.payout_hold_days, policy.claim_escalation_hours) == (
         30,
         20,
@@ -201,3 +203,13 @@ def test_only_platform_staff_extend(platform, merchant, merchant_admin):
         probation_extend(
             actor=actor_for(platform, Role.STAFF), probation_id=probation.pk + 99, days=10, reason="不存在的新手期"
         )
+
+
+def test_the_review_of_a_given_day_measures_at_that_day(platform, merchant, consumer, product_on_sale):
+    # given: started 20 days ago, everything else met
+    start = clock.now() - 20 * DAY
+    probation_start(organization=merchant, at=start)
+    _delivered(consumer, product_on_sale, 20, start + DAY)
+    # when: today it is too early; reviewed as of 15 days from now, it ends
+    assert probation_review(today=timezone.localdate())["unchanged"] == 1
+    assert probation_review(today=timezone.localdate() + 15 * DAY) == {"ended": 1, "extended": 0, "unchanged": 0}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from datetime import timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext
@@ -34,6 +35,7 @@ PROBATION_EXISTS = "probation.exists"
 PROBATION_NOT_FOUND = "probation.not_found"
 PROBATION_INVALID = "probation.invalid"
 MAX_EXTENSION_DAYS = 90
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def _reference(probation: Probation) -> str:
@@ -157,8 +159,8 @@ def probation_review_one(*, probation_id: int, now: dt.datetime) -> str:
 def probation_review(*, today: dt.date | None = None, now: dt.datetime | None = None) -> dict[str, int]:
     """The daily sweep: review every open probation (each in its own transaction)."""
     now = now or clock.now()
-    if today is not None and now.date() != today:
-        now = dt.datetime.combine(today, dt.time(hour=3), tzinfo=clock.now().tzinfo)
+    if today is not None and now.astimezone(SHANGHAI).date() != today:  # a past or future day: as at 03:00 there
+        now = dt.datetime.combine(today, dt.time(hour=3), tzinfo=SHANGHAI)
     done = {"ended": 0, "extended": 0, "unchanged": 0}
     open_ids = Probation.objects.exclude(status=ProbationStatus.ENDED).order_by("pk").values_list("pk", flat=True)
     for probation_id in list(open_ids):
