@@ -18,8 +18,14 @@ from xinren.catalog.tasks import label_sheets_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
+from xinren.governance.probation_tasks import probation_review_task
 from xinren.governance.tasks import qualifications_watch_task, risk_evaluate_task
-from xinren.orders.tasks import offer_pages_refresh_task, orders_expire_task, payments_reconcile_task
+from xinren.orders.tasks import (
+    offer_pages_refresh_task,
+    orders_expire_task,
+    payments_reconcile_task,
+    payouts_pay_due_task,
+)
 from xinren.reviews.tasks import reviews_invite_task
 
 JOBS: tuple[PeriodicJob, ...] = (
@@ -87,5 +93,16 @@ JOBS: tuple[PeriodicJob, ...] = (
         name="risk-evaluate", task=risk_evaluate_task, context="governance", every=timedelta(days=1),
         at=timedelta(hours=5, minutes=10),
         description="score every merchant with the active risk rule set; act on changed bands (docs/governance.md)",
+    ),
+    PeriodicJob(
+        name="payouts-pay-due", task=payouts_pay_due_task, context="orders", every=timedelta(hours=1),
+        description="pay merchants the settlements due (paid minus refunded, after the hold); hold or intercept "
+                    "as governance and the blacklist say (docs/payments.md, Merchant settlements)",
+    ),
+    PeriodicJob(
+        name="probation-review", task=probation_review_task, context="governance", every=timedelta(days=1),
+        at=timedelta(hours=3, minutes=10),
+        description="probation (新手期): end it when every criterion holds, extend it by 30 days with the failing "
+                    "figures when the minimum period is over (docs/governance.md, Probation)",
     ),
 )

@@ -69,6 +69,8 @@ XINREN_ORDER_PAYMENT_MINUTES = int(os.environ.get("XINREN_ORDER_PAYMENT_MINUTES"
 XINREN_ORDERS_PER_HOUR = int(os.environ.get("XINREN_ORDERS_PER_HOUR", "10"))
 # Screen orders, listings, applications and payouts against the blacklist (accounts/blacklist.py).
 XINREN_INTERCEPTION = env_bool("XINREN_INTERCEPTION", True)
+# Days after delivery before a merchant is paid for an order (orders/payouts.py; governance may hold longer).
+XINREN_PAYOUT_HOLD_DAYS = int(os.environ.get("XINREN_PAYOUT_HOLD_DAYS", "7"))
 # Keys the pseudonyms shown for consumers on public pages (defaults to SECRET_KEY).
 XINREN_PSEUDONYM_KEY = os.environ.get("XINREN_PSEUDONYM_KEY", "")
 # Keys the hashes of ID numbers, phones and bank accounts kept only for matching (accounts/keyed.py).

@@ -105,6 +105,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "label-sheets-sweep",
         "qualifications-watch",
         "risk-evaluate",
+        "payouts-pay-due",
+        "probation-review",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -115,6 +117,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "tasks-prune": ("core", "xinren.core.worker.task_results_prune_task"),
         "signin-prune": ("accounts", "xinren.accounts.tasks.signin_counters_prune_task"),
         "aftersales-sweep": ("aftersales", "xinren.aftersales.tasks.aftersales_sweep_task"),
+        "payouts-pay-due": ("orders", "xinren.orders.tasks.payouts_pay_due_task"),
+        "probation-review": ("governance", "xinren.governance.probation_tasks.probation_review_task"),
         "fund-reconcile": ("aftersales", "xinren.aftersales.fund.tasks.fund_reconcile_task"),
         "programmes-review": ("aftersales", "xinren.aftersales.programmes.tasks.programmes_review_task"),
         "offer-pages-refresh": ("orders", "xinren.orders.tasks.offer_pages_refresh_task"),
@@ -137,6 +141,8 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "label-sheets-sweep": "*-*-* *:00/15:00",
         "qualifications-watch": "*-*-* 00:20:00",
         "risk-evaluate": "*-*-* 05:10:00",
+        "payouts-pay-due": "*-*-* *:00:00",
+        "probation-review": "*-*-* 03:10:00",
     }
 
 

@@ -24,6 +24,7 @@ from .choices import PRODUCT_TRANSITIONS, ProductStatus
 from .facts import facts_clean, facts_signable, product_facts_sign
 from .gs1 import ai_value_validate, gtin_normalize
 from .images import image_clean, product_photo_make
+from .listing_limits import listing_allowed_check
 from .models import Batch, Item, Product, ProductImage
 
 MAX_ITEMS_PER_CALL = 5000
@@ -143,6 +144,8 @@ def product_set_status(*, actor: Actor, product_id: int, status: str) -> Product
     if status == ProductStatus.ACTIVE:
         screen_require(stage="listing", entities={"uscc": actor.organization.uscc or ""}, subject=product.gtin)
     previous = product.status
+    if status == ProductStatus.ACTIVE:
+        listing_allowed_check(product=product, previous=previous)
     product.status = ProductStatus(status)
     product.save(update_fields=["status", "updated_at"])
     if product.status == ProductStatus.ACTIVE:

@@ -25,6 +25,7 @@ from .payments.sandbox_models import (  # noqa: F401  (registers the sandbox pro
     SandboxRefund,
     SandboxWebhookEvent,
 )
+from .payout_models import MerchantPayout, PayoutAccount  # noqa: F401  (merchant settlements: payouts.py)
 
 CURRENCY = "CNY"
 

@@ -36,3 +36,11 @@ def payments_reconcile_task() -> dict[str, int]:
 def offer_pages_refresh_task() -> int:
     """Daily, just after local midnight: queue the product pages whose offer the new day's shelf life flipped."""
     return offer_pages.offer_pages_refresh_for_date()
+
+
+@background(attempts=2, backoff=60)
+def payouts_pay_due_task() -> dict[str, int]:
+    """Periodic: pay merchants the settlements due (orders/payouts.py), holding or intercepting as governance says."""
+    from .payouts import payouts_pay_due
+
+    return payouts_pay_due()

@@ -41,6 +41,7 @@ from ..choices import CLAIM_TRANSITIONS, DecidedBy, Outcome, PayoutSource, Statu
 from ..levels import History, assessment_of, consumer_histories
 from ..models import AfterSaleDecision, AfterSaleMedia, AfterSaleRequest, AfterSaleTransition
 from ..programmes.rules import promise_value, promises_in_force
+from ..restricted_deadlines import claim_merchant_window
 from ..rules import ClaimFacts, RuleResult, bad_order_evaluate
 from ..statements import decision_statement
 from .moves import deadline_schedule
@@ -146,6 +147,7 @@ def _decide(requests: Sequence[AfterSaleRequest], *, now: datetime) -> None:
                         {"decided_by": DecidedBy.RULE, "amount_fen": d.amount_fen, "rule": d.rule_id})
                        for v, d in zip(verdicts, decisions, strict=True)])
     transitions, paying = [], []
+    windows: dict[tuple[int, timedelta], timedelta] = {}
     for verdict in verdicts:
         request, rule = verdict.request, f"{verdict.result.rule.id}@{verdict.result.rule.version}"
         if verdict.outcome == Outcome.APPROVE:
@@ -161,7 +163,10 @@ def _decide(requests: Sequence[AfterSaleRequest], *, now: datetime) -> None:
                 merchant_id=request.merchant_id, category=request.line.product.category, at=request.order.placed_at),
                 "claim_deadline_hours")  # a programme's priority handling shortens the merchant's deadline
             deadline = verdict.result.rule.merchant_deadline
-            request.merchant_deadline = now + min(deadline, timedelta(
+            key = (request.merchant_id, deadline)  # governance's claim_escalation_hours, read once per merchant
+            if key not in windows:
+                windows[key] = claim_merchant_window(merchant=request.merchant, normal=deadline, at=now)
+            request.merchant_deadline = now + min(windows[key], timedelta(
                 hours=promised_hours or deadline.total_seconds() / 3600))
         transition_check(CLAIM_TRANSITIONS, request.status, target, code=errors.TRANSITION, labels=Status)
         transitions.append(AfterSaleTransition(request=request, from_status=request.status, to_status=target, at=now,

@@ -26,6 +26,7 @@ from xinren.core.tasks import task_enqueue
 from .. import errors
 from ..choices import CLAIM_KINDS, DecidedBy, EvidenceAsker, EvidenceRequestStatus, Outcome, Status
 from ..models import AfterSaleMedia, AfterSaleRequest, EvidenceRequest
+from ..restricted_deadlines import claim_merchant_window
 from ..rules import BAD_ORDER
 from .moves import deadline_schedule, decide, locked, move
 from .requests import media_store
@@ -111,7 +112,8 @@ def evidence_answer(*, consumer: User, reference: str, note: str, media: Sequenc
         target = evidence.return_status
         move(request, target, at=now, by_user=consumer, note=note)
         if target == Status.WAITING_MERCHANT:
-            request.merchant_deadline = now + BAD_ORDER.merchant_deadline
+            request.merchant_deadline = now + claim_merchant_window(
+                merchant=request.merchant, normal=BAD_ORDER.merchant_deadline, at=now)
             deadline_schedule(request)
         request.save()
     return request

@@ -7,6 +7,7 @@ from .applications import (
     ApplicationScan,
     MerchantApplication,
 )
+from .probation import Probation, ProbationEvent, ProbationPolicy
 from .risk import RiskAction, RiskAppeal, RiskEvaluation, RiskRule, RiskRuleSet
 from .watch import QualificationWarning
 
@@ -16,6 +17,9 @@ __all__ = [
     "ApplicationQualification",
     "ApplicationScan",
     "MerchantApplication",
+    "Probation",
+    "ProbationEvent",
+    "ProbationPolicy",
     "QualificationWarning",
     "RiskAction",
     "RiskAppeal",

@@ -65,6 +65,7 @@ class ProviderTransferKind:
     ESCROW_COLLECT = "escrow_collect"  # a payer (a merchant's deposit, the platform's contribution) pays in
     PAYOUT = "payout"  # escrow → a consumer's wallet (WeChat Pay 商家转账, Alipay 单笔转账)
     SETTLEMENT_DEDUCT = "settlement_deduct"  # a merchant's pending settlement → escrow (服务商分账 / 分账)
+    MERCHANT_SETTLE = "merchant_settle"  # a merchant's settlement → its bank account (结算); not the escrow account
 
 
 # Money into the escrow account is counted positive, money out negative (reconciliation sums them).
@@ -214,4 +215,22 @@ class EscrowProvider(Protocol):
 
     def webhook_verify(self, *, body: bytes, headers: Mapping[str, str]) -> WebhookEvent:
         """As PaymentProvider.webhook_verify."""
+        ...
+
+
+@runtime_checkable
+class SettlementProvider(Protocol):
+    """Paying merchants what their orders earned (结算): the shape of WeChat Pay 服务商分账 to a sub-merchant and of
+    Alipay 结算, here as one call per order. See docs/payments.md ("Merchant settlements") and orders/payouts.py.
+    """
+
+    name: str
+
+    def merchant_settle(
+        self, *, reference: str, merchant: str, account_hash: str, amount_fen: int, description: str,
+        idempotency_key: str,
+    ) -> ProviderTransfer:
+        """Pay a merchant its settlement of an order (paid minus refunded) into the bank account it registered
+        (named by the keyed hash the platform keeps, `account_hash`; the provider holds the account itself).
+        Not an escrow transfer: `transfer_list` leaves it out. Final at once (succeeded or failed)."""
         ...

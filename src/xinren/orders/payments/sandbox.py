@@ -355,7 +355,33 @@ class SandboxPaymentProvider:
                               amount_fen=amount_fen, description=description, idempotency_key=idempotency_key)
 
     def transfer_list(self) -> list[ProviderTransfer]:
-        return [_transfer_from(_transfer_dict(transfer)) for transfer in SandboxTransfer.objects.order_by("id")]
+        escrow = SandboxTransfer.objects.exclude(kind=ProviderTransferKind.MERCHANT_SETTLE).order_by("id")
+        return [_transfer_from(_transfer_dict(transfer)) for transfer in escrow]
+
+    def merchant_settle(
+        self, *, reference: str, merchant: str, account_hash: str, amount_fen: int, description: str,
+        idempotency_key: str,
+    ) -> ProviderTransfer:
+        """Settles at once; an amount ending in PAYOUT_FAIL_FEN_SUFFIX fen fails (`payee_account_abnormal`)."""
+        if not isinstance(amount_fen, int) or amount_fen <= 0:
+            raise ProviderError("amount_invalid", "amount must be a positive number of fen")
+        if not merchant or not reference or not account_hash:
+            raise ProviderError("party_required", "a merchant, its account and a reference are required")
+
+        def run(_charge: SandboxCharge | None) -> dict[str, Any]:
+            failed = amount_fen % 100 == PAYOUT_FAIL_FEN_SUFFIX
+            outcome = ProviderTransferStatus.FAILED if failed else ProviderTransferStatus.SUCCEEDED
+            transfer = SandboxTransfer.objects.create(
+                ref=_ref("sbx_st"), reference=reference, kind=ProviderTransferKind.MERCHANT_SETTLE, party=merchant,
+                amount_fen=amount_fen, description=description[:128], outcome=outcome, status=outcome,
+                failure_code="payee_account_abnormal" if failed else "",
+            )
+            return {"transfer": _transfer_dict(transfer)}
+
+        params = {"reference": reference, "merchant": merchant, "account": account_hash, "amount_fen": amount_fen}
+        response = self._idempotent(key=idempotency_key, operation=ProviderTransferKind.MERCHANT_SETTLE,
+                                    params=params, run=run)
+        return _transfer_from(response["transfer"])
 
     def _transfer(
         self, *, kind: str, reference: str, party: str, amount_fen: int, description: str, idempotency_key: str

@@ -24,6 +24,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput
 from xinren.orders import errors
+from xinren.orders.daily_limit import daily_orders_check
 from xinren.orders.models import Address, CartLine, Offer, Payment, PaymentGroup
 from xinren.orders.payments import provider_get
 
@@ -150,6 +151,7 @@ def cart_checkout(
             currency=order.currency,
         )
     _stock_take_locked(cart_lines=cart_lines, seen=offers)
+    daily_orders_check(merchants=merchants.values(), now=now)
     CartLine.objects.filter(pk__in=[line.pk for line in cart_lines]).delete()
     audit_record(
         actor=consumer, organization=None, action="cart.checkout", target=group,

@@ -29,6 +29,7 @@ from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.core.tasks import task_enqueue
 from xinren.orders import errors, events
 from xinren.orders.choices import PAYMENT_OPEN, PAYMENT_SETTLED, OrderStatus, PaymentStatus
+from xinren.orders.daily_limit import daily_orders_check
 from xinren.orders.models import Offer, Order, OrderLine, OrderStatusChange, PaymentGroup
 from xinren.orders.stock import availability_of, stock_require
 
@@ -146,7 +147,8 @@ def order_place(
     for line in sorted(lines, key=lambda line: offers[line.product_id].pk):
         stock_take(offer=offers[line.product_id], quantity=line.quantity, at=now)
 
-    return order_create(
+    merchant = next(iter(offers.values())).merchant
+    order = order_create(
         consumer=consumer,
         merchant=merchant,
         lines=[(offers[line.product_id], line.quantity) for line in lines],
@@ -158,6 +160,8 @@ def order_place(
         now=now,
         return_exclusion_confirmed=return_exclusion_confirmed,
     )
+    daily_orders_check(merchants=[merchant], now=now)
+    return order
 
 
 # -- shared by order_place and the cart checkout (services/checkout.py) ------------------------------------------------

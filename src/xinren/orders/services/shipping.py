@@ -35,6 +35,7 @@ from xinren.orders.choices import (
 )
 from xinren.orders.holds import items_held
 from xinren.orders.models import Order, OrderLine, Shipment, ShipmentItem
+from xinren.orders.payouts import payout_create_for_delivery
 from xinren.orders.selectors import partner_shipments
 from xinren.orders.stock import shipping_days_for
 from xinren.trace.choices import BizStep, Disposition, EventType
@@ -288,6 +289,7 @@ def _deliver(
         note=str(DeliveryConfirmedBy(by).label),
     )
     events.ORDER_DELIVERED.announce(order_id=order.pk)
+    payout_create_for_delivery(order=order, at=now)  # the merchant's settlement, due after the hold
     shipment.status = ShipmentStatus.DELIVERED
     shipment.delivered_at = now
     shipment.delivery_confirmed_by = DeliveryConfirmedBy(by)

@@ -214,3 +214,10 @@ urlpatterns += [
 from .views import qualifications as qualification_views  # noqa: E402
 
 urlpatterns += [path("qualifications/", qualification_views.qualifications, name="qualifications")]
+# Governance as the merchant sees it: its probation (新手期) and its payouts (结算).
+from .views import probation as probation_views  # noqa: E402
+
+urlpatterns += [
+    path("probation/", probation_views.probation_page, name="probation"),
+    path("payouts/", probation_views.payouts_page, name="payouts"),
+]

@@ -15,7 +15,15 @@ from django.views.decorators.http import require_POST, require_safe
 
 from xinren.accounts.actors import Actor
 from xinren.core.errors import DomainError, InvalidInput
-from xinren.governance.models.risk import ActionStatus, AppealStatus, Band, RiskAction, RiskAppeal, RiskRuleSet
+from xinren.governance.models.risk import (
+    ActionStatus,
+    AppealStatus,
+    Band,
+    RiskAction,
+    RiskAppeal,
+    RiskEvaluation,
+    RiskRuleSet,
+)
 from xinren.governance.risk import selectors, services
 from xinren.governance.risk.rules import RULES
 from xinren.web.merchant.console import console_view, form_error, render_console
@@ -125,8 +133,8 @@ def risk_evaluation(request: HttpRequest, actor: Actor, evaluation_id: int) -> H
         {
             "evaluation": evaluation,
             "rows": selectors.evaluation_explained(evaluation),
-            "history": evaluation.organization.risk_evaluations.all()[:30],
-            "actions": evaluation.organization.risk_actions.prefetch_related("appeals")[:30],
+            "history": RiskEvaluation.objects.filter(organization=evaluation.organization)[:30],
+            "actions": RiskAction.objects.filter(organization=evaluation.organization).prefetch_related("appeals")[:30],
         },
     )
 

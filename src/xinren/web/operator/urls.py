@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, blacklist, dashboard, risk
+from . import applications, blacklist, dashboard, probation, risk
 
 app_name = "operator"
 
@@ -21,4 +21,6 @@ urlpatterns = [
     path("blacklist/import/", blacklist.blacklist_import, name="blacklist_import"),
     path("blacklist/<int:entry_id>/lift/", blacklist.blacklist_lift, name="blacklist_lift"),
     path("interceptions/", blacklist.interceptions, name="interceptions"),
+    path("probation/", probation.probation_list, name="probation_list"),
+    path("probation/<int:probation_id>/extend/", probation.probation_extend_view, name="probation_extend"),
 ]

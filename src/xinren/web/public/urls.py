@@ -2,13 +2,14 @@
 
 from django.urls import URLPattern, URLResolver, path, re_path
 
-from . import views
+from . import probation, views
 
 app_name = "public"
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.home, name="home"),
     path("lookup/", views.lookup, name="lookup"),
+    path("governance/probation/", probation.probation_policy, name="probation_policy"),
     # A guarantee programme's rules and members, one tap from every badge (xinren.aftersales.programmes).
     path("guarantees/<slug:slug>/", views.programme_detail, name="programme_detail"),
     # A lab report's readable page, by its report number (the UUID in its signed statement); ADR 0038.
