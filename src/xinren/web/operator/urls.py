@@ -8,6 +8,7 @@ app_name = "operator"
 
 urlpatterns = [
     path("", dashboard.dashboard, name="dashboard"),
+    path("export/<slug:panel>.csv", dashboard.dashboard_csv, name="dashboard_csv"),
     path("risk/", risk.risk_overview, name="risk_overview"),
     path("risk/evaluations/<int:evaluation_id>/", risk.risk_evaluation, name="risk_evaluation"),
     path("risk/rule-sets/", risk.risk_rule_set_draft, name="risk_rule_set_draft"),
