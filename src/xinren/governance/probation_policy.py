@@ -3,8 +3,8 @@
 Criteria of the published policy (ProbationPolicy, version 1 seeded by migration 0004):
 at least `min_days` days, at least `min_delivered_orders` orders delivered since probation started, a claim rate
 (claims opened / orders delivered, since the start) of at most `max_claim_rate_bp` basis points, no claim still
-open after `max_open_claim_hours`, and no fail in the current risk band — skipped (and said so) while governance
-has no risk score.
+open after `max_open_claim_hours`, and the latest risk evaluation in the "ok" band (skipped, and said so, while the
+merchant has not been scored yet).
 """
 
 from __future__ import annotations
@@ -16,12 +16,14 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from xinren.accounts.choices import RestrictionKind
+from xinren.accounts.models import Organization
 from xinren.aftersales.choices import CLAIM_KINDS, Status
 from xinren.aftersales.models import AfterSaleRequest
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order
 
-from .models import Probation, ProbationPolicy
+from .models import Probation, ProbationPolicy, RiskEvaluation
+from .models.risk import Band
 
 # Claims still waiting for someone: the merchant, the consumer, evidence, the platform, or the rules.
 OPEN_CLAIM_STATUSES = frozenset(
@@ -120,6 +122,17 @@ def _percent(bp: int) -> str:
     return f"{bp / 100:.2f}%"
 
 
+def _risk_criterion(organization: Organization) -> Criterion:
+    """The latest risk evaluation must be in the "ok" band; not scored yet is skipped, and says so."""
+    latest = RiskEvaluation.objects.filter(organization=organization).order_by("-evaluated_at", "-id").first()
+    required = _("风险等级为“%(band)s”") % {"band": Band.OK.label}
+    if latest is None:
+        return Criterion("risk_band", _("风险评估"), required, _("暂无风险评估，跳过"), True, skipped=True)
+    label = Band(latest.band).label
+    value = _("%(band)s（%(score)s 分）") % {"band": label, "score": latest.score}
+    return Criterion("risk_band", _("风险评估"), required, value, latest.band == Band.OK)
+
+
 def progress_of(probation: Probation, *, now: datetime) -> Progress:
     """Measure every criterion of the probation's policy now (four queries)."""
     policy, org, since = probation.policy, probation.organization, probation.started_at
@@ -160,7 +173,7 @@ def progress_of(probation: Probation, *, now: datetime) -> Progress:
             _("%(n)s 件") % {"n": overdue},
             overdue == 0,
         ),
-        Criterion("risk_band", _("风险评估"), _("当前风险等级无不通过项"), _("暂无风险评估，跳过"), True, skipped=True),
+        _risk_criterion(org),
     ]
     return Progress(
         days=days,
