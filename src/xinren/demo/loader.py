@@ -36,6 +36,7 @@ from xinren.core import clock
 from xinren.costs.models import COST_LINES
 from xinren.costs.services import cost_breakdown_publish
 from xinren.evidence.demo import demo_evidence_load
+from xinren.governance.demo import demo_governance_load
 from xinren.governance.demo_probation import demo_probation_load
 from xinren.governance.demo_watch import demo_watch_load
 from xinren.lab.demo import demo_report_pdf
@@ -95,7 +96,8 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_programmes_load(now=now)
     demo_nps_load(now=now)
     demo_watch_load(actor=world.actors["shanye-mushroom"], now=now)  # a licence expiring in 20 days
-    demo_probation_load(now=now)  # last: its limits would bind the demo's own orders and listings
+    demo_probation_load(now=now)  # its limits would bind the demo's own orders and listings
+    demo_governance_load(now=now)  # applications in the queue, a blacklisted phone, every merchant's risk score
     return world
 
 
