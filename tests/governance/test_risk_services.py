@@ -25,12 +25,13 @@ from xinren.governance.models.risk import (
     RiskAction,
     RiskAppeal,
     RiskEvaluation,
+    RiskRule,
     RiskRuleSet,
     RuleSetStatus,
 )
 from xinren.governance.risk import selectors, services
 from xinren.governance.risk.inputs import merchant_figures
-from xinren.governance.risk.rules import VERSION_1_WEIGHTS, MerchantFigures
+from xinren.governance.risk.rules import VERSION_1_PARAMS, VERSION_1_WEIGHTS, MerchantFigures
 from xinren.ledger.store.models import PendingEntry
 from xinren.orders.models import Offer, Order, OrderLine
 from xinren.reviews.choices import FlagReason
@@ -431,3 +432,19 @@ def test_sharing_an_identifier_with_a_blacklisted_entry_counts(risky: Organizati
         5.0,
         42.5,
     )
+
+
+def test_the_rules_module_and_the_migration_agree_on_version_1() -> None:
+    import importlib
+
+    migration = importlib.import_module("xinren.governance.migrations.0005_risk")
+    assert {rule_id: (weight, params) for rule_id, weight, params in migration.VERSION_1} == {
+        rule_id: (weight, VERSION_1_PARAMS[rule_id]) for rule_id, weight in VERSION_1_WEIGHTS.items()
+    }
+
+
+def test_version_1_is_written_again_in_an_emptied_database() -> None:
+    RiskRule.objects.all().delete()
+    RiskRuleSet.objects.all().delete()
+    active = services.rule_set_active()
+    assert active.version == 1 and active.rules.count() == len(VERSION_1_WEIGHTS)

@@ -52,7 +52,7 @@ FORMS = _forms()
 
 # What the forms that need more than data are given (by keyword-only parameter name).
 _EXTRA: dict[str, Any] = {
-    "rules": lambda: ["uscc.checksum"],
+    "rules": lambda: [("uscc.checksum", "uscc.checksum")],
     "places": lambda: Place.objects.none(),
     "batches": lambda: Batch.objects.none(),
     "resolver": lambda: "http://127.0.0.1:8000",

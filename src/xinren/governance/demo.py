@@ -30,6 +30,7 @@ from .services.applications import (
     application_submit,
 )
 
+
 def _id_number(body: str) -> str:
     """A resident ID number (GB 11643) with its check character, for made-up demo people."""
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
+from xinren.catalog.choices import ProductCategory
 from xinren.core.models import TimeStampedModel
 from xinren.evidence.models import MediaFile
 from xinren.verification.choices import CredentialKind
@@ -25,6 +26,13 @@ __all__ = [
     "ApplicationScan",
     "MerchantApplication",
 ]
+
+
+def _category_label(code: str) -> str:
+    try:
+        return str(ProductCategory(code).label)
+    except ValueError:
+        return code
 
 
 class MerchantApplication(TimeStampedModel):
@@ -72,6 +80,11 @@ class MerchantApplication(TimeStampedModel):
         return f"{self.public_id} {self.company_name}"
 
     @property
+    def categories_display(self) -> str:
+        """The categories applied for, in the reader's language."""
+        return "、".join(_category_label(code) for code in self.categories)
+
+    @property
     def legal_rep_id_masked(self) -> str:
         return f"**************{self.legal_rep_id_last4}" if self.legal_rep_id_last4 else ""
 
@@ -117,6 +130,10 @@ class ApplicationQualification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.number}"
+
+    @property
+    def scope_display(self) -> str:
+        return "、".join(_category_label(code) for code in self.scope)
 
 
 class ApplicationCheck(models.Model):

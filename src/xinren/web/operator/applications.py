@@ -24,11 +24,11 @@ class DecisionForm(forms.Form):
     reasons = forms.MultipleChoiceField(label=_("理由"), required=False, widget=forms.CheckboxSelectMultiple)
     note = forms.CharField(label=_("说明"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args: object, rules: list[str], **kwargs: object) -> None:
+    def __init__(self, *args: object, rules: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         field = self.fields["reasons"]
         assert isinstance(field, forms.MultipleChoiceField)
-        field.choices = [*((r, r) for r in rules), *ReviewReason.choices]
+        field.choices = [*ReviewReason.choices, *rules]
 
 
 @console_view(**OPERATOR)  # type: ignore[arg-type]
@@ -45,7 +45,11 @@ def application_queue(request: HttpRequest, actor: Actor) -> HttpResponse:
 @console_view(**OPERATOR)  # type: ignore[arg-type]
 def application_detail(request: HttpRequest, actor: Actor, public_id: str) -> HttpResponse:
     application = selectors.application_get_for_reviewer(actor=actor, public_id=public_id)
-    rules = list(dict.fromkeys(application.checks.values_list("rule", flat=True)))
+    # The rule ids of this application's checks, labelled with what the check said (the not-passed ones first).
+    labelled: dict[str, str] = {}
+    for check in sorted(application.checks.all(), key=lambda c: c.outcome == "pass"):
+        labelled.setdefault(check.rule, f"{check.rule} — {check.message}")
+    rules = list(labelled.items())
     form = DecisionForm(request.POST or None, rules=rules)
     status = 200
     if request.method == "POST" and form.is_valid():

@@ -28,7 +28,7 @@ def _svg(width: int, height: int, title: str, desc: str, body: list[str]) -> Saf
 
 def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str, unit: str = "") -> SafeString:
     """Horizontal bars, one per (label, value), labels on the left and the value written at the bar's end."""
-    width, row, label_w = 360, 26, 120
+    width, row, label_w = 480, 28, 104
     height = max(row * len(bars) + 8, 34)
     top = max((value for _label, value in bars), default=0) or 1
     body: list[str] = []
@@ -46,7 +46,7 @@ def bar_chart_svg(bars: Sequence[tuple[str, int]], *, title: str, unit: str = ""
 
 def stacked_days_svg(days: Sequence[dt.date], series: Mapping[str, Sequence[int]], *, title: str) -> SafeString:
     """Columns per day, each stacked by series (e.g. interceptions by stage), with a legend and the busiest day."""
-    width, height, pad_l, pad_b, legend_h = 640, 220, 32, 24, 22
+    width, height, pad_l, pad_b, legend_h = 480, 220, 32, 24, 22
     totals = [sum(values[n] for values in series.values()) for n in range(len(days))]
     top = max(totals, default=0) or 1
     plot_h = height - pad_b - legend_h - 8
@@ -54,13 +54,13 @@ def stacked_days_svg(days: Sequence[dt.date], series: Mapping[str, Sequence[int]
     body = [
         f'<line x1="{pad_l}" y1="{legend_h + 8 + plot_h}" x2="{width - 8}" y2="{legend_h + 8 + plot_h}" '
         'stroke="#999" stroke-width="1"/>',
-        f'<text x="{pad_l - 4}" y="{legend_h + 18}" font-size="11" text-anchor="end">{top}</text>',
-        f'<text x="{pad_l - 4}" y="{legend_h + 8 + plot_h}" font-size="11" text-anchor="end">0</text>',
+        f'<text x="{pad_l - 4}" y="{legend_h + 18}" font-size="13" text-anchor="end">{top}</text>',
+        f'<text x="{pad_l - 4}" y="{legend_h + 8 + plot_h}" font-size="13" text-anchor="end">0</text>',
     ]
     x = 8
     for colour, name in zip(PALETTE, series, strict=False):
         body.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
-        body.append(f'<text x="{x + 16}" y="16" font-size="12">{escape(name)}</text>')
+        body.append(f'<text x="{x + 16}" y="16" font-size="13">{escape(name)}</text>')
         x += 24 + 13 * len(name)
     for n, _day in enumerate(days):
         base: float = legend_h + 8 + plot_h
@@ -74,9 +74,9 @@ def stacked_days_svg(days: Sequence[dt.date], series: Mapping[str, Sequence[int]
                 f'height="{h:.1f}" fill="{colour}"/>'
             )
     if days:
-        body.append(f'<text x="{pad_l}" y="{height - 6}" font-size="11">{escape(days[0].isoformat())}</text>')
+        body.append(f'<text x="{pad_l}" y="{height - 6}" font-size="13">{escape(days[0].isoformat())}</text>')
         body.append(
-            f'<text x="{width - 8}" y="{height - 6}" font-size="11" text-anchor="end">'
+            f'<text x="{width - 8}" y="{height - 6}" font-size="13" text-anchor="end">'
             f"{escape(days[-1].isoformat())}</text>"
         )
     total = sum(totals)
@@ -98,7 +98,7 @@ def histogram_svg(
     counts: Sequence[int], *, edges: Sequence[int], thresholds: Mapping[str, int], title: str
 ) -> SafeString:
     """Counts per bin (bin n spans edges[n]..edges[n+1]) with labelled vertical lines at the thresholds."""
-    width, height, pad_l, pad_b, pad_t = 640, 200, 32, 24, 22
+    width, height, pad_l, pad_b, pad_t = 480, 200, 32, 24, 22
     low, high = edges[0], edges[-1]
     top = max(counts, default=0) or 1
     plot_w, plot_h = width - pad_l - 8, height - pad_b - pad_t
@@ -108,7 +108,7 @@ def histogram_svg(
 
     body = [
         f'<line x1="{pad_l}" y1="{pad_t + plot_h}" x2="{width - 8}" y2="{pad_t + plot_h}" stroke="#999"/>',
-        f'<text x="{pad_l - 4}" y="{pad_t + 10}" font-size="11" text-anchor="end">{top}</text>',
+        f'<text x="{pad_l - 4}" y="{pad_t + 10}" font-size="13" text-anchor="end">{top}</text>',
     ]
     for n, count in enumerate(counts):
         if not count:
@@ -125,9 +125,11 @@ def histogram_svg(
             f'<line x1="{x:.1f}" y1="{pad_t - 4}" x2="{x:.1f}" y2="{pad_t + plot_h}" stroke="{colour}" '
             'stroke-width="2" stroke-dasharray="4 3"/>'
         )
-        body.append(f'<text x="{x + 3:.1f}" y="{pad_t - 8}" font-size="11">{escape(name)} {value}</text>')
-    for value in (low, (low + high) // 2, high):
-        body.append(f'<text x="{x_of(value):.1f}" y="{height - 6}" font-size="11" text-anchor="middle">{value}</text>')
+        body.append(f'<text x="{x + 3:.1f}" y="{pad_t - 8}" font-size="13">{escape(name)} {value}</text>')
+    for value, anchor in ((low, "start"), ((low + high) // 2, "middle"), (high, "end")):
+        body.append(
+            f'<text x="{x_of(value):.1f}" y="{height - 6}" font-size="13" text-anchor="{anchor}">{value}</text>'
+        )
     bins = "；".join(f"{edges[n]}–{edges[n + 1]}: {count}" for n, count in enumerate(counts) if count)
     marks = "，".join(f"{name} {value}" for name, value in thresholds.items())
     desc = f"{bins or _('暂无数据')}（{marks}）" if marks else (bins or _("暂无数据"))
