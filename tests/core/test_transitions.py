@@ -23,6 +23,7 @@ from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationSta
 from xinren.core.errors import Conflict
 from xinren.core.transitions import TransitionTable, transition_allowed, transition_check
 from xinren.evidence.choices import EVIDENCE_TRANSITIONS, EvidenceStatus
+from xinren.governance.choices import APPLICATION_TRANSITIONS, ApplicationStatus
 from xinren.ledger.store.models import KEY_TRANSITIONS, KeyStatus
 from xinren.orders.choices import (
     ORDER_TRANSITIONS,
@@ -60,6 +61,7 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "CLAIM_TRANSITIONS": (CLAIM_TRANSITIONS, ClaimStatus),
     "PICKUP_TRANSITIONS": (PICKUP_TRANSITIONS, PickupStatus),
     "LABEL_SHEET_TRANSITIONS": (LABEL_SHEET_TRANSITIONS, LabelSheetStatus),
+    "APPLICATION_TRANSITIONS": (APPLICATION_TRANSITIONS, ApplicationStatus),
 }
 
 

@@ -137,7 +137,9 @@ def payout_pay(*, payout_id: int, now: datetime | None = None) -> str:
     """Pay one due payout, or hold or intercept it; returns its status afterwards. Safe to repeat: the provider
     call carries the payout's idempotency key and a paid payout is left alone."""
     now = now or clock.now()
-    payout = MerchantPayout.objects.select_for_update().select_related("merchant", "order").get(pk=payout_id)
+    payout = (
+        MerchantPayout.objects.select_for_update(of=("self",)).select_related("merchant", "order").get(pk=payout_id)
+    )
     if payout.status not in (PayoutStatus.PENDING, PayoutStatus.HELD) or payout.due_at > now:
         return payout.status
     merchant = payout.merchant

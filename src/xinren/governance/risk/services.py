@@ -216,7 +216,7 @@ def _act(evaluation: RiskEvaluation) -> RiskAction | None:
 def _operator_action(actor: Actor, action_id: int) -> RiskAction:
     actor.require(role=Role.STAFF, kinds=PLATFORM_KINDS)
     action = (
-        RiskAction.objects.select_for_update()
+        RiskAction.objects.select_for_update(of=("self",))
         .select_related("evaluation__rule_set", "organization")
         .filter(pk=action_id)
         .first()
@@ -324,7 +324,12 @@ def risk_appeal_decide(*, actor: Actor, appeal_id: int, lift: bool, reason: str)
     """An operator upholds the action or lifts it (its restrictions, and a suspension it made), with a reason."""
     reason = _reason_required(reason)
     actor.require(role=Role.STAFF, kinds=PLATFORM_KINDS)
-    appeal = RiskAppeal.objects.select_for_update().select_related("action__organization").filter(pk=appeal_id).first()
+    appeal = (
+        RiskAppeal.objects.select_for_update(of=("self",))
+        .select_related("action__organization")
+        .filter(pk=appeal_id)
+        .first()
+    )
     if appeal is None:
         raise NotFound("risk.appeal_not_found", _("找不到该申诉"))
     if appeal.status != AppealStatus.OPEN:

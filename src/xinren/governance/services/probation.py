@@ -134,7 +134,7 @@ def probation_review_one(*, probation_id: int, now: dt.datetime) -> str:
     minimum period (or the last extension) is over and a criterion fails; otherwise leave it. Returns what happened:
     "ended", "extended" or "unchanged"."""
     probation = (
-        Probation.objects.select_for_update()
+        Probation.objects.select_for_update(of=("self",))
         .select_related("organization", "policy")
         .filter(pk=probation_id)
         .exclude(status=ProbationStatus.ENDED)
@@ -178,7 +178,7 @@ def probation_extend(*, actor: Actor, probation_id: int, days: int, reason: str)
     if not 4 <= len(reason) <= 300:
         raise InvalidInput(PROBATION_INVALID, _("请写明延长原因（4–300 字），商家会看到"), details={"field": "reason"})
     probation = (
-        Probation.objects.select_for_update()
+        Probation.objects.select_for_update(of=("self",))
         .select_related("organization", "policy")
         .filter(pk=probation_id)
         .exclude(status=ProbationStatus.ENDED)
