@@ -70,3 +70,11 @@ def application_data(*, uscc: str | None = None, scan_id: int | None = None, **o
 def draft_for(user: User, **overrides: object) -> MerchantApplication:
     scan = application_scan_upload(user=user, content=png(), filename="jy.png")
     return application_create(user=user, data=application_data(scan_id=scan.pk, **overrides))
+
+
+def submitted_for(user: User) -> MerchantApplication:
+    """A draft submitted for review (its checks pass)."""
+    from xinren.governance.services.applications import application_submit
+
+    draft = draft_for(user)
+    return application_submit(user=user, public_id=draft.public_id, legal_rep_id_number=ID_NUMBER)

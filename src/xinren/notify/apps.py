@@ -10,6 +10,7 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from xinren.aftersales import events as aftersales_events
         from xinren.aftersales.recalls import events as recalls_events
+        from xinren.governance.services import applications as governance_applications
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
         from xinren.support import events as support_events
@@ -29,3 +30,4 @@ class NotifyConfig(AppConfig):
         support_events.MESSAGE_POSTED.subscribe(tasks.service_reply_notify)
         recalls_events.RECALL_BUYER_REACHED.subscribe(tasks.recall_notify)
         aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)
+        governance_applications.APPLICATION_DECIDED.subscribe(tasks.application_decided_notify)

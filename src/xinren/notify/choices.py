@@ -18,6 +18,7 @@ class NotificationKind(models.TextChoices):
     SERVICE_REPLY = "service_reply", _("商家回复了你的消息")
     AFTERSALE_DECIDED = "aftersale_decided", _("售后处理结果")
     RECALL = "recall", _("商品召回")
+    APPLICATION_DECIDED = "application_decided", _("入驻申请审核结果")
 
 
 class Channel(models.TextChoices):

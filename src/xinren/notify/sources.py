@@ -7,6 +7,8 @@ from django.urls import reverse
 
 from xinren.aftersales.choices import Outcome
 from xinren.aftersales.models import AfterSaleDecision, RecallNotice
+from xinren.governance.choices import ApplicationDecisionKind
+from xinren.governance.models import MerchantApplication
 from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
@@ -149,4 +151,19 @@ def aftersale_decided(*, decision_id: int) -> Notification:
         params={"order": request.order.number, "decision": str(Outcome(decision.outcome).label),
                 "amount_fen": decision.amount_fen},
         dedupe_key=f"aftersale_decided:{decision.pk}", at=decision.at,
+    )
+
+
+def application_decided(*, application: str, decision: str) -> Notification | None:
+    """A reviewer decided on the person's application to sell: approved, sent back with what to fix, or rejected."""
+    found = MerchantApplication.objects.filter(public_id=application).first()
+    latest = found.decisions.order_by("-decided_at", "-id").first() if found is not None else None
+    if found is None or latest is None:
+        return None
+    return notification_create(
+        user_id=found.applicant_id, kind=NotificationKind.APPLICATION_DECIDED,
+        link=reverse("merchant:apply_edit", kwargs={"public_id": found.public_id}),
+        params={"company": found.company_name, "application": found.public_id,
+                "decision": str(ApplicationDecisionKind(latest.decision).label)},
+        dedupe_key=f"application_decided:{latest.pk}", at=latest.decided_at,
     )

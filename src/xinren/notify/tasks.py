@@ -69,3 +69,8 @@ def recall_notify(*, notice_id: int) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def aftersale_decided_notify(*, decision_id: int) -> None:
     sources.aftersale_decided(decision_id=decision_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def application_decided_notify(*, application: str, decision: str) -> None:
+    sources.application_decided(application=application, decision=decision)
