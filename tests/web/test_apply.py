@@ -92,3 +92,24 @@ def test_a_reviewer_sees_the_queue_and_approves(platform, settings):
 
 def test_a_merchant_member_cannot_open_the_queue(merchant):
     assert browser_of(member(merchant, Role.OWNER)).get("/operator/applications/").status_code == 403
+
+
+def test_the_applicant_reads_the_reasons_in_words_and_when_to_expect_an_answer(platform):  # type: ignore[no-untyped-def]
+    from xinren.governance.services.applications import application_decide
+
+    from ..factories import actor_for
+    from ..governance.factories_applications import submitted_for
+
+    user = consumer_new()
+    application = submitted_for(user)
+    browser = browser_of(user)
+    waiting = browser.get(f"/merchant/apply/{application.public_id}/").content.decode()
+    assert "48 小时内给出结果" in waiting
+    application_decide(
+        actor=actor_for(platform, Role.STAFF),
+        public_id=application.public_id,
+        decision="request_changes",
+        reasons=["review.scan_unreadable"],
+    )
+    page = browser.get(f"/merchant/apply/{application.public_id}/").content.decode()
+    assert "证照扫描件不清晰" in page and "review.scan_unreadable" not in page

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms
@@ -12,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.models import User
 from xinren.catalog.choices import ProductCategory
 from xinren.core.errors import DomainError, NotFound
-from xinren.governance.choices import APPLICATION_EDITABLE
+from xinren.governance.choices import APPLICATION_EDITABLE, ApplicationStatus, ReviewReason
 from xinren.governance.models import MerchantApplication
 from xinren.governance.selectors import applications as selectors
 from xinren.governance.services import applications as services
@@ -168,8 +169,26 @@ def apply_edit(request: HttpRequest, public_id: str = "") -> HttpResponse:
     else:
         form = ApplicationForm(initial=main)
         rows = [QualificationForm(initial=row, prefix=f"q{i}") for i, row in enumerate(rows_initial)]
+    decision = application.decisions.first() if application else None
     return render(request, "merchant/apply/form.html", {
         "application": application, "form": form, "rows": rows, "checks": checks,
         "editable": application is None or application.status in APPLICATION_EDITABLE,
-        "decision": application.decisions.first() if application else None,
+        "decision": decision,
+        "decision_reasons": _reasons_in_words(application, decision.reasons) if application and decision else [],
+        "due_at": _due_at(application),
+        "review_hours": selectors.review_hours(),
     }, status=status)  # fmt: skip
+
+
+def _reasons_in_words(application: MerchantApplication, codes: list[str]) -> list[str]:
+    """Each reason a reviewer gave, as the applicant should read it: a review reason's label, or what the automatic
+    check of that rule id said."""
+    said = {check.rule: check.message for check in application.checks.all()}
+    labels = dict(ReviewReason.choices)
+    return [str(labels.get(code) or said.get(code) or code) for code in codes]
+
+
+def _due_at(application: MerchantApplication | None) -> dt.datetime | None:
+    if application is None or application.status != ApplicationStatus.SUBMITTED or application.submitted_at is None:
+        return None
+    return application.submitted_at + dt.timedelta(hours=selectors.review_hours())
