@@ -31,6 +31,7 @@ def test_demo_trust_world(demo_world):
         ("business_credit", "verified"),
         ("business_credit", "verified"),
         ("business_credit", "verified"),
+        ("food_business", "verified"),  # the mushroom shop's licence that expires soon (governance/demo_watch.py)
         ("geo_indication", "verified"),
         ("organic", "verified"),
     ]
