@@ -64,5 +64,11 @@ class Command(BaseCommand):
                      "13800000012 at /shop/aftersales/, the disputes above as admin;")
         lines.append(f"    the insurer's claims (as insurer, password {DEMO_CONSUMER_PASSWORD}): "
                      f"{base}/merchant/insurance/claims/")
+        lines.append(f"  Governance (as admin):          {base}/operator/  (applications, risk, blacklist, probation)")
+        lines.append(f"  Apply to sell (as 13800000004, one waiting for review): {base}/merchant/apply/")
+        lines.append(f"  A shop page with its licences and public record: {base}/shop/merchants/dianwei-bakery/  "
+                     f"· its probation (as bakery): {base}/merchant/probation/")
+        lines.append(f"  Licence expiring in 20 days, risk score (as mushroom): {base}/merchant/qualifications/  "
+                     f"{base}/merchant/risk/")
         lines.append("")
         self.stdout.write("\n".join(lines))
