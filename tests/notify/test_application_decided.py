@@ -30,3 +30,32 @@ def test_a_sent_back_application_is_notified_once_with_its_link(platform, run_ta
     assert notice.kind == "application_decided"
     assert notice.link == f"/merchant/apply/{application.public_id}/"
     assert notice.params["decision"] == "退回补正" and notice.params["company"] == "昆明滇味茶叶有限公司"
+
+
+def test_a_licence_about_to_expire_reaches_the_owner_with_the_renewal_page(run_tasks) -> None:  # type: ignore[no-untyped-def]
+    import datetime as dt
+
+    from xinren.accounts.models import Organization
+    from xinren.core import clock
+    from xinren.governance.watch import qualifications_watch
+    from xinren.verification.models import Credential
+
+    from ..factories import OrganizationFactory
+
+    merchant: Organization = OrganizationFactory(name="云岭菌业")
+    owner = actor_for(merchant, Role.OWNER).user
+    today = clock.now().date()
+    Credential.objects.create(
+        organization=merchant,
+        kind="food_business",
+        number="JY15301020000017",
+        holder_name="云岭菌业",
+        status="verified",
+        valid_until=today + dt.timedelta(days=20),
+    )
+    qualifications_watch(today=today)
+    run_tasks()
+    run_tasks()
+    notice = Notification.objects.get(user=owner)
+    assert notice.kind == "licence_expiring" and notice.link == "/merchant/qualifications/"
+    assert notice.params["licence"] == "食品经营许可证" and notice.params["date"] == str(today + dt.timedelta(days=20))

@@ -10,6 +10,7 @@ class NotifyConfig(AppConfig):
     def ready(self) -> None:
         from xinren.aftersales import events as aftersales_events
         from xinren.aftersales.recalls import events as recalls_events
+        from xinren.governance import watch as governance_watch
         from xinren.governance.services import applications as governance_applications
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
@@ -31,3 +32,4 @@ class NotifyConfig(AppConfig):
         recalls_events.RECALL_BUYER_REACHED.subscribe(tasks.recall_notify)
         aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)
         governance_applications.APPLICATION_DECIDED.subscribe(tasks.application_decided_notify)
+        governance_watch.QUALIFICATION_EXPIRING.subscribe(tasks.licence_expiring_notify)

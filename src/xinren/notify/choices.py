@@ -19,6 +19,7 @@ class NotificationKind(models.TextChoices):
     AFTERSALE_DECIDED = "aftersale_decided", _("售后处理结果")
     RECALL = "recall", _("商品召回")
     APPLICATION_DECIDED = "application_decided", _("入驻申请审核结果")
+    LICENCE_EXPIRING = "licence_expiring", _("资质即将到期")
 
 
 class Channel(models.TextChoices):

@@ -136,6 +136,14 @@ KINDS: dict[str, KindSpec] = {
             wechat=True,
             wechat_data=(("thing1", "company"), ("character_string2", "application"), ("phrase3", "decision")),
         ),
+        KindSpec(
+            NotificationKind.LICENCE_EXPIRING,
+            _("%(merchant)s的%(licence)s将于 %(date)s 到期。到期后需要它的商品会暂停销售，请尽快提交换发的新证。"),
+            _("提交新证"),
+            sms=True,
+            wechat=True,
+            wechat_data=(("thing1", "merchant"), ("thing2", "licence"), ("date3", "date")),
+        ),
     )
 }
 

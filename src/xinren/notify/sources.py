@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from xinren.accounts.choices import Role
+from xinren.accounts.models import Membership
 from xinren.aftersales.choices import Outcome
 from xinren.aftersales.models import AfterSaleDecision, RecallNotice
 from xinren.governance.choices import ApplicationDecisionKind
@@ -14,6 +16,8 @@ from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
 from xinren.support.choices import Side
 from xinren.support.models import Message
+from xinren.verification.choices import CredentialKind
+from xinren.verification.models import Credential
 
 from .choices import NotificationKind
 from .models import Notification
@@ -167,3 +171,23 @@ def application_decided(*, application: str, decision: str) -> Notification | No
                 "decision": str(ApplicationDecisionKind(latest.decision).label)},
         dedupe_key=f"application_decided:{latest.pk}", at=latest.decided_at,
     )
+
+
+def licence_expiring(*, credential_id: int, organization_id: int, valid_until: str) -> list[Notification]:
+    """A merchant's licence expires within 30 days: its owners and admins hear of it, with the renewal page."""
+    credential = Credential.objects.filter(pk=credential_id, organization_id=organization_id).first()
+    if credential is None:
+        return []
+    people = Membership.objects.filter(
+        organization_id=organization_id, role__in=[Role.OWNER, Role.ADMIN]
+    ).select_related("organization")
+    return [
+        notification_create(
+            user_id=member.user_id, kind=NotificationKind.LICENCE_EXPIRING,
+            link=reverse("merchant:qualifications"),
+            params={"merchant": member.organization.name, "licence": str(CredentialKind(credential.kind).label),
+                    "date": valid_until},
+            dedupe_key=f"licence_expiring:{credential.pk}:{valid_until}:{member.user_id}",
+        )
+        for member in people
+    ]

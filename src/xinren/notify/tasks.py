@@ -74,3 +74,8 @@ def aftersale_decided_notify(*, decision_id: int) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def application_decided_notify(*, application: str, decision: str) -> None:
     sources.application_decided(application=application, decision=decision)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def licence_expiring_notify(*, credential_id: int, organization_id: int, valid_until: str) -> None:
+    sources.licence_expiring(credential_id=credential_id, organization_id=organization_id, valid_until=valid_until)
