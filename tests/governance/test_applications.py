@@ -18,6 +18,7 @@ from xinren.ledger.store.models import PendingEntry
 from xinren.verification.choices import CredentialStatus
 from xinren.verification.models import Credential
 
+from ..evidence.samples import png
 from ..factories import actor_for
 from ..fixtures.accounts import consumer_new
 from .factories_applications import ID_NUMBER, application_data, draft_for, id_number
@@ -229,3 +230,26 @@ def test_a_decided_application_cannot_be_decided_again(platform):
     with pytest.raises(Conflict):
         application_decide(actor=reviewer, public_id=application.public_id, decision="approve", note="y")
     assert Organization.objects.filter(kind=OrganizationKind.MERCHANT).count() == 0
+
+
+def test_one_person_has_at_most_five_live_applications_and_sixty_scans_a_day():
+    from xinren.core.errors import Conflict
+    from xinren.governance.models import ApplicationScan
+    from xinren.governance.services.applications import MAX_SCANS_PER_DAY, application_create, application_scan_upload
+
+    user = consumer_new()
+    for _ in range(5):
+        application_create(user=user, data=application_data())
+    with pytest.raises(Conflict) as refused:
+        application_create(user=user, data=application_data())
+    assert refused.value.code == "application.too_many"
+    assert MerchantApplication.objects.filter(applicant=user).count() == 5
+    scan = ApplicationScan.objects.filter(uploaded_by=user).first()
+    assert scan is None
+    first = application_scan_upload(user=user, content=png(), filename="a.png")
+    ApplicationScan.objects.bulk_create(
+        ApplicationScan(uploaded_by=user, media=first.media, filename="a.png") for _ in range(MAX_SCANS_PER_DAY - 1)
+    )
+    with pytest.raises(Conflict) as limited:
+        application_scan_upload(user=user, content=png(), filename="b.png")
+    assert limited.value.code == "application.scan_limit"

@@ -225,9 +225,24 @@ def _store_qualifications(application: MerchantApplication, rows: list[Applicati
     ApplicationQualification.objects.bulk_create(rows)
 
 
+# What one person may have at once: a business applies once, and a few drafts cover mistakes; scans are stored
+# forever, so uploads are capped per day (a stranger must not fill the disk through the applicant's door).
+MAX_LIVE_APPLICATIONS = 5
+MAX_SCANS_PER_DAY = 60
+
+
 @transaction.atomic
 def application_create(*, user: User, data: ApplicationData) -> MerchantApplication:
     """Start an application (a draft) as the signed-in person."""
+    live = MerchantApplication.objects.filter(
+        applicant=user,
+        status__in=[ApplicationStatus.DRAFT, ApplicationStatus.SUBMITTED, ApplicationStatus.CHANGES_REQUESTED],
+    ).count()
+    if live >= MAX_LIVE_APPLICATIONS:
+        raise Conflict(
+            "application.too_many",
+            _("你已有 %(n)s 份未完成的入驻申请：请先完成其中一份再新建") % {"n": live},
+        )
     application = MerchantApplication(applicant=user, public_id=_public_id())
     rows = _fill(application, user=user, data=data)
     application.save()
@@ -255,6 +270,12 @@ def application_scan_upload(*, user: User, content: bytes, filename: str) -> App
 
     Nothing is signed: the applicant has no organization yet; the stored file's SHA-256 is what a reviewer sees.
     """
+    recent = ApplicationScan.objects.filter(uploaded_by=user, created_at__gte=clock.now() - dt.timedelta(days=1))
+    if recent.count() >= MAX_SCANS_PER_DAY:
+        raise Conflict(
+            "application.scan_limit",
+            _("24 小时内最多上传 %(n)s 份扫描件，请稍后再试") % {"n": MAX_SCANS_PER_DAY},
+        )
     media = media_ingest(content=content, filename=filename, kinds=SCAN_KINDS)
     scan = ApplicationScan.objects.create(uploaded_by=user, media=media, filename=filename[:255])
     audit_record(
