@@ -13,6 +13,12 @@ from xinren.trust.scores.services import BATCH_SIZE, scores_recompute
 
 class Command(BaseCommand):
     help = "Recompute every product's trust score; --version V writes that formula's scores alongside the others."
+    # Django's own --version (print Django's version) gives way to the formula version.
+    suppressed_base_arguments = {"--version"}
+
+    def create_parser(self, prog_name: str, subcommand: str, **kwargs: Any) -> CommandParser:
+        kwargs.setdefault("conflict_handler", "resolve")
+        return super().create_parser(prog_name, subcommand, **kwargs)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--version", dest="formula_version", default=CURRENT_VERSION,

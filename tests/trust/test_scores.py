@@ -1,0 +1,85 @@
+"""Stored product scores: the demo's, a refresh on a folded review, the recompute command, and the pages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from xinren.catalog.models import Product
+from xinren.core.errors import InvalidInput
+from xinren.reviews.events import REVIEW_CHANGED
+from xinren.reviews.models import Review
+from xinren.trust.models import ProductScore
+from xinren.trust.scores import tasks
+from xinren.trust.scores.formula import CURRENT_VERSION, product_score
+from xinren.trust.scores.services import product_score_refresh, scores_recompute
+
+pytestmark = pytest.mark.django_db
+
+
+def test_every_demo_product_has_a_stored_score_that_its_inputs_recompute(demo_world):
+    # then
+    products = Product.objects.count()
+    rows = list(ProductScore.objects.filter(version=CURRENT_VERSION))
+    assert len(rows) == products > 0
+    assert any(row.score is not None for row in rows)
+    for row in rows:
+        assert product_score(row.inputs, row.version)["score"] == row.score
+        assert set(row.components) == {"quality", "reviews", "aftersales", "credit"}
+        assert row.score is None or Decimal(0) <= row.score <= Decimal(5)
+
+
+def test_a_folded_review_no_longer_counts_after_the_refresh(demo_world):
+    # given a product with counted reviews
+    review = Review.objects.filter(status="visible", verified_purchase=True).order_by("pk").first()
+    assert review is not None
+    before = product_score_refresh(review.product).inputs
+    # when the review is folded (directly: the fold service is reviews' business) and the task runs
+    Review.objects.filter(pk=review.pk).update(status="folded")
+    tasks.score_after_review_task.call(review_id=review.pk)
+    # then
+    after = ProductScore.objects.get(product=review.product, version=CURRENT_VERSION).inputs
+    assert len(after["reviews"]) == len(before["reviews"]) - 1
+
+
+def test_the_refresh_is_subscribed_to_the_review_event():
+    assert any(
+        getattr(task, "module_path", "") == "xinren.trust.scores.tasks.score_after_review_task"
+        for task in REVIEW_CHANGED.subscribers
+    )
+
+
+def test_the_recompute_command_writes_a_version_and_refuses_an_unknown_one(demo_world):
+    # given
+    ProductScore.objects.all().delete()
+    out = StringIO()
+    # when
+    call_command("trust_scores_recompute", "--batch-size", "2", stdout=out)
+    # then
+    assert ProductScore.objects.count() == Product.objects.count()
+    assert f"({CURRENT_VERSION})" in out.getvalue()
+    with pytest.raises(CommandError):
+        call_command("trust_scores_recompute", "--version", "1999.1", stdout=StringIO())
+    with pytest.raises(InvalidInput) as refused:
+        scores_recompute(version="1999.1")
+    assert refused.value.code == "trust_score_unknown_version"
+
+
+def test_shop_cards_product_page_and_scan_page_show_the_score(demo_world, client: Client):
+    # given a product with a number
+    row = ProductScore.objects.filter(score__isnull=False).select_related("product").order_by("pk").first()
+    assert row is not None
+    # when
+    listing = client.get("/shop/").content.decode()
+    detail = client.get(f"/shop/products/{row.product_id}/").content.decode()
+    scan = client.get(row.product.digital_link.path).content.decode()
+    # then
+    for page in (listing, detail, scan):
+        assert 'class="tscore"' in page
+        assert f"公式 {CURRENT_VERSION}" in page
+    assert f"<strong>{row.score}</strong>" in detail
+    assert "<details" in scan and "商家信用" in scan
