@@ -28,7 +28,9 @@ def _examples() -> dict[str, tuple[dict, dict[str, str]]]:  # type: ignore[type-
 def test_the_document_has_two_worked_examples():
     # then
     assert sorted(_examples()) == ["A", "B"]
-    assert all(set(table) == {"quality", "reviews", "aftersales", "credit", "score"} for _, table in _examples().values())
+    assert all(
+        set(table) == {"quality", "reviews", "aftersales", "credit", "score"} for _, table in _examples().values()
+    )
 
 
 @pytest.mark.parametrize("name", ["A", "B"])

@@ -99,7 +99,9 @@ def test_a_missing_component_gives_its_weight_to_the_others():
 
 def test_disputes_lost_and_slow_refunds_lower_aftersales_and_say_so():
     good = product_score(_with(orders_delivered=50))["components"]["aftersales"]
-    bad = product_score(_with(orders_delivered=50, refund_hours_median=168, disputes_lost=2))["components"]["aftersales"]
+    bad = product_score(_with(orders_delivered=50, refund_hours_median=168, disputes_lost=2))["components"][
+        "aftersales"
+    ]
     assert Decimal(bad["value"]) < Decimal(good["value"])
     assert {"refund_speed", "disputes"} <= set(bad["raise"])
 

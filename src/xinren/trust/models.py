@@ -7,8 +7,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
-from xinren.catalog.models import Product
 from xinren.attest.fields import LeafHashField
+from xinren.catalog.models import Product
 from xinren.core.models import TimeStampedModel
 
 from .choices import ProgrammeStatus

@@ -25,7 +25,9 @@ BATCH_SIZE = 200
 
 def _version_check(version: str) -> None:
     if version not in FORMULAS:
-        raise InvalidInput(errors.UNKNOWN_VERSION, errors.unknown_version_message(version), details={"version": version})
+        raise InvalidInput(
+            errors.UNKNOWN_VERSION, errors.unknown_version_message(version), details={"version": version}
+        )
 
 
 def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScore:
