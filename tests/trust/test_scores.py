@@ -83,3 +83,41 @@ def test_shop_cards_product_page_and_scan_page_show_the_score(demo_world, client
         assert f"公式 {CURRENT_VERSION}" in page
     assert f"<strong>{row.score}</strong>" in detail
     assert "<details" in scan and "商家信用" in scan
+
+
+def test_a_changed_score_queues_the_products_pages_and_an_unchanged_one_does_not(demo_world):
+    # given a product whose stored score is current
+    from xinren.core.models import PageRefresh
+
+    review = Review.objects.filter(status="visible", verified_purchase=True).order_by("pk").first()
+    assert review is not None
+    product_score_refresh(review.product)
+    PageRefresh.objects.all().delete()
+    # when nothing changed
+    product_score_refresh(review.product)
+    # then
+    assert not PageRefresh.objects.exists()
+    # when a review stops counting
+    Review.objects.filter(product=review.product, status="visible").update(status="folded")
+    product_score_refresh(review.product)
+    # then
+    assert list(PageRefresh.objects.values_list("kind", "object_id")) == [("product", review.product_id)]
+
+
+def test_the_partial_draws_half_stars_and_says_when_data_is_too_thin():
+    from django.template.loader import render_to_string
+
+    from xinren.trust.scores.selectors import _stars
+
+    # given
+    section = {
+        "version": "2026.1", "score": None, "half_stars": None, "stars": _stars(None), "computed_at": "",
+        "components": [{"code": "reviews", "name": "评价", "value": "3.60", "weight": 30,
+                        "inputs": [{"label": "计入的已验证评价", "value": "<b>2</b>"}], "raise_it": []}],
+    }  # fmt: skip
+    # when
+    html = render_to_string("trust/_score.html", {"score": section})
+    # then
+    assert _stars(3.5) == ["full", "full", "full", "half", "empty"]
+    assert "评分数据不足" in html and "3.60" in html
+    assert "&lt;b&gt;2&lt;/b&gt;" in html  # escaped

@@ -14,6 +14,8 @@ from django.db import transaction
 from xinren.catalog.models import Product
 from xinren.core import clock
 from xinren.core.errors import InvalidInput
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
 
 from ..models import ProductScore
 from . import errors
@@ -30,8 +32,17 @@ def _version_check(version: str) -> None:
         )
 
 
+def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
+    """What the pages draw prominently: the score and each component's value."""
+    return (score, *(components.get(name, {}).get("value") for name in sorted(components)))
+
+
 def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScore:
+    """Write the row; when the score or a component's value changed under the current formula, queue the
+    product's published pages (every scan page shows the score) for refresh."""
     result = product_score(inputs, version)
+    before = ProductScore.objects.filter(product_id=product_id, version=version).values_list("score", "components")
+    previous = next(iter(before), None)
     row, _ = ProductScore.objects.update_or_create(
         product_id=product_id,
         version=version,
@@ -42,6 +53,9 @@ def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScor
             "computed_at": clock.now(),
         },
     )
+    changed = previous is None or _shown(previous[0], previous[1]) != _shown(row.score, row.components)
+    if changed and version == CURRENT_VERSION:
+        pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
     return row
 
 
