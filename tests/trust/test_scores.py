@@ -121,3 +121,16 @@ def test_the_partial_draws_half_stars_and_says_when_data_is_too_thin():
     assert _stars(3.5) == ["full", "full", "full", "half", "empty"]
     assert "评分数据不足" in html and "3.60" in html
     assert "&lt;b&gt;2&lt;/b&gt;" in html  # escaped
+
+
+def test_the_batch_gathers_the_same_inputs_as_one_product_at_a_time(demo_world):
+    from xinren.core import clock
+    from xinren.trust.scores.inputs import product_inputs, products_inputs
+
+    # given
+    now = clock.now()
+    products = list(Product.objects.order_by("pk"))
+    # when
+    batch = products_inputs(products, now=now)
+    # then
+    assert batch == {product.pk: product_inputs(product, now=now) for product in products}

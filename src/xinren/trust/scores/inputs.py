@@ -1,8 +1,8 @@
 """Gather one product's score inputs (or many products') from the contexts below trust, as a plain JSON dict.
 
 Ages are in days before `now`, so that the formula (`formula.py`) stays a pure function of the stored inputs.
-`products_inputs` shares what products have in common (the category means, each merchant's credit) across a
-batch, so a full recompute reads those once per category and once per merchant.
+`products_inputs` reads a batch of products with one grouped query per kind of input (see its docstring), so a
+full recompute costs a few queries per batch plus the per-lot rules (labels, promises).
 """
 
 from __future__ import annotations
@@ -12,14 +12,14 @@ import statistics
 from collections.abc import Iterable
 from typing import Any
 
-from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
 from xinren.aftersales.choices import DecidedBy, Outcome
 from xinren.aftersales.fund.choices import AccountKind
 from xinren.aftersales.models.fund import Account, InsuranceSubscription
 from xinren.aftersales.models.requests import AfterSaleRequest
 from xinren.catalog.models import Batch, ListingSuspension, Product
-from xinren.coldchain.models import Excursion, Leg
+from xinren.coldchain.models import Excursion, Leg, Promise
 from xinren.coldchain.status import promise_results_for_batch
 from xinren.core import clock, plausible
 from xinren.core.errors import DomainError
@@ -76,14 +76,15 @@ def merchant_credit(merchant_id: int) -> dict[str, Any]:
     }
 
 
-def _lab_reports(product: Product, now: dt.datetime) -> list[dict[str, Any]]:
+def _lab_reports(ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, Any]]]:
+    """Each report's overall stars (the lowest indicator's) and age, by product, for every lot of these products."""
     reports = (
-        LabReport.objects.filter(batch__product=product, sampled_at__lte=plausible.latest())
+        LabReport.objects.filter(batch__product_id__in=ids, sampled_at__lte=plausible.latest())
         .select_related("batch__product")
         .prefetch_related("measurements")
         .order_by("sampled_at", "pk")
     )
-    found = []
+    found: dict[int, list[dict[str, Any]]] = {}
     for report in reports:
         try:
             limits = report_limits(report=report)
@@ -94,106 +95,114 @@ def _lab_reports(product: Product, now: dt.datetime) -> list[dict[str, Any]]:
         except (DomainError, KeyError):
             continue  # graded with a table we no longer hold: it shows no scorecard, so it counts for nothing
         if grades:
-            found.append({"report": str(report.report_id), "stars": overall_grade(grades),
-                          "age_days": _age_days(now, report.sampled_at)})  # fmt: skip
+            found.setdefault(report.batch.product_id, []).append(
+                {"report": str(report.report_id), "stars": overall_grade(grades),
+                 "age_days": _age_days(now, report.sampled_at)}
+            )  # fmt: skip
     return found
 
 
-def _coldchain(product: Product) -> dict[str, int]:
-    kept = broken = 0
-    for batch in Batch.objects.filter(product=product, coldchain_legs__isnull=False).distinct():
+def _counts(queryset: QuerySet[Any], key: str, field: str) -> dict[int, int]:
+    rows = queryset.values(key).annotate(n=Count(field, distinct=True)).values_list(key, "n")
+    return {int(product_id): int(n) for product_id, n in rows}
+
+
+def _coldchain(ids: list[int]) -> dict[int, dict[str, int]]:
+    """Legs and excursions counted per product in two queries; promises measured per lot (ADR 0036) only for the
+    products that make one."""
+    legs = _counts(Leg.objects.filter(batch__product_id__in=ids), "batch__product_id", "pk")
+    excursions = _counts(Excursion.objects.filter(leg__batch__product_id__in=ids), "leg__batch__product_id", "pk")
+    promising = set(Promise.objects.filter(product_id__in=ids, active=True).values_list("product_id", flat=True))
+    kept: dict[int, int] = {}
+    broken: dict[int, int] = {}
+    for batch in Batch.objects.filter(product_id__in=promising).order_by("pk"):
         for result in promise_results_for_batch(batch=batch):
-            kept += result.kept
-            broken += result.broken
+            kept[batch.product_id] = kept.get(batch.product_id, 0) + result.kept
+            broken[batch.product_id] = broken.get(batch.product_id, 0) + result.broken
     return {
-        "legs": Leg.objects.filter(batch__product=product).count(),
-        "excursions": Excursion.objects.filter(leg__batch__product=product).count(),
-        "kept": kept,
-        "broken": broken,
-    }
+        pk: {"legs": legs.get(pk, 0), "excursions": excursions.get(pk, 0), "kept": kept.get(pk, 0),
+             "broken": broken.get(pk, 0)}
+        for pk in ids
+    }  # fmt: skip
 
 
 def _labels(product: Product) -> list[str]:
+    """The labels the product's latest lot earns now (the rules read each lot's evidence: one product at a time)."""
     batch = product.batches.order_by("-created_at", "-pk").first()
     return sorted(labels_evaluate(product=product, batch=batch).earned_codes)
 
 
-def _aftersales(product: Product) -> dict[str, Any]:
-    orders = (
-        OrderLine.objects.filter(product=product, order__status=OrderStatus.DELIVERED)
-        .values("order_id").distinct().count()
-    )  # fmt: skip
-    requests = AfterSaleRequest.objects.filter(line__product=product)
-    upheld = requests.filter(decisions__outcome__in=UPHELD).values("order_id").distinct().count()
-    lost = (
+def _aftersales(ids: list[int]) -> dict[int, dict[str, Any]]:
+    delivered = OrderLine.objects.filter(product_id__in=ids, order__status=OrderStatus.DELIVERED)
+    orders = _counts(delivered, "product_id", "order_id")
+    requests = AfterSaleRequest.objects.filter(line__product_id__in=ids)
+    upheld = _counts(requests.filter(decisions__outcome__in=UPHELD), "line__product_id", "order_id")
+    lost = _counts(
         requests.filter(
-            escalated_at__isnull=False,
-            decisions__decided_by=DecidedBy.OPERATOR,
-            decisions__outcome__in=UPHELD,
-        )
-        .values("pk").distinct().count()
-    )  # fmt: skip
-    hours = [
-        (refunded - created).total_seconds() / 3600
-        for created, refunded in requests.filter(refund__status=RefundStatus.SUCCEEDED).values_list(
-            "created_at", "refund__updated_at"
-        )
-    ]
+            escalated_at__isnull=False, decisions__decided_by=DecidedBy.OPERATOR, decisions__outcome__in=UPHELD
+        ),
+        "line__product_id",
+        "pk",
+    )
+    hours: dict[int, list[float]] = {}
+    refunded = requests.filter(refund__status=RefundStatus.SUCCEEDED).values_list(
+        "line__product_id", "created_at", "refund__updated_at"
+    )
+    for product_id, created, paid in refunded:
+        hours.setdefault(product_id, []).append((paid - created).total_seconds() / 3600)
     return {
-        "orders_delivered": orders,
-        "claims_upheld": upheld,
-        "refund_hours_median": None if not hours else round(statistics.median(hours), 2),
-        "disputes_lost": lost,
+        pk: {
+            "orders_delivered": orders.get(pk, 0),
+            "claims_upheld": upheld.get(pk, 0),
+            "refund_hours_median": round(statistics.median(hours[pk]), 2) if hours.get(pk) else None,
+            "disputes_lost": lost.get(pk, 0),
+        }
+        for pk in ids
     }
 
 
-def _reviews(product: Product, now: dt.datetime) -> list[dict[str, Any]]:
-    rows = counted_reviews().filter(product=product).values_list("consumer_id", "stars", "created_at", "quality__score")
-    return [
-        {"buyer": str(consumer), "stars": stars, "age_days": _age_days(now, created), "quality": quality}
-        for consumer, stars, created, quality in rows.order_by("created_at", "pk")
-    ]
-
-
-def product_inputs(
-    product: Product,
-    *,
-    now: dt.datetime | None = None,
-    category_means: dict[str, float | None] | None = None,
-    credits: dict[int, dict[str, Any]] | None = None,
-) -> dict[str, Any]:
-    """Everything the formula reads about one product, as JSON (the caches are shared across a batch)."""
-    now = now or clock.now()
-    category_means = {} if category_means is None else category_means
-    credits = {} if credits is None else credits
-    if product.category not in category_means:
-        category_means[product.category] = category_mean(product.category)
-    if product.merchant_id not in credits:
-        credits[product.merchant_id] = merchant_credit(product.merchant_id)
-    credit = {
-        **credits[product.merchant_id],
-        "open_suspensions": ListingSuspension.objects.filter(product=product, lifted_at__isnull=True).count(),
-    }
-    return {
-        "lab_reports": _lab_reports(product, now),
-        "labels": _labels(product),
-        "coldchain": _coldchain(product),
-        "reviews": _reviews(product, now),
-        "category_mean": category_means[product.category],
-        **_aftersales(product),
-        "credit": credit,
-    }
+def _reviews(ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, Any]]]:
+    rows = (
+        counted_reviews()
+        .filter(product_id__in=ids)
+        .order_by("created_at", "pk")
+        .values_list("product_id", "consumer_id", "stars", "created_at", "quality__score")
+    )
+    found: dict[int, list[dict[str, Any]]] = {}
+    for product_id, consumer, stars, created, quality in rows:
+        found.setdefault(product_id, []).append(
+            {"buyer": str(consumer), "stars": stars, "age_days": _age_days(now, created), "quality": quality}
+        )
+    return found
 
 
 def products_inputs(products: Iterable[Product], *, now: dt.datetime | None = None) -> dict[int, dict[str, Any]]:
-    """The inputs of many products, sharing the category means and merchant records among them."""
+    """The inputs of many products: reviews, orders, claims, lab reports, legs and suspensions in one grouped
+    query each; one category mean per category and one credit record per merchant; labels and promise results
+    per product (their rules read each lot)."""
     now = now or clock.now()
-    category_means: dict[str, float | None] = {}
-    credits: dict[int, dict[str, Any]] = {}
+    products = list(products)
+    ids = [product.pk for product in products]
+    means = {category: category_mean(category) for category in sorted({product.category for product in products})}
+    credits = {merchant_id: merchant_credit(merchant_id) for merchant_id in sorted({p.merchant_id for p in products})}
+    suspended = _counts(
+        ListingSuspension.objects.filter(product_id__in=ids, lifted_at__isnull=True), "product_id", "pk"
+    )
+    lab, reviews, aftersales, cold = _lab_reports(ids, now), _reviews(ids, now), _aftersales(ids), _coldchain(ids)
     return {
-        product.pk: product_inputs(product, now=now, category_means=category_means, credits=credits)
+        product.pk: {
+            "lab_reports": lab.get(product.pk, []),
+            "labels": _labels(product),
+            "coldchain": cold[product.pk],
+            "reviews": reviews.get(product.pk, []),
+            "category_mean": means[product.category],
+            **aftersales[product.pk],
+            "credit": {**credits[product.merchant_id], "open_suspensions": suspended.get(product.pk, 0)},
+        }
         for product in products
     }
 
 
-__all__ = ["product_inputs", "products_inputs"]
+def product_inputs(product: Product, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Everything the formula reads about one product, as JSON."""
+    return products_inputs([product], now=now)[product.pk]
