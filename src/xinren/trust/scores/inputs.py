@@ -14,7 +14,7 @@ from typing import Any
 
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 
-from xinren.aftersales.choices import DecidedBy, Outcome
+from xinren.aftersales.choices import CLAIM_KINDS, DecidedBy, Outcome
 from xinren.aftersales.fund.choices import AccountKind
 from xinren.aftersales.models.fund import Account, InsuranceSubscription
 from xinren.aftersales.models.requests import AfterSaleRequest
@@ -136,7 +136,9 @@ def _aftersales(ids: list[int]) -> dict[int, dict[str, Any]]:
     delivered = OrderLine.objects.filter(product_id__in=ids, order__status=OrderStatus.DELIVERED)
     orders = _counts(delivered, "product_id", "order_id")
     requests = AfterSaleRequest.objects.filter(line__product_id__in=ids)
-    upheld = _counts(requests.filter(decisions__outcome__in=UPHELD), "line__product_id", "order_id")
+    # A claim (damaged, counterfeit, quality, missing, late) decided for the buyer; a no-reason return is no claim.
+    claims = requests.filter(kind__in=sorted(CLAIM_KINDS), decisions__outcome__in=UPHELD)
+    upheld = _counts(claims, "line__product_id", "order_id")
     lost = _counts(
         requests.filter(
             escalated_at__isnull=False, decisions__decided_by=DecidedBy.OPERATOR, decisions__outcome__in=UPHELD
