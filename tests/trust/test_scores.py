@@ -134,3 +134,29 @@ def test_the_batch_gathers_the_same_inputs_as_one_product_at_a_time(demo_world):
     batch = products_inputs(products, now=now)
     # then
     assert batch == {product.pk: product_inputs(product, now=now) for product in products}
+
+
+def test_each_subscribed_refresh_finds_the_products_its_event_names(demo_world):
+    from xinren.aftersales.choices import CLAIM_KINDS
+    from xinren.aftersales.models.requests import AfterSaleDecision, AfterSaleRequest
+    from xinren.orders.models import Order, Refund
+
+    # given a decision, a delivered order and a paid refund of the demo, and no stored scores
+    decision = AfterSaleDecision.objects.select_related("request__line").order_by("pk").first()
+    order = Order.objects.filter(status="delivered").order_by("pk").first()
+    refund = Refund.objects.filter(status="succeeded").order_by("pk").first()
+    assert decision is not None and order is not None and refund is not None
+    ProductScore.objects.all().delete()
+    # when
+    tasks.score_after_decision_task.call(decision_id=decision.pk)
+    tasks.score_after_order_task.call(order_id=order.pk)
+    tasks.score_after_refund_task.call(refund_id=refund.pk)
+    # then
+    stored = set(ProductScore.objects.values_list("product_id", flat=True))
+    assert decision.request.line.product_id in stored
+    assert set(order.lines.values_list("product_id", flat=True)) <= stored
+    # and only claims decided for the buyer count as upheld, not refund or return requests
+    product_id = decision.request.line.product_id
+    claims = AfterSaleRequest.objects.filter(line__product_id=product_id, decisions__outcome__in=["approve", "partial"])
+    inputs = ProductScore.objects.get(product_id=product_id).inputs
+    assert inputs["claims_upheld"] == claims.filter(kind__in=CLAIM_KINDS).values("order_id").distinct().count()
