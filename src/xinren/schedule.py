@@ -27,6 +27,7 @@ from xinren.orders.tasks import (
     payouts_pay_due_task,
 )
 from xinren.reviews.tasks import reviews_invite_task
+from xinren.trust.scores.tasks import trust_scores_refresh_task
 
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
@@ -104,5 +105,11 @@ JOBS: tuple[PeriodicJob, ...] = (
         at=timedelta(hours=3, minutes=10),
         description="probation (新手期): end it when every criterion holds, extend it by 30 days with the failing "
                     "figures when the minimum period is over (docs/governance.md, Probation)",
+    ),
+    PeriodicJob(
+        name="trust-scores-refresh", task=trust_scores_refresh_task, context="trust", every=timedelta(days=1),
+        at=timedelta(hours=5, minutes=40),
+        description="recompute every product's trust score under the current formula, after the risk evaluation "
+                    "(the safety net under the event-driven refreshes; docs/trust-model.md)",
     ),
 )

@@ -29,7 +29,7 @@ TRACE_PATHS = (
     "/api/v1/trace/01/{gtin}/10/{lot}/21/{serial}",
     "/api/v1/trace/01/{gtin}/21/{serial}",
 )
-SECTIONS = {"facts", "labels", "guarantees", "scorecard", "costs", "coldchain", "album", "reviews"}
+SECTIONS = {"score", "facts", "labels", "guarantees", "scorecard", "costs", "coldchain", "album", "reviews"}
 
 
 @pytest.fixture(scope="module")

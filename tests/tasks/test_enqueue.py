@@ -95,4 +95,7 @@ def test_an_event_nobody_subscribed_to_queues_nothing():
 
 def test_the_community_subscribes_its_rescore_to_review_changes():
     # then (community's AppConfig.ready subscribed it; reviews itself imports nothing of the community)
-    assert [task.module_path for task in REVIEW_CHANGED.subscribers] == ["xinren.community.tasks.review_sync_task"]
+    assert [task.module_path for task in REVIEW_CHANGED.subscribers] == [
+        "xinren.community.tasks.review_sync_task",
+        "xinren.trust.scores.tasks.score_after_review_task",  # the product's trust score (ADR 0047)
+    ]

@@ -192,7 +192,7 @@ def test_tasks_run_on_two_rq_workers_with_retries_and_events(rq_workers, tmp_pat
     assert QualityScore.objects.get(review=review).score == 50
     # then: the failing task was tried again after its backoff (moved onto the queue by the scheduler) and succeeded
     _wait_for(lambda: marker.exists() and marker.read_text() == "attempt 2 succeeded", "the retry", rq_workers)
-    _wait_for(lambda: len(FinishedJobRegistry(queue=queue)) == 10, "the retry's result", rq_workers)
+    _wait_for(lambda: len(FinishedJobRegistry(queue=queue)) == 11, "the retry's result", rq_workers)
     failed = [queue.fetch_job(job_id) for job_id in FailedJobRegistry(queue=queue).get_job_ids()]
     assert [(job.kwargs, job.latest_result().exc_string.strip().splitlines()[-1]) for job in failed if job] == [
         ({"marker": str(marker)}, "RuntimeError: first attempt fails")
@@ -201,4 +201,5 @@ def test_tasks_run_on_two_rq_workers_with_retries_and_events(rq_workers, tmp_pat
     assert sorted((job.func_name, job.kwargs.get("_attempt", 1)) for job in done if job) == sorted(
         [(pause_task.module_path, 1)] * 2 + [(noop_task.module_path, 1)] * 6
         + [("xinren.community.tasks.review_sync_task", 1), (fails_once_task.module_path, 2)]
+        + [("xinren.trust.scores.tasks.score_after_review_task", 1)]
     )

@@ -48,6 +48,7 @@ from xinren.support.demo import demo_support_load
 from xinren.trace.models import Place
 from xinren.trace.services import event_record, place_create
 from xinren.trust.demo import demo_trust_load
+from xinren.trust.scores.services import scores_recompute
 from xinren.web.cost_prices import offer_price_for_merchant
 
 from . import data
@@ -98,6 +99,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_watch_load(actor=world.actors["shanye-mushroom"], now=now)  # a licence expiring in 20 days
     demo_probation_load(now=now)  # its limits would bind the demo's own orders and listings
     demo_governance_load(now=now)  # applications in the queue, a blacklisted phone, every merchant's risk score
+    scores_recompute()  # last: every product's trust score reads all of the above (ADR 0047)
     return world
 
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
+from xinren.catalog.models import Product
 from xinren.core.models import TimeStampedModel
 
 from .choices import ProgrammeStatus
@@ -95,3 +96,34 @@ class ProgrammeStatusChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.programme_id}: {self.from_status} → {self.to_status}"
+
+
+class ProductScore(models.Model):
+    """A product's trust score under one formula version, with the inputs and components it was computed from.
+
+    Never edited by hand: `trust.scores.services.product_score_refresh` rewrites the one current row per
+    (product, version) from the inputs it gathers (ADR 0047). `score` is NULL when the evidence is too thin
+    (评分数据不足, docs/trust-model.md).
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="trust_scores")
+    version = models.CharField(_("公式版本"), max_length=16)
+    score = models.DecimalField(_("信任分"), max_digits=3, decimal_places=2, null=True, blank=True)
+    components = models.JSONField(_("分项"), default=dict)
+    inputs = models.JSONField(_("输入"), default=dict)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("商品信任分")
+        verbose_name_plural = _("商品信任分")
+        ordering = ["product", "version"]
+        constraints = [
+            models.UniqueConstraint(fields=["product", "version"], name="product_score_one_per_version"),
+            models.CheckConstraint(
+                condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=5),
+                name="product_score_0_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.version}: {self.score}"

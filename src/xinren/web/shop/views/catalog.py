@@ -22,6 +22,7 @@ from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
+from xinren.trust.scores.selectors import score_section_for, score_sections_for
 
 from ..device import device_of
 from ..forms import BuyForm
@@ -33,7 +34,8 @@ def product_list(request: HttpRequest) -> HttpResponse:
     available = availability_for(offers)
     badges = badges_for(pairs=[(offer.merchant_id, offer.product.category) for offer in offers])
     rows = [(offer, available[offer.pk], badges[(offer.merchant_id, offer.product.category)]) for offer in offers]
-    return render_shop(request, "shop/product_list.html", {"rows": rows})
+    scores = score_sections_for(product_ids=[offer.product_id for offer in offers])
+    return render_shop(request, "shop/product_list.html", {"rows": rows, "scores": scores})
 
 
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
@@ -81,5 +83,6 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
         "rating": product_rating(product_id=offer.product_id),
         "guarantees": guarantees_section_for(product=offer.product),
         "facts": facts_section_for(product=offer.product),
+        "score": score_section_for(product=offer.product),
     }
     return render_shop(request, "shop/product_detail.html", context, status=status)

@@ -1,0 +1,89 @@
+"""Writes of the product trust score: refresh one product's stored score, or every product's (ADR 0047).
+
+A score is never edited by hand: each refresh gathers the inputs (`inputs.py`), applies the pure formula
+(`formula.py`) and rewrites the one current row per (product, formula version), inputs and components included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from django.db import transaction
+
+from xinren.catalog.models import Product
+from xinren.core import clock
+from xinren.core.errors import InvalidInput
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
+
+from ..models import ProductScore
+from . import errors
+from .formula import CURRENT_VERSION, FORMULAS, product_score
+from .inputs import product_inputs, products_inputs
+
+BATCH_SIZE = 200
+
+
+def _version_check(version: str) -> None:
+    if version not in FORMULAS:
+        raise InvalidInput(
+            errors.UNKNOWN_VERSION, errors.unknown_version_message(version), details={"version": version}
+        )
+
+
+def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
+    """What the pages draw prominently: the score and each component's value."""
+    return (score, *(components.get(name, {}).get("value") for name in sorted(components)))
+
+
+def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScore:
+    """Write the row; when the score or a component's value changed under the current formula, queue the
+    product's published pages (every scan page shows the score) for refresh."""
+    result = product_score(inputs, version)
+    before = ProductScore.objects.filter(product_id=product_id, version=version).values_list("score", "components")
+    previous = next(iter(before), None)
+    row, _ = ProductScore.objects.update_or_create(
+        product_id=product_id,
+        version=version,
+        defaults={
+            "score": result["score"],
+            "components": result["components"],
+            "inputs": inputs,
+            "computed_at": clock.now(),
+        },
+    )
+    changed = previous is None or _shown(previous[0], previous[1]) != _shown(row.score, row.components)
+    if changed and version == CURRENT_VERSION:
+        pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
+    return row
+
+
+def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -> ProductScore:
+    """Recompute and store the product's score under `version` (the current formula by default)."""
+    _version_check(version)
+    with transaction.atomic():
+        return _store(product.pk, product_inputs(product), version)
+
+
+def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
+    last = 0
+    while True:
+        chunk = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not chunk:
+            return
+        yield chunk
+        last = chunk[-1].pk
+
+
+def scores_recompute(*, version: str = CURRENT_VERSION, batch_size: int = BATCH_SIZE) -> int:
+    """Recompute every product's score under `version`, a batch per transaction. Returns how many."""
+    _version_check(version)
+    count = 0
+    products = Product.objects.select_related("merchant")
+    for chunk in _batches(products, batch_size):
+        with transaction.atomic():
+            for product_id, inputs in products_inputs(chunk).items():
+                _store(product_id, inputs, version)
+                count += 1
+    return count

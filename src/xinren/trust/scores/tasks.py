@@ -1,0 +1,54 @@
+"""Background tasks of the trust scores (ADR 0013): refresh a product's score when one of its inputs changes.
+
+Subscribed in `TrustConfig.ready` to the events of the contexts below; the daily `trust-scores-refresh` job is
+the safety net (lab reports and governance actions announce no event yet: the daily job picks them up).
+"""
+
+from __future__ import annotations
+
+from xinren.aftersales.models.requests import AfterSaleDecision
+from xinren.catalog.models import Product
+from xinren.core.tasks import background
+from xinren.orders.models import OrderLine, Refund
+from xinren.reviews.models import Review
+
+from .services import product_score_refresh, scores_recompute
+
+
+def _refresh(product_ids: list[int]) -> int:
+    for product in Product.objects.filter(pk__in=product_ids).select_related("merchant"):
+        product_score_refresh(product)
+    return len(product_ids)
+
+
+@background(attempts=5)
+def score_after_review_task(*, review_id: int, **_: object) -> int:
+    """A review was posted, diaried, folded or unfolded: refresh its product's score."""
+    return _refresh(list(Review.objects.filter(pk=review_id).values_list("product_id", flat=True)))
+
+
+@background(attempts=5)
+def score_after_decision_task(*, decision_id: int, **_: object) -> int:
+    """An after-sale request or claim was decided: refresh the product of its order line."""
+    ids = AfterSaleDecision.objects.filter(pk=decision_id).values_list("request__line__product_id", flat=True)
+    return _refresh(list(ids))
+
+
+@background(attempts=5)
+def score_after_order_task(*, order_id: int, **_: object) -> int:
+    """An order was delivered: its products have one more order to count."""
+    return _refresh(list(OrderLine.objects.filter(order_id=order_id).values_list("product_id", flat=True).distinct()))
+
+
+@background(attempts=5)
+def score_after_refund_task(*, refund_id: int, **_: object) -> int:
+    """A refund was paid: the refund speed of the refunded products changed."""
+    order_ids = Refund.objects.filter(pk=refund_id).values_list("payment__order_id", flat=True)
+    ids = OrderLine.objects.filter(order_id__in=list(order_ids)).values_list("product_id", flat=True).distinct()
+    return _refresh(list(ids))
+
+
+@background(attempts=3, backoff=300)
+def trust_scores_refresh_task() -> int:
+    """Periodic (daily): recompute every product's score under the current formula. How many."""
+    return scores_recompute()
