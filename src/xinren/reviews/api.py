@@ -26,11 +26,20 @@ from .choices import FlagStatus
 router = Router(tags=["reviews"])
 
 
+class SellerRatingsIn(Schema):
+    description: int = Field(description="描述相符, 1–5", examples=[5])
+    service: int = Field(description="服务态度, 1–5", examples=[5])
+    logistics: int = Field(description="物流服务, 1–5", examples=[4])
+
+
 class ReviewIn(Schema):
     line_id: int = Field(description="the id of one of the caller's delivered order lines")
     stars: int = Field(description="1–5; cannot be changed afterwards", examples=[5])
     text: str = Field(examples=["菌子很新鲜，炒肉特别香。"])
     tags: list[str] = Field(default_factory=list, examples=[["新鲜", "包装好"]])
+    seller_ratings: SellerRatingsIn | None = Field(
+        default=None, description="the detailed seller ratings, each 1–5 (signed with the review; fixed afterwards)"
+    )
 
 
 class TextIn(Schema):
