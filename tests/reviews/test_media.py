@@ -71,7 +71,8 @@ def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(plat
     photos = [SimpleUploadedFile(f"{n}.jpg", picture((40 * n, 90, 60)), content_type="image/jpeg") for n in range(3)]
     # when
     posted = browser_of(consumer).post(
-        f"/shop/lines/{line.pk}/review/", {"stars": "5", "text": "三张实拍", "tags": "实拍", "photos": photos, **RATINGS}
+        f"/shop/lines/{line.pk}/review/", {"stars": "5", "text": "三张实拍", "tags": "实拍", "photos": photos,
+                                           **RATINGS}
     )
     # then
     assert posted.status_code == 302

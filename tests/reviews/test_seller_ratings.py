@@ -58,13 +58,16 @@ def test_a_review_without_ratings_signs_none_and_stays_valid(platform, consumer,
     assert REVIEW_RECORD.matches(Review.objects.select_related("line").get(pk=review.pk), statement)
 
 
-@pytest.mark.parametrize("bad", [
-    {"description": 0, "service": 4, "logistics": 3},
-    {"description": 5, "service": 6, "logistics": 3},
-    {"description": 5, "service": 4},
-    {"description": 5, "service": 4, "logistics": "5"},
-    {"description": 5, "service": 4, "logistics": True},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"description": 0, "service": 4, "logistics": 3},
+        {"description": 5, "service": 6, "logistics": 3},
+        {"description": 5, "service": 4},
+        {"description": 5, "service": 4, "logistics": "5"},
+        {"description": 5, "service": 4, "logistics": True},
+    ],
+)
 def test_ratings_outside_one_to_five_are_refused_and_nothing_is_written(platform, consumer, product_on_sale, bad):
     # given
     line = line_delivered(consumer, product_on_sale)
@@ -82,8 +85,13 @@ def test_the_english_message_is_translated(platform, consumer, product_on_sale):
     line = line_delivered(consumer, product_on_sale)
     # when
     with translation.override("en"), pytest.raises(DomainError) as refused:
-        review_post(consumer=consumer, line_id=line.pk, stars=4, text="很新鲜。",
-                    seller_ratings={"description": 9, "service": 4, "logistics": 3})
+        review_post(
+            consumer=consumer,
+            line_id=line.pk,
+            stars=4,
+            text="很新鲜。",
+            seller_ratings={"description": 9, "service": 4, "logistics": 3},
+        )
     # then
     assert str(refused.value.message) == "Rate “Item as described” from 1 to 5"
 
@@ -105,10 +113,17 @@ def test_the_review_form_asks_for_the_three_ratings(platform, consumer, product_
     browser = browser_of(consumer)
     # when
     html = browser.get(f"/shop/lines/{line.pk}/review/").content.decode()
-    response = browser.post(f"/shop/lines/{line.pk}/review/", {
-        "stars": "5", "text": "菌子很新鲜。", "tags": "",
-        "rating_description": "5", "rating_service": "3", "rating_logistics": "4",
-    })
+    response = browser.post(
+        f"/shop/lines/{line.pk}/review/",
+        {
+            "stars": "5",
+            "text": "菌子很新鲜。",
+            "tags": "",
+            "rating_description": "5",
+            "rating_service": "3",
+            "rating_logistics": "4",
+        },
+    )
     # then
     assert "描述相符" in html and "服务态度" in html and "物流服务" in html
     assert 'name="rating_logistics"' in html
@@ -122,10 +137,17 @@ def test_the_form_refuses_a_rating_outside_one_to_five_in_chinese(platform, cons
     # given
     line = line_delivered(consumer, product_on_sale)
     # when
-    response = browser_of(consumer).post(f"/shop/lines/{line.pk}/review/", {
-        "stars": "5", "text": "菌子很新鲜。", "tags": "",
-        "rating_description": "5", "rating_service": value, "rating_logistics": "4",
-    })
+    response = browser_of(consumer).post(
+        f"/shop/lines/{line.pk}/review/",
+        {
+            "stars": "5",
+            "text": "菌子很新鲜。",
+            "tags": "",
+            "rating_description": "5",
+            "rating_service": value,
+            "rating_logistics": "4",
+        },
+    )
     # then
     assert response.status_code == 422
     assert "请打 1–5 分" in response.content.decode()
@@ -138,12 +160,36 @@ def test_the_api_takes_the_ratings_and_refuses_bad_ones(platform, consumer, prod
     session = {settings.SESSION_COOKIE_NAME: "session"}
     first, second = line_delivered(consumer, product_on_sale), line_delivered(consumer, product_on_sale)
     # when
-    created = api.post("", json={"line_id": first.pk, "stars": 4, "text": "挺新鲜的。", "seller_ratings": RATINGS},
-                       user=consumer, COOKIES=session)
-    refused = api.post("", json={"line_id": second.pk, "stars": 4, "text": "挺新鲜的。",
-                                 "seller_ratings": {**RATINGS, "service": 7}}, user=consumer, COOKIES=session)
+    created = api.post(
+        "",
+        json={"line_id": first.pk, "stars": 4, "text": "挺新鲜的。", "seller_ratings": RATINGS},
+        user=consumer,
+        COOKIES=session,
+    )
+    refused = api.post(
+        "",
+        json={"line_id": second.pk, "stars": 4, "text": "挺新鲜的。", "seller_ratings": {**RATINGS, "service": 7}},
+        user=consumer,
+        COOKIES=session,
+    )
     # then
     assert created.status_code == 201, created.content
     assert Review.objects.get(line=first).rating_logistics == 3
     assert refused.status_code == 422 and refused.json()["code"] == errors.REVIEW_SELLER_RATING_INVALID
     assert not Review.objects.filter(line=second).exists()
+
+
+def test_the_multipart_api_takes_the_ratings_as_three_fields(platform, consumer, product_on_sale):
+    # given
+    api = TestClient(_api)
+    session = {settings.SESSION_COOKIE_NAME: "session"}
+    line = line_delivered(consumer, product_on_sale)
+    fields = {"line_id": str(line.pk), "stars": "5", "text": "实拍", "rating_description": "4",
+              "rating_service": "5", "rating_logistics": "2"}  # fmt: skip
+    # when
+    response = api.post("/with-media", data=fields, user=consumer, COOKIES=session)
+    # then
+    assert response.status_code == 201, response.content
+    review = Review.objects.get(line=line)
+    assert (review.rating_description, review.rating_service, review.rating_logistics) == (4, 5, 2)
+    assert statement_of(review.ledger_leaf_hash)["seller_ratings"] == {"description": 4, "service": 5, "logistics": 2}

@@ -37,8 +37,15 @@ def _shop(category: str = ProductCategory.WILD_MUSHROOM, *, products: int = 1) -
     return merchant, made[0]
 
 
-def _sold(product: Product, consumer: User, *, lines: int, reviews: int = 0,
-          ratings: tuple[int, int, int] | None = None, reply_seconds: int | None = None) -> list[Review]:
+def _sold(
+    product: Product,
+    consumer: User,
+    *,
+    lines: int,
+    reviews: int = 0,
+    ratings: tuple[int, int, int] | None = None,
+    reply_seconds: int | None = None,
+) -> list[Review]:
     """`lines` delivered lines of the product, the first `reviews` of them reviewed (written directly)."""
     made = []
     now = clock.now()
@@ -48,13 +55,22 @@ def _sold(product: Product, consumer: User, *, lines: int, reviews: int = 0,
             continue
         description, service, logistics = ratings or (None, None, None)
         review = Review.objects.create(
-            line=line, consumer=consumer, product=product, merchant=product.merchant, reviewer="r",
-            stars=5, text=f"评价 {next(_texts)}", created_at=now - dt.timedelta(days=2),
-            rating_description=description, rating_service=service, rating_logistics=logistics,
+            line=line,
+            consumer=consumer,
+            product=product,
+            merchant=product.merchant,
+            reviewer="r",
+            stars=5,
+            text=f"评价 {next(_texts)}",
+            created_at=now - dt.timedelta(days=2),
+            rating_description=description,
+            rating_service=service,
+            rating_logistics=logistics,
         )
         if reply_seconds is not None:
-            Reply.objects.create(review=review, merchant=product.merchant, text="谢谢", replied_at=now,
-                                 reply_seconds=reply_seconds)
+            Reply.objects.create(
+                review=review, merchant=product.merchant, text="谢谢", replied_at=now, reply_seconds=reply_seconds
+            )
         made.append(review)
     return made
 
@@ -105,7 +121,7 @@ def test_each_axis_is_scored_against_the_category_median_only() -> None:
     consumer = consumer_new()
     busy, busy_product = _shop()
     quiet, quiet_product = _shop()
-    tea, tea_product = _shop(ProductCategory.TEA)
+    _tea, tea_product = _shop(ProductCategory.TEA)
     _sold(busy_product, consumer, lines=6, reviews=6, reply_seconds=600)
     _sold(quiet_product, consumer, lines=10, reviews=2)
     _sold(tea_product, consumer, lines=8, reviews=8)

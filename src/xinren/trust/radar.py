@@ -63,4 +63,4 @@ def radar_svg(axes: Sequence[Axis]) -> SafeString:
             f'<tspan x="{x}" dy="1.2em" fill="#666">{escape(shown)}</tspan></text>'
         )
     parts.append("</svg>")
-    return mark_safe("".join(parts))  # noqa: S308 - every text above is escaped, every number formatted here
+    return mark_safe("".join(parts))  # every text above is escaped, every number formatted here

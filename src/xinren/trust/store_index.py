@@ -69,13 +69,22 @@ AXES = (
 )
 # What each input of an axis is called on the page (the keys of Figure.inputs).
 INPUT_LABELS: dict[str, Promise] = {
-    "reviews": _("已验证评价"), "delivered_lines": _("已签收商品件数"), "scored_reviews": _("有质量分的评价"),
-    "mean_quality": _("平均内容质量分"), "replies": _("已回复评价"), "median_seconds": _("中位用时（秒）"),
-    "returned_lines": _("退货/换货件数"), "on_time": _("48 小时内发货"), "orders": _("应发货订单"),
-    "inquiries": _("咨询"), "answered": _("已回复咨询"),
+    "reviews": _("已验证评价"),
+    "delivered_lines": _("已签收商品件数"),
+    "scored_reviews": _("有质量分的评价"),
+    "mean_quality": _("平均内容质量分"),
+    "replies": _("已回复评价"),
+    "median_seconds": _("中位用时（秒）"),
+    "returned_lines": _("退货/换货件数"),
+    "on_time": _("48 小时内发货"),
+    "orders": _("应发货订单"),
+    "inquiries": _("咨询"),
+    "answered": _("已回复咨询"),
 }
 DSR_LABELS: dict[str, Promise] = {
-    "description": _("描述相符"), "service": _("服务态度"), "logistics": _("物流服务"),
+    "description": _("描述相符"),
+    "service": _("服务态度"),
+    "logistics": _("物流服务"),
 }
 
 
@@ -203,17 +212,27 @@ def _figures(peers: list[int], *, since: datetime, until: datetime) -> dict[str,
     """Every axis's raw figure for every peer over [since, until)."""
     figures: dict[str, dict[int, Figure]] = {axis.key: {} for axis in AXES}
     delivered = dict(
-        OrderLine.objects.filter(order__merchant_id__in=peers, order__delivered_at__gte=since,
-                                 order__delivered_at__lt=until)
-        .values_list("order__merchant_id").annotate(n=Count("id")).values_list("order__merchant_id", "n")
+        OrderLine.objects.filter(
+            order__merchant_id__in=peers, order__delivered_at__gte=since, order__delivered_at__lt=until
+        )
+        .values_list("order__merchant_id")
+        .annotate(n=Count("id"))
+        .values_list("order__merchant_id", "n")
     )
-    reviews = {
-        row["merchant_id"]: row
+    reviews: dict[int, dict[str, Any]] = {
+        row["merchant_id"]: dict(row)
         for row in Review.objects.filter(
-            merchant_id__in=peers, created_at__gte=since, created_at__lt=until, status=ReviewStatus.VISIBLE,
+            merchant_id__in=peers,
+            created_at__gte=since,
+            created_at__lt=until,
+            status=ReviewStatus.VISIBLE,
             verified_purchase=True,
-        ).values("merchant_id").annotate(
-            n=Count("id"), scored=Count("quality"), quality=Avg("quality__score"),
+        )
+        .values("merchant_id")
+        .annotate(
+            n=Count("id"),
+            scored=Count("quality"),
+            mean_quality=Avg("quality__score"),
         )
     }
     replies: dict[int, list[int]] = defaultdict(list)
@@ -223,47 +242,63 @@ def _figures(peers: list[int], *, since: datetime, until: datetime) -> dict[str,
         replies[merchant_id].append(seconds)
     returns = dict(
         AfterSaleRequest.objects.filter(
-            merchant_id__in=peers, kind__in=RETURN_KINDS, line__order__delivered_at__gte=since,
+            merchant_id__in=peers,
+            kind__in=RETURN_KINDS,
+            line__order__delivered_at__gte=since,
             line__order__delivered_at__lt=until,
-        ).values_list("merchant_id").annotate(n=Count("line", distinct=True)).values_list("merchant_id", "n")
+        )
+        .values_list("merchant_id")
+        .annotate(n=Count("line", distinct=True))
+        .values_list("merchant_id", "n")
     )
     shipped: dict[int, Counter[str]] = defaultdict(Counter)
     for merchant_id, paid_at, shipped_at in Order.objects.filter(
         merchant_id__in=peers, paid_at__gte=since, paid_at__lt=until - SHIP_WITHIN
     ).values_list("merchant_id", "paid_at", "shipped_at"):
-        on_time = shipped_at is not None and shipped_at - paid_at <= SHIP_WITHIN
+        on_time = shipped_at is not None and paid_at is not None and shipped_at - paid_at <= SHIP_WITHIN
         shipped[merchant_id]["on_time" if on_time else "late"] += 1
     for merchant_id in peers:
         lines = delivered.get(merchant_id, 0)
-        row = reviews.get(merchant_id, {})
+        row: dict[str, Any] = reviews.get(merchant_id, {})
         count, scored = int(row.get("n", 0)), int(row.get("scored", 0))
         figures["review_volume"][merchant_id] = Figure(
-            float(count), lines, {"reviews": count, "delivered_lines": lines},
+            float(count),
+            lines,
+            {"reviews": count, "delivered_lines": lines},
         )
-        quality = row.get("quality")
+        quality = row.get("mean_quality")
         figures["content_quality"][merchant_id] = Figure(
-            round(float(quality), 1) if quality is not None else None, scored,
+            round(float(quality), 1) if quality is not None else None,
+            scored,
             {"scored_reviews": scored, "mean_quality": round(float(quality), 1) if quality is not None else None},
         )
         taken = replies.get(merchant_id, [])
         reply_median = median_of(taken)
         figures["reply_speed"][merchant_id] = Figure(
-            reply_median, len(taken), {"replies": len(taken), "median_seconds": reply_median},
+            reply_median,
+            len(taken),
+            {"replies": len(taken), "median_seconds": reply_median},
         )
         returned = returns.get(merchant_id, 0)
         figures["return_rate"][merchant_id] = Figure(
-            round(returned / lines, 4) if lines else None, lines, {"returned_lines": returned, "delivered_lines": lines},
+            round(returned / lines, 4) if lines else None,
+            lines,
+            {"returned_lines": returned, "delivered_lines": lines},
         )
         counts = shipped.get(merchant_id, Counter())
         due = counts["on_time"] + counts["late"]
         figures["punctuality"][merchant_id] = Figure(
-            round(counts["on_time"] / due, 4) if due else None, due, {"on_time": counts["on_time"], "orders": due},
+            round(counts["on_time"] / due, 4) if due else None,
+            due,
+            {"on_time": counts["on_time"], "orders": due},
         )
     for merchant in Organization.objects.filter(pk__in=peers):
         stats = merchant_response_stats(merchant=merchant, since=since, until=until)
         answer = float(stats.median_seconds) if stats.median_seconds is not None else None
         figures["service_response"][merchant.pk] = Figure(
-            answer, stats.answered, {"inquiries": stats.inquiries, "answered": stats.answered, "median_seconds": answer},
+            answer,
+            stats.answered,
+            {"inquiries": stats.inquiries, "answered": stats.answered, "median_seconds": answer},
         )
     return figures
 
@@ -278,22 +313,38 @@ def _axes(merchant_id: int, figures: Mapping[str, Mapping[int, Figure]]) -> list
         enough = merchant_id in counted and median is not None and own.value is not None
         value = (
             axis_value(own.value, median, higher_is_better=definition.higher_is_better)
-            if enough and own.value is not None and median is not None else None
+            if enough and own.value is not None and median is not None
+            else None
         )
-        axes.append(Axis(
-            key=definition.key, label=definition.label, higher_is_better=definition.higher_is_better,
-            minimum=definition.minimum, unit=definition.unit, value=value, raw=own.value, median=median,
-            sample=own.sample, peers_counted=len(counted), inputs=own.inputs,
-        ))
+        axes.append(
+            Axis(
+                key=definition.key,
+                label=definition.label,
+                higher_is_better=definition.higher_is_better,
+                minimum=definition.minimum,
+                unit=definition.unit,
+                value=value,
+                raw=own.value,
+                median=median,
+                sample=own.sample,
+                peers_counted=len(counted),
+                inputs=own.inputs,
+            )
+        )
     return axes
 
 
 def _ratings(merchant_id: int, peers: list[int], *, since: datetime, until: datetime) -> list[SellerRating]:
-    rows = {
-        row["merchant_id"]: row
+    rows: dict[int, dict[str, Any]] = {
+        row["merchant_id"]: dict(row)
         for row in Review.objects.filter(
-            merchant_id__in=peers, created_at__gte=since, created_at__lt=until, status=ReviewStatus.VISIBLE,
-        ).values("merchant_id").annotate(
+            merchant_id__in=peers,
+            created_at__gte=since,
+            created_at__lt=until,
+            status=ReviewStatus.VISIBLE,
+        )
+        .values("merchant_id")
+        .annotate(
             **{f"{key}_avg": Avg(f"rating_{key}") for key in DSR_LABELS},
             **{f"{key}_n": Count("id", filter=Q(**{f"rating_{key}__isnull": False})) for key in DSR_LABELS},
         )
@@ -301,10 +352,11 @@ def _ratings(merchant_id: int, peers: list[int], *, since: datetime, until: date
     ratings = []
     for key, label in DSR_LABELS.items():
         averages = {
-            m: round(float(row[f"{key}_avg"]), 1) for m, row in rows.items()
+            m: round(float(row[f"{key}_avg"]), 1)
+            for m, row in rows.items()
             if row[f"{key}_n"] >= DSR_MIN and row[f"{key}_avg"] is not None
         }
-        own = rows.get(merchant_id, {})
+        own: dict[str, Any] = rows.get(merchant_id, {})
         count = int(own.get(f"{key}_n", 0))
         average = averages.get(merchant_id)
         peer_median = median_of(averages.values())
@@ -312,9 +364,17 @@ def _ratings(merchant_id: int, peers: list[int], *, since: datetime, until: date
         if average is not None and peer_median is not None:
             percent = percent_apart(average, peer_median)
             direction = "level" if not percent else ("above" if average > peer_median else "below")
-        ratings.append(SellerRating(key=key, label=label, average=average, count=count,
-                                    peer_median=round(peer_median, 2) if peer_median is not None else None,
-                                    percent=percent, direction=direction))
+        ratings.append(
+            SellerRating(
+                key=key,
+                label=label,
+                average=average,
+                count=count,
+                peer_median=round(peer_median, 2) if peer_median is not None else None,
+                percent=percent,
+                direction=direction,
+            )
+        )
     return ratings
 
 
@@ -326,6 +386,12 @@ def store_index_for(*, merchant: Organization, at: datetime | None = None) -> St
     figures = _figures(peers, since=since, until=until)
     label = str(ProductCategory(category).label) if category in ProductCategory.values else ""
     return StoreIndex(
-        merchant_id=merchant.pk, category=category, category_label=label, peers=len(peers), since=since,
-        until=until, axes=_axes(merchant.pk, figures), ratings=_ratings(merchant.pk, peers, since=since, until=until),
+        merchant_id=merchant.pk,
+        category=category,
+        category_label=label,
+        peers=len(peers),
+        since=since,
+        until=until,
+        axes=_axes(merchant.pk, figures),
+        ratings=_ratings(merchant.pk, peers, since=since, until=until),
     )

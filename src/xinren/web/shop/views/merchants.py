@@ -1,4 +1,5 @@
-"""A merchant's shop page: who it is, its store trust index (信任指数), the licences it shows (亮照亮证), what it sells, and its public record."""
+"""A merchant's shop page: who it is, its store trust index (信任指数), the licences it shows
+(亮照亮证), what it sells, and its public record."""
 
 from __future__ import annotations
 
