@@ -122,3 +122,27 @@ def test_a_radar_needs_three_axes() -> None:
     index = store_index_for(merchant=_shop().merchant)
     with pytest.raises(ValueError):
         radar_svg(index.axes[:2])
+
+
+def test_the_demo_shops_show_their_seller_ratings_and_radar(demo_world) -> None:  # type: ignore[no-untyped-def]
+    # given: the demo world, whose reviews carry detailed seller ratings
+    reviewed = Review.objects.values_list("merchant_id", flat=True).distinct()
+    assert reviewed
+    assert not Review.objects.filter(rating_description=None).exists()
+    for merchant_id in reviewed:
+        merchant = Review.objects.filter(merchant_id=merchant_id).first().merchant  # type: ignore[union-attr]
+        # when
+        response = Client().get(f"/shop/merchants/{merchant.slug}/")
+        # then
+        section = _section(response.content.decode())
+        index = store_index_for(merchant=merchant)
+        assert all(rating.average is not None for rating in index.ratings), merchant.name
+        assert f"{index.ratings[0].average:.1f}" in section
+        assert _axis_value_shown(index) in section
+        assert len(response.content) < 150 * 1024
+
+
+def _axis_value_shown(index) -> str:  # type: ignore[no-untyped-def]
+    volume = next(axis for axis in index.axes if axis.key == "review_volume")
+    assert volume.value is not None
+    return str(volume.value)
