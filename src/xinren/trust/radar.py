@@ -13,14 +13,14 @@ from django.utils.translation import gettext as _
 
 from .store_index import Axis
 
-WIDTH, HEIGHT = 380, 300
-CX, CY, RADIUS = 190, 150, 100
+WIDTH, HEIGHT = 400, 310
+CX, CY, RADIUS = 200, 155, 95
 RINGS = (25, 50, 75, 100)
 
 
-def _point(index: int, count: int, value: float) -> tuple[float, float]:
+def _point(index: int, count: int, value: float, *, clamp: bool = True) -> tuple[float, float]:
     angle = -math.pi / 2 + 2 * math.pi * index / count
-    distance = RADIUS * max(0.0, min(100.0, value)) / 100
+    distance = RADIUS * (max(0.0, min(100.0, value)) if clamp else value) / 100
     return round(CX + distance * math.cos(angle), 1), round(CY + distance * math.sin(angle), 1)
 
 
@@ -54,12 +54,14 @@ def radar_svg(axes: Sequence[Axis]) -> SafeString:
         f'stroke-width="2"/>'
     )
     for i, axis in enumerate(axes):
-        x, y = _point(i, count, 118)
+        x, y = _point(i, count, 112, clamp=False)
         anchor = "middle" if abs(x - CX) < 5 else ("start" if x > CX else "end")
+        # Two lines (name, value) centred on the point beside the axis; above the top axis, below the bottom one.
+        first = "-1.2em" if anchor == "middle" and y < CY else ("0.6em" if anchor == "middle" else "-0.3em")
         shown = f"{axis.value:g}" if axis.value is not None else _("数据不足")
         parts.append(
-            f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="12" fill="#333">'
-            f'<tspan x="{x}" dy="-0.2em">{escape(str(axis.label))}</tspan>'
+            f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="15" fill="#333">'
+            f'<tspan x="{x}" dy="{first}">{escape(str(axis.label))}</tspan>'
             f'<tspan x="{x}" dy="1.2em" fill="#666">{escape(shown)}</tspan></text>'
         )
     parts.append("</svg>")
