@@ -187,3 +187,16 @@ def test_seller_ratings_are_averaged_and_compared_with_the_peers_median() -> Non
     assert (_rating(good_index, "service").direction, _rating(good_index, "service").percent) == ("level", 0.0)
     assert _rating(few_index, "description").average is None
     assert _rating(few_index, "description").count == 2
+
+
+def test_the_median_reads_as_a_share_in_per_cent_or_as_its_number() -> None:
+    # given
+    consumer = consumer_new()
+    merchant, product = _shop()
+    _sold(product, consumer, lines=5, reviews=5)
+    # when
+    index = store_index_for(merchant=merchant)
+    # then
+    assert _axis(index, "return_rate").median_display == "0.0 %"
+    assert _axis(index, "review_volume").median_display == "5"
+    assert _axis(index, "reply_speed").median_display == "—"

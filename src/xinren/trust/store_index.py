@@ -147,6 +147,13 @@ class Axis:
         return self.value is not None
 
     @property
+    def median_display(self) -> str:
+        """The peers' median as the page shows it: a share in per cent, anything else as the number it is."""
+        if self.median is None:
+            return "—"
+        return f"{self.median * 100:.1f} %" if self.unit == "share" else f"{self.median:g}"
+
+    @property
     def input_rows(self) -> list[tuple[Promise, Any]]:
         """The inputs with their labels, in the order the figure names them."""
         return [(INPUT_LABELS[key], value) for key, value in self.inputs.items()]
