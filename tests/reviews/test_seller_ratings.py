@@ -193,3 +193,15 @@ def test_the_multipart_api_takes_the_ratings_as_three_fields(platform, consumer,
     review = Review.objects.get(line=line)
     assert (review.rating_description, review.rating_service, review.rating_logistics) == (4, 5, 2)
     assert statement_of(review.ledger_leaf_hash)["seller_ratings"] == {"description": 4, "service": 5, "logistics": 2}
+
+
+def test_the_public_review_shows_the_ratings_as_signed(platform, consumer, product_on_sale):
+    # given
+    api = TestClient(_api)
+    first, second = line_delivered(consumer, product_on_sale), line_delivered(consumer, product_on_sale)
+    review_post(consumer=consumer, line_id=first.pk, stars=4, text="很新鲜。", seller_ratings=RATINGS)
+    review_post(consumer=consumer, line_id=second.pk, stars=5, text="很好吃。")
+    # when
+    items = api.get(f"/products/{product_on_sale.pk}").json()["items"]
+    # then
+    assert [item["seller_ratings"] for item in items] == [None, {"description": 5, "service": 4, "logistics": 3}]

@@ -102,6 +102,10 @@ class ReviewOut(Schema):
     stars: int
     text: str
     tags: list[str]
+    seller_ratings: dict[str, int] | None = Field(
+        default=None,
+        description="描述相符/服务态度/物流服务 as signed ({description, service, logistics}); null before asked",
+    )
     verified_purchase: bool
     created_at: datetime
     folded: bool
