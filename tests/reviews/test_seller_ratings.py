@@ -130,6 +130,8 @@ def test_the_review_form_asks_for_the_three_ratings(platform, consumer, product_
     assert response.status_code == 302
     review = Review.objects.get(line=line)
     assert (review.rating_description, review.rating_service, review.rating_logistics) == (5, 3, 4)
+    detail = browser.get(response["Location"]).content.decode()
+    assert "描述相符 5 · 服务态度 3 · 物流服务 4" in detail
 
 
 @pytest.mark.parametrize("value", ["6", "0", ""])
