@@ -18,6 +18,7 @@ from ..fixtures.accounts import browser_of
 from ..fixtures.reviews import line_delivered, statement_of
 
 pytestmark = pytest.mark.django_db
+RATINGS = {"rating_description": "5", "rating_service": "5", "rating_logistics": "5"}
 
 
 def picture(colour: tuple[int, int, int], fmt: str = "JPEG") -> bytes:
@@ -57,7 +58,7 @@ def test_a_file_that_is_not_a_picture_is_refused_in_the_form(platform, consumer,
     fake = SimpleUploadedFile("photo.jpg", b"this is not a picture at all", content_type="image/jpeg")
     # when
     response = browser_of(consumer).post(
-        f"/shop/lines/{line.pk}/review/", {"stars": "4", "text": "附图", "tags": "", "photos": [fake]}
+        f"/shop/lines/{line.pk}/review/", {"stars": "4", "text": "附图", "tags": "", "photos": [fake], **RATINGS}
     )
     # then
     assert response.status_code == 422
@@ -70,7 +71,8 @@ def test_photos_uploaded_in_the_shop_show_as_thumbnails_on_the_product_page(plat
     photos = [SimpleUploadedFile(f"{n}.jpg", picture((40 * n, 90, 60)), content_type="image/jpeg") for n in range(3)]
     # when
     posted = browser_of(consumer).post(
-        f"/shop/lines/{line.pk}/review/", {"stars": "5", "text": "三张实拍", "tags": "实拍", "photos": photos}
+        f"/shop/lines/{line.pk}/review/", {"stars": "5", "text": "三张实拍", "tags": "实拍", "photos": photos,
+                                           **RATINGS}
     )
     # then
     assert posted.status_code == 302

@@ -29,7 +29,7 @@ def test_a_public_review_shows_the_pseudonym_reply_and_diary(platform, merchant_
     # then
     assert shown == {
         "id": review.pk, "reviewer": review.reviewer, "reviewer_name": default_name(review.reviewer),
-        "stars": 4, "text": "不错", "tags": ["新鲜"],
+        "stars": 4, "text": "不错", "tags": ["新鲜"], "seller_ratings": None,
         "verified_purchase": True, "created_at": review.created_at, "folded": False, "fold_reason": "",
         "author_response": "", "ledger_leaf_hash": review.ledger_leaf_hash, "media": [],
         "diary": [{"milestone": 7, "text": "一周后依旧很香", "created_at": entry.created_at,

@@ -21,7 +21,8 @@ from ..fixtures.reviews import line_delivered, line_through_flow
 
 pytestmark = pytest.mark.django_db
 
-REVIEW = {"stars": "4", "text": "菌子很新鲜，炒肉特别香。", "tags": "新鲜，包装好 下次还买"}
+REVIEW = {"stars": "4", "text": "菌子很新鲜，炒肉特别香。", "tags": "新鲜，包装好 下次还买",
+          "rating_description": "5", "rating_service": "4", "rating_logistics": "4"}
 
 
 def test_a_delivered_order_offers_to_write_a_review(platform, consumer, product_on_sale):

@@ -131,6 +131,7 @@ def _trial_with_review(*, merchant: Actor, product: Product, expert: User, publi
     with clock.played_at(shipped + dt.timedelta(hours=26)):
         order_delivery_confirm(consumer=expert, order_number=order.number)
     with clock.played_at(shipped + dt.timedelta(days=2)):
-        review = review_post(consumer=expert, line_id=order.lines.get().pk, stars=4, text=TRIAL_REVIEW)
+        review = review_post(consumer=expert, line_id=order.lines.get().pk, stars=4, text=TRIAL_REVIEW,
+                             seller_ratings={"description": 4, "service": 5, "logistics": 4})
     review_sync(review_id=review.pk, now=now)
     return 1

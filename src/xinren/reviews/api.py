@@ -26,11 +26,38 @@ from .choices import FlagStatus
 router = Router(tags=["reviews"])
 
 
-class ReviewIn(Schema):
+class SellerRatingsIn(Schema):
+    description: int = Field(description="描述相符, 1–5", examples=[5])
+    service: int = Field(description="服务态度, 1–5", examples=[5])
+    logistics: int = Field(description="物流服务, 1–5", examples=[4])
+
+
+class ReviewFieldsIn(Schema):
     line_id: int = Field(description="the id of one of the caller's delivered order lines")
     stars: int = Field(description="1–5; cannot be changed afterwards", examples=[5])
     text: str = Field(examples=["菌子很新鲜，炒肉特别香。"])
     tags: list[str] = Field(default_factory=list, examples=[["新鲜", "包装好"]])
+
+
+class ReviewIn(ReviewFieldsIn):
+    seller_ratings: SellerRatingsIn | None = Field(
+        default=None, description="the detailed seller ratings, each 1–5 (signed with the review; fixed afterwards)"
+    )
+
+
+class ReviewMultipartIn(ReviewFieldsIn):
+    """A multipart form is flat: the detailed seller ratings as three fields, all three or none."""
+
+    rating_description: int | None = Field(default=None, description="描述相符, 1–5")
+    rating_service: int | None = Field(default=None, description="服务态度, 1–5")
+    rating_logistics: int | None = Field(default=None, description="物流服务, 1–5")
+
+    def review_fields(self) -> dict[str, Any]:
+        """What the review service takes: the ratings gathered (None when none was sent)."""
+        fields = self.model_dump()
+        ratings = {name: fields.pop(f"rating_{name}") for name in ("description", "service", "logistics")}
+        given = {name: value for name, value in ratings.items() if value is not None}
+        return {**fields, "seller_ratings": given or None}
 
 
 class TextIn(Schema):
@@ -75,6 +102,10 @@ class ReviewOut(Schema):
     stars: int
     text: str
     tags: list[str]
+    seller_ratings: dict[str, int] | None = Field(
+        default=None,
+        description="描述相符/服务态度/物流服务 as signed ({description, service, logistics}); null before asked",
+    )
     verified_purchase: bool
     created_at: datetime
     folded: bool
@@ -140,13 +171,14 @@ def review_post(request: HttpRequest, payload: ReviewIn) -> Any:
     summary="Review a delivered order line with photos and a video (multipart)",
 )
 def review_post_with_media(
-    request: HttpRequest, payload: Form[ReviewIn], media: File[list[UploadedFile]] = None  # type: ignore[assignment]
+    request: HttpRequest, payload: Form[ReviewMultipartIn],
+    media: File[list[UploadedFile]] = None,  # type: ignore[assignment]
 ) -> Any:
     """The same review as `POST /reviews`, sent as multipart/form-data with up to 9 photos and 1 video under
     `media` (repeat the field per file; `tags` likewise). Files go through the evidence pipeline: sniffed,
     metadata stripped, stored once by SHA-256, their digests signed in the review statement."""
     files = [(upload.name or "upload", upload_bytes(upload)) for upload in media or []]
-    review = services.review_post(consumer=consumer_of(request), **payload.model_dump(), media=files)
+    review = services.review_post(consumer=consumer_of(request), **payload.review_fields(), media=files)
     return Status(201, _review(review.pk))
 
 

@@ -232,6 +232,20 @@ def demo_reviews_load(*, now: dt.datetime | None = None) -> list[Review]:
     return reviews
 
 
+def demo_seller_ratings(stars: int, number: int) -> dict[str, int]:
+    """Believable detailed seller ratings for a demo review: close to its stars, varied by the buyer's number (not
+    by the random generator, so that every other demo value stays as it was)."""
+
+    def near(value: int) -> int:
+        return max(1, min(5, value))
+
+    return {
+        "description": stars,
+        "service": near(stars + (1 if number % 4 == 1 else 0) - (1 if number % 3 == 0 else 0)),
+        "logistics": near(stars - (1 if number % 5 == 2 else 0) + (1 if number % 7 == 3 else 0)),
+    }
+
+
 def _one(
     product: Product, merchant: Actor, operator: Actor, row: DemoReview, placed_at: dt.datetime, number: int,
     now: dt.datetime, rng: random.Random,
@@ -259,7 +273,8 @@ def _one(
     with clock.played_at(reviewed_at):
         line = order.lines.get()
         review = review_post(
-            consumer=consumer, line_id=line.pk, stars=row.stars, text=row.text, tags=list(row.tags), media=photos
+            consumer=consumer, line_id=line.pk, stars=row.stars, text=row.text, tags=list(row.tags), media=photos,
+            seller_ratings=demo_seller_ratings(row.stars, number),
         )
     if row.reply:
         replied_at = min(reviewed_at + dt.timedelta(hours=rng.randint(1, 20)), now - dt.timedelta(minutes=30))

@@ -3,6 +3,7 @@
 REVIEW_NOT_FOUND = "review.not_found"
 REVIEW_EXISTS = "review.already_reviewed"
 REVIEW_INVALID = "review.invalid"
+REVIEW_SELLER_RATING_INVALID = "review.seller_rating_invalid"
 REVIEW_RATE_LIMITED = "review.rate_limited"
 PLATFORM_MISSING = "review.platform_missing"
 DIARY_NOT_DUE = "review.diary_not_due"

@@ -69,6 +69,11 @@ class Review(models.Model):
     # (which would drop the signed-row triggers); migration 0007 filled them for earlier reviews.
     has_media = models.BooleanField(null=True, editable=False)
     has_diary = models.BooleanField(null=True, editable=False)
+    # The detailed seller ratings (店铺动态评分, 1–5), asked from migration 0009 on and signed with the review
+    # (`seller_ratings`); null on earlier reviews, which never had them. They feed the store trust index.
+    rating_description = models.PositiveSmallIntegerField(_("描述相符"), null=True, blank=True)
+    rating_service = models.PositiveSmallIntegerField(_("服务态度"), null=True, blank=True)
+    rating_logistics = models.PositiveSmallIntegerField(_("物流服务"), null=True, blank=True)
 
     objects = ReviewQuerySet.as_manager()
 
@@ -78,6 +83,12 @@ class Review(models.Model):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=Q(stars__gte=1, stars__lte=5), name="review_stars_1_to_5"),
+            models.CheckConstraint(
+                condition=(Q(rating_description__isnull=True) | Q(rating_description__gte=1, rating_description__lte=5))
+                & (Q(rating_service__isnull=True) | Q(rating_service__gte=1, rating_service__lte=5))
+                & (Q(rating_logistics__isnull=True) | Q(rating_logistics__gte=1, rating_logistics__lte=5)),
+                name="review_seller_ratings_1_to_5",
+            ),
         ]
         indexes = [
             models.Index(fields=["product", "created_at"]),

@@ -28,6 +28,7 @@ from xinren.orders.models import OrderLine
 from . import errors, integrity
 from .choices import FlagStatus, Milestone, ReviewStatus
 from .models import DiaryEntry, DiaryInvitation, Flag, Review, ReviewMedia
+from .statements import seller_ratings_of
 
 if TYPE_CHECKING:
     from .section import ReviewsLink, ReviewsSection
@@ -91,6 +92,7 @@ def review_public(review: Review) -> dict[str, Any]:
         "stars": review.stars,
         "text": review.text,
         "tags": list(review.tags),
+        "seller_ratings": seller_ratings_of(review),
         "verified_purchase": review.verified_purchase,
         "created_at": review.created_at,
         "folded": review.status == ReviewStatus.FOLDED,

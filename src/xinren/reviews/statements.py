@@ -37,10 +37,14 @@ from xinren.orders.models import OrderLine
 from .models import DiaryEntry, Fold, Reply, Review, ReviewMedia
 
 PLATFORM = [OrganizationKind.PLATFORM]
+RATING = {"type": "integer", "minimum": 1, "maximum": 5}
+# The detailed seller ratings (描述相符 / 服务态度 / 物流服务) as signed, in this order.
+SELLER_RATINGS = ("description", "service", "logistics")
 REVIEW = statement_type(
     name="review", context="reviews",
     summary="A verified buyer's review (by pseudonym) of a delivered order line: stars, text, tags, media digests, "
-            "and a salted commitment to the order number and delivery time (`purchase`).",
+            "a salted commitment to the order number and delivery time (`purchase`), and, since they are asked, "
+            "the detailed seller ratings 1–5 (`seller_ratings`).",
     signers=PLATFORM,
     properties={
         "reviewer": NONEMPTY,
@@ -54,6 +58,12 @@ REVIEW = statement_type(
         "purchase": SHA256,
         "stars": {"type": "integer", "minimum": 1, "maximum": 5}, "text": TEXT,
         "tags": {"type": "array", "items": NONEMPTY}, "media": {"type": "array", "items": SHA256},
+        # Only in reviews posted since the detailed seller ratings were asked (reviews migration 0009).
+        "seller_ratings": {
+            "type": "object",
+            "properties": {name: RATING for name in SELLER_RATINGS},
+            "required": list(SELLER_RATINGS), "additionalProperties": False,
+        },
     },
     required=["reviewer", "order_line", "merchant", "verified_purchase", "stars", "text"],
 ).name
@@ -128,7 +138,7 @@ def purchase_opening(review: Review) -> dict[str, str] | None:
 
 def review_statement(
     *, line: OrderLine, reviewer: str, stars: int, text: str, tags: list[str], at: datetime, salt: str,
-    media: list[str] | None = None,
+    media: list[str] | None = None, seller_ratings: dict[str, int] | None = None,
 ) -> dict[str, Any]:
     """The platform vouches that this pseudonymous reviewer bought and received this order line; `media` is the
     SHA-256 of each photo and video, in upload order (the files are in the evidence store under that name). The
@@ -147,6 +157,7 @@ def review_statement(
         "text": text,
         "tags": tags,
         "media": list(media or []),
+        **({"seller_ratings": dict(seller_ratings)} if seller_ratings is not None else {}),
     }
 
 
@@ -212,6 +223,14 @@ def unfold_statement(*, gtin: str, review_leaf_hash: str, reason: str, at: datet
     }
 
 
+def seller_ratings_of(review: Review) -> dict[str, int] | None:
+    """The review's detailed seller ratings as signed, or None for a review posted before they were asked."""
+    values = (review.rating_description, review.rating_service, review.rating_logistics)
+    if any(value is None for value in values):
+        return None
+    return dict(zip(SELLER_RATINGS, (int(value) for value in values if value is not None), strict=True))
+
+
 def review_matches(review: Review, statement: dict[str, Any] | None) -> bool:
     """The stored review says what the platform signed: the reviewer's pseudonym, the product, the shop, the stars,
     the text and tags, and the digest of every photo and video in order (needs `line` and `media__media` loaded)."""
@@ -221,6 +240,7 @@ def review_matches(review: Review, statement: dict[str, Any] | None) -> bool:
             "type": REVIEW, "reviewer": review.reviewer, "merchant": f"org:{review.merchant_id}",
             "stars": review.stars, "text": review.text, "tags": list(review.tags),
             "media": [item.media.sha256 for item in review.media.all()],
+            "seller_ratings": seller_ratings_of(review),
         })
         and isinstance(order_line, dict) and order_line.get("gtin") == review.line.gtin
     )
@@ -251,7 +271,7 @@ def fold_matches(fold: Fold, statement: dict[str, Any] | None) -> bool:
 REVIEW_RECORD = signed_record(
     model=Review, statement_type=statement_type_get(REVIEW), matches=review_matches, signer=None,
     protected=("line", "consumer", "product", "merchant", "reviewer", "stars", "text", "tags", "verified_purchase",
-               "purchase_salt"),
+               "purchase_salt", "rating_description", "rating_service", "rating_logistics"),
     select_related=("line",), prefetch_related=("media__media",), children=(ReviewMedia,),
 )
 DIARY_RECORD = signed_record(

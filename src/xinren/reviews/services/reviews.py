@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -47,13 +47,15 @@ MEDIA_KINDS = frozenset({MediaKind.IMAGE, MediaKind.VIDEO})
 @transaction.atomic
 def review_post(
     *, consumer: User, line_id: int, stars: int, text: str, tags: Sequence[str] = (),
-    media: Sequence[tuple[str, bytes]] = (),
+    media: Sequence[tuple[str, bytes]] = (), seller_ratings: Mapping[str, int] | None = None,
 ) -> Review:
-    """Review a delivered order line, once. Stars 1–5 and text are fixed from then on. Integrity signals may fold
-    the new review pending an operator's review, with the reason shown."""
+    """Review a delivered order line, once. Stars 1–5 and text are fixed from then on, and so are the detailed
+    seller ratings (描述相符 / 服务态度 / 物流服务, each 1–5, all three or none) when given. Integrity signals may
+    fold the new review pending an operator's review, with the reason shown."""
     consumer = consumer_require(consumer)
-    if isinstance(stars, bool) or not isinstance(stars, int) or not 1 <= stars <= 5:
+    if not _one_to_five(stars):
         raise InvalidInput(errors.REVIEW_INVALID, _("请给出 1–5 星"), details={"field": "stars"})
+    ratings = seller_ratings_clean(seller_ratings)
     text = text_clean(text, field="text", minimum=2, maximum=TEXT_MAX)
     tag_list = tags_clean(tags)
     consumer_lock(consumer)
@@ -72,7 +74,7 @@ def review_post(
     salt = statements.purchase_salt()
     statement = statements.review_statement(
         line=line, reviewer=reviewer, stars=stars, text=text, tags=tag_list, at=now, salt=salt,
-        media=[file.sha256 for file in files],
+        media=[file.sha256 for file in files], seller_ratings=ratings,
     )
     try:
         with transaction.atomic():
@@ -81,6 +83,9 @@ def review_post(
                 reviewer=reviewer, stars=stars, text=text, tags=tag_list, verified_purchase=True,
                 purchase_salt=salt, minhash=minhash.signature(text), ledger_leaf_hash=sign(platform, statement),
                 created_at=now, has_media=bool(files), has_diary=False,
+                rating_description=ratings["description"] if ratings else None,
+                rating_service=ratings["service"] if ratings else None,
+                rating_logistics=ratings["logistics"] if ratings else None,
             )
     except IntegrityError as exc:
         raise Conflict(errors.REVIEW_EXISTS, _("该商品已评价过，评价发布后不能修改")) from exc
@@ -98,6 +103,27 @@ def review_post(
     if integrity.checks_enabled():
         _integrity_check(review=review, platform=platform, now=now)
     return review
+
+
+def _one_to_five(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5
+
+
+def seller_ratings_clean(ratings: Mapping[str, int] | None) -> dict[str, int] | None:
+    """The detailed seller ratings checked: None, or all three of description, service, logistics, each 1–5."""
+    if ratings is None:
+        return None
+    labels = {"description": _("描述相符"), "service": _("服务态度"), "logistics": _("物流服务")}
+    unknown = sorted(set(ratings) - set(statements.SELLER_RATINGS))
+    if unknown:
+        raise InvalidInput(errors.REVIEW_INVALID, _("未知的店铺评分项"), details={"field": unknown[0]})
+    for name in statements.SELLER_RATINGS:
+        if not _one_to_five(ratings.get(name)):
+            raise InvalidInput(
+                errors.REVIEW_SELLER_RATING_INVALID, _("请为“%(label)s”打 1–5 分") % {"label": labels[name]},
+                details={"field": f"rating_{name}"},
+            )
+    return {name: int(ratings[name]) for name in statements.SELLER_RATINGS}
 
 
 def _bands_write(review: Review) -> None:

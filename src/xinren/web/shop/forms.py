@@ -131,6 +131,15 @@ class _PhotosField(forms.FileField):
 
 
 STAR_CHOICES = [(n, _("%(n)s 星") % {"n": n}) for n in range(5, 0, -1)]
+SCORE_CHOICES = [(n, _("%(n)s 分") % {"n": n}) for n in range(5, 0, -1)]
+
+
+def _seller_rating(label: Any) -> forms.TypedChoiceField:
+    """One detailed seller rating (店铺动态评分), 1–5, asked with every new review."""
+    return forms.TypedChoiceField(
+        label=label, choices=SCORE_CHOICES, coerce=int, widget=forms.RadioSelect,
+        error_messages={"required": _("请打 1–5 分"), "invalid_choice": _("请打 1–5 分")},
+    )
 
 
 class ReviewForm(forms.Form):
@@ -141,6 +150,9 @@ class ReviewForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=_("星级发布后不能修改"),
     )
+    rating_description = _seller_rating(_("描述相符"))
+    rating_service = _seller_rating(_("服务态度"))
+    rating_logistics = _seller_rating(_("物流服务"))
     text = forms.CharField(
         label=_("评价内容"),
         max_length=2000,
@@ -165,6 +177,10 @@ class ReviewForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "video/mp4"}),
         help_text=_("可选，1 段，MP4"),
     )
+
+    def seller_ratings(self) -> dict[str, int]:
+        """The three detailed seller ratings as the review service takes them."""
+        return {name: self.cleaned_data[f"rating_{name}"] for name in ("description", "service", "logistics")}
 
     def clean_tags(self) -> list[str]:
         raw = self.cleaned_data.get("tags", "")

@@ -30,7 +30,8 @@ def _uploads(form: ReviewForm) -> list[tuple[str, bytes]]:
 
 @shop_view
 def review_create(request: HttpRequest, consumer: User, line_id: int) -> HttpResponse:
-    """写评价: stars (fixed once posted), text, tags, photos and a video, for one delivered order line."""
+    """写评价: stars and the three detailed seller ratings (fixed once posted),
+    text, tags, photos and a video, for one delivered order line."""
     line = selectors.consumer_line_get(consumer=consumer, line_id=line_id)
     existing = getattr(line, "review", None) if hasattr(line, "review") else None
     if request.method == "GET" and existing is not None:
@@ -48,6 +49,7 @@ def review_create(request: HttpRequest, consumer: User, line_id: int) -> HttpRes
                     text=form.cleaned_data["text"],
                     tags=form.cleaned_data["tags"],
                     media=_uploads(form),
+                    seller_ratings=form.seller_ratings(),
                 )
             except DomainError as exc:
                 status = form_error(form, exc)
