@@ -56,7 +56,9 @@ def _message(family: str, span: str, *, context_warn: bool, known: bool) -> str:
     if family == "absolute_percent":
         return _("“%(span)s”是绝对化的说法，须有依据（《广告法》第九条第三项）") % {"span": span}
     if family == "disease":
-        return _("“%(span)s”宣称疾病治疗或预防功能，只有医疗、药品、医疗器械可以（《广告法》第十七条）") % {"span": span}
+        return _("“%(span)s”宣称疾病治疗或预防功能，只有医疗、药品、医疗器械可以（《广告法》第十七条）") % {
+            "span": span
+        }
     if family == "health_function":
         return _("“%(span)s”宣称保健功能，普通食品不得使用（《广告法》第十七条）") % {"span": span}
     if family == "health_guarantee":
@@ -130,17 +132,32 @@ def check(
         if context_warn:
             severity = WARN
         span = text[start:end]
-        findings.append(Finding(
-            rule_id=rule.id, article=rule.article, severity=severity, start=start, end=end, span=span,
-            message=_message(rule.family, span, context_warn=context_warn, known=known), suggestion=rule.suggestion,
-        ))
+        findings.append(
+            Finding(
+                rule_id=rule.id,
+                article=rule.article,
+                severity=severity,
+                start=start,
+                end=end,
+                span=span,
+                message=_message(rule.family, span, context_warn=context_warn, known=known),
+                suggestion=rule.suggestion,
+            )
+        )
     for rule in terms.rules:
         if rule.on_missing and rule.severity_in(categories) and rule.on_missing not in normalized:
-            findings.append(Finding(
-                rule_id=rule.id, article=rule.article, severity=rule.severity_in(categories) or BLOCK, start=0, end=0,
-                span="", message=_message(rule.family, "", context_warn=False, known=True),
-                suggestion=rule.suggestion,
-            ))
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    article=rule.article,
+                    severity=rule.severity_in(categories) or BLOCK,
+                    start=0,
+                    end=0,
+                    span="",
+                    message=_message(rule.family, "", context_warn=False, known=True),
+                    suggestion=rule.suggestion,
+                )
+            )
     return findings
 
 

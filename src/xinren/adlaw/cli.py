@@ -29,14 +29,16 @@ def main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO | N
     from . import TERMS_VERSION, Facts, blocking, check
 
     facts = Facts(
-        credentials=None if args.credential is None else frozenset(args.credential), health_food=args.health_food,
+        credentials=None if args.credential is None else frozenset(args.credential),
+        health_food=args.health_food,
     )
     source, sink = stdin or sys.stdin, stdout or sys.stdout
     for line in source:
         text = line.rstrip("\n")
         findings = check(text, field="text", category=args.category, facts=facts)
         record = {
-            "terms_version": TERMS_VERSION, "blocked": bool(blocking(findings)),
+            "terms_version": TERMS_VERSION,
+            "blocked": bool(blocking(findings)),
             "findings": [finding.as_dict() for finding in findings],
         }
         sink.write(json.dumps(record, ensure_ascii=False) + "\n")

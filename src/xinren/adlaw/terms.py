@@ -80,10 +80,16 @@ def _rule(entry: dict[str, object]) -> Rule:
     if severity not in {"block", "warn"}:
         raise ValueError(f"rule {entry['id']}: severity {severity!r}")
     return Rule(
-        id=str(entry["id"]), family=str(entry["family"]), article=str(entry["article"]), severity=severity,
-        suggestion=str(entry["suggestion"]), terms=tuple(str(term) for term in terms),
-        categories=names("categories"), except_categories=names("except_categories"),
-        block_categories=names("block_categories"), credential=str(entry.get("credential", "")),
+        id=str(entry["id"]),
+        family=str(entry["family"]),
+        article=str(entry["article"]),
+        severity=severity,
+        suggestion=str(entry["suggestion"]),
+        terms=tuple(str(term) for term in terms),
+        categories=names("categories"),
+        except_categories=names("except_categories"),
+        block_categories=names("block_categories"),
+        credential=str(entry.get("credential", "")),
         on_missing=str(entry.get("on_missing", "")),
     )
 
