@@ -81,3 +81,28 @@ def test_the_console_refuses_with_the_message_and_shows_warnings(merchant_actor)
     assert "商品文案不符合《广告法》" in response.content.decode()
     product.refresh_from_db()
     assert product.description == "有机茶园，专家推荐"
+
+
+def test_a_trial_invitation_title_is_checked_too(merchant_actor):
+    # given
+    import datetime as dt
+
+    from xinren.community.models import TrialEvent
+    from xinren.community.services.trials import trial_event_create
+
+    product = product_register(actor=merchant_actor, gtin=make_gtin(), **FACTS)
+    # when
+    with pytest.raises(InvalidInput) as refused:
+        trial_event_create(
+            actor=merchant_actor,
+            product_id=product.pk,
+            kind="trial",
+            title="试喝降血糖好茶",
+            slots=5,
+            starts_on=dt.date(2026, 12, 10),
+            ends_on=dt.date(2026, 12, 20),
+        )
+    # then
+    assert refused.value.code == "trial.copy_noncompliant"
+    assert [(f["field"], f["span"]) for f in refused.value.details["findings"]] == [("title", "降血糖")]
+    assert TrialEvent.objects.count() == 0

@@ -94,8 +94,9 @@ def copy_findings(
     ]
 
 
-def copy_refuse(findings: list[tuple[str, adlaw.Finding]]) -> None:
-    """Refuse copy with a blocking finding, naming the first one's article, span and suggested rewrite."""
+def copy_refuse(findings: list[tuple[str, adlaw.Finding]], *, code: str = errors.FACTS_COPY_NONCOMPLIANT) -> None:
+    """Refuse copy with a blocking finding, naming the first one's article, span and suggested rewrite (also used
+    for the other copy merchants publish about a product: trial invitations)."""
     blocked = [(field, finding) for field, finding in findings if finding.severity == adlaw.BLOCK]
     if not blocked:
         return
@@ -103,7 +104,7 @@ def copy_refuse(findings: list[tuple[str, adlaw.Finding]]) -> None:
     message = _("商品文案不符合《广告法》：%(message)s。建议：%(suggestion)s") % {
         "message": first.message, "suggestion": first.suggestion,
     }
-    raise InvalidInput(errors.FACTS_COPY_NONCOMPLIANT, message, details={
+    raise InvalidInput(code, message, details={
         "field": field, "terms_version": adlaw.TERMS_VERSION,
         "findings": [{"field": name, **finding.as_dict()} for name, finding in blocked],
     })
