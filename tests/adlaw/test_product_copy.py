@@ -12,6 +12,7 @@ from xinren.core.errors import InvalidInput
 
 from ..factories import make_gtin
 from ..fixtures.accounts import browser_of
+from ..fixtures.api import assert_error, call
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +107,17 @@ def test_a_trial_invitation_title_is_checked_too(merchant_actor):
     assert refused.value.code == "trial.copy_noncompliant"
     assert [(f["field"], f["span"]) for f in refused.value.details["findings"]] == [("title", "降血糖")]
     assert TrialEvent.objects.count() == 0
+
+
+def test_the_api_refuses_with_the_one_error_shape(merchant_key):
+    # when
+    body = {**FACTS, "gtin": make_gtin(), "name": "顶级普洱 抗癌"}
+    response = call(Client(), "POST", "/products", key=merchant_key, body=body)
+    # then
+    error = assert_error(response, 422, "product.copy_noncompliant")
+    assert [(f["rule_id"], f["span"]) for f in error["details"]["findings"]] == [
+        ("abs.grade", "顶级"),
+        ("disease.claim", "抗癌"),
+    ]
+    assert "第九条第三项" in error["message"]
+    assert Product.objects.count() == 0
