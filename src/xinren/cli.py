@@ -1,4 +1,4 @@
-"""The `xinren` console script: `xinren ledger verify|audit|key …`.
+"""The `xinren` console script: `xinren ledger verify|audit|key …`, `xinren adlaw check`.
 
 Subcommands import what they need when they run, so `xinren ledger verify` works with only the pure
 ledger package installed (no Django settings, no database).
@@ -20,6 +20,7 @@ commands:
   ledger verify BUNDLE --key VKEY   check an offline proof bundle with the log's public key
   ledger audit                      re-read the whole log, then reconcile every signed row with it, both ways
   ledger key                        print the log's verifier key
+  adlaw check [--category C]        Advertising Law findings, one JSON line per line of standard input
 """
 
 
@@ -58,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from xinren.ledger.cli import main as ledger_main
 
         return ledger_main(args[1:], prog="xinren ledger", two_way=audit_two_way)
+    if args[0] == "adlaw":
+        from xinren.adlaw.cli import main as adlaw_main
+
+        return adlaw_main(args[1:])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 

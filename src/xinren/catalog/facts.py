@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from xinren import adlaw
 from xinren.accounts.actors import Actor
 from xinren.attest.signing import statement_sign_and_append
 from xinren.core.audit import audit_record
@@ -40,6 +41,9 @@ FACT_FIELDS = (
     "name", "category", "origin_region", "origin_place", "net_content_amount", "net_content_unit", "shelf_life_days",
     "ingredients", "description",
 )
+# The copy the Advertising Law checks (xinren.adlaw): what the page says to sell. Ingredients are a list of
+# substances, checked by the label rules, not as advertising (docs/compliance.md).
+COPY_FIELDS = ("name", "description")
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,35 @@ def _amount(value: Decimal | float | str | None) -> Decimal | None:
     if not number.is_finite() or number <= 0 or not isinstance(exponent, int) or exponent < -3:
         raise _refuse(errors.FACTS_NET_CONTENT, _("净含量必须是大于零的数，最多三位小数"), "net_content_amount", value)
     return number
+
+
+def copy_findings(
+    *, name: str, description: str, category: str, facts: adlaw.Facts = adlaw.UNKNOWN
+) -> list[tuple[str, adlaw.Finding]]:
+    """The Advertising Law findings of a product's copy, each with the field it is in. `facts` is what the caller
+    knows of the merchant's verified credentials; the catalog alone knows none (docs/adr/0049)."""
+    texts = {"name": name, "description": description}
+    return [
+        (field, finding)
+        for field in COPY_FIELDS
+        for finding in adlaw.check(texts[field], field=field, category=category, facts=facts)
+    ]
+
+
+def copy_refuse(findings: list[tuple[str, adlaw.Finding]], *, code: str = errors.FACTS_COPY_NONCOMPLIANT) -> None:
+    """Refuse copy with a blocking finding, naming the first one's article, span and suggested rewrite (also used
+    for the other copy merchants publish about a product: trial invitations)."""
+    blocked = [(field, finding) for field, finding in findings if finding.severity == adlaw.BLOCK]
+    if not blocked:
+        return
+    field, first = blocked[0]
+    message = _("商品文案不符合《广告法》：%(message)s。建议：%(suggestion)s") % {
+        "message": first.message, "suggestion": first.suggestion,
+    }
+    raise InvalidInput(code, message, details={
+        "field": field, "terms_version": adlaw.TERMS_VERSION,
+        "findings": [{"field": name, **finding.as_dict()} for name, finding in blocked],
+    })
 
 
 def facts_clean(
@@ -113,6 +146,7 @@ def facts_clean(
         raise _refuse(errors.FACTS_NET_CONTENT, _("净含量过大，不像是一件商品"), "net_content_amount", amount)
     if shelf_life_days is not None and not SHELF_LIFE_DAYS[0] <= shelf_life_days <= SHELF_LIFE_DAYS[1]:
         raise _refuse(errors.FACTS_SHELF_LIFE, _("保质期应在 1 至 3650 天之间"), "shelf_life_days", shelf_life_days)
+    copy_refuse(copy_findings(name=name, description=description.strip(), category=category))
     return Facts(
         name=name, category=category, origin_region=origin_region, origin_place=origin_place,
         net_content_amount=amount, net_content_unit=unit, shelf_life_days=shelf_life_days,

@@ -13,11 +13,13 @@ from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
+from xinren import adlaw
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.accounts.consumers import consumer_require
 from xinren.accounts.models import User
 from xinren.attest import keys, signing
+from xinren.catalog.facts import copy_refuse
 from xinren.catalog.gs1 import DigitalLink
 from xinren.catalog.models import Product
 from xinren.core import clock
@@ -53,6 +55,8 @@ def trial_event_create(
     title = title.strip()
     if not 2 <= len(title) <= TITLE_MAX:
         raise InvalidInput(errors.TRIAL_INVALID, _("标题须为 2–80 字"), details={"field": "title"})
+    findings = adlaw.check(title, field="title", category=product.category)
+    copy_refuse([("title", finding) for finding in findings], code=errors.TRIAL_COPY_NONCOMPLIANT)
     if isinstance(slots, bool) or not 1 <= slots <= SLOTS_MAX:
         raise InvalidInput(errors.TRIAL_INVALID, _("名额须为 1–200"), details={"field": "slots"})
     if ends_on < starts_on:

@@ -15,7 +15,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.choices import CATALOG_KINDS, Role
 from xinren.catalog import selectors, services
 from xinren.catalog.choices import PRODUCT_TRANSITIONS, ProductStatus
-from xinren.catalog.facts import amount_text
+from xinren.catalog.facts import amount_text, copy_findings
 from xinren.catalog.facts_section import facts_section_for
 from xinren.catalog.models import Batch, Product
 from xinren.catalog.suspensions import suspensions_open_for
@@ -58,6 +58,7 @@ def _detail_context(actor: Actor, product: Product, image_form: ImageUploadForm)
         "product": product,
         "facts": facts_section_for(product=product),
         "origin_conflicts": conflicts,
+        "copy_findings": copy_findings(name=product.name, description=product.description, category=product.category),
         "images": product.images.all(),
         "batches": selectors.batch_list(actor=actor, product_id=product.pk),
         "transitions": [ProductStatus(s) for s in sorted(PRODUCT_TRANSITIONS.get(product.status, ()))],

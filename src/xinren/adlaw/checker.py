@@ -1,0 +1,169 @@
+"""`check(text, field=, category=, facts=)`: the Advertising Law findings of one piece of copy.
+
+Pure Python over the versioned term list; messages are translated (django.utils.translation) in the active language.
+A term is judged in its context (SAMR's 2023 guide): a match starting inside an exempt phrase (最佳食用期, 第一批,
+有机肥) is no finding; inside a warn phrase (本店销量第一, 国家级非遗) it is at most a warning; inside one of the
+caller's registered trademarks it is no finding. Of overlapping matches the longest wins (全网第一 over 第一).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from .terms import EXEMPT, TERM, TERMS_VERSION, WARN_CONTEXT, Rule, normalize, term_list
+
+BLOCK, WARN = "block", "warn"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the caller knows about the seller and product: verified credential kinds (None: not known here),
+    registered trademarks in the copy, whether the product is a health food (保健食品)."""
+
+    credentials: frozenset[str] | None = None
+    trademarks: tuple[str, ...] = ()
+    health_food: bool = False
+
+
+UNKNOWN = Facts()
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One span of copy that breaks (block) or may break (warn) an article of the Advertising Law."""
+
+    rule_id: str
+    article: str
+    severity: str
+    start: int
+    end: int
+    span: str
+    message: str
+    suggestion: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _message(family: str, span: str, *, context_warn: bool, known: bool) -> str:
+    if context_warn:
+        return _("“%(span)s”须真实并可证明，请保留依据（《广告法》第九条第三项、第二十八条）") % {"span": span}
+    if family == "absolute":
+        return _("“%(span)s”是绝对化用语（《广告法》第九条第三项）") % {"span": span}
+    if family == "absolute_percent":
+        return _("“%(span)s”是绝对化的说法，须有依据（《广告法》第九条第三项）") % {"span": span}
+    if family == "disease":
+        return _("“%(span)s”宣称疾病治疗或预防功能，只有医疗、药品、医疗器械可以（《广告法》第十七条）") % {
+            "span": span
+        }
+    if family == "health_function":
+        return _("“%(span)s”宣称保健功能，普通食品不得使用（《广告法》第十七条）") % {"span": span}
+    if family == "health_guarantee":
+        return _("“%(span)s”是对功效或安全性的断言或保证（《广告法》第十八条）") % {"span": span}
+    if family == "health_disclaimer":
+        return _("保健食品的文案须显著标明“本品不能代替药物”（《广告法》第十八条）")
+    if family == "endorsement":
+        return _("“%(span)s”以专家、医生或患者的名义作推荐或证明（《广告法》第十六条、第十八条、第三十八条）") % {
+            "span": span
+        }
+    if known:
+        return _("“%(span)s”声称的认证没有经核验的证书（《广告法》第二十八条）") % {"span": span}
+    return _("“%(span)s”声称一项认证，须有经核验的证书（《广告法》第二十八条）") % {"span": span}
+
+
+def _in_trademark(text: str, start: int, trademarks: tuple[str, ...]) -> bool:
+    for mark in trademarks:
+        if not mark:
+            continue
+        at = text.find(mark)
+        while at != -1:
+            if at <= start < at + len(mark):
+                return True
+            at = text.find(mark, at + 1)
+    return False
+
+
+def check(
+    text: str, *, field: str = "", category: str = "", facts: Facts = UNKNOWN, version: str = TERMS_VERSION
+) -> list[Finding]:
+    """The findings of one piece of copy, in order of position. `field` names the copy (name, description,
+    share_card) for the caller's report; `category` is the catalog's product category."""
+    del field  # the same rules hold for every field of copy; the caller reports which one
+    terms = term_list(version)
+    categories = frozenset({category, "health_food"} if facts.health_food else {category})
+    normalized = normalize(text)
+    exempt: list[tuple[int, int]] = []
+    warned: list[tuple[int, int]] = []
+    matches: list[tuple[int, int, Rule]] = []
+    for start, end, payload in terms.automaton.find(normalized):
+        kind, index = terms.payloads[payload]
+        if kind == TERM:
+            matches.append((start, end, terms.rules[index]))
+        elif kind == EXEMPT:
+            exempt.append((start, end))
+        elif kind == WARN_CONTEXT:
+            warned.append((start, end))
+    # Longest first, then leftmost: a match inside a longer one is the same claim.
+    matches.sort(key=lambda match: (-(match[1] - match[0]), match[0]))
+    kept: list[tuple[int, int, Rule]] = []
+    for start, end, rule in matches:
+        if any(other_start <= start and end <= other_end for other_start, other_end, _rule in kept):
+            continue
+        kept.append((start, end, rule))
+    findings: list[Finding] = []
+    for start, end, rule in sorted(kept, key=lambda match: match[0]):
+        severity = rule.severity_in(categories)
+        if severity is None:
+            continue
+        if any(c_start <= start < c_end for c_start, c_end in exempt):
+            continue
+        if _in_trademark(text, start, facts.trademarks):
+            continue
+        context_warn = any(c_start <= start < c_end for c_start, c_end in warned)
+        known = facts.credentials is not None
+        if rule.credential:
+            if known and rule.credential in (facts.credentials or ()):
+                continue
+            if not known:
+                severity = WARN
+        if context_warn:
+            severity = WARN
+        span = text[start:end]
+        findings.append(
+            Finding(
+                rule_id=rule.id,
+                article=rule.article,
+                severity=severity,
+                start=start,
+                end=end,
+                span=span,
+                message=_message(rule.family, span, context_warn=context_warn, known=known),
+                suggestion=rule.suggestion,
+            )
+        )
+    for rule in terms.rules:
+        if rule.on_missing and rule.severity_in(categories) and rule.on_missing not in normalized:
+            findings.append(
+                Finding(
+                    rule_id=rule.id,
+                    article=rule.article,
+                    severity=rule.severity_in(categories) or BLOCK,
+                    start=0,
+                    end=0,
+                    span="",
+                    message=_message(rule.family, "", context_warn=False, known=True),
+                    suggestion=rule.suggestion,
+                )
+            )
+    return findings
+
+
+def blocking(findings: list[Finding]) -> list[Finding]:
+    """The findings that stop publication."""
+    return [finding for finding in findings if finding.severity == BLOCK]
+
+
+__all__ = ["BLOCK", "UNKNOWN", "WARN", "Facts", "Finding", "blocking", "check"]
