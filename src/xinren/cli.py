@@ -20,6 +20,7 @@ commands:
   ledger verify BUNDLE --key VKEY   check an offline proof bundle with the log's public key
   ledger audit                      re-read the whole log, then reconcile every signed row with it, both ways
   ledger key                        print the log's verifier key
+  rings detect --orders CSV [--reviews CSV]   brushing rings (刷单) in an order export, as JSON
 """
 
 
@@ -58,6 +59,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from xinren.ledger.cli import main as ledger_main
 
         return ledger_main(args[1:], prog="xinren ledger", two_way=audit_two_way)
+    if args[0] == "rings":
+        from xinren.governance.rings.cli import main as rings_main
+
+        return rings_main(args[1:])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 
