@@ -17,7 +17,9 @@ def main(argv: Sequence[str], *, prog: str = "xinren rings") -> int:
     parser = argparse.ArgumentParser(prog=prog, description="Brushing-ring (刷单) detection on CSV exports.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("detect", help="print the rings found, as JSON")
-    run.add_argument("--orders", required=True, help="order_id,buyer,shop,product,time,amount_fen,phone_hash,address_hash")
+    run.add_argument(
+        "--orders", required=True, help="order_id,buyer,shop,product,time,amount_fen,phone_hash,address_hash"
+    )
     run.add_argument("--reviews", help="order_id,buyer,product,time,stars,text")
     args = parser.parse_args(list(argv))
     try:

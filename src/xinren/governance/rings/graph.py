@@ -376,12 +376,15 @@ def lockstep(shop_orders: list[Order], params: Params) -> Signal:
     last: dict[tuple[str, str], float] = {}
     window = params.lock_window
     n = len(timeline)
+    lo = j = 0
     for i in range(n):
         t, a = timeline[i]
-        j = i + 1
+        while timeline[lo][0] < t - window:
+            lo += 1
+        j = max(j, i + 1)
         while j < n and timeline[j][0] - t <= window:
             j += 1
-        if j - i > params.lock_crowd:
+        if j - lo > params.lock_crowd:
             continue  # a sale or a crowd: ordering together says nothing
         for k in range(i + 1, j):
             b = timeline[k][1]
