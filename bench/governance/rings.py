@@ -112,7 +112,8 @@ def simulate(seed: int = 16, buyers: int = 20_000, shops: int = 300, orders_per_
     for number, shop in enumerate(ring_shops):
         size = 20 if number < 5 else 50
         members = [f"u{rng.getrandbits(40):010x}" for _ in range(size)]
-        targets = rng.sample(products[shop][len(products[shop]) // 3 :], rng.randint(4, 8))
+        niche = products[shop][len(products[shop]) // 3 :]
+        targets = rng.sample(niche, min(len(niche), rng.randint(4, 8)))
         phones = [f"ph{rng.getrandbits(48):012x}" for _ in range(3)]
         drops = [f"addr{rng.getrandbits(48):012x}" for _ in range(2)]
         own = {}
@@ -216,7 +217,7 @@ def main() -> None:
     plain = time.perf_counter() - started
     report(f"FRAUDAR×{args.blocks}", score(world, [(None, rows) for rows, _ in blocks]), plain)
     if args.edges:
-        big = simulate(args.seed + 1, buyers=int(args.edges / 9.6), orders_per_buyer=9.0)
+        big = simulate(args.seed + 1, buyers=int(args.edges / 8.4))
         print(f"timing marketplace: {len(big.orders):,} orders, {len(big.reviews):,} reviews")
         started = time.perf_counter()
         rings = detect(big.orders)

@@ -372,25 +372,30 @@ def rare_copurchase(shop_orders: list[Order], platform: Platform, params: Params
 def lockstep(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("lockstep")
     timeline = sorted((order.time, order.buyer) for order in shop_orders)
+    times = [t for t, _ in timeline]
+    buyers = [b for _, b in timeline]
     count: dict[tuple[str, str], int] = defaultdict(int)
     last: dict[tuple[str, str], float] = {}
-    window = params.lock_window
-    n = len(timeline)
+    window, crowd = params.lock_window, params.lock_crowd
+    n = len(times)
     lo = j = 0
     for i in range(n):
-        t, a = timeline[i]
-        while timeline[lo][0] < t - window:
-            lo += 1
-        j = max(j, i + 1)
-        while j < n and timeline[j][0] - t <= window:
+        t = times[i]
+        if j <= i:
+            j = i + 1
+        while j < n and times[j] - t <= window:
             j += 1
-        if j - lo > params.lock_crowd:
+        if j == i + 1:
+            continue
+        while times[lo] < t - window:
+            lo += 1
+        if j - lo > crowd:
             continue  # a sale or a crowd: ordering together says nothing
-        for k in range(i + 1, j):
-            b = timeline[k][1]
+        a = buyers[i]
+        for b in buyers[i + 1 : j]:
             if b == a:
                 continue
-            pair = _pair(a, b)
+            pair = (a, b) if a < b else (b, a)
             previous = last.get(pair)
             if previous is None or t - previous > window:
                 count[pair] += 1
@@ -404,13 +409,15 @@ def lockstep(shop_orders: list[Order], params: Params) -> Signal:
 
 
 def shared_hashes(shop_orders: list[Order], params: Params) -> list[Signal]:
+    phones: dict[str, set[str]] = defaultdict(set)
+    addresses: dict[str, set[str]] = defaultdict(set)
+    for order in shop_orders:
+        if order.phone_hash:
+            phones[order.phone_hash].add(order.buyer)
+        if order.address_hash:
+            addresses[order.address_hash].add(order.buyer)
     out = []
-    for name, index in (("shared_phone", 6), ("shared_address", 7)):
-        groups: dict[str, set[str]] = defaultdict(set)
-        for order in shop_orders:
-            value = order[index]
-            if value:
-                groups[str(value)].add(order.buyer)
+    for name, groups in (("shared_phone", phones), ("shared_address", addresses)):
         signal = Signal(name)
         shared = [sorted(buyers) for buyers in groups.values() if len(buyers) >= params.hash_group_min]
         for buyers in shared:
@@ -442,18 +449,16 @@ def duplicate_reviews(reviews: list[Review], suspects: set[str], params: Params)
 
 
 def new_account_burst(shop: str, shop_buyers: set[str], platform: Platform, params: Params) -> Signal:
+    """Accounts whose first order on the platform is at this shop, ≥ `burst_min` of them within `burst_window`."""
     signal = Signal("new_account_burst")
-    firsts = sorted(platform.first_order[b][0] for b in shop_buyers if platform.first_order[b][1] == shop)
-    starts = {b: platform.first_order[b][0] for b in shop_buyers if platform.first_order[b][1] == shop}
-    left = 0
-    windows = []
-    for right, t in enumerate(firsts):
-        while t - firsts[left] > params.burst_window:
+    firsts = sorted((platform.first_order[b][0], b) for b in shop_buyers if platform.first_order[b][1] == shop)
+    left = marked = 0
+    for right, (t, _) in enumerate(firsts):
+        while t - firsts[left][0] > params.burst_window:
             left += 1
         if right - left + 1 >= params.burst_min:
-            windows.append((firsts[left], t))
-    for start, end in windows:
-        signal.buyers.update(b for b, t in starts.items() if start <= t <= end)
+            signal.buyers.update(b for _, b in firsts[max(left, marked) : right + 1])
+            marked = right + 1
     if signal.buyers:
         signal.detail = {"new_accounts": len(signal.buyers), "window_h": int(params.burst_window // 3600)}
     return signal
@@ -461,9 +466,12 @@ def new_account_burst(shop: str, shop_buyers: set[str], platform: Platform, para
 
 def hourly_repeat(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("hourly_repeat")
-    hours: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    cells: dict[tuple[int, str], int] = defaultdict(int)
     for order in shop_orders:
-        hours[int(order.time // 3600)][order.buyer] += 1
+        cells[(int(order.time // 3600), order.buyer)] += 1
+    hours: dict[int, dict[str, int]] = defaultdict(dict)
+    for (hour, buyer), n in cells.items():
+        hours[hour][buyer] = n
     flagged = 0
     for per_buyer in hours.values():
         orders = sum(per_buyer.values())
@@ -480,6 +488,8 @@ def dense_block(shop_orders: list[Order], platform: Platform, params: Params) ->
     edges: dict[str, set[str]] = defaultdict(set)
     for order in shop_orders:
         edges[order.buyer].add(order.product)
+    # A buyer of one product is peeled first anyway; leaving them out keeps the peel small at large shops.
+    edges = {buyer: products for buyer, products in edges.items() if len(products) >= 2}
     rows, cols, density = peel(edges, platform.weight)
     if density >= params.dense_min_density and len(rows) >= params.min_ring:
         signal.buyers = rows
@@ -500,12 +510,9 @@ def shop_rings(
         *shared_hashes(shop_orders, params),
         new_account_burst(shop, {o.buyer for o in shop_orders}, platform, params),
         hourly_repeat(shop_orders, params),
-        dense_block(shop_orders, platform, params),
     ]
     hits: dict[str, int] = defaultdict(int)
     for signal in signals:
-        if signal.name == "dense_block":
-            continue  # loyal customers of a small shop form dense blocks too: it adds to the score only
         for buyer in signal.buyers:
             hits[buyer] += 1
     if reviews:
@@ -517,6 +524,8 @@ def shop_rings(
     members = {b for b, n in hits.items() if n >= params.min_signals}
     if len(members) < params.min_ring:
         return []
+    # Loyal customers of a small shop form dense blocks too: the block adds to the score, it does not make members.
+    signals.append(dense_block(shop_orders, platform, params))
     links: set[tuple[str, str]] = set()
     for signal in signals:
         links |= signal.pairs
