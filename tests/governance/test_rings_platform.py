@@ -126,3 +126,28 @@ def test_a_ring_at_an_unknown_shop_is_refused_and_nothing_stored(ring_world):
         rings_store(rings=[Ring("999999", [str(members[0].pk)], 0.9, [])], now=clock.now())
     assert refused.value.code == "rings.unknown_shop"
     assert not BrushingRing.objects.exists()
+
+
+def _browser(organization, role):  # type: ignore[no-untyped-def]
+    from ..factories import MembershipFactory, UserFactory
+    from ..fixtures.accounts import browser_of
+
+    user = UserFactory()
+    MembershipFactory(user=user, organization=organization, role=role)
+    return browser_of(user)
+
+
+def test_the_operator_page_lists_rings_and_an_admin_confirms(ring_world, platform, merchant, product_on_sale):
+    members, _reviews = ring_world
+    row = _stored(members, product_on_sale.merchant)
+    admin = _browser(platform, Role.ADMIN)
+    page = admin.get("/operator/rings/").content.decode()
+    assert f'id="ring-{row.pk}"' in page and "lockstep" in page
+    # a too-short reason is refused in Chinese, nothing folded
+    refused = admin.post(f"/operator/rings/{row.pk}/", {"decision": "confirm", "reason": "x"})
+    assert refused.status_code == 422
+    assert not Review.objects.filter(status=ReviewStatus.FOLDED).exists()
+    done = admin.post(f"/operator/rings/{row.pk}/", {"decision": "confirm", "reason": "刷单团伙，评价已折叠"})
+    assert done.status_code == 302
+    assert Review.objects.filter(status=ReviewStatus.FOLDED).count() == 6
+    assert _browser(merchant, Role.ADMIN).get("/operator/rings/").status_code == 403
