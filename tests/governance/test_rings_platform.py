@@ -151,3 +151,22 @@ def test_the_operator_page_lists_rings_and_an_admin_confirms(ring_world, platfor
     assert done.status_code == 302
     assert Review.objects.filter(status=ReviewStatus.FOLDED).count() == 6
     assert _browser(merchant, Role.ADMIN).get("/operator/rings/").status_code == 403
+
+
+def test_confirming_reverses_the_members_reward_points(platform, operator, product_on_sale):
+    from xinren.community.selectors import points_balance
+    from xinren.community.services import review_sync
+
+    from ..community.conftest import diary_write, review_new
+
+    # given: a member whose review earned points (the other member has none)
+    members = [consumer_with_phone(f"1370000001{i}") for i in range(2)]
+    review = review_new(members[0], product_on_sale)
+    diary_write(review, 7, 15)
+    review_sync(review_id=review.pk)
+    assert points_balance(consumer=members[0]) == 10
+    row = _stored(members, product_on_sale.merchant)
+    # when
+    ring_confirm(actor=operator, ring_id=row.pk, reason="刷单团伙：评价已折叠", now=clock.now())
+    # then: reversed at once, not only when a worker runs
+    assert points_balance(consumer=members[0]) == 0
