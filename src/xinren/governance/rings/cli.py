@@ -10,7 +10,8 @@ import json
 import sys
 from collections.abc import Sequence
 
-from xinren.governance.rings.graph import VERSION, InputError, detect, orders_read, reviews_read
+from xinren.governance.rings.csvio import InputError, orders_read, reviews_read
+from xinren.governance.rings.graph import VERSION, detect
 
 
 def main(argv: Sequence[str], *, prog: str = "xinren rings") -> int:

@@ -24,13 +24,11 @@ members by linking signals; a ring needs `min_ring` members and a score ≥ `min
 
 from __future__ import annotations
 
-import csv
 import heapq
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import NamedTuple
 
 from xinren.reviews.minhash import shingles
@@ -113,80 +111,8 @@ class Ring:
         return {"shop": self.shop, "buyers": self.buyers, "score": self.score, "evidence": self.evidence}
 
 
-class InputError(ValueError):
-    """A malformed CSV row (the CLI reports it with the line number)."""
-
-
 def _pair(a: str, b: str) -> tuple[str, str]:
     return (a, b) if a < b else (b, a)
-
-
-def parse_time(value: str) -> float:
-    """Epoch seconds, or an ISO 8601 date-time (naive means UTC)."""
-    text = value.strip()
-    try:
-        return float(text)
-    except ValueError:
-        pass
-    moment = datetime.fromisoformat(text)
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
-
-
-ORDER_COLUMNS = ("order_id", "buyer", "shop", "product", "time", "amount_fen", "phone_hash", "address_hash")
-REVIEW_COLUMNS = ("order_id", "buyer", "product", "time", "stars", "text")
-
-
-def _rows(lines: Iterable[str], columns: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(lines)
-    missing = [c for c in columns if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(f"missing columns: {', '.join(missing)}")
-    for row in reader:
-        yield reader.line_num, row
-
-
-def orders_read(lines: Iterable[str]) -> list[Order]:
-    out = []
-    for line, row in _rows(lines, ORDER_COLUMNS):
-        try:
-            out.append(
-                Order(
-                    row["order_id"],
-                    row["buyer"],
-                    row["shop"],
-                    row["product"],
-                    parse_time(row["time"]),
-                    int(row["amount_fen"] or 0),
-                    row["phone_hash"] or "",
-                    row["address_hash"] or "",
-                )
-            )
-        except (ValueError, TypeError) as error:
-            raise InputError(f"line {line}: {error}") from None
-        if not row["buyer"] or not row["shop"] or not row["product"]:
-            raise InputError(f"line {line}: buyer, shop and product are required")
-    return out
-
-
-def reviews_read(lines: Iterable[str]) -> list[Review]:
-    out = []
-    for line, row in _rows(lines, REVIEW_COLUMNS):
-        try:
-            out.append(
-                Review(
-                    row["order_id"],
-                    row["buyer"],
-                    row["product"],
-                    parse_time(row["time"]),
-                    int(row["stars"] or 0),
-                    row["text"] or "",
-                )
-            )
-        except (ValueError, TypeError) as error:
-            raise InputError(f"line {line}: {error}") from None
-    return out
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -569,4 +495,4 @@ def detect(orders: list[Order], reviews: list[Review] | None = None, params: Par
     return rings
 
 
-__all__ = ["VERSION", "InputError", "Order", "Params", "Review", "Ring", "detect", "fraudar"]
+__all__ = ["VERSION", "Order", "Params", "Review", "Ring", "detect", "fraudar"]
