@@ -21,6 +21,7 @@ commands:
   ledger audit                      re-read the whole log, then reconcile every signed row with it, both ways
   ledger key                        print the log's verifier key
   adlaw check [--category C]        Advertising Law findings, one JSON line per line of standard input
+  rings detect --orders CSV [--reviews CSV]   brushing rings (刷单) in an order export, as JSON
 """
 
 
@@ -63,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from xinren.adlaw.cli import main as adlaw_main
 
         return adlaw_main(args[1:])
+    if args[0] == "rings":
+        from xinren.governance.rings.cli import main as rings_main
+
+        return rings_main(args[1:])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 

@@ -8,6 +8,7 @@ from .applications import (
     MerchantApplication,
 )
 from .probation import Probation, ProbationEvent, ProbationPolicy
+from .rings import BrushingRing, RingStatus
 from .risk import RiskAction, RiskAppeal, RiskEvaluation, RiskRule, RiskRuleSet
 from .watch import QualificationWarning
 
@@ -16,11 +17,13 @@ __all__ = [
     "ApplicationDecision",
     "ApplicationQualification",
     "ApplicationScan",
+    "BrushingRing",
     "MerchantApplication",
     "Probation",
     "ProbationEvent",
     "ProbationPolicy",
     "QualificationWarning",
+    "RingStatus",
     "RiskAction",
     "RiskAppeal",
     "RiskEvaluation",

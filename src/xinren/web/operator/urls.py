@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, blacklist, dashboard, probation, risk
+from . import applications, blacklist, dashboard, probation, rings, risk
 
 app_name = "operator"
 
@@ -24,4 +24,6 @@ urlpatterns = [
     path("interceptions/", blacklist.interceptions, name="interceptions"),
     path("probation/", probation.probation_list, name="probation_list"),
     path("probation/<int:probation_id>/extend/", probation.probation_extend_view, name="probation_extend"),
+    path("rings/", rings.ring_list, name="rings"),
+    path("rings/<int:ring_id>/", rings.ring_decide, name="ring_decide"),
 ]
