@@ -71,7 +71,7 @@ def test_the_radar_shows_above_the_licences_with_each_axis_and_the_ratings() -> 
     section = _section(html)
     svg = re.search(r"<svg[^>]*>", section)
     assert svg is not None
-    assert 'viewBox="0 0 400 310"' in svg.group(0) and "width=" not in svg.group(0) and "height=" not in svg.group(0)
+    assert 'viewBox="0 0 540 310"' in svg.group(0) and "width=" not in svg.group(0) and "height=" not in svg.group(0)
     assert 'class="radar-median"' in section and "stroke-dasharray" in section and 'class="radar-merchant"' in section
     assert "<script" not in section.lower()
     assert section.count("<details>") == 6

@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 
 from .store_index import Axis
 
-WIDTH, HEIGHT = 400, 310
-CX, CY, RADIUS = 200, 155, 95
+WIDTH, HEIGHT = 540, 310
+CX, CY, RADIUS = 270, 155, 95
 RINGS = (25, 50, 75, 100)
 
 
