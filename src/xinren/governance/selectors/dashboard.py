@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from statistics import median
 
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from xinren.accounts.actors import Actor
@@ -136,9 +137,15 @@ def interceptions_panel(*, actor: Actor, days: int = 30) -> InterceptionsPanel:
     today = timezone.localdate(clock.now())
     first = today - dt.timedelta(days=days - 1)
     since = timezone.make_aware(dt.datetime.combine(first, dt.time()))
-    counts: Counter[tuple[dt.date, str]] = Counter()
-    for at, stage in Interception.objects.filter(at__gte=since).values_list("at", "stage").iterator():
-        counts[(timezone.localdate(at), stage)] += 1
+    # Counted by the database, per day in the platform's time zone: interceptions run to millions a year.
+    rows = (
+        Interception.objects.filter(at__gte=since)
+        .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+        .values_list("day", "stage")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counts: Counter[tuple[dt.date, str]] = Counter({(day, stage): n for day, stage, n in rows})
     span = [first + dt.timedelta(days=n) for n in range(days)]
     stages = sorted({stage for _day, stage in counts})
     return InterceptionsPanel(
