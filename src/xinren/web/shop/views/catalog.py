@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -20,22 +21,44 @@ from xinren.catalog.facts_section import facts_section_for
 from xinren.catalog.suspensions import suspended_listing_get
 from xinren.core.errors import DomainError, NotFound
 from xinren.orders import selectors, services
+from xinren.orders.models import Offer
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
+from xinren.trust.scores.formula import CURRENT_VERSION
 from xinren.trust.scores.selectors import score_section_for, score_sections_for
 
 from ..device import device_of
 from ..forms import BuyForm
 from ..session import form_error, render_shop
 
+# 看分下单: the shop sorted or filtered by trust score (docs/trust-model.md). Unknown values fall back to the default.
+SORTS = ("", "score", "price", "-price")
+MIN_SCORES = ("", "3", "3.5", "4", "4.5")
+
 
 def product_list(request: HttpRequest) -> HttpResponse:
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in SORTS else ""
+    minimum = request.GET.get("min", "")
+    minimum = minimum if minimum in MIN_SCORES else ""
     offers = list(selectors.shop_offer_list())
+    scores = score_sections_for(product_ids=[offer.product_id for offer in offers])
+
+    def score_of(offer: Offer) -> Decimal | None:
+        section = scores.get(offer.product_id)
+        return Decimal(section["score"]) if section and section["score"] is not None else None
+
+    if minimum:
+        offers = [offer for offer in offers if (score_of(offer) or Decimal(0)) >= Decimal(minimum)]
+    if sort == "score":  # highest first; "评分数据不足" last, in the default order
+        offers.sort(key=lambda offer: (score_of(offer) is None, -(score_of(offer) or Decimal(0))))
+    elif sort in ("price", "-price"):
+        offers.sort(key=lambda offer: offer.price_fen, reverse=sort == "-price")
     available = availability_for(offers)
     badges = badges_for(pairs=[(offer.merchant_id, offer.product.category) for offer in offers])
     rows = [(offer, available[offer.pk], badges[(offer.merchant_id, offer.product.category)]) for offer in offers]
-    scores = score_sections_for(product_ids=[offer.product_id for offer in offers])
-    return render_shop(request, "shop/product_list.html", {"rows": rows, "scores": scores})
+    context = {"rows": rows, "scores": scores, "sort": sort, "minimum": minimum, "formula": CURRENT_VERSION}
+    return render_shop(request, "shop/product_list.html", context)
 
 
 def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
