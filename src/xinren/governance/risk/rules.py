@@ -259,19 +259,8 @@ VERSION_1_WEIGHTS: dict[str, int] = {
     "blacklist_proximity": 5,
 }
 VERSION_1_THRESHOLDS = {"review": 25, "restrict": 45, "suspend": 70}
-# Its parameters, as the migration froze them (a test keeps the two equal).
-VERSION_1_PARAMS: dict[str, dict[str, Any]] = {
-    "claim_rate": {"floor": 0.01, "ceiling": 0.10, "min_sample": 20},
-    "complaint_rate": {"floor": 0.005, "ceiling": 0.05, "min_sample": 20},
-    "disputes_lost": {"floor": 0.0, "ceiling": 0.03, "min_sample": 20},
-    "review_integrity": {"ceiling": 4},
-    "reply_punctuality": {"floor": 0.1, "ceiling": 0.5, "min_sample": 10},
-    "shipping_punctuality": {"floor": 0.05, "ceiling": 0.30, "min_sample": 20, "promise_hours": 48},
-    "qualification_problems": {"ceiling": 2},
-    "category_change": {"floor": 0.3, "ceiling": 0.8, "min_sample": 5},
-    "price_change": {"floor": 0.0, "ceiling": 0.5, "min_sample": 2, "jump_share": 0.5},
-    "blacklist_proximity": {"ceiling": 1},
-}
+# Its parameters are the rules' defaults (the migration froze a copy; a test keeps the two equal).
+VERSION_1_PARAMS: dict[str, dict[str, Any]] = {rule_id: dict(RULES[rule_id].defaults) for rule_id in VERSION_1_WEIGHTS}
 
 
 def rule_apply(rule_id: str, figures: MerchantFigures, params: Mapping[str, Any] | None = None) -> RuleResult:
