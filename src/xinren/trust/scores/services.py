@@ -20,6 +20,7 @@ from xinren.core.outbox import pages_mark_stale
 from ..models import ProductScore
 from . import errors
 from .formula import CURRENT_VERSION, FORMULAS, product_score
+from .hooks import StoredScore, scores_stored
 from .inputs import product_inputs, products_inputs
 
 BATCH_SIZE = 200
@@ -37,7 +38,7 @@ def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
     return (score, *(components.get(name, {}).get("value") for name in sorted(components)))
 
 
-def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScore:
+def _store(product_id: int, inputs: dict[str, Any], version: str) -> StoredScore:
     """Write the row; when the score or a component's value changed under the current formula, queue the
     product's published pages (every scan page shows the score) for refresh."""
     result = product_score(inputs, version)
@@ -56,14 +57,16 @@ def _store(product_id: int, inputs: dict[str, Any], version: str) -> ProductScor
     changed = previous is None or _shown(previous[0], previous[1]) != _shown(row.score, row.components)
     if changed and version == CURRENT_VERSION:
         pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
-    return row
+    return StoredScore(row=row, changed=changed)
 
 
 def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -> ProductScore:
     """Recompute and store the product's score under `version` (the current formula by default)."""
     _version_check(version)
     with transaction.atomic():
-        return _store(product.pk, product_inputs(product), version)
+        stored = _store(product.pk, product_inputs(product), version)
+        scores_stored([stored])
+        return stored.row
 
 
 def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
@@ -83,7 +86,7 @@ def scores_recompute(*, version: str = CURRENT_VERSION, batch_size: int = BATCH_
     products = Product.objects.select_related("merchant")
     for chunk in _batches(products, batch_size):
         with transaction.atomic():
-            for product_id, inputs in products_inputs(chunk).items():
-                _store(product_id, inputs, version)
-                count += 1
+            stored = [_store(product_id, inputs, version) for product_id, inputs in products_inputs(chunk).items()]
+            scores_stored(stored)
+            count += len(stored)
     return count
