@@ -112,6 +112,8 @@ class ProductScore(models.Model):
     components = models.JSONField(_("分项"), default=dict)
     inputs = models.JSONField(_("输入"), default=dict)
     computed_at = models.DateTimeField(_("计算时间"))
+    # The `trust.score` statement of the last computation that changed what is shown (ADR 0051).
+    leaf_hash = LeafHashField(blank=True, default="")
 
     class Meta:
         verbose_name = _("商品信任分")

@@ -1,0 +1,16 @@
+from django.db import migrations, models
+
+
+class Migration(migrations.Migration):
+
+    dependencies = [
+        ('trust', '0005_product_scores'),
+    ]
+
+    operations = [
+        migrations.AddField(
+            model_name='productscore',
+            name='leaf_hash',
+            field=models.CharField(blank=True, default='', max_length=64, verbose_name='日志叶哈希'),
+        ),
+    ]
