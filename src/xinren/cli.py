@@ -22,6 +22,7 @@ commands:
   ledger key                        print the log's verifier key
   adlaw check [--category C]        Advertising Law findings, one JSON line per line of standard input
   rings detect --orders CSV [--reviews CSV]   brushing rings (刷单) in an order export, as JSON
+  trust explain GTIN [--lang zh|en] [--json] [--no-compare]   a product's score recomputed from the log alone
 """
 
 
@@ -51,6 +52,24 @@ def records_print(report: ReconcileReport) -> bool:
     return False
 
 
+def trust_explain(args: list[str]) -> int:
+    """`manage.py trust_explain` as `xinren trust explain`: exit 0 when the score checks out, else 1."""
+    import os
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xinren.settings")
+    import django
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    django.setup()
+    try:
+        call_command("trust_explain", *args)
+    except CommandError as error:
+        print(error, file=sys.stderr)
+        return int(getattr(error, "returncode", 1) or 1)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if not args or args[0] in {"-h", "--help", "help"}:
@@ -68,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         from xinren.governance.rings.cli import main as rings_main
 
         return rings_main(args[1:])
+    if args[0] == "trust" and args[1:2] == ["explain"]:
+        return trust_explain(args[2:])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 

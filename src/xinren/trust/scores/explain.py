@@ -58,14 +58,13 @@ def reviews_fold(reviews: list[dict[str, Any]], version: str) -> dict[str, Any]:
             "weight_total": weight_total}  # fmt: skip
 
 
-def public_inputs(inputs: dict[str, Any], version: str, *, review_sources: list[str] | None = None,
-                  budget: int = PAYLOAD_BUDGET) -> tuple[dict[str, Any], bool]:
+def public_inputs(
+    inputs: dict[str, Any], version: str, *, review_sources: list[str] | None = None, budget: int = PAYLOAD_BUDGET
+) -> tuple[dict[str, Any], bool]:
     """The inputs as the statement shows them, and whether the reviews were folded to fit `budget` bytes."""
     credit = dict(inputs.get("credit", {}))
     credit["deposit"] = int(credit.pop("deposit_fen", 0) or 0) > 0
-    public = {
-        key: value for key, value in inputs.items() if key not in ("reviews", "lab_reports", "credit")
-    } | {
+    public = {key: value for key, value in inputs.items() if key not in ("reviews", "lab_reports", "credit")} | {
         "credit": credit,
         "lab_reports": [[str(r["report"]), int(r["stars"]), r["age_days"]] for r in inputs.get("lab_reports", [])],
         "reviews": _review_rows(inputs.get("reviews", [])),
@@ -149,5 +148,8 @@ def shown(result: dict[str, Any]) -> dict[str, Any]:
     score = result.get("score")
     return {
         "score": None if score is None else str(Decimal(str(score)).quantize(Decimal("0.01"))),
-        "components": {name: (part or {}).get("value") for name, part in sorted(result["components"].items())},
+        "components": {
+            name: part.get("value") if isinstance(part, dict) else part
+            for name, part in sorted(result["components"].items())
+        },
     }

@@ -55,9 +55,7 @@ def _suspensions(gtins: list[str]) -> dict[str, list[str]]:
     """Every listing suspension (and lift) the platform signed about these GTINs, oldest first."""
     found: dict[str, list[str]] = {}
     for model in (LogEntry, PendingEntry):
-        for leaf, envelope in model.objects.filter(statement_type=SUSPENSION_TYPE).values_list(
-            "leaf_hash", "envelope"
-        ):
+        for leaf, envelope in model.objects.filter(statement_type=SUSPENSION_TYPE).values_list("leaf_hash", "envelope"):
             gtin = str((envelope_statement(bytes(envelope)) or {}).get("gtin"))
             if gtin in gtins:
                 found.setdefault(gtin, []).append(bytes(leaf).hex())
@@ -73,14 +71,18 @@ def _sources(rows: list[ProductScore], products: dict[int, Product]) -> dict[int
     claims = _by_product(
         AfterSaleDecision.objects.filter(
             request__line__product_id__in=ids, request__kind__in=sorted(CLAIM_KINDS), outcome__in=UPHELD
-        ).order_by("at", "pk").values_list("request__line__product_id", "leaf_hash")
+        )
+        .order_by("at", "pk")
+        .values_list("request__line__product_id", "leaf_hash")
     )
     merchants = {products[pk].merchant_id for pk in ids}
     probation = _by_product(
         ProbationEvent.objects.filter(
             probation__organization_id__in=merchants,
             probation__status__in=[ProbationStatus.ACTIVE, ProbationStatus.EXTENDED],
-        ).order_by("at", "pk").values_list("probation__organization_id", "leaf_hash")
+        )
+        .order_by("at", "pk")
+        .values_list("probation__organization_id", "leaf_hash")
     )
     suspended = [products[row.product_id].gtin for row in rows if row.inputs.get("credit", {}).get("open_suspensions")]
     suspensions = _suspensions(suspended) if suspended else {}

@@ -20,21 +20,29 @@ _HASHES = {"type": "array", "items": LEAF_HASH}
 SOURCES = ("reviews", "lab_reports", "claims_upheld", "suspensions", "probation")
 
 TRUST_SCORE = statement_type(
-    name="trust.score", context="trust",
+    name="trust.score",
+    context="trust",
     summary="A product's trust score as the platform computed it: formula version, score (null: 评分数据不足), each "
-            "component's value, the computation time, the inputs the formula read (buyers numbered within the "
-            "statement; reviews folded into the formula's sufficient statistics when there are too many) and the "
-            "leaf hashes of the review, lab, after-sales and governance statements behind them (`sources`).",
+    "component's value, the computation time, the inputs the formula read (buyers numbered within the "
+    "statement; reviews folded into the formula's sufficient statistics when there are too many) and the "
+    "leaf hashes of the review, lab, after-sales and governance statements behind them (`sources`).",
     signers=[OrganizationKind.PLATFORM],
     properties={
-        "gtin": GTIN, "version": NONEMPTY, "score": _VALUE, "computed_at": TIMESTAMP,
+        "gtin": GTIN,
+        "version": NONEMPTY,
+        "score": _VALUE,
+        "computed_at": TIMESTAMP,
         "components": {
-            "type": "object", "properties": {name: _VALUE for name in COMPONENTS}, "required": list(COMPONENTS),
+            "type": "object",
+            "properties": {name: _VALUE for name in COMPONENTS},
+            "required": list(COMPONENTS),
             "additionalProperties": False,
         },
-        "inputs": OBJECT, "reviews_folded": BOOLEAN,
+        "inputs": OBJECT,
+        "reviews_folded": BOOLEAN,
         "sources": {
-            "type": "object", "properties": {name: _HASHES for name in SOURCES},
+            "type": "object",
+            "properties": {name: _HASHES for name in SOURCES},
             "additionalProperties": False,
         },
     },
@@ -42,13 +50,19 @@ TRUST_SCORE = statement_type(
 )
 
 
-def score_statement(*, row: ProductScore, gtin: str, inputs: dict[str, Any], folded: bool,
-                    sources: dict[str, list[str]]) -> dict[str, Any]:
+def score_statement(
+    *, row: ProductScore, gtin: str, inputs: dict[str, Any], folded: bool, sources: dict[str, list[str]]
+) -> dict[str, Any]:
     """The `trust.score` payload of a stored row; `inputs` already public-safe."""
     return {
-        "type": TRUST_SCORE.name, "subject": gtin, "gtin": gtin, "version": row.version,
+        "type": TRUST_SCORE.name,
+        "subject": gtin,
+        "gtin": gtin,
+        "version": row.version,
         "score": None if row.score is None else str(row.score),
         "computed_at": row.computed_at.isoformat(),
         "components": {name: row.components.get(name, {}).get("value") for name in COMPONENTS},
-        "inputs": inputs, "reviews_folded": folded, "sources": sources,
+        "inputs": inputs,
+        "reviews_folded": folded,
+        "sources": sources,
     }
