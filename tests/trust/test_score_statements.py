@@ -36,18 +36,28 @@ def _inputs(reviews: int, *, seed: int = 7) -> dict:
         "labels": ["origin_direct"],
         "coldchain": {"legs": 2, "excursions": 1, "kept": 3, "broken": 0},
         "reviews": [
-            {"buyer": str(1000 + rng.randrange(reviews // 2 + 1)), "stars": rng.randint(1, 5),
-             "age_days": round(rng.uniform(0, 700), 3), "quality": rng.choice([None, 35, 80, 100])}
+            {
+                "buyer": str(1000 + rng.randrange(reviews // 2 + 1)),
+                "stars": rng.randint(1, 5),
+                "age_days": round(rng.uniform(0, 700), 3),
+                "quality": rng.choice([None, 35, 80, 100]),
+            }
             for _ in range(reviews)
-        ],  # fmt: skip
+        ],
         "category_mean": 4.213,
         "orders_delivered": 40 + reviews,
         "claims_upheld": 2,
         "refund_hours_median": 30.5,
         "disputes_lost": 0,
-        "credit": {"qualifications": 1, "on_probation": False, "risk_band": "ok", "deposit_fen": 500000,
-                   "insured": True, "open_suspensions": 0},
-    }  # fmt: skip
+        "credit": {
+            "qualifications": 1,
+            "on_probation": False,
+            "risk_band": "ok",
+            "deposit_fen": 500000,
+            "insured": True,
+            "open_suspensions": 0,
+        },
+    }
 
 
 def _row(inputs: dict) -> ProductScore:

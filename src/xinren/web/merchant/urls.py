@@ -221,3 +221,8 @@ urlpatterns += [
     path("probation/", probation_views.probation_page, name="probation"),
     path("payouts/", probation_views.payouts_page, name="payouts"),
 ]
+
+# 嵌入徽章: embeddable badges with copyable snippets (docs/badges.md).
+from .views import badges as badge_views  # noqa: E402
+
+urlpatterns += [path("badges/", badge_views.badge_list, name="badge_list")]
