@@ -66,8 +66,8 @@ def _sources(rows: list[ProductScore], products: dict[int, Product]) -> dict[int
     ids = [row.product_id for row in rows]
     reviews = _review_sources(ids)
     report_ids = [r["report"] for row in rows for r in row.inputs.get("lab_reports", [])]
-    lab = dict(LabReport.objects.filter(report_id__in=report_ids).values_list("report_id", "ledger_leaf_hash"))
-    lab = {str(key): value for key, value in lab.items()}
+    lab_rows = LabReport.objects.filter(report_id__in=report_ids).values_list("report_id", "ledger_leaf_hash")
+    lab: dict[str, str] = {str(key): str(value) for key, value in lab_rows}
     claims = _by_product(
         AfterSaleDecision.objects.filter(
             request__line__product_id__in=ids, request__kind__in=sorted(CLAIM_KINDS), outcome__in=UPHELD

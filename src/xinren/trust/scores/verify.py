@@ -145,14 +145,14 @@ def _sources(statement: dict[str, Any]) -> list[Check]:
     if int(inputs.get("credit", {}).get("open_suspensions", 0)):
         hashes = sources.get("suspensions", [])
         said_all = [said(h) or {} for h in hashes]
-        last = said_all[-1].get("action") if said_all else None
-        good = all(s.get("type") == "governance.listing.suspension" and s.get("gtin") == gtin for s in said_all)
-        checks.append(Check("sources.suspensions", bool(hashes) and good and last == "suspended",
-                            f"{len(hashes)} statements, last {last}"))  # fmt: skip
+        about = all(s.get("type") == "governance.listing.suspension" and s.get("gtin") == gtin for s in said_all)
+        suspended = sum(1 for s in said_all if s.get("action") == "suspended")
+        checks.append(Check("sources.suspensions", about and suspended >= 1,
+                            f"{len(hashes)} statements, {suspended} suspensions"))  # fmt: skip
     if inputs.get("credit", {}).get("on_probation"):
         hashes = sources.get("probation", [])
-        good = bool(hashes) and all((said(h) or {}).get("type") == "governance.probation" for h in hashes)
-        checks.append(Check("sources.probation", good, f"{len(hashes)} statements"))
+        signed = bool(hashes) and all((said(h) or {}).get("type") == "governance.probation" for h in hashes)
+        checks.append(Check("sources.probation", signed, f"{len(hashes)} statements"))
     return checks
 
 

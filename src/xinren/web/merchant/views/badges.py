@@ -41,7 +41,7 @@ def badge_list(request: HttpRequest, actor: Actor) -> HttpResponse:
         )
         batch = product.batches.order_by("-created_at", "-pk").first()
         section = trust_selectors.labels_for(product=product, batch=batch)
-        for badge in (section or {}).get("badges", []):
+        for badge in section["badges"] if section else []:
             programmes[badge["code"]] = badge["name"]
     membership = reads.xinrengou_membership(actor.organization.slug)
     if membership is not None:
