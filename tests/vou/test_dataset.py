@@ -15,7 +15,7 @@ def test_the_own_set_covers_every_type_and_praise():
     counts = collections.Counter(t for e in examples for t in e.types)
     assert len(examples) >= 600
     assert set(counts) == set(TYPES) and min(counts.values()) >= 20
-    assert sum(e.sentiment == "positive" for e in examples) >= 150
+    assert sum(e.sentiment == "positive" for e in examples) >= 200
     assert all(not e.types for e in examples if e.sentiment == "positive")
     assert len({e.text for e in examples}) == len(examples)
 

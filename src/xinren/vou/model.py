@@ -143,6 +143,7 @@ def save(model: Model, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as handle:
         pickle.dump(model, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.chmod(handle.name, 0o644)  # a temporary file is private; the model is not
     os.replace(handle.name, path)
 
 
