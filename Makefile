@@ -7,11 +7,13 @@ DEV_ENV := DJANGO_DEBUG=1
 
 .PHONY: install lock run serve demo test lint typecheck checks pytest bench screenshot messages clean
 
-# Installs the pinned, hashed versions of requirements/dev.lock (what CI runs), then the project itself.
+# Installs the pinned, hashed versions of requirements/dev.lock (what CI runs), then the project itself, then trains
+# and caches the voice-of-the-user classifier (docs/voice-of-user.md; it would otherwise train on first use).
 $(BIN)/.installed: pyproject.toml requirements/dev.lock
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --require-hashes -r requirements/dev.lock
 	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	$(BIN)/xinren vou prepare
 	touch $@
 
 install: $(BIN)/.installed

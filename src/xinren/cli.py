@@ -1,4 +1,4 @@
-"""The `xinren` console script: `xinren ledger verify|audit|key …`, `xinren adlaw check`.
+"""The `xinren` console script: `xinren ledger verify|audit|key …`, `xinren adlaw check`, `xinren vou …`.
 
 Subcommands import what they need when they run, so `xinren ledger verify` works with only the pure
 ledger package installed (no Django settings, no database).
@@ -23,6 +23,8 @@ commands:
   adlaw check [--category C]        Advertising Law findings, one JSON line per line of standard input
   rings detect --orders CSV [--reviews CSV]   brushing rings (刷单) in an order export, as JSON
   trust explain GTIN [--lang zh|en] [--json] [--no-compare]   a product's score recomputed from the log alone
+  vou classify [--category C]       sentiment and complaint types, one JSON line per line of standard input
+  vou train --csv FILE [--out PATH] retrain the voice-of-the-user classifier and print its held-out accuracy
 """
 
 
@@ -89,6 +91,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return rings_main(args[1:])
     if args[0] == "trust" and args[1:2] == ["explain"]:
         return trust_explain(args[2:])
+    if args[0] == "vou":
+        from xinren.vou.cli import main as vou_main
+
+        return vou_main(args[1:])
     print(f"xinren: unknown command {args[0]!r}\n\n{USAGE}", end="", file=sys.stderr)
     return 2
 
