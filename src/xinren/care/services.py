@@ -56,9 +56,10 @@ def is_hurt(*, sentiment: str, types: list[str], stars: int | None) -> bool:
     return (sentiment == "negative" and bool(types)) or (stars is not None and stars <= LOW_STARS)
 
 
-def voice_classify(*, source_kind: str, source_id: int) -> VoiceRecord | None:
+def voice_classify(*, source_kind: str, source_id: int, tickets_since: datetime | None = None) -> VoiceRecord | None:
     """Classify one customer text and keep the reading (once per source and model version); a hurt customer gets
-    a care ticket, or the record joins their open one. None when the source is not a customer's text."""
+    a care ticket, or the record joins their open one (with `tickets_since`, only for texts written since then).
+    None when the source is not a customer's text."""
     if source_kind not in SourceKind.values:
         raise InvalidInput(errors.SOURCE_UNKNOWN, _("未知的文本来源"), details={"field": "source_kind"})
     source = source_load(source_kind, source_id)
@@ -80,7 +81,8 @@ def voice_classify(*, source_kind: str, source_id: int) -> VoiceRecord | None:
                 evidence={k: list(v) for k, v in reading.evidence.items()}, model_version=reading.model_version,
                 written_at=source.written_at, classified_at=now,
             )
-            if is_hurt(sentiment=record.sentiment, types=record.types, stars=record.stars):
+            recent = tickets_since is None or source.written_at >= tickets_since
+            if recent and is_hurt(sentiment=record.sentiment, types=record.types, stars=record.stars):
                 _ticket_attach(record, source=source, now=now)
     except IntegrityError:  # another worker read the same text a moment ago
         return VoiceRecord.objects.get(source_kind=source_kind, source_id=source_id,
@@ -91,6 +93,8 @@ def voice_classify(*, source_kind: str, source_id: int) -> VoiceRecord | None:
 def _subject_key(source: Source) -> str:
     if source.line is not None:
         return f"line:{source.line.pk}"
+    if source.order_id is not None:
+        return f"order:{source.order_id}"
     if source.product is not None:
         return f"product:{source.product.pk}"
     return f"merchant:{source.merchant_id}"
@@ -357,3 +361,30 @@ def ticket_rate(*, consumer: User, ticket_id: int, score: int, comment: str = ""
     ticket.satisfaction, ticket.satisfaction_comment, ticket.rated_at = score, comment, clock.now()
     ticket.save(update_fields=["satisfaction", "satisfaction_comment", "rated_at"])
     return ticket
+
+
+def voice_backfill(*, tickets_since: datetime | None) -> dict[str, int]:
+    """Read every customer text not yet read by the current model version (reviews, diaries, consumer messages,
+    after-sale reasons); tickets open only for texts written since `tickets_since`. Counts per source kind."""
+    from xinren.aftersales.models import AfterSaleRequest as Request
+    from xinren.reviews.models import DiaryEntry, Review
+    from xinren.support.choices import Side
+    from xinren.support.models import Message
+
+    version = classify("").model_version
+    sources = {
+        SourceKind.REVIEW: Review.objects.all(),
+        SourceKind.DIARY: DiaryEntry.objects.all(),
+        SourceKind.MESSAGE: Message.objects.filter(side=Side.CONSUMER),
+        SourceKind.AFTERSALE: Request.objects.exclude(reason__startswith=OFFER_REASON_MARK),
+    }
+    counts: dict[str, int] = {}
+    for kind, queryset in sources.items():
+        done = set(VoiceRecord.objects.filter(source_kind=kind, model_version=version).values_list(
+            "source_id", flat=True))
+        counts[kind] = 0
+        for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator():
+            if pk not in done and voice_classify(source_kind=kind, source_id=pk,
+                                                 tickets_since=tickets_since) is not None:
+                counts[kind] += 1
+    return counts

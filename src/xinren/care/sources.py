@@ -69,11 +69,16 @@ def source_load(kind: str, source_id: int) -> Source | None:
             return None
         conversation = message.conversation
         line = None
-        if conversation.order_id is not None and conversation.product_id is not None:
-            line = OrderLine.objects.filter(order_id=conversation.order_id, product_id=conversation.product_id).first()
+        if conversation.order_id is not None:  # about the product's line, or the order's only line
+            lines = OrderLine.objects.select_related("product").filter(order_id=conversation.order_id)
+            if conversation.product_id is not None:
+                lines = lines.filter(product_id=conversation.product_id)
+            found = list(lines[:2])
+            line = found[0] if len(found) == 1 else None
         return Source(kind=kind, id=message.pk, customer_id=conversation.consumer_id,
                       merchant_id=conversation.merchant_id, text=message.body, written_at=message.created_at,
-                      product=conversation.product, order_id=conversation.order_id, line=line)
+                      product=line.product if line is not None else conversation.product,
+                      order_id=conversation.order_id, line=line)
     if kind == SourceKind.AFTERSALE:
         request = AfterSaleRequest.objects.select_related("line__product").filter(pk=source_id).first()
         if request is None or request.reason.startswith(OFFER_REASON_MARK):
