@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("operator/", include("xinren.web.operator.urls")),
     path("shop/", include("xinren.web.shop.urls")),
     path("community/", include("xinren.web.community.urls")),
+    path("care/", include("xinren.web.care.urls")),
     path("", include("xinren.web.public.urls")),
 ]
 if settings.DEBUG:

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.models import Organization
 from xinren.aftersales.models import AfterSaleRequest
 from xinren.catalog.models import Product
+from xinren.core.money import fen_to_yuan
 from xinren.orders.models import Order, OrderLine
 
 from .choices import OPEN_TICKET_STATUSES, OfferKind, OfferStatus, SourceKind, TicketStatus
@@ -124,3 +125,7 @@ class CareOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.amount_fen}"
+
+    @property
+    def amount_yuan(self) -> str:
+        return fen_to_yuan(self.amount_fen)

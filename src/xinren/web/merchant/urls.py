@@ -221,3 +221,10 @@ urlpatterns += [
     path("probation/", probation_views.probation_page, name="probation"),
     path("payouts/", probation_views.payouts_page, name="payouts"),
 ]
+# 主动关怀 (xinren.care): hurt customers' tickets, proactive offers and complaint trends.
+from xinren.web.care import console as care_views  # noqa: E402
+
+urlpatterns += [
+    path("care/", care_views.merchant_care, name="care"),
+    path("care/tickets/<int:ticket_id>/", care_views.merchant_care_ticket, name="care_ticket"),
+]
