@@ -12,8 +12,9 @@ class CareConfig(AppConfig):
         from xinren.reviews.events import REVIEW_CHANGED
         from xinren.support.events import MESSAGE_POSTED
 
-        from . import statements  # noqa: F401  (registers care.ticket)
-        from . import tasks
+        from . import statements, tasks  # statements registers care.ticket
+
+        assert statements.CARE_TICKET
 
         # Every text a customer writes is classified by a background task queued with the write (ADR 0054).
         REVIEW_CHANGED.subscribe(tasks.voice_review_task)

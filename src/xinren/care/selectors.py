@@ -124,7 +124,7 @@ def satisfaction_by_merchant(*, actor: Actor) -> list[tuple[str, Satisfaction]]:
             "merchant__name", "satisfaction"):
         counts = rows.setdefault(name, [0, 0])
         counts[0] += 1
-        counts[1] += int(score >= SATISFIED_FROM)
+        counts[1] += int((score or 0) >= SATISFIED_FROM)
     return [(name, Satisfaction(rated=r, satisfied=s)) for name, (r, s) in sorted(rows.items())]
 
 

@@ -30,6 +30,7 @@ from xinren.catalog.services import (
     product_register,
     product_set_status,
 )
+from xinren.care.demo import demo_care_load
 from xinren.coldchain.demo import demo_coldchain_load
 from xinren.community.demo import demo_community_load
 from xinren.core import clock
@@ -99,6 +100,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_watch_load(actor=world.actors["shanye-mushroom"], now=now)  # a licence expiring in 20 days
     demo_probation_load(now=now)  # its limits would bind the demo's own orders and listings
     demo_governance_load(now=now)  # applications in the queue, a blacklisted phone, every merchant's risk score
+    demo_care_load(now=now)  # the latest low-star review becomes a care ticket (voice of the user)
     scores_recompute()  # last: every product's trust score reads all of the above (ADR 0047)
     return world
 
