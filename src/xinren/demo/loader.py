@@ -19,6 +19,7 @@ from xinren.aftersales.demo_money import demo_money_load
 from xinren.aftersales.demo_nps import demo_nps_load
 from xinren.aftersales.demo_programmes import demo_programmes_load
 from xinren.aftersales.demo_returns import demo_returns_load
+from xinren.care.demo import demo_care_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
 from xinren.catalog.grants import partner_grant
@@ -30,7 +31,6 @@ from xinren.catalog.services import (
     product_register,
     product_set_status,
 )
-from xinren.care.demo import demo_care_load
 from xinren.coldchain.demo import demo_coldchain_load
 from xinren.community.demo import demo_community_load
 from xinren.core import clock
