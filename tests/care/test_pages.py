@@ -46,16 +46,20 @@ def test_another_merchant_sees_nothing_and_cannot_act(ticket: CareTicket, other_
 
 
 def test_the_merchant_offers_from_the_page(ticket: CareTicket, merchant_actor) -> None:
-    response = browser_of(merchant_actor.user).post(f"/merchant/care/tickets/{ticket.pk}/", {
-        "action": "offer", "kind": "compensation", "amount_yuan": "20.00", "message": "抱歉，赔您 20 元"})
+    response = browser_of(merchant_actor.user).post(
+        f"/merchant/care/tickets/{ticket.pk}/",
+        {"action": "offer", "kind": "compensation", "amount_yuan": "20.00", "message": "抱歉，赔您 20 元"},
+    )
     assert response.status_code == 302
     offer = CareOffer.objects.get()
     assert (offer.kind, offer.amount_fen, offer.status) == ("compensation", 2000, OfferStatus.PENDING)
 
 
 def test_an_offer_too_large_is_shown_in_the_form(ticket: CareTicket, merchant_actor) -> None:
-    response = browser_of(merchant_actor.user).post(f"/merchant/care/tickets/{ticket.pk}/", {
-        "action": "offer", "kind": "refund", "amount_yuan": "500", "message": "全退"})
+    response = browser_of(merchant_actor.user).post(
+        f"/merchant/care/tickets/{ticket.pk}/",
+        {"action": "offer", "kind": "refund", "amount_yuan": "500", "message": "全退"},
+    )
     assert response.status_code == 409
     assert "可退金额" in response.content.decode()
     assert CareOffer.objects.count() == 0

@@ -34,11 +34,19 @@ def test_a_hurt_review_opens_one_signed_ticket(line: OrderLine, consumer: User, 
     # then the reading is kept with its evidence and a ticket is opened for the customer and merchant
     record = VoiceRecord.objects.get(source_kind=SourceKind.REVIEW, source_id=review.pk)
     assert (record.sentiment, record.stars, record.line_id, record.merchant_id) == (
-        "negative", 2, line.pk, line.order.merchant_id)
+        "negative",
+        2,
+        line.pk,
+        line.order.merchant_id,
+    )
     assert "damaged" in record.types and "压坏" in record.evidence["damaged"]
     ticket = CareTicket.objects.get()
     assert (ticket.customer_id, ticket.merchant_id, ticket.line_id, ticket.status) == (
-        consumer.pk, line.order.merchant_id, line.pk, TicketStatus.OPEN)
+        consumer.pk,
+        line.order.merchant_id,
+        line.pk,
+        TicketStatus.OPEN,
+    )
     assert record.ticket_id == ticket.pk
     statement = statement_of(ticket.leaf_hash)
     assert statement["type"] == "care.ticket"
@@ -65,14 +73,18 @@ def test_reading_twice_keeps_one_record(line: OrderLine, consumer: User) -> None
     assert (VoiceRecord.objects.count(), CareTicket.objects.count()) == (1, 1)
 
 
-def test_later_records_attach_to_the_open_ticket(line: OrderLine, consumer: User, run_tasks,
-                                                 monkeypatch) -> None:
+def test_later_records_attach_to_the_open_ticket(line: OrderLine, consumer: User, run_tasks, monkeypatch) -> None:
     # given an open ticket from the review
     review_post(consumer=consumer, line_id=line.pk, stars=2, text=HURT)
     run_tasks()
     # when the customer writes to the merchant about the same order, naming another complaint
-    monkeypatch.setattr(services, "classify", lambda text, category=None: Classification(
-        "negative", 0.1, ["missing_items"], {"missing_items": ["少了"]}, "test-1"))
+    monkeypatch.setattr(
+        services,
+        "classify",
+        lambda text, category=None: Classification(
+            "negative", 0.1, ["missing_items"], {"missing_items": ["少了"]}, "test-1"
+        ),
+    )
     message = conversation_start(consumer=consumer, body="少了一盒", order_number=line.order.number)
     run_tasks()
     # then the message joins the open ticket and the ticket lists both types
@@ -93,8 +105,14 @@ def test_the_merchants_reply_is_not_read(line: OrderLine, consumer: User, mercha
 def test_an_aftersale_reason_is_read(line: OrderLine, consumer: User, run_tasks) -> None:
     from xinren.aftersales.services import aftersale_open
 
-    request = aftersale_open(consumer=consumer, order_number=line.order.number, line_id=line.pk, kind="quality",
-                             reason="蘑菇发霉了，有异味", amount_fen=1000)
+    request = aftersale_open(
+        consumer=consumer,
+        order_number=line.order.number,
+        line_id=line.pk,
+        kind="quality",
+        reason="蘑菇发霉了，有异味",
+        amount_fen=1000,
+    )
     assert {"request_id": request.pk} in queued(voice_aftersale_task)
     run_tasks()
     record = VoiceRecord.objects.get(source_kind=SourceKind.AFTERSALE)
@@ -102,8 +120,9 @@ def test_an_aftersale_reason_is_read(line: OrderLine, consumer: User, run_tasks)
 
 
 def test_low_stars_alone_open_a_ticket(line: OrderLine, consumer: User, monkeypatch) -> None:
-    monkeypatch.setattr(services, "classify", lambda text, category=None: Classification(
-        "positive", 0.7, [], {}, "test-1"))
+    monkeypatch.setattr(
+        services, "classify", lambda text, category=None: Classification("positive", 0.7, [], {}, "test-1")
+    )
     review = review_post(consumer=consumer, line_id=line.pk, stars=1, text="一般般吧")
     services.voice_classify(source_kind=SourceKind.REVIEW, source_id=review.pk)
     assert CareTicket.objects.get().types == []

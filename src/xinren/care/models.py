@@ -33,8 +33,14 @@ class CareTicket(models.Model):
     status = models.CharField(_("状态"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.OPEN)
     types = models.JSONField(_("投诉类型"), default=list)
     model_version = models.CharField(_("模型版本"), max_length=40)
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name=_("负责人"))
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("负责人"),
+    )
     notes = models.TextField(_("处理记录"), blank=True)
     leaf_hash = models.CharField(max_length=64, blank=True)
     opened_at = models.DateTimeField(_("创建时间"), db_index=True)
@@ -50,11 +56,15 @@ class CareTicket(models.Model):
         verbose_name_plural = _("关怀工单")
         ordering = ["-opened_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["customer", "subject_key"],
-                                    condition=Q(status__in=sorted(OPEN_TICKET_STATUSES)),
-                                    name="care_ticket_one_open_per_subject"),
-            models.CheckConstraint(condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
-                                   name="care_ticket_satisfaction_1_to_5"),
+            models.UniqueConstraint(
+                fields=["customer", "subject_key"],
+                condition=Q(status__in=sorted(OPEN_TICKET_STATUSES)),
+                name="care_ticket_one_open_per_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(satisfaction__isnull=True) | Q(satisfaction__gte=1, satisfaction__lte=5),
+                name="care_ticket_satisfaction_1_to_5",
+            ),
         ]
         indexes = [models.Index(fields=["merchant", "status", "opened_at"], name="care_ticket_queue")]
 
@@ -89,8 +99,9 @@ class VoiceRecord(models.Model):
         verbose_name_plural = _("用户之声记录")
         ordering = ["-written_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["source_kind", "source_id", "model_version"],
-                                    name="voice_record_unique_source_version"),
+            models.UniqueConstraint(
+                fields=["source_kind", "source_id", "model_version"], name="voice_record_unique_source_version"
+            ),
         ]
         indexes = [models.Index(fields=["merchant", "sentiment", "written_at"], name="voice_record_trend")]
 
@@ -111,16 +122,16 @@ class CareOffer(models.Model):
     made_by_organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="+")
     made_at = models.DateTimeField()
     answered_at = models.DateTimeField(null=True, blank=True)
-    aftersale = models.ForeignKey(AfterSaleRequest, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+")
+    aftersale = models.ForeignKey(AfterSaleRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = _("关怀方案")
         verbose_name_plural = _("关怀方案")
         ordering = ["-made_at", "-id"]
         constraints = [
-            models.UniqueConstraint(fields=["ticket"], condition=Q(status="pending"),
-                                    name="care_offer_one_pending_per_ticket"),
+            models.UniqueConstraint(
+                fields=["ticket"], condition=Q(status="pending"), name="care_offer_one_pending_per_ticket"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -37,10 +37,15 @@ def tickets_visible(*, actor: Actor) -> QuerySet[CareTicket]:
 def care_queue(*, actor: Actor, limit: int = 100) -> list[CareTicket]:
     """Open tickets, the customers not yet contacted first, oldest first within each; records and offers along."""
     order = Case(When(status=TicketStatus.OPEN, then=Value(0)), default=Value(1), output_field=IntegerField())
-    tickets = tickets_visible(actor=actor).filter(status__in=sorted(OPEN_TICKET_STATUSES)).annotate(
-        waiting=order).order_by("waiting", "opened_at", "id").prefetch_related(
-        Prefetch("records", queryset=VoiceRecord.objects.order_by("written_at", "id")),
-        Prefetch("offers", queryset=CareOffer.objects.order_by("-made_at", "-id")),
+    tickets = (
+        tickets_visible(actor=actor)
+        .filter(status__in=sorted(OPEN_TICKET_STATUSES))
+        .annotate(waiting=order)
+        .order_by("waiting", "opened_at", "id")
+        .prefetch_related(
+            Prefetch("records", queryset=VoiceRecord.objects.order_by("written_at", "id")),
+            Prefetch("offers", queryset=CareOffer.objects.order_by("-made_at", "-id")),
+        )
     )
     return list(tickets[:limit])
 
@@ -95,9 +100,11 @@ def complaint_trends(*, actor: Actor, weeks: int = TREND_WEEKS, now: dt.datetime
         merchants[merchant] += 1
     ordered = [kind for kind in TYPE_LABELS if kind in per_week]
     return Trends(
-        weeks=week_list, by_type_week={kind: per_week[kind] for kind in ordered},
+        weeks=week_list,
+        by_type_week={kind: per_week[kind] for kind in ordered},
         by_type=[(str(TYPE_LABELS.get(k, k)), v) for k, v in types.most_common()],
-        by_product=products.most_common(10), by_lot=lots.most_common(10),
+        by_product=products.most_common(10),
+        by_lot=lots.most_common(10),
         by_merchant=merchants.most_common(20) if _is_platform(actor) else [],
     )
 
@@ -120,8 +127,9 @@ def satisfaction(*, actor: Actor) -> Satisfaction:
 
 def satisfaction_by_merchant(*, actor: Actor) -> list[tuple[str, Satisfaction]]:
     rows: dict[str, list[int]] = {}
-    for name, score in tickets_visible(actor=actor).filter(satisfaction__isnull=False).values_list(
-            "merchant__name", "satisfaction"):
+    for name, score in (
+        tickets_visible(actor=actor).filter(satisfaction__isnull=False).values_list("merchant__name", "satisfaction")
+    ):
         counts = rows.setdefault(name, [0, 0])
         counts[0] += 1
         counts[1] += int((score or 0) >= SATISFIED_FROM)
@@ -133,5 +141,9 @@ def own_tickets(*, consumer: User) -> QuerySet[CareTicket]:
 
 
 def own_ticket(*, consumer: User, ticket_id: int) -> CareTicket | None:
-    return own_tickets(consumer=consumer).prefetch_related(
-        Prefetch("offers", queryset=CareOffer.objects.order_by("-made_at", "-id"))).filter(pk=ticket_id).first()
+    return (
+        own_tickets(consumer=consumer)
+        .prefetch_related(Prefetch("offers", queryset=CareOffer.objects.order_by("-made_at", "-id")))
+        .filter(pk=ticket_id)
+        .first()
+    )

@@ -66,27 +66,40 @@ def voice_classify(*, source_kind: str, source_id: int, tickets_since: datetime 
     if source is None or not source.text.strip():
         return None
     reading = classify(source.text, category=source.category)
-    existing = VoiceRecord.objects.filter(source_kind=source_kind, source_id=source_id,
-                                          model_version=reading.model_version).first()
+    existing = VoiceRecord.objects.filter(
+        source_kind=source_kind, source_id=source_id, model_version=reading.model_version
+    ).first()
     if existing is not None:
         return existing
     now = clock.now()
     try:
         with transaction.atomic():
             record = VoiceRecord.objects.create(
-                source_kind=source_kind, source_id=source_id, customer_id=source.customer_id,
-                merchant_id=source.merchant_id, product=source.product, order_id=source.order_id, line=source.line,
-                lot=lot_of(source.line), stars=source.stars, text=source.text[:2000], sentiment=reading.sentiment,
-                score=round(float(reading.score), 4), types=list(reading.types),
-                evidence={k: list(v) for k, v in reading.evidence.items()}, model_version=reading.model_version,
-                written_at=source.written_at, classified_at=now,
+                source_kind=source_kind,
+                source_id=source_id,
+                customer_id=source.customer_id,
+                merchant_id=source.merchant_id,
+                product=source.product,
+                order_id=source.order_id,
+                line=source.line,
+                lot=lot_of(source.line),
+                stars=source.stars,
+                text=source.text[:2000],
+                sentiment=reading.sentiment,
+                score=round(float(reading.score), 4),
+                types=list(reading.types),
+                evidence={k: list(v) for k, v in reading.evidence.items()},
+                model_version=reading.model_version,
+                written_at=source.written_at,
+                classified_at=now,
             )
             recent = tickets_since is None or source.written_at >= tickets_since
             if recent and is_hurt(sentiment=record.sentiment, types=record.types, stars=record.stars):
                 _ticket_attach(record, source=source, now=now)
     except IntegrityError:  # another worker read the same text a moment ago
-        return VoiceRecord.objects.get(source_kind=source_kind, source_id=source_id,
-                                       model_version=reading.model_version)
+        return VoiceRecord.objects.get(
+            source_kind=source_kind, source_id=source_id, model_version=reading.model_version
+        )
     return record
 
 
@@ -104,28 +117,48 @@ def _ticket_attach(record: VoiceRecord, *, source: Source, now: datetime) -> Car
     """The customer's open ticket on this subject gets the record; without one, a new ticket is opened and the
     platform signs `care.ticket` in the same transaction."""
     key = _subject_key(source)
-    ticket = CareTicket.objects.select_for_update().filter(
-        customer_id=record.customer_id, subject_key=key, status__in=sorted(OPEN_TICKET_STATUSES)).first()
+    ticket = (
+        CareTicket.objects.select_for_update()
+        .filter(customer_id=record.customer_id, subject_key=key, status__in=sorted(OPEN_TICKET_STATUSES))
+        .first()
+    )
     if ticket is not None:
         ticket.types = sorted(set(ticket.types) | set(record.types))
         ticket.updated_at = now
         ticket.save(update_fields=["types", "updated_at"])
     else:
         ticket = CareTicket.objects.create(
-            public_ref=f"CT{secrets.token_hex(6).upper()}", customer_id=record.customer_id,
-            merchant_id=record.merchant_id, product=source.product, order_id=source.order_id, line=source.line,
-            lot=record.lot, subject_key=key, types=sorted(record.types), model_version=record.model_version,
-            opened_at=now, updated_at=now,
+            public_ref=f"CT{secrets.token_hex(6).upper()}",
+            customer_id=record.customer_id,
+            merchant_id=record.merchant_id,
+            product=source.product,
+            order_id=source.order_id,
+            line=source.line,
+            lot=record.lot,
+            subject_key=key,
+            types=sorted(record.types),
+            model_version=record.model_version,
+            opened_at=now,
+            updated_at=now,
         )
-        subject = product_subject(source.product.gtin) if source.product is not None else \
-            f"urn:xinren:org:{record.merchant_id}"
+        subject = (
+            product_subject(source.product.gtin)
+            if source.product is not None
+            else f"urn:xinren:org:{record.merchant_id}"
+        )
         statement = {
-            "type": CARE_TICKET.name, "subject": subject, "time": now.isoformat(), "ticket": ticket.public_ref,
-            "merchant": f"org:{record.merchant_id}", "types": ticket.types or ["low_rating"],
-            "model_version": record.model_version, "source": record.source_kind,
+            "type": CARE_TICKET.name,
+            "subject": subject,
+            "time": now.isoformat(),
+            "ticket": ticket.public_ref,
+            "merchant": f"org:{record.merchant_id}",
+            "types": ticket.types or ["low_rating"],
+            "model_version": record.model_version,
+            "source": record.source_kind,
         }
-        ticket.leaf_hash = signing.statement_sign_and_append(organization=platform_organization(),
-                                                             statement=statement).leaf_hash
+        ticket.leaf_hash = signing.statement_sign_and_append(
+            organization=platform_organization(), statement=statement
+        ).leaf_hash
         ticket.save(update_fields=["leaf_hash"])
     record.ticket = ticket
     record.save(update_fields=["ticket"])
@@ -202,8 +235,9 @@ def ticket_close(*, actor: Actor, ticket_id: int, note: str) -> CareTicket:
     _move(ticket, TicketStatus.CLOSED, at=now)
     _note_add(ticket, actor=actor, note=note, at=now)
     ticket.save()
-    CareOffer.objects.filter(ticket=ticket, status=OfferStatus.PENDING).update(status=OfferStatus.WITHDRAWN,
-                                                                                answered_at=now)
+    CareOffer.objects.filter(ticket=ticket, status=OfferStatus.PENDING).update(
+        status=OfferStatus.WITHDRAWN, answered_at=now
+    )
     audit_record(actor=actor, organization=actor.organization, action="care.ticket.close", target=ticket)
     return ticket
 
@@ -215,8 +249,11 @@ def aftersale_kind_for(*, offer_kind: str, ticket: CareTicket) -> str:
     if offer_kind == OfferKind.REPLACEMENT:
         return Kind.EXCHANGE
     line = ticket.line
-    excluded = line is not None and line.product.category in PERISHABLE_CATEGORIES and \
-        line.return_exclusion_confirmed_at is not None
+    excluded = (
+        line is not None
+        and line.product.category in PERISHABLE_CATEGORIES
+        and line.return_exclusion_confirmed_at is not None
+    )
     if offer_kind == OfferKind.REFUND and not excluded:
         return Kind.REFUND_ONLY
     for complaint in ticket.types:
@@ -238,8 +275,7 @@ def _offer_check(*, ticket: CareTicket, kind: str, amount_fen: int, now: datetim
     if kind not in OfferKind.values:
         raise InvalidInput(errors.OFFER_KIND_INVALID, _("请选择方案：退款、换货或赔付"), details={"field": "kind"})
     if not isinstance(amount_fen, int) or amount_fen < 0 or (kind != OfferKind.REPLACEMENT and amount_fen == 0):
-        raise InvalidInput(errors.OFFER_AMOUNT_INVALID, _("退款或赔付金额必须大于 0"),
-                           details={"field": "amount_fen"})
+        raise InvalidInput(errors.OFFER_AMOUNT_INVALID, _("退款或赔付金额必须大于 0"), details={"field": "amount_fen"})
     line = ticket.line
     if line is None:
         raise Conflict(errors.OFFER_NO_LINE, _("该工单没有对应的订单商品，无法提出售后方案，请先联系买家"))
@@ -253,8 +289,11 @@ def _offer_check(*, ticket: CareTicket, kind: str, amount_fen: int, now: datetim
         raise Conflict(errors.OFFER_NOT_ALLOWED, _("该商品已有进行中的售后申请，请在售后中处理"))
     available = offer_limit_fen(ticket)
     if amount_fen > available:
-        raise Conflict(errors.OFFER_AMOUNT_EXCEEDS, _("金额超过该商品可退金额（%(yuan)s 元）") % {
-            "yuan": fen_to_yuan(available)}, details={"field": "amount_fen", "available_fen": available})
+        raise Conflict(
+            errors.OFFER_AMOUNT_EXCEEDS,
+            _("金额超过该商品可退金额（%(yuan)s 元）") % {"yuan": fen_to_yuan(available)},
+            details={"field": "amount_fen", "available_fen": available},
+        )
     return target
 
 
@@ -262,8 +301,10 @@ def offer_describe(offer: CareOffer) -> str:
     """The offer in words, for the customer's notice and page."""
     if offer.kind == OfferKind.REPLACEMENT:
         return gettext("换货")
-    return gettext("%(kind)s ¥%(amount)s") % {"kind": OfferKind(offer.kind).label,
-                                              "amount": fen_to_yuan(offer.amount_fen)}
+    return gettext("%(kind)s ¥%(amount)s") % {
+        "kind": OfferKind(offer.kind).label,
+        "amount": fen_to_yuan(offer.amount_fen),
+    }
 
 
 def offer_make(*, actor: Actor, ticket_id: int, kind: str, amount_fen: int, message: str) -> CareOffer:
@@ -280,15 +321,33 @@ def offer_make(*, actor: Actor, ticket_id: int, kind: str, amount_fen: int, mess
         ticket.contacted_at = ticket.contacted_at or now
         ticket.assignee = ticket.assignee or actor.user
         ticket.save()
-        offer = CareOffer.objects.create(ticket=ticket, kind=kind, amount_fen=amount_fen, message=message,
-                                         made_by=actor.user, made_by_organization=actor.organization, made_at=now)
-        audit_record(actor=actor, organization=actor.organization, action="care.offer.make", target=offer,
-                     data={"kind": kind, "amount_fen": amount_fen})
+        offer = CareOffer.objects.create(
+            ticket=ticket,
+            kind=kind,
+            amount_fen=amount_fen,
+            message=message,
+            made_by=actor.user,
+            made_by_organization=actor.organization,
+            made_at=now,
+        )
+        audit_record(
+            actor=actor,
+            organization=actor.organization,
+            action="care.offer.make",
+            target=offer,
+            data={"kind": kind, "amount_fen": amount_fen},
+        )
         notification_create(
-            user_id=ticket.customer_id, kind=NotificationKind.CARE_OFFER,
-            params={"merchant": ticket.merchant.name, "product": ticket.product.name if ticket.product else "",
-                    "offer": offer_describe(offer)},
-            link=f"/care/tickets/{ticket.pk}/", dedupe_key=f"care_offer:{offer.pk}", at=now,
+            user_id=ticket.customer_id,
+            kind=NotificationKind.CARE_OFFER,
+            params={
+                "merchant": ticket.merchant.name,
+                "product": ticket.product.name if ticket.product else "",
+                "offer": offer_describe(offer),
+            },
+            link=f"/care/tickets/{ticket.pk}/",
+            dedupe_key=f"care_offer:{offer.pk}",
+            at=now,
         )
     return offer
 
@@ -325,8 +384,12 @@ def offer_answer(*, consumer: User, ticket_id: int, accept: bool) -> CareOffer:
         line = ticket.line
         assert line is not None  # _offer_check refused a ticket without one
         request = aftersale_open(
-            consumer=consumer, order_number=line.order.number, line_id=line.pk, kind=target,
-            reason=f"{OFFER_REASON_MARK}{ticket.public_ref} {offer.message}"[:500], amount_fen=offer.amount_fen,
+            consumer=consumer,
+            order_number=line.order.number,
+            line_id=line.pk,
+            kind=target,
+            reason=f"{OFFER_REASON_MARK}{ticket.public_ref} {offer.message}"[:500],
+            amount_fen=offer.amount_fen,
         )
         offer.status, offer.answered_at, offer.aftersale = OfferStatus.ACCEPTED, now, request
         offer.save(update_fields=["status", "answered_at", "aftersale"])
@@ -380,11 +443,14 @@ def voice_backfill(*, tickets_since: datetime | None) -> dict[str, int]:
     }
     counts: dict[str, int] = {}
     for kind, queryset in sources.items():
-        done = set(VoiceRecord.objects.filter(source_kind=kind, model_version=version).values_list(
-            "source_id", flat=True))
+        done = set(
+            VoiceRecord.objects.filter(source_kind=kind, model_version=version).values_list("source_id", flat=True)
+        )
         counts[kind] = 0
         for pk in queryset.order_by("pk").values_list("pk", flat=True).iterator():
-            if pk not in done and voice_classify(source_kind=kind, source_id=pk,
-                                                 tickets_since=tickets_since) is not None:
+            if (
+                pk not in done
+                and voice_classify(source_kind=kind, source_id=pk, tickets_since=tickets_since) is not None
+            ):
                 counts[kind] += 1
     return counts

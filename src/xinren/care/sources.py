@@ -51,20 +51,38 @@ def source_load(kind: str, source_id: int) -> Source | None:
         review = Review.objects.select_related("product", "line").filter(pk=source_id).first()
         if review is None:
             return None
-        return Source(kind=kind, id=review.pk, customer_id=review.consumer_id, merchant_id=review.merchant_id,
-                      text=review.text, written_at=review.created_at, product=review.product,
-                      order_id=review.line.order_id, line=review.line, stars=review.stars)
+        return Source(
+            kind=kind,
+            id=review.pk,
+            customer_id=review.consumer_id,
+            merchant_id=review.merchant_id,
+            text=review.text,
+            written_at=review.created_at,
+            product=review.product,
+            order_id=review.line.order_id,
+            line=review.line,
+            stars=review.stars,
+        )
     if kind == SourceKind.DIARY:
         entry = DiaryEntry.objects.select_related("review__product", "review__line").filter(pk=source_id).first()
         if entry is None:
             return None
         review = entry.review
-        return Source(kind=kind, id=entry.pk, customer_id=review.consumer_id, merchant_id=review.merchant_id,
-                      text=entry.text, written_at=entry.created_at, product=review.product,
-                      order_id=review.line.order_id, line=review.line)
+        return Source(
+            kind=kind,
+            id=entry.pk,
+            customer_id=review.consumer_id,
+            merchant_id=review.merchant_id,
+            text=entry.text,
+            written_at=entry.created_at,
+            product=review.product,
+            order_id=review.line.order_id,
+            line=review.line,
+        )
     if kind == SourceKind.MESSAGE:
-        message = Message.objects.select_related("conversation__product").filter(
-            pk=source_id, side=Side.CONSUMER).first()
+        message = (
+            Message.objects.select_related("conversation__product").filter(pk=source_id, side=Side.CONSUMER).first()
+        )
         if message is None:  # the merchant's own replies are not the customer's voice
             return None
         conversation = message.conversation
@@ -75,15 +93,30 @@ def source_load(kind: str, source_id: int) -> Source | None:
                 lines = lines.filter(product_id=conversation.product_id)
             found = list(lines[:2])
             line = found[0] if len(found) == 1 else None
-        return Source(kind=kind, id=message.pk, customer_id=conversation.consumer_id,
-                      merchant_id=conversation.merchant_id, text=message.body, written_at=message.created_at,
-                      product=line.product if line is not None else conversation.product,
-                      order_id=conversation.order_id, line=line)
+        return Source(
+            kind=kind,
+            id=message.pk,
+            customer_id=conversation.consumer_id,
+            merchant_id=conversation.merchant_id,
+            text=message.body,
+            written_at=message.created_at,
+            product=line.product if line is not None else conversation.product,
+            order_id=conversation.order_id,
+            line=line,
+        )
     if kind == SourceKind.AFTERSALE:
         request = AfterSaleRequest.objects.select_related("line__product").filter(pk=source_id).first()
         if request is None or request.reason.startswith(OFFER_REASON_MARK):
             return None
-        return Source(kind=kind, id=request.pk, customer_id=request.consumer_id, merchant_id=request.merchant_id,
-                      text=request.reason, written_at=request.created_at, product=request.line.product,
-                      order_id=request.order_id, line=request.line)
+        return Source(
+            kind=kind,
+            id=request.pk,
+            customer_id=request.consumer_id,
+            merchant_id=request.merchant_id,
+            text=request.reason,
+            written_at=request.created_at,
+            product=request.line.product,
+            order_id=request.order_id,
+            line=request.line,
+        )
     return None

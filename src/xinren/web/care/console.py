@@ -35,33 +35,55 @@ class NoteForm(forms.Form):
 
 class OfferForm(forms.Form):
     kind = forms.ChoiceField(label=gettext_lazy("方案"), choices=OfferKind.choices)
-    amount_yuan = forms.DecimalField(label=gettext_lazy("金额（元）"), min_value=Decimal("0"), decimal_places=2,
-                                     max_digits=10, initial=Decimal("0"),
-                                     help_text=gettext_lazy("换货填 0；不能超过该商品可退金额"))
-    message = forms.CharField(label=gettext_lazy("给买家的话"), max_length=300,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    amount_yuan = forms.DecimalField(
+        label=gettext_lazy("金额（元）"),
+        min_value=Decimal("0"),
+        decimal_places=2,
+        max_digits=10,
+        initial=Decimal("0"),
+        help_text=gettext_lazy("换货填 0；不能超过该商品可退金额"),
+    )
+    message = forms.CharField(
+        label=gettext_lazy("给买家的话"), max_length=300, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 def _ticket_rows(tickets: list[CareTicket]) -> list[dict[str, object]]:
-    return [{
-        "ticket": ticket,
-        "customer": selectors.customer_shown(ticket.customer),
-        "types": [str(TYPE_LABELS.get(kind, kind)) for kind in ticket.types],
-        "records": [{"record": record, "marked": evidence_marked(record.text, record.evidence)}
-                    for record in ticket.records.all()],
-        "offer": next(iter(ticket.offers.all()), None),
-        "limit_yuan": fen_to_yuan(services.offer_limit_fen(ticket)) if ticket.line_id else "",
-    } for ticket in tickets]
+    return [
+        {
+            "ticket": ticket,
+            "customer": selectors.customer_shown(ticket.customer),
+            "types": [str(TYPE_LABELS.get(kind, kind)) for kind in ticket.types],
+            "records": [
+                {"record": record, "marked": evidence_marked(record.text, record.evidence)}
+                for record in ticket.records.all()
+            ],
+            "offer": next(iter(ticket.offers.all()), None),
+            "limit_yuan": fen_to_yuan(services.offer_limit_fen(ticket)) if ticket.line_id else "",
+        }
+        for ticket in tickets
+    ]
 
 
-def _page(request: HttpRequest, actor: Actor, *, failed: int | None = None, forms_failed: dict | None = None,
-          status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    actor: Actor,
+    *,
+    failed: int | None = None,
+    forms_failed: dict | None = None,
+    status: int = 200,
+) -> HttpResponse:
     platform = actor.organization.kind == OrganizationKind.PLATFORM
     trends = selectors.complaint_trends(actor=actor)
     context = {
-        "rows": _ticket_rows(selectors.care_queue(actor=actor)), "trends": trends, "platform": platform,
+        "rows": _ticket_rows(selectors.care_queue(actor=actor)),
+        "trends": trends,
+        "platform": platform,
         "chart": weekly_types_svg(trends.weeks, trends.by_type_week, title=_("每周投诉（按类型）")),
-        "note_form": NoteForm(), "offer_form": OfferForm(), "failed": failed, **(forms_failed or {}),
+        "note_form": NoteForm(),
+        "offer_form": OfferForm(),
+        "failed": failed,
+        **(forms_failed or {}),
         "satisfaction": selectors.satisfaction(actor=actor),
         "satisfaction_by_merchant": selectors.satisfaction_by_merchant(actor=actor) if platform else [],
         "action_url": "operator:care_ticket" if platform else "merchant:care_ticket",
@@ -89,15 +111,26 @@ def _act(request: HttpRequest, actor: Actor, ticket_id: int, home: str) -> HttpR
         data = form.cleaned_data
         try:
             if action == "offer":
-                services.offer_make(actor=actor, ticket_id=ticket_id, kind=data["kind"],
-                                    amount_fen=int(data["amount_yuan"] * 100), message=data["message"])
+                services.offer_make(
+                    actor=actor,
+                    ticket_id=ticket_id,
+                    kind=data["kind"],
+                    amount_fen=int(data["amount_yuan"] * 100),
+                    message=data["message"],
+                )
             else:
-                act = {"contact": services.ticket_contact, "note": services.ticket_note,
-                       "close": services.ticket_close}[action]
+                act = {
+                    "contact": services.ticket_contact,
+                    "note": services.ticket_note,
+                    "close": services.ticket_close,
+                }[action]
                 act(actor=actor, ticket_id=ticket_id, note=data["note"])
         except DomainError as exc:
-            status = form_error(form, exc, fields={"care.offer_amount_exceeds": "amount_yuan",
-                                                   "care.offer_amount_invalid": "amount_yuan"})
+            status = form_error(
+                form,
+                exc,
+                fields={"care.offer_amount_exceeds": "amount_yuan", "care.offer_amount_invalid": "amount_yuan"},
+            )
         else:
             messages.success(request, _("已保存"))
             return redirect(reverse(home) + f"#ticket-{ticket_id}")

@@ -19,27 +19,49 @@ from xinren.web.shop.session import render_shop, shop_view
 
 
 class RatingForm(forms.Form):
-    score = forms.TypedChoiceField(label=gettext_lazy("满意度"), coerce=int, widget=forms.RadioSelect,
-                                   choices=[(n, str(n)) for n in range(5, 0, -1)])
-    comment = forms.CharField(label=gettext_lazy("说明（可不填）"), max_length=300, required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+    score = forms.TypedChoiceField(
+        label=gettext_lazy("满意度"),
+        coerce=int,
+        widget=forms.RadioSelect,
+        choices=[(n, str(n)) for n in range(5, 0, -1)],
+    )
+    comment = forms.CharField(
+        label=gettext_lazy("说明（可不填）"), max_length=300, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
-def _page(request: HttpRequest, consumer: User, ticket_id: int, *, form: RatingForm | None = None,
-          error: str = "", status: int = 200) -> HttpResponse:
+def _page(
+    request: HttpRequest,
+    consumer: User,
+    ticket_id: int,
+    *,
+    form: RatingForm | None = None,
+    error: str = "",
+    status: int = 200,
+) -> HttpResponse:
     ticket = selectors.own_ticket(consumer=consumer, ticket_id=ticket_id)
     if ticket is None:
         raise Http404
     offers = list(ticket.offers.all())
     pending = next((offer for offer in offers if offer.status == OfferStatus.PENDING), None)
-    can_rate = ticket.satisfaction is None and ticket.contacted_at is not None and \
-        ticket.status in services.RATING_STATUSES
-    return render_shop(request, "care/ticket.html", {
-        "ticket": ticket, "offers": offers, "pending": pending, "can_rate": can_rate,
-        "types": [str(TYPE_LABELS.get(kind, kind)) for kind in ticket.types],
-        "pending_text": services.offer_describe(pending) if pending else "",
-        "form": form or RatingForm(), "error": error,
-    }, status=status)
+    can_rate = (
+        ticket.satisfaction is None and ticket.contacted_at is not None and ticket.status in services.RATING_STATUSES
+    )
+    return render_shop(
+        request,
+        "care/ticket.html",
+        {
+            "ticket": ticket,
+            "offers": offers,
+            "pending": pending,
+            "can_rate": can_rate,
+            "types": [str(TYPE_LABELS.get(kind, kind)) for kind in ticket.types],
+            "pending_text": services.offer_describe(pending) if pending else "",
+            "form": form or RatingForm(),
+            "error": error,
+        },
+        status=status,
+    )
 
 
 @require_safe
@@ -72,8 +94,12 @@ def ticket_rate(request: HttpRequest, consumer: User, ticket_id: int) -> HttpRes
     if not form.is_valid():
         return _page(request, consumer, ticket_id, form=form, status=422)
     try:
-        services.ticket_rate(consumer=consumer, ticket_id=ticket_id, score=form.cleaned_data["score"],
-                             comment=form.cleaned_data["comment"])
+        services.ticket_rate(
+            consumer=consumer,
+            ticket_id=ticket_id,
+            score=form.cleaned_data["score"],
+            comment=form.cleaned_data["comment"],
+        )
     except DomainError as exc:
         return _page(request, consumer, ticket_id, form=form, error=str(exc.message), status=exc.status)
     messages.success(request, _("感谢你的评价"))

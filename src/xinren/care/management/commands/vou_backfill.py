@@ -16,12 +16,18 @@ DEFAULT_TICKET_DAYS = 15
 
 
 class Command(BaseCommand):
-    help = ("Classify reviews, usage diaries, consumer messages and after-sale reasons not yet read by the current "
-            "model version; hurt customers of the last --ticket-days days get a care ticket.")
+    help = (
+        "Classify reviews, usage diaries, consumer messages and after-sale reasons not yet read by the current "
+        "model version; hurt customers of the last --ticket-days days get a care ticket."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--ticket-days", type=int, default=DEFAULT_TICKET_DAYS,
-                            help="open care tickets only for texts written in the last N days (0: none)")
+        parser.add_argument(
+            "--ticket-days",
+            type=int,
+            default=DEFAULT_TICKET_DAYS,
+            help="open care tickets only for texts written in the last N days (0: none)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         days = max(int(options["ticket_days"]), 0)
