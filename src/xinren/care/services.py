@@ -97,9 +97,12 @@ def voice_classify(*, source_kind: str, source_id: int, tickets_since: datetime 
             if recent and is_hurt(sentiment=record.sentiment, types=record.types, stars=record.stars):
                 _ticket_attach(record, source=source, now=now)
     except IntegrityError:  # another worker read the same text a moment ago
-        return VoiceRecord.objects.get(
+        found = VoiceRecord.objects.filter(
             source_kind=source_kind, source_id=source_id, model_version=reading.model_version
-        )
+        ).first()
+        if found is None:
+            raise
+        return found
     return record
 
 
@@ -113,53 +116,70 @@ def _subject_key(source: Source) -> str:
     return f"merchant:{source.merchant_id}"
 
 
+def _open_ticket_locked(*, customer_id: int, key: str) -> CareTicket | None:
+    return (
+        CareTicket.objects.select_for_update()
+        .filter(customer_id=customer_id, subject_key=key, status__in=sorted(OPEN_TICKET_STATUSES))
+        .first()
+    )
+
+
+def _ticket_sign(ticket: CareTicket, *, record: VoiceRecord, source: Source, now: datetime) -> None:
+    """The platform's `care.ticket`: product, ticket reference, merchant, types, model version, source kind. A
+    ticket opened on stars alone names the type `low_rating`."""
+    subject = (
+        product_subject(source.product.gtin) if source.product is not None else f"urn:xinren:org:{record.merchant_id}"
+    )
+    statement = {
+        "type": CARE_TICKET.name,
+        "subject": subject,
+        "time": now.isoformat(),
+        "ticket": ticket.public_ref,
+        "merchant": f"org:{record.merchant_id}",
+        "types": ticket.types or ["low_rating"],
+        "model_version": record.model_version,
+        "source": record.source_kind,
+    }
+    ticket.leaf_hash = signing.statement_sign_and_append(
+        organization=platform_organization(), statement=statement
+    ).leaf_hash
+    ticket.save(update_fields=["leaf_hash"])
+
+
 def _ticket_attach(record: VoiceRecord, *, source: Source, now: datetime) -> CareTicket:
     """The customer's open ticket on this subject gets the record; without one, a new ticket is opened and the
     platform signs `care.ticket` in the same transaction."""
     key = _subject_key(source)
-    ticket = (
-        CareTicket.objects.select_for_update()
-        .filter(customer_id=record.customer_id, subject_key=key, status__in=sorted(OPEN_TICKET_STATUSES))
-        .first()
-    )
-    if ticket is not None:
-        ticket.types = sorted(set(ticket.types) | set(record.types))
-        ticket.updated_at = now
-        ticket.save(update_fields=["types", "updated_at"])
-    else:
-        ticket = CareTicket.objects.create(
-            public_ref=f"CT{secrets.token_hex(6).upper()}",
-            customer_id=record.customer_id,
-            merchant_id=record.merchant_id,
-            product=source.product,
-            order_id=source.order_id,
-            line=source.line,
-            lot=record.lot,
-            subject_key=key,
-            types=sorted(record.types),
-            model_version=record.model_version,
-            opened_at=now,
-            updated_at=now,
-        )
-        subject = (
-            product_subject(source.product.gtin)
-            if source.product is not None
-            else f"urn:xinren:org:{record.merchant_id}"
-        )
-        statement = {
-            "type": CARE_TICKET.name,
-            "subject": subject,
-            "time": now.isoformat(),
-            "ticket": ticket.public_ref,
-            "merchant": f"org:{record.merchant_id}",
-            "types": ticket.types or ["low_rating"],
-            "model_version": record.model_version,
-            "source": record.source_kind,
-        }
-        ticket.leaf_hash = signing.statement_sign_and_append(
-            organization=platform_organization(), statement=statement
-        ).leaf_hash
-        ticket.save(update_fields=["leaf_hash"])
+    ticket = _open_ticket_locked(customer_id=record.customer_id, key=key)
+    if ticket is None:
+        try:
+            with transaction.atomic():
+                ticket = CareTicket.objects.create(
+                    public_ref=f"CT{secrets.token_hex(6).upper()}",
+                    customer_id=record.customer_id,
+                    merchant_id=record.merchant_id,
+                    product=source.product,
+                    order_id=source.order_id,
+                    line=source.line,
+                    lot=record.lot,
+                    subject_key=key,
+                    types=sorted(record.types),
+                    model_version=record.model_version,
+                    opened_at=now,
+                    updated_at=now,
+                )
+        except IntegrityError:  # another worker opened it a moment ago (the partial unique index): join it
+            ticket = _open_ticket_locked(customer_id=record.customer_id, key=key)
+            if ticket is None:
+                raise
+        else:
+            _ticket_sign(ticket, record=record, source=source, now=now)
+            record.ticket = ticket
+            record.save(update_fields=["ticket"])
+            return ticket
+    ticket.types = sorted(set(ticket.types) | set(record.types))
+    ticket.updated_at = now
+    ticket.save(update_fields=["types", "updated_at"])
     record.ticket = ticket
     record.save(update_fields=["ticket"])
     return ticket
