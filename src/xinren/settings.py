@@ -144,6 +144,7 @@ INSTALLED_APPS = [
     "xinren.governance",
     "xinren.trust",
     "xinren.notify",
+    "xinren.care",
     "xinren.web",
 ]
 

@@ -24,6 +24,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("shop/", include("xinren.web.shop.urls")),
     path("community/", include("xinren.web.community.urls")),
     path("badges/", include("xinren.web.badges.urls")),
+    path("care/", include("xinren.web.care.urls")),
     path("", include("xinren.web.public.urls")),
 ]
 if settings.DEBUG:

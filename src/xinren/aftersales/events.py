@@ -10,3 +10,7 @@ from xinren.core.tasks import Event
 # A decision was made on a request or claim (by rule, merchant, operator or the silence rule). Keyword:
 # decision_id. The notifications context tells the consumer (`aftersale_decided`).
 DECIDED = Event("aftersales.decided")
+
+# A consumer opened a request or claim (its reason is their words). Keyword: request_id. The care context
+# classifies the reason (voice of the user, ADR 0054).
+REQUEST_OPENED = Event("aftersales.request_opened")

@@ -19,6 +19,7 @@ from xinren.aftersales.demo_money import demo_money_load
 from xinren.aftersales.demo_nps import demo_nps_load
 from xinren.aftersales.demo_programmes import demo_programmes_load
 from xinren.aftersales.demo_returns import demo_returns_load
+from xinren.care.demo import demo_care_load
 from xinren.catalog.choices import ProductStatus
 from xinren.catalog.demo import product_photo_draw
 from xinren.catalog.grants import partner_grant
@@ -99,6 +100,7 @@ def demo_load(*, now: dt.datetime | None = None) -> DemoWorld:
     demo_watch_load(actor=world.actors["shanye-mushroom"], now=now)  # a licence expiring in 20 days
     demo_probation_load(now=now)  # its limits would bind the demo's own orders and listings
     demo_governance_load(now=now)  # applications in the queue, a blacklisted phone, every merchant's risk score
+    demo_care_load(now=now)  # the latest low-star review becomes a care ticket (voice of the user)
     scores_recompute()  # last: every product's trust score reads all of the above (ADR 0047)
     return world
 

@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     RECALL = "recall", _("商品召回")
     APPLICATION_DECIDED = "application_decided", _("入驻申请审核结果")
     LICENCE_EXPIRING = "licence_expiring", _("资质即将到期")
+    CARE_OFFER = "care_offer", _("商家主动提出的售后方案")
 
 
 class Channel(models.TextChoices):

@@ -144,6 +144,13 @@ KINDS: dict[str, KindSpec] = {
             wechat=True,
             wechat_data=(("thing1", "merchant"), ("thing2", "licence"), ("date3", "date")),
         ),
+        KindSpec(
+            NotificationKind.CARE_OFFER,
+            _("%(merchant)s看到了你对「%(product)s」的反馈，主动提出：%(offer)s。请查看并选择接受或拒绝。"),
+            _("查看方案"),
+            wechat=True,
+            wechat_data=(("thing1", "merchant"), ("thing2", "offer")),
+        ),
     )
 }
 

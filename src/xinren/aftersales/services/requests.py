@@ -25,7 +25,7 @@ from xinren.orders.choices import OrderStatus
 from xinren.orders.models import Order, OrderLine
 from xinren.orders.services.refunds import order_refundable_fen
 
-from .. import errors
+from .. import errors, events
 from ..choices import CLAIM_KINDS, OPEN_STATUSES, REQUEST_KINDS, Kind, Level, Status
 from ..levels import consumer_level
 from ..models import PER_LINE_MAX, AfterSaleMedia, AfterSaleRequest, AfterSaleUpload, RecallNotice
@@ -229,6 +229,7 @@ def _open(*, consumer: User, order_number: str, line_id: int, kind: str, reason:
         move(request, Status.MERCHANT_HANDLING, at=now, by_user=consumer)
         request.save()
         deadline_schedule(request)
+    events.REQUEST_OPENED.announce(request_id=request.pk)
     # 假一赔N is never decided automatically: it waits for the platform (payers.py)
     return request
 

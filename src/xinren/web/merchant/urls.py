@@ -226,3 +226,10 @@ urlpatterns += [
 from .views import badges as badge_views  # noqa: E402
 
 urlpatterns += [path("badges/", badge_views.badge_list, name="badge_list")]
+# 主动关怀 (xinren.care): hurt customers' tickets, proactive offers and complaint trends.
+from xinren.web.care import console as care_views  # noqa: E402
+
+urlpatterns += [
+    path("care/", care_views.merchant_care, name="care"),
+    path("care/tickets/<int:ticket_id>/", care_views.merchant_care_ticket, name="care_ticket"),
+]

@@ -27,3 +27,10 @@ urlpatterns = [
     path("rings/", rings.ring_list, name="rings"),
     path("rings/<int:ring_id>/", rings.ring_decide, name="ring_decide"),
 ]
+# 主动关怀 across merchants (xinren.care).
+from xinren.web.care import console as care_views  # noqa: E402
+
+urlpatterns += [
+    path("care/", care_views.operator_care, name="care"),
+    path("care/tickets/<int:ticket_id>/", care_views.operator_care_ticket, name="care_ticket"),
+]
