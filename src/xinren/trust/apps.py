@@ -12,6 +12,7 @@ class TrustConfig(AppConfig):
         from xinren.orders.events import ORDER_DELIVERED, REFUND_DONE
         from xinren.reviews.events import REVIEW_CHANGED
 
+        from .delisting import statements  # noqa: F401  (trust.delisting, trust.appeal, …)
         from .scores import tasks
 
         # A changed input queues its product's score refresh in the same transaction (ADR 0013, ADR 0047); the
