@@ -40,9 +40,14 @@ def _store(product: Product, inputs: dict[str, Any]) -> ProductScore:
     """Store a score row from these inputs, as the refresh does, and run the hook."""
     result = product_score(inputs, CURRENT_VERSION)
     row, _ = ProductScore.objects.update_or_create(
-        product=product, version=CURRENT_VERSION,
-        defaults={"score": result["score"], "components": result["components"], "inputs": inputs,
-                  "computed_at": "2026-12-07T08:00:00+08:00"},
+        product=product,
+        version=CURRENT_VERSION,
+        defaults={
+            "score": result["score"],
+            "components": result["components"],
+            "inputs": inputs,
+            "computed_at": "2026-12-07T08:00:00+08:00",
+        },
     )
     scores_stored([StoredScore(row=row, changed=True)])
     return row
@@ -108,7 +113,11 @@ def test_many_bad_reviews_and_upheld_claims_delist_the_product_once(product: Pro
     # then
     delisting = Delisting.objects.get(product=product)
     assert (delisting.status, delisting.score, delisting.upper, delisting.bar) == (
-        "delisted", Decimal("2.11"), Decimal("2.32"), Decimal("3.00"))
+        "delisted",
+        Decimal("2.11"),
+        Decimal("2.32"),
+        Decimal("3.00"),
+    )
     assert delisting.suspension.reason_code == "trust_score"
     assert product_is_suspended(product_id=product.pk)
     pending = PendingEntry.objects.filter(statement_type="trust.delisting")
@@ -217,9 +226,15 @@ def test_the_operator_relists_lifting_the_suspension_and_signing_two_statements(
     assert (delisting.status, appeal.status, appeal.decision_reason) == ("relisted", "relisted", "复检合格")
     assert not product_is_suspended(product_id=delisting.product_id)
     assert set(PendingEntry.objects.values_list("statement_type", flat=True)) >= {
-        "trust.appeal.decision", "trust.relisting"}
+        "trust.appeal.decision",
+        "trust.relisting",
+    }
     assert list(DelistingEntry.objects.values_list("kind", flat=True)) == [
-        "delisting", "appeal", "decision", "relisting"]
+        "delisting",
+        "appeal",
+        "decision",
+        "relisting",
+    ]
     assert ProductScore.objects.get(product=delisting.product).score == score_before  # never edited
     with pytest.raises(Conflict):
         appeal_decide(actor=operator, appeal_id=appeal.pk, outcome="uphold", reason="重复处理")
@@ -250,8 +265,9 @@ def test_only_platform_staff_decide_and_a_reason_is_required(delisting: Delistin
     with pytest.raises(PermissionDenied):
         appeal_decide(actor=merchant, appeal_id=appeal.pk, outcome="relist", reason="我自己批准")
     with pytest.raises(PermissionDenied):
-        appeal_decide(actor=actor_for(operator.organization, Role.VIEWER), appeal_id=appeal.pk, outcome="relist",
-                      reason="只读")
+        appeal_decide(
+            actor=actor_for(operator.organization, Role.VIEWER), appeal_id=appeal.pk, outcome="relist", reason="只读"
+        )
     with pytest.raises(InvalidInput):
         appeal_decide(actor=operator, appeal_id=appeal.pk, outcome="relist", reason=" ")
     appeal.refresh_from_db()

@@ -147,8 +147,9 @@ KINDS: dict[str, KindSpec] = {
         KindSpec(
             NotificationKind.TRUST_DELISTED,
             _(
-                "「%(product)s」的信任分 %(score)s，有 95%% 的把握低于 %(bar)s（上限 %(upper)s），已自动下架。"
-                "最弱的分项：%(weakest)s。可查看分项与提升办法，并提出申诉。"
+                "「%(product)s」的信任分 %(score)s（质量 %(quality)s、评价 %(reviews)s、售后 %(aftersales)s、"
+                "商家信用 %(credit)s），有 95%% 的把握低于 %(bar)s（上限 %(upper)s），已自动下架。"
+                "可查看每项的提升办法，并提出申诉。"
             ),
             _("查看信任分"),
             sms=True,

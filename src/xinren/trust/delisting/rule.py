@@ -35,7 +35,12 @@ def judge(inputs: dict[str, Any], policy: dict[str, Any]) -> Judgement:
     enough = evidence_met(inputs, policy)
     delist = score is not None and enough and upper < policy["bar"]
     return Judgement(
-        score=score, sd=bounds["sd"], upper=upper, lower=bounds["lower"], enough=enough, delist=delist,
+        score=score,
+        sd=bounds["sd"],
+        upper=upper,
+        lower=bounds["lower"],
+        enough=enough,
+        delist=delist,
         recovered=score is not None and not delist and score >= policy["bar"],
         components={name: part["value"] for name, part in result["components"].items()},
     )

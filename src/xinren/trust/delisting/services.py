@@ -47,8 +47,9 @@ DECISION_MAX = 500
 
 def _move(delisting: Delisting, status: str) -> None:
     if status not in TRANSITIONS[delisting.status]:
-        raise Conflict(errors.TRANSITION, _("下架记录当前状态不允许此操作"),
-                       details={"from": delisting.status, "to": status})
+        raise Conflict(
+            errors.TRANSITION, _("下架记录当前状态不允许此操作"), details={"from": delisting.status, "to": status}
+        )
     delisting.status = status
 
 
@@ -56,10 +57,18 @@ def _two(value: Any) -> str:
     return f"{value:.2f}"
 
 
-def _entry(delisting: Delisting, kind: str, statement_type: str, leaf_hash: str, data: dict[str, Any],
-           at: dt.datetime) -> DelistingEntry:
-    return DelistingEntry(delisting=delisting, product_id=delisting.product_id, kind=kind,
-                          statement_type=statement_type, leaf_hash=leaf_hash, data=data, created_at=at)
+def _entry(
+    delisting: Delisting, kind: str, statement_type: str, leaf_hash: str, data: dict[str, Any], at: dt.datetime
+) -> DelistingEntry:
+    return DelistingEntry(
+        delisting=delisting,
+        product_id=delisting.product_id,
+        kind=kind,
+        statement_type=statement_type,
+        leaf_hash=leaf_hash,
+        data=data,
+        created_at=at,
+    )
 
 
 def scores_judge(stored: list[StoredScore]) -> None:
@@ -110,27 +119,55 @@ def _delist(below: Sequence[tuple[int, Judgement]], *, policy: dict[str, Any], n
     documents = []
     for suspension in rows:
         product, judgement = products[suspension.product_id], judgements[suspension.product_id]
-        documents.append({
-            "type": statements.DELISTING.name, "subject": facts_subject(product),
-            "merchant": keys.owner_of(product.merchant), "gtin": product.gtin, "version": policy["formula"],
-            "policy": policy["version"], "score": _two(judgement.score), "sd": round(float(judgement.sd or 0), 4),
-            "upper": _two(judgement.upper), "bar": _two(policy["bar"]), "z": policy["z"],
-            "components": judgement.components, "time": now.isoformat(),
-        })
+        documents.append(
+            {
+                "type": statements.DELISTING.name,
+                "subject": facts_subject(product),
+                "merchant": keys.owner_of(product.merchant),
+                "gtin": product.gtin,
+                "version": policy["formula"],
+                "policy": policy["version"],
+                "score": _two(judgement.score),
+                "sd": round(float(judgement.sd or 0), 4),
+                "upper": _two(judgement.upper),
+                "bar": _two(policy["bar"]),
+                "z": policy["z"],
+                "components": judgement.components,
+                "time": now.isoformat(),
+            }
+        )
     refs = signing.statements_sign_and_append(organization=platform_organization(), statements=documents)
-    delistings = Delisting.objects.bulk_create([
-        Delisting(product_id=suspension.product_id, suspension=suspension, policy=policy["version"],
-                  version=policy["formula"], score=judgements[suspension.product_id].score,
-                  sd=round(float(judgements[suspension.product_id].sd or 0), 4),
-                  upper=judgements[suspension.product_id].upper, bar=policy["bar"],
-                  components=judgements[suspension.product_id].components, leaf_hash=ref.leaf_hash, created_at=now)
-        for suspension, ref in zip(rows, refs, strict=True)
-    ])
-    DelistingEntry.objects.bulk_create([
-        _entry(delisting, EntryKind.DELISTING, statements.DELISTING.name, delisting.leaf_hash,
-               {"score": _two(delisting.score), "upper": _two(delisting.upper), "bar": _two(delisting.bar)}, now)
-        for delisting in delistings
-    ])
+    delistings = Delisting.objects.bulk_create(
+        [
+            Delisting(
+                product_id=suspension.product_id,
+                suspension=suspension,
+                policy=policy["version"],
+                version=policy["formula"],
+                score=judgements[suspension.product_id].score,
+                sd=round(float(judgements[suspension.product_id].sd or 0), 4),
+                upper=judgements[suspension.product_id].upper,
+                bar=policy["bar"],
+                components=judgements[suspension.product_id].components,
+                leaf_hash=ref.leaf_hash,
+                created_at=now,
+            )
+            for suspension, ref in zip(rows, refs, strict=True)
+        ]
+    )
+    DelistingEntry.objects.bulk_create(
+        [
+            _entry(
+                delisting,
+                EntryKind.DELISTING,
+                statements.DELISTING.name,
+                delisting.leaf_hash,
+                {"score": _two(delisting.score), "upper": _two(delisting.upper), "bar": _two(delisting.bar)},
+                now,
+            )
+            for delisting in delistings
+        ]
+    )
     for delisting in delistings:
         events.DELISTED.announce(delisting_id=delisting.pk)
     return delistings
@@ -142,9 +179,13 @@ def _relist(delisting: Delisting, *, cause: str, judgement: Judgement | None, no
     product = Product.objects.select_related("merchant").get(pk=delisting.product_id)
     listing_suspensions_lift(suspensions=[delisting.suspension], at=now)
     document: dict[str, Any] = {
-        "type": statements.RELISTING.name, "subject": facts_subject(product),
-        "merchant": keys.owner_of(product.merchant), "gtin": product.gtin, "delisting": delisting.leaf_hash,
-        "cause": cause, "time": now.isoformat(),
+        "type": statements.RELISTING.name,
+        "subject": facts_subject(product),
+        "merchant": keys.owner_of(product.merchant),
+        "gtin": product.gtin,
+        "delisting": delisting.leaf_hash,
+        "cause": cause,
+        "time": now.isoformat(),
     }
     data: dict[str, Any] = {"cause": cause}
     if judgement is not None:
@@ -158,15 +199,23 @@ def _relist(delisting: Delisting, *, cause: str, judgement: Judgement | None, no
         DelistingAppeal.objects.filter(delisting=delisting, status=AppealStatus.OPEN).update(
             status=AppealStatus.CLOSED, decided_at=now
         )
-    audit_record(actor=None, organization=product.merchant, action="trust.relist", target=delisting,
-                 data={"cause": cause, "leaf_hash": ref.leaf_hash})
+    audit_record(
+        actor=None,
+        organization=product.merchant,
+        action="trust.relist",
+        target=delisting,
+        data={"cause": cause, "leaf_hash": ref.leaf_hash},
+    )
 
 
 def _text(value: str, *, field: str, minimum: int, maximum: int) -> str:
     value = (value or "").strip()
     if not minimum <= len(value) <= maximum:
-        raise InvalidInput(errors.INVALID, _("内容长度须为 %(min)s–%(max)s 字") % {"min": minimum, "max": maximum},
-                           details={"field": field})
+        raise InvalidInput(
+            errors.INVALID,
+            _("内容长度须为 %(min)s–%(max)s 字") % {"min": minimum, "max": maximum},
+            details={"field": field},
+        )
     return value
 
 
@@ -177,11 +226,14 @@ def appeal_submit(*, actor: Actor, delisting_id: int, reason: str, evidence_note
     reason = _text(reason, field="reason", minimum=2, maximum=REASON_MAX)
     evidence_note = (evidence_note or "").strip()
     if len(evidence_note) > NOTE_MAX:
-        raise InvalidInput(errors.INVALID, _("证据说明最多 %(max)s 字") % {"max": NOTE_MAX},
-                           details={"field": "evidence_note"})
+        raise InvalidInput(
+            errors.INVALID, _("证据说明最多 %(max)s 字") % {"max": NOTE_MAX}, details={"field": "evidence_note"}
+        )
     delisting = (
-        Delisting.objects.select_for_update().select_related("product")
-        .filter(pk=delisting_id, product__merchant=actor.organization).first()
+        Delisting.objects.select_for_update()
+        .select_related("product")
+        .filter(pk=delisting_id, product__merchant=actor.organization)
+        .first()
     )
     if delisting is None:
         raise NotFound(errors.DELISTING_NOT_FOUND, _("找不到该下架记录"))
@@ -190,19 +242,36 @@ def appeal_submit(*, actor: Actor, delisting_id: int, reason: str, evidence_note
     if DelistingStatus.APPEALED not in TRANSITIONS[delisting.status]:
         raise Conflict(errors.APPEAL_NOT_ALLOWED, _("该商品已恢复销售，无需申诉"))
     now = clock.now()
-    ref = signing.statement_sign_and_append(organization=actor.organization, statement={
-        "type": statements.APPEAL.name, "subject": facts_subject(delisting.product),
-        "merchant": keys.owner_of(actor.organization), "gtin": delisting.product.gtin,
-        "delisting": delisting.leaf_hash, "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
-        "time": now.isoformat(),
-    })
-    appeal = DelistingAppeal.objects.create(delisting=delisting, reason=reason, evidence_note=evidence_note,
-                                            submitted_by=actor.user, leaf_hash=ref.leaf_hash, created_at=now)
+    ref = signing.statement_sign_and_append(
+        organization=actor.organization,
+        statement={
+            "type": statements.APPEAL.name,
+            "subject": facts_subject(delisting.product),
+            "merchant": keys.owner_of(actor.organization),
+            "gtin": delisting.product.gtin,
+            "delisting": delisting.leaf_hash,
+            "reason_sha256": hashlib.sha256(reason.encode()).hexdigest(),
+            "time": now.isoformat(),
+        },
+    )
+    appeal = DelistingAppeal.objects.create(
+        delisting=delisting,
+        reason=reason,
+        evidence_note=evidence_note,
+        submitted_by=actor.user,
+        leaf_hash=ref.leaf_hash,
+        created_at=now,
+    )
     _move(delisting, DelistingStatus.APPEALED)
     delisting.save(update_fields=["status"])
     _entry(delisting, EntryKind.APPEAL, statements.APPEAL.name, ref.leaf_hash, {}, now).save()
-    audit_record(actor=actor.user, organization=actor.organization, action="trust.appeal", target=delisting,
-                 data={"leaf_hash": ref.leaf_hash})
+    audit_record(
+        actor=actor.user,
+        organization=actor.organization,
+        action="trust.appeal",
+        target=delisting,
+        data={"leaf_hash": ref.leaf_hash},
+    )
     return appeal
 
 
@@ -214,35 +283,62 @@ def appeal_decide(*, actor: Actor, appeal_id: int, outcome: str, reason: str) ->
         raise InvalidInput(errors.INVALID, _("请选择恢复销售或维持下架"), details={"field": "outcome"})
     reason = _text(reason, field="reason", minimum=2, maximum=DECISION_MAX)
     appeal = (
-        DelistingAppeal.objects.select_for_update().select_related("delisting__suspension", "delisting__product")
-        .filter(pk=appeal_id).first()
+        DelistingAppeal.objects.select_for_update()
+        .select_related("delisting__suspension", "delisting__product")
+        .filter(pk=appeal_id)
+        .first()
     )
     if appeal is None:
         raise NotFound(errors.APPEAL_NOT_FOUND, _("找不到该申诉"))
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(errors.APPEAL_DECIDED, _("该申诉已处理"))
-    delisting = Delisting.objects.select_for_update().select_related("suspension", "product__merchant").get(
-        pk=appeal.delisting_id
+    delisting = (
+        Delisting.objects.select_for_update()
+        .select_related("suspension", "product__merchant")
+        .get(pk=appeal.delisting_id)
     )
     product, now = delisting.product, clock.now()
-    ref = signing.statement_sign_and_append(organization=platform_organization(), statement={
-        "type": statements.DECISION.name, "subject": facts_subject(product),
-        "merchant": keys.owner_of(product.merchant), "gtin": product.gtin, "delisting": delisting.leaf_hash,
-        "appeal": appeal.leaf_hash, "outcome": outcome, "reason": reason, "time": now.isoformat(),
-    })
+    ref = signing.statement_sign_and_append(
+        organization=platform_organization(),
+        statement={
+            "type": statements.DECISION.name,
+            "subject": facts_subject(product),
+            "merchant": keys.owner_of(product.merchant),
+            "gtin": product.gtin,
+            "delisting": delisting.leaf_hash,
+            "appeal": appeal.leaf_hash,
+            "outcome": outcome,
+            "reason": reason,
+            "time": now.isoformat(),
+        },
+    )
     appeal.status = AppealStatus.RELISTED if outcome == "relist" else AppealStatus.UPHELD
     appeal.decided_by, appeal.decision_reason, appeal.decision_leaf_hash, appeal.decided_at = (
-        actor.user, reason, ref.leaf_hash, now
+        actor.user,
+        reason,
+        ref.leaf_hash,
+        now,
     )
     appeal.save(update_fields=["status", "decided_by", "decision_reason", "decision_leaf_hash", "decided_at"])
-    _entry(delisting, EntryKind.DECISION, statements.DECISION.name, ref.leaf_hash,
-           {"outcome": outcome, "reason": reason}, now).save()
+    _entry(
+        delisting,
+        EntryKind.DECISION,
+        statements.DECISION.name,
+        ref.leaf_hash,
+        {"outcome": outcome, "reason": reason},
+        now,
+    ).save()
     if outcome == "relist":
         _relist(delisting, cause="appeal", judgement=None, now=now)
     else:
         _move(delisting, DelistingStatus.UPHELD)
         delisting.save(update_fields=["status"])
-    audit_record(actor=actor.user, organization=product.merchant, action="trust.appeal_decide", target=appeal,
-                 data={"outcome": outcome, "leaf_hash": ref.leaf_hash})
+    audit_record(
+        actor=actor.user,
+        organization=product.merchant,
+        action="trust.appeal_decide",
+        target=appeal,
+        data={"outcome": outcome, "leaf_hash": ref.leaf_hash},
+    )
     events.APPEAL_DECIDED.announce(appeal_id=appeal.pk)
     return appeal
