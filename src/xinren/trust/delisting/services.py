@@ -29,6 +29,8 @@ from xinren.catalog.suspensions import listing_suspend, listing_suspensions_lift
 from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
+from xinren.core.models import PageRefresh
+from xinren.core.outbox import pages_mark_stale
 
 from ..models import Delisting, DelistingAppeal, DelistingEntry
 from . import errors, events, statements
@@ -333,6 +335,7 @@ def appeal_decide(*, actor: Actor, appeal_id: int, outcome: str, reason: str) ->
     else:
         _move(delisting, DelistingStatus.UPHELD)
         delisting.save(update_fields=["status"])
+        pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[delisting.product_id])
     audit_record(
         actor=actor.user,
         organization=product.merchant,

@@ -221,3 +221,11 @@ urlpatterns += [
     path("probation/", probation_views.probation_page, name="probation"),
     path("payouts/", probation_views.payouts_page, name="payouts"),
 ]
+# Trust scores, delisting at 95 % confidence and appeals (xinren.trust.delisting, ADR 0052).
+from .views import trust_scores as trust_score_views  # noqa: E402
+
+urlpatterns += [
+    path("trust-scores/", trust_score_views.trust_scores, name="trust_scores"),
+    path("trust-scores/delistings/<int:delisting_id>/appeal/", trust_score_views.trust_delisting_appeal,
+         name="trust_delisting_appeal"),
+]
