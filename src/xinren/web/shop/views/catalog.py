@@ -24,8 +24,8 @@ from xinren.orders import selectors, services
 from xinren.orders.models import Offer
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
-from xinren.trust.scores.formula import CURRENT_VERSION
 from xinren.trust.delisting.selectors import history_section_for
+from xinren.trust.scores.formula import CURRENT_VERSION
 from xinren.trust.scores.selectors import score_section_for, score_sections_for
 
 from ..device import device_of
