@@ -137,3 +137,36 @@ def test_merchants_and_viewers_cannot_decide(delisted: Delisting, platform: Orga
 def test_the_shop_says_why_and_shows_the_history(delisted: Delisting, client):  # type: ignore[no-untyped-def]
     page = client.get(f"/shop/products/{delisted.product_id}/").content.decode()
     assert "此商品暂停销售" in page and "信任分下架记录" in page
+
+
+def test_the_api_lists_only_the_merchants_own_delistings_and_takes_an_appeal(
+    delisted: Delisting, other_merchant: Organization, client
+):  # type: ignore[no-untyped-def]
+    from ..fixtures.api import call, key_for
+
+    # when
+    own = call(client, "get", "/trust/delistings", key=key_for(delisted.product.merchant, Role.VIEWER))
+    other = call(client, "get", "/trust/delistings", key=key_for(other_merchant, Role.VIEWER))
+    appealed = call(
+        client,
+        "post",
+        f"/trust/delistings/{delisted.pk}/appeals",
+        key=key_for(delisted.product.merchant),
+        body={"reason": "复检合格"},
+    )
+    stranger = call(
+        client,
+        "post",
+        f"/trust/delistings/{delisted.pk}/appeals",
+        key=key_for(other_merchant),
+        body={"reason": "不是我的"},
+    )
+    # then
+    assert own.status_code == 200
+    assert [(d["gtin"], d["score"], d["upper"], d["status"]) for d in own.json()] == [
+        (delisted.product.gtin, "2.11", "2.32", "delisted")
+    ]
+    assert other.json() == []
+    assert appealed.status_code == 201 and appealed.json()["delisting"] == delisted.pk
+    assert stranger.status_code == 404
+    assert DelistingAppeal.objects.count() == 1

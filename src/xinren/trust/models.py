@@ -172,7 +172,9 @@ class DelistingAppeal(models.Model):
     delisting = models.ForeignKey(Delisting, on_delete=models.PROTECT, related_name="appeals")
     reason = models.TextField(_("申诉理由"), max_length=1000)
     evidence_note = models.CharField(_("证据说明"), max_length=500, blank=True)
-    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None when filed through an API key (no person).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
     leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
     status = models.CharField(_("状态"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.OPEN)
     created_at = models.DateTimeField(_("申诉时间"))

@@ -47,7 +47,7 @@ def merchant_scores(*, actor: Actor) -> list[dict[str, Any]]:
         a.delisting_id: a
         for a in DelistingAppeal.objects.filter(delisting__in=list(open_delistings.values()), status=AppealStatus.OPEN)
     }
-    found = []
+    found: list[dict[str, Any]] = []
     for row in rows:
         delisting = open_delistings.get(row.product_id)
         found.append(

@@ -118,45 +118,26 @@ def _delist(below: Sequence[tuple[int, Judgement]], *, policy: dict[str, Any], n
         details={"policy": policy["version"], "bar": _two(policy["bar"])},
         source=f"trust.delisting:{policy['version']}",
     )
-    documents = []
+    documents, delistings = [], []
     for suspension in rows:
         product, judgement = products[suspension.product_id], judgements[suspension.product_id]
-        documents.append(
-            {
-                "type": statements.DELISTING.name,
-                "subject": facts_subject(product),
-                "merchant": keys.owner_of(product.merchant),
-                "gtin": product.gtin,
-                "version": policy["formula"],
-                "policy": policy["version"],
-                "score": _two(judgement.score),
-                "sd": round(float(judgement.sd or 0), 4),
-                "upper": _two(judgement.upper),
-                "bar": _two(policy["bar"]),
-                "z": policy["z"],
-                "components": judgement.components,
-                "time": now.isoformat(),
-            }
-        )
+        assert judgement.score is not None and judgement.upper is not None  # a delisted score has both
+        sd = round(float(judgement.sd or 0), 4)
+        documents.append({
+            "type": statements.DELISTING.name, "subject": facts_subject(product),
+            "merchant": keys.owner_of(product.merchant), "gtin": product.gtin, "version": policy["formula"],
+            "policy": policy["version"], "score": _two(judgement.score), "sd": sd, "upper": _two(judgement.upper),
+            "bar": _two(policy["bar"]), "z": policy["z"], "components": judgement.components, "time": now.isoformat(),
+        })  # fmt: skip
+        delistings.append(Delisting(
+            product_id=product.pk, suspension=suspension, policy=policy["version"], version=policy["formula"],
+            score=judgement.score, sd=sd, upper=judgement.upper, bar=policy["bar"], components=judgement.components,
+            created_at=now,
+        ))  # fmt: skip
     refs = signing.statements_sign_and_append(organization=platform_organization(), statements=documents)
-    delistings = Delisting.objects.bulk_create(
-        [
-            Delisting(
-                product_id=suspension.product_id,
-                suspension=suspension,
-                policy=policy["version"],
-                version=policy["formula"],
-                score=judgements[suspension.product_id].score,
-                sd=round(float(judgements[suspension.product_id].sd or 0), 4),
-                upper=judgements[suspension.product_id].upper,
-                bar=policy["bar"],
-                components=judgements[suspension.product_id].components,
-                leaf_hash=ref.leaf_hash,
-                created_at=now,
-            )
-            for suspension, ref in zip(rows, refs, strict=True)
-        ]
-    )
+    for delisting, ref in zip(delistings, refs, strict=True):
+        delisting.leaf_hash = ref.leaf_hash
+    Delisting.objects.bulk_create(delistings)
     DelistingEntry.objects.bulk_create(
         [
             _entry(
