@@ -273,3 +273,22 @@ def test_only_platform_staff_decide_and_a_reason_is_required(delisting: Delistin
     appeal.refresh_from_db()
     assert appeal.status == "open"
     assert product_is_suspended(product_id=delisting.product_id)
+
+
+# -- the demo ------------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_delists_nothing_and_a_recompute_keeps_it_so(demo_world):  # type: ignore[no-untyped-def]
+    from xinren.trust.scores.services import scores_recompute
+
+    # given the demo as loaded (its scores were stored, so judged)
+    assert ProductScore.objects.filter(version=CURRENT_VERSION).exists()
+    assert not Delisting.objects.exists()
+    # when
+    scores_recompute()
+    # then
+    assert not Delisting.objects.exists()
+    assert not ListingSuspension.objects.filter(reason_code="trust_score").exists()
+    # and every demo product with a score has an upper bound, none of them below the bar with enough evidence
+    for row in ProductScore.objects.filter(version=CURRENT_VERSION, score__isnull=False):
+        assert not judge(row.inputs, POLICY).delist
