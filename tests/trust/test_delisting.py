@@ -170,6 +170,29 @@ def test_a_recovered_score_relists_and_closes_the_open_appeal(product: Product):
     assert PendingEntry.objects.filter(statement_type="trust.relisting").count() == 1
 
 
+@pytest.mark.django_db
+def test_the_merchants_owners_get_the_breakdown_in_their_inbox(product: Product):
+    from xinren.accounts.models import Membership
+    from xinren.notify import sources
+    from xinren.notify.kinds import body_render
+    from xinren.notify.models import Notification
+
+    # given an owner and a staff member
+    owner = actor_for(product.merchant, Role.OWNER)
+    actor_for(product.merchant, Role.STAFF)
+    _store(product, MANY_BAD)
+    # when
+    sources.trust_delisted(delisting_id=Delisting.objects.get().pk)
+    # then
+    notice = Notification.objects.get()
+    assert notice.user_id == owner.user.pk and Membership.objects.count() == 2
+    assert notice.link == "/merchant/trust-scores/"
+    assert body_render(notice.kind, notice.params) == (
+        f"「{product.name}」的信任分 2.11（质量 —、评价 1.78、售后 2.41、商家信用 2.50），有 95% 的把握低于 3.00"
+        "（上限 2.32），已自动下架。可查看每项的提升办法，并提出申诉。"
+    )
+
+
 # -- appeal and decision ------------------------------------------------------------------------------------------
 
 
@@ -292,3 +315,27 @@ def test_the_demo_delists_nothing_and_a_recompute_keeps_it_so(demo_world):  # ty
     # and every demo product with a score has an upper bound, none of them below the bar with enough evidence
     for row in ProductScore.objects.filter(version=CURRENT_VERSION, score__isnull=False):
         assert not judge(row.inputs, POLICY).delist
+
+
+@pytest.mark.django_db
+def test_a_batch_costs_one_query_when_nothing_is_near_the_bar(django_assert_num_queries):  # type: ignore[no-untyped-def]
+    from xinren.trust.delisting.services import scores_judge
+
+    # given 50 stored scores, some good, some bad on thin evidence
+    stored = []
+    for n in range(50):
+        inputs = THREE_BAD if n % 5 == 0 else {"reviews": _reviews(5, 5), "credit": {}}
+        result = product_score(inputs, CURRENT_VERSION)
+        row = ProductScore.objects.create(
+            product=ProductFactory(),
+            version=CURRENT_VERSION,
+            score=result["score"],
+            components=result["components"],
+            inputs=inputs,
+            computed_at="2026-12-07T08:00:00+08:00",
+        )
+        stored.append(StoredScore(row=row, changed=True))
+    # then: the batch's open delistings, nothing else
+    with django_assert_num_queries(1):
+        scores_judge(stored)
+    assert not Delisting.objects.exists()

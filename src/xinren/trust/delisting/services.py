@@ -99,7 +99,9 @@ def scores_judge(stored: list[StoredScore]) -> None:
     if below:
         _delist(below, policy=policy, now=now)
     for delisting, judgement in recovered:
-        _relist(delisting, cause="score_recovered", judgement=judgement, now=now)
+        locked = Delisting.objects.select_for_update().select_related("suspension").get(pk=delisting.pk)
+        if locked.status in OPEN_STATUSES:  # not relisted by an operator meanwhile
+            _relist(locked, cause="score_recovered", judgement=judgement, now=now)
 
 
 def _reason(policy: dict[str, Any]) -> str:
@@ -265,21 +267,16 @@ def appeal_decide(*, actor: Actor, appeal_id: int, outcome: str, reason: str) ->
     if outcome not in ("relist", "uphold"):
         raise InvalidInput(errors.INVALID, _("请选择恢复销售或维持下架"), details={"field": "outcome"})
     reason = _text(reason, field="reason", minimum=2, maximum=DECISION_MAX)
-    appeal = (
-        DelistingAppeal.objects.select_for_update()
-        .select_related("delisting__suspension", "delisting__product")
-        .filter(pk=appeal_id)
-        .first()
-    )
-    if appeal is None:
+    # Locks in the order delisting, then appeal: the same as an automatic relisting (scores_judge).
+    delisting_id = DelistingAppeal.objects.filter(pk=appeal_id).values_list("delisting_id", flat=True).first()
+    if delisting_id is None:
         raise NotFound(errors.APPEAL_NOT_FOUND, _("找不到该申诉"))
+    delisting = (
+        Delisting.objects.select_for_update().select_related("suspension", "product__merchant").get(pk=delisting_id)
+    )
+    appeal = DelistingAppeal.objects.select_for_update().get(pk=appeal_id)
     if appeal.status != AppealStatus.OPEN:
         raise Conflict(errors.APPEAL_DECIDED, _("该申诉已处理"))
-    delisting = (
-        Delisting.objects.select_for_update()
-        .select_related("suspension", "product__merchant")
-        .get(pk=appeal.delisting_id)
-    )
     product, now = delisting.product, clock.now()
     ref = signing.statement_sign_and_append(
         organization=platform_organization(),
