@@ -137,6 +137,7 @@ def test_merchants_and_viewers_cannot_decide(delisted: Delisting, platform: Orga
 def test_the_shop_says_why_and_shows_the_history(delisted: Delisting, client):  # type: ignore[no-untyped-def]
     page = client.get(f"/shop/products/{delisted.product_id}/").content.decode()
     assert "此商品暂停销售" in page and "信任分下架记录" in page
+    assert "信任分有 95% 的把握低于下架线，平台已自动下架；商家可以申诉" in page
 
 
 def test_the_api_lists_only_the_merchants_own_delistings_and_takes_an_appeal(
