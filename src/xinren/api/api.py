@@ -33,6 +33,7 @@ from xinren.reviews.api import router as reviews_router
 from xinren.support.api import router as support_router
 from xinren.trace.api import router as trace_router
 from xinren.trust.api import router as trust_router
+from xinren.trust.delisting.api import router as delisting_router
 from xinren.verification.api import router as verification_router
 from xinren.web.public.json_api import router as public_trace_router
 
@@ -140,6 +141,7 @@ api.add_router("", evidence_router)
 api.add_router("", coldchain_router)
 api.add_router("", verification_router)
 api.add_router("", trust_router)
+api.add_router("", delisting_router)
 api.add_router("/reviews", reviews_router)
 api.add_router("/community", community_router)
 api.add_router("/notifications", notify_router)

@@ -15,6 +15,7 @@ class NotifyConfig(AppConfig):
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
         from xinren.support import events as support_events
+        from xinren.trust.delisting import events as delisting_events
 
         from . import tasks
 
@@ -33,3 +34,5 @@ class NotifyConfig(AppConfig):
         aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)
         governance_applications.APPLICATION_DECIDED.subscribe(tasks.application_decided_notify)
         governance_watch.QUALIFICATION_EXPIRING.subscribe(tasks.licence_expiring_notify)
+        delisting_events.DELISTED.subscribe(tasks.trust_delisted_notify)
+        delisting_events.APPEAL_DECIDED.subscribe(tasks.trust_appeal_decided_notify)

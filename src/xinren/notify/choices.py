@@ -21,6 +21,8 @@ class NotificationKind(models.TextChoices):
     APPLICATION_DECIDED = "application_decided", _("入驻申请审核结果")
     LICENCE_EXPIRING = "licence_expiring", _("资质即将到期")
     CARE_OFFER = "care_offer", _("商家主动提出的售后方案")
+    TRUST_DELISTED = "trust_delisted", _("商品因信任分被下架")
+    TRUST_APPEAL_DECIDED = "trust_appeal_decided", _("下架申诉处理结果")
 
 
 class Channel(models.TextChoices):

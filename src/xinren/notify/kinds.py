@@ -151,6 +151,26 @@ KINDS: dict[str, KindSpec] = {
             wechat=True,
             wechat_data=(("thing1", "merchant"), ("thing2", "offer")),
         ),
+        KindSpec(
+            NotificationKind.TRUST_DELISTED,
+            _(
+                "「%(product)s」的信任分 %(score)s（质量 %(quality)s、评价 %(reviews)s、售后 %(aftersales)s、"
+                "商家信用 %(credit)s），有 95%% 的把握低于 %(bar)s（上限 %(upper)s），已自动下架。"
+                "可查看每项的提升办法，并提出申诉。"
+            ),
+            _("查看信任分"),
+            sms=True,
+            wechat=True,
+            wechat_data=(("thing1", "product"), ("thing2", "body")),
+        ),
+        KindSpec(
+            NotificationKind.TRUST_APPEAL_DECIDED,
+            _("你对「%(product)s」下架的申诉已处理：%(decision)s。"),
+            _("查看信任分"),
+            sms=True,
+            wechat=True,
+            wechat_data=(("thing1", "product"), ("phrase2", "decision")),
+        ),
     )
 }
 

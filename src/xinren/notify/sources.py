@@ -16,6 +16,7 @@ from xinren.orders.models import Order, OrderStatusChange, Refund, Shipment
 from xinren.reviews.models import DiaryInvitation, Fold, Reply
 from xinren.support.choices import Side
 from xinren.support.models import Message
+from xinren.trust.models import Delisting, DelistingAppeal
 from xinren.verification.choices import CredentialKind
 from xinren.verification.models import Credential
 
@@ -190,4 +191,45 @@ def licence_expiring(*, credential_id: int, organization_id: int, valid_until: s
             dedupe_key=f"licence_expiring:{credential.pk}:{valid_until}:{member.user_id}",
         )
         for member in people
+    ]
+
+
+def _merchant_people(organization_id: int) -> list[int]:
+    return list(
+        Membership.objects.filter(organization_id=organization_id, role__in=[Role.OWNER, Role.ADMIN])
+        .order_by("user_id").values_list("user_id", flat=True)
+    )
+
+
+def trust_delisted(*, delisting_id: int) -> list[Notification]:
+    """A product was delisted on its trust score: the merchant's owners and admins hear the breakdown, with the
+    page that shows what would raise each part and takes an appeal (ADR 0052)."""
+    delisting = Delisting.objects.select_related("product").filter(pk=delisting_id).first()
+    if delisting is None:
+        return []
+    parts = {name: value or "—" for name, value in delisting.components.items()}
+    params = {"product": delisting.product.name, "score": str(delisting.score), "upper": str(delisting.upper),
+              "bar": str(delisting.bar), **parts}
+    return [
+        notification_create(
+            user_id=user_id, kind=NotificationKind.TRUST_DELISTED, link=reverse("merchant:trust_scores"),
+            params=params, dedupe_key=f"trust_delisted:{delisting.pk}:{user_id}", at=delisting.created_at,
+        )
+        for user_id in _merchant_people(delisting.product.merchant_id)
+    ]
+
+
+def trust_appeal_decided(*, appeal_id: int) -> list[Notification]:
+    """An operator decided the merchant's appeal against a delisting: relisted or upheld."""
+    appeal = DelistingAppeal.objects.select_related("delisting__product").filter(pk=appeal_id).first()
+    if appeal is None or appeal.decided_at is None:
+        return []
+    product = appeal.delisting.product
+    return [
+        notification_create(
+            user_id=user_id, kind=NotificationKind.TRUST_APPEAL_DECIDED, link=reverse("merchant:trust_scores"),
+            params={"product": product.name, "decision": str(appeal.get_status_display())},
+            dedupe_key=f"trust_appeal_decided:{appeal.pk}:{user_id}", at=appeal.decided_at,
+        )
+        for user_id in _merchant_people(product.merchant_id)
     ]

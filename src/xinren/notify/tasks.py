@@ -79,3 +79,13 @@ def application_decided_notify(*, application: str, decision: str) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def licence_expiring_notify(*, credential_id: int, organization_id: int, valid_until: str) -> None:
     sources.licence_expiring(credential_id=credential_id, organization_id=organization_id, valid_until=valid_until)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def trust_delisted_notify(*, delisting_id: int) -> None:
+    sources.trust_delisted(delisting_id=delisting_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def trust_appeal_decided_notify(*, appeal_id: int) -> None:
+    sources.trust_appeal_decided(appeal_id=appeal_id)

@@ -8,10 +8,11 @@ from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.models import Organization
 from xinren.attest.fields import LeafHashField
-from xinren.catalog.models import Product
+from xinren.catalog.models import ListingSuspension, Product
 from xinren.core.models import TimeStampedModel
 
 from .choices import ProgrammeStatus
+from .delisting.choices import AppealStatus, DelistingStatus, EntryKind
 
 
 class Programme(TimeStampedModel):
@@ -129,3 +130,92 @@ class ProductScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.version}: {self.score}"
+
+
+class Delisting(models.Model):
+    """A product taken off sale because its trust score was, with 95 % confidence, below the bar (ADR 0052).
+
+    Holds the score row's values at the time (never edited afterwards) and the leaf hash of the signed
+    `trust.delisting`; the status moves through `delisting.choices.TRANSITIONS` by `delisting.services` only.
+    """
+
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="delistings")
+    suspension = models.ForeignKey(ListingSuspension, on_delete=models.PROTECT, related_name="+")
+    policy = models.CharField(_("规则版本"), max_length=16)
+    version = models.CharField(_("公式版本"), max_length=16)
+    score = models.DecimalField(_("信任分"), max_digits=3, decimal_places=2)
+    sd = models.FloatField(_("标准差"))
+    upper = models.DecimalField(_("上限"), max_digits=4, decimal_places=2)
+    bar = models.DecimalField(_("下架线"), max_digits=3, decimal_places=2)
+    components = models.JSONField(_("分项"), default=dict)
+    leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=DelistingStatus.choices,
+                              default=DelistingStatus.DELISTED)
+    created_at = models.DateTimeField(_("下架时间"))
+    relisted_at = models.DateTimeField(_("恢复时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("信任分下架")
+        verbose_name_plural = _("信任分下架")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["product"], condition=~models.Q(status="relisted"), name="delisting_one_open_per_product"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.status}"
+
+
+class DelistingAppeal(models.Model):
+    """The merchant's appeal against a delisting and the operator's decision on it (one open per delisting)."""
+
+    delisting = models.ForeignKey(Delisting, on_delete=models.PROTECT, related_name="appeals")
+    reason = models.TextField(_("申诉理由"), max_length=1000)
+    evidence_note = models.CharField(_("证据说明"), max_length=500, blank=True)
+    # None when filed through an API key (no person).
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+")
+    leaf_hash = models.CharField(_("日志叶哈希"), max_length=64)
+    status = models.CharField(_("状态"), max_length=16, choices=AppealStatus.choices, default=AppealStatus.OPEN)
+    created_at = models.DateTimeField(_("申诉时间"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                   related_name="+")
+    decision_reason = models.CharField(_("处理理由"), max_length=500, blank=True)
+    decision_leaf_hash = models.CharField(_("处理日志叶哈希"), max_length=64, blank=True)
+    decided_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("下架申诉")
+        verbose_name_plural = _("下架申诉")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["delisting"], condition=models.Q(status="open"), name="delisting_appeal_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.delisting_id} {self.status}"
+
+
+class DelistingEntry(models.Model):
+    """One signed line of a product's public delisting history: delisting, appeal, decision or relisting."""
+
+    delisting = models.ForeignKey(Delisting, on_delete=models.PROTECT, related_name="entries")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(_("类型"), max_length=16, choices=EntryKind.choices)
+    statement_type = models.CharField(_("声明类型"), max_length=64)
+    # What the page shows (no personal data): outcome, cause, score and bound; checked against the statement.
+    data = models.JSONField(_("内容"), default=dict)
+    leaf_hash = models.CharField(_("日志叶哈希"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("下架记录")
+        verbose_name_plural = _("下架记录")
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.product_id} {self.kind}"

@@ -4,7 +4,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('trust', '0005_product_scores'),
+        ('trust', '0006_delisting'),
     ]
 
     operations = [

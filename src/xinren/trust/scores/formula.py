@@ -236,3 +236,88 @@ def half_stars(score: Decimal | None) -> float | None:
     if score is None:
         return None
     return float((score * 2).quantize(Decimal("1"), rounding=ROUND_HALF_UP) / 2)
+
+
+# -- uncertainty (ADR 0052) ---------------------------------------------------------------------------------------
+
+# How sure the score is: per formula version, a new key for a new formula (docs/trust-model.md "Delisting").
+UNCERTAINTY: dict[str, dict[str, Any]] = {
+    "2026.1": {
+        "z": 1.645,  # one-sided 95 %
+        # The spread of one buyer's stars around the category mean, before any review: the prior's m reviews carry it.
+        "review_prior_sd": 1.0,
+        # The spread of one lab report's stars around the product's mean, counted as this many pseudo-reports.
+        "lab_prior_sd": 1.0,
+        "lab_prior_reports": 1,
+    },
+}
+
+
+def reviews_sd(inputs: dict[str, Any], p: dict[str, Any], u: dict[str, Any]) -> float:
+    """The posterior standard deviation of the weighted Bayesian mean: the prior's m reviews spread by
+    `review_prior_sd`, each counted review by its distance to the mean, over m + the reviews' total weight."""
+    part = reviews_component(inputs, p)
+    mean, m = part["value"], p["prior_reviews"]
+    spread = m * u["review_prior_sd"] ** 2
+    for review in reviews_counted(inputs.get("reviews", []), p["window_days"]):
+        quality = review.get("quality")
+        content = 1.0 if quality is None else max(p["min_quality_weight"], float(quality) / p["quality_scale"])
+        weight = content * half_life_weight(float(review["age_days"]), p["half_life_days"])
+        spread += weight * (int(review["stars"]) - mean) ** 2
+    total = m + part["weight_total"]
+    return math.sqrt(spread / total / total)
+
+
+def aftersales_sd(inputs: dict[str, Any], p: dict[str, Any]) -> float | None:
+    """The binomial spread of the share of orders without an upheld claim (Agresti–Coull, the centre of the Wilson
+    interval, so that 0 claims still leaves room), scaled as the component scales the share."""
+    orders, upheld = int(inputs.get("orders_delivered", 0)), int(inputs.get("claims_upheld", 0))
+    if orders <= 0:
+        return None
+    z2 = p["z"] * p["z"]
+    centre = (max(orders - upheld, 0) + z2 / 2) / (orders + z2)
+    return 5.0 * p["shares"]["claims"] * math.sqrt(centre * (1 - centre) / (orders + z2))
+
+
+def quality_sd(inputs: dict[str, Any], p: dict[str, Any], u: dict[str, Any]) -> float | None:
+    """The lab part's standard error (reports' spread, with `lab_prior_reports` pseudo-reports of `lab_prior_sd`),
+    times the lab's share of the parts present; labels and cold chain are counted facts (no spread)."""
+    part = quality_component(inputs, p)
+    if part["value"] is None:
+        return None
+    stars = [int(r["stars"]) for r in inputs.get("lab_reports", [])]
+    if not stars:
+        return 0.0
+    mean, k = sum(stars) / len(stars), u["lab_prior_reports"]
+    variance = (k * u["lab_prior_sd"] ** 2 + sum((s - mean) ** 2 for s in stars)) / (k + len(stars) - 1)
+    present = sum(p["shares"][name] for name, value in part["parts"].items() if value is not None)
+    return p["shares"]["lab"] / present * math.sqrt(variance / len(stars))
+
+
+def score_uncertainty(inputs: dict[str, Any], version: str = CURRENT_VERSION, z: float | None = None
+                      ) -> dict[str, Any]:
+    """The score's standard deviation and its one-sided bounds score ± z·sd (z from UNCERTAINTY by default).
+
+    Each component's sd (credit: 0, it is a record, not a sample) is weighted as the score weighs the component,
+    the components taken as independent: sd = √Σ (wᵢ/Σw)² sdᵢ². None throughout when the score is None.
+    """
+    formula, u = FORMULAS[version], UNCERTAINTY[version]
+    z = u["z"] if z is None else z
+    score = product_score(inputs, version)["score"]
+    sds = {
+        "quality": quality_sd(inputs, formula["quality"], u),
+        "reviews": reviews_sd(inputs, formula["reviews"], u),
+        "aftersales": aftersales_sd(inputs, formula["aftersales"]),
+        "credit": 0.0,
+    }
+    if score is None:
+        return {"sd": None, "upper": None, "lower": None, "components": {}}
+    weights = formula["weights"]
+    total = sum(weights[name] for name, sd in sds.items() if sd is not None)
+    sd = math.sqrt(sum((weights[name] / total * value) ** 2 for name, value in sds.items() if value is not None))
+    return {
+        "sd": sd,
+        "upper": round2(float(score) + z * sd),
+        "lower": round2(float(score) - z * sd),
+        "components": {name: None if value is None else round(value, 4) for name, value in sds.items()},
+    }

@@ -233,3 +233,12 @@ urlpatterns += [
     path("care/", care_views.merchant_care, name="care"),
     path("care/tickets/<int:ticket_id>/", care_views.merchant_care_ticket, name="care_ticket"),
 ]
+
+# Trust scores, delisting at 95 % confidence and appeals (xinren.trust.delisting, ADR 0052).
+from .views import trust_scores as trust_score_views  # noqa: E402
+
+urlpatterns += [
+    path("trust-scores/", trust_score_views.trust_scores, name="trust_scores"),
+    path("trust-scores/delistings/<int:delisting_id>/appeal/", trust_score_views.trust_delisting_appeal,
+         name="trust_delisting_appeal"),
+]

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import applications, blacklist, dashboard, probation, rings, risk
+from . import applications, blacklist, dashboard, probation, rings, risk, trust_appeals
 
 app_name = "operator"
 
@@ -26,6 +26,9 @@ urlpatterns = [
     path("probation/<int:probation_id>/extend/", probation.probation_extend_view, name="probation_extend"),
     path("rings/", rings.ring_list, name="rings"),
     path("rings/<int:ring_id>/", rings.ring_decide, name="ring_decide"),
+    path("trust-appeals/", trust_appeals.trust_appeal_queue, name="trust_appeals"),
+    path("trust-appeals/<int:appeal_id>/", trust_appeals.trust_appeal_detail, name="trust_appeal_detail"),
+    path("trust-appeals/<int:appeal_id>/decide/", trust_appeals.trust_appeal_decide, name="trust_appeal_decide"),
 ]
 # 主动关怀 across merchants (xinren.care).
 from xinren.web.care import console as care_views  # noqa: E402

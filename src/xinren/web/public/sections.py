@@ -25,6 +25,7 @@ from xinren.evidence.selectors import Album, album_for
 from xinren.reviews.section import ReviewsLink, ReviewsSection
 from xinren.reviews.selectors import reviews_section_for
 from xinren.trace.story import Story, story_for_link
+from xinren.trust.delisting.selectors import DelistingHistorySection, history_section_for
 from xinren.trust.scores.selectors import ScoreSection, score_section_for
 from xinren.trust.selectors import LabelsSection, labels_for
 
@@ -38,6 +39,7 @@ class Sections(TypedDict, total=False, closed=True):
     suspension: SuspensionSection  # why it cannot be bought now (governance suspended it): drawn under the title
     facts: FactsSection  # the merchant's signed facts and their history, drawn under the page's title
     score: ScoreSection  # the product's trust score and its breakdown (trust.scores, ADR 0047)
+    trust_delisting: DelistingHistorySection  # delisted on the score, appealed, decided, relisted (ADR 0052)
     labels: LabelsSection
     guarantees: GuaranteesSection  # what protects a buyer, and the merchant's after-sale record
     scorecard: ScorecardSection
@@ -67,6 +69,8 @@ def sections_for(*, product: Product, batch: Batch | None) -> Sections:
         sections["facts"] = facts
     if score := score_section_for(product=product):
         sections["score"] = score
+    if trust_delisting := history_section_for(product=product):
+        sections["trust_delisting"] = trust_delisting
     if labels := labels_for(product=product, batch=batch):
         sections["labels"] = labels
     sections["guarantees"] = guarantees_section_for(product=product)

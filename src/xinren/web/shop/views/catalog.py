@@ -24,6 +24,7 @@ from xinren.orders import selectors, services
 from xinren.orders.models import Offer
 from xinren.orders.stock import availability_for, availability_of
 from xinren.reviews.selectors import product_rating
+from xinren.trust.delisting.selectors import history_section_for
 from xinren.trust.scores.formula import CURRENT_VERSION
 from xinren.trust.scores.selectors import score_section_for, score_sections_for
 
@@ -67,7 +68,9 @@ def product_detail(request: HttpRequest, product_id: int) -> HttpResponse:
     except NotFound as exc:
         if (suspended := suspended_listing_get(product_id=product_id)) is not None:
             product, suspension = suspended  # on the shelf, but not for sale now: say why
-            return render_shop(request, "shop/product_suspended.html", {"product": product, "suspension": suspension})
+            context = {"product": product, "suspension": suspension,
+                       "trust_delisting": history_section_for(product=product)}
+            return render_shop(request, "shop/product_suspended.html", context)
         raise Http404(str(exc.message)) from exc
     if request.method == "POST" and not is_consumer(request.user):
         return redirect_to_login(request.get_full_path(), login_url=reverse("shop:signin"))
