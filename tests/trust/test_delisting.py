@@ -3,6 +3,7 @@ automatic relisting, and the demo left alone."""
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +23,8 @@ from xinren.trust.scores.formula import CURRENT_VERSION, product_score, score_un
 from xinren.trust.scores.hooks import StoredScore, scores_stored
 
 from ..factories import OrganizationFactory, ProductFactory, actor_for
+
+COMPUTED_AT = dt.datetime.fromisoformat("2026-12-07T08:00:00+08:00")
 
 POLICY = {"version": "2026.1", **POLICIES["2026.1"]}
 
@@ -46,7 +49,7 @@ def _store(product: Product, inputs: dict[str, Any]) -> ProductScore:
             "score": result["score"],
             "components": result["components"],
             "inputs": inputs,
-            "computed_at": "2026-12-07T08:00:00+08:00",
+            "computed_at": COMPUTED_AT,
         },
     )
     scores_stored([StoredScore(row=row, changed=True)])
@@ -332,7 +335,7 @@ def test_a_batch_costs_one_query_when_nothing_is_near_the_bar(django_assert_num_
             score=result["score"],
             components=result["components"],
             inputs=inputs,
-            computed_at="2026-12-07T08:00:00+08:00",
+            computed_at=COMPUTED_AT,
         )
         stored.append(StoredScore(row=row, changed=True))
     # then: the batch's open delistings, nothing else

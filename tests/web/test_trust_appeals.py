@@ -3,6 +3,7 @@ the product's public history; each role sees only what it may."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -36,7 +37,7 @@ def _store(product: Product, inputs: dict[str, Any]) -> None:
             "score": result["score"],
             "components": result["components"],
             "inputs": inputs,
-            "computed_at": "2026-12-07T08:00:00+08:00",
+            "computed_at": dt.datetime.fromisoformat("2026-12-07T08:00:00+08:00"),
         },
     )
     scores_stored([StoredScore(row=row, changed=True)])
