@@ -1,14 +1,15 @@
 """Brushing-ring (刷单) detection over a purchase edge list: pure Python, no Django (ADR 0050).
 
-Input: orders (`Order`: id, buyer, shop, product, time in epoch seconds, amount in fen, keyed phone and address
-hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a shop that several
+Input: orders (`Order`: id, buyer, shop, product, time in epoch seconds, amount in fen, keyed phone, address,
+device and payment-account hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a shop that several
 independent signals tie together, each signal a small function returning the buyers it implicates and the pairs it
 links:
 
 - `rare_copurchase`: buyers linked when they share ≥ 2 of the shop's rarely bought items (bought by at most
   `rare_max_buyers` buyers on the whole platform), then the k-core of that projection;
 - `lockstep`: buyers who ordered at the shop within `lock_window` seconds of each other on ≥ `lock_min` occasions;
-- `shared_hashes`: buyers whose orders carry the same phone or address hash (keyed hashes only: accounts/keyed.py);
+- `shared_hashes`: buyers whose orders carry the same phone, address, device or payment-account hash (keyed hashes
+  only: accounts/keyed.py);
 - `duplicate_reviews`: near-duplicate review texts, robust to small edits (character 2-shingles, Jaccard, the
   normalisation of reviews/minhash.py, ADR 0011);
 - `new_account_burst`: accounts whose first order on the platform is at this shop, many within a day;
@@ -33,7 +34,7 @@ from typing import NamedTuple
 
 from xinren.reviews.minhash import shingles
 
-VERSION = "rings-1"
+VERSION = "rings-2"  # rings-2: shared device and payment-account hashes
 
 
 class Order(NamedTuple):
@@ -45,6 +46,9 @@ class Order(NamedTuple):
     amount_fen: int
     phone_hash: str
     address_hash: str
+    # Keyed hashes of the checkout device and of the payment provider's payer account ("" when not known).
+    device_hash: str = ""
+    payment_hash: str = ""
 
 
 class Review(NamedTuple):
@@ -83,6 +87,8 @@ WEIGHTS: dict[str, float] = {
     "lockstep": 0.5,
     "shared_phone": 0.5,
     "shared_address": 0.4,
+    "shared_device": 0.5,
+    "shared_payment": 0.5,
     "duplicate_reviews": 0.5,
     "new_account_burst": 0.3,
     "hourly_repeat": 0.3,
@@ -337,13 +343,21 @@ def lockstep(shop_orders: list[Order], params: Params) -> Signal:
 def shared_hashes(shop_orders: list[Order], params: Params) -> list[Signal]:
     phones: dict[str, set[str]] = defaultdict(set)
     addresses: dict[str, set[str]] = defaultdict(set)
+    devices: dict[str, set[str]] = defaultdict(set)
+    payers: dict[str, set[str]] = defaultdict(set)
     for order in shop_orders:
         if order.phone_hash:
             phones[order.phone_hash].add(order.buyer)
         if order.address_hash:
             addresses[order.address_hash].add(order.buyer)
+        if order.device_hash:
+            devices[order.device_hash].add(order.buyer)
+        if order.payment_hash:
+            payers[order.payment_hash].add(order.buyer)
     out = []
-    for name, groups in (("shared_phone", phones), ("shared_address", addresses)):
+    kinds = (("shared_phone", phones), ("shared_address", addresses), ("shared_device", devices),
+             ("shared_payment", payers))
+    for name, groups in kinds:
         signal = Signal(name)
         shared = [sorted(buyers) for buyers in groups.values() if len(buyers) >= params.hash_group_min]
         for buyers in shared:
