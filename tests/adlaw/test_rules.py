@@ -20,7 +20,7 @@ def test_the_issue_example_is_blocked_twice_with_articles_spans_and_rewrites():
     ]
     assert "第十七条" in findings[0].message and "治疗" in findings[0].message
     assert findings[1].suggestion.startswith("删去比较级用语")
-    assert TERMS_VERSION == "v1"
+    assert TERMS_VERSION == "v2"
 
 
 @pytest.mark.parametrize(
