@@ -12,6 +12,7 @@ class NotifyConfig(AppConfig):
         from xinren.aftersales.recalls import events as recalls_events
         from xinren.governance import watch as governance_watch
         from xinren.governance.services import applications as governance_applications
+        from xinren.governance.services import copy_recheck as governance_copy
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
         from xinren.support import events as support_events
@@ -33,3 +34,4 @@ class NotifyConfig(AppConfig):
         aftersales_events.DECIDED.subscribe(tasks.aftersale_decided_notify)
         governance_applications.APPLICATION_DECIDED.subscribe(tasks.application_decided_notify)
         governance_watch.QUALIFICATION_EXPIRING.subscribe(tasks.licence_expiring_notify)
+        governance_copy.COPY_NONCOMPLIANT.subscribe(tasks.copy_noncompliant_notify)

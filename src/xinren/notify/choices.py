@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     RECALL = "recall", _("商品召回")
     APPLICATION_DECIDED = "application_decided", _("入驻申请审核结果")
     LICENCE_EXPIRING = "licence_expiring", _("资质即将到期")
+    COPY_NONCOMPLIANT = "copy_noncompliant", _("商品文案不合规")
 
 
 class Channel(models.TextChoices):

@@ -191,3 +191,20 @@ def licence_expiring(*, credential_id: int, organization_id: int, valid_until: s
         )
         for member in people
     ]
+
+
+def copy_noncompliant(*, organization_id: int, terms_version: str, products: int, digest: str) -> list[Notification]:
+    """A merchant's published copy breaks the current Advertising Law term list: its owners and admins hear how many
+    products and which list, with the link to their products (adlaw_recheck, docs/compliance.md)."""
+    people = Membership.objects.filter(
+        organization_id=organization_id, role__in=[Role.OWNER, Role.ADMIN]
+    ).select_related("organization")
+    return [
+        notification_create(
+            user_id=member.user_id, kind=NotificationKind.COPY_NONCOMPLIANT,
+            link=reverse("merchant:product_list"),
+            params={"merchant": member.organization.name, "count": products, "version": terms_version},
+            dedupe_key=f"copy_noncompliant:{organization_id}:{terms_version}:{digest}:{member.user_id}",
+        )
+        for member in people
+    ]

@@ -79,3 +79,10 @@ def application_decided_notify(*, application: str, decision: str) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def licence_expiring_notify(*, credential_id: int, organization_id: int, valid_until: str) -> None:
     sources.licence_expiring(credential_id=credential_id, organization_id=organization_id, valid_until=valid_until)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def copy_noncompliant_notify(*, organization_id: int, terms_version: str, products: int, digest: str) -> None:
+    sources.copy_noncompliant(
+        organization_id=organization_id, terms_version=terms_version, products=products, digest=digest
+    )
