@@ -7,9 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from xinren.accounts.choices import Role
-from xinren.notify.models import Notification
-
 from xinren.catalog.models import Product
+from xinren.notify.models import Notification
 from xinren.verification.choices import CredentialKind, CredentialStatus
 from xinren.verification.models import Credential
 

@@ -119,7 +119,8 @@ def test_a_card_whose_copy_breaks_the_advertising_law_is_refused_and_nothing_sto
     client, platform, consumer, product_on_sale
 ):
     # given a review whose excerpt claims a cure (an ordinary food's share card is advertising once shared)
-    review = review_new(consumer, product_on_sale, text="朋友推荐买的，喝了两个月，真的能治疗高血压，血压稳定多了，会回购")
+    text = "朋友推荐买的，喝了两个月，真的能治疗高血压，血压稳定多了，会回购"
+    review = review_new(consumer, product_on_sale, text=text)
     # when
     response = client.get(f"/community/reviews/{review.pk}/share.png")
     # then the sharer reads the article and a rewrite, and no card is rendered or kept

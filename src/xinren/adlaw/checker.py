@@ -2,9 +2,10 @@
 
 Pure Python over the versioned term list; messages are translated (django.utils.translation) in the active language.
 A term is judged in its context (SAMR's 2023 guide): a match starting inside an exempt phrase (最佳食用期, 第一批,
-有机肥) is no finding, nor is one right after a negation cue (不能治疗, 并非有机: list v2); split or disguised terms
-(治 疗, 治-疗, full-width letters, zhi疗) match as the term (v2); inside a warn phrase (本店销量第一, 国家级非遗) it is at most a warning; inside one of the
-caller's registered trademarks it is no finding. Of overlapping matches the longest wins (全网第一 over 第一).
+有机肥) is no finding, nor is one right after a negation cue (不能治疗, 并非有机: list v2); inside a warn phrase
+(本店销量第一, 国家级非遗) it is at most a warning; inside one of the caller's registered trademarks it is no finding.
+Split or disguised terms (治 疗, 治-疗, full-width letters, zhi疗) match as the term (list v2). Of overlapping
+matches the longest wins (全网第一 over 第一).
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """Brushing-ring (刷单) detection over a purchase edge list: pure Python, no Django (ADR 0050).
 
 Input: orders (`Order`: id, buyer, shop, product, time in epoch seconds, amount in fen, keyed phone, address,
-device and payment-account hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a shop that several
-independent signals tie together, each signal a small function returning the buyers it implicates and the pairs it
-links:
+device and payment-account hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a
+shop that several independent signals tie together, each signal a small function returning the buyers it
+implicates and the pairs it links:
 
 - `rare_copurchase`: buyers linked when they share ≥ 2 of the shop's rarely bought items (bought by at most
   `rare_max_buyers` buyers on the whole platform), then the k-core of that projection;
