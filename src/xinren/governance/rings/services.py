@@ -3,7 +3,8 @@
 The detector's flag and each decision are signed by the platform (`governance.ring.flag`,
 `governance.ring.decision`, with the detector's version; no buyer named). Confirming folds the members' reviews of
 the shop's products with the operator's public reason through reviews' own fold service (never deleted, each fold
-signed there), settles their reward points through community (a folded review's points are reversed), and records a shop-level brushing flag that the merchant risk score counts.
+signed there), settles their reward points through community (a folded review's points are reversed), and records
+a shop-level brushing flag that the merchant risk score counts.
 """
 
 from __future__ import annotations
