@@ -143,6 +143,7 @@ def test_the_operator_page_lists_rings_and_an_admin_confirms(ring_world, platfor
     admin = _browser(platform, Role.ADMIN)
     page = admin.get("/operator/rings/").content.decode()
     assert f'id="ring-{row.pk}"' in page and "lockstep" in page
+    assert row.flag_leaf_hash[:12] in page  # the signed flag, to find in the log
     # a too-short reason is refused in Chinese, nothing folded
     refused = admin.post(f"/operator/rings/{row.pk}/", {"decision": "confirm", "reason": "x"})
     assert refused.status_code == 422
