@@ -27,9 +27,10 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from xinren.reviews.minhash import shingles
@@ -341,23 +342,18 @@ def lockstep(shop_orders: list[Order], params: Params) -> Signal:
 
 
 def shared_hashes(shop_orders: list[Order], params: Params) -> list[Signal]:
-    phones: dict[str, set[str]] = defaultdict(set)
-    addresses: dict[str, set[str]] = defaultdict(set)
-    devices: dict[str, set[str]] = defaultdict(set)
-    payers: dict[str, set[str]] = defaultdict(set)
-    for order in shop_orders:
-        if order.phone_hash:
-            phones[order.phone_hash].add(order.buyer)
-        if order.address_hash:
-            addresses[order.address_hash].add(order.buyer)
-        if order.device_hash:
-            devices[order.device_hash].add(order.buyer)
-        if order.payment_hash:
-            payers[order.payment_hash].add(order.buyer)
+    """Buyers of the shop sharing a phone, address, device or payer-account hash (groups of ≥ hash_group_min)."""
     out = []
-    kinds = (("shared_phone", phones), ("shared_address", addresses), ("shared_device", devices),
-             ("shared_payment", payers))
-    for name, groups in kinds:
+    for name, index in (("shared_phone", 6), ("shared_address", 7), ("shared_device", 8), ("shared_payment", 9)):
+        # Distinct (hash, buyer) pairs and their counts per hash, built in C: this runs once per purchase edge.
+        pairs: set[tuple[str, str]] = set(map(itemgetter(index, 1), shop_orders))
+        counts = Counter(map(itemgetter(0), pairs))
+        counts.pop("", None)
+        groups: dict[str, set[str]] = defaultdict(set)
+        if counts and max(counts.values()) >= params.hash_group_min:
+            for value, buyer in pairs:
+                if value and counts[value] >= params.hash_group_min:
+                    groups[value].add(buyer)
         signal = Signal(name)
         shared = [sorted(buyers) for buyers in groups.values() if len(buyers) >= params.hash_group_min]
         for buyers in shared:
