@@ -261,11 +261,11 @@ class Platform:
 def platform_index(orders: list[Order]) -> Platform:
     buyers_of: dict[str, set[str]] = defaultdict(set)
     first: dict[str, tuple[float, str]] = {}
-    for order in orders:
-        buyers_of[order.product].add(order.buyer)
-        seen = first.get(order.buyer)
-        if seen is None or order.time < seen[0]:
-            first[order.buyer] = (order.time, order.shop)
+    for buyer, shop, product, time in map(itemgetter(1, 2, 3, 4), orders):
+        buyers_of[product].add(buyer)
+        seen = first.get(buyer)
+        if seen is None or time < seen[0]:
+            first[buyer] = (time, shop)
     degree = {product: len(buyers) for product, buyers in buyers_of.items()}
     return Platform(degree, first, column_weights(degree))
 
@@ -273,9 +273,10 @@ def platform_index(orders: list[Order]) -> Platform:
 def rare_copurchase(shop_orders: list[Order], platform: Platform, params: Params) -> Signal:
     signal = Signal("rare_copurchase")
     rare_of: dict[str, set[str]] = defaultdict(set)
-    for order in shop_orders:
-        if platform.product_buyers[order.product] <= params.rare_max_buyers:
-            rare_of[order.buyer].add(order.product)
+    degree, limit = platform.product_buyers, params.rare_max_buyers
+    for buyer, product in map(itemgetter(1, 3), shop_orders):
+        if degree[product] <= limit:
+            rare_of[buyer].add(product)
     candidates = {buyer for buyer, items in rare_of.items() if len(items) >= 2}
     holders: dict[str, list[str]] = defaultdict(list)
     for buyer in candidates:
@@ -304,7 +305,7 @@ def rare_copurchase(shop_orders: list[Order], platform: Platform, params: Params
 
 def lockstep(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("lockstep")
-    timeline = sorted((order.time, order.buyer) for order in shop_orders)
+    timeline = sorted(map(itemgetter(4, 1), shop_orders))
     times = [t for t, _ in timeline]
     buyers = [b for _, b in timeline]
     count: dict[tuple[str, str], int] = defaultdict(int)
@@ -403,8 +404,8 @@ def new_account_burst(shop: str, shop_buyers: set[str], platform: Platform, para
 def hourly_repeat(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("hourly_repeat")
     cells: dict[tuple[int, str], int] = defaultdict(int)
-    for order in shop_orders:
-        cells[(int(order.time // 3600), order.buyer)] += 1
+    for time, buyer in map(itemgetter(4, 1), shop_orders):
+        cells[(int(time // 3600), buyer)] += 1
     hours: dict[int, dict[str, int]] = defaultdict(dict)
     for (hour, buyer), n in cells.items():
         hours[hour][buyer] = n
