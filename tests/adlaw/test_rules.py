@@ -127,7 +127,7 @@ def test_split_and_disguised_terms_still_match_with_the_span_as_written(text, sp
 
 @pytest.mark.parametrize(
     "text", ["不含防腐剂", "本品是普通食品，不能治疗疾病", "并非有机产品", "不宣称任何疗效", "有机会来茶园看看",
-             "desktop1 款式", "味道非常好"],
+             "desktop1 款式", "味道非常好", "TOP 10 榜单"],
 )
 def test_negated_terms_and_lookalikes_are_no_claim(text):
     assert check(text, category="tea") == []

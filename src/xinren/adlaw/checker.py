@@ -104,14 +104,16 @@ def _negated(normalized: str, start: int, terms: TermList) -> bool:
     return False
 
 
+def _word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
 def _latin_inside(normalized: str, start: int, end: int) -> bool:
-    """A match starting or ending with a Latin letter in the middle of a longer run of letters (ZHILIAO inside an
-    English word) is not the term."""
+    """A match starting or ending with a Latin letter or digit in the middle of a longer run of them (ZHILIAO inside
+    an English word, TOP1 inside TOP 10) is not the term."""
     before = normalized[start - 1] if start else ""
     after = normalized[end] if end < len(normalized) else ""
-    return (normalized[start].isascii() and normalized[start].isalpha() and before.isascii() and before.isalpha()) or (
-        normalized[end - 1].isascii() and normalized[end - 1].isalpha() and after.isascii() and after.isalpha()
-    )
+    return (_word(normalized[start]) and _word(before)) or (_word(normalized[end - 1]) and _word(after))
 
 
 def check(
