@@ -85,3 +85,14 @@ def test_a_green_food_claim_blocks_without_the_verified_licence_and_passes_with_
     out = io.StringIO()
     call_command("adlaw_recheck", "--json", "--dry-run", stdout=out)
     assert str(product.pk) not in out.getvalue() and out.getvalue().strip().endswith("0 merchants to tell, 0 told")
+
+
+def test_the_daily_job_rechecks_and_tells(merchant, run_tasks):
+    from xinren.governance.copy_recheck_tasks import copy_recheck_task
+
+    owner = actor_for(merchant, Role.OWNER).user
+    ProductFactory(merchant=merchant, name="极品普洱", description="春茶")
+    copy_recheck_task.enqueue()
+    run_tasks()
+    run_tasks()
+    assert Notification.objects.get().user_id == owner.pk
