@@ -87,6 +87,13 @@ def main() -> None:
         f"labelled set: {scores.lines} lines, precision {scores.precision:.3f}, recall {scores.recall:.3f} "
         f"(over rule:severity pairs), block/pass decisions right {scores.decisions_right}/{scores.lines}"
     )
+    for kind, (lines, tp, fp, fn, right) in scores.by_kind:
+        precision = tp / (tp + fp) if tp + fp else 1.0
+        recall = tp / (tp + fn) if tp + fn else 1.0
+        print(
+            f"  {kind:<10} {lines:>3} lines: precision {precision:.3f}, recall {recall:.3f}, "
+            f"false findings {fp}, decisions right {right}/{lines}"
+        )
     for text, expected, found in scores.mistakes:
         print(f"  {text!r}: expected {sorted(expected)}, found {sorted(found)}")
 

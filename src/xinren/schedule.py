@@ -18,6 +18,7 @@ from xinren.catalog.tasks import label_sheets_sweep_task
 from xinren.community.tasks import community_rescore_task, tiers_evaluate_task
 from xinren.core.schedule import PeriodicJob
 from xinren.core.worker import task_results_prune_task
+from xinren.governance.copy_recheck_tasks import copy_recheck_task
 from xinren.governance.probation_tasks import probation_review_task
 from xinren.governance.tasks import qualifications_watch_task, risk_evaluate_task
 from xinren.orders.tasks import (
@@ -111,5 +112,11 @@ JOBS: tuple[PeriodicJob, ...] = (
         at=timedelta(hours=5, minutes=40),
         description="recompute every product's trust score under the current formula, after the risk evaluation "
                     "(the safety net under the event-driven refreshes; docs/trust-model.md)",
+    ),
+    PeriodicJob(
+        name="adlaw-recheck", task=copy_recheck_task, context="governance", every=timedelta(days=1),
+        at=timedelta(hours=4, minutes=20),
+        description="re-check every product's copy under the current Advertising Law term list and tell the "
+                    "merchants with a blocking finding, once per list and findings (docs/compliance.md)",
     ),
 )

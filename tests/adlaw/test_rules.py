@@ -1,4 +1,4 @@
-"""The rules of term list v1: each article, the context exemptions, the caller's facts, and the labelled set."""
+"""The rules of term list v2: each article, the context exemptions, the caller's facts, and the labelled set."""
 
 import pytest
 
@@ -20,7 +20,7 @@ def test_the_issue_example_is_blocked_twice_with_articles_spans_and_rewrites():
     ]
     assert "第十七条" in findings[0].message and "治疗" in findings[0].message
     assert findings[1].suggestion.startswith("删去比较级用语")
-    assert TERMS_VERSION == "v1"
+    assert TERMS_VERSION == "v2"
 
 
 @pytest.mark.parametrize(
@@ -113,3 +113,38 @@ def test_the_labelled_set_is_matched():
     assert scores.lines >= 150
     assert scores.precision >= 0.95 and scores.recall >= 0.95
     assert scores.decisions_right == scores.lines
+
+
+@pytest.mark.parametrize(
+    ("text", "span"),
+    [("治 疗高血压", "治 疗"), ("喝它能治-疗", "治-疗"), ("治\u200b疗", "治\u200b疗"), ("zhi疗失眠", "zhi疗"),
+     ("ZhiLiao胃病", "ZhiLiao"), ("ｔｏｐ１爆款", "ｔｏｐ１"), ("唯.一正宗", "唯.一")],
+)
+def test_split_and_disguised_terms_still_match_with_the_span_as_written(text, span):
+    (finding,) = check(text, category="tea")
+    assert (finding.severity, finding.span, text[finding.start : finding.end]) == (BLOCK, span, span)
+
+
+@pytest.mark.parametrize(
+    "text", ["不含防腐剂", "本品是普通食品，不能治疗疾病", "并非有机产品", "不宣称任何疗效", "有机会来茶园看看",
+             "desktop1 款式", "味道非常好", "TOP 10 榜单"],
+)
+def test_negated_terms_and_lookalikes_are_no_claim(text):
+    assert check(text, category="tea") == []
+
+
+def test_a_negation_cue_only_counts_right_before_the_term():
+    assert [f.span for f in check("味道不错最好的茶", category="tea")] == ["最好"]
+    assert [f.span for f in check("不是第一，是唯一", category="tea")] == ["唯一"]
+
+
+def test_a_green_food_claim_needs_the_merchants_verified_green_food_licence():
+    from xinren.verification.choices import CredentialKind
+
+    text = "绿色食品认证的赣南脐橙"
+    assert _found(text, "fruit", Facts(credentials=frozenset())) == [("cert.green", BLOCK, "绿色食品认证")]
+    assert _found(text, "fruit", Facts(credentials=frozenset({CredentialKind.ORGANIC}))) == [
+        ("cert.green", BLOCK, "绿色食品认证")
+    ]
+    assert _found(text, "fruit", Facts(credentials=frozenset({CredentialKind.GREEN_FOOD}))) == []
+    assert _found(text, "fruit") == [("cert.green", WARN, "绿色食品认证")]  # the catalog alone does not know

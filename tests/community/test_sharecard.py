@@ -113,3 +113,19 @@ def test_cjk_text_wraps_within_the_width():
     assert len(lines) == 3
     assert all(font.getlength(line) <= 654 for line in lines)
     assert lines[-1].endswith("…")
+
+
+def test_a_card_whose_copy_breaks_the_advertising_law_is_refused_and_nothing_stored(
+    client, platform, consumer, product_on_sale
+):
+    # given a review whose excerpt claims a cure (an ordinary food's share card is advertising once shared)
+    text = "朋友推荐买的，喝了两个月，真的能治疗高血压，血压稳定多了，会回购"
+    review = review_new(consumer, product_on_sale, text=text)
+    # when
+    response = client.get(f"/community/reviews/{review.pk}/share.png")
+    # then the sharer reads the article and a rewrite, and no card is rendered or kept
+    assert response.status_code == 422
+    assert "第十七条" in response.content.decode()
+    link = sharecard.share_link(gtin=product_on_sale.gtin)
+    path = sharecard.card_path(review_id=review.pk, link=link, labels=("", "", default_name(review.reviewer)))
+    assert not default_storage.exists(path)

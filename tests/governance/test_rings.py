@@ -194,3 +194,26 @@ def test_the_detector_runs_without_django() -> None:
     code = "import sys, xinren.governance.rings.graph, xinren.governance.rings.cli; print('django' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def _one_device_one_payer() -> list[Order]:
+    """Six accounts buying different items on different days, from one device and paying from one account."""
+    return [
+        Order(f"o{i}", f"d{i}", "s0", f"s0p{i}", START + i * 86400, 1000, f"ph{i}", f"ad{i}", "dev1", "payer1")
+        for i in range(6)
+    ]
+
+
+def test_a_shared_device_and_payer_account_tie_accounts_into_a_ring() -> None:
+    (ring,) = detect(_one_device_one_payer())
+    assert set(ring.buyers) == {f"d{i}" for i in range(6)}
+    assert {item["signal"] for item in ring.evidence} == {"shared_device", "shared_payment"}
+    # without those hashes the same orders are ordinary shopping
+    assert detect([o._replace(device_hash="", payment_hash="") for o in _one_device_one_payer()]) == []
+
+
+def test_the_command_accepts_optional_device_and_payment_hash_columns(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
+    rows = [list(o) for o in _one_device_one_payer()]
+    header = "order_id,buyer,shop,product,time,amount_fen,phone_hash,address_hash,device_hash,payment_hash"
+    assert main(["rings", "detect", "--orders", _write(tmp_path / "o.csv", header, rows)]) == 0
+    assert [ring["shop"] for ring in json.loads(capsys.readouterr().out)["rings"]] == ["s0"]

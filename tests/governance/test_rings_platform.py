@@ -22,7 +22,7 @@ from xinren.reviews.services import review_post
 
 from ..factories import actor_for
 from ..fixtures.accounts import consumer_with_phone
-from ..fixtures.reviews import line_delivered
+from ..fixtures.reviews import line_delivered, statement_of
 
 pytestmark = pytest.mark.django_db
 
@@ -143,6 +143,7 @@ def test_the_operator_page_lists_rings_and_an_admin_confirms(ring_world, platfor
     admin = _browser(platform, Role.ADMIN)
     page = admin.get("/operator/rings/").content.decode()
     assert f'id="ring-{row.pk}"' in page and "lockstep" in page
+    assert row.flag_leaf_hash[:12] in page  # the signed flag, to find in the log
     # a too-short reason is refused in Chinese, nothing folded
     refused = admin.post(f"/operator/rings/{row.pk}/", {"decision": "confirm", "reason": "x"})
     assert refused.status_code == 422
@@ -170,3 +171,46 @@ def test_confirming_reverses_the_members_reward_points(platform, operator, produ
     ring_confirm(actor=operator, ring_id=row.pk, reason="刷单团伙：评价已折叠", now=clock.now())
     # then: reversed at once, not only when a worker runs
     assert points_balance(consumer=members[0]) == 0
+
+
+def test_the_flag_and_each_decision_are_signed_with_the_detector_version_and_no_buyer(
+    ring_world, operator, platform, product_on_sale
+):
+    members, _ = ring_world
+    row = _stored(members, product_on_sale.merchant)
+    flag = statement_of(row.flag_leaf_hash)
+    assert flag["type"] == "governance.ring.flag"
+    assert (flag["merchant"], flag["members"], flag["score"]) == (f"org:{product_on_sale.merchant_id}", 6, 0.9)
+    assert flag["detector_version"] == row.detector_version and flag["ring"] == row.fingerprint
+    assert flag["evidence"] == [{"signal": "lockstep", "buyers": 6, "coverage": 1.0}]
+    # no user id, pseudonym, phone or address anywhere in what was signed
+    assert set(flag) == {"type", "subject", "time", "merchant", "ring", "members", "score", "detector_version",
+                         "evidence"}
+    assert "1370000000" not in str(flag) and "张杨路" not in str(flag)
+    ring = ring_confirm(actor=operator, ring_id=row.pk, reason="刷单团伙：评价已折叠", now=clock.now())
+    decision = statement_of(ring.decision_leaf_hash)
+    assert (decision["type"], decision["decision"], decision["reviews_folded"]) == (
+        "governance.ring.decision", "confirmed", 6,
+    )
+    assert (decision["flag_statement"], decision["reason"]) == (row.flag_leaf_hash, "刷单团伙：评价已折叠")
+
+
+def test_a_dismissal_is_signed_too(ring_world, platform, product_on_sale):
+    members, _ = ring_world
+    row = _stored(members, product_on_sale.merchant)
+    ring = ring_dismiss(actor=actor_for(platform, Role.STAFF), ring_id=row.pk, reason="同一家庭的账号", now=clock.now())
+    decision = statement_of(ring.decision_leaf_hash)
+    assert (decision["decision"], decision["reviews_folded"]) == ("dismissed", 0)
+
+
+def test_the_adapter_passes_the_device_and_payer_hashes_recorded_on_the_order(ring_world):
+    from xinren.accounts.keyed import keyed_hash
+    from xinren.orders.models import Order
+    from xinren.orders.services.payments import payer_hash
+
+    device = keyed_hash("device", "cookie:abc")
+    payer = payer_hash(provider="wechatpay", payer="o6_bmjrPTlm6_2sgVt7hMZOPfL2M")
+    Order.objects.update(device_hash=device, payment_hash=payer)
+    orders = platform_orders(since=clock.now() - dt.timedelta(days=30))
+    assert {(o.device_hash, o.payment_hash) for o in orders} == {(device, payer)}
+    assert "o6_bmjr" not in payer and payer != payer_hash(provider="alipay", payer="o6_bmjrPTlm6_2sgVt7hMZOPfL2M")

@@ -108,6 +108,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "payouts-pay-due",
         "probation-review",
         "trust-scores-refresh",
+        "adlaw-recheck",
     ]
     assert {job.name: (job.context, job.task.module_path) for job in JOBS} == {
         "orders-expire": ("orders", "xinren.orders.tasks.orders_expire_task"),
@@ -127,6 +128,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "qualifications-watch": ("governance", "xinren.governance.tasks.qualifications_watch_task"),
         "risk-evaluate": ("governance", "xinren.governance.tasks.risk_evaluate_task"),
         "trust-scores-refresh": ("trust", "xinren.trust.scores.tasks.trust_scores_refresh_task"),
+        "adlaw-recheck": ("governance", "xinren.governance.copy_recheck_tasks.copy_recheck_task"),
     }
     assert {job.name: job.cadence() for job in JOBS} == {
         "orders-expire": "*-*-* *:00/5:00",
@@ -146,6 +148,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "payouts-pay-due": "*-*-* *:00:00",
         "probation-review": "*-*-* 03:10:00",
         "trust-scores-refresh": "*-*-* 05:40:00",
+        "adlaw-recheck": "*-*-* 04:20:00",
     }
 
 

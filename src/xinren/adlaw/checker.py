@@ -2,8 +2,10 @@
 
 Pure Python over the versioned term list; messages are translated (django.utils.translation) in the active language.
 A term is judged in its context (SAMR's 2023 guide): a match starting inside an exempt phrase (最佳食用期, 第一批,
-有机肥) is no finding; inside a warn phrase (本店销量第一, 国家级非遗) it is at most a warning; inside one of the
-caller's registered trademarks it is no finding. Of overlapping matches the longest wins (全网第一 over 第一).
+有机肥) is no finding, nor is one right after a negation cue (不能治疗, 并非有机: list v2); inside a warn phrase
+(本店销量第一, 国家级非遗) it is at most a warning; inside one of the caller's registered trademarks it is no finding.
+Split or disguised terms (治 疗, 治-疗, full-width letters, zhi疗) match as the term (list v2). Of overlapping
+matches the longest wins (全网第一 over 第一).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from .terms import EXEMPT, TERM, TERMS_VERSION, WARN_CONTEXT, Rule, normalize, term_list
+from .terms import EXEMPT, TERM, TERMS_VERSION, WARN_CONTEXT, Rule, TermList, compact, normalize, term_list
 
 BLOCK, WARN = "block", "warn"
 
@@ -86,6 +88,34 @@ def _in_trademark(text: str, start: int, trademarks: tuple[str, ...]) -> bool:
     return False
 
 
+def _negated(normalized: str, start: int, terms: TermList) -> bool:
+    """Whether a negation cue ends right before `start`, or a few gap characters before it (不能用于治疗)."""
+    if not terms.negation_cues:
+        return False
+    for gap in range(terms.negation_max_gap + 1):
+        end = start - gap
+        if end <= 0:
+            return False
+        if gap and normalized[end] not in terms.negation_gap:
+            return False
+        for cue in terms.negation_cues:
+            if normalized.endswith(cue, 0, end):
+                return True
+    return False
+
+
+def _word(char: str) -> bool:
+    return char.isascii() and char.isalnum()
+
+
+def _latin_inside(normalized: str, start: int, end: int) -> bool:
+    """A match starting or ending with a Latin letter or digit in the middle of a longer run of them (ZHILIAO inside
+    an English word, TOP1 inside TOP 10) is not the term."""
+    before = normalized[start - 1] if start else ""
+    after = normalized[end] if end < len(normalized) else ""
+    return (_word(normalized[start]) and _word(before)) or (_word(normalized[end - 1]) and _word(after))
+
+
 def check(
     text: str, *, field: str = "", category: str = "", facts: Facts = UNKNOWN, version: str = TERMS_VERSION
 ) -> list[Finding]:
@@ -95,6 +125,10 @@ def check(
     terms = term_list(version)
     categories = frozenset({category, "health_food"} if facts.health_food else {category})
     normalized = normalize(text)
+    # v2 lists match the copy without its filler characters (治 疗 is 治疗); offsets map back to the original.
+    offsets = list(range(len(text)))
+    if terms.compact:
+        normalized, offsets = compact(normalized)
     exempt: list[tuple[int, int]] = []
     warned: list[tuple[int, int]] = []
     matches: list[tuple[int, int, Rule]] = []
@@ -120,7 +154,10 @@ def check(
             continue
         if any(c_start <= start < c_end for c_start, c_end in exempt):
             continue
-        if _in_trademark(text, start, facts.trademarks):
+        if _latin_inside(normalized, start, end) or _negated(normalized, start, terms):
+            continue
+        original_start, original_end = offsets[start], offsets[end - 1] + 1
+        if _in_trademark(text, original_start, facts.trademarks):
             continue
         context_warn = any(c_start <= start < c_end for c_start, c_end in warned)
         known = facts.credentials is not None
@@ -131,14 +168,14 @@ def check(
                 severity = WARN
         if context_warn:
             severity = WARN
-        span = text[start:end]
+        span = text[original_start:original_end]
         findings.append(
             Finding(
                 rule_id=rule.id,
                 article=rule.article,
                 severity=severity,
-                start=start,
-                end=end,
+                start=original_start,
+                end=original_end,
                 span=span,
                 message=_message(rule.family, span, context_warn=context_warn, known=known),
                 suggestion=rule.suggestion,

@@ -21,6 +21,8 @@ class Scores:
     false_negatives: int
     decisions_right: int
     mistakes: tuple[tuple[str, frozenset[str], frozenset[str]], ...]
+    # per kind of line (compliant, violating, exemption, negation, disguised): [lines, tp, fp, fn, decisions right]
+    by_kind: tuple[tuple[str, tuple[int, int, int, int, int]], ...] = ()
 
     @property
     def precision(self) -> float:
@@ -37,6 +39,7 @@ def evaluate(path: Path = LABELLED) -> Scores:
     """Check every line of the labelled set and count agreements."""
     tp = fp = fn = right = lines = 0
     mistakes = []
+    kinds: dict[str, list[int]] = {}
     with path.open(encoding="utf-8", newline="") as file:
         for row in csv.DictReader(file):
             lines += 1
@@ -46,7 +49,14 @@ def evaluate(path: Path = LABELLED) -> Scores:
             fp += len(found - expected)
             fn += len(expected - found)
             blocks = any(label.endswith(":block") for label in expected)
-            right += blocks == any(label.endswith(":block") for label in found)
+            decided = blocks == any(label.endswith(":block") for label in found)
+            right += decided
+            counts = kinds.setdefault(row["kind"], [0, 0, 0, 0, 0])
+            for position, value in enumerate(
+                (1, len(expected & found), len(found - expected), len(expected - found), int(decided))
+            ):
+                counts[position] += value
             if expected != found:
                 mistakes.append((row["text"], expected, found))
-    return Scores(lines, tp, fp, fn, right, tuple(mistakes))
+    by_kind = tuple((kind, (c[0], c[1], c[2], c[3], c[4])) for kind, c in sorted(kinds.items()))
+    return Scores(lines, tp, fp, fn, right, tuple(mistakes), by_kind)

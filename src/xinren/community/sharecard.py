@@ -23,9 +23,13 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw, ImageFont
 
+from xinren import adlaw
+from xinren.catalog.facts import copy_refuse
 from xinren.core.origin import public_url
 from xinren.reviews.models import Review
 from xinren.reviews.selectors import review_display_name
+
+from . import errors
 
 CARD_VERSION = "card-2026-11a"
 WIDTH, HEIGHT = 750, 1000
@@ -139,7 +143,18 @@ def card_path(*, review_id: int, link: str, labels: tuple[str, ...]) -> str:
 def card_get_or_render(
     *, review: Review, ref: str, tier_label: str = "", trial_label: str = ""
 ) -> bytes:
-    """The cached card of (review, sharer, version), rendered and stored on first use."""
+    """The cached card of (review, sharer, version), rendered and stored on first use. A card is advertising copy
+    once shared with a referral: its product name and excerpt are checked against the Advertising Law first, and a
+    blocking finding refuses (`InvalidInput`, the article and a rewrite) with nothing rendered or stored."""
+    category = review.product.category
+    copy_refuse(
+        [
+            (field, finding)
+            for field, text in (("name", review.product.name), ("text", review.text))
+            for finding in adlaw.check(text, field=field, category=category)
+        ],
+        code=errors.SHARE_COPY_NONCOMPLIANT,
+    )
     link = share_link(gtin=review.product.gtin, ref=ref)
     # The reviewer's shown name is part of the key: a new nickname draws a new card.
     path = card_path(review_id=review.pk, link=link, labels=(tier_label, trial_label, review_display_name(review)))

@@ -12,6 +12,7 @@ class NotifyConfig(AppConfig):
         from xinren.aftersales.recalls import events as recalls_events
         from xinren.governance import watch as governance_watch
         from xinren.governance.services import applications as governance_applications
+        from xinren.governance.services import copy_recheck as governance_copy
         from xinren.orders import events as orders_events
         from xinren.reviews import events as reviews_events
         from xinren.support import events as support_events
@@ -36,3 +37,4 @@ class NotifyConfig(AppConfig):
         governance_watch.QUALIFICATION_EXPIRING.subscribe(tasks.licence_expiring_notify)
         delisting_events.DELISTED.subscribe(tasks.trust_delisted_notify)
         delisting_events.APPEAL_DECIDED.subscribe(tasks.trust_appeal_decided_notify)
+        governance_copy.COPY_NONCOMPLIANT.subscribe(tasks.copy_noncompliant_notify)

@@ -23,6 +23,7 @@ class NotificationKind(models.TextChoices):
     CARE_OFFER = "care_offer", _("商家主动提出的售后方案")
     TRUST_DELISTED = "trust_delisted", _("商品因信任分被下架")
     TRUST_APPEAL_DECIDED = "trust_appeal_decided", _("下架申诉处理结果")
+    COPY_NONCOMPLIANT = "copy_noncompliant", _("商品文案不合规")
 
 
 class Channel(models.TextChoices):

@@ -171,6 +171,16 @@ KINDS: dict[str, KindSpec] = {
             wechat=True,
             wechat_data=(("thing1", "product"), ("phrase2", "decision")),
         ),
+        KindSpec(
+            NotificationKind.COPY_NONCOMPLIANT,
+            _(
+                "%(merchant)s有 %(count)s 个商品的文案不符合《广告法》（规则 %(version)s），"
+                "改写前不能再发布。请按建议修改。"
+            ),
+            _("修改商品文案"),
+            wechat=True,
+            wechat_data=(("thing1", "merchant"), ("number2", "count"), ("thing3", "body")),
+        ),
     )
 }
 

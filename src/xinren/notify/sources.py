@@ -233,3 +233,20 @@ def trust_appeal_decided(*, appeal_id: int) -> list[Notification]:
         )
         for user_id in _merchant_people(product.merchant_id)
     ]
+
+
+def copy_noncompliant(*, organization_id: int, terms_version: str, products: int, digest: str) -> list[Notification]:
+    """A merchant's published copy breaks the current Advertising Law term list: its owners and admins hear how many
+    products and which list, with the link to their products (adlaw_recheck, docs/compliance.md)."""
+    people = Membership.objects.filter(
+        organization_id=organization_id, role__in=[Role.OWNER, Role.ADMIN]
+    ).select_related("organization")
+    return [
+        notification_create(
+            user_id=member.user_id, kind=NotificationKind.COPY_NONCOMPLIANT,
+            link=reverse("merchant:product_list"),
+            params={"merchant": member.organization.name, "count": products, "version": terms_version},
+            dedupe_key=f"copy_noncompliant:{organization_id}:{terms_version}:{digest}:{member.user_id}",
+        )
+        for member in people
+    ]

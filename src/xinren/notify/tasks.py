@@ -89,3 +89,10 @@ def trust_delisted_notify(*, delisting_id: int) -> None:
 @background(attempts=NOTICE_ATTEMPTS)
 def trust_appeal_decided_notify(*, appeal_id: int) -> None:
     sources.trust_appeal_decided(appeal_id=appeal_id)
+
+
+@background(attempts=NOTICE_ATTEMPTS)
+def copy_noncompliant_notify(*, organization_id: int, terms_version: str, products: int, digest: str) -> None:
+    sources.copy_noncompliant(
+        organization_id=organization_id, terms_version=terms_version, products=products, digest=digest
+    )

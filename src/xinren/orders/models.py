@@ -82,6 +82,10 @@ class Order(TimeStampedModel):
         "PaymentGroup", null=True, blank=True, on_delete=models.PROTECT, related_name="orders",
         verbose_name=_("合并支付"),
     )
+    # Keyed hashes (accounts/keyed.py) of the device the order was placed from and of the payment provider's payer
+    # account, for the brushing-ring detector's linking only (governance/rings, ADR 0050); never the ids themselves.
+    device_hash = models.CharField(_("设备（密钥哈希）"), max_length=64, blank=True)
+    payment_hash = models.CharField(_("付款账户（密钥哈希）"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("订单")

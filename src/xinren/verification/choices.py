@@ -9,6 +9,7 @@ from xinren.core.transitions import TransitionTable
 class CredentialKind(models.TextChoices):
     ORGANIC = "organic", _("有机产品认证")
     GEO_INDICATION = "geo_indication", _("地理标志产品")
+    GREEN_FOOD = "green_food", _("绿色食品标志许可")
     BUSINESS_CREDIT = "business_credit", _("企业信用/工商登记")
     # The qualifications a merchant shows when it applies to sell (docs/governance.md).
     BUSINESS_LICENCE = "business_licence", _("营业执照")

@@ -34,6 +34,9 @@ class BrushingRing(models.Model):
     )
     decision_reason = models.CharField(_("处理理由"), max_length=300, blank=True)
     reviews_folded = models.PositiveIntegerField(_("折叠的评价"), default=0)
+    # The platform's signed statements (governance/statements/rings.py): the detector's flag and the decision.
+    flag_leaf_hash = models.CharField(max_length=64, blank=True)
+    decision_leaf_hash = models.CharField(max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("刷单团伙")

@@ -1,6 +1,7 @@
 """Reading the CSV exports `xinren rings detect` takes into the detector's `Order` and `Review` tuples (no Django).
 
-Orders: order_id, buyer, shop, product, time, amount_fen, phone_hash, address_hash; reviews: order_id, buyer,
+Orders: order_id, buyer, shop, product, time, amount_fen, phone_hash, address_hash, and optionally device_hash and
+payment_hash (keyed hashes of the checkout device and of the payer account); reviews: order_id, buyer,
 product, time, stars, text. Time is epoch seconds or ISO 8601 (naive means UTC).
 """
 
@@ -31,6 +32,7 @@ def parse_time(value: str) -> float:
 
 
 ORDER_COLUMNS = ("order_id", "buyer", "shop", "product", "time", "amount_fen", "phone_hash", "address_hash")
+OPTIONAL_ORDER_COLUMNS = ("device_hash", "payment_hash")
 REVIEW_COLUMNS = ("order_id", "buyer", "product", "time", "stars", "text")
 
 
@@ -57,6 +59,8 @@ def orders_read(lines: Iterable[str]) -> list[Order]:
                     int(row["amount_fen"] or 0),
                     row["phone_hash"] or "",
                     row["address_hash"] or "",
+                    row.get("device_hash") or "",
+                    row.get("payment_hash") or "",
                 )
             )
         except (ValueError, TypeError) as error:

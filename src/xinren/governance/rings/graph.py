@@ -1,14 +1,15 @@
 """Brushing-ring (刷单) detection over a purchase edge list: pure Python, no Django (ADR 0050).
 
-Input: orders (`Order`: id, buyer, shop, product, time in epoch seconds, amount in fen, keyed phone and address
-hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a shop that several
-independent signals tie together, each signal a small function returning the buyers it implicates and the pairs it
-links:
+Input: orders (`Order`: id, buyer, shop, product, time in epoch seconds, amount in fen, keyed phone, address,
+device and payment-account hashes) and optionally reviews (`Review`). Output: `Ring`s, one per group of buyers at a
+shop that several independent signals tie together, each signal a small function returning the buyers it
+implicates and the pairs it links:
 
 - `rare_copurchase`: buyers linked when they share ≥ 2 of the shop's rarely bought items (bought by at most
   `rare_max_buyers` buyers on the whole platform), then the k-core of that projection;
 - `lockstep`: buyers who ordered at the shop within `lock_window` seconds of each other on ≥ `lock_min` occasions;
-- `shared_hashes`: buyers whose orders carry the same phone or address hash (keyed hashes only: accounts/keyed.py);
+- `shared_hashes`: buyers whose orders carry the same phone, address, device or payment-account hash (keyed hashes
+  only: accounts/keyed.py);
 - `duplicate_reviews`: near-duplicate review texts, robust to small edits (character 2-shingles, Jaccard, the
   normalisation of reviews/minhash.py, ADR 0011);
 - `new_account_burst`: accounts whose first order on the platform is at this shop, many within a day;
@@ -26,14 +27,15 @@ from __future__ import annotations
 
 import heapq
 import math
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from operator import itemgetter
 from typing import NamedTuple
 
 from xinren.reviews.minhash import shingles
 
-VERSION = "rings-1"
+VERSION = "rings-2"  # rings-2: shared device and payment-account hashes
 
 
 class Order(NamedTuple):
@@ -45,6 +47,9 @@ class Order(NamedTuple):
     amount_fen: int
     phone_hash: str
     address_hash: str
+    # Keyed hashes of the checkout device and of the payment provider's payer account ("" when not known).
+    device_hash: str = ""
+    payment_hash: str = ""
 
 
 class Review(NamedTuple):
@@ -83,6 +88,8 @@ WEIGHTS: dict[str, float] = {
     "lockstep": 0.5,
     "shared_phone": 0.5,
     "shared_address": 0.4,
+    "shared_device": 0.5,
+    "shared_payment": 0.5,
     "duplicate_reviews": 0.5,
     "new_account_burst": 0.3,
     "hourly_repeat": 0.3,
@@ -254,11 +261,11 @@ class Platform:
 def platform_index(orders: list[Order]) -> Platform:
     buyers_of: dict[str, set[str]] = defaultdict(set)
     first: dict[str, tuple[float, str]] = {}
-    for order in orders:
-        buyers_of[order.product].add(order.buyer)
-        seen = first.get(order.buyer)
-        if seen is None or order.time < seen[0]:
-            first[order.buyer] = (order.time, order.shop)
+    for buyer, shop, product, time in map(itemgetter(1, 2, 3, 4), orders):
+        buyers_of[product].add(buyer)
+        seen = first.get(buyer)
+        if seen is None or time < seen[0]:
+            first[buyer] = (time, shop)
     degree = {product: len(buyers) for product, buyers in buyers_of.items()}
     return Platform(degree, first, column_weights(degree))
 
@@ -266,9 +273,10 @@ def platform_index(orders: list[Order]) -> Platform:
 def rare_copurchase(shop_orders: list[Order], platform: Platform, params: Params) -> Signal:
     signal = Signal("rare_copurchase")
     rare_of: dict[str, set[str]] = defaultdict(set)
-    for order in shop_orders:
-        if platform.product_buyers[order.product] <= params.rare_max_buyers:
-            rare_of[order.buyer].add(order.product)
+    degree, limit = platform.product_buyers, params.rare_max_buyers
+    for buyer, product in map(itemgetter(1, 3), shop_orders):
+        if degree[product] <= limit:
+            rare_of[buyer].add(product)
     candidates = {buyer for buyer, items in rare_of.items() if len(items) >= 2}
     holders: dict[str, list[str]] = defaultdict(list)
     for buyer in candidates:
@@ -297,7 +305,7 @@ def rare_copurchase(shop_orders: list[Order], platform: Platform, params: Params
 
 def lockstep(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("lockstep")
-    timeline = sorted((order.time, order.buyer) for order in shop_orders)
+    timeline = sorted(map(itemgetter(4, 1), shop_orders))
     times = [t for t, _ in timeline]
     buyers = [b for _, b in timeline]
     count: dict[tuple[str, str], int] = defaultdict(int)
@@ -335,15 +343,18 @@ def lockstep(shop_orders: list[Order], params: Params) -> Signal:
 
 
 def shared_hashes(shop_orders: list[Order], params: Params) -> list[Signal]:
-    phones: dict[str, set[str]] = defaultdict(set)
-    addresses: dict[str, set[str]] = defaultdict(set)
-    for order in shop_orders:
-        if order.phone_hash:
-            phones[order.phone_hash].add(order.buyer)
-        if order.address_hash:
-            addresses[order.address_hash].add(order.buyer)
+    """Buyers of the shop sharing a phone, address, device or payer-account hash (groups of ≥ hash_group_min)."""
     out = []
-    for name, groups in (("shared_phone", phones), ("shared_address", addresses)):
+    for name, index in (("shared_phone", 6), ("shared_address", 7), ("shared_device", 8), ("shared_payment", 9)):
+        # Distinct (hash, buyer) pairs and their counts per hash, built in C: this runs once per purchase edge.
+        pairs: set[tuple[str, str]] = set(map(itemgetter(index, 1), shop_orders))
+        counts = Counter(map(itemgetter(0), pairs))
+        counts.pop("", None)
+        groups: dict[str, set[str]] = defaultdict(set)
+        if counts and max(counts.values()) >= params.hash_group_min:
+            for value, buyer in pairs:
+                if value and counts[value] >= params.hash_group_min:
+                    groups[value].add(buyer)
         signal = Signal(name)
         shared = [sorted(buyers) for buyers in groups.values() if len(buyers) >= params.hash_group_min]
         for buyers in shared:
@@ -393,8 +404,8 @@ def new_account_burst(shop: str, shop_buyers: set[str], platform: Platform, para
 def hourly_repeat(shop_orders: list[Order], params: Params) -> Signal:
     signal = Signal("hourly_repeat")
     cells: dict[tuple[int, str], int] = defaultdict(int)
-    for order in shop_orders:
-        cells[(int(order.time // 3600), order.buyer)] += 1
+    for time, buyer in map(itemgetter(4, 1), shop_orders):
+        cells[(int(time // 3600), buyer)] += 1
     hours: dict[int, dict[str, int]] = defaultdict(dict)
     for (hour, buyer), n in cells.items():
         hours[hour][buyer] = n

@@ -1,7 +1,8 @@
 """The platform's own orders and reviews as the detector's input (graph.Order, graph.Review).
 
 Buyers, shops and products are database ids as strings. The recipient's phone and the shipping address are
-turned into keyed hashes here, in memory (accounts/keyed.py): the detector only ever compares hashes, and
+turned into keyed hashes here, in memory (accounts/keyed.py); the device and the payer account are stored on the
+order as keyed hashes only (orders: `device_hash`, `payment_hash`): the detector only ever compares hashes, and
 nothing personal leaves this function.
 """
 
@@ -39,13 +40,15 @@ def platform_orders(*, since: datetime) -> list[Order]:
             "total_fen",
             "order__recipient_phone",
             "order__shipping_address",
+            "order__device_hash",
+            "order__payment_hash",
         )
         .order_by("order__placed_at", "id")
     )
     phones: dict[str, str] = {}
     addresses: dict[str, str] = {}
     out = []
-    for number, buyer, shop, product, placed, total, phone, address in rows.iterator(chunk_size=5000):
+    for number, buyer, shop, product, placed, total, phone, address, device, payer in rows.iterator(chunk_size=5000):
         if phone and phone not in phones:
             phones[phone] = keyed_hash("phone", phone)
         if address and address not in addresses:
@@ -60,6 +63,8 @@ def platform_orders(*, since: datetime) -> list[Order]:
                 int(total),
                 phones.get(phone, ""),
                 addresses.get(address, ""),
+                device,  # already keyed hashes, recorded when the order was placed and paid (orders/models.py)
+                payer,
             )
         )
     return out

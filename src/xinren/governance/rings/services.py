@@ -1,8 +1,10 @@
 """The operators' acts on brushing rings: store what the detector found, confirm or dismiss (ADR 0050).
 
-Confirming folds the members' reviews of the shop's products with the operator's public reason through reviews'
-own fold service (never deleted, each fold signed there), settles their reward points through community (a folded
-review's points are reversed), and records a shop-level brushing flag that the merchant risk score counts.
+The detector's flag and each decision are signed by the platform (`governance.ring.flag`,
+`governance.ring.decision`, with the detector's version; no buyer named). Confirming folds the members' reviews of
+the shop's products with the operator's public reason through reviews' own fold service (never deleted, each fold
+signed there), settles their reward points through community (a folded review's points are reversed), and records
+a shop-level brushing flag that the merchant risk score counts.
 """
 
 from __future__ import annotations
@@ -16,6 +18,9 @@ from django.utils.translation import gettext_lazy as _
 from xinren.accounts.actors import Actor
 from xinren.accounts.choices import OrganizationKind, Role
 from xinren.accounts.models import Organization
+from xinren.accounts.services import platform_organization
+from xinren.attest.keys import owner_of
+from xinren.attest.signing import statement_sign_and_append
 from xinren.community.services.rewards import review_sync
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
@@ -26,12 +31,53 @@ from xinren.reviews.services.reviews import review_fold
 from xinren.reviews.services.shared import text_clean
 
 from ..models import BrushingRing, RingStatus
+from ..statements.rings import RING_DECISION, RING_FLAG
 from .graph import VERSION, Ring
 
 RING_NOT_FOUND = "rings.not_found"
 RING_DECIDED = "rings.already_decided"
 RING_UNKNOWN_SHOP = "rings.unknown_shop"
 REASON_MAX = 200
+
+
+def _evidence_public(evidence: list[dict[str, object]], members: int) -> list[dict[str, object]]:
+    """The signals as the statement carries them: name, members covered, coverage (no buyer, no detail)."""
+    out: list[dict[str, object]] = []
+    for item in evidence:
+        covered = min(int(str(item.get("buyers", 0))), members)
+        coverage = float(str(item.get("coverage", covered / members if members else 0.0)))
+        out.append({"signal": str(item["signal"]), "buyers": covered, "coverage": round(min(coverage, 1.0), 3)})
+    return out
+
+
+def _sign_flag(row: BrushingRing) -> str:
+    statement = {
+        "type": RING_FLAG,
+        "subject": owner_of(row.shop),
+        "merchant": owner_of(row.shop),
+        "ring": row.fingerprint,
+        "members": len(row.members),
+        "score": float(row.score),
+        "detector_version": row.detector_version,
+        "evidence": _evidence_public(row.evidence, len(row.members)),
+    }
+    return statement_sign_and_append(organization=platform_organization(), statement=statement).leaf_hash
+
+
+def _sign_decision(ring: BrushingRing, *, decision: str) -> str:
+    statement: dict[str, object] = {
+        "type": RING_DECISION,
+        "subject": owner_of(ring.shop),
+        "merchant": owner_of(ring.shop),
+        "ring": ring.fingerprint,
+        "decision": decision,
+        "reason": ring.decision_reason,
+        "reviews_folded": ring.reviews_folded,
+        "detector_version": ring.detector_version,
+    }
+    if ring.flag_leaf_hash:
+        statement["flag_statement"] = ring.flag_leaf_hash
+    return statement_sign_and_append(organization=platform_organization(), statement=statement).leaf_hash
 
 
 def ring_fingerprint(*, shop: str, members: list[str]) -> str:
@@ -60,6 +106,8 @@ def rings_store(*, rings: list[Ring], now: datetime) -> list[BrushingRing]:
             },
         )
         if created:
+            row.flag_leaf_hash = _sign_flag(row)
+            row.save(update_fields=["flag_leaf_hash"])
             audit_record(
                 actor=None,
                 organization=row.shop,
@@ -110,7 +158,10 @@ def ring_confirm(*, actor: Actor, ring_id: int, reason: str, now: datetime) -> B
     ring.status = RingStatus.CONFIRMED
     ring.decided_at, ring.decided_by, ring.decision_reason = now, actor.user, reason
     ring.reviews_folded = len(reviews)
-    ring.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "reviews_folded"])
+    ring.decision_leaf_hash = _sign_decision(ring, decision="confirmed")
+    ring.save(
+        update_fields=["status", "decided_at", "decided_by", "decision_reason", "reviews_folded", "decision_leaf_hash"]
+    )
     audit_record(
         actor=actor.user,
         organization=actor.organization,
@@ -129,7 +180,8 @@ def ring_dismiss(*, actor: Actor, ring_id: int, reason: str, now: datetime) -> B
     ring = _ring_for_decision(ring_id)
     ring.status = RingStatus.DISMISSED
     ring.decided_at, ring.decided_by, ring.decision_reason = now, actor.user, reason
-    ring.save(update_fields=["status", "decided_at", "decided_by", "decision_reason"])
+    ring.decision_leaf_hash = _sign_decision(ring, decision="dismissed")
+    ring.save(update_fields=["status", "decided_at", "decided_by", "decision_reason", "decision_leaf_hash"])
     audit_record(
         actor=actor.user,
         organization=actor.organization,

@@ -37,6 +37,9 @@ class ProviderPayment:
     currency: str = "CNY"
     failure_code: str = ""
     failure_message: str = ""
+    # The provider's id of the paying account (WeChat Pay openid, Alipay buyer_user_id) once paid, when it says;
+    # the platform keeps only its keyed hash (Order.payment_hash).
+    payer: str = ""
 
 
 @dataclass(frozen=True)

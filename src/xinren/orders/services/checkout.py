@@ -139,6 +139,7 @@ def cart_checkout(
             now=now,
             payment_group=group,
             return_exclusion_confirmed=return_exclusion_confirmed,
+            device=device,
         )
         # The order's share of the combined payment: it mirrors the group and carries the order's refunds.
         Payment.objects.create(

@@ -20,6 +20,7 @@ from xinren.accounts.actors import Actor
 from xinren.accounts.blacklist import interceptions_kept, screen_require
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationStatus, Role
 from xinren.accounts.consumers import consumer_require, phone_normalize
+from xinren.accounts.keyed import keyed_hash
 from xinren.accounts.models import Organization, User
 from xinren.catalog.choices import PERISHABLE_CATEGORIES, ProductStatus
 from xinren.catalog.suspensions import product_is_suspended, suspension_open
@@ -159,6 +160,7 @@ def order_place(
         client_token=client_token,
         now=now,
         return_exclusion_confirmed=return_exclusion_confirmed,
+        device=device,
     )
     daily_orders_check(merchants=[merchant], now=now)
     return order
@@ -262,6 +264,7 @@ def order_create(
     now: datetime,
     payment_group: PaymentGroup | None = None,
     return_exclusion_confirmed: bool = False,
+    device: str = "",
 ) -> Order:
     """Write an order whose stock is already taken: its lines, first status row, audit entry and expiry task.
 
@@ -280,6 +283,7 @@ def order_create(
         client_token=client_token,
         placed_at=now,
         payment_group=payment_group,
+        device_hash=keyed_hash("device", device) if device else "",
     )
     OrderLine.objects.bulk_create(
         [

@@ -17,6 +17,8 @@ drop out. See docs/payments.md.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,6 +27,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.consumers import consumer_require
+from xinren.accounts.keyed import identity_key
 from xinren.accounts.models import User
 from xinren.core import clock
 from xinren.core.audit import audit_record
@@ -210,6 +213,13 @@ def _payment_sync(*, payment_id: int, remote: ProviderPayment) -> _Followup:
         return followup
 
 
+def payer_hash(*, provider: str, payer: str) -> str:
+    """The keyed hash of a provider's payer account id (accounts/keyed.py's key, under its own prefix): equal for
+    the same account, never reversible without the key. The brushing-ring detector links buyers by it."""
+    message = f"payer:{provider}:{payer.strip()}".encode()
+    return hmac.new(identity_key(), message, hashlib.sha256).hexdigest()
+
+
 def _payment_move(*, order: Order, payment: Payment, target: str, remote: ProviderPayment) -> _Followup:
     now = clock.now()
     previous = payment.status
@@ -221,6 +231,9 @@ def _payment_move(*, order: Order, payment: Payment, target: str, remote: Provid
         payment.failure_code = remote.failure_code[:64]
         payment.failure_message = remote.failure_message[:256]
     needs_refund = False
+    if remote.payer and not order.payment_hash and target in (PaymentStatus.AUTHORISED, PaymentStatus.CAPTURED):
+        order.payment_hash = payer_hash(provider=payment.provider, payer=remote.payer)
+        order.save(update_fields=["payment_hash"])
     if target == PaymentStatus.CAPTURED:
         payment.captured_at = now
         payment.captured_fen = min(remote.captured_fen, payment.amount_fen)

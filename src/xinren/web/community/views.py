@@ -70,11 +70,14 @@ def share_card(request: HttpRequest, review_id: int) -> HttpResponse:
     sharer = request.user if is_consumer(request.user) else None
     ref = selectors.referral_id(sharer) if isinstance(sharer, User) else ""
     tier = ConsumerTier.objects.filter(consumer_id=review.consumer_id).values_list("tier", flat=True).first()
-    data = sharecard.card_get_or_render(
-        review=review, ref=ref,
-        tier_label=str(Tier(tier).label) if tier and tier != Tier.ORDINARY else "",
-        trial_label=selectors.trial_review_labels(review_ids=[review.pk]).get(review.pk, ""),
-    )
+    try:
+        data = sharecard.card_get_or_render(
+            review=review, ref=ref,
+            tier_label=str(Tier(tier).label) if tier and tier != Tier.ORDINARY else "",
+            trial_label=selectors.trial_review_labels(review_ids=[review.pk]).get(review.pk, ""),
+        )
+    except DomainError as exc:  # the copy breaks the Advertising Law: no card, the article and a rewrite instead
+        return HttpResponse(str(exc.message), status=422, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type="image/png")
     response["Cache-Control"] = "private, max-age=3600" if ref else "public, max-age=3600"
     response["Content-Disposition"] = f'inline; filename="xinren-review-{review.pk}.png"'
