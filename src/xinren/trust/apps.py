@@ -12,8 +12,8 @@ class TrustConfig(AppConfig):
         from xinren.orders.events import ORDER_DELIVERED, REFUND_DONE
         from xinren.reviews.events import REVIEW_CHANGED
 
-        from .scores import statements as score_statements  # noqa: F401  (registers trust.score, ADR 0051)
         from .delisting import statements  # noqa: F401  (trust.delisting, trust.appeal, …)
+        from .scores import statements as score_statements  # noqa: F401  (registers trust.score, ADR 0051)
         from .scores import tasks
 
         # A changed input queues its product's score refresh in the same transaction (ADR 0013, ADR 0047); the
