@@ -43,11 +43,22 @@ def _stars(half: float | None, x: int, y: int) -> str:
     return "".join(parts)
 
 
-def _text(x: int, y: int, words: str, *, fill: str, size: int, anchor: str = "start", bold: bool = False) -> str:
+def _estimated_width(words: str, size: int) -> float:
+    """Roughly how wide `words` draws: a CJK character is about one em, a Latin letter or digit about 0.6 em."""
+    return sum(size if ord(ch) > 0x2E7F else 0.6 * size for ch in words)
+
+
+def _text(
+    x: int, y: int, words: str, *, fill: str, size: int, anchor: str = "start", bold: bool = False, fit: int = 0
+) -> str:
+    """A text element; with `fit`, squeezed into that many pixels when it would draw wider (e.g. "Trust score")."""
     weight = ' font-weight="bold"' if bold else ""
+    squeeze = ""
+    if fit and _estimated_width(words, size) > fit:
+        squeeze = f' textLength="{fit}" lengthAdjust="spacingAndGlyphs"'
     return (
         f'<text x="{x}" y="{y}" fill="{fill}" text-anchor="{anchor}" font-family="{FONT}" font-size="{size}"'
-        f"{weight}>{escape(words)}</text>"
+        f"{weight}{squeeze}>{escape(words)}</text>"
     )
 
 
@@ -55,7 +66,7 @@ def _card(left: str, *, left_width: int, colour: str) -> str:
     return (
         '<rect width="240" height="44" rx="6" fill="#fff" stroke="#d0d7de"/>'
         f'<rect width="{left_width}" height="44" rx="6" fill="{colour}"/>'
-        + _text(left_width // 2, 27, left, fill="#fff", size=14, anchor="middle", bold=True)
+        + _text(left_width // 2, 27, left, fill="#fff", size=14, anchor="middle", bold=True, fit=left_width - 8)
     )
 
 
