@@ -10,3 +10,7 @@ from xinren.core.tasks import Event
 # A decision was made on a request or claim (by rule, merchant, operator or the silence rule). Keyword:
 # decision_id. The notifications context tells the consumer (`aftersale_decided`).
 DECIDED = Event("aftersales.decided")
+
+# A merchant's cover changed: its deposit balance moved or it subscribed to an insurance policy.
+# Keyword: organization_id. Trust refreshes the merchant's product scores (the credit component reads both).
+COVER_CHANGED = Event("aftersales.cover_changed")

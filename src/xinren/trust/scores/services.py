@@ -6,10 +6,11 @@ A score is never edited by hand: each refresh gathers the inputs (`inputs.py`), 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from xinren.catalog.models import Product
 from xinren.core import clock
@@ -21,7 +22,7 @@ from ..models import ProductScore
 from . import errors
 from .formula import CURRENT_VERSION, FORMULAS, product_score
 from .hooks import StoredScore, scores_stored
-from .inputs import product_inputs, products_inputs
+from .inputs import category_means, product_inputs, products_inputs
 
 BATCH_SIZE = 200
 
@@ -69,6 +70,20 @@ def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -
         return stored.row
 
 
+def products_scores_refresh(*, product_ids: Iterable[int], version: str = CURRENT_VERSION) -> int:
+    """Refresh the scores of these products (a merchant's, when a merchant-wide input changed), a batch of
+    BATCH_SIZE per transaction with grouped queries. Returns how many."""
+    _version_check(version)
+    count = 0
+    products = Product.objects.filter(pk__in=sorted(set(product_ids))).select_related("merchant")
+    for chunk in _batches(products, BATCH_SIZE):
+        with transaction.atomic():
+            stored = [_store(product_id, inputs, version) for product_id, inputs in products_inputs(chunk).items()]
+            scores_stored(stored)
+            count += len(stored)
+    return count
+
+
 def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
     last = 0
     while True:
@@ -79,14 +94,19 @@ def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
         last = chunk[-1].pk
 
 
-def scores_recompute(*, version: str = CURRENT_VERSION, batch_size: int = BATCH_SIZE) -> int:
-    """Recompute every product's score under `version`, a batch per transaction. Returns how many."""
+def scores_recompute(
+    *, version: str = CURRENT_VERSION, batch_size: int = BATCH_SIZE, products: QuerySet[Product] | None = None
+) -> int:
+    """Recompute every product's score (or those of `products`) under `version`, a batch per transaction; the
+    category means are computed exactly once, first. Returns how many."""
     _version_check(version)
     count = 0
-    products = Product.objects.select_related("merchant")
+    products = (Product.objects.all() if products is None else products).select_related("merchant")
+    means = category_means(products.order_by().values_list("category", flat=True).distinct(), exact=True)
     for chunk in _batches(products, batch_size):
         with transaction.atomic():
-            stored = [_store(product_id, inputs, version) for product_id, inputs in products_inputs(chunk).items()]
+            inputs_by_product = products_inputs(chunk, means=means)
+            stored = [_store(product_id, inputs, version) for product_id, inputs in inputs_by_product.items()]
             scores_stored(stored)
             count += len(stored)
     return count
