@@ -23,6 +23,7 @@ from xinren.coldchain.models import Excursion, Leg, Promise
 from xinren.coldchain.status import promise_results_for_batch
 from xinren.core import clock, plausible
 from xinren.core.errors import DomainError
+from xinren.evidence.models import Evidence
 from xinren.governance.models.probation import Probation, ProbationStatus
 from xinren.governance.models.risk import RiskEvaluation
 from xinren.lab.models import LabReport
@@ -32,6 +33,7 @@ from xinren.orders.choices import OrderStatus, RefundStatus
 from xinren.orders.models import OrderLine
 from xinren.reviews.choices import FlagStatus, ReviewStatus
 from xinren.reviews.models import Flag, Review
+from xinren.trace.models import EventSubject
 from xinren.verification.choices import CredentialStatus
 from xinren.verification.models import Credential
 
@@ -204,6 +206,22 @@ def _latest_batches(ids: list[int]) -> dict[int, Batch]:
     return latest
 
 
+def _without_label_evidence(products: list[Product], latest: dict[int, Batch]) -> set[int]:
+    """The products whose rules can earn nothing, so that the per-product rules are skipped for them: without a
+    lot every lot-bound label lacks, and without evidence on the product (or on an event naming it) or any
+    credential of the merchant the three product-wide labels (handmade, organic, geographical indication) lack."""
+    bare = [p for p in products if p.pk not in latest]
+    ids = [p.pk for p in bare]
+    with_evidence = set(Evidence.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
+    with_evidence |= set(EventSubject.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
+    holders = set(
+        Credential.objects.filter(organization_id__in={p.merchant_id for p in bare}).values_list(
+            "organization_id", flat=True
+        )
+    )
+    return {p.pk for p in bare if p.pk not in with_evidence and p.merchant_id not in holders}
+
+
 def _labels(product: Product, batch: Batch | None) -> list[str]:
     """The labels the product's latest lot earns now (the rules read each lot's evidence: one product at a time)."""
     return sorted(labels_evaluate(product=product, batch=batch).earned_codes)
@@ -272,6 +290,7 @@ def products_inputs(
         means = category_means(categories)
     credits = merchants_credit(p.merchant_id for p in products)
     latest = _latest_batches(ids)
+    bare = _without_label_evidence(products, latest)
     suspended = _counts(
         ListingSuspension.objects.filter(product_id__in=ids, lifted_at__isnull=True), "product_id", "pk"
     )
@@ -279,7 +298,7 @@ def products_inputs(
     return {
         product.pk: {
             "lab_reports": lab.get(product.pk, []),
-            "labels": _labels(product, latest.get(product.pk)),
+            "labels": [] if product.pk in bare else _labels(product, latest.get(product.pk)),
             "coldchain": cold[product.pk],
             "reviews": reviews.get(product.pk, []),
             "category_mean": means[product.category],
