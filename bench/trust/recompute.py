@@ -4,6 +4,7 @@ with the slope (s per 1k products) and R² of the linear fit.
 Fills a scratch database once (100k products over 1k merchants and the catalog's categories, 1M verified reviews,
 100k after-sale claims with decisions; all times `--scale`), then times `scores_recompute` over the first 10k, 30k
 and 100k products (each run rewrites its products' rows; the category means are computed once per run, exactly).
+The database is kept (var/bench/trust-<scale>.sqlite3, or DATABASE_URL) and reused by review_refresh.py.
 
     python bench/trust/recompute.py --db sqlite --scale 0.1
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench_trust python bench/trust/recompute.py --db postgres
@@ -42,7 +43,7 @@ def main() -> None:
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--scale", type=float, default=1.0)
     args = parser.parse_args()
-    database_open(db=args.db, scale=args.scale, name="trust-recompute")
+    database_open(db=args.db, scale=args.scale, name="trust")
     from django.db import connection
 
     from xinren.catalog.models import Product

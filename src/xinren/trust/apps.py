@@ -15,7 +15,7 @@ class TrustConfig(AppConfig):
         from .scores import tasks
 
         # A changed input queues its product's score refresh in the same transaction (ADR 0013, ADR 0047); the
-        # daily trust-scores-refresh job is the safety net, and covers lab reports and governance actions.
+        # daily trust-scores-refresh job is the safety net.
         REVIEW_CHANGED.subscribe(tasks.score_after_review_task)
         DECIDED.subscribe(tasks.score_after_decision_task)
         ORDER_DELIVERED.subscribe(tasks.score_after_order_task)
