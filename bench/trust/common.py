@@ -179,3 +179,40 @@ def lab_fill(count: int) -> int:
         ]  # fmt: skip
         LabMeasurement.objects.bulk_create(measurements, batch_size=5000)
     return len(chosen)
+
+
+def post_lines_fill(count: int) -> int:
+    """Delivered, unreviewed order lines for the posting benchmark, one per fresh consumer (the loader makes them
+    on a first fill; a database filled without them gets them here)."""
+    from django.db import transaction
+
+    from xinren.accounts.models import User
+    from xinren.orders.choices import OrderStatus
+    from xinren.orders.models import Offer, Order, OrderLine
+    from xinren.reviews.models import Review
+
+    reviewed = Review.objects.filter(line_id__isnull=False).values("line_id")
+    have = OrderLine.objects.exclude(pk__in=reviewed).count()
+    if have >= count:
+        return 0
+    offers = list(Offer.objects.select_related("product").order_by("pk")[: count - have])
+    now = dt.datetime.now(dt.UTC)
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            [User(username=f"18{n:09d}", password="!", phone=f"18{n:09d}", display_name=f"188****{n % 10000:04d}")
+             for n in range(len(offers))]
+        )  # fmt: skip
+        orders = Order.objects.bulk_create(
+            [Order(number=f"Q{n:015d}", consumer=user, merchant_id=offer.merchant_id, status=OrderStatus.DELIVERED,
+                   total_fen=offer.price_fen, recipient_name="压测", recipient_phone="13900000000",
+                   shipping_address="云南省昆明市", placed_at=now - dt.timedelta(days=3),
+                   paid_at=now - dt.timedelta(days=3), shipped_at=now - dt.timedelta(days=2),
+                   delivered_at=now - dt.timedelta(days=1))
+             for n, (user, offer) in enumerate(zip(users, offers, strict=True))]
+        )  # fmt: skip
+        OrderLine.objects.bulk_create(
+            [OrderLine(order=order, product=offer.product, offer=offer, product_name=offer.product.name,
+                       gtin=offer.product.gtin, unit_price_fen=offer.price_fen, quantity=1, total_fen=offer.price_fen)
+             for order, offer in zip(orders, offers, strict=True)]
+        )  # fmt: skip
+    return len(offers)

@@ -56,7 +56,7 @@ def main() -> None:
         merchants=max(10, int(1000 * args.scale)),
         reviews=int(1_000_000 * args.scale),
         claims=int(100_000 * args.scale),
-        post_lines=0,
+        post_lines=2000,
     )
     ids = list(Product.objects.filter(name__startswith="压测商品").order_by("pk").values_list("pk", flat=True))
     results = []

@@ -19,7 +19,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from common import database_open, filled
+from common import database_open, filled, post_lines_fill
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -49,8 +49,9 @@ def main() -> None:
         merchants=max(10, int(1000 * args.scale)),
         reviews=int(1_000_000 * args.scale),
         claims=int(100_000 * args.scale),
-        post_lines=args.posts,
+        post_lines=max(2000, args.posts),
     )
+    post_lines_fill(args.posts)
     category_means(Product.objects.order_by().values_list("category", flat=True).distinct(), exact=True)
     reviewed = Review.objects.values("line_id")
     lines = list(OrderLine.objects.exclude(pk__in=reviewed).order_by("pk").values_list("pk", "order__consumer_id"))
