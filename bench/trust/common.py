@@ -197,13 +197,15 @@ def post_lines_fill(count: int) -> int:
         return 0
     offers = list(Offer.objects.select_related("product").order_by("pk")[: count - have])
     now = dt.datetime.now(dt.UTC)
+    base = int(User.objects.order_by("-pk").values_list("pk", flat=True).first() or 0)
     with transaction.atomic():
         users = User.objects.bulk_create(
             [User(username=f"18{n:09d}", password="!", phone=f"18{n:09d}", display_name=f"188****{n % 10000:04d}")
-             for n in range(len(offers))]
+             for n in range(base, base + len(offers))]
         )  # fmt: skip
         orders = Order.objects.bulk_create(
-            [Order(number=f"Q{n:015d}", consumer=user, merchant_id=offer.merchant_id, status=OrderStatus.DELIVERED,
+            [Order(number=f"Q{base + n:015d}", consumer=user, merchant_id=offer.merchant_id,
+                   status=OrderStatus.DELIVERED,
                    total_fen=offer.price_fen, recipient_name="压测", recipient_phone="13900000000",
                    shipping_address="云南省昆明市", placed_at=now - dt.timedelta(days=3),
                    paid_at=now - dt.timedelta(days=3), shipped_at=now - dt.timedelta(days=2),
