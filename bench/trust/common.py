@@ -185,14 +185,14 @@ def post_lines_fill(count: int) -> int:
     """Delivered, unreviewed order lines for the posting benchmark, one per fresh consumer (the loader makes them
     on a first fill; a database filled without them gets them here)."""
     from django.db import transaction
+    from django.db.models import Exists, OuterRef
 
     from xinren.accounts.models import User
     from xinren.orders.choices import OrderStatus
     from xinren.orders.models import Offer, Order, OrderLine
     from xinren.reviews.models import Review
 
-    reviewed = Review.objects.filter(line_id__isnull=False).values("line_id")
-    have = OrderLine.objects.exclude(pk__in=reviewed).count()
+    have = OrderLine.objects.exclude(Exists(Review.objects.filter(line_id=OuterRef("pk")))).count()
     if have >= count:
         return 0
     offers = list(Offer.objects.select_related("product").order_by("pk")[: count - have])
