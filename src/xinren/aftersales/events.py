@@ -14,3 +14,6 @@ DECIDED = Event("aftersales.decided")
 # A consumer opened a request or claim (its reason is their words). Keyword: request_id. The care context
 # classifies the reason (voice of the user, ADR 0054).
 REQUEST_OPENED = Event("aftersales.request_opened")
+# A merchant's cover changed: its deposit balance moved or it subscribed to an insurance policy.
+# Keyword: organization_id. Trust refreshes the merchant's product scores (the credit component reads both).
+COVER_CHANGED = Event("aftersales.cover_changed")

@@ -22,6 +22,7 @@ from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 
 from .choices import ProductStatus
+from .events import SUSPENSIONS_CHANGED
 from .models import ListingSuspension, Product
 from .shelf_life import local_date
 
@@ -70,6 +71,7 @@ def listing_suspend(
     ListingSuspension.objects.bulk_create(rows)
     if rows:
         pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[row.product_id for row in rows])
+        SUSPENSIONS_CHANGED.announce(product_ids=sorted({row.product_id for row in rows}))
         audit_record_many([
             (None, row.product.merchant, "listing.suspend", row,
              {"reason_code": reason_code, "source": row.source, "gtin": row.product.gtin})
@@ -92,6 +94,7 @@ def listing_suspensions_lift(
     for row in rows:
         row.lifted_at = now
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[row.product_id for row in rows])
+    SUSPENSIONS_CHANGED.announce(product_ids=sorted({row.product_id for row in rows}))
     audit_record_many([
         (None, row.product.merchant, "listing.lift", row, {"reason_code": row.reason_code, "source": row.source})
         for row in rows

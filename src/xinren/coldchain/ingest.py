@@ -32,6 +32,7 @@ from xinren.trace.models import Place, TraceEvent
 
 from . import errors
 from .detection import Found, Limits, excursions_find
+from .events import MEASURED
 from .models import ColdChainProfile, Excursion, Leg, Reading, ReadingBatch
 from .readings import CANONICAL_FORMAT, ParsedReading, readings_digest, readings_parse, time_canonical
 from .statements import COLDCHAIN_READINGS
@@ -377,6 +378,8 @@ def readings_ingest(*, actor: Actor, leg_id: int, readings: Sequence[Any]) -> In
         arrivals_fill(legs=[leg], batch=leg.batch)
     leg.save(update_fields=["device_ids", "reading_count", "arrived_at", "arrival_event", "to_place", "updated_at"])
     pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[leg.batch_id])
+    if found:
+        MEASURED.announce(product_ids=[leg.batch.product_id])
     audit_record(
         actor=actor.user,
         organization=actor.organization,

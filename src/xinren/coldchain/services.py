@@ -23,6 +23,7 @@ from xinren.trace.models import EventSubject, TraceEvent
 
 from . import errors
 from .choices import PromiseKind
+from .events import MEASURED
 from .ingest import IngestResult, leg_recompute, readings_ingest
 from .models import ColdChainProfile, ItemDelivery, Leg, Promise
 from .statements import COLDCHAIN_PROFILE, COLDCHAIN_PROMISE
@@ -138,6 +139,7 @@ def profile_set(
         leg_recompute(leg=leg, profile=profile)
         batch_ids.add(leg.batch_id)
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
+    MEASURED.announce(product_ids=[product.pk])
     if batch_ids:
         pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=batch_ids)
     audit_record(
@@ -195,6 +197,7 @@ def promise_set(
     ).leaf_hash
     promise.save()
     pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product.pk])
+    MEASURED.announce(product_ids=[product.pk])
     batch_ids = list(Batch.objects.filter(product=product).values_list("pk", flat=True))
     if batch_ids:
         pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=batch_ids)
@@ -280,6 +283,8 @@ def leg_open(*, actor: Actor, shipping_event_id: str) -> list[Leg]:
                 data={"shipping_event_id": shipping_event_id, "batch": batch.pk},
             )
         legs.append(leg)
+    if legs:
+        MEASURED.announce(product_ids=sorted({leg.batch.product_id for leg in legs}))
     return legs
 
 
@@ -302,5 +307,8 @@ def item_deliveries_record(*, event: TraceEvent, by_buyer: bool) -> int:
         update_conflicts=True, unique_fields=["item"], update_fields=["batch", "delivery_event", "delivered_at",
                                                                      "by_buyer"],
     )  # fmt: skip
+    batch_ids = sorted({batch_id for _item, batch_id in rows})
+    products = Batch.objects.filter(pk__in=batch_ids).values_list("product_id", flat=True)
+    MEASURED.announce(product_ids=sorted(set(products)))
     # No page to mark: the receipt's capture queued the items', lots' and products' pages in this transaction.
     return len(rows)

@@ -32,6 +32,7 @@ from xinren.ledger.dsse import parse_envelope
 from xinren.ledger.errors import LedgerError
 
 from . import errors, plausible
+from .events import REPORT_RECORDED
 from .models import LabMeasurement, LabReport
 from .originals import PdfUpload, pdf_resolve, pdf_stored
 from .statements import LAB_REPORT, NOT_DETECTED, PDF_MEDIA_TYPE
@@ -241,6 +242,7 @@ def _store(*, actor: Actor, draft: Draft, leaf_hash: str, self_signed: bool) -> 
         ]
     )
     pages_mark_stale(kind=PageRefresh.Kind.BATCH, object_ids=[draft.batch.pk])
+    REPORT_RECORDED.announce(report_id=report.pk)
     audit_record(actor=actor.user, organization=actor.organization, action="lab_report.issue", target=report,
                  data={"batch_id": draft.batch.pk, "sample_id": draft.sample_id, "leaf_hash": leaf_hash,
                        "self_signed": self_signed, "pdf_sha256": draft.pdf.sha256 if draft.pdf else None})

@@ -17,8 +17,24 @@ class TrustConfig(AppConfig):
         from .scores import tasks
 
         # A changed input queues its product's score refresh in the same transaction (ADR 0013, ADR 0047); the
-        # daily trust-scores-refresh job is the safety net, and covers lab reports and governance actions.
+        # daily trust-scores-refresh job is the safety net.
         REVIEW_CHANGED.subscribe(tasks.score_after_review_task)
         DECIDED.subscribe(tasks.score_after_decision_task)
         ORDER_DELIVERED.subscribe(tasks.score_after_order_task)
         REFUND_DONE.subscribe(tasks.score_after_refund_task)
+
+        # The inputs of the other contexts (issue 14): lab reports and cold-chain measures per product, listing
+        # suspensions per product, and the merchant-wide ones (governance, credentials, deposit, insurance).
+        from xinren.aftersales.events import COVER_CHANGED
+        from xinren.catalog.events import SUSPENSIONS_CHANGED
+        from xinren.coldchain.events import MEASURED
+        from xinren.governance.events import STANDING_CHANGED
+        from xinren.lab.events import REPORT_RECORDED
+        from xinren.verification.events import CREDENTIAL_CHANGED
+
+        REPORT_RECORDED.subscribe(tasks.score_after_lab_report_task)
+        MEASURED.subscribe(tasks.score_after_products_task)
+        SUSPENSIONS_CHANGED.subscribe(tasks.score_after_products_task)
+        STANDING_CHANGED.subscribe(tasks.score_after_merchant_task)
+        CREDENTIAL_CHANGED.subscribe(tasks.score_after_merchant_task)
+        COVER_CHANGED.subscribe(tasks.score_after_merchant_task)

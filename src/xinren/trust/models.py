@@ -219,3 +219,22 @@ class DelistingEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id} {self.kind}"
+
+
+class CategoryMean(models.Model):
+    """The mean stars of a category's counted reviews, the prior every product score of the category reads.
+
+    A cache, not a record: a full recompute writes it exactly; a single refresh reuses it while it is younger than
+    `trust.scores.inputs.CATEGORY_MEAN_TTL` (scanning a category's reviews costs more than the rest of a refresh).
+    """
+
+    category = models.CharField(_("类目"), max_length=32, unique=True)
+    mean = models.FloatField(_("平均星级"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("计算时间"))
+
+    class Meta:
+        verbose_name = _("类目平均星级")
+        verbose_name_plural = _("类目平均星级")
+
+    def __str__(self) -> str:
+        return f"{self.category}: {self.mean}"

@@ -32,6 +32,7 @@ from xinren.evidence.models import Evidence
 
 from . import errors
 from .choices import CREDENTIAL_TRANSITIONS, CredentialKind, CredentialStatus, VerificationStatus
+from .events import CREDENTIAL_CHANGED
 from .models import Credential, CredentialCheck, RegistryImport, RegistryRecord
 from .registry_csv import RegistryCsvError, registry_csv_parse
 from .statements import VERIFICATION_REGISTRY, VERIFICATION_RESULT
@@ -260,6 +261,7 @@ def _transition(credential: Credential, status: str) -> None:
     )
     credential.status = status
     credential.save(update_fields=["status", "updated_at"])
+    CREDENTIAL_CHANGED.announce(organization_id=credential.organization_id)
 
 
 @transaction.atomic

@@ -24,6 +24,7 @@ from xinren.attest.keys import owner_of
 from xinren.attest.signing import statement_sign_and_append
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 
+from ..events import COVER_CHANGED
 from . import errors
 from .choices import AccountKind, JournalKind, PolicyKind
 from .services import (
@@ -104,7 +105,9 @@ def policy_subscribe(*, actor: Actor, policy_id: int) -> InsuranceSubscription:
     """A merchant subscribes to a policy (once; subscribing again returns the subscription)."""
     actor.require(role=Role.ADMIN, kinds=[OrganizationKind.MERCHANT])
     policy = _policy_get(policy_id)
-    subscription, _created = InsuranceSubscription.objects.get_or_create(policy=policy, merchant=actor.organization)
+    subscription, created = InsuranceSubscription.objects.get_or_create(policy=policy, merchant=actor.organization)
+    if created:
+        COVER_CHANGED.announce(organization_id=actor.organization.pk)
     return subscription
 
 

@@ -30,6 +30,7 @@ from xinren.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from xinren.orders.payments import provider_get
 from xinren.orders.payments.provider import EscrowProvider, ProviderError, ProviderTransfer
 
+from ..events import COVER_CHANGED
 from . import errors
 from .choices import NON_NEGATIVE_KINDS, PER_ORGANIZATION_KINDS, AccountKind, JournalKind
 from .statements import FUND_PAYOUT, FUND_RECOVERY
@@ -193,6 +194,9 @@ def journal_post(
         for pk, delta in sorted(deltas.items()):
             if delta:
                 Account.objects.filter(pk=pk).update(balance_fen=F("balance_fen") + delta)
+        for account in locked.values():
+            if account.kind == AccountKind.MERCHANT_DEPOSIT and deltas[account.pk] and account.organization_id:
+                COVER_CHANGED.announce(organization_id=account.organization_id)
     return journal
 
 

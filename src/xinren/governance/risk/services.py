@@ -26,6 +26,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 
+from ..events import STANDING_CHANGED
 from ..models.risk import (
     ActionKind,
     ActionStatus,
@@ -124,6 +125,10 @@ def risk_evaluate(*, organization: Organization, at: datetime | None = None, act
             seen.add(rule.rule_id)
             specs.append(model.RuleSpec(rule.rule_id, float(rule.weight), rule.params, RuleMode.SHADOW))
     figures = merchant_figures(organization, params={spec.rule_id: spec.params for spec in specs}, at=at)
+    band_before = (
+        RiskEvaluation.objects.filter(organization=organization).order_by("-evaluated_at", "-pk")
+        .values_list("band", flat=True).first()
+    )
     scored = model.score(figures, specs, _thresholds(active))
     evaluation = RiskEvaluation.objects.create(
         organization=organization,
@@ -141,6 +146,8 @@ def risk_evaluate(*, organization: Organization, at: datetime | None = None, act
         target=evaluation,
         data={"score": scored.score, "band": scored.band, "rule_set_version": active.version},
     )
+    if evaluation.band != band_before:
+        STANDING_CHANGED.announce(organization_id=organization.pk)
     if act:
         _act(evaluation)
     return evaluation
@@ -254,6 +261,7 @@ def risk_suspension_decide(*, actor: Actor, action_id: int, confirm: bool, reaso
         organization = action.organization
         organization.status = OrganizationStatus.SUSPENDED
         organization.save(update_fields=["status"])
+        STANDING_CHANGED.announce(organization_id=organization.pk)
         suspension = RiskAction.objects.create(
             organization=organization,
             evaluation=action.evaluation,
@@ -342,6 +350,7 @@ def risk_appeal_decide(*, actor: Actor, appeal_id: int, lift: bool, reason: str)
         if action.kind == ActionKind.SUSPEND:
             action.organization.status = OrganizationStatus.ACTIVE
             action.organization.save(update_fields=["status"])
+            STANDING_CHANGED.announce(organization_id=action.organization_id)
         action.status, action.lifted_at = ActionStatus.LIFTED, now
         action.save(update_fields=["status", "lifted_at"])
     appeal.status = AppealStatus.LIFTED if lift else AppealStatus.UPHELD

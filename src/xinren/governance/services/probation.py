@@ -27,6 +27,7 @@ from xinren.core import clock
 from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 
+from ..events import STANDING_CHANGED
 from ..models.probation import Probation, ProbationEvent, ProbationEventKind, ProbationStatus
 from ..probation_policy import Progress, policy_current, policy_limits, progress_of
 from ..statements.probation import probation_statement
@@ -54,6 +55,7 @@ def _record(
     platform = platform_organization()
     statement = probation_statement(probation=probation, event=kind, figures=figures, at=at, reason=reason)
     leaf_hash = signing.statement_sign_and_append(organization=platform, statement=statement).leaf_hash
+    STANDING_CHANGED.announce(organization_id=probation.organization_id)
     event = ProbationEvent.objects.create(
         probation=probation,
         kind=kind,

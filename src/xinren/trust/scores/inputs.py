@@ -23,6 +23,7 @@ from xinren.coldchain.models import Excursion, Leg, Promise
 from xinren.coldchain.status import promise_results_for_batch
 from xinren.core import clock, plausible
 from xinren.core.errors import DomainError
+from xinren.evidence.models import Evidence
 from xinren.governance.models.probation import Probation, ProbationStatus
 from xinren.governance.models.risk import RiskEvaluation
 from xinren.lab.models import LabReport
@@ -32,12 +33,15 @@ from xinren.orders.choices import OrderStatus, RefundStatus
 from xinren.orders.models import OrderLine
 from xinren.reviews.choices import FlagStatus, ReviewStatus
 from xinren.reviews.models import Flag, Review
+from xinren.trace.models import EventSubject
 from xinren.verification.choices import CredentialStatus
 from xinren.verification.models import Credential
 
+from ..models import CategoryMean
 from ..selectors import labels_evaluate
 
 UPHELD = (Outcome.APPROVE, Outcome.PARTIAL)
+CATEGORY_MEAN_TTL = dt.timedelta(minutes=10)
 
 
 def _age_days(now: dt.datetime, then: dt.datetime) -> float:
@@ -53,6 +57,74 @@ def counted_reviews() -> QuerySet[Review]:
 def category_mean(category: str) -> float | None:
     mean = counted_reviews().filter(product__category=category).aggregate(mean=Avg("stars"))["mean"]
     return None if mean is None else round(float(mean), 3)
+
+
+def category_means(categories: Iterable[str], *, exact: bool = False) -> dict[str, float | None]:
+    """The categories' means: exact (one grouped scan of the counted reviews, written to the cache) or, for a
+    single refresh, the cached mean when younger than CATEGORY_MEAN_TTL. A cached mean may miss the reviews of the
+    last few minutes, a prior of hundreds of thousands of reviews that one more review barely moves; the next full
+    recompute (daily, or `trust_scores_recompute`) writes every mean exactly again."""
+    wanted = sorted(set(categories))
+    now = clock.now()
+    found: dict[str, float | None] = {}
+    if not exact:
+        fresh = CategoryMean.objects.filter(category__in=wanted, computed_at__gte=now - CATEGORY_MEAN_TTL)
+        found = dict(fresh.values_list("category", "mean"))
+    missing = [category for category in wanted if category not in found]
+    if missing:
+        rows = (
+            counted_reviews()
+            .filter(product__category__in=missing)
+            .values("product__category")
+            .annotate(mean=Avg("stars"))
+            .values_list("product__category", "mean")
+        )
+        computed = {category: round(float(mean), 3) for category, mean in rows if mean is not None}
+        for category in missing:
+            found[category] = computed.get(category)
+            CategoryMean.objects.update_or_create(
+                category=category, defaults={"mean": found[category], "computed_at": now}
+            )
+    return found
+
+
+def merchants_credit(merchant_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
+    """`merchant_credit` of many merchants, one grouped query per kind of record."""
+    ids = sorted(set(merchant_ids))
+    bands: dict[int, str] = {}
+    evaluations = (
+        RiskEvaluation.objects.filter(organization_id__in=ids)
+        .order_by("organization_id", "evaluated_at", "pk")
+        .values_list("organization_id", "band")
+    )
+    for organization_id, band in evaluations:
+        bands[organization_id] = str(band)  # the latest, by evaluated_at then pk, wins
+    deposits: dict[int, int] = {}
+    for organization_id, balance in (
+        Account.objects.filter(organization_id__in=ids, kind=AccountKind.MERCHANT_DEPOSIT)
+        .order_by("-pk")
+        .values_list("organization_id", "balance_fen")
+    ):
+        deposits[organization_id] = int(balance or 0)  # the first (lowest pk) row wins, as .first() read it
+    qualifications = _counts(
+        Credential.objects.filter(organization_id__in=ids, status=CredentialStatus.VERIFIED), "organization_id", "pk"
+    )
+    on_probation = set(
+        Probation.objects.filter(
+            organization_id__in=ids, status__in=[ProbationStatus.ACTIVE, ProbationStatus.EXTENDED]
+        ).values_list("organization_id", flat=True)
+    )
+    insured = set(InsuranceSubscription.objects.filter(merchant_id__in=ids).values_list("merchant_id", flat=True))
+    return {
+        pk: {
+            "qualifications": qualifications.get(pk, 0),
+            "on_probation": pk in on_probation,
+            "risk_band": bands.get(pk),
+            "deposit_fen": deposits.get(pk, 0),
+            "insured": pk in insured,
+        }
+        for pk in ids
+    }
 
 
 def merchant_credit(merchant_id: int) -> dict[str, Any]:
@@ -126,9 +198,32 @@ def _coldchain(ids: list[int]) -> dict[int, dict[str, int]]:
     }  # fmt: skip
 
 
-def _labels(product: Product) -> list[str]:
+def _latest_batches(ids: list[int]) -> dict[int, Batch]:
+    """Each product's latest lot, in one query (the lots of a product are few)."""
+    latest: dict[int, Batch] = {}
+    for batch in Batch.objects.filter(product_id__in=ids).order_by("product_id", "created_at", "pk"):
+        latest[batch.product_id] = batch
+    return latest
+
+
+def _without_label_evidence(products: list[Product], latest: dict[int, Batch]) -> set[int]:
+    """The products whose rules can earn nothing, so that the per-product rules are skipped for them: without a
+    lot every lot-bound label lacks, and without evidence on the product (or on an event naming it) or any
+    credential of the merchant the three product-wide labels (handmade, organic, geographical indication) lack."""
+    bare = [p for p in products if p.pk not in latest]
+    ids = [p.pk for p in bare]
+    with_evidence = set(Evidence.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
+    with_evidence |= set(EventSubject.objects.filter(product_id__in=ids).values_list("product_id", flat=True))
+    holders = set(
+        Credential.objects.filter(organization_id__in={p.merchant_id for p in bare}).values_list(
+            "organization_id", flat=True
+        )
+    )
+    return {p.pk for p in bare if p.pk not in with_evidence and p.merchant_id not in holders}
+
+
+def _labels(product: Product, batch: Batch | None) -> list[str]:
     """The labels the product's latest lot earns now (the rules read each lot's evidence: one product at a time)."""
-    batch = product.batches.order_by("-created_at", "-pk").first()
     return sorted(labels_evaluate(product=product, batch=batch).earned_codes)
 
 
@@ -178,15 +273,24 @@ def _reviews(ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, Any]]
     return found
 
 
-def products_inputs(products: Iterable[Product], *, now: dt.datetime | None = None) -> dict[int, dict[str, Any]]:
-    """The inputs of many products: reviews, orders, claims, lab reports, legs and suspensions in one grouped
-    query each; one category mean per category and one credit record per merchant; labels and promise results
-    per product (their rules read each lot)."""
+def products_inputs(
+    products: Iterable[Product],
+    *,
+    now: dt.datetime | None = None,
+    means: dict[str, float | None] | None = None,
+) -> dict[int, dict[str, Any]]:
+    """The inputs of many products: reviews, orders, claims, lab reports, legs, suspensions, latest lots and the
+    merchants' records in one grouped query each; the category means given (a full recompute computes them once,
+    exactly) or cached (`category_means`); labels and promise results per product (their rules read each lot)."""
     now = now or clock.now()
     products = list(products)
     ids = [product.pk for product in products]
-    means = {category: category_mean(category) for category in sorted({product.category for product in products})}
-    credits = {merchant_id: merchant_credit(merchant_id) for merchant_id in sorted({p.merchant_id for p in products})}
+    categories = {product.category for product in products}
+    if means is None or not categories <= set(means):
+        means = category_means(categories)
+    credits = merchants_credit(p.merchant_id for p in products)
+    latest = _latest_batches(ids)
+    bare = _without_label_evidence(products, latest)
     suspended = _counts(
         ListingSuspension.objects.filter(product_id__in=ids, lifted_at__isnull=True), "product_id", "pk"
     )
@@ -194,7 +298,7 @@ def products_inputs(products: Iterable[Product], *, now: dt.datetime | None = No
     return {
         product.pk: {
             "lab_reports": lab.get(product.pk, []),
-            "labels": _labels(product),
+            "labels": [] if product.pk in bare else _labels(product, latest.get(product.pk)),
             "coldchain": cold[product.pk],
             "reviews": reviews.get(product.pk, []),
             "category_mean": means[product.category],

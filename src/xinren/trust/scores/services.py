@@ -6,10 +6,11 @@ A score is never edited by hand: each refresh gathers the inputs (`inputs.py`), 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 
 from xinren.catalog.models import Product
 from xinren.core import clock
@@ -21,7 +22,7 @@ from ..models import ProductScore
 from . import errors
 from .formula import CURRENT_VERSION, FORMULAS, product_score
 from .hooks import StoredScore, scores_stored
-from .inputs import product_inputs, products_inputs
+from .inputs import category_means, product_inputs, products_inputs
 
 BATCH_SIZE = 200
 
@@ -38,35 +39,63 @@ def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
     return (score, *(components.get(name, {}).get("value") for name in sorted(components)))
 
 
-def _store(product_id: int, inputs: dict[str, Any], version: str) -> StoredScore:
-    """Write the row; when the score or a component's value changed under the current formula, queue the
-    product's published pages (every scan page shows the score) for refresh."""
-    result = product_score(inputs, version)
-    before = ProductScore.objects.filter(product_id=product_id, version=version).values_list("score", "components")
-    previous = next(iter(before), None)
-    row, _ = ProductScore.objects.update_or_create(
-        product_id=product_id,
-        version=version,
-        defaults={
-            "score": result["score"],
-            "components": result["components"],
-            "inputs": inputs,
-            "computed_at": clock.now(),
-        },
+def _store(inputs_by_product: dict[int, dict[str, Any]], version: str) -> list[StoredScore]:
+    """Write the rows (one upsert for all of them); queue the published pages (every scan page shows the score)
+    of the products whose score or a component's value changed under the current formula for refresh."""
+    before = ProductScore.objects.filter(product_id__in=list(inputs_by_product), version=version).values_list(
+        "product_id", "score", "components", "leaf_hash"
     )
-    changed = previous is None or _shown(previous[0], previous[1]) != _shown(row.score, row.components)
+    previous = {product_id: _shown(score, components) for product_id, score, components, _ in before}
+    # The upsert leaves the signed statement's leaf hash alone; the row objects carry it too, so that publishing
+    # (ADR 0051) knows which rows already have a statement.
+    signed = {product_id: leaf_hash for product_id, _, _, leaf_hash in before}
+    now = clock.now()
+    rows = []
+    for product_id, inputs in inputs_by_product.items():
+        result = product_score(inputs, version)
+        rows.append(
+            ProductScore(
+                product_id=product_id, version=version, score=result["score"], components=result["components"],
+                inputs=inputs, computed_at=now, leaf_hash=signed.get(product_id, ""),
+            )
+        )  # fmt: skip
+    ProductScore.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["product", "version"],
+        update_fields=["score", "components", "inputs", "computed_at"],
+    )
+    stored = [
+        StoredScore(row=row, changed=previous.get(row.product_id) != _shown(row.score, row.components))
+        for row in rows
+    ]
+    changed = [item.row.product_id for item in stored if item.changed]
     if changed and version == CURRENT_VERSION:
-        pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[product_id])
-    return StoredScore(row=row, changed=changed)
+        pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=changed)
+    return stored
 
 
 def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -> ProductScore:
     """Recompute and store the product's score under `version` (the current formula by default)."""
     _version_check(version)
     with transaction.atomic():
-        stored = _store(product.pk, product_inputs(product), version)
-        scores_stored([stored])
-        return stored.row
+        stored = _store({product.pk: product_inputs(product)}, version)
+        scores_stored(stored)
+        return stored[0].row
+
+
+def products_scores_refresh(*, product_ids: Iterable[int], version: str = CURRENT_VERSION) -> int:
+    """Refresh the scores of these products (a merchant's, when a merchant-wide input changed), a batch of
+    BATCH_SIZE per transaction with grouped queries. Returns how many."""
+    _version_check(version)
+    count = 0
+    products = Product.objects.filter(pk__in=sorted(set(product_ids))).select_related("merchant")
+    for chunk in _batches(products, BATCH_SIZE):
+        with transaction.atomic():
+            stored = _store(products_inputs(chunk), version)
+            scores_stored(stored)
+            count += len(stored)
+    return count
 
 
 def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
@@ -79,14 +108,18 @@ def _batches(queryset: Any, size: int) -> Iterator[list[Product]]:
         last = chunk[-1].pk
 
 
-def scores_recompute(*, version: str = CURRENT_VERSION, batch_size: int = BATCH_SIZE) -> int:
-    """Recompute every product's score under `version`, a batch per transaction. Returns how many."""
+def scores_recompute(
+    *, version: str = CURRENT_VERSION, batch_size: int = BATCH_SIZE, products: QuerySet[Product] | None = None
+) -> int:
+    """Recompute every product's score (or those of `products`) under `version`, a batch per transaction; the
+    category means are computed exactly once, first. Returns how many."""
     _version_check(version)
     count = 0
-    products = Product.objects.select_related("merchant")
+    products = (Product.objects.all() if products is None else products).select_related("merchant")
+    means = category_means(products.order_by().values_list("category", flat=True).distinct(), exact=True)
     for chunk in _batches(products, batch_size):
         with transaction.atomic():
-            stored = [_store(product_id, inputs, version) for product_id, inputs in products_inputs(chunk).items()]
+            stored = _store(products_inputs(chunk, means=means), version)
             scores_stored(stored)
             count += len(stored)
     return count

@@ -1,7 +1,8 @@
 """Background tasks of the trust scores (ADR 0013): refresh a product's score when one of its inputs changes.
 
-Subscribed in `TrustConfig.ready` to the events of the contexts below; the daily `trust-scores-refresh` job is
-the safety net (lab reports and governance actions announce no event yet: the daily job picks them up).
+Subscribed in `TrustConfig.ready` to the events of the contexts below (reviews, orders, after-sales, lab reports,
+cold chain, listing suspensions, credentials, governance, deposits and insurance); a merchant-wide change refreshes
+every product of the merchant. The daily `trust-scores-refresh` job is the safety net.
 """
 
 from __future__ import annotations
@@ -9,10 +10,11 @@ from __future__ import annotations
 from xinren.aftersales.models.requests import AfterSaleDecision
 from xinren.catalog.models import Product
 from xinren.core.tasks import background
+from xinren.lab.models import LabReport
 from xinren.orders.models import OrderLine, Refund
 from xinren.reviews.models import Review
 
-from .services import product_score_refresh, scores_recompute
+from .services import product_score_refresh, products_scores_refresh, scores_recompute
 
 
 def _refresh(product_ids: list[int]) -> int:
@@ -46,6 +48,26 @@ def score_after_refund_task(*, refund_id: int, **_: object) -> int:
     order_ids = Refund.objects.filter(pk=refund_id).values_list("payment__order_id", flat=True)
     ids = OrderLine.objects.filter(order_id__in=list(order_ids)).values_list("product_id", flat=True).distinct()
     return _refresh(list(ids))
+
+
+@background(attempts=5)
+def score_after_lab_report_task(*, report_id: int, **_: object) -> int:
+    """A lab report was recorded on a lot: its product's quality component reads it."""
+    return _refresh(list(LabReport.objects.filter(pk=report_id).values_list("batch__product_id", flat=True)))
+
+
+@background(attempts=5)
+def score_after_products_task(*, product_ids: list[int], **_: object) -> int:
+    """Something measured about these products changed (cold chain, listing suspensions): refresh them."""
+    return products_scores_refresh(product_ids=[int(pk) for pk in product_ids])
+
+
+@background(attempts=5)
+def score_after_merchant_task(*, organization_id: int, **_: object) -> int:
+    """A merchant-wide input changed (probation, risk band, suspension, credential, deposit, insurance): refresh
+    every product of the merchant, in batches."""
+    ids = Product.objects.filter(merchant_id=organization_id).values_list("pk", flat=True)
+    return products_scores_refresh(product_ids=list(ids))
 
 
 @background(attempts=3, backoff=300)

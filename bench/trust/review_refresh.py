@@ -1,0 +1,84 @@
+"""What refreshing the trust score adds to posting a review (issue 14; goal: p99 added ≤ 5 ms).
+
+Fills (or reuses) the scratch database of bench/trust/recompute.py (it holds 2000 delivered, unreviewed lines),
+writes the category means exactly (as the daily recompute leaves them in production), then posts `--posts` reviews
+through the consumers' service (`reviews.services.review_post`), alternating: "off" posts only, "on" posts and
+then runs the score refresh task synchronously, as the worker would. Reports p50/p99 of each and the p99 added.
+
+    python bench/trust/review_refresh.py --db sqlite --scale 0.1 --posts 400
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import database_open, filled, post_lines_fill
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--posts", type=int, default=1000)
+    args = parser.parse_args()
+    database_open(db=args.db, scale=args.scale, name="trust")
+    from django.db import connection
+    from django.db.models import Exists, OuterRef
+
+    from xinren.accounts.models import User
+    from xinren.catalog.models import Product
+    from xinren.orders.models import OrderLine
+    from xinren.reviews.models import Review
+    from xinren.reviews.services import review_post
+    from xinren.trust.scores.inputs import category_means
+    from xinren.trust.scores.tasks import score_after_review_task
+
+    filled(
+        products=int(100_000 * args.scale),
+        merchants=max(10, int(1000 * args.scale)),
+        reviews=int(1_000_000 * args.scale),
+        claims=int(100_000 * args.scale),
+        post_lines=max(2000, args.posts),
+    )
+    post_lines_fill(args.posts)
+    category_means(Product.objects.order_by().values_list("category", flat=True).distinct(), exact=True)
+    reviewed = Exists(Review.objects.filter(line_id=OuterRef("pk")))  # NOT IN would not be hashed on PostgreSQL
+    lines = list(OrderLine.objects.exclude(reviewed).order_by("pk").values_list("pk", "order__consumer_id"))
+    text = "收到了，包装很严实，冰袋还没化，个头均匀，没有碎的，扫码能看到采摘时间和地点，会回购。"
+    timings: dict[str, list[float]] = {"off": [], "on": []}
+    for n, (line_id, consumer_id) in enumerate(lines[: args.posts]):
+        mode = "on" if n % 2 else "off"
+        consumer = User.objects.get(pk=consumer_id)
+        started = time.perf_counter()
+        review = review_post(consumer=consumer, line_id=line_id, stars=5, text=text)
+        if mode == "on":
+            score_after_review_task.call(review_id=review.pk)
+        timings[mode].append((time.perf_counter() - started) * 1000)
+    report = {
+        mode: {"n": len(ms), "p50_ms": round(statistics.median(ms), 2), "p99_ms": round(percentile(ms, 0.99), 2)}
+        for mode, ms in timings.items()
+    }
+    report["p99_added_ms"] = round(report["on"]["p99_ms"] - report["off"]["p99_ms"], 2)
+    report["p50_added_ms"] = round(report["on"]["p50_ms"] - report["off"]["p50_ms"], 2)
+    print(
+        json.dumps(
+            {"db": connection.vendor, "scale": args.scale, "reviews_in_db": Review.objects.count(), **report},
+            ensure_ascii=False,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""A single refresh stores what the full recompute stores; the category mean it reads is cached, the recompute's
+exact."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from xinren.catalog.models import Product
+from xinren.core import clock
+from xinren.reviews.models import Review
+from xinren.trust.models import CategoryMean, ProductScore
+from xinren.trust.scores.formula import CURRENT_VERSION
+from xinren.trust.scores.inputs import CATEGORY_MEAN_TTL, category_mean, category_means
+from xinren.trust.scores.services import product_score_refresh, scores_recompute
+
+pytestmark = pytest.mark.django_db
+
+
+def _rows() -> dict[int, tuple[object, object, object]]:
+    return {
+        row.product_id: (row.score, row.components, row.inputs)
+        for row in ProductScore.objects.filter(version=CURRENT_VERSION)
+    }
+
+
+def test_one_refresh_per_product_stores_what_the_full_recompute_stores(demo_world):
+    # given one moment, and every product refreshed one by one
+    at = clock.now()
+    products = list(Product.objects.select_related("merchant").order_by("pk"))
+    with clock.played_at(at):
+        for product in products:
+            product_score_refresh(product)
+        incremental = _rows()
+        # when every score is recomputed in batches
+        ProductScore.objects.all().delete()
+        CategoryMean.objects.all().delete()
+        scores_recompute(batch_size=3)
+    # then the same scores, components and inputs are stored
+    assert len(incremental) == len(products) > 0
+    assert _rows() == incremental
+
+
+def test_the_recompute_writes_exact_means_and_a_refresh_reuses_them_while_young(demo_world):
+    # given the means written by a full recompute
+    scores_recompute()
+    category = Product.objects.filter(reviews__isnull=False).values_list("category", flat=True).first()
+    assert category is not None
+    exact = category_mean(category)
+    assert CategoryMean.objects.get(category=category).mean == exact
+    # when a counted review of the category is folded
+    review = Review.objects.filter(product__category=category, status="visible", verified_purchase=True).first()
+    assert review is not None
+    Review.objects.filter(pk=review.pk).update(status="folded")
+    # then a refresh within the TTL still reads the cached mean, and one after it the new exact mean
+    assert category_means([category]) == {category: exact}
+    later = clock.now() + CATEGORY_MEAN_TTL + dt.timedelta(seconds=1)
+    with clock.played_at(later):
+        assert category_means([category]) == {category: category_mean(category)}
+    assert category_means([category], exact=True)[category] == category_mean(category)
+
+
+def test_a_refresh_reads_a_fixed_number_of_queries_whatever_the_merchant_records(demo_world):
+    # given the means cached
+    scores_recompute()
+    product = Product.objects.select_related("merchant").filter(reviews__isnull=False).order_by("pk").first()
+    assert product is not None
+    # when
+    with CaptureQueriesContext(connection) as seen:
+        product_score_refresh(product)
+    # then no query scans a whole category's reviews
+    assert not [q["sql"] for q in seen.captured_queries if "AVG(" in q["sql"].upper()]
