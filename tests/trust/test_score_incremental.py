@@ -7,15 +7,19 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Exists, OuterRef
 from django.test.utils import CaptureQueriesContext
 
 from xinren.catalog.models import Product
 from xinren.core import clock
+from xinren.orders.choices import OrderStatus
+from xinren.orders.models import OrderLine
 from xinren.reviews.models import Review
+from xinren.reviews.services import review_post
 from xinren.trust.models import CategoryMean, ProductScore
 from xinren.trust.scores.formula import CURRENT_VERSION
 from xinren.trust.scores.inputs import CATEGORY_MEAN_TTL, category_mean, category_means
-from xinren.trust.scores.services import product_score_refresh, scores_recompute
+from xinren.trust.scores.services import product_score_refresh, product_score_review_added, scores_recompute
 
 pytestmark = pytest.mark.django_db
 
@@ -73,3 +77,47 @@ def test_a_refresh_reads_a_fixed_number_of_queries_whatever_the_merchant_records
         product_score_refresh(product)
     # then no query scans a whole category's reviews
     assert not [q["sql"] for q in seen.captured_queries if "AVG(" in q["sql"].upper()]
+
+
+def _unreviewed_line() -> OrderLine:
+    reviewed = Exists(Review.objects.filter(line_id=OuterRef("pk")))
+    line = (
+        OrderLine.objects.filter(order__status=OrderStatus.DELIVERED).exclude(reviewed)
+        .select_related("order__consumer").order_by("pk").first()
+    )  # fmt: skip
+    assert line is not None
+    return line
+
+
+def test_a_posted_review_is_folded_into_the_stored_score_as_a_full_refresh_would_store_it(demo_world):
+    # given every score stored this morning
+    start = clock.now()
+    with clock.played_at(start):
+        scores_recompute()
+    line = _unreviewed_line()
+    # when a buyer posts a review five hours later and its task folds it into the stored score
+    with clock.played_at(start + dt.timedelta(hours=5)):
+        review = review_post(consumer=line.order.consumer, line_id=line.pk, stars=2, text="一般般，个头偏小。")
+    with clock.played_at(start + dt.timedelta(hours=5, seconds=1)):
+        folded = product_score_review_added(review_id=review.pk)
+        assert folded is not None
+        # then it stores what refreshing every input at that moment stores
+        full = product_score_refresh(Product.objects.select_related("merchant").get(pk=line.product_id))
+    assert folded.inputs["reviews"][-1]["stars"] == 2
+    assert {k: v for k, v in folded.inputs.items() if k != "reviews"} == {k: v for k, v in full.inputs.items() if k != "reviews"}
+    assert (folded.score, folded.components) == (full.score, full.components)
+    assert [r["age_days"] for r in folded.inputs["reviews"]] == pytest.approx(
+        [r["age_days"] for r in full.inputs["reviews"]], abs=0.002
+    )
+
+
+def test_a_review_already_counted_or_not_counted_is_left_to_the_full_refresh(demo_world):
+    # given a review posted before the scores were stored
+    line = _unreviewed_line()
+    review = review_post(consumer=line.order.consumer, line_id=line.pk, stars=5, text="很新鲜，下次还买。")
+    with clock.played_at(clock.now() + dt.timedelta(minutes=1)):
+        scores_recompute()
+    # then the shortcut declines (the stored row already holds it), and declines a folded review too
+    assert product_score_review_added(review_id=review.pk) is None
+    Review.objects.filter(pk=review.pk).update(status="folded")
+    assert product_score_review_added(review_id=review.pk) is None

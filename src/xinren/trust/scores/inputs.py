@@ -44,7 +44,7 @@ UPHELD = (Outcome.APPROVE, Outcome.PARTIAL)
 CATEGORY_MEAN_TTL = dt.timedelta(minutes=10)
 
 
-def _age_days(now: dt.datetime, then: dt.datetime) -> float:
+def age_days(now: dt.datetime, then: dt.datetime) -> float:
     return round(max((now - then).total_seconds(), 0.0) / 86400, 3)
 
 
@@ -169,7 +169,7 @@ def _lab_reports(ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, A
         if grades:
             found.setdefault(report.batch.product_id, []).append(
                 {"report": str(report.report_id), "stars": overall_grade(grades),
-                 "age_days": _age_days(now, report.sampled_at)}
+                 "age_days": age_days(now, report.sampled_at)}
             )  # fmt: skip
     return found
 
@@ -268,7 +268,7 @@ def _reviews(ids: list[int], now: dt.datetime) -> dict[int, list[dict[str, Any]]
     found: dict[int, list[dict[str, Any]]] = {}
     for product_id, consumer, stars, created, quality in rows:
         found.setdefault(product_id, []).append(
-            {"buyer": str(consumer), "stars": stars, "age_days": _age_days(now, created), "quality": quality}
+            {"buyer": str(consumer), "stars": stars, "age_days": age_days(now, created), "quality": quality}
         )
     return found
 

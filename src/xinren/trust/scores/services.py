@@ -22,7 +22,7 @@ from ..models import ProductScore
 from . import errors
 from .formula import CURRENT_VERSION, FORMULAS, product_score
 from .hooks import StoredScore, scores_stored
-from .inputs import category_means, product_inputs, products_inputs
+from .inputs import age_days, category_means, counted_reviews, product_inputs, products_inputs
 
 BATCH_SIZE = 200
 
@@ -80,6 +80,50 @@ def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -
     _version_check(version)
     with transaction.atomic():
         stored = _store({product.pk: product_inputs(product)}, version)
+        scores_stored(stored)
+        return stored[0].row
+
+
+def _aged(entries: list[dict[str, Any]], days: float) -> list[dict[str, Any]]:
+    return [{**entry, "age_days": round(float(entry["age_days"]) + days, 3)} for entry in entries]
+
+
+def product_score_review_added(*, review_id: int) -> ProductScore | None:
+    """Fold one newly posted review into its product's stored score instead of gathering every input again.
+
+    Only when the stored row predates the review (so the review is not in it yet) and the review counts: the stored
+    inputs are aged by the time since they were gathered, the review appended as `inputs.py` would list it (oldest
+    first) and the category mean read as any refresh reads it. Everything else the row holds (orders, claims,
+    credit) is as fresh as the row; the daily recompute and every other refresh gather it anew. None when this shortcut does not apply (the
+    caller refreshes the whole product then).
+    """
+    review = (
+        counted_reviews().filter(pk=review_id)
+        .values("product_id", "product__category", "consumer_id", "stars", "created_at", "quality__score").first()
+    )  # fmt: skip
+    if review is None:
+        return None
+    with transaction.atomic():
+        row = (
+            ProductScore.objects.select_for_update()
+            .filter(product_id=review["product_id"], version=CURRENT_VERSION)
+            .only("inputs", "computed_at")
+            .first()
+        )
+        if row is None or review["created_at"] <= row.computed_at:
+            return None
+        now = clock.now()
+        days = (now - row.computed_at).total_seconds() / 86400
+        inputs = dict(row.inputs)
+        category = review["product__category"]
+        inputs["category_mean"] = category_means([category])[category]  # cached, as any single refresh reads it
+        inputs["lab_reports"] = _aged(inputs.get("lab_reports", []), days)
+        inputs["reviews"] = [
+            *_aged(inputs.get("reviews", []), days),
+            {"buyer": str(review["consumer_id"]), "stars": review["stars"],
+             "age_days": age_days(now, review["created_at"]), "quality": review["quality__score"]},
+        ]  # fmt: skip
+        stored = _store({review["product_id"]: inputs}, CURRENT_VERSION)
         scores_stored(stored)
         return stored[0].row
 

@@ -14,7 +14,7 @@ from xinren.lab.models import LabReport
 from xinren.orders.models import OrderLine, Refund
 from xinren.reviews.models import Review
 
-from .services import product_score_refresh, products_scores_refresh, scores_recompute
+from .services import product_score_refresh, product_score_review_added, products_scores_refresh, scores_recompute
 
 
 def _refresh(product_ids: list[int]) -> int:
@@ -25,7 +25,10 @@ def _refresh(product_ids: list[int]) -> int:
 
 @background(attempts=5)
 def score_after_review_task(*, review_id: int, **_: object) -> int:
-    """A review was posted, diaried, folded or unfolded: refresh its product's score."""
+    """A review was posted, diaried, folded or unfolded: refresh its product's score (a newly posted review is
+    folded into the stored score, `product_score_review_added`)."""
+    if product_score_review_added(review_id=review_id) is not None:
+        return 1
     return _refresh(list(Review.objects.filter(pk=review_id).values_list("product_id", flat=True)))
 
 
