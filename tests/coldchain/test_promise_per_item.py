@@ -155,8 +155,8 @@ def test_recording_deliveries_costs_the_same_few_queries_for_one_item_or_fifty(m
         with CaptureQueriesContext(connection) as queries:
             item_deliveries_record(event=receipt, by_buyer=False)
         counts.append(len(queries))
-    # then
-    assert counts[0] == counts[1] <= 4
+    # then (4 to record, 2 to queue the products' trust-score refresh: the promise results are a score input)
+    assert counts[0] == counts[1] <= 6
     assert ItemDelivery.objects.filter(batch=batch).count() == 51
 
 

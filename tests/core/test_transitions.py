@@ -18,6 +18,7 @@ from xinren.aftersales.choices import (
     RequestStatus,
 )
 from xinren.attest.choices import SIGNING_KEY_TRANSITIONS, SigningKeyStatus
+from xinren.care.choices import TICKET_TRANSITIONS, TicketStatus
 from xinren.catalog.choices import LABEL_SHEET_TRANSITIONS, PRODUCT_TRANSITIONS, LabelSheetStatus, ProductStatus
 from xinren.community.choices import PARTICIPATION_TRANSITIONS, ParticipationStatus
 from xinren.core.errors import Conflict
@@ -38,6 +39,7 @@ from xinren.orders.choices import (
 from xinren.reviews.choices import FLAG_TRANSITIONS, REVIEW_TRANSITIONS, FlagStatus, ReviewStatus
 from xinren.support.choices import CONVERSATION_TRANSITIONS, ConversationStatus
 from xinren.trust.choices import PROGRAMME_TRANSITIONS, ProgrammeStatus
+from xinren.trust.delisting.choices import DELISTING_TRANSITIONS, DelistingStatus
 from xinren.verification.choices import CREDENTIAL_TRANSITIONS, CredentialStatus
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "xinren"
@@ -62,6 +64,8 @@ TABLES: dict[str, tuple[TransitionTable, type[models.TextChoices]]] = {
     "PICKUP_TRANSITIONS": (PICKUP_TRANSITIONS, PickupStatus),
     "LABEL_SHEET_TRANSITIONS": (LABEL_SHEET_TRANSITIONS, LabelSheetStatus),
     "APPLICATION_TRANSITIONS": (APPLICATION_TRANSITIONS, ApplicationStatus),
+    "TICKET_TRANSITIONS": (TICKET_TRANSITIONS, TicketStatus),
+    "DELISTING_TRANSITIONS": (DELISTING_TRANSITIONS, DelistingStatus),
 }
 
 

@@ -388,7 +388,8 @@ def test_version_1_seeded_params_are_the_rules_defaults() -> None:
 
 
 def test_one_evaluation_reads_a_bounded_number_of_queries(risky: Organization, django_assert_max_num_queries) -> None:  # type: ignore[no-untyped-def]
-    with django_assert_max_num_queries(23):
+    # 23 to evaluate, 2 to queue the trust-score refresh of the merchant's products when the band changes
+    with django_assert_max_num_queries(25):
         services.risk_evaluate(organization=risky, act=False)
 
 

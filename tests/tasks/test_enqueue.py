@@ -98,4 +98,5 @@ def test_the_community_subscribes_its_rescore_to_review_changes():
     assert [task.module_path for task in REVIEW_CHANGED.subscribers] == [
         "xinren.community.tasks.review_sync_task",
         "xinren.trust.scores.tasks.score_after_review_task",  # the product's trust score (ADR 0047)
+        "xinren.care.tasks.voice_review_task",  # the voice of the user reads it (ADR 0054)
     ]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from xinren.core.transitions import TransitionTable
+
 
 class DelistingStatus(models.TextChoices):
     DELISTED = "delisted", _("已下架")
@@ -15,11 +17,11 @@ class DelistingStatus(models.TextChoices):
 
 OPEN_STATUSES = (DelistingStatus.DELISTED, DelistingStatus.APPEALED, DelistingStatus.UPHELD)
 
-TRANSITIONS: dict[str, set[str]] = {
-    DelistingStatus.DELISTED: {DelistingStatus.APPEALED, DelistingStatus.RELISTED},
-    DelistingStatus.APPEALED: {DelistingStatus.UPHELD, DelistingStatus.RELISTED},
-    DelistingStatus.UPHELD: {DelistingStatus.APPEALED, DelistingStatus.RELISTED},
-    DelistingStatus.RELISTED: set(),
+DELISTING_TRANSITIONS: TransitionTable = {
+    DelistingStatus.DELISTED: frozenset({DelistingStatus.APPEALED, DelistingStatus.RELISTED}),
+    DelistingStatus.APPEALED: frozenset({DelistingStatus.UPHELD, DelistingStatus.RELISTED}),
+    DelistingStatus.UPHELD: frozenset({DelistingStatus.APPEALED, DelistingStatus.RELISTED}),
+    DelistingStatus.RELISTED: frozenset(),
 }
 
 

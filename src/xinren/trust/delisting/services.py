@@ -31,10 +31,11 @@ from xinren.core.audit import audit_record
 from xinren.core.errors import Conflict, InvalidInput, NotFound
 from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
+from xinren.core.transitions import transition_allowed, transition_check
 
 from ..models import Delisting, DelistingAppeal, DelistingEntry
 from . import errors, events, statements
-from .choices import OPEN_STATUSES, TRANSITIONS, AppealStatus, DelistingStatus, EntryKind
+from .choices import DELISTING_TRANSITIONS, OPEN_STATUSES, AppealStatus, DelistingStatus, EntryKind
 from .policy import policy_current
 from .rule import Judgement, judge, without_own_suspension
 
@@ -48,10 +49,10 @@ DECISION_MAX = 500
 
 
 def _move(delisting: Delisting, status: str) -> None:
-    if status not in TRANSITIONS[delisting.status]:
-        raise Conflict(
-            errors.TRANSITION, _("下架记录当前状态不允许此操作"), details={"from": delisting.status, "to": status}
-        )
+    transition_check(
+        DELISTING_TRANSITIONS, delisting.status, status, code=errors.TRANSITION,
+        message=_("下架记录当前状态不允许此操作"), details={"from": delisting.status, "to": status},
+    )  # fmt: skip
     delisting.status = status
 
 
@@ -99,7 +100,7 @@ def scores_judge(stored: list[StoredScore]) -> None:
     if below:
         _delist(below, policy=policy, now=now)
     for delisting, judgement in recovered:
-        locked = Delisting.objects.select_for_update().select_related("suspension").get(pk=delisting.pk)
+        locked = Delisting.objects.select_for_update(of=("self",)).select_related("suspension").get(pk=delisting.pk)
         if locked.status in OPEN_STATUSES:  # not relisted by an operator meanwhile
             _relist(locked, cause="score_recovered", judgement=judgement, now=now)
 
@@ -215,7 +216,7 @@ def appeal_submit(*, actor: Actor, delisting_id: int, reason: str, evidence_note
             errors.INVALID, _("证据说明最多 %(max)s 字") % {"max": NOTE_MAX}, details={"field": "evidence_note"}
         )
     delisting = (
-        Delisting.objects.select_for_update()
+        Delisting.objects.select_for_update(of=("self",))
         .select_related("product")
         .filter(pk=delisting_id, product__merchant=actor.organization)
         .first()
@@ -224,7 +225,7 @@ def appeal_submit(*, actor: Actor, delisting_id: int, reason: str, evidence_note
         raise NotFound(errors.DELISTING_NOT_FOUND, _("找不到该下架记录"))
     if DelistingAppeal.objects.filter(delisting=delisting, status=AppealStatus.OPEN).exists():
         raise Conflict(errors.APPEAL_OPEN, _("该下架已有一条待处理的申诉"))
-    if DelistingStatus.APPEALED not in TRANSITIONS[delisting.status]:
+    if not transition_allowed(DELISTING_TRANSITIONS, delisting.status, DelistingStatus.APPEALED):
         raise Conflict(errors.APPEAL_NOT_ALLOWED, _("该商品已恢复销售，无需申诉"))
     now = clock.now()
     ref = signing.statement_sign_and_append(
@@ -272,7 +273,9 @@ def appeal_decide(*, actor: Actor, appeal_id: int, outcome: str, reason: str) ->
     if delisting_id is None:
         raise NotFound(errors.APPEAL_NOT_FOUND, _("找不到该申诉"))
     delisting = (
-        Delisting.objects.select_for_update().select_related("suspension", "product__merchant").get(pk=delisting_id)
+        Delisting.objects.select_for_update(of=("self",))
+        .select_related("suspension", "product__merchant")
+        .get(pk=delisting_id)
     )
     appeal = DelistingAppeal.objects.select_for_update().get(pk=appeal_id)
     if appeal.status != AppealStatus.OPEN:

@@ -94,8 +94,8 @@ def product_score_review_added(*, review_id: int) -> ProductScore | None:
     Only when the stored row predates the review (so the review is not in it yet) and the review counts: the stored
     inputs are aged by the time since they were gathered, the review appended as `inputs.py` would list it (oldest
     first) and the category mean read as any refresh reads it. Everything else the row holds (orders, claims,
-    credit) is as fresh as the row; the daily recompute and every other refresh gather it anew. None when this shortcut does not apply (the
-    caller refreshes the whole product then).
+    credit) is as fresh as the row; the daily recompute and every other refresh gather it anew. None when this
+    shortcut does not apply (the caller refreshes the whole product then).
     """
     review = (
         counted_reviews().filter(pk=review_id)
