@@ -163,10 +163,11 @@ def test_tasks_run_on_two_rq_workers_with_retries_and_events(rq_workers, tmp_pat
     # then: nothing reached Redis
     assert (queue.count, len(StartedJobRegistry(queue=queue)), len(FinishedJobRegistry(queue=queue))) == (0, 0, 0)
 
-    # when: a review is posted (its REVIEW_CHANGED queues the rescore after the commit), two tasks that each hold a
-    # worker for a moment, no-op tasks, and a task that fails once
-    review = review_new(consumer_new(), product)
+    # when: two tasks that each hold a worker for a moment (queued first, while both workers are idle), a review is
+    # posted (its REVIEW_CHANGED queues the rescore, the score refresh and the voice-of-the-user reading after the
+    # commit), no-op tasks, and a task that fails once
     pauses = [task_enqueue(pause_task, seconds=0.5) for _ in range(2)]
+    review = review_new(consumer_new(), product)
     results = [task_enqueue(noop_task, n=n) for n in range(6)]
     marker = tmp_path / "marker"
     task_enqueue(fails_once_task, marker=str(marker))
@@ -192,7 +193,7 @@ def test_tasks_run_on_two_rq_workers_with_retries_and_events(rq_workers, tmp_pat
     assert QualityScore.objects.get(review=review).score == 50
     # then: the failing task was tried again after its backoff (moved onto the queue by the scheduler) and succeeded
     _wait_for(lambda: marker.exists() and marker.read_text() == "attempt 2 succeeded", "the retry", rq_workers)
-    _wait_for(lambda: len(FinishedJobRegistry(queue=queue)) == 11, "the retry's result", rq_workers)
+    _wait_for(lambda: len(FinishedJobRegistry(queue=queue)) == 12, "the retry's result", rq_workers)
     failed = [queue.fetch_job(job_id) for job_id in FailedJobRegistry(queue=queue).get_job_ids()]
     assert [(job.kwargs, job.latest_result().exc_string.strip().splitlines()[-1]) for job in failed if job] == [
         ({"marker": str(marker)}, "RuntimeError: first attempt fails")
@@ -201,5 +202,5 @@ def test_tasks_run_on_two_rq_workers_with_retries_and_events(rq_workers, tmp_pat
     assert sorted((job.func_name, job.kwargs.get("_attempt", 1)) for job in done if job) == sorted(
         [(pause_task.module_path, 1)] * 2 + [(noop_task.module_path, 1)] * 6
         + [("xinren.community.tasks.review_sync_task", 1), (fails_once_task.module_path, 2)]
-        + [("xinren.trust.scores.tasks.score_after_review_task", 1)]
+        + [("xinren.trust.scores.tasks.score_after_review_task", 1), ("xinren.care.tasks.voice_review_task", 1)]
     )
