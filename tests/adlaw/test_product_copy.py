@@ -1,6 +1,8 @@
 """Product copy is checked under the Advertising Law by the one facts validator: blocking findings refuse, nothing is
 stored or signed; warnings are shown on the console's product page."""
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -9,6 +11,8 @@ from xinren.catalog.choices import ProductStatus
 from xinren.catalog.models import Product, ProductFacts
 from xinren.catalog.services import product_register, product_set_status, product_update
 from xinren.core.errors import InvalidInput
+from xinren.verification.choices import CredentialKind, CredentialStatus
+from xinren.verification.models import Credential
 
 from ..factories import make_gtin
 from ..fixtures.accounts import browser_of
@@ -68,12 +72,12 @@ def test_warnings_and_exemptions_do_not_refuse(merchant_actor):
 def test_the_console_refuses_with_the_message_and_shows_warnings(merchant_actor):
     # given
     staff: Client = browser_of(merchant_actor.user)
-    product = product_register(actor=merchant_actor, gtin=make_gtin(), **{**FACTS, "description": "有机茶园，专家推荐"})
+    product = product_register(actor=merchant_actor, gtin=make_gtin(), **{**FACTS, "description": "古树茶园，专家推荐"})
     # when
     page = staff.get(f"/merchant/products/{product.pk}/").content.decode()
     # then
     assert 'id="copy-findings"' in page
-    assert "“有机”声称一项认证" in page and "“专家推荐”以专家" in page
+    assert "“专家推荐”以专家" in page
     # when a blocking claim is posted from the edit form
     form = {**FACTS, "description": "包治百病", "origin_latitude": "", "origin_longitude": ""}
     response = staff.post(f"/merchant/products/{product.pk}/edit/", form)
@@ -81,7 +85,7 @@ def test_the_console_refuses_with_the_message_and_shows_warnings(merchant_actor)
     assert response.status_code == 422
     assert "商品文案不符合《广告法》" in response.content.decode()
     product.refresh_from_db()
-    assert product.description == "有机茶园，专家推荐"
+    assert product.description == "古树茶园，专家推荐"
 
 
 def test_a_trial_invitation_title_is_checked_too(merchant_actor):
@@ -121,3 +125,29 @@ def test_the_api_refuses_with_the_one_error_shape(merchant_key):
     ]
     assert "第九条第三项" in error["message"]
     assert Product.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("claim", "kind"), [("有机茶园", CredentialKind.ORGANIC), ("绿色食品认证", CredentialKind.GREEN_FOOD)]
+)
+def test_a_certification_claim_needs_the_merchants_verified_credential(merchant_actor, claim, kind):
+    # when the merchant holds no such credential
+    with pytest.raises(InvalidInput) as refused:
+        product_register(actor=merchant_actor, gtin=make_gtin(), **{**FACTS, "description": f"{claim}，春茶压制"})
+    # then the claim is refused as false, nothing stored
+    assert refused.value.code == "product.copy_noncompliant"
+    assert Product.objects.count() == 0
+    # when it holds one that has expired, still refused
+    Credential.objects.create(
+        organization=merchant_actor.organization, kind=kind, number="C-1", holder_name="x",
+        status=CredentialStatus.VERIFIED, valid_until=dt.date(2020, 1, 1),
+    )  # fmt: skip
+    with pytest.raises(InvalidInput):
+        product_register(actor=merchant_actor, gtin=make_gtin(), **{**FACTS, "description": f"{claim}，春茶压制"})
+    # when it holds one in force, the claim is true and the product is registered
+    Credential.objects.create(
+        organization=merchant_actor.organization, kind=kind, number="C-2", holder_name="x",
+        status=CredentialStatus.VERIFIED,
+    )  # fmt: skip
+    product = product_register(actor=merchant_actor, gtin=make_gtin(), **{**FACTS, "description": f"{claim}，春茶压制"})
+    assert product.description.startswith(claim)

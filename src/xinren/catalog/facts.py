@@ -24,6 +24,7 @@ from xinren.core.errors import InvalidInput
 
 from . import errors
 from .choices import NetContentUnit, ProductCategory, ProductStatus
+from .claims import credential_kinds
 from .models import Product, ProductFacts
 
 NAME_MAX = 128
@@ -121,8 +122,12 @@ def facts_clean(
     shelf_life_days: int | None = None,
     ingredients: str = "",
     description: str = "",
+    merchant_id: int | None = None,
 ) -> Facts:
-    """Check a product's facts before anything is stored or signed: a signed statement is forever."""
+    """Check a product's facts before anything is stored or signed: a signed statement is forever.
+
+    With `merchant_id`, a certification claim in the copy (有机, 绿色食品) is checked against the merchant's verified
+    credentials and refused without one (`claims.py`); without it, such a claim only warns."""
     name, origin_region, origin_place = name.strip(), origin_region.strip(), origin_place.strip()
     if category not in ProductCategory.values:
         raise _refuse("product.category_invalid", _("未知的品类"), "category", category)
@@ -146,7 +151,9 @@ def facts_clean(
         raise _refuse(errors.FACTS_NET_CONTENT, _("净含量过大，不像是一件商品"), "net_content_amount", amount)
     if shelf_life_days is not None and not SHELF_LIFE_DAYS[0] <= shelf_life_days <= SHELF_LIFE_DAYS[1]:
         raise _refuse(errors.FACTS_SHELF_LIFE, _("保质期应在 1 至 3650 天之间"), "shelf_life_days", shelf_life_days)
-    copy_refuse(copy_findings(name=name, description=description.strip(), category=category))
+    credentials = None if merchant_id is None else credential_kinds(merchant_id)
+    copy = adlaw.UNKNOWN if credentials is None else adlaw.Facts(credentials=credentials)
+    copy_refuse(copy_findings(name=name, description=description.strip(), category=category, facts=copy))
     return Facts(
         name=name, category=category, origin_region=origin_region, origin_place=origin_place,
         net_content_amount=amount, net_content_unit=unit, shelf_life_days=shelf_life_days,
@@ -198,7 +205,8 @@ def product_facts_sign(*, actor: Actor, product: Product) -> ProductFacts | None
     change of a product that is not a draft; a draft's facts are signed when it is first published. Returns the
     new version, or None when the signed facts already say this.
     """
-    facts = facts_clean(**facts_of(product).as_fields())  # stored before these rules: checked again
+    # stored before these rules: checked again
+    facts = facts_clean(**facts_of(product).as_fields(), merchant_id=product.merchant_id)
     latest = facts_current(product)
     if latest is not None and facts_of(latest) == facts:
         return None

@@ -67,7 +67,7 @@ def product_register(
     facts = facts_clean(
         name=name, category=category, origin_region=origin_region, origin_place=origin_place,
         net_content_amount=net_content_amount, net_content_unit=net_content_unit, shelf_life_days=shelf_life_days,
-        ingredients=ingredients, description=description,
+        ingredients=ingredients, description=description, merchant_id=actor.organization.pk,
     )
     latitude = _coordinate(origin_latitude, limit=90, field="latitude")
     longitude = _coordinate(origin_longitude, limit=180, field="longitude")
@@ -115,7 +115,7 @@ def product_update(
     facts = facts_clean(
         name=name, category=category, origin_region=origin_region, origin_place=origin_place,
         net_content_amount=net_content_amount, net_content_unit=net_content_unit, shelf_life_days=shelf_life_days,
-        ingredients=ingredients, description=description,
+        ingredients=ingredients, description=description, merchant_id=product.merchant_id,
     )
     product.origin_latitude = _coordinate(origin_latitude, limit=90, field="latitude")
     product.origin_longitude = _coordinate(origin_longitude, limit=180, field="longitude")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from xinren.accounts.actors import Actor
@@ -54,3 +55,13 @@ def credentials_live(*, organization: Organization, kind: str) -> list[tuple[Cre
 def registry_import_list() -> QuerySet[RegistryImport]:
     """Every import, current and superseded (public: which registries the platform checks against)."""
     return RegistryImport.objects.order_by("kind", "source", "-version")
+
+
+def credential_kinds_in_force(organization_id: int) -> frozenset[str]:
+    """The kinds of the organization's verified credentials in force today (what its copy may claim: 有机 needs
+    `organic`, 绿色食品 `green_food`; catalog asks through `catalog.claims`)."""
+    today = timezone.localdate()
+    rows = Credential.objects.filter(organization_id=organization_id, status=CredentialStatus.VERIFIED).values_list(
+        "kind", "valid_until"
+    )
+    return frozenset(kind for kind, valid_until in rows if valid_until is None or valid_until >= today)
