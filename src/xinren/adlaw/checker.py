@@ -15,6 +15,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
+from .origin import contradicts, origin_claims, origin_name
 from .terms import EXEMPT, TERM, TERMS_VERSION, WARN_CONTEXT, Rule, TermList, compact, normalize, term_list
 
 BLOCK, WARN = "block", "warn"
@@ -23,11 +24,13 @@ BLOCK, WARN = "block", "warn"
 @dataclass(frozen=True)
 class Facts:
     """What the caller knows about the seller and product: verified credential kinds (None: not known here),
-    registered trademarks in the copy, whether the product is a health food (保健食品)."""
+    registered trademarks in the copy, whether the product is a health food (保健食品), where it comes from."""
 
     credentials: frozenset[str] | None = None
     trademarks: tuple[str, ...] = ()
     health_food: bool = False
+    # The GB/T 2260 code of the product's stated origin (a province or prefecture), None when not known here.
+    origin_code: str | None = None
 
 
 UNKNOWN = Facts()
@@ -195,7 +198,28 @@ def check(
                     suggestion=rule.suggestion,
                 )
             )
+    if facts.origin_code:
+        findings.extend(_origin_findings(text, facts.origin_code))
     return findings
+
+
+def _origin_findings(text: str, origin_code: str) -> list[Finding]:
+    """A place named as the goods' origin that the product's stated origin contradicts (art. 8, 28(2))."""
+    return [
+        Finding(
+            rule_id="origin.contradicted",
+            article="8, 28(2)",
+            severity=BLOCK,
+            start=claim.start,
+            end=claim.end,
+            span=claim.span,
+            message=_("称产地为“%(claimed)s”，与商品登记的产地“%(origin)s”不符")
+            % {"claimed": claim.span, "origin": origin_name(origin_code)},
+            suggestion=str(_("按登记的产地描述；产地确有变化时，先更正商品的产地")),
+        )
+        for claim in origin_claims(text)
+        if contradicts(claim.code, origin_code)
+    ]
 
 
 def blocking(findings: list[Finding]) -> list[Finding]:

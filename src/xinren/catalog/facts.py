@@ -21,6 +21,7 @@ from xinren.accounts.actors import Actor
 from xinren.attest.signing import statement_sign_and_append
 from xinren.core.audit import audit_record
 from xinren.core.errors import InvalidInput
+from xinren.core.regions import region_code_from_text
 
 from . import errors
 from .choices import NetContentUnit, ProductCategory, ProductStatus
@@ -127,7 +128,8 @@ def facts_clean(
     """Check a product's facts before anything is stored or signed: a signed statement is forever.
 
     With `merchant_id`, a certification claim in the copy (有机, 绿色食品) is checked against the merchant's verified
-    credentials and refused without one (`claims.py`); without it, such a claim only warns."""
+    credentials and refused without one (`claims.py`); without it, such a claim only warns. A place the copy names as
+    the origin ("产自四川") must agree with `origin_region`."""
     name, origin_region, origin_place = name.strip(), origin_region.strip(), origin_place.strip()
     if category not in ProductCategory.values:
         raise _refuse("product.category_invalid", _("未知的品类"), "category", category)
@@ -152,7 +154,7 @@ def facts_clean(
     if shelf_life_days is not None and not SHELF_LIFE_DAYS[0] <= shelf_life_days <= SHELF_LIFE_DAYS[1]:
         raise _refuse(errors.FACTS_SHELF_LIFE, _("保质期应在 1 至 3650 天之间"), "shelf_life_days", shelf_life_days)
     credentials = None if merchant_id is None else credential_kinds(merchant_id)
-    copy = adlaw.UNKNOWN if credentials is None else adlaw.Facts(credentials=credentials)
+    copy = adlaw.Facts(credentials=credentials, origin_code=region_code_from_text(origin_region))
     copy_refuse(copy_findings(name=name, description=description.strip(), category=category, facts=copy))
     return Facts(
         name=name, category=category, origin_region=origin_region, origin_place=origin_place,

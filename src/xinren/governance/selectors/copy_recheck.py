@@ -13,6 +13,7 @@ from django.utils import timezone
 from xinren import adlaw
 from xinren.catalog.facts import copy_findings
 from xinren.catalog.models import Product
+from xinren.core.regions import region_code_from_text
 from xinren.verification.choices import CredentialStatus
 from xinren.verification.models import Credential
 
@@ -51,7 +52,10 @@ def copy_recheck(*, include_warnings: bool = False) -> list[ProductCopyReport]:
     reports = []
     products = Product.objects.select_related("merchant").order_by("merchant_id", "pk")
     for product in products.iterator(chunk_size=2000):
-        facts = adlaw.Facts(credentials=credentials.get(product.merchant_id, frozenset()))
+        facts = adlaw.Facts(
+            credentials=credentials.get(product.merchant_id, frozenset()),
+            origin_code=region_code_from_text(product.origin_region),
+        )
         findings = copy_findings(
             name=product.name, description=product.description, category=product.category, facts=facts
         )
