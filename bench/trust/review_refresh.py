@@ -5,7 +5,8 @@ writes the category means exactly (as the daily recompute leaves them in product
 through the consumers' service (`reviews.services.review_post`), alternating: "off" posts only, "on" posts and
 then runs the score refresh task synchronously, as the worker would. Reports p50/p99 of each, the p99 added, and
 the p50/p99 of the refresh alone (timed inside the "on" posts: the added cost measured directly, without the
-noise of subtracting two percentiles).
+noise of subtracting two percentiles). Then signs the scores those refreshes left pending, as the every-minute
+`trust-scores-publish` job would, and reports its time per score (ADR 0051).
 
     python bench/trust/review_refresh.py --db sqlite --scale 0.1 --posts 400
 """
@@ -46,7 +47,7 @@ def main() -> None:
     from xinren.reviews.models import Review
     from xinren.reviews.services import review_post
     from xinren.trust.scores.inputs import category_means
-    from xinren.trust.scores.services import scores_recompute
+    from xinren.trust.scores.services import scores_publish_pending, scores_recompute
     from xinren.trust.scores.tasks import score_after_review_task
 
     filled(
@@ -63,7 +64,8 @@ def main() -> None:
     # Distinct texts: one text (or a few phrases reshuffled) posted hundreds of times is flagged as copied by the
     # integrity checks, and a flagged review does not count, so it would take the full refresh instead. Random CJK
     # characters share no shingles, as independent buyers' words mostly do not.
-    rng = random.Random(20261207)
+    # Seeded by the reviews already there: a rerun on the same scratch database must not post the last run's texts.
+    rng = random.Random(20261207 + Review.objects.count())
     # Every product to be reviewed has its stored score, as in production (the daily recompute leaves one).
     posted = [line_id for line_id, _ in lines[: args.posts]]
     scores_recompute(products=Product.objects.filter(pk__in=OrderLine.objects.filter(pk__in=posted).values("product_id")))
@@ -85,6 +87,11 @@ def main() -> None:
     }
     report["p99_added_ms"] = round(report["on"]["p99_ms"] - report["off"]["p99_ms"], 2)
     report["p50_added_ms"] = round(report["on"]["p50_ms"] - report["off"]["p50_ms"], 2)
+    started = time.perf_counter()
+    published = scores_publish_pending()
+    elapsed = (time.perf_counter() - started) * 1000
+    report["publish"] = {"scores": published, "ms": round(elapsed, 1),
+                         "ms_per_score": round(elapsed / max(published, 1), 2)}  # fmt: skip
     print(
         json.dumps(
             {"db": connection.vendor, "scale": args.scale, "reviews_in_db": Review.objects.count(), **report},

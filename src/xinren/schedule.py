@@ -28,7 +28,7 @@ from xinren.orders.tasks import (
     payouts_pay_due_task,
 )
 from xinren.reviews.tasks import reviews_invite_task
-from xinren.trust.scores.tasks import trust_scores_refresh_task
+from xinren.trust.scores.tasks import trust_scores_publish_task, trust_scores_refresh_task
 
 JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob(
@@ -106,6 +106,11 @@ JOBS: tuple[PeriodicJob, ...] = (
         at=timedelta(hours=3, minutes=10),
         description="probation (新手期): end it when every criterion holds, extend it by 30 days with the failing "
                     "figures when the minimum period is over (docs/governance.md, Probation)",
+    ),
+    PeriodicJob(
+        name="trust-scores-publish", task=trust_scores_publish_task, context="trust", every=timedelta(minutes=1),
+        description="sign the trust scores that newly posted reviews changed, in one pooled write, and judge them "
+                    "for delisting (ADR 0051)",
     ),
     PeriodicJob(
         name="trust-scores-refresh", task=trust_scores_refresh_task, context="trust", every=timedelta(days=1),

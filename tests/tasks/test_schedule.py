@@ -107,6 +107,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "risk-evaluate",
         "payouts-pay-due",
         "probation-review",
+        "trust-scores-publish",
         "trust-scores-refresh",
         "adlaw-recheck",
     ]
@@ -127,6 +128,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "label-sheets-sweep": ("catalog", "xinren.catalog.tasks.label_sheets_sweep_task"),
         "qualifications-watch": ("governance", "xinren.governance.tasks.qualifications_watch_task"),
         "risk-evaluate": ("governance", "xinren.governance.tasks.risk_evaluate_task"),
+        "trust-scores-publish": ("trust", "xinren.trust.scores.tasks.trust_scores_publish_task"),
         "trust-scores-refresh": ("trust", "xinren.trust.scores.tasks.trust_scores_refresh_task"),
         "adlaw-recheck": ("governance", "xinren.governance.copy_recheck_tasks.copy_recheck_task"),
     }
@@ -147,6 +149,7 @@ def test_the_registry_names_each_job_once_with_a_context_that_owns_its_task():
         "risk-evaluate": "*-*-* 05:10:00",
         "payouts-pay-due": "*-*-* *:00:00",
         "probation-review": "*-*-* 03:10:00",
+        "trust-scores-publish": "*-*-* *:*:00",
         "trust-scores-refresh": "*-*-* 05:40:00",
         "adlaw-recheck": "*-*-* 04:20:00",
     }

@@ -115,6 +115,9 @@ class ProductScore(models.Model):
     computed_at = models.DateTimeField(_("计算时间"))
     # The `trust.score` statement of the last computation that changed what is shown (ADR 0051).
     leaf_hash = LeafHashField(blank=True, default="")
+    # Stored by a review's quick refresh and not signed yet: `scores_publish_pending` (the `trust-scores-publish`
+    # job, every minute) signs it with every other pending row in one pooled write (ADR 0051).
+    publish_pending = models.BooleanField(_("待签名发布"), default=False)
 
     class Meta:
         verbose_name = _("商品信任分")
@@ -126,6 +129,9 @@ class ProductScore(models.Model):
                 condition=models.Q(score__isnull=True) | models.Q(score__gte=0, score__lte=5),
                 name="product_score_0_to_5",
             ),
+        ]
+        indexes = [
+            models.Index(fields=["id"], condition=models.Q(publish_pending=True), name="product_score_pending"),
         ]
 
     def __str__(self) -> str:

@@ -19,10 +19,10 @@ from xinren.core.models import PageRefresh
 from xinren.core.outbox import pages_mark_stale
 
 from ..models import ProductScore
-from . import errors
+from . import errors, quick
 from .formula import CURRENT_VERSION, FORMULAS, product_score
 from .hooks import StoredScore, scores_stored
-from .inputs import age_days, category_means, counted_reviews, product_inputs, products_inputs
+from .inputs import age_days, category_means, product_inputs, products_inputs
 
 BATCH_SIZE = 200
 
@@ -41,35 +41,40 @@ def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
 
 def _store(inputs_by_product: dict[int, dict[str, Any]], version: str) -> list[StoredScore]:
     """Write the rows (one upsert for all of them); queue the published pages (every scan page shows the score)
-    of the products whose score or a component's value changed under the current formula for refresh."""
+    of the products whose score or a component's value changed under the current formula for refresh.
+
+    A row that still awaited its statement (`publish_pending`, left by a review's fold-in) counts as changed, so that
+    the caller's `scores_stored` signs it."""
     before = ProductScore.objects.filter(product_id__in=list(inputs_by_product), version=version).values_list(
-        "product_id", "score", "components", "leaf_hash"
+        "product_id", "score", "components", "leaf_hash", "publish_pending"
     )
-    previous = {product_id: _shown(score, components) for product_id, score, components, _ in before}
+    previous = {product_id: _shown(score, components) for product_id, score, components, _, _ in before}
     # The upsert leaves the signed statement's leaf hash alone; the row objects carry it too, so that publishing
     # (ADR 0051) knows which rows already have a statement.
-    signed = {product_id: leaf_hash for product_id, _, _, leaf_hash in before}
+    signed = {product_id: leaf_hash for product_id, _, _, leaf_hash, _ in before}
+    pending = {product_id for product_id, _, _, _, waiting in before if waiting}
     now = clock.now()
-    rows = []
+    rows, changed = [], []
     for product_id, inputs in inputs_by_product.items():
         result = product_score(inputs, version)
+        if previous.get(product_id) != _shown(result["score"], result["components"]):
+            changed.append(product_id)
         rows.append(
             ProductScore(
                 product_id=product_id, version=version, score=result["score"], components=result["components"],
                 inputs=inputs, computed_at=now, leaf_hash=signed.get(product_id, ""),
+                publish_pending=False,
             )
         )  # fmt: skip
     ProductScore.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["product", "version"],
-        update_fields=["score", "components", "inputs", "computed_at"],
+        update_fields=["score", "components", "inputs", "computed_at", "publish_pending"],
     )
     stored = [
-        StoredScore(row=row, changed=previous.get(row.product_id) != _shown(row.score, row.components))
-        for row in rows
+        StoredScore(row=row, changed=row.product_id in changed or row.product_id in pending) for row in rows
     ]
-    changed = [item.row.product_id for item in stored if item.changed]
     if changed and version == CURRENT_VERSION:
         pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=changed)
     return stored
@@ -96,36 +101,58 @@ def product_score_review_added(*, review_id: int) -> ProductScore | None:
     first) and the category mean read as any refresh reads it. Everything else the row holds (orders, claims,
     credit) is as fresh as the row; the daily recompute and every other refresh gather it anew. None when this
     shortcut does not apply (the caller refreshes the whole product then).
+
+    The new score shows at once; its `trust.score` statement and the delisting judgement follow within a minute,
+    with every other score a review changed, in one pooled write (`scores_publish_pending`, ADR 0051): signing
+    score by score would cost each posted review more than the refresh itself.
     """
-    review = (
-        counted_reviews().filter(pk=review_id)
-        .values("product_id", "product__category", "consumer_id", "stars", "created_at", "quality__score").first()
-    )  # fmt: skip
-    if review is None:
-        return None
     with transaction.atomic():
-        row = (
-            ProductScore.objects.select_for_update()
-            .filter(product_id=review["product_id"], version=CURRENT_VERSION)
-            .only("inputs", "computed_at")
-            .first()
-        )
-        if row is None or review["created_at"] <= row.computed_at:
+        posted = quick.posted_review(review_id=review_id, version=CURRENT_VERSION)
+        if posted is None or posted.created_at <= posted.row.computed_at:
             return None
+        row, category = posted.row, posted.category
         now = clock.now()
         days = (now - row.computed_at).total_seconds() / 86400
         inputs = dict(row.inputs)
-        category = review["product__category"]
-        inputs["category_mean"] = category_means([category])[category]  # cached, as any single refresh reads it
+        # the cached mean, as any single refresh reads it
+        mean = posted.category_mean if posted.category_mean is not None else category_means([category])[category]
+        inputs["category_mean"] = mean
         inputs["lab_reports"] = _aged(inputs.get("lab_reports", []), days)
         inputs["reviews"] = [
             *_aged(inputs.get("reviews", []), days),
-            {"buyer": str(review["consumer_id"]), "stars": review["stars"],
-             "age_days": age_days(now, review["created_at"]), "quality": review["quality__score"]},
+            {"buyer": str(posted.consumer_id), "stars": posted.stars, "age_days": age_days(now, posted.created_at),
+             "quality": posted.quality},
         ]  # fmt: skip
-        stored = _store({review["product_id"]: inputs}, CURRENT_VERSION)
-        scores_stored(stored)
-        return stored[0].row
+        result = product_score(inputs, CURRENT_VERSION)
+        changed = _shown(row.score, row.components) != _shown(result["score"], result["components"])
+        row.publish_pending = changed or row.publish_pending or not row.leaf_hash
+        row.score, row.components, row.inputs, row.computed_at = result["score"], result["components"], inputs, now
+        quick.row_write(row)
+        if changed:
+            pages_mark_stale(kind=PageRefresh.Kind.PRODUCT, object_ids=[row.product_id])
+        return row
+
+
+def scores_publish_pending(*, batch_size: int = BATCH_SIZE) -> int:
+    """Sign every stored score awaiting its statement (`publish_pending`) and judge it for delisting, a batch per
+    transaction, the rows locked so that a review's quick refresh waits rather than being marked signed unsigned.
+    Returns how many were published."""
+    count = 0
+    while True:
+        with transaction.atomic():
+            ids = list(
+                ProductScore.objects.filter(publish_pending=True).order_by("id").values_list("id", flat=True)[
+                    :batch_size
+                ]
+            )
+            rows = list(ProductScore.objects.select_for_update(of=("self",)).filter(pk__in=ids, publish_pending=True))
+            if not rows:
+                return count
+            scores_stored([StoredScore(row=row, changed=True) for row in rows])
+            for row in rows:
+                row.publish_pending = False
+            ProductScore.objects.bulk_update(rows, ["publish_pending"])
+            count += len(rows)
 
 
 def products_scores_refresh(*, product_ids: Iterable[int], version: str = CURRENT_VERSION) -> int:

@@ -14,7 +14,13 @@ from xinren.lab.models import LabReport
 from xinren.orders.models import OrderLine, Refund
 from xinren.reviews.models import Review
 
-from .services import product_score_refresh, product_score_review_added, products_scores_refresh, scores_recompute
+from .services import (
+    product_score_refresh,
+    product_score_review_added,
+    products_scores_refresh,
+    scores_publish_pending,
+    scores_recompute,
+)
 
 
 def _refresh(product_ids: list[int]) -> int:
@@ -77,3 +83,10 @@ def score_after_merchant_task(*, organization_id: int, **_: object) -> int:
 def trust_scores_refresh_task() -> int:
     """Periodic (daily): recompute every product's score under the current formula. How many."""
     return scores_recompute()
+
+
+@background(attempts=3, backoff=60)
+def trust_scores_publish_task() -> int:
+    """Periodic (every minute): sign the scores that reviews' quick refreshes stored, and judge them for
+    delisting (`scores_publish_pending`). How many."""
+    return scores_publish_pending()

@@ -193,6 +193,9 @@ def stored_compare(explanation: Explanation) -> Check:
     if row is None:
         return Check("stored", False, "no stored score for this GTIN and version")
     stored = shown({"score": row.score, "components": row.components})
+    if row.publish_pending and stored != shown(statement):
+        return Check("stored", False, f"stored {stored} awaits its statement (the trust-scores-publish job signs it "
+                                      "within a minute; `manage.py trust_scores_publish` now)")
     if stored != shown(statement):
         return Check("stored", False, f"stored {stored} differs from the signed {shown(statement)}")
     if row.leaf_hash and row.leaf_hash != explanation.leaf_hash:
