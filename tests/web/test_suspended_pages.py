@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from xinren.catalog.choices import ProductCategory
 from xinren.catalog.models import ListingSuspension
+from xinren.catalog.shelf_life import local_date
 from xinren.governance import watch
 from xinren.verification.choices import CredentialStatus
 from xinren.verification.models import Credential
@@ -51,7 +52,9 @@ def test_the_scan_pages_json_carries_the_section(client, tea, expired):
     story = client.get(tea.digital_link.path, HTTP_ACCEPT="application/json").json()
     # then
     [reason] = story["sections"]["suspension"]["reasons"]
-    assert (reason["code"], reason["until"], reason["since"]) == ("licence_expired", "2026-12-06", "2026-12-07")
+    # "since" is the day the row was written: its creation time is the database's, not the pinned clock's
+    since = local_date(ListingSuspension.objects.get(product=tea).created_at).isoformat()
+    assert (reason["code"], reason["until"], reason["since"]) == ("licence_expired", "2026-12-06", since)
 
 
 def test_the_published_page_is_republished_on_suspension_and_on_lifting(settings, merchant, tea):

@@ -148,7 +148,7 @@ def _load_product(world: DemoWorld, merchant_slug: str, row: tuple, now: dt.date
     product_image_add(actor=actor, product_id=product.pk, data=photo)
     product_set_status(actor=actor, product_id=product.pk, status=ProductStatus.ACTIVE)
     for lot_pattern, days_ago, shelf_days, quantity, minted, harvest_key in lots:
-        produced = (now - dt.timedelta(days=days_ago)).replace(hour=6, minute=30, second=0, microsecond=0)
+        produced = _harvested(now, days_ago)
         lot = produced.strftime(lot_pattern)
         batch = batch_create(
             actor=actor, product_id=product.pk, lot=lot, production_date=produced.date(), quantity=quantity,
@@ -171,6 +171,14 @@ def _load_costs(world: DemoWorld) -> None:
                 actor=actor, product_id=product.pk, offer=offer_price_for_merchant(actor=actor, product_id=product.pk),
                 price=price, lines=dict(zip(COST_LINES, lines, strict=True)),
             )
+
+
+def _harvested(now: dt.datetime, days_ago: int) -> dt.datetime:
+    """When a demo lot was harvested: `days_ago` days and 16 hours before now, on the half hour. A fixed distance
+    from now, not a fixed hour of the day, so that the demo parcels (whose journeys are timed from now) keep or
+    break their lots' delivery promises the same way whatever the hour the demo is loaded."""
+    moment = now - dt.timedelta(days=days_ago, hours=16)
+    return moment.replace(minute=30 if moment.minute >= 30 else 0, second=0, microsecond=0)
 
 
 def _at(start: dt.datetime, hours: float, now: dt.datetime) -> dt.datetime:
