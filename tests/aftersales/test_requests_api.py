@@ -100,8 +100,9 @@ def test_photos_uploaded_before_the_claim_pay_it_once_and_belong_to_their_upload
     run_tasks()
     assert AfterSaleRequest.objects.get().status == "paid" and Refund.objects.get().amount_fen == 3000
     assert AfterSaleRequest.objects.get().media.count() == 1
-    # then the upload is used up: it belongs to this claim now
-    assert AfterSaleUpload.objects.get().request_id == AfterSaleRequest.objects.get().pk
+    # then the upload is used up: its file belongs to this claim now
+    assert AfterSaleRequest.objects.get().media.get().media.sha256 == upload["sha256"]
+    assert not AfterSaleUpload.objects.exists()
 
 
 def test_an_upload_is_refused_to_another_consumer_and_after_a_day(consumer, other_consumer, line):

@@ -85,6 +85,35 @@ def test_announcing_an_event_queues_each_subscribed_task_with_its_keywords():
     assert queued(noop_task) == [{"n": 5}]
 
 
+def test_announcing_many_queues_one_task_per_keyword_set_in_one_insert(django_assert_num_queries):
+    # given
+    event = Event("tests.many_things_happened")
+    event.subscribe(noop_task)
+    # when
+    with transaction.atomic():
+        with django_assert_num_queries(1):
+            count = event.announce_many([{"n": 1}, {"n": 2}, {"n": 3}])
+        assert event.announce_many([]) == 0
+    with pytest.raises(WriteFailed), transaction.atomic():
+        event.announce_many([{"n": 4}])
+        raise WriteFailed
+    # then: queued as `announce` queues them, ready to run
+    assert count == 3
+    assert sorted(kw["n"] for kw in queued(noop_task)) == [1, 2, 3]
+    assert all(row.run_after is not None for row in DBTaskResult.objects.all())
+
+
+def test_announcing_many_on_a_backend_outside_the_database_sends_each_after_the_commit(
+    outside_backend, django_capture_on_commit_callbacks
+):
+    event = Event("tests.many_things_happened_outside")
+    event.subscribe(noop_task)
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        event.announce_many([{"n": 1}, {"n": 2}])
+        assert outside_backend == []
+    assert outside_backend == [("noop_task", {"n": 1}), ("noop_task", {"n": 2})]
+
+
 def test_an_event_nobody_subscribed_to_queues_nothing():
     # when
     count = Event("tests.nobody_listens").announce(n=1)

@@ -26,6 +26,8 @@ class Kind(models.TextChoices):
 
 REQUEST_KINDS = frozenset({Kind.REFUND_ONLY, Kind.RETURN_REFUND, Kind.EXCHANGE})
 CLAIM_KINDS = frozenset({Kind.DAMAGED, Kind.COUNTERFEIT, Kind.QUALITY, Kind.MISSING, Kind.LATE})
+# Claims the rules decide at once (autodecide.py); 假一赔N always waits for the platform.
+RULE_KINDS = CLAIM_KINDS - {Kind.COUNTERFEIT}
 # Kinds where the goods travel back to the merchant before the money (or the replacement) moves.
 RETURN_KINDS = frozenset({Kind.RETURN_REFUND, Kind.EXCHANGE})
 

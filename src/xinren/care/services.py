@@ -21,8 +21,8 @@ from xinren.accounts.services import platform_organization
 from xinren.aftersales.choices import MERCHANT_TURN, OPEN_STATUSES, Kind
 from xinren.aftersales.models import AfterSaleRequest
 from xinren.aftersales.services import aftersale_merchant_agree, aftersale_open
+from xinren.aftersales.services.eligibility import window_closes_at
 from xinren.aftersales.services.moves import line_refunded_fen
-from xinren.aftersales.services.requests import window_closes_at
 from xinren.attest import signing
 from xinren.catalog.choices import PERISHABLE_CATEGORIES
 from xinren.core import clock

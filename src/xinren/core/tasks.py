@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar, cast
@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils.module_loading import import_string
 from django_tasks import DEFAULT_TASK_QUEUE_NAME, TaskResult, task
 from django_tasks.base import Task
+from django_tasks.utils import normalize_json
 from django_tasks_db import DatabaseBackend
 
 from xinren.core import clock
@@ -116,6 +117,39 @@ def task_enqueue(task_: Task[P, T], *args: P.args, **kwargs: P.kwargs) -> TaskRe
     return None
 
 
+def tasks_enqueue_many(deliveries: Sequence[tuple[Task[..., Any], dict[str, Any]]]) -> int:
+    """Queue each (task, keywords) with the caller's transaction, as `task_enqueue` does; those for the database
+    backend in one insert (a batch of after-sale decisions queues its tasks this way). How many."""
+    rows: list[Any] = []
+    others: list[tuple[Task[..., Any], dict[str, Any]]] = []
+    in_transaction = transaction.get_connection().in_atomic_block
+    for task_, payload in deliveries:
+        backend = task_.get_backend()
+        if isinstance(backend, DatabaseBackend) and in_transaction:
+            backend.validate_task(task_)
+            rows.append(_db_row(backend, task_, payload))
+        else:
+            others.append((task_, payload))
+    if rows:
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.bulk_create(rows)
+    for task_, payload in others:
+        task_enqueue(task_, **payload)
+    return len(deliveries)
+
+
+def _db_row(backend: DatabaseBackend, task_: Task[..., Any], payload: dict[str, Any]) -> Any:
+    """The database backend's row for one task, as its `enqueue` builds it (bulk inserts send no pre_save signal,
+    so the run-after default the backend's signal sets is set here)."""
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    return DBTaskResult(
+        id=backend._get_id(), args_kwargs=normalize_json({"args": [], "kwargs": payload}), priority=task_.priority,
+        task_path=task_.module_path, queue_name=task_.queue_name,
+        run_after=task_.run_after if task_.run_after is not None else get_date_max(), backend_name=backend.alias)
+
+
 class Event:
     """Something that happened in a lower context, named there, that higher contexts react to with tasks."""
 
@@ -139,3 +173,12 @@ class Event:
         for subscriber in self._subscribers.values():
             task_enqueue(subscriber, **payload)
         return len(self._subscribers)
+
+    def announce_many(self, payloads: Sequence[dict[str, Any]]) -> int:
+        """`announce` once per keyword set, the tasks queued in one insert; how many tasks."""
+        return tasks_enqueue_many(self.deliveries(payloads))
+
+    def deliveries(self, payloads: Sequence[dict[str, Any]]) -> list[tuple[Task[..., Any], dict[str, Any]]]:
+        """What announcing the event once per keyword set queues: (task, keywords) for each subscriber, for a caller
+        that queues them with other tasks (`tasks_enqueue_many`)."""
+        return [(subscriber, payload) for payload in payloads for subscriber in self._subscribers.values()]

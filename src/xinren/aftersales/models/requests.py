@@ -23,6 +23,7 @@ from .fund import InsurancePolicy, Journal
 
 __all__ = [
     "PER_LINE_MAX", "AfterSaleDecision", "AfterSaleMedia", "AfterSaleRequest", "AfterSaleTransition", "AfterSaleUpload",
+    "ClaimSubmission",
 ]
 
 PER_LINE_MAX = 5
@@ -180,11 +181,11 @@ class AfterSaleMedia(models.Model):
 class AfterSaleUpload(models.Model):
     """A photo or video a consumer uploaded before submitting a request (two steps, as the WeChat store's after-sales
     API works: upload, then name the upload ids in the request). The file went through the evidence pipeline at
-    upload; the request only links it. Usable once, by its uploader, within UPLOAD_HOURS."""
+    upload; the request links the file (`AfterSaleMedia`) and the upload is deleted: usable once, by its uploader,
+    within UPLOAD_HOURS."""
 
     consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     media = models.ForeignKey(MediaFile, on_delete=models.PROTECT, related_name="+")
-    request = models.ForeignKey(AfterSaleRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField()
 
     class Meta:
@@ -194,3 +195,28 @@ class AfterSaleUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.consumer_id}: {self.media_id}"
+
+
+class ClaimSubmission(models.Model):
+    """A 坏单包赔 claim as the consumer submitted it, waiting for the batch that takes it in (ADR 0040): the batch
+    checks it with the others, under their row locks, and turns it into an `AfterSaleRequest` with this reference,
+    or leaves it to the consumer's own call to refuse in words. Deleted when a batch takes it; a row older than a
+    minute was left by a process that stopped, and the sweep takes it."""
+
+    reference = models.CharField(max_length=24, unique=True)
+    consumer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    order_number = models.CharField(max_length=32)
+    line_id = models.PositiveBigIntegerField()
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(max_length=500)
+    amount_fen = FenField()
+    upload_ids = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("待受理理赔")
+        verbose_name_plural = _("待受理理赔")
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"{self.reference} ({self.kind})"

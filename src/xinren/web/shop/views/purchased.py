@@ -17,7 +17,7 @@ from xinren.accounts.models import User
 from xinren.aftersales.choices import OPEN_STATUSES, Kind
 from xinren.aftersales.models import PER_LINE_MAX
 from xinren.aftersales.selectors import consumer_request_list
-from xinren.aftersales.services.requests import window_closes_at
+from xinren.aftersales.services.eligibility import window_closes_at
 from xinren.catalog.gs1 import digital_link_parse
 from xinren.catalog.models import Item
 from xinren.core import clock
