@@ -27,9 +27,10 @@ in front (nothing that holds an order's lock waits for the decider's).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -94,19 +95,27 @@ def claim_submit(*, consumer: User, order_number: str, line_id: int, kind: str, 
     submission = ClaimSubmission.objects.create(
         reference=reference, consumer=consumer, order_number=order_number, line_id=line_id, kind=kind,
         reason=reason, amount_fen=amount_fen, upload_ids=sorted(set(upload_ids)), created_at=clock.now())
-    taken = AfterSaleRequest.objects.select_related("order", "line", "merchant", "consumer").filter(reference=reference)
+    try:
+        return _outcome(reference=reference, submission=submission.pk)
+    except BaseException:
+        ClaimSubmission.objects.filter(pk=submission.pk).delete()  # a failed call leaves nothing for the sweep
+        raise
+
+
+def _outcome(*, reference: str, submission: int) -> AfterSaleRequest | None:
+    """Wait for the batch that takes the submission, or decide the next batch: the claim, or None when left."""
     while True:
-        with transaction.atomic():
-            if _decider_try():
-                decided = _batch(first_submission=submission.pk, first=None, limit=BATCH_MAX, now=clock.now(),
+        won, pending = _decider_try(submission=submission)
+        if won and pending:
+            with _deciding(), transaction.atomic():
+                decided = _batch(first_submission=submission, first=None, limit=BATCH_MAX, now=clock.now(),
                                  older_than=None)
-                return next((request for request in decided if request.reference == reference), None)
+            return next((request for request in decided if request.reference == reference), None)
+        if won:
+            _decider_release()
+        if not pending:  # a batch took it (its claim is there) or left it, and committed
+            return AfterSaleRequest.objects.filter(reference=reference).first()
         _decider_wait()
-        request = taken.first()  # a batch took it and committed
-        if request is not None:
-            return request
-        if not ClaimSubmission.objects.filter(pk=submission.pk).exists():
-            return None  # a batch left it
 
 
 def _is_id(value: object) -> bool:
@@ -123,16 +132,40 @@ def claim_decide_now(request_id: int) -> AfterSaleRequest:
     return AfterSaleRequest.objects.select_related("order", "line", "merchant", "consumer").get(pk=request_id)
 
 
-def _decider_try() -> bool:
-    """Become the one deciding a batch (group commit: the claims arriving meanwhile gather for the next one, so
-    batches grow with the load instead of splitting it), or False when another batch is being decided. On
-    PostgreSQL a transaction-scoped advisory lock, tried without waiting; on SQLite the database's write lock, which
-    every write transaction takes first (IMMEDIATE), serves already."""
+def _decider_try(*, submission: int | None = None) -> tuple[bool, bool]:
+    """Try to become the one deciding a batch (group commit: the claims arriving meanwhile gather for the next one,
+    so batches grow with the load instead of splitting it), without waiting; and whether `submission` still waits
+    (read in the same statement, so the two agree). On PostgreSQL the decider's advisory lock: held by the session
+    until `_decider_release` (taken after the batch commits), or by the caller's transaction when it calls from
+    inside one. On SQLite the database's write lock, which every write transaction takes first (IMMEDIATE), serves
+    already."""
+    pending = "EXISTS (SELECT 1 FROM aftersales_claimsubmission WHERE id = %s)" if submission else "TRUE"
+    params = [submission] if submission else []
     if connection.vendor != "postgresql":
-        return True
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT {pending}", params)
+            return True, bool(cursor.fetchone()[0])
+    lock = "pg_try_advisory_xact_lock" if connection.in_atomic_block else "pg_try_advisory_lock"
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [DECIDER_LOCK])
-        return bool(cursor.fetchone()[0])
+        cursor.execute(f"SELECT {lock}(%s), {pending}", [DECIDER_LOCK, *params])
+        won, waits = cursor.fetchone()
+        return bool(won), bool(waits)
+
+
+def _decider_release() -> None:
+    """Let go of the decider's lock taken for the session (a transaction-scoped one goes with its transaction)."""
+    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [DECIDER_LOCK])
+
+
+@contextlib.contextmanager
+def _deciding() -> Iterator[None]:
+    """Hold the decider's lock won by `_decider_try` for the block (the batch's transaction inside), then let go."""
+    try:
+        yield
+    finally:
+        _decider_release()
 
 
 def _decider_wait() -> None:
@@ -140,6 +173,8 @@ def _decider_wait() -> None:
     statement: every caller waiting here is let through at once when the batch commits — the ones whose claims it
     took leave, the others race to decide the next batch — instead of being let through one at a time as waiters
     for the lock itself would be."""
+    if connection.vendor != "postgresql":
+        return
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_lock_shared(%s), pg_advisory_unlock_shared(%s)",
                        [DECIDER_LOCK, DECIDER_LOCK])
@@ -160,8 +195,9 @@ def claims_decide(*, first_submission: int | None = None, first: int | None = No
     `first` among them when it still waits — in one transaction, after the batch being decided (if any) has
     committed. Returns the claims decided; nothing when the caller's own claim was taken by another batch."""
     while _still_waiting(first_submission=first_submission, first=first):
-        with transaction.atomic():
-            if _decider_try():
+        won, _pending = _decider_try()
+        if won:
+            with _deciding(), transaction.atomic():
                 return _batch(first_submission=first_submission, first=first, limit=limit, now=now or clock.now(),
                               older_than=older_than)
         _decider_wait()
