@@ -180,25 +180,23 @@ def _decider_wait() -> None:
                        [DECIDER_LOCK, DECIDER_LOCK])
 
 
-def _still_waiting(*, first_submission: int | None, first: int | None) -> bool:
-    """Whether the caller's own claim still waits for a batch (a batch that took it has committed otherwise)."""
-    if first_submission is not None:
-        return ClaimSubmission.objects.filter(pk=first_submission).exists()
-    if first is not None:
-        return AfterSaleRequest.objects.filter(pk=first, status=Status.DECIDING).exists()
-    return True
+def _still_waiting(first: int | None) -> bool:
+    """Whether the caller's own DECIDING claim still waits for a batch (a batch that took it has committed
+    otherwise)."""
+    return first is None or AfterSaleRequest.objects.filter(pk=first, status=Status.DECIDING).exists()
 
 
-def claims_decide(*, first_submission: int | None = None, first: int | None = None, limit: int = BATCH_MAX,
-                  now: datetime | None = None, older_than: datetime | None = None) -> list[AfterSaleRequest]:
-    """Take in and decide up to `limit` waiting claims — submissions, then DECIDING claims; `first_submission` or
-    `first` among them when it still waits — in one transaction, after the batch being decided (if any) has
-    committed. Returns the claims decided; nothing when the caller's own claim was taken by another batch."""
-    while _still_waiting(first_submission=first_submission, first=first):
+def claims_decide(*, first: int | None = None, limit: int = BATCH_MAX, now: datetime | None = None,
+                  older_than: datetime | None = None) -> list[AfterSaleRequest]:
+    """Take in and decide up to `limit` waiting claims — submissions, then DECIDING claims, `first` among them when
+    it still waits — in one transaction, after the batch being decided (if any) has committed. Returns the claims
+    decided; nothing when the caller's own claim was taken by another batch. (A consumer's submission waits in
+    `claim_submit`.)"""
+    while _still_waiting(first):
         won, _pending = _decider_try()
         if won:
             with _deciding(), transaction.atomic():
-                return _batch(first_submission=first_submission, first=first, limit=limit, now=now or clock.now(),
+                return _batch(first_submission=None, first=first, limit=limit, now=now or clock.now(),
                               older_than=older_than)
         _decider_wait()
     return []
