@@ -19,8 +19,12 @@ One run, one fresh database (xinren_bench_claims on $BENCH_POSTGRES, default pos
   after   the provider's part, reported apart: the batches' payout tasks run as the worker runs them (the sandbox
           pays each refund out, each claim settles PAID); then every claim must be PAID exactly once.
 
-Prints claims/s for both, the ratio b/a (goal ≥ 0.3), p50/p99/max latency of (b) (goal p99 ≤ 1 s), the batches,
-and checks that no claim paid twice (one refund per claim, refunds per line ≤ what was paid).
+The clients are forked from a process warmed up as gunicorn's master is before it forks its workers
+(`xinren.warm.warm_up`, deploy/gunicorn.conf.py: preload_app), so (b) measures warm workers.
+
+Prints claims/s for both, the ratio b/a (goal ≥ 0.3), the CPU per claim of the clients and of their PostgreSQL
+backends, p50/p99/max latency of (b) (goal p99 ≤ 1 s), the batches, and checks that no claim paid twice (one refund
+per claim, refunds per line ≤ what was paid).
 
 Usage: python bench/aftersales/claims.py [--clients 16] [--claims 30]   (claims per client)
 """
@@ -200,7 +204,9 @@ def claims_client(chunk: list[tuple[int, str, int, int]], barrier: Any, results:
 
     users = {pk: User.objects.get(pk=pk) for pk in {c[0] for c in chunk}}
     latencies, ids, refused = [], [], []
+    backend = backend_pid()
     barrier.wait()
+    cpu, cpu_backend = time.process_time(), process_cpu(backend)
     for consumer_id, number, line_id, upload_id in chunk:
         start = time.perf_counter()
         try:
@@ -219,8 +225,24 @@ def claims_client(chunk: list[tuple[int, str, int, int]], barrier: Any, results:
             refused.append(f"not approved: {request.status}")
             continue
         ids.append(request.pk)
+    cpu, cpu_backend = time.process_time() - cpu, process_cpu(backend) - cpu_backend
     connection.close()
-    results.put((latencies, ids, refused))
+    results.put((latencies, ids, refused, cpu, cpu_backend))
+
+
+def backend_pid() -> int:
+    """The process id of this client's PostgreSQL backend (on this machine: its CPU time is read from /proc)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        return int(cursor.fetchone()[0])
+
+
+def process_cpu(pid: int) -> float:
+    """A process's CPU time so far (user + system), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def cpu_times() -> tuple[int, int]:
@@ -236,12 +258,15 @@ def busy_since(start: tuple[int, int]) -> float:
     return (busy - start[0]) / max(1, total - start[1])
 
 
-def run_claims(plan: list[list[tuple[int, str, int, int]]]) -> tuple[float, list[float], list[int], list[str]]:
+def run_claims(plan: list[list[tuple[int, str, int, int]]]
+               ) -> tuple[float, list[float], list[int], list[str], tuple[float, float]]:
+    """(b): the wall time, the latencies, the claims decided, the refusals, and the CPU seconds the clients spent in
+    Python and in their PostgreSQL backends."""
     wall, out = side_by_side(claims_client, plan)
     latencies = [x for part in out for x in part[0]]
     ids = [x for part in out for x in part[1]]
     refused = [x for part in out for x in part[2]]
-    return wall, latencies, ids, refused
+    return wall, latencies, ids, refused, (sum(part[3] for part in out), sum(part[4] for part in out))
 
 
 def tables() -> dict[str, str]:
@@ -423,8 +448,11 @@ def main() -> None:
     # each consumer's two lines go to different clients, so a consumer's claims can race each other too
     plan = [lines[i::args.clients] for i in range(args.clients)]
     snapshot()
+    from xinren.warm import warm_up
+
+    warm_up()  # as gunicorn's master does before it forks the workers (deploy/gunicorn.conf.py: preload_app)
     cpu = cpu_times()
-    wall_b, latencies, ids, refused = run_claims(plan)
+    wall_b, latencies, ids, refused, (cpu_python, cpu_database) = run_claims(plan)
     busy_b = busy_since(cpu)
     ok = len(ids)
     cpu = cpu_times()
@@ -437,6 +465,8 @@ def main() -> None:
           f"refused {len(refused)} ({', '.join(sorted(set(refused))) or '-'}); world built in {setup:.0f} s")
     print(f"(b) aftersale_open, automatic 坏单包赔: {ok / wall_b:8.1f} claims/s ({wall_b:.2f} s wall; CPU "
           f"{busy_b:.0%} busy)")
+    print(f"    CPU per claim: {cpu_python / max(1, ok) * 1000:.1f} ms in the clients' Python (the batches' included), "
+          f"{cpu_database / max(1, ok) * 1000:.1f} ms in their PostgreSQL backends")
     print(f"(a) bare inserts of the same rows : {ok / wall_a:8.1f} claims/s ({wall_a:.2f} s wall; CPU {busy_a:.0%} "
           f"busy; {rows / ok:.1f} rows per claim in {tables_n} tables)")
     print(f"ratio b/a: {wall_a / wall_b:.3f}   (goal >= 0.3)")

@@ -5,16 +5,24 @@ its own `statements.py` (found when the app registry is ready, as the admin find
 that builds the payloads; docs/ledger.md lists them all, and a test keeps that list and the registry equal.
 
 A payload is checked before it is signed — a signed statement is forever — against the type's JSON Schema: the
-common fields (`type`, `subject`, `time`, `corrects`) and the type's own, no others.
+common fields (`type`, `subject`, `time`, `corrects`) and the type's own, no others. jsonschema (draft 2020-12) is
+the judge. A schema written only in keywords that draft-07 means the same way (`SHARED_KEYWORDS`) is also compiled to
+Python by fastjsonschema, about ten times faster: a payload it accepts is accepted, and jsonschema is asked only about
+one it refuses (for the reason, and to have the last word), so the fast path makes a check cheaper without changing
+its answer (ADR 0010's batches sign thousands of statements). The one difference: fastjsonschema takes a Python tuple
+for an array, which the statement's JSON carries as one.
 """
 
 from __future__ import annotations
 
+import functools
+import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import fastjsonschema
 from django.utils.translation import gettext_lazy as _
 from jsonschema import Draft202012Validator
 
@@ -41,6 +49,53 @@ ORGANIZATION = {"type": "string", "pattern": r"^org:\d+$"}
 
 _NAME = re.compile(r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)*")
 
+# The keywords draft-07 (fastjsonschema's newest) and draft 2020-12 (jsonschema's) mean the same way. `format` is an
+# annotation for both here (jsonschema is given no format checker; fastjsonschema compiles with use_formats=False).
+# A schema using any other keyword (`$ref`, `prefixItems`, `unevaluatedProperties`, …) is checked by jsonschema alone.
+# (tests/attest/test_registry.py compares the two on payloads of every kind these keywords judge).
+SHARED_KEYWORDS = frozenset({
+    "type", "properties", "required", "additionalProperties", "const", "enum", "pattern", "minLength", "maxLength",
+    "minimum", "maximum", "items", "minItems", "maxItems", "anyOf", "format", "description", "title",
+})
+_SUBSCHEMA = frozenset({"items", "additionalProperties"})
+_SUBSCHEMAS = frozenset({"anyOf"})
+
+
+def schema_keywords(schema: Any) -> set[str]:
+    """Every keyword a schema uses, at any depth (the names under `properties` are fields, not keywords)."""
+    if not isinstance(schema, Mapping):
+        return set()
+    found = set(schema)
+    for keyword, value in schema.items():
+        if keyword == "properties":
+            found.update(*(schema_keywords(sub) for sub in value.values()))
+        elif keyword in _SUBSCHEMA:
+            found |= schema_keywords(value)
+        elif keyword in _SUBSCHEMAS:
+            found.update(*(schema_keywords(sub) for sub in value))
+    return found
+
+
+@functools.cache
+def _fast_for(name: str) -> Callable[[Any], Any] | None:
+    """The registered type's fast validator, compiled at its first check (about 2 ms a type: not at start-up)."""
+    return fast_validator(_REGISTRY[name].schema)
+
+
+def statement_types_compile() -> None:
+    """Compile every registered type's fast validator now (a server's master does, before its workers fork)."""
+    for name in _REGISTRY:
+        _fast_for(name)
+
+
+def fast_validator(schema: Mapping[str, Any]) -> Callable[[Any], Any] | None:
+    """The schema compiled by fastjsonschema as draft-07, or None when it uses a keyword the drafts do not share."""
+    if not schema_keywords(schema) <= SHARED_KEYWORDS:
+        return None
+    plain = json.loads(json.dumps(schema))  # plain JSON: the generated code spells values by repr (choices are str)
+    return fastjsonschema.compile({"$schema": "http://json-schema.org/draft-07/schema#", **plain},
+                                  use_default=False, use_formats=False)
+
 
 @dataclass(frozen=True)
 class StatementType:
@@ -61,6 +116,13 @@ class StatementType:
                 _("该类组织不能签署此类声明"),
                 details={"type": self.name, "signer_kind": signer_kind, "allowed": sorted(self.signers)},
             )
+        fast = _fast_for(self.name)
+        if fast is not None:
+            try:
+                fast(statement)
+                return
+            except fastjsonschema.JsonSchemaException:
+                pass  # jsonschema says why, and has the last word
         error = next(iter(self.validator.iter_errors(statement)), None)
         if error is not None:
             raise InvalidInput(

@@ -1,8 +1,9 @@
 """The rules' decision on 坏单包赔 claims, taken for every claim waiting for it at once (ADR 0040).
 
 A claim the rules decide (`RULE_KINDS`) is submitted by `aftersale_open` as one `ClaimSubmission` row, and the same
-call then waits for the batch that takes it. One batch runs at a time (group commit): it takes every submission that
-gathered while the previous one ran (the caller's own first), up to `BATCH_MAX`, and in one transaction
+call then waits for the batch that takes it. Consumers are split by id into `LANES` lanes; in each lane one batch runs
+at a time (group commit): it takes every submission of the lane that gathered while the previous one ran (the
+caller's own first), up to `BATCH_MAX`, and in one transaction
 
 - takes them in: their orders and lines locked in id order, what each line already has and what each order can still
   refund read in one query each, the uploads locked and checked, the same checks as a consumer's own call
@@ -11,8 +12,10 @@ gathered while the previous one ran (the caller's own first), up to `BATCH_MAX`,
   in one insert, the decisions signed and pooled in one write (ADR 0010), then the requests, their photos, their
   transitions, the decisions and the audit entries in one insert each.
 
-Under load the claims of many consumers share one transaction; alone, a claim is a batch of one. A caller whose
-claim an earlier batch took reads the outcome. A submission the batch cannot take (someone else's order, a window
+Under load the claims of many consumers share one transaction; alone, a claim is a batch of one. The lanes' batches
+run side by side and touch disjoint rows: a consumer's orders, lines, uploads and claims are all in their lane, so a
+consumer's claims are still decided one batch after another (their earlier claims count for the later ones). A caller
+whose claim an earlier batch took reads the outcome. A submission the batch cannot take (someone else's order, a window
 closed, an open request on the line, …) is dropped, and the consumer's own call then refuses it in words through the
 one-by-one path (requests.py), which re-reads everything — so the batch may be cautious, never wrong. That path stores
 claims with photos sent along as DECIDING rows, which the next batch decides with the others.
@@ -20,7 +23,7 @@ claims with photos sent along as DECIDING rows, which the next batch decides wit
 The provider is asked to pay out after the commit, by a task for the batch (`aftersale_payouts_task`); the sweep
 takes any submission or DECIDING claim left for over a minute (a process that stopped).
 
-Lock order: the decider's advisory lock → ClaimSubmission → Order → OrderLine → AfterSaleUpload → AfterSaleRequest
+Lock order: the lane's advisory lock → ClaimSubmission → Order → OrderLine → AfterSaleUpload → AfterSaleRequest
 → Payment → Refund, the documented Order → OrderLine → AfterSaleRequest → Payment → Refund with the batch's own rows
 in front (nothing that holds an order's lock waits for the decider's).
 """
@@ -35,7 +38,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, Q, QuerySet, Value, When
 from django.utils.translation import gettext as _
 
 from xinren.accounts.choices import OrganizationStatus
@@ -72,8 +75,12 @@ from .eligibility import UPLOAD_HOURS, amount_check, eligibility_check, media_li
 from .moves import deadline_schedule
 
 BATCH_MAX = 64
-# The advisory lock that lets one batch be decided at a time (any constant unique in the project: "AS" + "DC").
+# The advisory locks that let one batch per lane be decided at a time: (DECIDER_LOCK, lane), a constant unique in the
+# project ("AS" + "DC") and the lane's number.
 DECIDER_LOCK = 0x4153_4443
+# Batches decided side by side, consumers split by id (`lane_of`). Two keep a two-core machine busy: one lane left a
+# third of its CPU idle while its batch waited for the database (bench/aftersales/RESULTS.md).
+LANES = 2
 # A submission or DECIDING claim still waiting this long was left by a process that stopped: the sweep takes it.
 STALE_AFTER = timedelta(minutes=1)
 # Order numbers are 20 characters; anything longer cannot be one (the one-by-one path refuses it).
@@ -96,26 +103,40 @@ def claim_submit(*, consumer: User, order_number: str, line_id: int, kind: str, 
         reference=reference, consumer=consumer, order_number=order_number, line_id=line_id, kind=kind,
         reason=reason, amount_fen=amount_fen, upload_ids=sorted(set(upload_ids)), created_at=clock.now())
     try:
-        return _outcome(reference=reference, submission=submission.pk)
+        return _outcome(reference=reference, submission=submission.pk, lane=lane_of(consumer.pk))
     except BaseException:
         ClaimSubmission.objects.filter(pk=submission.pk).delete()  # a failed call leaves nothing for the sweep
         raise
 
 
-def _outcome(*, reference: str, submission: int) -> AfterSaleRequest | None:
-    """Wait for the batch that takes the submission, or decide the next batch: the claim, or None when left."""
+def lane_of(consumer_id: int) -> int:
+    """The lane whose batches take the consumer's claims."""
+    return consumer_id % LANES
+
+
+def _outcome(*, reference: str, submission: int, lane: int) -> AfterSaleRequest | None:
+    """Wait for the batch that takes the submission, or decide the lane's next batch: the claim, or None when
+    left."""
     while True:
-        won, pending = _decider_try(submission=submission)
+        won, pending = _decider_try(lane, submission=submission)
         if won and pending:
-            with _deciding(), transaction.atomic():
-                decided = _batch(first_submission=submission, first=None, limit=BATCH_MAX, now=clock.now(),
+            with _deciding(lane), transaction.atomic():
+                decided = _batch(lane, first_submission=submission, first=None, limit=BATCH_MAX, now=clock.now(),
                                  older_than=None)
             return next((request for request in decided if request.reference == reference), None)
         if won:
-            _decider_release()
+            _decider_release(lane)
         if not pending:  # a batch took it (its claim is there) or left it, and committed
-            return AfterSaleRequest.objects.filter(reference=reference).first()
-        _decider_wait()
+            return _by_reference(reference)
+        _decider_wait(lane)
+
+
+def _by_reference(reference: str) -> AfterSaleRequest | None:
+    """The claim of this reference, if any: as `.filter(reference=…).first()` reads it, in a fixed SQL statement (a
+    third of the CPU: every waiting consumer's call reads its claim this way)."""
+    found = AfterSaleRequest.objects.raw(f"SELECT * FROM {AfterSaleRequest._meta.db_table} WHERE reference = %s",
+                                         [reference])
+    return next(iter(found), None)
 
 
 def _is_id(value: object) -> bool:
@@ -132,13 +153,13 @@ def claim_decide_now(request_id: int) -> AfterSaleRequest:
     return AfterSaleRequest.objects.select_related("order", "line", "merchant", "consumer").get(pk=request_id)
 
 
-def _decider_try(*, submission: int | None = None) -> tuple[bool, bool]:
-    """Try to become the one deciding a batch (group commit: the claims arriving meanwhile gather for the next one,
-    so batches grow with the load instead of splitting it), without waiting; and whether `submission` still waits
-    (read in the same statement, so the two agree). On PostgreSQL the decider's advisory lock: held by the session
-    until `_decider_release` (taken after the batch commits), or by the caller's transaction when it calls from
-    inside one. On SQLite the database's write lock, which every write transaction takes first (IMMEDIATE), serves
-    already."""
+def _decider_try(lane: int, *, submission: int | None = None) -> tuple[bool, bool]:
+    """Try to become the one deciding the lane's batch (group commit: the claims arriving meanwhile gather for the
+    next one, so batches grow with the load instead of splitting it), without waiting; and whether `submission`
+    still waits (read in the same statement, so the two agree). On PostgreSQL the lane's advisory lock: held by the
+    session until `_decider_release` (taken after the batch commits), or by the caller's transaction when it calls
+    from inside one. On SQLite the database's write lock, which every write transaction takes first (IMMEDIATE),
+    serves already (one batch at a time, whatever the lane)."""
     pending = "EXISTS (SELECT 1 FROM aftersales_claimsubmission WHERE id = %s)" if submission else "TRUE"
     params = [submission] if submission else []
     if connection.vendor != "postgresql":
@@ -147,65 +168,77 @@ def _decider_try(*, submission: int | None = None) -> tuple[bool, bool]:
             return True, bool(cursor.fetchone()[0])
     lock = "pg_try_advisory_xact_lock" if connection.in_atomic_block else "pg_try_advisory_lock"
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT {lock}(%s), {pending}", [DECIDER_LOCK, *params])
+        cursor.execute(f"SELECT {lock}(%s, %s), {pending}", [DECIDER_LOCK, lane, *params])
         won, waits = cursor.fetchone()
         return bool(won), bool(waits)
 
 
-def _decider_release() -> None:
-    """Let go of the decider's lock taken for the session (a transaction-scoped one goes with its transaction)."""
+def _decider_release(lane: int) -> None:
+    """Let go of the lane's lock taken for the session (a transaction-scoped one goes with its transaction)."""
     if connection.vendor == "postgresql" and not connection.in_atomic_block:
         with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_unlock(%s)", [DECIDER_LOCK])
+            cursor.execute("SELECT pg_advisory_unlock(%s, %s)", [DECIDER_LOCK, lane])
 
 
 @contextlib.contextmanager
-def _deciding() -> Iterator[None]:
-    """Hold the decider's lock won by `_decider_try` for the block (the batch's transaction inside), then let go."""
+def _deciding(lane: int) -> Iterator[None]:
+    """Hold the lane's lock won by `_decider_try` for the block (the batch's transaction inside), then let go."""
     try:
         yield
     finally:
-        _decider_release()
+        _decider_release(lane)
 
 
-def _decider_wait() -> None:
-    """Wait until the batch being decided has committed. A shared hold of the decider's lock, let go in the same
+def _decider_wait(lane: int) -> None:
+    """Wait until the lane's batch being decided has committed. A shared hold of the lane's lock, let go in the same
     statement: every caller waiting here is let through at once when the batch commits — the ones whose claims it
     took leave, the others race to decide the next batch — instead of being let through one at a time as waiters
     for the lock itself would be."""
     if connection.vendor != "postgresql":
         return
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_advisory_lock_shared(%s), pg_advisory_unlock_shared(%s)",
-                       [DECIDER_LOCK, DECIDER_LOCK])
+        cursor.execute("SELECT pg_advisory_lock_shared(%s, %s), pg_advisory_unlock_shared(%s, %s)",
+                       [DECIDER_LOCK, lane, DECIDER_LOCK, lane])
 
 
-def _still_waiting(first: int | None) -> bool:
-    """Whether the caller's own DECIDING claim still waits for a batch (a batch that took it has committed
-    otherwise)."""
-    return first is None or AfterSaleRequest.objects.filter(pk=first, status=Status.DECIDING).exists()
+def _waiting_lane(first: int) -> int | None:
+    """The lane of the caller's own DECIDING claim while it still waits for a batch (None once a batch that took it
+    has committed)."""
+    consumer_id = AfterSaleRequest.objects.filter(pk=first, status=Status.DECIDING).values_list(
+        "consumer_id", flat=True).first()
+    return None if consumer_id is None else lane_of(consumer_id)
 
 
 def claims_decide(*, first: int | None = None, limit: int = BATCH_MAX, now: datetime | None = None,
                   older_than: datetime | None = None) -> list[AfterSaleRequest]:
-    """Take in and decide up to `limit` waiting claims — submissions, then DECIDING claims, `first` among them when
-    it still waits — in one transaction, after the batch being decided (if any) has committed. Returns the claims
-    decided; nothing when the caller's own claim was taken by another batch. (A consumer's submission waits in
-    `claim_submit`.)"""
-    while _still_waiting(first):
-        won, _pending = _decider_try()
+    """Take in and decide waiting claims — submissions, then DECIDING claims, `first` among them when it still
+    waits — up to `limit` in each lane's transaction, after the lane's batch being decided (if any) has committed:
+    in the lane of `first`, or in every lane. Returns the claims decided; nothing when the caller's own claim was
+    taken by another batch. (A consumer's submission waits in `claim_submit`.)"""
+    lanes: Sequence[int | None] = range(LANES) if first is None else [None]
+    return [request for lane in lanes
+            for request in _lane_decide(lane, first=first, limit=limit, now=now, older_than=older_than)]
+
+
+def _lane_decide(lane: int | None, *, first: int | None, limit: int, now: datetime | None,
+                 older_than: datetime | None) -> list[AfterSaleRequest]:
+    """One batch of `lane` (None: of the lane of `first`, while it still waits), once the lane's batch being
+    decided (if any) has committed."""
+    while (current := lane if first is None else _waiting_lane(first)) is not None:
+        won, _pending = _decider_try(current)
         if won:
-            with _deciding(), transaction.atomic():
-                return _batch(first_submission=None, first=first, limit=limit, now=now or clock.now(),
+            with _deciding(current), transaction.atomic():
+                return _batch(current, first_submission=None, first=first, limit=limit, now=now or clock.now(),
                               older_than=older_than)
-        _decider_wait()
+        _decider_wait(current)
     return []
 
 
-def _batch(*, first_submission: int | None, first: int | None, limit: int, now: datetime,
+def _batch(lane: int, *, first_submission: int | None, first: int | None, limit: int, now: datetime,
            older_than: datetime | None) -> list[AfterSaleRequest]:
-    """Take in and decide one batch, holding the decider's lock."""
-    submissions = ClaimSubmission.objects.select_for_update(skip_locked=True, of=("self",)).select_related("consumer")
+    """Take in and decide one batch of the lane, holding its lock."""
+    submissions = ClaimSubmission.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
+        "consumer").alias(lane=F("consumer_id") % LANES).filter(lane=lane)
     if older_than is not None:
         submissions = submissions.filter(created_at__lte=older_than)
     taken = sorted(_own_first(submissions, first_submission)[:limit], key=lambda submission: submission.pk)
@@ -213,7 +246,8 @@ def _batch(*, first_submission: int | None, first: int | None, limit: int, now: 
     stored: list[AfterSaleRequest] = []
     if first is not None or older_than is not None:  # claims stored DECIDING are decided by their callers, or swept
         waiting = AfterSaleRequest.objects.select_for_update(skip_locked=True, of=("self",)).select_related(
-            "order__merchant", "line__product", "merchant", "consumer").filter(status=Status.DECIDING)
+            "order__merchant", "line__product", "merchant", "consumer").alias(lane=F("consumer_id") % LANES).filter(
+            status=Status.DECIDING, lane=lane)
         if older_than is not None:
             waiting = waiting.filter(created_at__lte=older_than)
         stored = sorted(_own_first(waiting, first)[:limit - len(taken)], key=lambda request: request.pk)
@@ -260,6 +294,7 @@ def _take_in(submissions: Sequence[ClaimSubmission], *, now: datetime) -> list[_
     refundable = orders_refundable_fen([order.pk for order in orders.values()])
     uploads = {upload.pk: upload for upload in AfterSaleUpload.objects.select_for_update(of=("self",)).select_related(
         "media").filter(pk__in={pk for s in submissions for pk in s.upload_ids},
+                        consumer_id__in={s.consumer_id for s in submissions},  # the lane's own: lanes stay apart
                         created_at__gte=now - timedelta(hours=UPLOAD_HOURS)).order_by("pk")}
     out = []
     for submission in submissions:
