@@ -52,6 +52,8 @@ def test_explain_prints_the_breakdown_in_both_languages(demo_world):
     english = _explain(gtin, "--lang", "en")
     # then
     assert f"商品 {gtin} 的信任分" in chinese and "质量" in chinese and "重算结果与签名声明一致" in chinese
+    assert "✓ 签名 (signature)" in chinese and "✓ 重算 (recomputed)" in chinese
+    assert "✓ Signature (signature)" in english and "✓ Recomputed (recomputed)" in english
     assert f"{gtin}" in english and "Quality" in english and "信任分" not in english
 
 

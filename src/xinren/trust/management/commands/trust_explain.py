@@ -17,6 +17,16 @@ def _names() -> dict[str, str]:
     return {"quality": _("质量"), "reviews": _("评价"), "aftersales": _("售后"), "credit": _("商家信用")}
 
 
+def _check_names() -> dict[str, str]:
+    """Each check in the reader's language (its code stays beside it: scripts and the JSON output use the code)."""
+    return {
+        "statement": _("签名声明"), "signature": _("签名"), "in_log": _("已入日志"), "recomputed": _("重算"),
+        "stored": _("平台存储的分数"), "sources.reviews": _("来源：评价"), "sources.lab_reports": _("来源：检测报告"),
+        "sources.claims_upheld": _("来源：成立的售后"), "sources.suspensions": _("来源：暂停销售"),
+        "sources.probation": _("来源：考察期"),
+    }
+
+
 class Command(BaseCommand):
     help = "Explain a product's trust score from the transparency log alone; exit 1 unless it checks out."
 
@@ -73,7 +83,9 @@ class Command(BaseCommand):
                 "claims": inputs.get("claims_upheld", 0),
             }
         )
+        names = _check_names()
         for check in explanation.checks:
-            self.stdout.write(f"  {'✓' if check.ok else '✗'} {check.code} {check.detail}")
+            name = names.get(check.code, check.code)
+            self.stdout.write(f"  {'✓' if check.ok else '✗'} {name} ({check.code}) {check.detail}")
         if explanation.ok:
             self.stdout.write(_("重算结果与签名声明一致。"))
