@@ -8,8 +8,11 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 
+from tests.fixtures.immutable import tampering
 from xinren.accounts.choices import OrganizationKind, Role
+from xinren.attest.audit import records_reconcile
 from xinren.catalog.models import ListingSuspension, Product
 from xinren.catalog.suspensions import product_is_suspended
 from xinren.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
@@ -18,6 +21,7 @@ from xinren.trust.delisting.events import DELISTED
 from xinren.trust.delisting.policy import POLICIES
 from xinren.trust.delisting.rule import evidence_met, judge
 from xinren.trust.delisting.services import appeal_decide, appeal_submit
+from xinren.trust.delisting.statements import APPEAL_DECISION_RECORD, APPEAL_RECORD, DELISTING_RECORD
 from xinren.trust.models import Delisting, DelistingAppeal, DelistingEntry, ProductScore
 from xinren.trust.scores.formula import CURRENT_VERSION, product_score, score_uncertainty
 from xinren.trust.scores.hooks import StoredScore, scores_stored
@@ -342,3 +346,40 @@ def test_a_batch_costs_one_query_when_nothing_is_near_the_bar(django_assert_num_
     with django_assert_num_queries(1):
         scores_judge(stored)
     assert not Delisting.objects.exists()
+
+
+def _raw(sql: str, *params: Any) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+@pytest.mark.django_db
+def test_the_signed_delisting_appeal_and_decision_cannot_be_changed_and_the_audit_checks_them(delisting, operator):  # type: ignore[no-untyped-def]
+    # given a delisting, its appeal and the operator's decision
+    appeal = appeal_submit(actor=actor_for(delisting.product.merchant), delisting_id=delisting.pk, reason="检测有误")
+    appeal_decide(actor=operator, appeal_id=appeal.pk, outcome="uphold", reason="证据不足")
+    records = [DELISTING_RECORD, APPEAL_RECORD, APPEAL_DECISION_RECORD]
+    report = records_reconcile(records=records, workers=1)
+    assert report.problems == [] and report.rows == 3
+    # then the database refuses to change what was signed, or to delete it
+    attempts = [
+        lambda: Delisting.objects.filter(pk=delisting.pk).update(score=Decimal("4.50")),
+        lambda: Delisting.objects.filter(pk=delisting.pk).update(components={}),
+        lambda: _raw(f"DELETE FROM {Delisting._meta.db_table} WHERE id = %s", delisting.pk),  # past PROTECT
+        lambda: DelistingAppeal.objects.filter(pk=appeal.pk).update(reason="换一个理由"),
+        lambda: DelistingAppeal.objects.filter(pk=appeal.pk).update(decision_reason="改过的理由"),
+        lambda: DelistingAppeal.objects.filter(pk=appeal.pk).update(status="relisted"),
+        lambda: DelistingAppeal.objects.filter(pk=appeal.pk).delete(),
+        lambda: DelistingEntry.objects.filter(delisting=delisting).update(data={}),
+        lambda: DelistingEntry.objects.filter(delisting=delisting).delete(),
+    ]
+    for attempt in attempts:
+        with pytest.raises(IntegrityError, match="signed record"), transaction.atomic():
+            attempt()
+    # while what moves on its own still moves (the delisting's status: the merchant appeals again)
+    appeal_submit(actor=actor_for(delisting.product.merchant), delisting_id=delisting.pk, reason="补充了新的检测报告")
+    # and an edit made by someone who can drop the triggers is found by the audit
+    with tampering():
+        DelistingAppeal.objects.filter(pk=appeal.pk).update(decision_reason="改过的理由")
+    found = records_reconcile(records=records, workers=1).problems
+    assert [(p.kind, p.record) for p in found] == [("edited", APPEAL_DECISION_RECORD.label)]

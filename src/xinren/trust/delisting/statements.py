@@ -6,8 +6,16 @@ text may name people, so only its SHA-256 is signed (the text stays with the pla
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 from xinren.accounts.choices import CATALOG_KINDS, OrganizationKind
+from xinren.attest.keys import owner_of
+from xinren.attest.records import Statement, same_instant, signed_record, statement_says
 from xinren.attest.registry import GTIN, LEAF_HASH, NONEMPTY, ORGANIZATION, SHA256, statement_type
+
+from ..models import Delisting, DelistingAppeal, DelistingEntry
+from .choices import AppealStatus
 
 SCORE = {"type": "string", "pattern": r"^-?\d+\.\d{2}$"}
 PLATFORM = [OrganizationKind.PLATFORM]
@@ -70,4 +78,60 @@ RELISTING = statement_type(
         "upper": SCORE,
     },
     required=["merchant", "gtin", "delisting", "cause"],
+)
+
+
+
+# The rows that restate these statements (attest.records): the database refuses to change their signed columns or
+# to delete them, and `xinren ledger audit` checks each against its log entry. A relisting is restated only by its
+# line of the public history (a DelistingEntry, never changed after it is written).
+
+
+def _two(value: Any) -> str:
+    return f"{value:.2f}"
+
+
+def delisting_matches(row: Any, statement: Statement | None) -> bool:
+    product = row.product
+    return statement is not None and statement_says(statement, {
+        "type": DELISTING.name, "merchant": owner_of(product.merchant), "gtin": product.gtin, "version": row.version,
+        "policy": row.policy, "score": _two(row.score), "sd": row.sd, "upper": _two(row.upper), "bar": _two(row.bar),
+        "components": row.components,
+    }) and same_instant(statement.get("time"), row.created_at)
+
+
+def appeal_matches(row: Any, statement: Statement | None) -> bool:
+    product = row.delisting.product
+    return statement is not None and statement_says(statement, {
+        "type": APPEAL.name, "merchant": owner_of(product.merchant), "gtin": product.gtin,
+        "delisting": row.delisting.leaf_hash, "reason_sha256": hashlib.sha256(row.reason.encode()).hexdigest(),
+    }) and same_instant(statement.get("time"), row.created_at)
+
+
+def appeal_decision_matches(row: Any, statement: Statement | None) -> bool:
+    product = row.delisting.product
+    return statement is not None and statement_says(statement, {
+        "type": DECISION.name, "merchant": owner_of(product.merchant), "gtin": product.gtin,
+        "delisting": row.delisting.leaf_hash, "appeal": row.leaf_hash,
+        "outcome": "relist" if row.status == AppealStatus.RELISTED else "uphold", "reason": row.decision_reason,
+    }) and same_instant(statement.get("time"), row.decided_at)
+
+
+DELISTING_RECORD = signed_record(
+    model=Delisting, statement_type=DELISTING, matches=delisting_matches, leaf_hash="leaf_hash", signer=None,
+    protected=("product", "suspension", "policy", "version", "score", "sd", "upper", "bar", "components",
+               "created_at"),
+    select_related=("product__merchant",), children=(DelistingEntry,),
+)
+APPEAL_RECORD = signed_record(
+    model=DelistingAppeal, statement_type=APPEAL, matches=appeal_matches, leaf_hash="leaf_hash",
+    signer="delisting.product.merchant", protected=("delisting", "reason", "created_at"),
+    select_related=("delisting__product__merchant",),
+)
+# Signed once an operator decides; an appeal closed because the score recovered has no decision.
+APPEAL_DECISION_RECORD = signed_record(
+    model=DelistingAppeal, statement_type=DECISION, matches=appeal_decision_matches,
+    leaf_hash="decision_leaf_hash", signer=None, optional=True,
+    protected=("status", "decided_by", "decision_reason", "decided_at"),
+    select_related=("delisting__product__merchant",),
 )
