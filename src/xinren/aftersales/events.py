@@ -8,8 +8,9 @@ from __future__ import annotations
 from xinren.core.tasks import Event
 
 # A decision was made on a request or claim (by rule, merchant, operator or the silence rule). Keyword:
-# decision_id. The notifications context tells the consumer (`aftersale_decided`).
-DECIDED = Event("aftersales.decided")
+# decision_id, and xact (the deciding transaction, core.tasks.transaction_id). The notifications context tells the
+# consumer (`aftersale_decided`); trust refreshes the product's score, once for a batch of decisions.
+DECIDED = Event("aftersales.decided", carries_transaction=True)
 
 # A consumer opened a request or claim (its reason is their words). Keyword: request_id. The care context
 # classifies the reason (voice of the user, ADR 0054).

@@ -150,12 +150,40 @@ def _db_row(backend: DatabaseBackend, task_: Task[..., Any], payload: dict[str, 
         run_after=task_.run_after if task_.run_after is not None else get_date_max(), backend_name=backend.alias)
 
 
-class Event:
-    """Something that happened in a lower context, named there, that higher contexts react to with tasks."""
+# The keyword under which an event that carries its transaction (`Event(…, carries_transaction=True)`) names it.
+TRANSACTION_KWARG = "xact"
 
-    def __init__(self, name: str) -> None:
+
+def transaction_id() -> int | None:
+    """The id of the caller's PostgreSQL transaction (given one now if it has none yet); None on other databases or
+    outside a transaction. Handed to a task, it lets the task tell whether work it would redo already saw this
+    transaction's writes: a snapshot stored with that work (`pg_current_snapshot()`) answers
+    `pg_visible_in_snapshot(xact, snapshot)`."""
+    connection = transaction.get_connection()
+    if connection.vendor != "postgresql" or not connection.in_atomic_block:
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+        return int(cursor.fetchone()[0])
+
+
+class Event:
+    """Something that happened in a lower context, named there, that higher contexts react to with tasks.
+
+    An event that `carries_transaction` hands its subscribers the announcing transaction's id too (keyword `xact`,
+    `transaction_id`), so a subscriber that recomputes something can skip the work when a recomputation that
+    already saw this transaction has run meanwhile (trust's score refreshes after a burst of decisions)."""
+
+    def __init__(self, name: str, *, carries_transaction: bool = False) -> None:
         self.name = name
+        self.carries_transaction = carries_transaction
         self._subscribers: dict[str, Task[..., Any]] = {}
+
+    def _with_transaction(self, payloads: Sequence[dict[str, Any]]) -> Sequence[dict[str, Any]]:
+        xact = transaction_id() if self.carries_transaction and self._subscribers and payloads else None
+        if xact is None:
+            return payloads
+        return [{**payload, TRANSACTION_KWARG: xact} for payload in payloads]
 
     def __repr__(self) -> str:
         return f"Event({self.name!r})"
@@ -170,6 +198,7 @@ class Event:
 
     def announce(self, **payload: Any) -> int:
         """Enqueue every subscribed task with `payload` (JSON keywords) in the caller's transaction; how many."""
+        [payload] = self._with_transaction([payload])
         for subscriber in self._subscribers.values():
             task_enqueue(subscriber, **payload)
         return len(self._subscribers)
@@ -181,4 +210,5 @@ class Event:
     def deliveries(self, payloads: Sequence[dict[str, Any]]) -> list[tuple[Task[..., Any], dict[str, Any]]]:
         """What announcing the event once per keyword set queues: (task, keywords) for each subscriber, for a caller
         that queues them with other tasks (`tasks_enqueue_many`)."""
-        return [(subscriber, payload) for payload in payloads for subscriber in self._subscribers.values()]
+        return [(subscriber, payload) for payload in self._with_transaction(payloads)
+                for subscriber in self._subscribers.values()]

@@ -32,7 +32,7 @@ def order_cancelled_notify(*, order_id: int) -> None:
 
 
 @background(attempts=NOTICE_ATTEMPTS)
-def refund_done_notify(*, refund_id: int) -> None:
+def refund_done_notify(*, refund_id: int, **_: object) -> None:
     sources.refund_done(refund_id=refund_id)
 
 
@@ -67,7 +67,7 @@ def recall_notify(*, notice_id: int) -> None:
 
 
 @background(attempts=NOTICE_ATTEMPTS)
-def aftersale_decided_notify(*, decision_id: int) -> None:
+def aftersale_decided_notify(*, decision_id: int, **_: object) -> None:
     sources.aftersale_decided(decision_id=decision_id)
 
 

@@ -16,5 +16,6 @@ ORDER_SHIPPED = Event("orders.order_shipped")
 ORDER_DELIVERED = Event("orders.order_delivered")
 # The order was cancelled: by the consumer, the merchant, or because it was not paid in time. Keyword: order_id.
 ORDER_CANCELLED = Event("orders.order_cancelled")
-# A refund was paid out by the provider. Keyword: refund_id.
-REFUND_DONE = Event("orders.refund_done")
+# A refund was paid out by the provider. Keywords: refund_id, and xact (the transaction that recorded it,
+# core.tasks.transaction_id).
+REFUND_DONE = Event("orders.refund_done", carries_transaction=True)

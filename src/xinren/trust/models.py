@@ -118,6 +118,9 @@ class ProductScore(models.Model):
     # Stored by a review's quick refresh and not signed yet: `scores_publish_pending` (the `trust-scores-publish`
     # job, every minute) signs it with every other pending row in one pooled write (ADR 0051).
     publish_pending = models.BooleanField(_("待签名发布"), default=False)
+    # On PostgreSQL, the snapshot the inputs were gathered in (`pg_current_snapshot()`): a refresh asked for by a
+    # transaction this snapshot already saw has nothing to add (`scores_counting`); empty when unknown.
+    inputs_snapshot = models.TextField(_("输入快照"), blank=True, default="")
 
     class Meta:
         verbose_name = _("商品信任分")

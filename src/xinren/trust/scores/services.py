@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet
 
 from xinren.catalog.models import Product
@@ -39,7 +39,30 @@ def _shown(score: Any, components: dict[str, Any]) -> tuple[Any, ...]:
     return (score, *(components.get(name, {}).get("value") for name in sorted(components)))
 
 
-def _store(inputs_by_product: dict[int, dict[str, Any]], version: str) -> list[StoredScore]:
+def inputs_snapshot() -> str:
+    """The PostgreSQL snapshot the next reads of the caller's transaction will see at least (read committed: every
+    later statement sees what this one does and more); empty on other databases. Taken before gathering inputs."""
+    if connection.vendor != "postgresql":
+        return ""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_current_snapshot()::text")
+        return str(cursor.fetchone()[0])
+
+
+def scores_counting(*, product_ids: Iterable[int], xact: int, version: str = CURRENT_VERSION) -> set[int]:
+    """Of these products, those whose stored score was gathered in a snapshot that already saw transaction `xact`
+    (committed before it was taken): refreshing them for what `xact` wrote would compute the same score."""
+    if connection.vendor != "postgresql":
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT product_id FROM {ProductScore._meta.db_table} WHERE product_id = ANY(%s) AND version = %s "
+            "AND inputs_snapshot <> '' AND pg_visible_in_snapshot(%s::text::xid8, inputs_snapshot::pg_snapshot)",
+            [sorted(set(product_ids)), version, str(xact)])
+        return {row[0] for row in cursor.fetchall()}
+
+
+def _store(inputs_by_product: dict[int, dict[str, Any]], version: str, *, snapshot: str = "") -> list[StoredScore]:
     """Write the rows (one upsert for all of them); queue the published pages (every scan page shows the score)
     of the products whose score or a component's value changed under the current formula for refresh.
 
@@ -63,14 +86,14 @@ def _store(inputs_by_product: dict[int, dict[str, Any]], version: str) -> list[S
             ProductScore(
                 product_id=product_id, version=version, score=result["score"], components=result["components"],
                 inputs=inputs, computed_at=now, leaf_hash=signed.get(product_id, ""),
-                publish_pending=False,
+                publish_pending=False, inputs_snapshot=snapshot,
             )
         )  # fmt: skip
     ProductScore.objects.bulk_create(
         rows,
         update_conflicts=True,
         unique_fields=["product", "version"],
-        update_fields=["score", "components", "inputs", "computed_at", "publish_pending"],
+        update_fields=["score", "components", "inputs", "computed_at", "publish_pending", "inputs_snapshot"],
     )
     stored = [
         StoredScore(row=row, changed=row.product_id in changed or row.product_id in pending) for row in rows
@@ -84,7 +107,8 @@ def product_score_refresh(product: Product, *, version: str = CURRENT_VERSION) -
     """Recompute and store the product's score under `version` (the current formula by default)."""
     _version_check(version)
     with transaction.atomic():
-        stored = _store({product.pk: product_inputs(product)}, version)
+        snapshot = inputs_snapshot()  # before any input is read
+        stored = _store({product.pk: product_inputs(product)}, version, snapshot=snapshot)
         scores_stored(stored)
         return stored[0].row
 
@@ -163,7 +187,8 @@ def products_scores_refresh(*, product_ids: Iterable[int], version: str = CURREN
     products = Product.objects.filter(pk__in=sorted(set(product_ids))).select_related("merchant")
     for chunk in _batches(products, BATCH_SIZE):
         with transaction.atomic():
-            stored = _store(products_inputs(chunk), version)
+            snapshot = inputs_snapshot()
+            stored = _store(products_inputs(chunk), version, snapshot=snapshot)
             scores_stored(stored)
             count += len(stored)
     return count

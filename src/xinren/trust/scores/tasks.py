@@ -18,15 +18,21 @@ from .services import (
     product_score_refresh,
     product_score_review_added,
     products_scores_refresh,
+    scores_counting,
     scores_publish_pending,
     scores_recompute,
 )
 
 
-def _refresh(product_ids: list[int]) -> int:
-    for product in Product.objects.filter(pk__in=product_ids).select_related("merchant"):
+def _refresh(product_ids: list[int], *, xact: int | None = None) -> int:
+    """Refresh these products' scores: those not already gathered after transaction `xact` (the one that asked for
+    the refresh) committed. A burst of decisions or refunds on one product asks for one refresh each; the first to
+    run sees them all, the others find it done (`scores_counting`). How many were refreshed."""
+    done = scores_counting(product_ids=product_ids, xact=xact) if xact is not None else set()
+    wanted = [pk for pk in product_ids if pk not in done]
+    for product in Product.objects.filter(pk__in=wanted).select_related("merchant"):
         product_score_refresh(product)
-    return len(product_ids)
+    return len(wanted)
 
 
 @background(attempts=5)
@@ -39,10 +45,11 @@ def score_after_review_task(*, review_id: int, **_: object) -> int:
 
 
 @background(attempts=5)
-def score_after_decision_task(*, decision_id: int, **_: object) -> int:
-    """An after-sale request or claim was decided: refresh the product of its order line."""
+def score_after_decision_task(*, decision_id: int, xact: int | None = None, **_: object) -> int:
+    """An after-sale request or claim was decided (in transaction `xact`): refresh the product of its order line,
+    unless a refresh has seen the decision already."""
     ids = AfterSaleDecision.objects.filter(pk=decision_id).values_list("request__line__product_id", flat=True)
-    return _refresh(list(ids))
+    return _refresh(list(ids), xact=xact)
 
 
 @background(attempts=5)
@@ -52,11 +59,12 @@ def score_after_order_task(*, order_id: int, **_: object) -> int:
 
 
 @background(attempts=5)
-def score_after_refund_task(*, refund_id: int, **_: object) -> int:
-    """A refund was paid: the refund speed of the refunded products changed."""
+def score_after_refund_task(*, refund_id: int, xact: int | None = None, **_: object) -> int:
+    """A refund was paid (in transaction `xact`): the refund speed of the refunded products changed, unless a
+    refresh has seen the refund already."""
     order_ids = Refund.objects.filter(pk=refund_id).values_list("payment__order_id", flat=True)
     ids = OrderLine.objects.filter(order_id__in=list(order_ids)).values_list("product_id", flat=True).distinct()
-    return _refresh(list(ids))
+    return _refresh(list(ids), xact=xact)
 
 
 @background(attempts=5)
