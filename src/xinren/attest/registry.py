@@ -7,10 +7,11 @@ that builds the payloads; docs/ledger.md lists them all, and a test keeps that l
 A payload is checked before it is signed — a signed statement is forever — against the type's JSON Schema: the
 common fields (`type`, `subject`, `time`, `corrects`) and the type's own, no others. jsonschema (draft 2020-12) is
 the judge. A schema written only in keywords that draft-07 means the same way (`SHARED_KEYWORDS`) is also compiled to
-Python by fastjsonschema, about ten times faster: a payload it accepts is accepted, and jsonschema is asked only about
-one it refuses (for the reason, and to have the last word), so the fast path makes a check cheaper without changing
-its answer (ADR 0010's batches sign thousands of statements). The one difference: fastjsonschema takes a Python tuple
-for an array, which the statement's JSON carries as one.
+Python by fastjsonschema, some 25 times faster (an after-sale decision: 9 µs of CPU instead of 235 µs): a payload it
+accepts is accepted, and jsonschema is asked only about one it refuses (for the reason, and to have the last word),
+so the fast path makes a check cheaper without changing its answer (ADR 0010's batches sign thousands of
+statements). The one difference: fastjsonschema takes a Python tuple for an array, which the statement's JSON carries
+as one.
 """
 
 from __future__ import annotations
