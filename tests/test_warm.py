@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 from django.utils.translation import trans_real
 
 from xinren.attest import registry
@@ -20,4 +22,7 @@ def test_warm_up_compiles_every_statement_type_and_loads_the_catalogues() -> Non
 def test_the_wsgi_module_serves_a_warmed_application() -> None:
     from xinren import wsgi
 
+    registry._fast_for.cache_clear()
+    importlib.reload(wsgi)  # what gunicorn's master runs once, before it forks
     assert callable(wsgi.application)
+    assert registry._fast_for.cache_info().currsize == len(statement_types())

@@ -38,6 +38,7 @@ from . import errors, events, statements
 from .choices import DELISTING_TRANSITIONS, OPEN_STATUSES, AppealStatus, DelistingStatus, EntryKind
 from .policy import policy_current
 from .rule import Judgement, judge, without_own_suspension
+from .statements import score_text as _two  # a score, bound or bar as the statements carry it
 
 if TYPE_CHECKING:
     from ..scores.hooks import StoredScore
@@ -54,10 +55,6 @@ def _move(delisting: Delisting, status: str) -> None:
         message=_("下架记录当前状态不允许此操作"), details={"from": delisting.status, "to": status},
     )  # fmt: skip
     delisting.status = status
-
-
-def _two(value: Any) -> str:
-    return f"{value:.2f}"
 
 
 def _entry(

@@ -81,13 +81,13 @@ RELISTING = statement_type(
 )
 
 
-
 # The rows that restate these statements (attest.records): the database refuses to change their signed columns or
 # to delete them, and `xinren ledger audit` checks each against its log entry. A relisting is restated only by its
 # line of the public history (a DelistingEntry, never changed after it is written).
 
 
-def _two(value: Any) -> str:
+def score_text(value: Any) -> str:
+    """A score, bound or bar as these statements carry it (`SCORE`): two decimals."""
     return f"{value:.2f}"
 
 
@@ -95,8 +95,8 @@ def delisting_matches(row: Any, statement: Statement | None) -> bool:
     product = row.product
     return statement is not None and statement_says(statement, {
         "type": DELISTING.name, "merchant": owner_of(product.merchant), "gtin": product.gtin, "version": row.version,
-        "policy": row.policy, "score": _two(row.score), "sd": row.sd, "upper": _two(row.upper), "bar": _two(row.bar),
-        "components": row.components,
+        "policy": row.policy, "score": score_text(row.score), "sd": row.sd, "upper": score_text(row.upper),
+        "bar": score_text(row.bar), "components": row.components,
     }) and same_instant(statement.get("time"), row.created_at)
 
 
